@@ -1,0 +1,72 @@
+// swift-tools-version:6.0
+// Mailpath: a deterministic simulator of e-mail transfer from RFC 780 MTP to RFC 2821 SMTP.
+//
+// The target graph below *is* the layering of Docs/architecture.md: a module can only import
+// what it depends on here (CI builds with `--explicit-target-dependency-import-check error`),
+// and ArchitectureTests checks the toolchain imports (Foundation, Glibc, Dispatch) that
+// target dependencies cannot express.
+import PackageDescription
+
+let package = Package(
+    name: "Mailpath",
+    products: [
+        .executable(name: "mailpath", targets: ["mailpath"]),
+        .library(name: "MailpathKit", targets: ["MailpathCLI"]),
+    ],
+    targets: [
+        // Simulation substrate.
+        .target(name: "SimKernel"),
+        .target(name: "SimNetwork", dependencies: ["SimKernel"]),
+
+        // Mail protocols, free of I/O, clocks and the simulator.
+        .target(name: "MailCore"),
+        .target(name: "MailDialects", dependencies: ["MailCore"]),
+        .target(name: "MailAgent", dependencies: ["MailCore", "MailDialects"]),
+
+        // Drivers of the protocol engines.
+        .target(
+            name: "MailSimulation",
+            dependencies: ["SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent"]
+        ),
+        .target(name: "MailSockets", dependencies: ["MailCore", "MailDialects", "MailAgent"]),
+
+        // Presentation and experiments.
+        .target(name: "Reports"),
+        .target(
+            name: "Experiments",
+            dependencies: ["SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent", "MailSimulation", "Reports"]
+        ),
+        .target(
+            name: "MailpathCLI",
+            dependencies: [
+                "SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent", "MailSimulation",
+                "MailSockets", "Reports", "Experiments",
+            ]
+        ),
+        .executableTarget(name: "mailpath", dependencies: ["MailpathCLI"]),
+
+        // Tests.
+        .target(name: "TestSupport", dependencies: ["MailCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
+        .testTarget(name: "SimNetworkTests", dependencies: ["SimKernel", "SimNetwork"]),
+        .testTarget(name: "MailCoreTests", dependencies: ["MailCore", "TestSupport"]),
+        .testTarget(name: "MailDialectsTests", dependencies: ["MailCore", "MailDialects", "TestSupport"]),
+        .testTarget(name: "MailAgentTests", dependencies: ["MailCore", "MailDialects", "MailAgent", "TestSupport"]),
+        .testTarget(
+            name: "MailSimulationTests",
+            dependencies: ["SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent", "MailSimulation", "TestSupport"]
+        ),
+        .testTarget(
+            name: "MailSocketsTests",
+            dependencies: ["MailCore", "MailDialects", "MailAgent", "MailSockets", "TestSupport"]
+        ),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
+        .testTarget(
+            name: "ExperimentsTests",
+            dependencies: ["SimKernel", "MailSimulation", "Reports", "Experiments", "TestSupport"]
+        ),
+        .testTarget(name: "MailpathCLITests", dependencies: ["MailpathCLI", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

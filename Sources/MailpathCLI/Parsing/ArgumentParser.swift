@@ -1,0 +1,119 @@
+/// Parses a subcommand's arguments against its spec. Errors are usage errors (exit 64) that say
+/// what was wrong and, for a misspelt option, what was probably meant.
+enum ArgumentParser {
+    static func parse(_ arguments: [String], for spec: CommandSpec) throws -> ParsedArguments {
+        var parsed = ParsedArguments()
+        var index = 0
+        var onlyPositionals = false
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if onlyPositionals || argument == "-" || !argument.hasPrefix("-") {
+                parsed.positionals.append(argument)
+                continue
+            }
+            if argument == "--" {
+                onlyPositionals = true
+                continue
+            }
+            let (option, inlineValue) = try resolve(argument, in: spec)
+            if option.isFlag {
+                if inlineValue != nil { throw CLIError.usage("--\(option.name) takes no value") }
+                parsed.flags.insert(option.name)
+                continue
+            }
+            let value: String
+            if let inlineValue {
+                value = inlineValue
+            } else if index < arguments.count {
+                value = arguments[index]
+                index += 1
+            } else {
+                throw CLIError.usage("--\(option.name) needs a value (\(option.valueName!))")
+            }
+            if !option.isRepeatable, parsed.values[option.name] != nil {
+                throw CLIError.usage("--\(option.name) was given more than once")
+            }
+            parsed.values[option.name, default: []].append(value)
+        }
+        if parsed.flag("help") { return parsed }
+        try checkPositionals(parsed.positionals, for: spec)
+        return parsed
+    }
+
+    private static func resolve(_ argument: String, in spec: CommandSpec) throws -> (OptionSpec, String?) {
+        if argument.hasPrefix("--") {
+            let body = argument.dropFirst(2)
+            let name = String(body.prefix { $0 != "=" })
+            let value = body.contains("=") ? String(body.drop { $0 != "=" }.dropFirst()) : nil
+            guard let option = spec.options.first(where: { $0.name == name }) else {
+                throw unknownOption("--" + name, in: spec)
+            }
+            return (option, value)
+        }
+        let letters = Array(argument.dropFirst())
+        guard letters.count == 1, let option = spec.options.first(where: { $0.short == letters[0] }) else {
+            throw unknownOption(argument, in: spec)
+        }
+        return (option, nil)
+    }
+
+    private static func unknownOption(_ written: String, in spec: CommandSpec) -> CLIError {
+        let candidates = spec.options.map { "--" + $0.name }
+        var message = "unknown option '\(written)' for '\(spec.name)'"
+        if let suggestion = Suggestions.closest(to: written, among: candidates) {
+            message += "; did you mean '\(suggestion)'?"
+        }
+        return CLIError.usage(message + " (see 'mailpath \(spec.name) --help')")
+    }
+
+    private static func checkPositionals(_ positionals: [String], for spec: CommandSpec) throws {
+        let required = spec.arguments.filter { !$0.isOptional }
+        if positionals.count < required.count {
+            let missing = required[positionals.count]
+            throw CLIError.usage("'\(spec.name)' needs \(missing.name): \(missing.help.prefix { $0 != "." })")
+        }
+        if !spec.arguments.contains(where: \.isVariadic), positionals.count > spec.arguments.count {
+            let extra = positionals[spec.arguments.count]
+            throw CLIError.usage("unexpected argument '\(extra)' for '\(spec.name)' (see 'mailpath \(spec.name) --help')")
+        }
+    }
+}
+
+/// "Did you mean" suggestions by edit distance.
+public enum Suggestions {
+    /// The candidate nearest to `word` if it is plausibly a misspelling of it, ignoring case.
+    public static func closest(to word: String, among candidates: [String]) -> String? {
+        let target = Array(word.lowercased())
+        var best: (distance: Int, candidate: String)?
+        for candidate in candidates {
+            let distance = editDistance(target, Array(candidate.lowercased()))
+            if best == nil || distance < best!.distance { best = (distance, candidate) }
+        }
+        guard let best else { return nil }
+        let allowed = max(2, target.count / 3)
+        let isPrefix = target.count >= 3 && best.candidate.lowercased().hasPrefix(word.lowercased())
+        return best.distance <= allowed || isPrefix ? best.candidate : nil
+    }
+
+    /// Levenshtein distance with adjacent transpositions counted as one edit.
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previousPrevious = [Int](repeating: 0, count: b.count + 1)
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    current[j] = min(current[j], previousPrevious[j - 2] + 1)
+                }
+            }
+            (previousPrevious, previous, current) = (previous, current, previousPrevious)
+        }
+        return previous[b.count]
+    }
+}

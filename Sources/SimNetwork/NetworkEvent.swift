@@ -1,0 +1,87 @@
+import SimKernel
+
+/// An opaque timer of the layer above the network: the network schedules it and hands it back
+/// unchanged in a `NetworkNotification.timer` when it fires.
+public struct TimerToken: Hashable, Sendable {
+    public var host: HostID
+    public var tag: UInt32
+    public var value: UInt64
+    public init(host: HostID, tag: UInt32, value: UInt64) {
+        self.host = host
+        self.tag = tag
+        self.value = value
+    }
+}
+
+/// Which end of a connection: the one that called `connect`, or the one that accepted.
+public enum ConnectionSide: Hashable, Sendable, CustomStringConvertible {
+    case client
+    case server
+
+    public var peer: ConnectionSide {
+        switch self {
+        case .client: .server
+        case .server: .client
+        }
+    }
+    public var description: String {
+        switch self {
+        case .client: "client"
+        case .server: "server"
+        }
+    }
+}
+
+/// Why a connection attempt failed.
+public enum ConnectFailure: Hashable, Sendable, CustomStringConvertible {
+    /// The host answered with a reset: nothing listens on that port.
+    case refused
+    /// No answer in time: the host is down or unreachable from here.
+    case timedOut
+
+    public var description: String {
+        switch self {
+        case .refused: "connection refused"
+        case .timedOut: "connection timed out"
+        }
+    }
+}
+
+/// What the network tells the layer above. Each names the host it is addressed to.
+public enum NetworkNotification: Sendable {
+    /// The client's handshake completed; it may send.
+    case connected(ConnectionID, host: HostID)
+    case connectFailed(ConnectionID, host: HostID, ConnectFailure)
+    /// A listener accepted a new connection on `port`.
+    case accepted(ConnectionID, host: HostID, port: UInt16)
+    case received(ConnectionID, host: HostID, ConnectionSide, [UInt8])
+    /// The peer closed its half in order (a FIN after all its data).
+    case peerClosed(ConnectionID, host: HostID, ConnectionSide)
+    /// The connection was reset: a link on its path went down, the peer crashed, or the peer aborted.
+    case reset(ConnectionID, host: HostID, ConnectionSide)
+    case dnsAnswered(LookupID, host: HostID, DNSAnswer)
+    case timer(TimerToken)
+}
+
+/// A segment travelling on a connection.
+public enum SegmentKind: Sendable {
+    case syn
+    case synAck
+    case ack
+    case data([UInt8])
+    case fin
+    case reset
+}
+
+/// The events the network model schedules on the kernel. The layer above owns the loop:
+/// it takes each event from `NetworkModel.kernel` and passes it to `NetworkModel.handle(_:into:)`.
+public enum NetworkEvent: Sendable {
+    case timer(TimerToken)
+    case segment(ConnectionID, to: ConnectionSide, SegmentKind)
+    case connectTimeout(ConnectionID)
+    case linkChange(LinkID, up: Bool)
+    case dnsQueryArrived(LookupID, attempt: Int)
+    case dnsResponseArrived(LookupID, DNSAnswer, ttl: SimDuration)
+    case dnsTimeout(LookupID, attempt: Int)
+    case dnsLocalAnswer(LookupID, DNSAnswer)
+}

@@ -1,0 +1,295 @@
+import SimKernel
+
+struct ListenerKey: Hashable {
+    var host: HostID
+    var port: UInt16
+}
+
+/// The network's record of one TCP-like connection.
+struct Connection {
+    enum State {
+        /// SYN sent; waiting for SYN-ACK.
+        case connecting
+        /// Handshake done; data may flow until both halves are closed.
+        case established
+    }
+
+    var generation: UInt32 = 0
+    var inUse = false
+    var state = State.connecting
+    var client = HostID(0)
+    var server = HostID(0)
+    var clientPort: UInt16 = 0
+    var serverPort: UInt16 = 0
+    /// The route from client to server, fixed when the connection opens.
+    var route = Route(network: NetworkID(0), hops: [], hosts: [], latency: .zero)
+    /// When each direction's last segment will have arrived (keeps delivery in order).
+    var lastArrival: (toServer: SimTime, toClient: SimTime) = (.zero, .zero)
+    /// Which halves have been closed by their owner, and which FINs have arrived.
+    var clientSentFin = false
+    var serverSentFin = false
+    var clientGotFin = false
+    var serverGotFin = false
+    /// The server learns of the connection when the client's ACK arrives.
+    var serverAccepted = false
+    /// The handshake can no longer complete (no route, or its route broke); only the connect
+    /// timeout will end it.
+    var handshakeLost = false
+    /// One side aborted; the RST is on its way and nothing else may be sent.
+    var resetInFlight = false
+
+    func host(_ side: ConnectionSide) -> HostID { side == .client ? client : server }
+}
+
+/// Facts about a connection that the layer above may ask for.
+public struct ConnectionInfo: Hashable, Sendable {
+    public var client: HostID
+    public var server: HostID
+    public var clientPort: UInt16
+    public var serverPort: UInt16
+    public var route: Route
+}
+
+extension NetworkModel {
+    /// Starts listening on `port` of `host`; connections then arrive as `accepted`.
+    public mutating func listen(_ host: HostID, port: UInt16) {
+        listeners.insert(ListenerKey(host: host, port: port))
+    }
+
+    public mutating func stopListening(_ host: HostID, port: UInt16) {
+        listeners.remove(ListenerKey(host: host, port: port))
+    }
+
+    public func isListening(_ host: HostID, port: UInt16) -> Bool {
+        listeners.contains(ListenerKey(host: host, port: port))
+    }
+
+    /// Opens a connection from `host` to `port` at `address`. The client hears `connected` one
+    /// round trip later (after SYN and SYN-ACK) and may send at once; the server hears `accepted`
+    /// when the client's ACK arrives, half a round trip after that. A host nobody can reach, or
+    /// one that is down, gives `connectFailed(.timedOut)` after `connectTimeout`; a running host
+    /// with no listener on the port answers with a reset, `connectFailed(.refused)`.
+    public mutating func connect(from host: HostID, to address: IPv4Address, port: UInt16) -> ConnectionID {
+        let slot = allocateSlot()
+        var connection = connections[Int(slot)]
+        connection.inUse = true
+        connection.state = .connecting
+        connection.client = host
+        connection.clientPort = takeEphemeralPort(host)
+        connection.serverPort = port
+        connection.clientSentFin = false
+        connection.serverSentFin = false
+        connection.clientGotFin = false
+        connection.serverGotFin = false
+        connection.serverAccepted = false
+        connection.handshakeLost = false
+        connection.resetInFlight = false
+        connection.lastArrival = (kernel.now, kernel.now)
+        let id = ConnectionID(slot: slot, generation: connection.generation)
+        statistics.connectionsOpened += 1
+        kernel.schedule(at: kernel.now + connectTimeout, .connectTimeout(id))
+        if let server = topology.host(at: address), let route = route(from: host, to: server) {
+            connection.server = server
+            connection.route = route
+            connections[Int(slot)] = connection
+            send(.syn, on: id, to: .server)
+        } else {
+            // The SYN goes nowhere; only the timeout will answer.
+            connection.server = topology.host(at: address) ?? host
+            connection.route = Route(network: NetworkID(0), hops: [], hosts: [], latency: .zero)
+            connection.handshakeLost = true
+            connections[Int(slot)] = connection
+        }
+        return id
+    }
+
+    /// Writes bytes on a connection from one side. Writes after a close or reset are ignored.
+    public mutating func send(_ bytes: [UInt8], on id: ConnectionID, from side: ConnectionSide) {
+        guard let connection = live(id), connection.state == .established, !connection.resetInFlight else { return }
+        let closed = side == .client ? connection.clientSentFin : connection.serverSentFin
+        guard !closed, !bytes.isEmpty else { return }
+        send(.data(bytes), on: id, to: side.peer)
+    }
+
+    /// Closes one side's half in order: the peer hears `peerClosed` after all data sent before it.
+    public mutating func close(_ id: ConnectionID, from side: ConnectionSide) {
+        guard var connection = live(id), !connection.resetInFlight else { return }
+        switch side {
+        case .client:
+            guard !connection.clientSentFin else { return }
+            connection.clientSentFin = true
+        case .server:
+            guard !connection.serverSentFin else { return }
+            connection.serverSentFin = true
+        }
+        connections[Int(id.slot)] = connection
+        if connection.state == .connecting {
+            // Closing before the handshake finished abandons the attempt.
+            release(id.slot)
+            return
+        }
+        send(.fin, on: id, to: side.peer)
+        releaseIfFinished(id)
+    }
+
+    /// Aborts a connection: the peer hears `reset` when the RST arrives; this side hears nothing.
+    public mutating func abort(_ id: ConnectionID, from side: ConnectionSide) {
+        guard let connection = live(id), !connection.resetInFlight else { return }
+        guard connection.state == .established else {
+            release(id.slot)  // abandoning our own handshake
+            return
+        }
+        send(.reset, on: id, to: side.peer)
+        connections[Int(id.slot)].resetInFlight = true
+    }
+
+    /// Facts about a live connection, or `nil` once it is gone.
+    public func info(_ id: ConnectionID) -> ConnectionInfo? {
+        guard let connection = live(id) else { return nil }
+        return ConnectionInfo(
+            client: connection.client, server: connection.server, clientPort: connection.clientPort,
+            serverPort: connection.serverPort, route: connection.route)
+    }
+
+    /// Number of connections the network still tracks.
+    public var liveConnectionCount: Int { connections.count - freeSlots.count }
+
+    // MARK: Internals
+
+    func live(_ id: ConnectionID) -> Connection? {
+        guard id.slot >= 0, Int(id.slot) < connections.count else { return nil }
+        let connection = connections[Int(id.slot)]
+        return connection.inUse && connection.generation == id.generation ? connection : nil
+    }
+
+    private mutating func send(_ kind: SegmentKind, on id: ConnectionID, to side: ConnectionSide) {
+        var connection = connections[Int(id.slot)]
+        let payload: Int
+        if case .data(let bytes) = kind { payload = bytes.count } else { payload = 0 }
+        let start = kernel.now
+        var arrival = transmit(payload: payload, over: connection.route, reversed: side == .client, at: start)
+        // In-order delivery even if link reservations would let a later write overtake.
+        if side == .server {
+            arrival = max(arrival, connection.lastArrival.toServer)
+            connection.lastArrival.toServer = arrival
+        } else {
+            arrival = max(arrival, connection.lastArrival.toClient)
+            connection.lastArrival.toClient = arrival
+        }
+        connections[Int(id.slot)] = connection
+        kernel.schedule(at: arrival, .segment(id, to: side, kind))
+    }
+
+    mutating func segmentArrived(
+        _ id: ConnectionID, at side: ConnectionSide, _ kind: SegmentKind, into notifications: inout [NetworkNotification]
+    ) {
+        guard var connection = live(id), !connection.handshakeLost else { return }
+        let host = connection.host(side)
+        guard hostUp[host.index] else { return }
+        if connection.resetInFlight, !kind.isReset { return }  // only the RST still travels
+        switch kind {
+        case .syn:
+            if listeners.contains(ListenerKey(host: host, port: connection.serverPort)) {
+                send(.synAck, on: id, to: .client)
+            } else {
+                send(.reset, on: id, to: .client)
+            }
+        case .synAck:
+            guard connection.state == .connecting else { return }
+            connection.state = .established
+            connections[Int(id.slot)] = connection
+            send(.ack, on: id, to: .server)
+            notifications.append(.connected(id, host: host))
+        case .ack:
+            guard !connection.serverAccepted else { return }
+            connection.serverAccepted = true
+            connections[Int(id.slot)] = connection
+            notifications.append(.accepted(id, host: host, port: connection.serverPort))
+        case .data(let bytes):
+            notifications.append(.received(id, host: host, side, bytes))
+        case .fin:
+            if side == .client { connection.clientGotFin = true } else { connection.serverGotFin = true }
+            connections[Int(id.slot)] = connection
+            notifications.append(.peerClosed(id, host: host, side))
+            releaseIfFinished(id)
+        case .reset:
+            if connection.state == .connecting {
+                statistics.connectionsRefused += 1
+                notifications.append(.connectFailed(id, host: host, .refused))
+            } else {
+                statistics.connectionsReset += 1
+                // A server that never accepted the connection has nothing to be told.
+                if side == .client || connection.serverAccepted {
+                    notifications.append(.reset(id, host: host, side))
+                }
+            }
+            release(id.slot)
+        }
+    }
+
+    mutating func connectTimedOut(_ id: ConnectionID, into notifications: inout [NetworkNotification]) {
+        guard let connection = live(id), connection.state == .connecting else { return }
+        statistics.connectionsTimedOut += 1
+        if hostUp[connection.client.index] {
+            notifications.append(.connectFailed(id, host: connection.client, .timedOut))
+        }
+        release(id.slot)
+    }
+
+    /// Resets every live connection matching `affected`; each running end hears `reset`, except
+    /// `silent` (a crashing host). Connections still in their handshake just never complete:
+    /// their connect timeout reports the failure.
+    mutating func resetConnections(
+        into notifications: inout [NetworkNotification], silent: HostID? = nil, _ affected: (Connection) -> Bool
+    ) {
+        for slot in connections.indices where connections[slot].inUse && affected(connections[slot]) {
+            let connection = connections[slot]
+            let id = ConnectionID(slot: Int32(slot), generation: connection.generation)
+            guard connection.state == .established else {
+                connections[slot].handshakeLost = true
+                continue
+            }
+            statistics.connectionsReset += 1
+            for side in [ConnectionSide.client, .server] {
+                let host = connection.host(side)
+                if host != silent, hostUp[host.index], side == .client || connection.serverAccepted {
+                    notifications.append(.reset(id, host: host, side))
+                }
+            }
+            release(Int32(slot))
+        }
+    }
+
+    private mutating func releaseIfFinished(_ id: ConnectionID) {
+        let connection = connections[Int(id.slot)]
+        if connection.clientSentFin && connection.serverSentFin && connection.clientGotFin && connection.serverGotFin {
+            release(id.slot)
+        }
+    }
+
+    mutating func release(_ slot: Int32) {
+        guard connections[Int(slot)].inUse else { return }
+        connections[Int(slot)].inUse = false
+        connections[Int(slot)].generation &+= 1
+        freeSlots.append(slot)
+    }
+
+    private mutating func allocateSlot() -> Int32 {
+        if let slot = freeSlots.popLast() { return slot }
+        connections.append(Connection())
+        return Int32(connections.count - 1)
+    }
+
+    private mutating func takeEphemeralPort(_ host: HostID) -> UInt16 {
+        let port = nextEphemeralPort[host.index]
+        nextEphemeralPort[host.index] = port == .max ? WellKnownPort.firstEphemeral : port + 1
+        return port
+    }
+}
+
+extension SegmentKind {
+    var isReset: Bool {
+        if case .reset = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,117 @@
+import SimKernel
+
+struct PendingLookup {
+    var host: HostID
+    var name: String
+    var type: DNSQueryType
+    var attempt: Int
+    /// The pending time-out of the current attempt, cancelled when the answer arrives.
+    var timeout: EventID?
+}
+
+struct CacheKey: Hashable {
+    var name: String
+    var type: DNSQueryType
+}
+
+struct CachedAnswer {
+    var answer: DNSAnswer
+    var expires: SimTime
+}
+
+extension NetworkModel {
+    /// Looks up `name` for `host`; the answer arrives as `dnsAnswered` with the returned id.
+    ///
+    /// - DNS off: an A lookup is answered from the host table at once and for free; MX does not
+    ///   exist (`unavailable`).
+    /// - DNS on: a cached answer that has not outlived its TTL comes back at once and costs nothing.
+    ///   Otherwise a query crosses the network to the name server and the answer crosses back (one
+    ///   round trip). An MX answer carries the exchanges' A records, which are cached too, so the
+    ///   A lookups that follow cost nothing. A query that gets no answer within `queryTimeout` is
+    ///   sent again, up to `attempts` times in all, and then reported as `timedOut`.
+    public mutating func lookup(_ name: String, _ type: DNSQueryType, from host: HostID) -> LookupID {
+        nextLookup += 1
+        let id = LookupID(nextLookup)
+        lookups[id] = PendingLookup(host: host, name: name, type: type, attempt: 1)
+        guard dns.enabled else {
+            let answer: DNSAnswer
+            switch type {
+            case .mx: answer = .unavailable
+            case .a: answer = hostTable.entry(named: name).map { .addresses($0.addresses) } ?? .nameError
+            }
+            kernel.schedule(at: kernel.now, .dnsLocalAnswer(id, answer))
+            return id
+        }
+        let key = CacheKey(name: DNSZones.key(name), type: type)
+        if let cached = caches[host.index][key], cached.expires > kernel.now {
+            statistics.dnsCacheHits += 1
+            kernel.schedule(at: kernel.now, .dnsLocalAnswer(id, cached.answer))
+            return id
+        }
+        sendQuery(id, attempt: 1)
+        return id
+    }
+
+    /// The answer `host` has cached for a question, if it is still fresh (for tests and traces).
+    public func cachedAnswer(_ name: String, _ type: DNSQueryType, at host: HostID) -> DNSAnswer? {
+        guard let cached = caches[host.index][CacheKey(name: DNSZones.key(name), type: type)],
+            cached.expires > kernel.now
+        else { return nil }
+        return cached.answer
+    }
+
+    private mutating func sendQuery(_ id: LookupID, attempt: Int) {
+        guard let lookup = lookups[id] else { return }
+        statistics.dnsQueries += 1
+        lookups[id]?.timeout = kernel.schedule(at: kernel.now + dns.queryTimeout, .dnsTimeout(id, attempt: attempt))
+        guard let server = dns.server, let route = route(from: lookup.host, to: server) else { return }
+        let arrival = transmit(payload: dns.querySize, over: route, reversed: false, at: kernel.now)
+        kernel.schedule(at: arrival, .dnsQueryArrived(id, attempt: attempt))
+    }
+
+    mutating func dnsQueryArrived(_ id: LookupID, attempt: Int) {
+        guard let lookup = lookups[id], let server = dns.server, hostUp[server.index],
+            !dns.inOutage(at: kernel.now), let route = route(from: lookup.host, to: server)
+        else { return }  // lost: the resolver's timeout will notice
+        let (answer, ttl) = dns.zones.answer(lookup.name, lookup.type)
+        var records = 1
+        if case .addresses(let addresses) = answer { records = addresses.count }
+        if case .mailExchangers(let exchangers, let additional) = answer {
+            records = exchangers.count + additional.reduce(0) { $0 + $1.addresses.count }
+        }
+        let size = dns.querySize + records * dns.recordSize
+        let arrival = transmit(payload: size, over: route, reversed: true, at: kernel.now)
+        kernel.schedule(at: arrival, .dnsResponseArrived(id, answer, ttl: ttl))
+    }
+
+    mutating func dnsResponseArrived(
+        _ id: LookupID, _ answer: DNSAnswer, ttl: SimDuration, into notifications: inout [NetworkNotification]
+    ) {
+        guard let lookup = lookups.removeValue(forKey: id), hostUp[lookup.host.index] else { return }
+        if let timeout = lookup.timeout { kernel.cancel(timeout) }
+        let expires = kernel.now + ttl
+        caches[lookup.host.index][CacheKey(name: DNSZones.key(lookup.name), type: lookup.type)] =
+            CachedAnswer(answer: answer, expires: expires)
+        if case .mailExchangers(_, let additional) = answer {
+            for record in additional {
+                caches[lookup.host.index][CacheKey(name: DNSZones.key(record.name), type: .a)] =
+                    CachedAnswer(answer: .addresses(record.addresses), expires: kernel.now + record.ttl)
+            }
+        }
+        notifications.append(.dnsAnswered(id, host: lookup.host, answer))
+    }
+
+    mutating func dnsTimedOut(_ id: LookupID, attempt: Int, into notifications: inout [NetworkNotification]) {
+        guard var lookup = lookups[id], lookup.attempt == attempt else { return }
+        lookup.timeout = nil
+        if attempt < dns.attempts {
+            lookup.attempt += 1
+            lookups[id] = lookup
+            sendQuery(id, attempt: lookup.attempt)
+        } else {
+            lookups[id] = nil
+            statistics.dnsTimeouts += 1
+            notifications.append(.dnsAnswered(id, host: lookup.host, .timedOut))
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import SimKernel
+
+/// One hop of a route: a link crossed from its first endpoint to its second (`forward`) or back.
+public struct Hop: Hashable, Sendable {
+    public var link: Int
+    public var forward: Bool
+}
+
+/// A path between two hosts over the links of one network.
+public struct Route: Hashable, Sendable {
+    public var network: NetworkID
+    /// Hops from the source to the destination.
+    public var hops: [Hop]
+    /// The hosts along the path, source and destination included.
+    public var hosts: [HostID]
+    /// Sum of the links' one-way latencies.
+    public var latency: SimDuration
+
+    /// Whether `host` forwards packets on this route (is on it but not at either end).
+    func transits(_ host: HostID) -> Bool { hosts.dropFirst().dropLast().contains(host) }
+}
+
+struct Adjacency {
+    var link: Int
+    var neighbor: HostID
+    var forward: Bool
+}
+
+struct RouteKey: Hashable {
+    var from: HostID
+    var to: HostID
+}
+
+extension NetworkModel {
+    /// The route a new connection from `source` to `destination` would take now, or `nil` when
+    /// no network both hosts sit on has a working path between them.
+    ///
+    /// Shortest by total latency; ties go to fewer hops, then to the lower network index, then to
+    /// the path whose hosts were settled first (lower host index). So the choice is deterministic.
+    public mutating func route(from source: HostID, to destination: HostID) -> Route? {
+        let key = RouteKey(from: source, to: destination)
+        if let cached = routeCache[key] { return cached }
+        var best: Route?
+        if source == destination {
+            best = Route(network: topology.hosts[source.index].networks.first ?? NetworkID(0), hops: [], hosts: [source], latency: .zero)
+        } else {
+            let shared = Set(topology.hosts[destination.index].networks)
+            for network in topology.hosts[source.index].networks where shared.contains(network) {
+                guard let candidate = shortestPath(from: source, to: destination, on: network) else { continue }
+                if best == nil
+                    || (candidate.latency, candidate.hops.count) < (best!.latency, best!.hops.count)
+                {
+                    best = candidate
+                }
+            }
+        }
+        routeCache[key] = .some(best)
+        return best
+    }
+
+    /// Dijkstra over the up links of one network whose intermediate hosts are running.
+    private func shortestPath(from source: HostID, to destination: HostID, on network: NetworkID) -> Route? {
+        let count = topology.hosts.count
+        var distance = [Int64](repeating: .max, count: count)
+        var hopCount = [Int](repeating: .max, count: count)
+        var previous = [Adjacency?](repeating: nil, count: count)
+        var settled = [Bool](repeating: false, count: count)
+        distance[source.index] = 0
+        hopCount[source.index] = 0
+        // A small binary heap of (distance, hops, host) would pay off only on large topologies;
+        // a linear scan keeps the tie-break rule obvious and is fast for hundreds of hosts.
+        while true {
+            var current = -1
+            for host in 0..<count where !settled[host] && distance[host] != .max {
+                if current < 0 || (distance[host], hopCount[host]) < (distance[current], hopCount[current]) {
+                    current = host
+                }
+            }
+            guard current >= 0 else { return nil }
+            if current == destination.index { break }
+            settled[current] = true
+            // Only the source and running hosts forward.
+            if current != source.index && !hostUp[current] { continue }
+            for edge in adjacency[current] where linkUp[edge.link] && topology.links[edge.link].network == network {
+                let next = edge.neighbor.index
+                guard !settled[next] else { continue }
+                let candidate = distance[current] + topology.links[edge.link].latency.nanoseconds
+                let hops = hopCount[current] + 1
+                if (candidate, hops) < (distance[next], hopCount[next]) {
+                    distance[next] = candidate
+                    hopCount[next] = hops
+                    previous[next] = Adjacency(link: edge.link, neighbor: HostID(current), forward: edge.forward)
+                }
+            }
+        }
+        var hops: [Hop] = []
+        var hosts = [destination]
+        var cursor = destination.index
+        while let step = previous[cursor] {
+            hops.append(Hop(link: step.link, forward: step.forward))
+            hosts.append(step.neighbor)
+            cursor = step.neighbor.index
+        }
+        return Route(
+            network: network, hops: hops.reversed(), hosts: hosts.reversed(),
+            latency: SimDuration(nanoseconds: distance[destination.index]))
+    }
+}

@@ -1,0 +1,214 @@
+import SimKernel
+
+/// The running network: link and host state, connections, DNS, and the kernel that orders it all.
+///
+/// The model is driven from outside: the layer above takes each event from `kernel` and calls
+/// `handle(_:into:)`, which appends what the hosts must hear to a notification list. Nothing here
+/// knows about mail. See `Docs/architecture.md` for the timing model; in short:
+/// - A segment of n bytes (payload plus a 40-byte header) crosses each link of its route in turn:
+///   it waits for that link direction to be free, takes n·8/bandwidth to serialise, then the
+///   link's latency. Links are FIFO per direction; the whole route is reserved when the segment is
+///   sent, and a write of several segments is delivered as one event when its last byte arrives.
+/// - Data needs no acknowledgements and no window: the byte stream is reliable and in order for as
+///   long as every link on its route is up and both hosts are running; otherwise it is reset.
+public struct NetworkModel {
+    public let topology: Topology
+    public var kernel = Kernel<NetworkEvent>()
+
+    /// How long a client waits for the handshake before `ConnectFailure.timedOut`.
+    public var connectTimeout: SimDuration = .seconds(75)
+    /// Payload bytes per segment.
+    public var maximumSegmentSize = 1460
+    /// TCP/IP header bytes counted on every segment.
+    public static let headerSize = 40
+
+    public internal(set) var linkUp: [Bool]
+    public internal(set) var hostUp: [Bool]
+    /// When each direction of each link is next free (index `2·link + direction`).
+    var linkFreeAt: [Int64]
+    var adjacency: [[Adjacency]]
+    var routeCache: [RouteKey: Route?] = [:]
+
+    var connections: [Connection] = []
+    var freeSlots: [Int32] = []
+    var listeners: Set<ListenerKey> = []
+    var nextEphemeralPort: [UInt16]
+
+    public var dns: DNSConfiguration
+    public var hostTable: HostTable
+    var lookups: [LookupID: PendingLookup] = [:]
+    var nextLookup: UInt64 = 0
+    var caches: [[CacheKey: CachedAnswer]]
+
+    public internal(set) var statistics = Statistics()
+
+    /// Counters over a whole run.
+    public struct Statistics: Sendable, Equatable {
+        public var segments = 0
+        /// Every byte put on a link, headers included, counted once per segment (not per hop).
+        public var bytes = 0
+        public var connectionsOpened = 0
+        public var connectionsRefused = 0
+        public var connectionsTimedOut = 0
+        public var connectionsReset = 0
+        /// DNS queries sent over the network (cache hits and host-table lookups are not queries).
+        public var dnsQueries = 0
+        public var dnsCacheHits = 0
+        public var dnsTimeouts = 0
+    }
+
+    public init(topology: Topology, dns: DNSConfiguration = .off, hostTable: HostTable? = nil) {
+        self.topology = topology
+        self.dns = dns
+        self.hostTable = hostTable ?? HostTable(topology: topology)
+        linkUp = Array(repeating: true, count: topology.links.count)
+        hostUp = Array(repeating: true, count: topology.hosts.count)
+        linkFreeAt = Array(repeating: 0, count: topology.links.count * 2)
+        nextEphemeralPort = Array(repeating: WellKnownPort.firstEphemeral, count: topology.hosts.count)
+        caches = Array(repeating: [:], count: topology.hosts.count)
+        adjacency = Array(repeating: [], count: topology.hosts.count)
+        for (index, link) in topology.links.enumerated() {
+            adjacency[link.endpoints.0.index].append(Adjacency(link: index, neighbor: link.endpoints.1, forward: true))
+            adjacency[link.endpoints.1.index].append(Adjacency(link: index, neighbor: link.endpoints.0, forward: false))
+        }
+    }
+
+    public var now: SimTime { kernel.now }
+
+    // MARK: Timers for the layer above
+
+    /// Schedules a timer that comes back as `NetworkNotification.timer(token)` at `time`.
+    @discardableResult
+    public mutating func scheduleTimer(_ token: TimerToken, at time: SimTime) -> EventID {
+        kernel.schedule(at: max(time, kernel.now), .timer(token))
+    }
+
+    public mutating func cancelTimer(_ id: EventID) { kernel.cancel(id) }
+
+    // MARK: Link and host state
+
+    /// Schedules a link to go down or come up at `time`.
+    public mutating func scheduleLinkChange(_ link: LinkID, up: Bool, at time: SimTime) {
+        kernel.schedule(at: time, .linkChange(link, up: up))
+    }
+
+    /// Takes a link down or brings it up now. Every connection routed over a link that goes down
+    /// is reset at once (both live ends hear `reset`); new connections route around it if they can.
+    public mutating func setLink(_ link: LinkID, up: Bool, into notifications: inout [NetworkNotification]) {
+        guard linkUp[link.index] != up else { return }
+        linkUp[link.index] = up
+        routeCache.removeAll(keepingCapacity: true)
+        if !up { resetConnections(into: &notifications) { $0.route.hops.contains { $0.link == link.index } } }
+    }
+
+    /// Crashes a host: it stops forwarding and listening, its connections are reset (the peer hears
+    /// `reset`; the crashed host hears nothing), and its pending DNS lookups are forgotten.
+    public mutating func crash(_ host: HostID, into notifications: inout [NetworkNotification]) {
+        guard hostUp[host.index] else { return }
+        hostUp[host.index] = false
+        routeCache.removeAll(keepingCapacity: true)
+        listeners = listeners.filter { $0.host != host }
+        caches[host.index].removeAll()
+        for (id, lookup) in lookups where lookup.host == host {
+            if let timeout = lookup.timeout { kernel.cancel(timeout) }
+            lookups[id] = nil
+        }
+        resetConnections(into: &notifications, silent: host) {
+            $0.client == host || $0.server == host || $0.route.transits(host)
+        }
+    }
+
+    /// Restarts a crashed host. It listens on nothing until the layer above listens again.
+    public mutating func restart(_ host: HostID) {
+        guard !hostUp[host.index] else { return }
+        hostUp[host.index] = true
+        routeCache.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: Event dispatch
+
+    /// Carries out one network event, appending what hosts must be told.
+    public mutating func handle(_ event: NetworkEvent, into notifications: inout [NetworkNotification]) {
+        switch event {
+        case .timer(let token):
+            if hostUp[token.host.index] { notifications.append(.timer(token)) }
+        case .segment(let id, let side, let kind):
+            segmentArrived(id, at: side, kind, into: &notifications)
+        case .connectTimeout(let id):
+            connectTimedOut(id, into: &notifications)
+        case .linkChange(let link, let up):
+            setLink(link, up: up, into: &notifications)
+        case .dnsQueryArrived(let id, let attempt):
+            dnsQueryArrived(id, attempt: attempt)
+        case .dnsResponseArrived(let id, let answer, let ttl):
+            dnsResponseArrived(id, answer, ttl: ttl, into: &notifications)
+        case .dnsTimeout(let id, let attempt):
+            dnsTimedOut(id, attempt: attempt, into: &notifications)
+        case .dnsLocalAnswer(let id, let answer):
+            if let lookup = lookups.removeValue(forKey: id) {
+                notifications.append(.dnsAnswered(id, host: lookup.host, answer))
+            }
+        }
+    }
+
+    // MARK: Transmission
+
+    /// Reserves the links of `route` for `payload` bytes sent at `start` in the given direction
+    /// and returns when the last byte arrives. Segments of `maximumSegmentSize` bytes each carry a
+    /// header; a zero-byte payload is one bare segment (SYN, FIN, RST, or an empty datagram).
+    mutating func transmit(payload: Int, over route: Route, reversed: Bool, at start: SimTime) -> SimTime {
+        var remaining = payload
+        var arrival = start
+        repeat {
+            let size = min(remaining, maximumSegmentSize) + Self.headerSize
+            remaining -= min(remaining, maximumSegmentSize)
+            statistics.segments += 1
+            statistics.bytes += size
+            arrival = max(arrival, carry(segmentOf: size, over: route, reversed: reversed, at: start))
+        } while remaining > 0
+        return arrival
+    }
+
+    /// Store-and-forward timing of one segment over every hop of a route.
+    private mutating func carry(segmentOf size: Int, over route: Route, reversed: Bool, at start: SimTime) -> SimTime {
+        var time = start.nanoseconds
+        let count = route.hops.count
+        for step in 0..<count {
+            let hop = route.hops[reversed ? count - 1 - step : step]
+            let forward = hop.forward != reversed
+            let link = topology.links[hop.link]
+            let slot = hop.link * 2 + (forward ? 0 : 1)
+            let begin = max(time, linkFreeAt[slot])
+            let done = begin + Self.serialisationTime(bytes: size, bandwidth: link.bandwidth)
+            linkFreeAt[slot] = done
+            time = done + link.latency.nanoseconds
+        }
+        return SimTime(nanoseconds: time)
+    }
+
+    /// ⌈bytes · 8 · 10⁹ / bandwidth⌉ nanoseconds; zero for an unlimited link.
+    public static func serialisationTime(bytes: Int, bandwidth: UInt64?) -> Int64 {
+        guard let bandwidth else { return 0 }
+        let bits = UInt64(bytes) * 8
+        let (high, low) = bits.multipliedFullWidth(by: 1_000_000_000)
+        let (quotient, remainder) = bandwidth.dividingFullWidth((high, low))
+        return Int64(quotient) + (remainder > 0 ? 1 : 0)
+    }
+}
+
+extension NetworkModel {
+    /// Runs the network until `limit`, handing each notification to `react`, which may act on
+    /// the network (send, connect, look up…). A convenience for small drivers and tests; the mail
+    /// simulation runs its own loop to interleave its events.
+    public mutating func run(
+        until limit: SimTime, _ react: (inout NetworkModel, NetworkNotification) -> Void = { _, _ in }
+    ) {
+        var notifications: [NetworkNotification] = []
+        while let event = kernel.step(until: limit) {
+            notifications.removeAll(keepingCapacity: true)
+            handle(event, into: &notifications)
+            for notification in notifications { react(&self, notification) }
+        }
+        if limit != .distantFuture, limit > kernel.now { kernel.advance(to: limit) }
+    }
+}

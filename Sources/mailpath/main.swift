@@ -1,0 +1,3 @@
+import MailpathCLI
+
+CLI.run(arguments: Array(CommandLine.arguments.dropFirst()), console: .standard).terminateProcess()

@@ -1,0 +1,101 @@
+import Testing
+import TestSupport
+
+@testable import MailpathCLI
+
+/// Runs a command line and returns (exit code, stdout, stderr).
+func mailpath(_ arguments: String...) -> (code: ExitCode, out: String, err: String) {
+    let captured = CapturedConsole()
+    let code = CLI.run(arguments: arguments, console: captured.console)
+    return (code, captured.out, captured.err)
+}
+
+@Suite struct CLITests {
+    @Test("mailpath --help lists every subcommand and matches the golden text")
+    func topLevelHelp() {
+        let result = mailpath("--help")
+        #expect(result.code == .success)
+        for name in ["run", "compare", "timeline", "trace", "serve", "send", "dialects", "eras", "bench"] {
+            #expect(result.out.contains("\n  \(name) "), "missing \(name)")
+        }
+        Golden.check(result.out, matches: "help.txt")
+        #expect(mailpath().out == result.out)
+        #expect(mailpath("help").out == result.out)
+    }
+
+    @Test("every subcommand has help, the same from 'help X' and 'X --help'", arguments: CLI.subcommands.map { $0.spec.name })
+    func subcommandHelp(name: String) {
+        let viaHelp = mailpath("help", name)
+        let viaFlag = mailpath(name, "--help")
+        #expect(viaHelp.code == .success)
+        #expect(viaHelp.out == viaFlag.out)
+        #expect(viaHelp.out.hasPrefix("OVERVIEW: "))
+        #expect(viaHelp.out.contains("USAGE: mailpath \(name)"))
+        #expect(viaHelp.out.contains("OPTIONS:"))
+        Golden.check(viaHelp.out, matches: "help-\(name).txt")
+    }
+
+    @Test("--version prints the version")
+    func version() {
+        let result = mailpath("--version")
+        #expect(result.code == .success)
+        #expect(result.out == "mailpath \(CLI.version)\n")
+    }
+
+    @Test("misspellings get one line with a suggestion and exit 64", arguments: [
+        (["bnech"], "mailpath: error: unknown subcommand 'bnech'; did you mean 'bench'? (see 'mailpath --help')\n"),
+        (["comprae", "x.json"], "mailpath: error: unknown subcommand 'comprae'; did you mean 'compare'? (see 'mailpath --help')\n"),
+        (["bench", "--kernal"], "mailpath: error: unknown option '--kernal' for 'bench'; did you mean '--kernel'? (see 'mailpath bench --help')\n"),
+        (["--verison"], "mailpath: error: unknown option '--verison'; did you mean '--version'? (see 'mailpath --help')\n"),
+        (["help", "tiemline"], "mailpath: error: unknown subcommand 'tiemline'; did you mean 'timeline'? (see 'mailpath --help')\n"),
+        (["frobnicate"], "mailpath: error: unknown subcommand 'frobnicate' (see 'mailpath --help')\n"),
+    ] as [([String], String)])
+    func misspellings(arguments: [String], expected: String) {
+        let captured = CapturedConsole()
+        let code = CLI.run(arguments: arguments, console: captured.console)
+        #expect(code == .usage)
+        #expect(captured.err == expected)
+        #expect(captured.out.isEmpty)
+    }
+
+    @Test("option values are checked and missing arguments named")
+    func badValues() {
+        let notNumber = mailpath("bench", "--kernel", "--events", "lots")
+        #expect(notNumber.code == .usage)
+        #expect(notNumber.err == "mailpath: error: --events expects a whole number from 1 to \(Int.max), got 'lots'\n")
+        let missingValue = mailpath("bench", "--events")
+        #expect(missingValue.code == .usage)
+        #expect(missingValue.err.contains("--events needs a value"))
+        let missingArgument = mailpath("run")
+        #expect(missingArgument.code == .usage)
+        #expect(missingArgument.err.contains("'run' needs scenario"))
+        let extra = mailpath("eras", "surplus")
+        #expect(extra.code == .usage)
+        #expect(extra.err.contains("unexpected argument 'surplus'"))
+    }
+
+    @Test("the kernel benchmark runs and reports its figures and the command to reproduce them")
+    func kernelBench() {
+        let result = mailpath("bench", "--kernel", "--events", "20_000", "--pending", "500")
+        #expect(result.code == .success)
+        #expect(result.out.contains("500 pending, 20,000 events"))
+        #expect(result.out.contains("events/second"))
+        #expect(result.out.contains("reproduce with   swift run -c release mailpath bench --kernel --events 20000 --pending 500 --seed 1"))
+    }
+}
+
+@Suite struct SuggestionTests {
+    @Test("edit distance counts a transposition as one edit")
+    func distance() {
+        #expect(Suggestions.editDistance(Array("bench"), Array("bnech")) == 1)
+        #expect(Suggestions.editDistance(Array("kernel"), Array("kernal")) == 1)
+        #expect(Suggestions.editDistance(Array("eras"), Array("ears")) == 1)
+        #expect(Suggestions.editDistance(Array(""), Array("abc")) == 3)
+    }
+
+    @Test("far-off words get no suggestion")
+    func farOff() {
+        #expect(Suggestions.closest(to: "xyzzy", among: ["run", "bench"]) == nil)
+        #expect(Suggestions.closest(to: "dialect", among: ["dialects", "eras"]) == "dialects")
+    }
+}

@@ -1,0 +1,148 @@
+import Testing
+
+@testable import SimKernel
+
+@Suite struct KernelTests {
+    @Test("events run in time order, and same-time events first-in first-out")
+    func ordering() {
+        var kernel = Kernel<String>()
+        kernel.schedule(at: SimTime(nanoseconds: 30), "c")
+        kernel.schedule(at: SimTime(nanoseconds: 10), "a1")
+        kernel.schedule(at: SimTime(nanoseconds: 20), "b")
+        kernel.schedule(at: SimTime(nanoseconds: 10), "a2")
+        kernel.schedule(at: SimTime(nanoseconds: 10), "a3")
+        var seen: [(Int64, String)] = []
+        kernel.run(until: .distantFuture) { kernel, event in seen.append((kernel.now.nanoseconds, event)) }
+        #expect(seen.map(\.1) == ["a1", "a2", "a3", "b", "c"])
+        #expect(seen.map(\.0) == [10, 10, 10, 20, 30])
+        #expect(kernel.processedCount == 5)
+    }
+
+    @Test("FIFO ties hold for many events scheduled in scrambled order")
+    func manyTies() {
+        var kernel = Kernel<Int>()
+        var generator = RandomStream(seed: 1, stream: "ties")
+        var expected: [Int: [Int]] = [:]
+        for index in 0..<5_000 {
+            let time = Int64(generator.uniform(below: 20))
+            kernel.schedule(at: SimTime(nanoseconds: time), index)
+            expected[Int(time), default: []].append(index)
+        }
+        var order: [Int] = []
+        kernel.run(until: .distantFuture) { _, event in order.append(event) }
+        let wanted = expected.keys.sorted().flatMap { expected[$0]! }
+        #expect(order == wanted)
+    }
+
+    @Test("an event scheduled while running at the same time runs after those already queued")
+    func scheduleDuringRun() {
+        var kernel = Kernel<String>()
+        kernel.schedule(at: SimTime(nanoseconds: 5), "first")
+        kernel.schedule(at: SimTime(nanoseconds: 5), "second")
+        var order: [String] = []
+        kernel.run(until: .distantFuture) { kernel, event in
+            order.append(event)
+            if event == "first" { kernel.schedule(after: .zero, "spawned") }
+        }
+        #expect(order == ["first", "second", "spawned"])
+    }
+
+    @Test("a cancelled event never runs and others are unaffected")
+    func cancel() {
+        var kernel = Kernel<String>()
+        kernel.schedule(at: SimTime(nanoseconds: 1), "keep")
+        let doomed = kernel.schedule(at: SimTime(nanoseconds: 2), "drop")
+        kernel.schedule(at: SimTime(nanoseconds: 3), "keep too")
+        #expect(kernel.pendingCount == 3)
+        kernel.cancel(doomed)
+        #expect(kernel.pendingCount == 2)
+        var order: [String] = []
+        kernel.run(until: .distantFuture) { _, event in order.append(event) }
+        #expect(order == ["keep", "keep too"])
+        #expect(kernel.processedCount == 2)
+        #expect(kernel.pendingCount == 0)
+    }
+
+    @Test("cancelling the earliest event moves nextEventTime to the next one")
+    func cancelEarliest() {
+        var kernel = Kernel<Int>()
+        let first = kernel.schedule(at: SimTime(nanoseconds: 10), 1)
+        kernel.schedule(at: SimTime(nanoseconds: 20), 2)
+        kernel.cancel(first)
+        #expect(kernel.nextEventTime() == SimTime(nanoseconds: 20))
+    }
+
+    @Test("run(until:) stops at the limit, includes events at it, and leaves the clock there")
+    func runUntil() {
+        var kernel = Kernel<Int>()
+        for time in [5, 10, 15, 20] { kernel.schedule(at: SimTime(nanoseconds: Int64(time)), time) }
+        var seen: [Int] = []
+        kernel.run(until: SimTime(nanoseconds: 15)) { _, event in seen.append(event) }
+        #expect(seen == [5, 10, 15])
+        #expect(kernel.now == SimTime(nanoseconds: 15))
+        kernel.run(until: SimTime(nanoseconds: 17)) { _, event in seen.append(event) }
+        #expect(seen == [5, 10, 15])
+        #expect(kernel.now == SimTime(nanoseconds: 17))
+        kernel.run(until: .distantFuture) { _, event in seen.append(event) }
+        #expect(seen == [5, 10, 15, 20])
+        #expect(kernel.now == SimTime(nanoseconds: 20))
+    }
+
+    @Test("step returns events one at a time and nil when empty")
+    func step() {
+        var kernel = Kernel<Int>()
+        kernel.schedule(after: .milliseconds(2), 2)
+        kernel.schedule(after: .milliseconds(1), 1)
+        #expect(kernel.step() == 1)
+        #expect(kernel.now == SimTime.zero + .milliseconds(1))
+        #expect(kernel.step() == 2)
+        #expect(kernel.step() == nil)
+    }
+}
+
+@Suite struct SimTimeTests {
+    @Test("durations parse from human units", arguments: [
+        ("20ms", 20_000_000), ("30m", 1_800_000_000_000), ("5d", 432_000_000_000_000), ("1.5s", 1_500_000_000),
+        ("250us", 250_000), ("40ns", 40), ("2h", 7_200_000_000_000), ("0s", 0), ("0.001ms", 1_000),
+    ] as [(String, Int64)])
+    func parse(text: String, nanoseconds: Int64) {
+        #expect(SimDuration(parsing: text)?.nanoseconds == nanoseconds)
+    }
+
+    @Test("malformed durations are rejected", arguments: ["", "ms", "20", "-5s", "1.s", ".5s", "5 s", "1e3s", "1.5ns", "99999999999d"])
+    func reject(text: String) {
+        #expect(SimDuration(parsing: text) == nil)
+    }
+
+    @Test("durations print in their shortest exact unit")
+    func describe() {
+        #expect(SimDuration.milliseconds(20).description == "20ms")
+        #expect(SimDuration.minutes(30).description == "30m")
+        #expect(SimDuration.nanoseconds(1_500_000_000).description == "1500ms")
+        #expect(SimDuration.days(5).description == "5d")
+        #expect(SimDuration.zero.description == "0s")
+    }
+
+    @Test("seconds text is fixed-point and rounds half away from zero")
+    func secondsText() {
+        #expect(SimDuration(nanoseconds: 1_234_567_890).secondsText(decimals: 3) == "1.235")
+        #expect(SimDuration(nanoseconds: 5_000_000).secondsText(decimals: 2) == "0.01")
+        #expect(SimDuration(nanoseconds: 0).secondsText(decimals: 6) == "0.000000")
+        #expect(SimDuration(nanoseconds: -1_500_000_000).secondsText(decimals: 1) == "-1.5")
+        #expect(SimTime(nanoseconds: 12_345_678_901).description == "t=12.346s")
+    }
+}
+
+@Suite struct HoldModelTests {
+    @Test("the hold model processes exactly the events asked for, keeps the queue size, and is reproducible")
+    func hold() {
+        let first = HoldModel.run(events: 10_000, pending: 100, seed: 3)
+        let second = HoldModel.run(events: 10_000, pending: 100, seed: 3)
+        let other = HoldModel.run(events: 10_000, pending: 100, seed: 4)
+        #expect(first.processed == 10_000)
+        #expect(first == second)
+        #expect(first.checksum != other.checksum)
+        // 10,000 events with mean delay 1 ms spread over 100 pending: about 100 ms of simulated time.
+        #expect(first.finalTime > SimTime.zero + .milliseconds(80) && first.finalTime < SimTime.zero + .milliseconds(120))
+    }
+}

@@ -1,0 +1,84 @@
+import SimKernel
+import Testing
+
+@testable import SimNetwork
+
+/// Hand-computed timings. A segment is payload + 40 header bytes; serialisation is
+/// ⌈bytes·8·10⁹/bandwidth⌉ ns; each hop adds its latency; links are FIFO per direction.
+@Suite struct LinkTimingTests {
+    static let megabit: UInt64 = 1_000_000
+
+    func pair(latency: SimDuration, bandwidth: UInt64?) -> (NetworkModel, Route) {
+        var topology = Topology()
+        let net = topology.addNetwork("ARPANET")
+        let a = topology.addHost("A", addresses: [IPv4Address(10, 0, 0, 1)], networks: [net])
+        let b = topology.addHost("B", addresses: [IPv4Address(10, 0, 0, 2)], networks: [net])
+        topology.addLink(a, b, network: net, latency: latency, bandwidth: bandwidth)
+        var model = NetworkModel(topology: topology)
+        let route = model.route(from: a, to: b)!
+        return (model, route)
+    }
+
+    @Test("100 bytes over 1 Mbit/s and 10 ms arrive after 1.12 ms + 10 ms")
+    func singleSegment() {
+        var (model, route) = pair(latency: .milliseconds(10), bandwidth: Self.megabit)
+        let arrival = model.transmit(payload: 100, over: route, reversed: false, at: .zero)
+        #expect(arrival.nanoseconds == 1_120_000 + 10_000_000)
+        #expect(model.statistics.bytes == 140)
+        #expect(model.statistics.segments == 1)
+    }
+
+    @Test("a second segment waits for the link: 1000 + 1000 bytes at 1 Mbit/s, 5 ms")
+    func queueing() {
+        var (model, route) = pair(latency: .milliseconds(5), bandwidth: Self.megabit)
+        let first = model.transmit(payload: 1000, over: route, reversed: false, at: .zero)
+        let second = model.transmit(payload: 1000, over: route, reversed: false, at: .zero)
+        #expect(first.nanoseconds == 8_320_000 + 5_000_000)
+        #expect(second.nanoseconds == 16_640_000 + 5_000_000)
+        // The other direction is independent.
+        let back = model.transmit(payload: 1000, over: route, reversed: true, at: .zero)
+        #expect(back == first)
+    }
+
+    @Test("a segment sent after the link went idle does not wait")
+    func idleLink() {
+        var (model, route) = pair(latency: .milliseconds(5), bandwidth: Self.megabit)
+        _ = model.transmit(payload: 1000, over: route, reversed: false, at: .zero)
+        let later = model.transmit(payload: 0, over: route, reversed: false, at: SimTime(nanoseconds: 20_000_000))
+        #expect(later.nanoseconds == 20_000_000 + 320_000 + 5_000_000)
+    }
+
+    @Test("2000 bytes go as 1460 + 540 byte segments, arriving when the last one does")
+    func segmentation() {
+        var (model, route) = pair(latency: .zero, bandwidth: Self.megabit)
+        let arrival = model.transmit(payload: 2000, over: route, reversed: false, at: .zero)
+        #expect(arrival.nanoseconds == 12_000_000 + 4_640_000)
+        #expect(model.statistics.segments == 2)
+        #expect(model.statistics.bytes == 2080)
+    }
+
+    @Test("store and forward over two hops: 1 Mbit/s 10 ms, then unlimited 20 ms")
+    func twoHops() {
+        var topology = Topology()
+        let net = topology.addNetwork("ARPANET")
+        let a = topology.addHost("A", addresses: [IPv4Address(10, 0, 0, 1)], networks: [net])
+        let g = topology.addHost("G", addresses: [IPv4Address(10, 0, 0, 2)], networks: [net])
+        let b = topology.addHost("B", addresses: [IPv4Address(10, 0, 0, 3)], networks: [net])
+        topology.addLink(a, g, network: net, latency: .milliseconds(10), bandwidth: Self.megabit)
+        topology.addLink(g, b, network: net, latency: .milliseconds(20), bandwidth: nil)
+        var model = NetworkModel(topology: topology)
+        let route = model.route(from: a, to: b)!
+        #expect(route.hosts == [a, g, b])
+        let arrival = model.transmit(payload: 100, over: route, reversed: false, at: .zero)
+        #expect(arrival.nanoseconds == 1_120_000 + 10_000_000 + 20_000_000)
+        let back = model.transmit(payload: 100, over: route, reversed: true, at: .zero)
+        #expect(back.nanoseconds == 20_000_000 + 1_120_000 + 10_000_000)
+    }
+
+    @Test("serialisation rounds up to the next nanosecond")
+    func rounding() {
+        #expect(NetworkModel.serialisationTime(bytes: 1, bandwidth: 3) == 2_666_666_667)
+        #expect(NetworkModel.serialisationTime(bytes: 1, bandwidth: nil) == 0)
+        #expect(NetworkModel.serialisationTime(bytes: 125, bandwidth: 1_000_000_000) == 1_000)
+    }
+}
