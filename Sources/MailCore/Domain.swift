@@ -1,0 +1,79 @@
+/// A host or domain as written in a path: a name (`USC-ISIF.ARPA`), a host number (`#123`,
+/// RFC 780 §5.1.2, RFC 821 §4.1.2) or an address literal (`[10.0.0.73]`).
+///
+/// The text is kept as written; comparison ignores the case of letters, as host names do.
+public struct Domain: Hashable, Sendable, CustomStringConvertible {
+    /// The domain exactly as written.
+    public let text: String
+    /// `text` in lower case, used for comparison and hashing.
+    public let key: String
+
+    public enum Kind: Hashable, Sendable {
+        case name
+        case number(UInt64)
+        case literal(UInt32)
+    }
+
+    /// A domain already known to be well formed (for names built by the program itself).
+    public init(_ text: String) {
+        self.text = text
+        self.key = text.lowercased()
+    }
+
+    public static func == (lhs: Domain, rhs: Domain) -> Bool { lhs.key == rhs.key }
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+    public var description: String { text }
+
+    public var kind: Kind {
+        let bytes = Array(text.utf8)
+        if bytes.first == UInt8(ascii: "#"), let number = UInt64(String(text.dropFirst())) { return .number(number) }
+        if bytes.first == UInt8(ascii: "["), bytes.last == UInt8(ascii: "]") {
+            let octets = text.dropFirst().dropLast().split(separator: ".").compactMap { UInt32($0) }
+            if octets.count == 4 { return .literal(octets.reduce(0) { $0 << 8 | $1 }) }
+        }
+        return .name
+    }
+
+    /// Checks the syntax of a domain.
+    ///
+    /// Names are dot-separated elements of letters, digits and hyphens (RFC 821 §4.1.2 `<name>`).
+    /// Two deliberate leniencies: an element may start with a digit (RFC 1123 §2.1 allows it) and
+    /// may be a single character, because the RFCs' own examples use hosts called `A` and `Y`
+    /// (RFC 780 Example 1) although `<a> <string>` and `<a> <ldh-str> <let-dig>` ask for more.
+    /// Literals must be four numbers from 0 to 255 (RFC 780's "[123.255.37.321]" is therefore
+    /// rejected, as its own grammar says it should be).
+    public static func validate(_ text: Substring, maxLength: Int) -> DomainError? {
+        if text.isEmpty { return .empty }
+        if text.utf8.count > maxLength { return .tooLong(limit: maxLength) }
+        let bytes = Array(text.utf8)
+        if bytes[0] == UInt8(ascii: "#") {
+            return bytes.count > 1 && bytes.dropFirst().allSatisfy(isDigit) ? nil : .malformed
+        }
+        if bytes[0] == UInt8(ascii: "[") {
+            guard bytes.last == UInt8(ascii: "]") else { return .malformed }
+            let parts = bytes.dropFirst().dropLast().split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+            guard parts.count == 4 else { return .malformed }
+            for part in parts {
+                guard (1...3).contains(part.count), part.allSatisfy(isDigit),
+                    let value = Int(String(decoding: part, as: UTF8.self)), value <= 255
+                else { return .malformed }
+            }
+            return nil
+        }
+        for element in bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
+            guard let first = element.first, let last = element.last, isLetter(first) || isDigit(first),
+                isLetter(last) || isDigit(last), element.allSatisfy({ isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "-") })
+            else { return .malformed }
+        }
+        return nil
+    }
+}
+
+public enum DomainError: Error, Hashable, Sendable {
+    case empty
+    case malformed
+    case tooLong(limit: Int)
+}
+
+@inline(__always) func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+@inline(__always) func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7a }

@@ -1,0 +1,66 @@
+/// Transparency for message text (RFC 780 §5.5.2, RFC 821 §4.5.2): the sender doubles a leading
+/// "." on any line and ends the text with a line holding only "."; the receiver ends the text at
+/// that line and removes the first "." of every other line that starts with one.
+public enum DotStuffing {
+    /// The wire form of `content`: lines dot-stuffed, then `.` CR LF. Content is CR LF text;
+    /// a last line without CR LF gets one, and no extra CR LF is added when it has one
+    /// (RFC 2821 §4.1.1.4 "An extra <CRLF> MUST NOT be added").
+    public static func stuff(_ content: [UInt8]) -> [UInt8] {
+        var wire: [UInt8] = []
+        wire.reserveCapacity(content.count + content.count / 64 + 5)
+        var atLineStart = true
+        content.withUnsafeBufferPointer { bytes in
+            for byte in bytes {
+                if atLineStart && byte == UInt8(ascii: ".") { wire.append(UInt8(ascii: ".")) }
+                wire.append(byte)
+                atLineStart = byte == 0x0a
+            }
+        }
+        if !content.isEmpty && !atLineStart { wire.append(contentsOf: [0x0d, 0x0a]) }
+        wire.append(contentsOf: [UInt8(ascii: "."), 0x0d, 0x0a])
+        return wire
+    }
+}
+
+/// Collects the lines of message text after a 354 until the line holding only ".", undoing the
+/// dot-stuffing, with a limit on the whole text.
+public struct MessageAssembler: Sendable {
+    public private(set) var content: [UInt8] = []
+    /// Lines that were too long; the text is refused at the end if there were any.
+    public private(set) var overlongLines = 0
+    /// Whether the text outgrew `maxSize` (then it is no longer kept, only counted).
+    public private(set) var exceededSize = false
+    public private(set) var size = 0
+    public let maxSize: Int?
+    /// Clear the high-order bit of every byte (RFC 780 App. A, RFC 821 §4.5.2: 7-bit ASCII).
+    public let clearHighBit: Bool
+
+    public init(maxSize: Int?, clearHighBit: Bool) {
+        self.maxSize = maxSize
+        self.clearHighBit = clearHighBit
+    }
+
+    /// Takes one line (without its line ending); returns `true` at the end of the text.
+    public mutating func lineReceived(_ line: ArraySlice<UInt8>) -> Bool {
+        var body = line
+        if let first = body.first, first == UInt8(ascii: ".") {
+            if body.count == 1 { return true }
+            body = body.dropFirst()
+        }
+        size += body.count + 2
+        if let maxSize, size > maxSize {
+            exceededSize = true
+            content = []
+            return false
+        }
+        if clearHighBit && body.contains(where: { $0 >= 0x80 }) {
+            content.append(contentsOf: body.map { $0 & 0x7f })
+        } else {
+            content.append(contentsOf: body)
+        }
+        content.append(contentsOf: [0x0d, 0x0a])
+        return false
+    }
+
+    public mutating func overlongLineReceived() { overlongLines += 1 }
+}

@@ -1,0 +1,116 @@
+/// Splits a byte stream into lines. Bytes go in with `append`; `next()` returns one line (without
+/// its line ending), `.overlong` for a line past the limit, or `.needMoreData`. CRLF handling and
+/// line limits live only here (swift-nio's single-step decoder, h11's NEED_DATA).
+///
+/// Memory stays bounded: a line that passes the limit is reported once and its remaining bytes are
+/// dropped up to its end, so a peer sending a megabyte without a line ending costs nothing.
+public struct LineFramer: Sendable {
+    /// What ends a line.
+    public enum Terminator: Hashable, Sendable {
+        /// Only CR LF. A bare LF or CR is an ordinary byte of the line (RFC 2821 §2.3.7, §4.1.1.4:
+        /// "<LF>.<LF>" must not end the data).
+        case crlf
+        /// LF, with or without a CR before it (the CR is dropped). Lenient, for commands typed with
+        /// `nc` and for the older dialects; see `TextPolicy`.
+        case lf
+    }
+
+    public enum Next: Equatable {
+        case line(ArraySlice<UInt8>)
+        /// A line longer than `maxLineLength` (counting its line ending); its bytes are discarded.
+        case overlong
+        case needMoreData
+    }
+
+    public var terminator: Terminator
+    /// Longest line accepted, counting the CR LF (RFC 821 §4.5.3: "including the <CRLF>").
+    public var maxLineLength: Int
+
+    private var buffer: [UInt8] = []
+    /// Start of the line being read.
+    private var start = 0
+    /// Where to resume looking for a line ending.
+    private var scan = 0
+    /// Inside an over-long line whose rest is being dropped.
+    private var discarding = false
+
+    public init(terminator: Terminator, maxLineLength: Int) {
+        precondition(maxLineLength >= 2, "a line limit must leave room for CR LF")
+        self.terminator = terminator
+        self.maxLineLength = maxLineLength
+    }
+
+    /// Bytes received and not yet returned as lines.
+    public var bufferedCount: Int { buffer.count - start }
+
+    public mutating func append<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        if start > 0 && start == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            start = 0
+            scan = 0
+        } else if start > 4096 && start * 2 > buffer.count {
+            buffer.removeSubrange(0..<start)
+            scan -= start
+            start = 0
+        }
+        buffer.append(contentsOf: bytes)
+    }
+
+    public mutating func next() -> Next {
+        while true {
+            guard let lf = findLineFeed() else {
+                let pending = buffer.count - start
+                if !discarding && pending >= maxLineLength {
+                    discarding = true
+                    start = buffer.count
+                    scan = buffer.count
+                    return .overlong
+                }
+                if discarding {
+                    // Keep a trailing CR: it may be the first half of the CR LF that ends the line.
+                    let keep = buffer.last == 0x0d ? 1 : 0
+                    start = buffer.count - keep
+                    scan = start
+                }
+                return .needMoreData
+            }
+            let lineStart = start
+            start = lf + 1
+            scan = start
+            if discarding {
+                discarding = false
+                continue
+            }
+            let length = lf + 1 - lineStart
+            if length > maxLineLength { return .overlong }
+            var end = lf
+            if end > lineStart && buffer[end - 1] == 0x0d { end -= 1 }
+            return .line(buffer[lineStart..<end])
+        }
+    }
+
+    /// The bytes of an unfinished last line, when the input has ended.
+    public mutating func finish() -> ArraySlice<UInt8>? {
+        defer {
+            buffer.removeAll()
+            start = 0
+            scan = 0
+            discarding = false
+        }
+        return start < buffer.count && !discarding ? buffer[start...] : nil
+    }
+
+    /// Index of the LF that ends the next line, if it has arrived.
+    private mutating func findLineFeed() -> Int? {
+        var index = scan
+        let count = buffer.count
+        while index < count {
+            if buffer[index] == 0x0a {
+                if terminator == .lf || (index > start && buffer[index - 1] == 0x0d) { return index }
+            }
+            index += 1
+        }
+        scan = count
+        return nil
+    }
+}

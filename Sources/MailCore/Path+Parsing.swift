@@ -1,0 +1,176 @@
+/// Limits a dialect puts on paths (RFC 780 §5.5.3; RFC 821 §4.5.3; RFC 2821 §4.5.3.1).
+public struct PathLimits: Hashable, Sendable {
+    /// Whole path including the angle brackets and punctuation.
+    public var path: Int
+    public var domain: Int
+    public var localPart: Int
+
+    public init(path: Int, domain: Int, localPart: Int) {
+        self.path = path
+        self.domain = domain
+        self.localPart = localPart
+    }
+}
+
+/// Why a path was refused. Receivers answer 501 for structure and length, 553 for a mailbox they
+/// cannot accept ("mailbox syntax incorrect", RFC 821 §4.2.1).
+public enum PathError: Error, Hashable, Sendable, CustomStringConvertible {
+    case missingBrackets
+    case nullNotAllowed
+    case malformedRoute
+    case malformedMailbox
+    case malformedDomain(String)
+    case tooLong(limit: Int)
+    case localPartTooLong(limit: Int)
+    case domainTooLong(limit: Int)
+
+    public var description: String {
+        switch self {
+        case .missingBrackets: "path must be enclosed in < >"
+        case .nullNotAllowed: "null path <> not allowed here"
+        case .malformedRoute: "malformed source route"
+        case .malformedMailbox: "malformed mailbox"
+        case .malformedDomain(let domain): "malformed domain \(domain)"
+        case .tooLong(let limit): "Path too long (limit \(limit))"
+        case .localPartTooLong(let limit): "local part too long (limit \(limit))"
+        case .domainTooLong(let limit): "domain too long (limit \(limit))"
+        }
+    }
+
+    /// The reply code a receiver gives for this error.
+    public var isMailboxProblem: Bool {
+        switch self {
+        case .malformedMailbox, .localPartTooLong, .malformedDomain, .domainTooLong: true
+        case .missingBrackets, .nullNotAllowed, .malformedRoute, .tooLong: false
+        }
+    }
+}
+
+extension Path {
+    /// Parses a path such as `<@A,@B:joe@C>` (colon style) or `<@A,@B,joe@C>` (comma style).
+    ///
+    /// A backslash quotes the next character (RFC 780 §5.1.2 `Joe\,Smith`; RFC 821 `"\" <x>`) and
+    /// double quotes enclose a quoted local part (RFC 821 `<quoted-string>`), so separators inside
+    /// them do not count. `<>` is accepted when `allowNull` is set (reverse-paths). A bare
+    /// `<Postmaster>` is accepted when `allowPostmaster` is set (RFC 2821 §4.1.1.3).
+    public static func parse(
+        _ text: Substring, style: RouteStyle, limits: PathLimits, allowNull: Bool = false, allowPostmaster: Bool = false
+    ) -> Result<Path, PathError> {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 2, bytes.first == UInt8(ascii: "<"), bytes.last == UInt8(ascii: ">") else {
+            return .failure(.missingBrackets)
+        }
+        guard bytes.count <= limits.path else { return .failure(.tooLong(limit: limits.path)) }
+        let inner = Array(bytes[1..<(bytes.count - 1)])
+        if inner.isEmpty { return allowNull ? .success(.null) : .failure(.nullNotAllowed) }
+
+        var route: [Domain] = []
+        var mailboxBytes = inner[...]
+        if inner[0] == UInt8(ascii: "@") {
+            let routeEnd: Int
+            switch style {
+            case .colon:
+                guard let colon = firstUnquoted(UInt8(ascii: ":"), in: inner[...]) else { return .failure(.malformedRoute) }
+                routeEnd = colon
+            case .comma:
+                guard let lastComma = lastUnquoted(UInt8(ascii: ","), in: inner[...]) else { return .failure(.malformedRoute) }
+                routeEnd = lastComma
+            }
+            for element in splitUnquoted(inner[..<routeEnd], on: UInt8(ascii: ",")) {
+                guard element.first == UInt8(ascii: "@") else { return .failure(.malformedRoute) }
+                let name = Substring(decoding: element.dropFirst(), as: UTF8.self)
+                if let error = Domain.validate(name, maxLength: limits.domain) {
+                    return .failure(error == .tooLong(limit: limits.domain) ? .domainTooLong(limit: limits.domain) : .malformedRoute)
+                }
+                route.append(Domain(String(name)))
+            }
+            mailboxBytes = inner[(routeEnd + 1)...]
+        }
+        switch parseMailbox(mailboxBytes, limits: limits, allowPostmaster: allowPostmaster) {
+        case .success(let mailbox): return .success(Path(route: route, mailbox: mailbox))
+        case .failure(let error): return .failure(error)
+        }
+    }
+
+    static func parseMailbox(_ bytes: ArraySlice<UInt8>, limits: PathLimits, allowPostmaster: Bool) -> Result<Mailbox, PathError> {
+        guard let at = lastUnquoted(UInt8(ascii: "@"), in: bytes) else {
+            let local = String(decoding: bytes, as: UTF8.self)
+            if allowPostmaster, local.lowercased() == "postmaster" { return .success(Mailbox(localPart: local, domain: nil)) }
+            return .failure(.malformedMailbox)
+        }
+        let local = bytes[bytes.startIndex..<at]
+        let domain = Substring(decoding: bytes[(at + 1)...], as: UTF8.self)
+        guard isValidLocalPart(local) else { return .failure(.malformedMailbox) }
+        guard local.count <= limits.localPart else { return .failure(.localPartTooLong(limit: limits.localPart)) }
+        switch Domain.validate(domain, maxLength: limits.domain) {
+        case nil: break
+        case .tooLong: return .failure(.domainTooLong(limit: limits.domain))
+        case .empty, .malformed: return .failure(.malformedDomain(String(domain)))
+        }
+        return .success(Mailbox(localPart: String(decoding: local, as: UTF8.self), domain: Domain(String(domain))))
+    }
+
+    /// A local part: printable ASCII with no unquoted specials or spaces; quoted strings and
+    /// backslash-quoted characters may contain them (RFC 821 §4.1.2, RFC 780 §5.1.2).
+    static func isValidLocalPart(_ bytes: ArraySlice<UInt8>) -> Bool {
+        guard !bytes.isEmpty else { return false }
+        var quoted = false
+        var escaped = false
+        for byte in bytes {
+            guard byte >= 0x20 && byte < 0x7f || escaped && byte < 0x80 else { return false }
+            if escaped {
+                escaped = false
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\\"): escaped = true
+            case UInt8(ascii: "\""): quoted.toggle()
+            case UInt8(ascii: " "), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "("), UInt8(ascii: ")"),
+                UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "["),
+                UInt8(ascii: "]"):
+                if !quoted { return false }
+            default: break
+            }
+        }
+        return !quoted && !escaped
+    }
+
+    /// Index of the first `target` outside quotes and not escaped.
+    static func firstUnquoted(_ target: UInt8, in bytes: ArraySlice<UInt8>) -> Int? {
+        unquotedIndices(of: target, in: bytes).first
+    }
+
+    static func lastUnquoted(_ target: UInt8, in bytes: ArraySlice<UInt8>) -> Int? {
+        unquotedIndices(of: target, in: bytes).last
+    }
+
+    static func unquotedIndices(of target: UInt8, in bytes: ArraySlice<UInt8>) -> [Int] {
+        var result: [Int] = []
+        var quoted = false
+        var escaped = false
+        for index in bytes.indices {
+            let byte = bytes[index]
+            if escaped {
+                escaped = false
+            } else if byte == UInt8(ascii: "\\") {
+                escaped = true
+            } else if byte == UInt8(ascii: "\"") {
+                quoted.toggle()
+            } else if byte == target && !quoted {
+                result.append(index)
+            }
+        }
+        return result
+    }
+
+    static func splitUnquoted(_ bytes: ArraySlice<UInt8>, on separator: UInt8) -> [ArraySlice<UInt8>] {
+        var parts: [ArraySlice<UInt8>] = []
+        var start = bytes.startIndex
+        for index in unquotedIndices(of: separator, in: bytes) {
+            parts.append(bytes[start..<index])
+            start = index + 1
+        }
+        parts.append(bytes[start...])
+        return parts
+    }
+}

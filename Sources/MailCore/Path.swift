@@ -1,0 +1,94 @@
+/// A mailbox: `local-part@domain`. The local part is kept exactly as written, quotes and
+/// backslashes included, because "case is important" in it (RFC 780 §5.1.2, RFC 821 §4.1.2).
+public struct Mailbox: Hashable, Sendable, CustomStringConvertible {
+    public var localPart: String
+    /// `nil` only for the bare `<Postmaster>` that RFC 2821 §4.1.1.3 lets RCPT name.
+    public var domain: Domain?
+
+    public init(localPart: String, domain: Domain?) {
+        self.localPart = localPart
+        self.domain = domain
+    }
+
+    /// `user@host` from text known to be well formed.
+    public init(_ text: String) {
+        if let at = text.lastIndex(of: "@") {
+            self.init(localPart: String(text[..<at]), domain: Domain(String(text[text.index(after: at)...])))
+        } else {
+            self.init(localPart: text, domain: nil)
+        }
+    }
+
+    public var description: String { domain.map { "\(localPart)@\($0.text)" } ?? localPart }
+
+    /// Whether this is the postmaster, which every host must accept (RFC 1123 §5.2.7).
+    public var isPostmaster: Bool { localPart.lowercased() == "postmaster" }
+}
+
+/// How a source route is written in a path.
+public enum RouteStyle: Hashable, Sendable {
+    /// RFC 780 §5.1.2 and RFC 788: `<@ONE,@TWO,JOE@THREE>`, a comma before the mailbox.
+    case comma
+    /// RFC 821 §4.1.2 onwards: `<@ONE,@TWO:JOE@THREE>`, a colon before the mailbox.
+    case colon
+}
+
+/// A reverse-path or forward-path: an optional source route and a mailbox, or the null path `<>`.
+///
+/// The route lists hosts in the order the mail will travel (forward-path) or has travelled back
+/// from (reverse-path, most recent relay first). "The first host in the <forward-path> should be the
+/// host receiving this command" (RFC 821 §3.6).
+public struct Path: Hashable, Sendable {
+    public var route: [Domain]
+    /// `nil` for the null path `<>` (RFC 821 §3.6, RFC 1123 §5.2.9).
+    public var mailbox: Mailbox?
+
+    public init(route: [Domain] = [], mailbox: Mailbox?) {
+        self.route = route
+        self.mailbox = mailbox
+    }
+
+    /// A path to a mailbox with no route.
+    public init(_ mailbox: Mailbox) { self.init(route: [], mailbox: mailbox) }
+
+    /// `<>`: the sender of non-delivery notices, to which nothing may reply.
+    public static let null = Path(route: [], mailbox: nil)
+
+    public var isNull: Bool { mailbox == nil }
+
+    /// The host the mail must go to next: the first route element, or the mailbox's domain.
+    public var nextHop: Domain? { route.first ?? mailbox?.domain }
+
+    /// The path without its source route (RFC 2821 §4.1.1.3 "SHOULD strip off the source route").
+    public var withoutRoute: Path { Path(route: [], mailbox: mailbox) }
+
+    /// The path with its first route element removed: what a relay sends on after "removing
+    /// itself from the beginning forward-path" (RFC 821 §3.6; RFC 780 §5.1.1).
+    public var poppingFirstHop: Path {
+        Path(route: Array(route.dropFirst()), mailbox: mailbox)
+    }
+
+    /// The path with `host` put at the beginning: what a relay does to the reverse-path, using
+    /// "the name it is known by in the environment it is sending into" (RFC 780 §3.2).
+    public func pushing(_ host: Domain) -> Path {
+        guard mailbox != nil else { return self }  // "it is permissible to leave the reverse-path null" (821 §3.6)
+        return Path(route: [host] + route, mailbox: mailbox)
+    }
+
+    /// The path as written on the wire in the given style, for example `<@A,@B:joe@C>`.
+    public func text(_ style: RouteStyle) -> String {
+        guard let mailbox else { return "<>" }
+        var text = "<"
+        for (index, hop) in route.enumerated() {
+            text += "@" + hop.text
+            if index < route.count - 1 { text += "," }
+        }
+        if !route.isEmpty { text += style == .colon ? ":" : "," }
+        return text + mailbox.description + ">"
+    }
+}
+
+extension Path: CustomStringConvertible {
+    /// The RFC 821 form.
+    public var description: String { text(.colon) }
+}

@@ -1,0 +1,71 @@
+/// The trace fields receivers put at the top of message text.
+public enum TraceStyle: Hashable, Sendable {
+    /// RFC 780 MTP defines no trace field.
+    case none
+    /// RFC 788 §4.1.2: `Mail-From: ABC received by XYZ at 22-OCT-81 09:23:59-UT`.
+    case mailFrom
+    /// RFC 821 §4.1.2: `Received: FROM ABC.ARPA BY XYZ.ARPA ; 22 OCT 81 09:23:59 UT`.
+    case received821
+    /// RFC 2821 §4.4: `Received: from bar.com ([10.0.0.1]) by foo.com with ESMTP id 7; Thu, …`.
+    case received2821
+}
+
+public enum TraceFields {
+    /// The time-stamp line a receiver inserts, with its CR LF, or `nil` when the style has none.
+    public static func stamp(
+        _ style: TraceStyle, from: String, fromAddress: String? = nil, by: String, protocolName: String = "SMTP",
+        id: String? = nil, recipient: String? = nil, at time: CivilTime
+    ) -> String? {
+        switch style {
+        case .none:
+            return nil
+        case .mailFrom:
+            return "Mail-From: \(from) received by \(by) at \(time.rfc788)\r\n"
+        case .received821:
+            return "Received: from \(from) by \(by) ; \(time.rfc822)\r\n"
+        case .received2821:
+            var line = "Received: from \(from)"
+            if let fromAddress { line += " ([\(fromAddress)])" }
+            line += " by \(by) with \(protocolName)"
+            if let id { line += " id \(id)" }
+            if let recipient { line += " for \(recipient)" }
+            return line + "; \(time.rfc2822)\r\n"
+        }
+    }
+
+    /// `Return-Path: <reverse-path>` (RFC 821 §4.1.2), added at final delivery.
+    public static func returnPath(_ path: Path, style: RouteStyle) -> String {
+        "Return-Path: \(path.text(style))\r\n"
+    }
+
+    /// How many trace lines the header of `content` holds (RFC 2821 §6.2's loop test counts
+    /// `Received:`; for the RFC 788 era we count `Mail-From:`). Only the header is read: it ends at
+    /// the first empty line.
+    public static func count(in content: [UInt8]) -> Int {
+        var count = 0
+        var lineStart = 0
+        let received = Array("received:".utf8)
+        let mailFrom = Array("mail-from:".utf8)
+        content.withUnsafeBufferPointer { bytes in
+            var index = 0
+            while index < bytes.count {
+                if bytes[index] == 0x0a {
+                    let length = index - lineStart
+                    if length == 0 || (length == 1 && bytes[lineStart] == 0x0d) { return }
+                    if startsWith(bytes, at: lineStart, received) || startsWith(bytes, at: lineStart, mailFrom) { count += 1 }
+                    lineStart = index + 1
+                }
+                index += 1
+            }
+        }
+        return count
+    }
+
+    private static func startsWith(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, _ prefix: [UInt8]) -> Bool {
+        guard offset + prefix.count <= bytes.count else { return false }
+        for (index, expected) in prefix.enumerated() where bytes[offset + index] | 0x20 != expected | 0x20 {
+            return false
+        }
+        return true
+    }
+}

@@ -1,0 +1,61 @@
+import MailCore
+
+/// The protocol dialects Mailpath models. Each is a pair of engines (sender and receiver)
+/// following one RFC text; see `Dialects` for the facts about each.
+public enum DialectID: String, CaseIterable, Hashable, Sendable, CustomStringConvertible {
+    /// RFC 780 Mail Transfer Protocol (May 1981): FTP-style commands on port 57.
+    case mtp780
+    /// RFC 788 Simple Mail Transfer Protocol (November 1981): the first SMTP, comma-form routes.
+    case smtp788
+    /// RFC 821 SMTP (August 1982): colon-form routes, TURN, `Received:`.
+    case smtp821
+    /// RFC 1869 SMTP service extensions (November 1995) with SIZE (1870), PIPELINING (2920), 8BITMIME (1652).
+    case esmtp
+    /// RFC 2821 SMTP (April 2001): routes accepted but stripped, 452 for too many recipients.
+    case smtp2821
+    /// RFC 5321 SMTP (October 2008): 2821 with 455/555 restored and routes gone from its examples.
+    case smtp5321
+
+    public var description: String { rawValue }
+
+    /// The well-known port: 57 for MTP (RFC 780 App. A), 25 for SMTP (RFC 821 App. A).
+    public var port: UInt16 { self == .mtp780 ? 57 : 25 }
+
+    /// Whether this is an SMTP dialect (as opposed to MTP).
+    public var isSMTP: Bool { self != .mtp780 }
+}
+
+/// How the text of commands and messages is framed: the documented decision for bare LF, NUL
+/// and 8-bit bytes in each dialect (see Docs/dialects.md, "Bytes on the wire").
+public struct TextPolicy: Hashable, Sendable {
+    /// What ends a command line. Every dialect accepts a bare LF as well as CR LF, so that a
+    /// student typing into `nc` (which sends LF) is understood; every RFC here asks senders for CR LF.
+    public var commandTerminator: LineFramer.Terminator
+    /// What ends a line of message text. The pre-1990 dialects accept LF; ESMTP and later take only
+    /// CR LF, because RFC 2821 §4.1.1.4 says "<LF>.<LF>" must not end the data (a bare LF stays
+    /// in the text as an ordinary byte; use `nc -C` to talk to them).
+    public var dataTerminator: LineFramer.Terminator
+    /// Clear the high-order bit of message text: "7-bit ASCII ... with the high-order bit cleared"
+    /// (RFC 780 App. A; RFC 821 §4.5.2). ESMTP and later keep all eight bits (RFC 1652 §3; RFC 2821 §2.4).
+    public var clearsHighBit: Bool
+
+    // NUL and 8-bit bytes in a command line get "500 Syntax error" in every dialect: commands are
+    // ASCII text; in message text a NUL is kept as an ordinary byte.
+
+    public static let historical = TextPolicy(commandTerminator: .lf, dataTerminator: .lf, clearsHighBit: true)
+    public static let modern = TextPolicy(commandTerminator: .lf, dataTerminator: .crlf, clearsHighBit: false)
+}
+
+extension DialectID {
+    /// A short human name, such as "RFC 821 SMTP".
+    public var displayName: String {
+        switch self {
+        case .mtp780: "RFC 780 MTP"
+        case .smtp788: "RFC 788 SMTP"
+        case .smtp821: "RFC 821 SMTP"
+        case .esmtp: "RFC 1869 ESMTP"
+        case .smtp2821: "RFC 2821 SMTP"
+        case .smtp5321: "RFC 5321 SMTP"
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import MailCore
+
+/// How a message is to be delivered (RFC 821 §3.4; RFC 788 §3.4).
+public enum DeliveryMode: String, Hashable, Sendable {
+    /// MAIL: to the mailbox.
+    case mail = "MAIL"
+    /// SEND: to the user's terminal only.
+    case send = "SEND"
+    /// SOML: to the terminal if the user is active, otherwise to the mailbox.
+    case sendOrMail = "SOML"
+    /// SAML: to the terminal if the user is active, and to the mailbox.
+    case sendAndMail = "SAML"
+}
+
+/// The body type declared with RFC 1652's `BODY=` parameter.
+public enum BodyType: String, Hashable, Sendable {
+    case sevenBit = "7BIT"
+    case eightBitMIME = "8BITMIME"
+}
+
+/// One message for a sender engine to transfer: an envelope and the message text (CR LF lines,
+/// not dot-stuffed; the engine stuffs it on the wire).
+public struct OutboundTransaction: Hashable, Sendable {
+    /// An identifier of the caller's choosing, handed back in the outcome.
+    public var id: UInt64
+    public var reversePath: Path
+    public var recipients: [Path]
+    public var content: [UInt8]
+    public var mode: DeliveryMode
+
+    public init(id: UInt64, reversePath: Path, recipients: [Path], content: [UInt8], mode: DeliveryMode = .mail) {
+        precondition(!recipients.isEmpty, "a transaction needs at least one recipient")
+        self.id = id
+        self.reversePath = reversePath
+        self.recipients = recipients
+        self.content = content
+        self.mode = mode
+    }
+
+    /// Whether any byte of the text has its high bit set (so 8BITMIME is needed).
+    public var hasEightBitText: Bool { content.contains { $0 >= 0x80 } }
+}
+
+/// What became of one recipient of an outbound transaction.
+public enum RecipientStatus: Hashable, Sendable {
+    /// The receiver took responsibility (250 after the final dot; in MTP, 250 to MAIL or MRCP).
+    case delivered(Reply)
+    /// A 4yz reply, a lost connection or a time-out: try again later.
+    case temporaryFailure(Reply)
+    /// A 5yz reply: return the mail to its sender.
+    case permanentFailure(Reply)
+
+    public var reply: Reply {
+        switch self {
+        case .delivered(let reply), .temporaryFailure(let reply), .permanentFailure(let reply): reply
+        }
+    }
+    public var isDelivered: Bool { if case .delivered = self { true } else { false } }
+    public var isPermanentFailure: Bool { if case .permanentFailure = self { true } else { false } }
+}
+
+public struct RecipientOutcome: Hashable, Sendable {
+    public var recipient: Path
+    public var status: RecipientStatus
+    public init(recipient: Path, status: RecipientStatus) {
+        self.recipient = recipient
+        self.status = status
+    }
+}
+
+/// The outcome of one outbound transaction: a status for every recipient, in order.
+public struct TransactionOutcome: Hashable, Sendable {
+    public var id: UInt64
+    public var recipients: [RecipientOutcome]
+}
+
+/// What a sender engine reports when its session ends.
+public struct SessionReport: Hashable, Sendable {
+    public var transactions: [TransactionOutcome]
+    /// How many times the sender waited for the server: the "turnarounds" RFC 2920 §4 counts.
+    public var turnarounds: Int
+    /// The greeting's first reply, if one came.
+    public var greeting: Reply?
+    /// Whether the session began with EHLO, and whether it then fell back to HELO.
+    public var usedEHLO: Bool
+    public var fellBackToHELO: Bool
+    /// Whether commands were pipelined (RFC 2920).
+    public var pipelined: Bool
+    /// Extension keywords the server announced (upper case).
+    public var serverExtensions: [String]
+    /// The session failed before any transaction could start (greeting or HELO refused,
+    /// connection lost): the caller may try another mail exchanger.
+    public var failedBeforeTransactions: Bool
+    /// In RFC 821 TURN, the server accepted the role swap.
+    public var turned: Bool
+}
+
+/// How a receiver treats one recipient it accepted.
+public enum RecipientDisposition: Hashable, Sendable {
+    /// Deliver to this local mailbox.
+    case local(Mailbox)
+    /// Relay onward with this forward-path (the route element naming this host already removed).
+    case relay(Path)
+    /// The user has moved; the receiver forwards to this mailbox (251, or MTP's 151).
+    case forward(Mailbox)
+    /// Unknown user accepted for the operator to forward by hand (MTP's 152).
+    case operatorForward
+}
+
+public struct AcceptedRecipient: Hashable, Sendable {
+    /// The forward-path exactly as the sender gave it.
+    public var path: Path
+    public var disposition: RecipientDisposition
+}
+
+/// A message a receiver has taken in and asks its host to accept.
+public struct ReceivedMessage: Hashable, Sendable {
+    public var dialect: DialectID
+    public var reversePath: Path
+    public var recipients: [AcceptedRecipient]
+    /// The text as received: CR LF lines, dot-stuffing undone, trace fields not yet added.
+    public var content: [UInt8]
+    public var mode: DeliveryMode
+    /// The name the client gave with HELO or EHLO (MTP has no HELO: empty).
+    public var clientName: String
+    /// Whether the client used EHLO (trace lines then say "with ESMTP", RFC 1869 §7).
+    public var extended: Bool
+    public var body: BodyType
+    public var declaredSize: Int?
+}
+
+/// What the host decided about a received message.
+public enum DeliveryDecision: Hashable, Sendable {
+    /// Safely stored: the receiver answers 250 and the host is responsible for the mail.
+    case accepted
+    /// Refused: the receiver sends this reply instead.
+    case rejected(Reply)
+}

@@ -1,0 +1,179 @@
+import MailCore
+
+/// What a receiving host knows and allows: its names, its users, what it relays, its limits.
+/// Pure data, so an engine's decisions are a function of its inputs; the mail agent builds it.
+public struct ReceiverPolicy: Hashable, Sendable {
+    /// The host's official name: the first word of its greeting (RFC 780 §5.3; RFC 821 §4.2).
+    public var hostName: String
+    /// Every name and literal this host answers to. A route element naming one of them is this host.
+    public var aliases: Set<Domain>
+    /// Domains whose mail is delivered to local mailboxes here.
+    public var localDomains: Set<Domain>
+    /// Local users (lower case); `nil` means every local part exists.
+    public var users: Set<String>?
+    /// Users who have moved: local part (lower case) → new mailbox (RFC 821 §3.2, RFC 780 §3.1).
+    public var forwards: [String: Mailbox]
+    /// Whether the host forwards moved users itself (251, or MTP's 151) or asks the sender to (551).
+    public var forwardsMovedUsers: Bool
+    /// MTP only: accept mail for unknown users and have the operator forward it (152, RFC 780 §3.1).
+    public var operatorForwardsUnknownUsers: Bool
+    public var relaying: RelayPolicy
+    /// Users logged in at a terminal, for SEND/SOML/SAML (lower case).
+    public var activeUsers: Set<String>
+    /// Most recipients in one transaction; at least 100 is required (RFC 821 §4.5.3).
+    public var maxRecipients: Int
+    /// Largest message accepted, announced with SIZE where the dialect has it (RFC 1870).
+    public var maxMessageSize: Int?
+    /// Mailing lists for EXPN: name (lower case) → members as written.
+    public var mailingLists: [String: [String]]
+    /// Full names for VRFY: local part (lower case) → "Mark Crispin".
+    public var fullNames: [String: String]
+    /// Whether VRFY verifies (otherwise 252 where RFC 1123 allows it, else 502).
+    public var verifiesUsers: Bool
+    /// Which ESMTP extensions the server offers (ignored by dialects without EHLO).
+    public var extensions: ExtensionSet
+    /// How the server greets.
+    public var greeting: GreetingMode
+    /// Whether the server takes the sender's role on TURN (RFC 821 §3.8).
+    public var acceptsTURN: Bool
+    /// MTP multi-recipient schemes this receiver implements, the preferred one first (RFC 780 §4).
+    public var mtpSchemes: [MTPScheme]
+    /// MTP scheme R: how many stored recipients fit before "452 Recipient table full" (RFC 780 §4.3).
+    public var mtpRecipientTable: Int
+    /// How long the server waits for the next command: "at least 5 minutes" (RFC 2821 §4.5.3.2).
+    public var commandTimeout: Duration
+
+    public init(
+        hostName: String, aliases: Set<Domain> = [], localDomains: Set<Domain>? = nil, users: Set<String>? = nil,
+        forwards: [String: Mailbox] = [:], forwardsMovedUsers: Bool = true, operatorForwardsUnknownUsers: Bool = false,
+        relaying: RelayPolicy = .sourceRoutes, activeUsers: Set<String> = [], maxRecipients: Int = 100,
+        maxMessageSize: Int? = nil, mailingLists: [String: [String]] = [:], fullNames: [String: String] = [:],
+        verifiesUsers: Bool = true, extensions: ExtensionSet = .all, greeting: GreetingMode = .ready,
+        acceptsTURN: Bool = false, mtpSchemes: [MTPScheme] = [.textFirst, .recipientsFirst], mtpRecipientTable: Int = 100,
+        commandTimeout: Duration = .seconds(300)
+    ) {
+        self.hostName = hostName
+        self.aliases = aliases.union([Domain(hostName)])
+        self.localDomains = localDomains ?? [Domain(hostName)]
+        self.users = users.map { Set($0.map { $0.lowercased() }) }
+        self.forwards = Dictionary(uniqueKeysWithValues: forwards.map { ($0.key.lowercased(), $0.value) })
+        self.forwardsMovedUsers = forwardsMovedUsers
+        self.operatorForwardsUnknownUsers = operatorForwardsUnknownUsers
+        self.relaying = relaying
+        self.activeUsers = Set(activeUsers.map { $0.lowercased() })
+        self.maxRecipients = maxRecipients
+        self.maxMessageSize = maxMessageSize
+        self.mailingLists = Dictionary(uniqueKeysWithValues: mailingLists.map { ($0.key.lowercased(), $0.value) })
+        self.fullNames = Dictionary(uniqueKeysWithValues: fullNames.map { ($0.key.lowercased(), $0.value) })
+        self.verifiesUsers = verifiesUsers
+        self.extensions = extensions
+        self.greeting = greeting
+        self.acceptsTURN = acceptsTURN
+        self.mtpSchemes = mtpSchemes
+        self.mtpRecipientTable = mtpRecipientTable
+        self.commandTimeout = commandTimeout
+    }
+
+    /// Whether `domain` names this host.
+    public func isThisHost(_ domain: Domain) -> Bool { aliases.contains(domain) }
+
+    /// Whether a local part names a user of this host.
+    public func userExists(_ localPart: String) -> Bool {
+        let key = localPart.lowercased()
+        if key == "postmaster" { return true }  // RFC 1123 §5.2.7: postmaster MUST be supported
+        return users?.contains(key) ?? true
+    }
+}
+
+/// Which mail a receiver accepts for relaying elsewhere.
+public enum RelayPolicy: Hashable, Sendable {
+    /// Only local mail: not a relay.
+    case refuse
+    /// Mail whose forward-path routes through this host (the source-route era's gateways).
+    case sourceRoutes
+    /// Source routes, and mail for these domains (a mail exchanger for them, RFC 974).
+    case domains(Set<Domain>)
+    /// Anything (an open relay, as most 1980s hosts were).
+    case any
+}
+
+/// How a receiver greets a new connection.
+public enum GreetingMode: Hashable, Sendable {
+    /// 220: ready.
+    case ready
+    /// MTP 120 "Service ready in nnn minutes" before 220 (RFC 780 §5.3).
+    case busy(minutes: Int)
+    /// RFC 2821 §3.1: 554 "No SMTP service here", then 503 to everything but QUIT.
+    case refuse
+    /// 421: not available, closing.
+    case unavailable
+}
+
+/// ESMTP extensions a server offers or a client uses (RFC 1869 §4.3 keywords).
+public struct ExtensionSet: OptionSet, Hashable, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// RFC 1870 message size declaration.
+    public static let size = ExtensionSet(rawValue: 1 << 0)
+    /// RFC 1854/2920 command pipelining.
+    public static let pipelining = ExtensionSet(rawValue: 1 << 1)
+    /// RFC 1652 8-bit MIME transport.
+    public static let eightBitMIME = ExtensionSet(rawValue: 1 << 2)
+
+    public static let all: ExtensionSet = [.size, .pipelining, .eightBitMIME]
+}
+
+/// The MTP multi-recipient schemes (RFC 780 §4).
+public enum MTPScheme: String, Hashable, Sendable {
+    /// R: recipients first, then the text for all of them (RFC 780 §4.4).
+    case recipientsFirst = "R"
+    /// T: text first, then each recipient (RFC 780 §4.5).
+    case textFirst = "T"
+}
+
+/// What a receiver makes of one forward-path.
+public enum RecipientVerdict: Hashable, Sendable {
+    case accept(RecipientDisposition)
+    /// The user moved and the host will not forward: 551 "please try" (RFC 821 §3.2).
+    case pleaseTry(Mailbox)
+    case unknownUser
+    case relayDenied
+}
+
+extension ReceiverPolicy {
+    /// Decides one forward-path.
+    ///
+    /// - A route whose first element names this host loses that element (RFC 821 §3.6, RFC 780
+    ///   §5.1.1); a route that remains means relaying. A first element that is not this host is kept:
+    ///   "the element is not deleted ... and is used to determine the next SMTP" (821 §3.6).
+    /// - With `stripRoutes` (RFC 2821 §4.1.1.3) the route is ignored and only the mailbox counts.
+    public func verdict(for path: Path, stripRoutes: Bool) -> RecipientVerdict {
+        guard let mailbox = path.mailbox else { return .unknownUser }
+        var route = stripRoutes ? [] : path.route
+        if let first = route.first, isThisHost(first) { route.removeFirst() }
+        if !route.isEmpty {
+            // Routed mail is relayed by every policy but `.refuse`: carrying it was a gateway's job.
+            return relaying != .refuse ? .accept(.relay(Path(route: route, mailbox: mailbox))) : .relayDenied
+        }
+        guard let domain = mailbox.domain else {
+            return .accept(.local(Mailbox(localPart: mailbox.localPart, domain: Domain(hostName))))  // <Postmaster>
+        }
+        if localDomains.contains(domain) || isThisHost(domain) {
+            let key = mailbox.localPart.lowercased()
+            if let moved = forwards[key] { return forwardsMovedUsers ? .accept(.forward(moved)) : .pleaseTry(moved) }
+            if userExists(mailbox.localPart) { return .accept(.local(mailbox)) }
+            return operatorForwardsUnknownUsers ? .accept(.operatorForward) : .unknownUser
+        }
+        return mayRelay(toward: domain) ? .accept(.relay(Path(mailbox))) : .relayDenied
+    }
+
+    /// Whether mail for `domain`, with no route, may be relayed onward from here.
+    func mayRelay(toward domain: Domain) -> Bool {
+        switch relaying {
+        case .refuse, .sourceRoutes: false
+        case .any: true
+        case .domains(let domains): domains.contains(domain)
+        }
+    }
+}

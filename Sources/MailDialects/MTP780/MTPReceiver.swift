@@ -1,0 +1,399 @@
+import MailCore
+
+// The receiver-MTP of RFC 780: §3 basic MAIL (text follows the 354 at once), §3.1 the preliminary
+// 151/152 replies answered by CONT or ABRT, §3.2 relaying ("does not use the 151 ... or 152"),
+// §4 the multi-recipient schemes (MRSQ resets everything; R stores recipients, T stores text),
+// §5.3 sequencing (the 120 greeting), §5.5 transparency and sizes (reply lines of 65 characters).
+
+/// A receiver-MTP, sans I/O.
+public struct MTPReceiver: Sendable {
+    public let policy: ReceiverPolicy
+    public let textPolicy: TextPolicy = .historical
+
+    struct Session: Hashable, Sendable {
+        var scheme: MTPScheme?
+        /// Scheme R: recipients stored by MRCP (§4.4).
+        var storedRecipients: [AcceptedRecipient] = []
+        /// Scheme T: text stored by MAIL without TO (§4.5).
+        var storedText: (from: Path, content: [UInt8])?
+
+        static func == (lhs: Session, rhs: Session) -> Bool {
+            lhs.scheme == rhs.scheme && lhs.storedRecipients == rhs.storedRecipients
+                && lhs.storedText?.from == rhs.storedText?.from && lhs.storedText?.content == rhs.storedText?.content
+        }
+        func hash(into hasher: inout Hasher) { hasher.combine(scheme) }
+
+        /// "MRSQ ... always has the side effect of resetting all schemes to their initial state" (§4.1).
+        mutating func resetSchemes() {
+            storedRecipients = []
+            storedText = nil
+        }
+    }
+
+    /// What a pending preliminary reply (151/152) or a text in progress is for.
+    enum Purpose: Hashable, Sendable {
+        /// Basic MAIL with a receiver-path.
+        case basic(from: Path, recipient: AcceptedRecipient)
+        /// Scheme R: MAIL without TO, for all stored recipients.
+        case recipientsFirst(from: Path)
+        /// Scheme T: MAIL without TO, text to be stored.
+        case textFirst(from: Path)
+        /// Scheme T: MRCP delivering the stored text to one recipient.
+        case storedText(recipient: AcceptedRecipient)
+    }
+
+    enum State: Sendable {
+        case idle
+        /// Greeted with 120; waiting for CONT (then 220 when ready) or ABRT (§5.3).
+        case delayedGreeting(readyAt: Timestamp, continued: Bool)
+        case commands(Session)
+        /// A 151 or 152 was sent; only CONT or ABRT may follow (§3.1).
+        case preliminary(Session, Purpose)
+        case text(Session, Purpose, MessageAssembler)
+        case awaitingDecision(Session, Purpose)
+        case closed
+    }
+
+    private var state = State.idle
+    private var framer: LineFramer
+    private var actions: [ReceiverAction] = []
+    public private(set) var deadline: Timestamp?
+
+    public init(policy: ReceiverPolicy) {
+        self.policy = policy
+        framer = LineFramer(terminator: TextPolicy.historical.commandTerminator, maxLineLength: MTPLimits.commandLine)
+    }
+
+    public var isClosed: Bool { if case .closed = state { true } else { false } }
+
+    // MARK: Inputs
+
+    public mutating func connectionOpened(now: Timestamp) -> [ReceiverAction] {
+        guard case .idle = state else { preconditionFailure("connectionOpened twice, in state \(state)") }
+        switch policy.greeting {
+        case .busy(let minutes):
+            // §5.3: "if [the receiver] is unable to accept input right away, it should send a 120".
+            state = .delayedGreeting(readyAt: now + .seconds(Int64(minutes) * 60), continued: false)
+            send(.serviceReadyIn, "\(policy.hostName) Service ready in \(minutes) minutes")
+        case .ready, .refuse:
+            state = .commands(Session())
+            send(.serviceReady, "\(policy.hostName) Service ready for new user")
+        case .unavailable:
+            send(.serviceNotAvailable, "\(policy.hostName) Service not available")
+            close()
+        }
+        deadline = isClosed ? nil : now + policy.commandTimeout
+        return takeActions()
+    }
+
+    public mutating func bytesReceived<Bytes: Collection>(_ bytes: Bytes, now: Timestamp) -> [ReceiverAction]
+    where Bytes.Element == UInt8 {
+        guard !isClosed else { return [] }
+        framer.append(bytes)
+        process(now: now)
+        return takeActions()
+    }
+
+    public mutating func deliveryFinished(_ decision: DeliveryDecision, now: Timestamp) -> [ReceiverAction] {
+        switch state {
+        case .awaitingDecision(var session, let purpose):
+            switch (decision, purpose) {
+            case (.accepted, .basic), (.accepted, .recipientsFirst):
+                send(.okay, "Mail sent")
+            case (.accepted, .storedText(let recipient)):
+                if case .relay = recipient.disposition { send(.okay, "Mail accepted for relaying") } else { send(.okay, "Stored mail sent") }
+            case (.rejected(let reply), _):
+                send(reply.code, reply.text)
+            case (.accepted, .textFirst):
+                preconditionFailure("stored text needs no decision")
+            }
+            if case .recipientsFirst = purpose { session.storedRecipients = [] }  // §4.4: flushed whatever the reply
+            state = .commands(session)
+            process(now: now)
+        case .closed:
+            break
+        case .idle, .delayedGreeting, .commands, .preliminary, .text:
+            preconditionFailure("deliveryFinished without a pending delivery, in state \(state)")
+        }
+        return takeActions()
+    }
+
+    public mutating func connectionClosed() {
+        state = .closed
+        deadline = nil
+    }
+
+    public mutating func timerFired(now: Timestamp) -> [ReceiverAction] {
+        if case .delayedGreeting(let readyAt, true) = state, now >= readyAt {
+            state = .commands(Session())
+            send(.serviceReady, "\(policy.hostName) Service ready for new user")
+            deadline = now + policy.commandTimeout
+            process(now: now)
+            return takeActions()
+        }
+        guard let deadline, now >= deadline else { return [] }
+        send(.serviceNotAvailable, "\(policy.hostName) Timeout, closing channel")
+        close()
+        return takeActions()
+    }
+
+    public mutating func shutdown() -> [ReceiverAction] {
+        guard !isClosed else { return [] }
+        send(.serviceNotAvailable, "\(policy.hostName) Service not available")
+        close()
+        return takeActions()
+    }
+
+    // MARK: Processing
+
+    private mutating func process(now: Timestamp) {
+        loop: while true {
+            switch state {
+            case .commands, .preliminary, .delayedGreeting:
+                switch framer.next() {
+                case .needMoreData: break loop
+                case .overlong: send(.syntaxError, "Syntax error, command line too long")
+                case .line(let line): commandLineReceived(line, now: now)
+                }
+            case .text(let session, let purpose, var assembler):
+                switch framer.next() {
+                case .needMoreData:
+                    state = .text(session, purpose, assembler)
+                    break loop
+                case .overlong:
+                    assembler.overlongLineReceived()
+                    state = .text(session, purpose, assembler)
+                case .line(let line):
+                    if assembler.lineReceived(line) {
+                        textFinished(session, purpose, assembler)
+                    } else {
+                        state = .text(session, purpose, assembler)
+                    }
+                }
+            case .idle, .awaitingDecision, .closed:
+                break loop
+            }
+        }
+        switch state {
+        case .commands, .preliminary, .text: deadline = now + policy.commandTimeout
+        case .delayedGreeting(let readyAt, true): deadline = readyAt
+        case .delayedGreeting(_, false): deadline = now + policy.commandTimeout
+        case .idle, .awaitingDecision, .closed: deadline = nil
+        }
+    }
+
+    private mutating func commandLineReceived(_ line: ArraySlice<UInt8>, now: Timestamp) {
+        let command: MTPCommand
+        switch MTPCommand.parse(line) {
+        case .success(let parsed): command = parsed
+        case .failure(.unrecognized): return send(.syntaxError, "Syntax error, command unrecognized")
+        case .failure(.syntax): return send(.parameterSyntaxError, "Syntax error in parameters or arguments")
+        case .failure(.path(let error)): return send(error.isMailboxProblem ? .mailboxNameNotAllowed : .parameterSyntaxError, "\(error)")
+        case .failure(.unknownScheme): return send(.parameterNotImplemented, "I understand MRSQ but can't use that scheme")
+        }
+        switch state {
+        case .delayedGreeting(let readyAt, let continued):
+            switch command {
+            case .cont where !continued:
+                if now >= readyAt {
+                    state = .commands(Session())
+                    send(.serviceReady, "\(policy.hostName) Service ready for new user")
+                } else {
+                    state = .delayedGreeting(readyAt: readyAt, continued: true)  // 220 when the timer fires
+                }
+            case .abrt where !continued:
+                state = .commands(Session())
+                send(.commandOkayAborted, "Command okay, action aborted")
+            case .quit: quit()
+            default: send(.badSequence, "Bad sequence of commands")
+            }
+        case .preliminary(let session, let purpose):
+            switch command {
+            case .cont:
+                continuePurpose(session, purpose)
+            case .abrt:
+                state = .commands(session)
+                send(.commandOkayAborted, "Command okay, action aborted")
+            default:
+                send(.badSequence, "Bad sequence: CONT or ABRT expected")
+            }
+        case .commands(var session):
+            switch command {
+            case .mail(let from, let to?):
+                // §4.2: a normal MAIL resets all schemes; the selection stays.
+                session.resetSchemes()
+                state = .commands(session)
+                switch policy.verdict(for: to, stripRoutes: false) {
+                case .accept(let disposition):
+                    let recipient = AcceptedRecipient(path: to, disposition: disposition)
+                    offer(session, .basic(from: from, recipient: recipient))
+                case .pleaseTry, .unknownUser: send(.mailboxUnavailable, "No such user here")
+                case .relayDenied: send(.mailboxUnavailable, "Relaying not allowed here")
+                }
+            case .mail(let from, nil):
+                switch session.scheme {
+                case .recipientsFirst?:
+                    guard !session.storedRecipients.isEmpty else { return send(.mailboxUnavailable, "Null recipient") }
+                    startText(session, .recipientsFirst(from: from))
+                case .textFirst?:
+                    startText(session, .textFirst(from: from))
+                case nil:
+                    // §5.1.1 general delivery "if allowed at this host"; §4.4: "550 Null recipient".
+                    send(.mailboxUnavailable, "Null recipient")
+                }
+            case .mrsq(let argument):
+                session.resetSchemes()
+                switch argument {
+                case .none:
+                    session.scheme = nil
+                    send(.commandOkay, "OK, no scheme selected")
+                case .query:
+                    // "?" keeps the selection: "The recommended way for doing a reset" (§4.6).
+                    let preferred = policy.mtpSchemes.first ?? .textFirst
+                    send(.preferredScheme, "\(preferred.rawValue) \(preferred == .textFirst ? "Text first, please" : "Recipients first, please")")
+                case .scheme(let scheme):
+                    if policy.mtpSchemes.contains(scheme) {
+                        session.scheme = scheme
+                        send(.commandOkay, "OK, using that scheme")
+                    } else {
+                        session.scheme = nil
+                        send(.parameterNotImplemented, "I understand MRSQ but can't use that scheme")
+                    }
+                }
+                state = .commands(session)
+            case .mrcp(let path):
+                recipientReceived(path, session: session)
+            case .help:
+                send(.helpMessage, ["\(policy.hostName) speaks RFC 780 MTP", "MAIL MRSQ MRCP HELP QUIT NOOP CONT ABRT", "End of HELP"])
+            case .noop:
+                send(.commandOkay, "OK")
+            case .quit:
+                quit()
+            case .cont, .abrt:
+                // §5.3 lists 500, 501, 502, 504 and 421 as CONT's errors; 503 "Bad sequence of
+                // commands" (§5.2.1) is the code that says what is wrong.
+                send(.badSequence, "Bad sequence: no preliminary reply to answer")
+            }
+        case .idle, .text, .awaitingDecision, .closed:
+            preconditionFailure("command line in state \(state)")
+        }
+    }
+
+    /// MRCP under the selected scheme (§4.3).
+    private mutating func recipientReceived(_ path: Path, session: Session) {
+        var session = session
+        guard let scheme = session.scheme else { return send(.badSequence, "No scheme specified yet; use MRSQ") }
+        let verdict = policy.verdict(for: path, stripRoutes: false)
+        switch scheme {
+        case .recipientsFirst:
+            guard case .accept(let disposition) = verdict else { return send(.mailboxUnavailable, "Recipient name rejected") }
+            guard session.storedRecipients.count < policy.mtpRecipientTable else {
+                return send(.insufficientStorage, "Recipient table full, this name not stored")
+            }
+            session.storedRecipients.append(AcceptedRecipient(path: path, disposition: disposition))
+            state = .commands(session)
+            send(.commandOkay, "OK, name stored")
+        case .textFirst:
+            guard session.storedText != nil else { return send(.badSequence, "No stored text; send MAIL first") }
+            guard case .accept(let disposition) = verdict else { return send(.mailboxUnavailable, "No such user here") }
+            offer(session, .storedText(recipient: AcceptedRecipient(path: path, disposition: disposition)))
+        }
+    }
+
+    /// Replies to an acceptable MAIL or scheme-T MRCP: a preliminary 151/152 for moved or unknown
+    /// users (never for relayed mail, §3.2), otherwise go ahead.
+    private mutating func offer(_ session: Session, _ purpose: Purpose) {
+        let recipient: AcceptedRecipient
+        switch purpose {
+        case .basic(_, let accepted), .storedText(let accepted): recipient = accepted
+        case .recipientsFirst, .textFirst: preconditionFailure("offer is for single recipients")
+        }
+        switch recipient.disposition {
+        case .forward(let mailbox):
+            state = .preliminary(session, purpose)
+            send(.willForwardPreliminary, "User not local; will forward to \(mailbox)")
+        case .operatorForward:
+            state = .preliminary(session, purpose)
+            send(.operatorWillForward, "User unknown; operator will forward")
+        case .local, .relay:
+            continuePurpose(session, purpose)
+        }
+    }
+
+    private mutating func continuePurpose(_ session: Session, _ purpose: Purpose) {
+        switch purpose {
+        case .basic, .recipientsFirst, .textFirst:
+            startText(session, purpose)
+        case .storedText(let recipient):
+            guard let stored = session.storedText else { preconditionFailure("scheme T delivery without stored text") }
+            state = .awaitingDecision(session, purpose)
+            actions.append(.deliver(message(from: stored.from, to: [recipient], content: stored.content)))
+        }
+    }
+
+    private mutating func startText(_ session: Session, _ purpose: Purpose) {
+        state = .text(session, purpose, MessageAssembler(maxSize: policy.maxMessageSize, clearHighBit: textPolicy.clearsHighBit))
+        framer.terminator = textPolicy.dataTerminator
+        framer.maxLineLength = MTPLimits.textLine
+        send(.startMailInput, "Start mail input; end with <CRLF>.<CRLF>")
+    }
+
+    private mutating func textFinished(_ session: Session, _ purpose: Purpose, _ assembler: MessageAssembler) {
+        framer.terminator = textPolicy.commandTerminator
+        framer.maxLineLength = MTPLimits.commandLine
+        var session = session
+        if assembler.exceededSize || assembler.overlongLines > 0 {
+            if case .recipientsFirst = purpose { session.storedRecipients = [] }
+            state = .commands(session)
+            return send(.exceededStorage, "Requested mail action aborted: too much text")
+        }
+        switch purpose {
+        case .basic(let from, let recipient):
+            state = .awaitingDecision(session, purpose)
+            actions.append(.deliver(message(from: from, to: [recipient], content: assembler.content)))
+        case .recipientsFirst(let from):
+            state = .awaitingDecision(session, purpose)
+            actions.append(.deliver(message(from: from, to: session.storedRecipients, content: assembler.content)))
+        case .textFirst(let from):
+            session.storedText = (from, assembler.content)
+            state = .commands(session)
+            send(.okay, "Mail stored")
+        case .storedText:
+            preconditionFailure("scheme T recipients take no text")
+        }
+    }
+
+    private func message(from: Path, to recipients: [AcceptedRecipient], content: [UInt8]) -> ReceivedMessage {
+        ReceivedMessage(
+            dialect: .mtp780, reversePath: from, recipients: recipients, content: content, mode: .mail, clientName: "",
+            extended: false, body: .sevenBit, declaredSize: nil)
+    }
+
+    private mutating func quit() {
+        send(.closing, "\(policy.hostName) Service closing transmission channel")
+        close()
+    }
+
+    // MARK: Output
+
+    /// Sends a one-line reply, cut to the 65-character reply line of §5.5.3.
+    private mutating func send(_ code: ReplyCode, _ text: String) {
+        send(code, [text])
+    }
+
+    private mutating func send(_ code: ReplyCode, _ lines: [String]) {
+        let room = MTPLimits.replyLine - 6  // "ddd" + separator + CR LF
+        actions.append(.send([Reply(code, lines.map { String($0.prefix(room)) })]))
+    }
+
+    private mutating func close() {
+        actions.append(.close)
+        state = .closed
+        deadline = nil
+    }
+
+    private mutating func takeActions() -> [ReceiverAction] {
+        defer { actions = [] }
+        return actions
+    }
+}

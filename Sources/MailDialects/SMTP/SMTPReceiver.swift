@@ -1,0 +1,498 @@
+import MailCore
+
+// The receiver-SMTP of RFC 788, RFC 821, RFC 1869 (+1870, 2920, 1652), RFC 2821 and RFC 5321, as
+// one state machine reading `SMTPRules`. Sections: 821 §4.1.1 (command semantics and order, the 503
+// rules, "stay in the same state"), §4.2-4.3 (replies and sequencing), §4.5.2 (transparency),
+// §4.5.3 (sizes); 1869 §4 (EHLO); 1870 §6 (SIZE); 2920 §3.2 (pipelining servers); 2821 §3.1
+// (554 greeting), §3.9 (unknown commands never close), §4.1.4 (second EHLO), §4.5.3.2 (timeouts).
+
+/// A receiver-SMTP, sans I/O: bytes and events in, replies and deliveries out.
+public struct SMTPReceiver: Sendable {
+    public let rules: SMTPRules
+    public let policy: ReceiverPolicy
+
+    enum Greeting: Hashable, Sendable {
+        case helo(String)
+        case ehlo(String)
+
+        var name: String {
+            switch self {
+            case .helo(let name), .ehlo(let name): name
+            }
+        }
+        var isExtended: Bool { if case .ehlo = self { true } else { false } }
+    }
+
+    struct Transaction: Hashable, Sendable {
+        var mode: DeliveryMode
+        var reversePath: Path
+        var parameters: MailParameters
+        var recipients: [AcceptedRecipient] = []
+    }
+
+    struct Session: Hashable, Sendable {
+        var greeting: Greeting?
+        var transaction: Transaction?
+    }
+
+    enum State: Sendable {
+        /// Before `connectionOpened`.
+        case idle
+        /// Reading command lines.
+        case commands(Session)
+        /// RFC 2821 §3.1: greeted with 554; every command but QUIT gets 503.
+        case refusing
+        /// Reading message text after 354.
+        case text(Session, Transaction, MessageAssembler)
+        /// The text is complete and handed to the host; input waits until it decides.
+        case awaitingDecision(Session)
+        case closed
+    }
+
+    private var state = State.idle
+    private var framer: LineFramer
+    private var actions: [ReceiverAction] = []
+    private var batch: [Reply] = []
+    private var injections: [(SMTPVerb, Reply)] = []
+    private var shutdownRequested = false
+    /// When the server gives up waiting for the client (421), if it is waiting.
+    public private(set) var deadline: Timestamp?
+
+    public init(rules: SMTPRules, policy: ReceiverPolicy) {
+        self.rules = rules
+        self.policy = policy
+        framer = LineFramer(terminator: rules.textPolicy.commandTerminator, maxLineLength: Self.commandLimit(rules))
+    }
+
+    /// RFC 1869 §4.1.2: the command limit grows by the longest parameters of the extensions
+    /// (26 characters for SIZE, RFC 1870 §3; 14 for ` BODY=8BITMIME`).
+    static func commandLimit(_ rules: SMTPRules) -> Int { rules.commandLineLimit + (rules.hasEHLO ? 40 : 0) }
+
+    public var isClosed: Bool { if case .closed = state { true } else { false } }
+
+    // MARK: Inputs
+
+    /// The connection is open: greet (RFC 821 §3.5; RFC 2821 §3.1).
+    public mutating func connectionOpened(now: Timestamp) -> [ReceiverAction] {
+        guard case .idle = state else { preconditionFailure("connectionOpened twice, in state \(state)") }
+        switch policy.greeting {
+        case .ready, .busy:
+            state = .commands(Session())
+            send(Reply(.serviceReady, "\(policy.hostName) Simple Mail Transfer Service Ready"))
+        case .refuse:
+            state = .refusing
+            send(Reply(.transactionFailed, "\(policy.hostName) No SMTP service here"))
+        case .unavailable:
+            send(Reply(.serviceNotAvailable, "\(policy.hostName) Service not available, closing transmission channel"))
+            close()
+        }
+        deadline = isClosed ? nil : now + policy.commandTimeout
+        return takeActions()
+    }
+
+    /// Bytes from the client.
+    public mutating func bytesReceived<Bytes: Collection>(_ bytes: Bytes, now: Timestamp) -> [ReceiverAction]
+    where Bytes.Element == UInt8 {
+        guard !isClosed else { return [] }
+        framer.append(bytes)
+        process(now: now)
+        return takeActions()
+    }
+
+    /// The host's answer to a `deliver` action.
+    public mutating func deliveryFinished(_ decision: DeliveryDecision, now: Timestamp) -> [ReceiverAction] {
+        switch state {
+        case .awaitingDecision(let session):
+            switch decision {
+            case .accepted: send(Reply(.okay, "OK"))
+            case .rejected(let reply): send(reply)
+            }
+            state = .commands(session)
+            if shutdownRequested { return shutdown() }
+            process(now: now)
+        case .closed:
+            break  // the client went away; the decision stands, nobody hears of it (RFC 1047)
+        case .idle, .commands, .refusing, .text:
+            preconditionFailure("deliveryFinished without a pending delivery, in state \(state)")
+        }
+        return takeActions()
+    }
+
+    /// The client closed or the connection broke: an unfinished transaction is dropped, as if RSET
+    /// had been received (RFC 821 §4.1.1 QUIT).
+    public mutating func connectionClosed() {
+        state = .closed
+        deadline = nil
+    }
+
+    /// Time has passed; if the client was too slow, answer 421 and close (RFC 2821 §4.5.3.2).
+    public mutating func timerFired(now: Timestamp) -> [ReceiverAction] {
+        guard let deadline, now >= deadline else { return [] }
+        send(Reply(.serviceNotAvailable, "\(policy.hostName) Timeout waiting for command, closing transmission channel"))
+        close()
+        return takeActions()
+    }
+
+    /// The server is shutting down: 421 and close (RFC 821 §4.2.1 "may be a reply to any command
+    /// if the service knows it must shut down"). A delivery in progress is finished first.
+    public mutating func shutdown() -> [ReceiverAction] {
+        switch state {
+        case .closed: return []
+        case .awaitingDecision:
+            shutdownRequested = true
+            return []
+        case .idle, .commands, .refusing, .text:
+            flush()
+            send(Reply(.serviceNotAvailable, "\(policy.hostName) Service not available, closing transmission channel"))
+            close()
+            return takeActions()
+        }
+    }
+
+    /// Makes the next `verb` command get `reply` instead of its normal treatment (fault injection);
+    /// the receiver stays in the state it was in, as for any refused command.
+    public mutating func injectReply(_ reply: Reply, forNext verb: SMTPVerb) {
+        injections.append((verb, reply))
+    }
+
+    // MARK: Processing
+
+    private mutating func process(now: Timestamp) {
+        loop: while true {
+            switch state {
+            case .commands, .refusing:
+                switch framer.next() {
+                case .needMoreData: break loop
+                case .overlong: send(Reply(.syntaxError, "Line too long"))  // RFC 821 §4.5.3 example
+                case .line(let line): commandLineReceived(line)
+                }
+            case .text(let session, let transaction, var assembler):
+                switch framer.next() {
+                case .needMoreData:
+                    state = .text(session, transaction, assembler)
+                    break loop
+                case .overlong:
+                    assembler.overlongLineReceived()
+                    state = .text(session, transaction, assembler)
+                case .line(let line):
+                    if assembler.lineReceived(line) {
+                        textFinished(session, transaction, assembler)
+                    } else {
+                        state = .text(session, transaction, assembler)
+                    }
+                }
+            case .idle, .awaitingDecision, .closed:
+                break loop
+            }
+        }
+        flush()
+        switch state {
+        case .commands, .refusing, .text: deadline = now + policy.commandTimeout
+        case .idle, .awaitingDecision, .closed: deadline = nil
+        }
+    }
+
+    private mutating func commandLineReceived(_ line: ArraySlice<UInt8>) {
+        if case .refusing = state {
+            // RFC 2821 §3.1: after a 554 greeting, "503 bad sequence of commands" to all but QUIT.
+            if case .success(.quit) = SMTPCommand.parse(line, rules: rules, extended: false) {
+                quit()
+            } else {
+                send(Reply(.badSequence, "Bad sequence of commands: no SMTP service here"))
+            }
+            return
+        }
+        guard case .commands(var session) = state else { preconditionFailure("command line in state \(state)") }
+        let command: SMTPCommand
+        switch SMTPCommand.parse(line, rules: rules, extended: session.greeting?.isExtended ?? false) {
+        case .success(let parsed): command = parsed
+        case .failure(let error):
+            send(reply(for: error), bufferable: false)  // RFC 2920 §3.2 (6)
+            return
+        }
+        if let index = injections.firstIndex(where: { $0.0 == command.verb }) {
+            send(injections.remove(at: index).1)
+            return
+        }
+        let bufferable = command.verb.mayBeInsidePipelinedGroup
+        switch command {
+        case .helo(let name), .ehlo(let name):
+            let extended = command.verb == .ehlo
+            if rules.repeatedGreeting == .badSequenceAfterEHLO, session.greeting?.isExtended == true {
+                send(Reply(.badSequence, "Bad sequence of commands: EHLO already given"))
+                return
+            }
+            session = Session(greeting: extended ? .ehlo(name) : .helo(name), transaction: nil)
+            state = .commands(session)
+            send(extended ? ehloReply(for: name) : Reply(.okay, policy.hostName))
+        case .mail(let mode, let path, let parameters):
+            guard session.greeting != nil else {
+                send(Reply(.badSequence, "Bad sequence of commands: send HELO first"), bufferable: bufferable)
+                return
+            }
+            guard session.transaction == nil else {
+                send(Reply(.badSequence, "Bad sequence of commands: nested MAIL command"), bufferable: bufferable)
+                return
+            }
+            if let refusal = refusal(of: parameters) {
+                send(refusal, bufferable: bufferable)
+                return
+            }
+            session.transaction = Transaction(mode: mode, reversePath: path, parameters: parameters)
+            state = .commands(session)
+            send(Reply(.okay, "OK"), bufferable: bufferable)
+        case .rcpt(let path):
+            guard var transaction = session.transaction else {
+                send(Reply(.badSequence, "Bad sequence of commands: need MAIL before RCPT"), bufferable: bufferable)
+                return
+            }
+            let (reply, accepted) = recipientReply(path, mode: transaction.mode, count: transaction.recipients.count)
+            if let accepted {
+                transaction.recipients.append(accepted)
+                session.transaction = transaction
+                state = .commands(session)
+            }
+            send(reply, bufferable: bufferable)
+        case .data:
+            guard let transaction = session.transaction else {
+                send(Reply(.badSequence, "Bad sequence of commands: need MAIL and RCPT before DATA"))
+                return
+            }
+            guard !transaction.recipients.isEmpty else {
+                // RFC 2920 §3.2 (3): a positive reply to DATA only if a valid RCPT was received.
+                send(Reply(rules.dataWithoutRecipients, "No valid recipients"))
+                return
+            }
+            send(Reply(.startMailInput, "Start mail input; end with <CRLF>.<CRLF>"))
+            state = .text(session, transaction, MessageAssembler(maxSize: policy.maxMessageSize, clearHighBit: rules.textPolicy.clearsHighBit))
+            framer.terminator = rules.textPolicy.dataTerminator
+            framer.maxLineLength = rules.textLineLimit
+        case .rset:
+            session.transaction = nil
+            state = .commands(session)
+            send(Reply(.okay, "OK"), bufferable: bufferable)
+        case .vrfy(let string):
+            send(verify(string))
+        case .expn(let string):
+            send(expand(string))
+        case .help(let topic):
+            send(help(topic))
+        case .noop:
+            send(Reply(.okay, "OK"))
+        case .quit:
+            quit()
+        case .turn:
+            guard policy.acceptsTURN else {
+                send(Reply(.notImplemented, "TURN not implemented"))
+                return
+            }
+            guard session.greeting != nil, session.transaction == nil else {
+                send(Reply(.badSequence, "Bad sequence of commands: TURN outside a session"))
+                return
+            }
+            send(Reply(.okay, "OK"))
+            flush()
+            actions.append(.turn)
+            state = .closed
+        }
+    }
+
+    private mutating func textFinished(_ session: Session, _ transaction: Transaction, _ assembler: MessageAssembler) {
+        framer.terminator = rules.textPolicy.commandTerminator
+        framer.maxLineLength = Self.commandLimit(rules)
+        var session = session
+        session.transaction = nil
+        if assembler.exceededSize {
+            // RFC 1870 §6.1 / §6.3: refuse text larger than the fixed maximum.
+            state = .commands(session)
+            send(Reply(.exceededStorage, "Message size exceeds fixed maximum message size"))
+            return
+        }
+        if assembler.overlongLines > 0 {
+            state = .commands(session)
+            send(Reply(.transactionFailed, "Transaction failed: line longer than \(rules.textLineLimit) characters"))
+            return
+        }
+        flush()
+        state = .awaitingDecision(session)
+        actions.append(
+            .deliver(
+                ReceivedMessage(
+                    dialect: rules.dialect, reversePath: transaction.reversePath, recipients: transaction.recipients,
+                    content: assembler.content, mode: transaction.mode, clientName: session.greeting?.name ?? "",
+                    extended: session.greeting?.isExtended ?? false, body: transaction.parameters.body ?? .sevenBit,
+                    declaredSize: transaction.parameters.size)))
+    }
+
+    private mutating func quit() {
+        send(Reply(.closing, "\(policy.hostName) Service closing transmission channel"))
+        close()
+    }
+
+    // MARK: Replies
+
+    private func reply(for error: SMTPCommandError) -> Reply {
+        switch error {
+        case .unrecognized: Reply(.syntaxError, "Syntax error, command unrecognized")
+        case .notImplemented(let verb): Reply(.notImplemented, "\(verb.rawValue) not implemented")
+        case .syntax(let verb, let detail): Reply(.parameterSyntaxError, "Syntax error in \(verb.rawValue): \(detail)")
+        case .path(let verb, let error):
+            Reply(error.isMailboxProblem ? .mailboxNameNotAllowed : .parameterSyntaxError, "\(verb.rawValue): \(error)")
+        case .unknownParameter(_, let detail): Reply(rules.unknownParameter, detail)
+        }
+    }
+
+    /// A refusal of MAIL parameters, or `nil` to accept them (RFC 1870 §6.1, RFC 1652 §3).
+    private func refusal(of parameters: MailParameters) -> Reply? {
+        if parameters.size != nil, !policy.extensions.contains(.size) {
+            return Reply(rules.unknownParameter, "SIZE not supported")
+        }
+        if parameters.body != nil, !policy.extensions.contains(.eightBitMIME) {
+            return Reply(rules.unknownParameter, "BODY not supported")
+        }
+        if let size = parameters.size, let maximum = policy.maxMessageSize, size > maximum {
+            return Reply(.exceededStorage, "Message size exceeds fixed maximum message size")
+        }
+        return nil
+    }
+
+    private func recipientReply(_ path: Path, mode: DeliveryMode, count: Int) -> (Reply, AcceptedRecipient?) {
+        if count >= policy.maxRecipients {
+            return (Reply(rules.tooManyRecipients, "Too many recipients, try again in another transaction"), nil)
+        }
+        switch policy.verdict(for: path, stripRoutes: rules.stripsRoutes) {
+        case .accept(let disposition):
+            if case .local(let mailbox) = disposition, mode != .mail {
+                let active = policy.activeUsers.contains(mailbox.localPart.lowercased())
+                switch (mode, active) {
+                case (.send, false):
+                    return (Reply(.mailboxBusy, "User not active now"), nil)  // RFC 821 §3.4, App. F Scenario 5
+                case (.sendOrMail, false):
+                    return (Reply(.okay, "User not active now, so will do mail."), AcceptedRecipient(path: path, disposition: disposition))
+                default: break
+                }
+            }
+            switch disposition {
+            case .forward(let mailbox):
+                return (Reply(.userNotLocalWillForward, "User not local; will forward to <\(mailbox)>"), AcceptedRecipient(path: path, disposition: disposition))
+            case .operatorForward:
+                return (Reply(.mailboxUnavailable, "No such user here"), nil)
+            case .local, .relay:
+                return (Reply(.okay, "OK"), AcceptedRecipient(path: path, disposition: disposition))
+            }
+        case .pleaseTry(let mailbox):
+            return (Reply(.userNotLocal, "User not local; please try <\(mailbox)>"), nil)
+        case .unknownUser:
+            return (Reply(.mailboxUnavailable, "No such user here"), nil)
+        case .relayDenied:
+            return (Reply(.mailboxUnavailable, "Relaying not allowed here"), nil)
+        }
+    }
+
+    /// RFC 1869 §4.3: the first line names the server, then one keyword per line.
+    private func ehloReply(for client: String) -> Reply {
+        var lines = ["\(policy.hostName) greets \(client)"]
+        if policy.extensions.contains(.eightBitMIME) { lines.append("8BITMIME") }
+        if policy.extensions.contains(.size) { lines.append(policy.maxMessageSize.map { "SIZE \($0)" } ?? "SIZE") }
+        if policy.extensions.contains(.pipelining) { lines.append("PIPELINING") }
+        lines.append("EXPN")
+        lines.append("HELP")
+        if policy.acceptsTURN { lines.append("TURN") }
+        return Reply(.okay, lines)
+    }
+
+    /// VRFY (RFC 821 §3.3, §4.1.1; RFC 1123 §5.2.3; RFC 2821 §3.5.3).
+    private func verify(_ string: String) -> Reply {
+        guard policy.verifiesUsers else {
+            return rules.hasReply252
+                ? Reply(.cannotVerify, "Cannot VRFY user, but will accept message and attempt delivery")
+                : Reply(.notImplemented, "VRFY not implemented")
+        }
+        var wanted = string.trimmingCharacters(in: "<>")
+        if let at = wanted.lastIndex(of: "@") {
+            guard policy.localDomains.contains(Domain(String(wanted[wanted.index(after: at)...]))) else {
+                return Reply(.mailboxUnavailable, "String does not match anything")
+            }
+            wanted = String(wanted[..<at])
+        }
+        let key = wanted.lowercased()
+        if let moved = policy.forwards[key] {
+            return policy.forwardsMovedUsers
+                ? Reply(.userNotLocalWillForward, "User not local; will forward to <\(moved)>")
+                : Reply(.userNotLocal, "User not local; please try <\(moved)>")
+        }
+        var matches = policy.fullNames.filter { user, name in
+            user == key || name.lowercased().split(separator: " ").contains { $0 == key }
+        }.keys.sorted()
+        if matches.isEmpty, policy.userExists(wanted), policy.users != nil || key == "postmaster" { matches = [key] }
+        switch matches.count {
+        case 0: return Reply(.mailboxUnavailable, "String does not match anything")
+        case 1:
+            let user = matches[0]
+            let address = "<\(originalCase(user))@\(policy.hostName)>"
+            return Reply(.okay, policy.fullNames[user].map { "\($0) \(address)" } ?? address)
+        default:
+            return Reply(.mailboxNameNotAllowed, "User ambiguous")  // RFC 821 §3.3
+        }
+    }
+
+    private func originalCase(_ user: String) -> String {
+        policy.users?.first { $0 == user } ?? user
+    }
+
+    /// EXPN (RFC 821 §3.3: one mailbox per line of a multi-line reply).
+    private func expand(_ string: String) -> Reply {
+        guard let members = policy.mailingLists[string.lowercased()], !members.isEmpty else {
+            return Reply(.mailboxUnavailable, "Access denied to you or no such list")
+        }
+        return Reply(.okay, members)
+    }
+
+    private func help(_ topic: String?) -> Reply {
+        let verbs = rules.commands.map(\.rawValue).joined(separator: " ")
+        return Reply(.helpMessage, ["\(policy.hostName) speaks \(rules.dialect.displayName)", "Commands: \(verbs)", "End of HELP info"])
+    }
+
+    // MARK: Output
+
+    private mutating func send(_ reply: Reply, bufferable: Bool = false) {
+        batch.append(reply)
+        let pipelining: Bool
+        if case .commands(let session) = state, rules.hasEHLO, session.greeting?.isExtended == true,
+            policy.extensions.contains(.pipelining)
+        {
+            pipelining = true
+        } else {
+            pipelining = false
+        }
+        if !(pipelining && bufferable) { flush() }
+    }
+
+    private mutating func flush() {
+        guard !batch.isEmpty else { return }
+        actions.append(.send(batch))
+        batch = []
+    }
+
+    private mutating func close() {
+        flush()
+        actions.append(.close)
+        state = .closed
+        deadline = nil
+    }
+
+    private mutating func takeActions() -> [ReceiverAction] {
+        flush()
+        defer { actions = [] }
+        return actions
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var result = Substring(self)
+        while let first = result.first, set.contains(first) { result.removeFirst() }
+        while let last = result.last, set.contains(last) { result.removeLast() }
+        return String(result)
+    }
+}

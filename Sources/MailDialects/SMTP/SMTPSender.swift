@@ -1,0 +1,449 @@
+import MailCore
+
+// The sender-SMTP of RFC 788, 821, 1869 (+1870, 2920, 1652), 2821 and 5321, as one state machine
+// reading `SMTPRules`. Sections: 821 §4.1.1 (order; "treats the command in progress as 4xx" on a
+// lost connection), §4.3 (sequencing), App. F Scenario 10 (another transaction for recipients
+// refused for lack of room); 1869 §4.5-4.6 (HELO after a refused EHLO); 1870 §4-6 (SIZE);
+// 1652 §3 (8-bit text only with 8BITMIME); 2920 §3.1 (groups, counting replies, the lone "." after
+// an accepted DATA with no recipients); 2821 §4.2 (act on the first digit), §4.5.3.2 (timeouts).
+
+/// A sender-SMTP, sans I/O: it transfers a list of transactions over one connection and reports
+/// what became of every recipient.
+public struct SMTPSender: Sendable {
+    public struct Configuration: Hashable, Sendable {
+        public var rules: SMTPRules
+        /// The name given with HELO/EHLO: the client's primary host name (RFC 2821 §4.1.1.1).
+        public var clientName: String
+        /// Extensions to use when the server offers them.
+        public var extensions: ExtensionSet
+        public var timeouts: SenderTimeouts
+        /// End the session with TURN instead of QUIT (RFC 821 §3.8).
+        public var sendsTURN: Bool
+
+        public init(
+            rules: SMTPRules, clientName: String, extensions: ExtensionSet = .all, timeouts: SenderTimeouts = .rfc2821,
+            sendsTURN: Bool = false
+        ) {
+            self.rules = rules
+            self.clientName = clientName
+            self.extensions = extensions
+            self.timeouts = timeouts
+            self.sendsTURN = sendsTURN
+        }
+    }
+
+    /// A reply the sender is waiting for, in the order the commands were sent.
+    enum Expectation: Hashable, Sendable {
+        case greeting, ehlo, helo, mail, rcpt(Int), data, text, loneDot, rset, quit, turn
+    }
+
+    /// One attempt at a transaction: MAIL, some of its recipients, DATA, text.
+    struct Round: Hashable, Sendable {
+        var transaction: Int
+        /// Indices into the transaction's recipients tried in this round.
+        var recipients: [Int]
+        var accepted: [Int] = []
+        var deferred: [Int] = []
+        var mailFailed = false
+        /// This round retries recipients deferred by an earlier one; they are not deferred twice.
+        var isRetry: Bool
+        var sizeDeclared = false
+    }
+
+    public let configuration: Configuration
+    private var rules: SMTPRules { configuration.rules }
+    private let transactions: [OutboundTransaction]
+    private var statuses: [[RecipientStatus?]]
+    private var pending: [Expectation] = []
+    private var round: Round?
+    private var nextTransaction = 0
+    private var serverExtensions: [String] = []
+    private var extended = false
+    private var finished = false
+    private var framer: LineFramer
+    private var parser = ReplyParser()
+    private var actions: [SenderAction] = []
+    private var report: SessionReport
+    /// When the sender gives up waiting for the current reply.
+    public private(set) var deadline: Timestamp?
+
+    public init(configuration: Configuration, transactions: [OutboundTransaction]) {
+        self.configuration = configuration
+        self.transactions = transactions
+        statuses = transactions.map { Array(repeating: nil, count: $0.recipients.count) }
+        // Replies are read leniently: a server may send longer lines than the dialect's limit.
+        framer = LineFramer(terminator: .lf, maxLineLength: 4096)
+        report = SessionReport(
+            transactions: [], turnarounds: 0, greeting: nil, usedEHLO: false, fellBackToHELO: false, pipelined: false,
+            serverExtensions: [], failedBeforeTransactions: false, turned: false)
+    }
+
+    public var isFinished: Bool { finished }
+
+    // MARK: Inputs
+
+    /// The connection is open; wait for the greeting.
+    public mutating func connectionOpened(now: Timestamp) -> [SenderAction] {
+        precondition(pending.isEmpty && !finished, "connectionOpened twice")
+        pending = [.greeting]
+        report.turnarounds = 1
+        deadline = now + configuration.timeouts.greeting
+        return takeActions()
+    }
+
+    public mutating func bytesReceived<Bytes: Collection>(_ bytes: Bytes, now: Timestamp) -> [SenderAction]
+    where Bytes.Element == UInt8 {
+        guard !finished else { return [] }
+        framer.append(bytes)
+        while !finished {
+            switch framer.next() {
+            case .needMoreData:
+                return takeActions()
+            case .overlong:
+                fail(Reply(.localError, "Malformed reply: line too long"), closing: true)
+            case .line(let line):
+                switch parser.lineReceived(line, minimumFirstDigit: 2) {
+                case .incomplete: continue
+                case .malformed(let text):
+                    fail(Reply(.localError, "Malformed reply: \(text.prefix(40))"), closing: true)
+                case .reply(let reply):
+                    replyReceived(reply, now: now)
+                }
+            }
+        }
+        return takeActions()
+    }
+
+    /// The connection closed or broke before the session ended: "the command in progress" counts
+    /// as a temporary failure (RFC 821 §4.1.1; "as if a 451 response had been received", 2821 §3.9).
+    /// Losing it after the text and before the reply is RFC 1047's duplicate-message gap.
+    public mutating func connectionLost() -> [SenderAction] {
+        guard !finished else { return [] }
+        if pending == [.quit] || pending == [.turn] {
+            finish()  // everything was settled; the server just closed first
+        } else {
+            fail(Reply(.localError, "Connection lost"), closing: false)
+        }
+        return takeActions()
+    }
+
+    /// Time has passed; if the reply is overdue, give up on the session (RFC 2821 §4.5.3.2).
+    public mutating func timerFired(now: Timestamp) -> [SenderAction] {
+        guard !finished, let deadline, now >= deadline else { return [] }
+        fail(Reply(.localError, "Timed out waiting for a reply"), closing: true)
+        return takeActions()
+    }
+
+    // MARK: Replies
+
+    private mutating func replyReceived(_ reply: Reply, now: Timestamp) {
+        guard !pending.isEmpty else {
+            fail(Reply(.localError, "Unexpected reply \(reply.code)"), closing: true)
+            return
+        }
+        let expectation = pending.removeFirst()
+        let code = reply.code
+        switch expectation {
+        case .greeting:
+            report.greeting = reply
+            if code == .serviceReady {
+                hello(extended: rules.hasEHLO, now: now)
+            } else if code.isTransientFailure {
+                fail(reply, closing: true)  // 421: the server closes
+            } else {
+                report.failedBeforeTransactions = true
+                settleAll(.temporaryFailure(reply))  // 554 (RFC 2821 §3.1): try another exchanger
+                quit(now: now)
+            }
+        case .ehlo:
+            if code.isPositiveCompletion {
+                extended = true
+                serverExtensions = reply.lines.dropFirst().map { String($0.prefix { $0 != " " }).uppercased() }
+                sizeLimit = reply.lines.dropFirst().compactMap(Self.sizeLimit).first
+                report.serverExtensions = serverExtensions
+                beginNext(now: now)
+            } else if code == .serviceNotAvailable {
+                fail(reply, closing: true)
+            } else {
+                // RFC 1869 §4.5-4.6: on 500, 501, 502, 504 or 550/554, send HELO instead.
+                report.fellBackToHELO = true
+                hello(extended: false, now: now)
+            }
+        case .helo:
+            if code.isPositiveCompletion {
+                beginNext(now: now)
+            } else {
+                report.failedBeforeTransactions = true
+                settleAll(code.isPermanentFailure ? .permanentFailure(reply) : .temporaryFailure(reply))
+                code == .serviceNotAvailable ? fail(reply, closing: true) : quit(now: now)
+            }
+        case .mail:
+            guard var round else { preconditionFailure("MAIL reply outside a round") }
+            if !code.isPositiveCompletion {
+                round.mailFailed = true
+                for index in round.recipients { settle(round.transaction, index, status(for: reply)) }
+            }
+            self.round = round
+            if !pipelining {
+                if round.mailFailed { finishRound(now: now) } else { sendRecipient(0, now: now) }
+            }
+        case .rcpt(let position):
+            guard var round else { preconditionFailure("RCPT reply outside a round") }
+            let index = round.recipients[position]
+            if !round.mailFailed {
+                if code == .okay || code == .userNotLocalWillForward {
+                    round.accepted.append(index)
+                } else if rules.retryInNextTransaction.contains(code), !round.accepted.isEmpty, !round.isRetry,
+                    !(rules.dialect == .esmtp && round.sizeDeclared && code == .exceededStorage)
+                {
+                    round.deferred.append(index)  // 821 App. F Scenario 10; 2821 §4.5.3.1
+                } else if rules.retryInNextTransaction.contains(code), rules.stripsRoutes {
+                    settle(round.transaction, index, .temporaryFailure(reply))  // 2821 §4.5.3.1: 552 is temporary here
+                } else {
+                    settle(round.transaction, index, status(for: reply))
+                }
+            }
+            self.round = round
+            if !pipelining {
+                if position + 1 < round.recipients.count {
+                    sendRecipient(position + 1, now: now)
+                } else if round.accepted.isEmpty {
+                    finishRound(now: now, serverHasTransaction: true)
+                } else {
+                    send([.line(SMTPCommand.data.encoded(rules.routeStyle))], expecting: [.data], timeout: configuration.timeouts.dataInitiation, now: now)
+                }
+            }
+        case .data:
+            guard let round else { preconditionFailure("DATA reply outside a round") }
+            if code == .startMailInput {
+                if round.accepted.isEmpty {
+                    // RFC 2920 §3.1: DATA accepted with no valid recipient: send a single dot.
+                    send([.text([UInt8(ascii: "."), 0x0d, 0x0a])], expecting: [.loneDot], timeout: configuration.timeouts.dataTermination, now: now)
+                } else {
+                    sendText(now: now)
+                }
+            } else {
+                if !round.mailFailed {
+                    for index in round.accepted { settle(round.transaction, index, status(for: reply)) }
+                    self.round?.accepted = []
+                }
+                finishRound(now: now, serverHasTransaction: !round.mailFailed)
+            }
+        case .text:
+            guard let round else { preconditionFailure("text reply outside a round") }
+            let outcome: RecipientStatus = code.isPositiveCompletion ? .delivered(reply) : status(for: reply)
+            for index in round.accepted { settle(round.transaction, index, outcome) }
+            if pending.isEmpty { finishRound(now: now) } else { self.round = nil }
+        case .loneDot:
+            finishRound(now: now)
+        case .rset:
+            if pending.isEmpty { beginNext(now: now) }
+        case .quit:
+            finish()
+            actions.append(.close)
+        case .turn:
+            if code == .okay {
+                report.turned = true
+                finish()
+                actions.append(.turn)
+            } else {
+                quit(now: now)
+            }
+        }
+        if pending.isEmpty == false { deadline = deadline ?? now + configuration.timeouts.other }
+    }
+
+    private var pipelining: Bool { extended && configuration.extensions.contains(.pipelining) && serverExtensions.contains("PIPELINING") }
+    private var sizeLimit: Int?
+
+    /// `SIZE 1000000` → 1000000 (RFC 1870 §4); 0 or no number means no stated limit.
+    static func sizeLimit(_ line: String) -> Int? {
+        let words = line.split(separator: " ")
+        guard words.count == 2, words[0].uppercased() == "SIZE", let limit = Int(words[1]), limit > 0 else { return nil }
+        return limit
+    }
+
+    // MARK: Commands
+
+    private mutating func hello(extended: Bool, now: Timestamp) {
+        report.usedEHLO = report.usedEHLO || extended
+        let command: SMTPCommand = extended ? .ehlo(configuration.clientName) : .helo(configuration.clientName)
+        send([.line(command.encoded(rules.routeStyle))], expecting: [extended ? .ehlo : .helo], timeout: configuration.timeouts.other, now: now)
+    }
+
+    /// Starts the next round: recipients deferred by the last round, else the next transaction,
+    /// else QUIT (or TURN).
+    private mutating func beginNext(now: Timestamp) {
+        var pieces: [Outgoing] = []
+        var expectations: [Expectation] = []
+        appendNextStep(to: &pieces, &expectations)
+        send(pieces, expecting: expectations, timeout: timeout(for: expectations.first!), now: now)
+    }
+
+    /// Appends the commands of the next step to a group being written.
+    private mutating func appendNextStep(to pieces: inout [Outgoing], _ expectations: inout [Expectation]) {
+        while true {
+            if let last = round, !last.deferred.isEmpty {
+                startRound(Round(transaction: last.transaction, recipients: last.deferred, isRetry: true), &pieces, &expectations)
+                return
+            }
+            round = nil
+            guard nextTransaction < transactions.count else {
+                let command: SMTPCommand = configuration.sendsTURN && rules.hasTURN ? .turn : .quit
+                pieces.append(.line(command.encoded(rules.routeStyle)))
+                expectations.append(command == .turn ? .turn : .quit)
+                return
+            }
+            let index = nextTransaction
+            nextTransaction += 1
+            let transaction = transactions[index]
+            // RFC 1652 §3: 8-bit text "must not, under any circumstances" go to a server that did
+            // not offer 8BITMIME; without a converter, that is a permanent failure.
+            if transaction.hasEightBitText, rules.hasEHLO, !(extended && serverExtensions.contains("8BITMIME")) {
+                let reply = Reply(.transactionFailed, "8-bit text and the server does not offer 8BITMIME (RFC 1652 §3)")
+                for recipient in transaction.recipients.indices { settle(index, recipient, .permanentFailure(reply)) }
+                continue
+            }
+            // RFC 1870 §4: do not send what the server said it cannot take.
+            if let limit = sizeLimit, configuration.extensions.contains(.size), transaction.declaredSize > limit {
+                let reply = Reply(.exceededStorage, "Message size \(transaction.declaredSize) exceeds the server's limit \(limit)")
+                for recipient in transaction.recipients.indices { settle(index, recipient, .permanentFailure(reply)) }
+                continue
+            }
+            startRound(Round(transaction: index, recipients: Array(transaction.recipients.indices), isRetry: false), &pieces, &expectations)
+            return
+        }
+    }
+
+    private mutating func startRound(_ newRound: Round, _ pieces: inout [Outgoing], _ expectations: inout [Expectation]) {
+        var newRound = newRound
+        let transaction = transactions[newRound.transaction]
+        var parameters = MailParameters()
+        if extended, configuration.extensions.contains(.size), serverExtensions.contains("SIZE") {
+            parameters.size = transaction.declaredSize
+            newRound.sizeDeclared = true
+        }
+        if extended, configuration.extensions.contains(.eightBitMIME), serverExtensions.contains("8BITMIME"), transaction.hasEightBitText {
+            parameters.body = .eightBitMIME
+        }
+        round = newRound
+        pieces.append(.line(SMTPCommand.mail(transaction.mode, transaction.reversePath, parameters).encoded(rules.routeStyle)))
+        expectations.append(.mail)
+        if pipelining {
+            report.pipelined = true
+            for (position, index) in newRound.recipients.enumerated() {
+                pieces.append(.line(SMTPCommand.rcpt(transaction.recipients[index]).encoded(rules.routeStyle)))
+                expectations.append(.rcpt(position))
+            }
+            pieces.append(.line(SMTPCommand.data.encoded(rules.routeStyle)))
+            expectations.append(.data)
+        }
+    }
+
+    private mutating func sendRecipient(_ position: Int, now: Timestamp) {
+        guard let round else { preconditionFailure("RCPT outside a round") }
+        let path = transactions[round.transaction].recipients[round.recipients[position]]
+        send([.line(SMTPCommand.rcpt(path).encoded(rules.routeStyle))], expecting: [.rcpt(position)], timeout: configuration.timeouts.rcpt, now: now)
+    }
+
+    private mutating func sendText(now: Timestamp) {
+        guard let round else { preconditionFailure("text outside a round") }
+        var pieces: [Outgoing] = [.text(DotStuffing.stuff(transactions[round.transaction].content))]
+        var expectations: [Expectation] = [.text]
+        // RFC 2920 §3.1: the text may open a group. When nothing else is left to send, QUIT rides
+        // along with it, as in RFC 2920 §4's example ("C: ." then "C: QUIT").
+        if pipelining, round.deferred.isEmpty, nextTransaction == transactions.count {
+            let command: SMTPCommand = configuration.sendsTURN && rules.hasTURN ? .turn : .quit
+            pieces.append(.line(command.encoded(rules.routeStyle)))
+            expectations.append(command == .turn ? .turn : .quit)
+        }
+        send(pieces, expecting: expectations, timeout: configuration.timeouts.dataTermination, now: now)
+    }
+
+    /// After a round: RSET if the server still holds a transaction and more is to come.
+    private mutating func finishRound(now: Timestamp, serverHasTransaction: Bool = false) {
+        let moreToDo = !(round?.deferred.isEmpty ?? true) || nextTransaction < transactions.count
+        if serverHasTransaction && moreToDo {
+            send([.line(SMTPCommand.rset.encoded(rules.routeStyle))], expecting: [.rset], timeout: configuration.timeouts.other, now: now)
+        } else {
+            beginNext(now: now)
+        }
+    }
+
+    private mutating func quit(now: Timestamp) {
+        send([.line(SMTPCommand.quit.encoded(rules.routeStyle))], expecting: [.quit], timeout: configuration.timeouts.other, now: now)
+    }
+
+    private func timeout(for expectation: Expectation) -> Duration {
+        switch expectation {
+        case .mail: configuration.timeouts.mail
+        case .rcpt: configuration.timeouts.rcpt
+        case .data: configuration.timeouts.dataInitiation
+        case .text, .loneDot: configuration.timeouts.dataTermination
+        case .greeting: configuration.timeouts.greeting
+        case .ehlo, .helo, .rset, .quit, .turn: configuration.timeouts.other
+        }
+    }
+
+    private mutating func send(_ pieces: [Outgoing], expecting expectations: [Expectation], timeout: Duration, now: Timestamp) {
+        actions.append(.send(pieces))
+        pending.append(contentsOf: expectations)
+        report.turnarounds += 1
+        deadline = now + timeout
+    }
+
+    // MARK: Outcomes
+
+    /// The status a failure reply gives: 4yz temporary, 5yz permanent; an unknown code is read by its
+    /// first digit (RFC 2821 §4.2).
+    private func status(for reply: Reply) -> RecipientStatus {
+        reply.code.isPermanentFailure ? .permanentFailure(reply) : .temporaryFailure(reply)
+    }
+
+    private mutating func settle(_ transaction: Int, _ recipient: Int, _ status: RecipientStatus) {
+        if statuses[transaction][recipient] == nil { statuses[transaction][recipient] = status }
+    }
+
+    private mutating func settleAll(_ status: RecipientStatus) {
+        for transaction in statuses.indices {
+            for recipient in statuses[transaction].indices { settle(transaction, recipient, status) }
+        }
+    }
+
+    /// Ends the session early: everything unsettled fails temporarily with `reply`.
+    private mutating func fail(_ reply: Reply, closing: Bool) {
+        if statuses.allSatisfy({ $0.allSatisfy { $0 == nil } }) { report.failedBeforeTransactions = true }
+        settleAll(.temporaryFailure(reply))
+        pending = []
+        if closing { actions.append(.close) }
+        finish()
+    }
+
+    private mutating func finish() {
+        guard !finished else { return }
+        settleAll(.temporaryFailure(Reply(.localError, "Session ended before this recipient was tried")))
+        finished = true
+        deadline = nil
+        report.transactions = transactions.indices.map { index in
+            TransactionOutcome(
+                id: transactions[index].id,
+                recipients: transactions[index].recipients.indices.map {
+                    RecipientOutcome(recipient: transactions[index].recipients[$0], status: statuses[index][$0]!)
+                })
+        }
+        actions.append(.finished(report))
+    }
+
+    private mutating func takeActions() -> [SenderAction] {
+        defer { actions = [] }
+        return actions
+    }
+}
+
+extension OutboundTransaction {
+    /// "the number of octets, including CR-LF pairs, but not the SMTP DATA command's terminating
+    /// dot or doubled quoting dots" (RFC 1870 §5).
+    public var declaredSize: Int {
+        content.count + (content.isEmpty || content.suffix(2) == [0x0d, 0x0a] ? 0 : 2)
+    }
+}

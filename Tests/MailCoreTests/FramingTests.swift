@@ -1,0 +1,163 @@
+import Testing
+
+@testable import MailCore
+
+/// Runs a framer over input delivered in the given chunks and returns what it produced.
+func frame(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit: Int) -> [String] {
+    var framer = LineFramer(terminator: terminator, maxLineLength: limit)
+    var output: [String] = []
+    for chunk in chunks {
+        framer.append(chunk)
+        loop: while true {
+            switch framer.next() {
+            case .line(let line): output.append(String(decoding: line, as: UTF8.self))
+            case .overlong: output.append("<overlong>")
+            case .needMoreData: break loop
+            }
+        }
+    }
+    if let rest = framer.finish() { output.append("<partial:\(String(decoding: rest, as: UTF8.self))>") }
+    return output
+}
+
+@Suite struct LineFramerTests {
+    @Test("CR LF and bare LF in lenient mode; bare LF stays in the line in strict mode")
+    func terminators() {
+        let input = Array("HELO a\r\nNOOP\nDATA\r\nx\ny\r\n".utf8)
+        #expect(frame([input], terminator: .lf, limit: 100) == ["HELO a", "NOOP", "DATA", "x", "y"])
+        #expect(frame([input], terminator: .crlf, limit: 100) == ["HELO a", "NOOP\nDATA", "x\ny"])
+    }
+
+    @Test("a lone CR is an ordinary byte, and a CR LF split across reads still ends the line")
+    func splitCRLF() {
+        #expect(frame([Array("a\rb\r".utf8), Array("\nc".utf8)], terminator: .crlf, limit: 100) == ["a\rb", "<partial:c>"])
+    }
+
+    @Test("the limit counts the CR LF: 998 characters fit in 1000, 999 do not")
+    func limit() {
+        let fits = Array(String(repeating: "x", count: 998).utf8) + [0x0d, 0x0a]
+        let over = Array(String(repeating: "y", count: 999).utf8) + [0x0d, 0x0a]
+        let result = frame([fits + over + Array("ok\r\n".utf8)], terminator: .crlf, limit: 1000)
+        #expect(result.count == 3)
+        #expect(result[0].count == 998)
+        #expect(result[1] == "<overlong>")
+        #expect(result[2] == "ok")
+    }
+
+    @Test("a megabyte without a line ending is dropped as it arrives; the buffer stays small")
+    func unbounded() {
+        var framer = LineFramer(terminator: .crlf, maxLineLength: 512)
+        var overlong = 0
+        for _ in 0..<1024 {
+            framer.append([UInt8](repeating: 0x41, count: 1024))
+            while case let next = framer.next(), next != .needMoreData {
+                if next == .overlong { overlong += 1 }
+            }
+            #expect(framer.bufferedCount <= 512)
+        }
+        framer.append(Array("\r\nNOOP\r\n".utf8))
+        let next = framer.next()
+        #expect(next == .line(ArraySlice("NOOP".utf8)))
+        #expect(overlong == 1)
+    }
+
+    @Test("fed whole or one byte at a time, the framer gives the same lines", arguments: 0..<30)
+    func byteAtATime(seed: Int) {
+        var generator = SplitMixForTests(seed: UInt64(seed))
+        let alphabet: [UInt8] = Array("ab.\r\n\r\n \0\u{7f}".utf8) + [0xe9]
+        let input = (0..<600).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
+        for terminator in [LineFramer.Terminator.lf, .crlf] {
+            let whole = frame([input], terminator: terminator, limit: 40)
+            let bytes = frame(input.map { [$0] }, terminator: terminator, limit: 40)
+            let chunks = frame(stride(from: 0, to: input.count, by: 7).map { Array(input[$0..<min($0 + 7, input.count)]) }, terminator: terminator, limit: 40)
+            #expect(whole == bytes)
+            #expect(whole == chunks)
+        }
+    }
+}
+
+@Suite struct DotStuffingTests {
+    @Test("leading dots are doubled and the text ends with a lone dot, with no extra CR LF")
+    func stuff() {
+        #expect(String(decoding: DotStuffing.stuff(Array("a\r\n.b\r\n..c\r\n".utf8)), as: UTF8.self) == "a\r\n..b\r\n...c\r\n.\r\n")
+        #expect(String(decoding: DotStuffing.stuff(Array("no newline".utf8)), as: UTF8.self) == "no newline\r\n.\r\n")
+        #expect(String(decoding: DotStuffing.stuff([]), as: UTF8.self) == ".\r\n")
+        #expect(String(decoding: DotStuffing.stuff(Array(".".utf8)), as: UTF8.self) == "..\r\n.\r\n")
+    }
+
+    @Test("stuffing then assembling gives back the text, for random texts", arguments: 0..<25)
+    func roundTrip(seed: Int) {
+        var generator = SplitMixForTests(seed: UInt64(seed) &+ 100)
+        let pieces = ["", ".", "..", "a", ".a", "text line", " . ", "From: x"]
+        let content = Array((0..<Int(generator.next() % 30)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] + "\r\n" }.joined().utf8)
+        var framer = LineFramer(terminator: .crlf, maxLineLength: 1000)
+        framer.append(DotStuffing.stuff(content))
+        var assembler = MessageAssembler(maxSize: nil, clearHighBit: false)
+        var done = false
+        while case .line(let line) = framer.next() {
+            done = assembler.lineReceived(line)
+            if done { break }
+        }
+        #expect(done)
+        #expect(assembler.content == content)
+        let rest = framer.next()
+        #expect(rest == .needMoreData)
+    }
+
+    @Test("the assembler clears the high bit for 7-bit dialects and enforces a size limit")
+    func assemblerPolicy() {
+        var seven = MessageAssembler(maxSize: nil, clearHighBit: true)
+        _ = seven.lineReceived(ArraySlice([0x63, 0x61, 0x66, 0xe9]))
+        #expect(seven.content == [0x63, 0x61, 0x66, 0x69, 0x0d, 0x0a])
+        var small = MessageAssembler(maxSize: 10, clearHighBit: false)
+        _ = small.lineReceived(ArraySlice("12345678".utf8))
+        #expect(!small.exceededSize)
+        _ = small.lineReceived(ArraySlice("x".utf8))
+        #expect(small.exceededSize)
+        let ended = small.lineReceived(ArraySlice(".".utf8))
+        #expect(ended)
+    }
+}
+
+@Suite struct TraceTests {
+    @Test("dates come out in each RFC's form, computed without a calendar library")
+    func dates() {
+        let time = CivilTime(unixSeconds: CivilTime.unixSeconds(year: 1981, month: 10, day: 22, hour: 9, minute: 23, second: 59))
+        #expect(time.rfc788 == "22-OCT-81 09:23:59-UT")
+        #expect(time.rfc822 == "22 OCT 81 09:23:59 UT")
+        #expect(time.weekday == 4)
+        let modern = CivilTime(unixSeconds: CivilTime.unixSeconds(year: 1998, month: 5, day: 21, hour: 5, minute: 33, second: 29))
+        #expect(modern.rfc2822 == "Thu, 21 May 1998 05:33:29 +0000")
+        #expect(CivilTime(unixSeconds: 0).rfc2822 == "Thu, 1 Jan 1970 00:00:00 +0000")
+        #expect(CivilTime(unixSeconds: 951_782_400).rfc2822 == "Tue, 29 Feb 2000 00:00:00 +0000")
+    }
+
+    @Test("trace lines in the three historical forms")
+    func stamps() {
+        let time = CivilTime(unixSeconds: CivilTime.unixSeconds(year: 1981, month: 10, day: 22, hour: 9, minute: 23, second: 59))
+        #expect(TraceFields.stamp(.mailFrom, from: "ABC", by: "XYZ", at: time) == "Mail-From: ABC received by XYZ at 22-OCT-81 09:23:59-UT\r\n")
+        #expect(TraceFields.stamp(.received821, from: "ABC.ARPA", by: "XYZ.ARPA", at: time) == "Received: from ABC.ARPA by XYZ.ARPA ; 22 OCT 81 09:23:59 UT\r\n")
+        #expect(TraceFields.stamp(.received2821, from: "bar.com", fromAddress: "10.0.0.1", by: "foo.com", protocolName: "ESMTP", id: "7", at: time)
+            == "Received: from bar.com ([10.0.0.1]) by foo.com with ESMTP id 7; Thu, 22 Oct 1981 09:23:59 +0000\r\n")
+        #expect(TraceFields.stamp(.none, from: "A", by: "B", at: time) == nil)
+    }
+
+    @Test("trace lines are counted in the header only")
+    func count() {
+        let text = "Received: a\r\nMail-From: b\r\nRECEIVED: c\r\nSubject: x\r\n\r\nReceived: in the body\r\n"
+        #expect(TraceFields.count(in: Array(text.utf8)) == 3)
+    }
+}
+
+/// A tiny seeded generator for test inputs (MailCore tests cannot import the kernel).
+struct SplitMixForTests: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}
