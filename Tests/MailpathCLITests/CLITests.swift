@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TestSupport
 
@@ -97,5 +98,47 @@ func mailpath(_ arguments: String...) -> (code: ExitCode, out: String, err: Stri
     func farOff() {
         #expect(Suggestions.closest(to: "xyzzy", among: ["run", "bench"]) == nil)
         #expect(Suggestions.closest(to: "dialect", among: ["dialects", "eras"]) == "dialects")
+    }
+}
+
+@Suite struct DialectsCommandTests {
+    @Test("mailpath dialects lists every dialect with its RFC, year and port")
+    func list() {
+        let result = mailpath("dialects")
+        #expect(result.code == .success)
+        for (name, rfc, port) in [("mtp780", "RFC 780", "57"), ("smtp788", "RFC 788", "25"), ("smtp821", "RFC 821", "25"), ("esmtp", "RFC 1869", "25"), ("smtp2821", "RFC 2821", "25")] {
+            let line = result.out.split(separator: "\n").first { $0.hasPrefix(name + " ") }
+            #expect(line?.contains(rfc) == true && line?.contains(" \(port) ") == true, "\(name): \(String(describing: line))")
+        }
+    }
+
+    @Test("mailpath dialects mtp780 shows the commands with sections and a sample session")
+    func detail() {
+        let result = mailpath("dialects", "mtp780")
+        #expect(result.code == .success)
+        #expect(result.out.contains("MRSQ [<SP> <scheme>]"))
+        #expect(result.out.contains("RFC 780 §4.1"))
+        #expect(result.out.contains("  S: MRSQ ?\n  R: 215 T Text first, please\n"))
+        #expect(result.out.contains("Port:         57"))
+    }
+
+    @Test("an unknown dialect is a usage error with a suggestion")
+    func unknown() {
+        let result = mailpath("dialects", "smtp812")
+        #expect(result.code == .usage)
+        #expect(result.err.contains("unknown dialect 'smtp812'; did you mean 'smtp821'?"))
+    }
+
+    @Test("Docs/dialects.md is exactly what 'mailpath dialects --markdown' prints")
+    func documentCurrent() throws {
+        let markdown = mailpath("dialects", "--markdown").out
+        let url = repositoryRoot().appendingPathComponent("Docs/dialects.md")
+        if ProcessInfo.processInfo.environment[Golden.recordVariable] == "1" {
+            try markdown.write(to: url, atomically: true, encoding: .utf8)
+            Issue.record("rewrote Docs/dialects.md")
+            return
+        }
+        let onDisk = try String(contentsOf: url, encoding: .utf8)
+        #expect(onDisk == markdown, "Docs/dialects.md is stale: run swift run mailpath dialects --markdown > Docs/dialects.md")
     }
 }

@@ -9,8 +9,12 @@ public struct ReceiverPolicy: Hashable, Sendable {
     public var aliases: Set<Domain>
     /// Domains whose mail is delivered to local mailboxes here.
     public var localDomains: Set<Domain>
-    /// Local users (lower case); `nil` means every local part exists.
-    public var users: Set<String>?
+    /// Local users as they spell themselves; `nil` means every local part exists.
+    public var users: Set<String>? {
+        didSet { userKeys = users.map { Set($0.map { $0.lowercased() }) } }
+    }
+    /// `users` in lower case: local parts are matched without regard to case.
+    private var userKeys: Set<String>?
     /// Users who have moved: local part (lower case) → new mailbox (RFC 821 §3.2, RFC 780 §3.1).
     public var forwards: [String: Mailbox]
     /// Whether the host forwards moved users itself (251, or MTP's 151) or asks the sender to (551).
@@ -55,7 +59,8 @@ public struct ReceiverPolicy: Hashable, Sendable {
         self.hostName = hostName
         self.aliases = aliases.union([Domain(hostName)])
         self.localDomains = localDomains ?? [Domain(hostName)]
-        self.users = users.map { Set($0.map { $0.lowercased() }) }
+        self.users = users
+        self.userKeys = users.map { Set($0.map { $0.lowercased() }) }
         self.forwards = Dictionary(uniqueKeysWithValues: forwards.map { ($0.key.lowercased(), $0.value) })
         self.forwardsMovedUsers = forwardsMovedUsers
         self.operatorForwardsUnknownUsers = operatorForwardsUnknownUsers
@@ -81,7 +86,7 @@ public struct ReceiverPolicy: Hashable, Sendable {
     public func userExists(_ localPart: String) -> Bool {
         let key = localPart.lowercased()
         if key == "postmaster" { return true }  // RFC 1123 §5.2.7: postmaster MUST be supported
-        return users?.contains(key) ?? true
+        return userKeys?.contains(key) ?? true
     }
 }
 
@@ -151,7 +156,8 @@ extension ReceiverPolicy {
     public func verdict(for path: Path, stripRoutes: Bool) -> RecipientVerdict {
         guard let mailbox = path.mailbox else { return .unknownUser }
         var route = stripRoutes ? [] : path.route
-        if let first = route.first, isThisHost(first) { route.removeFirst() }
+        let routedHere = route.first.map(isThisHost) ?? false
+        if routedHere { route.removeFirst() }
         if !route.isEmpty {
             // Routed mail is relayed by every policy but `.refuse`: carrying it was a gateway's job.
             return relaying != .refuse ? .accept(.relay(Path(route: route, mailbox: mailbox))) : .relayDenied
@@ -165,6 +171,8 @@ extension ReceiverPolicy {
             if userExists(mailbox.localPart) { return .accept(.local(mailbox)) }
             return operatorForwardsUnknownUsers ? .accept(.operatorForward) : .unknownUser
         }
+        // The last hop of a source route through this host: the sender asked us to relay.
+        if routedHere && relaying != .refuse { return .accept(.relay(Path(mailbox))) }
         return mayRelay(toward: domain) ? .accept(.relay(Path(mailbox))) : .relayDenied
     }
 

@@ -437,7 +437,7 @@ public struct SMTPReceiver: Sendable {
     }
 
     private func originalCase(_ user: String) -> String {
-        policy.users?.first { $0 == user } ?? user
+        policy.users?.first { $0.lowercased() == user } ?? user
     }
 
     /// EXPN (RFC 821 §3.3: one mailbox per line of a multi-line reply).

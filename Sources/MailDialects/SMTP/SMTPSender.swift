@@ -60,6 +60,8 @@ public struct SMTPSender: Sendable {
     private var serverExtensions: [String] = []
     private var extended = false
     private var finished = false
+    /// Whether any MAIL was sent: failures before that let the caller try another exchanger.
+    private var startedTransaction = false
     private var framer: LineFramer
     private var parser = ReplyParser()
     private var actions: [SenderAction] = []
@@ -327,6 +329,7 @@ public struct SMTPSender: Sendable {
             parameters.body = .eightBitMIME
         }
         round = newRound
+        startedTransaction = true
         pieces.append(.line(SMTPCommand.mail(transaction.mode, transaction.reversePath, parameters).encoded(rules.routeStyle)))
         expectations.append(.mail)
         if pipelining {
@@ -412,7 +415,7 @@ public struct SMTPSender: Sendable {
 
     /// Ends the session early: everything unsettled fails temporarily with `reply`.
     private mutating func fail(_ reply: Reply, closing: Bool) {
-        if statuses.allSatisfy({ $0.allSatisfy { $0 == nil } }) { report.failedBeforeTransactions = true }
+        if !startedTransaction { report.failedBeforeTransactions = true }
         settleAll(.temporaryFailure(reply))
         pending = []
         if closing { actions.append(.close) }

@@ -77,13 +77,6 @@ enum SendCommand: Subcommand {
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode { throw notBuilt(spec) }
 }
 
-enum DialectsCommand: Subcommand {
-    static let spec = CommandSpec(
-        name: "dialects", abstract: "List the protocol dialects with their RFCs, or show one in detail.",
-        arguments: [.optional("dialect", help: "A dialect to show in detail, such as mtp780.")])
-    static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode { throw notBuilt(spec) }
-}
-
 enum ErasCommand: Subcommand {
     static let spec = CommandSpec(
         name: "eras", abstract: "List the eras (dialect + routing + DNS) with their RFCs.")

@@ -1,0 +1,177 @@
+import MailCore
+import MailDialects
+import Reports
+
+/// The dialect reference: `mailpath dialects` and Docs/dialects.md, generated from the catalog
+/// and from live runs of the engines, so the documentation cannot drift from the code.
+enum DialectReference {
+    /// One line per dialect.
+    static func list() -> String {
+        let rows = Dialects.all.map { dialect in
+            [
+                dialect.id.rawValue, dialect.rfcs.split(separator: " ").prefix(2).joined(separator: " "), String(dialect.year),
+                String(dialect.id.port), dialect.commands.map { $0.syntax.prefix { $0 != " " } }.joined(separator: " "),
+                dialect.extensions.filter { !$0.hasPrefix("EXPN") }.map { String($0.prefix { $0 != " " }) }.joined(separator: " "),
+            ]
+        }
+        let table = Table(headers: ["dialect", "RFC", "year", "port", "commands", "extensions"], rows: rows)
+        return table.text + "\nSee 'mailpath dialects NAME' for one dialect in detail, '--matrix' for what happens when they meet.\n"
+    }
+
+    /// One dialect in detail, with a sample session run through its own engines.
+    static func detail(_ id: DialectID) -> String {
+        let dialect = Dialects.descriptor(id)
+        var text = "\(dialect.id.rawValue): \(dialect.title), \(dialect.rfcs), \(dialect.date)\n\n"
+        text += wrap(dialect.summary) + "\n"
+        text += "Port:         \(dialect.id.port)\n"
+        text += "Source route: \(dialect.routeForm)\n"
+        text += "Limits:       \(dialect.limits)\n"
+        text += "Trace field:  \(dialect.trace)\n"
+        if !dialect.extensions.isEmpty { text += "Extensions:   \(dialect.extensions.joined(separator: ", "))\n" }
+        text += "Replies:      \(dialect.replyCodes.map(String.init).joined(separator: " "))\n\n"
+        text += "Commands:\n"
+        text += Table(headers: ["command", "where", "what it does"], rows: dialect.commands.map { [$0.syntax, $0.section, $0.summary] }).text
+        text += "\nBytes on the wire:\n" + wrap(dialect.bytes)
+        if !dialect.oddities.isEmpty {
+            text += "\nOddities in the text:\n" + dialect.oddities.map { wrap("- " + $0) }.joined()
+        }
+        text += "\nA sample session (our sender and receiver, back to back):\n"
+        text += sampleSession(id).map { "  " + $0.notation(id) + "\n" }.joined()
+        return text
+    }
+
+    /// The session shown for each dialect: two recipients, one unknown, and a line starting with ".".
+    static func sampleSession(_ id: DialectID) -> [TranscriptLine] {
+        let receiver = "BETA.ARPA"
+        let transaction = OutboundTransaction(
+            id: 1, reversePath: Path(Mailbox("ann@ALPHA.ARPA")),
+            recipients: [Path(Mailbox("joe@\(receiver)")), Path(Mailbox("nobody@\(receiver)"))],
+            content: Array("Subject: Tuesday\r\n\r\nThe meeting is on Tuesday.\r\n.signed, Ann\r\n".utf8))
+        return Conversation.run(
+            sender: .make(dialect: id, clientName: "ALPHA.ARPA", transactions: [transaction]),
+            receiver: .make(dialect: id, policy: ReceiverPolicy(hostName: receiver, users: ["joe"]))
+        ).transcript
+    }
+
+    static func matrixTable(routed: Bool) -> Table {
+        let cells = DialectMatrix.cells(routed: routed)
+        let dialects = DialectID.allCases
+        let rows = dialects.map { sender in
+            [sender.rawValue] + dialects.map { receiver in cells.first { $0.sender == sender && $0.receiver == receiver }!.summary }
+        }
+        return Table(headers: ["sender \\ receiver"] + dialects.map(\.rawValue), rows: rows)
+    }
+
+    static func matrixText() -> String {
+        var text = "Each sender delivers one message for two local users to each receiver:\n\n"
+        text += transposedList(routed: false)
+        text += "\nThe same with the recipient source-routed through the receiver to a third host\n(<@BETA.ARPA:joe@GAMMA.ARPA>, written in the sender's route style):\n\n"
+        text += transposedList(routed: true)
+        return text
+    }
+
+    /// The matrix as "sender → receiver: outcome" lines, which stay readable in 80 columns.
+    static func transposedList(routed: Bool) -> String {
+        DialectMatrix.cells(routed: routed).map { "  \($0.sender.rawValue) -> \($0.receiver.rawValue): \($0.summary)\n" }.joined()
+    }
+
+    static func wrap(_ text: String, width: Int = 80) -> String {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty, line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        lines.append(line)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: Markdown
+
+    /// Prose for Markdown: angle brackets (paths, `<host>`) would read as HTML tags, so they are escaped.
+    static func md(_ text: String) -> String {
+        var result = ""
+        for character in text {
+            switch character {
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+
+    static func markdown() -> String {
+        var text = """
+            # Dialects
+
+            <!-- Generated by `swift run mailpath dialects --markdown > Docs/dialects.md`; a test checks it is current. -->
+
+            Mailpath models each protocol as a pair of engines, a sender and a receiver, that take bytes and
+            events in and give actions out, with no sockets or clocks inside (`Sources/MailDialects`). MTP has
+            its own engines; the SMTP dialects share one sender and one receiver that read each dialect's rules
+            (`SMTPRules.rfc788`, `.rfc821`, `.rfc1869`, `.rfc2821`, `.rfc5321`), so the differences between the
+            RFCs sit side by side as data. The sessions below are produced by running the engines, not typed in.
+
+
+            """
+        text += "| dialect | RFC | date | port | source routes |\n| --- | --- | --- | ---: | --- |\n"
+        for dialect in Dialects.all {
+            text += "| [`\(dialect.id.rawValue)`](#\(dialect.id.rawValue)) | \(dialect.rfcs) | \(dialect.date) | \(dialect.id.port) | \(md(dialect.routeForm)) |\n"
+        }
+        for dialect in Dialects.all {
+            text += "\n## \(dialect.id.rawValue)\n\n**\(dialect.title)**, \(dialect.rfcs), \(dialect.date).\n\n\(md(dialect.summary))\n\n"
+            text += "- Source routes: \(md(dialect.routeForm))\n- Limits: \(dialect.limits)\n- Trace field: \(md(dialect.trace))\n"
+            text += "- Reply codes: \(dialect.replyCodes.map(String.init).joined(separator: ", "))\n"
+            if !dialect.extensions.isEmpty { text += "- Extensions: \(dialect.extensions.joined(separator: ", "))\n" }
+            text += "- Bytes on the wire: \(md(dialect.bytes))\n\n"
+            text += Table(headers: ["command", "RFC", "what it does"], rows: dialect.commands.map { ["`\($0.syntax)`", $0.section, md($0.summary)] }).markdown
+            if !dialect.oddities.isEmpty {
+                text += "\nOddities of the text, and what Mailpath does:\n\n" + dialect.oddities.map { "- \(md($0))\n" }.joined()
+            }
+            text += "\nA session between our \(dialect.id.rawValue) sender and receiver (one recipient unknown, one text line starting with \".\"):\n\n```\n"
+            text += sampleSession(dialect.id).map { $0.notation(dialect.id) + "\n" }.joined()
+            text += "```\n"
+        }
+        text += """
+
+            ## When dialects meet
+
+            Every sender against every receiver, in memory, delivering one message to two local users. Rows
+            are senders, columns receivers. In the simulator an MTP sender would not even reach an SMTP
+            server: it connects to port 57, where an SMTP host is not listening.
+
+
+            """
+        text += matrixTable(routed: false).markdown
+        text += """
+
+            The same message source-routed through the receiver to a third host, `<@BETA.ARPA:joe@GAMMA.ARPA>`,
+            written in the sender's own route style. RFC 788 and RFC 780 write routes with commas, RFC 821 and
+            later with a colon, so the two families cannot relay for each other; RFC 2821 and 5321 receivers
+            strip the route (§4.1.1.3) and then refuse to relay to a host that is not theirs.
+
+
+            """
+        text += matrixTable(routed: true).markdown
+        text += """
+
+            ## Bytes on the wire
+
+            | dialects | command lines end at | text lines end at | NUL | 8-bit bytes |
+            | --- | --- | --- | --- | --- |
+            | mtp780, smtp788, smtp821 | CR LF or bare LF | CR LF or bare LF | 500 in a command; kept in text | 500 in a command; high bit cleared in text (RFC 780 App. A, RFC 821 §4.5.2) |
+            | esmtp, smtp2821, smtp5321 | CR LF or bare LF | CR LF only: a bare LF is text, so `<LF>.<LF>` does not end the data (RFC 2821 §4.1.1.4) | 500 in a command; kept in text | 500 in a command; kept in text (RFC 1652 §3, RFC 2821 §2.4) |
+
+            Bare LF ends a command in every dialect so that a student typing into `nc` is understood; to end the
+            text of an ESMTP-era session from `nc`, use `nc -C`, which sends CR LF. Senders never write a bare LF
+            and never send 8-bit text to a server that did not offer 8BITMIME (RFC 1652 §3): the message fails
+            permanently instead, as Mailpath has no MIME converter.
+
+            """
+        return text
+    }
+}
