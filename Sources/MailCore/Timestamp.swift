@@ -21,6 +21,15 @@ extension Duration {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
+
+    /// The largest whole unit that states the span exactly: "5d", "30m", "90s", "250ms".
+    public var shortText: String {
+        let nanoseconds = self.nanoseconds
+        guard nanoseconds != 0 else { return "0s" }
+        let units: KeyValuePairs<String, Int64> = ["d": 86_400_000_000_000, "h": 3_600_000_000_000, "m": 60_000_000_000, "s": 1_000_000_000, "ms": 1_000_000, "us": 1_000]
+        let unit = units.first { nanoseconds % $0.value == 0 }
+        return unit.map { "\(nanoseconds / $0.value)\($0.key)" } ?? "\(nanoseconds)ns"
+    }
 }
 
 /// A calendar date and time in Universal Time, computed from seconds since 1970 with integer

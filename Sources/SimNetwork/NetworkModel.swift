@@ -131,7 +131,8 @@ public struct NetworkModel {
     public mutating func handle(_ event: NetworkEvent, into notifications: inout [NetworkNotification]) {
         switch event {
         case .timer(let token):
-            if hostUp[token.host.index] { notifications.append(.timer(token)) }
+            // Timers belong to the layer above, which knows what a timer of a crashed host means.
+            notifications.append(.timer(token))
         case .segment(let id, let side, let kind):
             segmentArrived(id, at: side, kind, into: &notifications)
         case .connectTimeout(let id):

@@ -117,6 +117,17 @@ public enum ReceiverEngine: Sendable {
         mutate { $0.shutdown() } mtp: { $0.shutdown() }
     }
 
+    /// Fault injection: the next command `verb` (such as "RCPT" or "MRCP") gets `reply` instead.
+    public mutating func injectReply(_ reply: Reply, forNextCommand verb: String) {
+        _ = mutate { engine in
+            if let smtpVerb = SMTPVerb(rawValue: verb.uppercased()) { engine.injectReply(reply, forNext: smtpVerb) }
+            return []
+        } mtp: { engine in
+            engine.injectReply(reply, forNext: verb)
+            return []
+        }
+    }
+
     public var deadline: Timestamp? {
         switch self {
         case .smtp(let engine): engine.deadline

@@ -72,6 +72,10 @@ public struct RecipientOutcome: Hashable, Sendable {
 public struct TransactionOutcome: Hashable, Sendable {
     public var id: UInt64
     public var recipients: [RecipientOutcome]
+    public init(id: UInt64, recipients: [RecipientOutcome]) {
+        self.id = id
+        self.recipients = recipients
+    }
 }
 
 /// What a sender engine reports when its session ends.
@@ -93,6 +97,21 @@ public struct SessionReport: Hashable, Sendable {
     public var failedBeforeTransactions: Bool
     /// In RFC 821 TURN, the server accepted the role swap.
     public var turned: Bool
+
+    public init(
+        transactions: [TransactionOutcome], turnarounds: Int, greeting: Reply?, usedEHLO: Bool, fellBackToHELO: Bool,
+        pipelined: Bool, serverExtensions: [String], failedBeforeTransactions: Bool, turned: Bool
+    ) {
+        self.transactions = transactions
+        self.turnarounds = turnarounds
+        self.greeting = greeting
+        self.usedEHLO = usedEHLO
+        self.fellBackToHELO = fellBackToHELO
+        self.pipelined = pipelined
+        self.serverExtensions = serverExtensions
+        self.failedBeforeTransactions = failedBeforeTransactions
+        self.turned = turned
+    }
 }
 
 /// How a receiver treats one recipient it accepted.
@@ -111,6 +130,10 @@ public struct AcceptedRecipient: Hashable, Sendable {
     /// The forward-path exactly as the sender gave it.
     public var path: Path
     public var disposition: RecipientDisposition
+    public init(path: Path, disposition: RecipientDisposition) {
+        self.path = path
+        self.disposition = disposition
+    }
 }
 
 /// A message a receiver has taken in and asks its host to accept.
@@ -127,6 +150,21 @@ public struct ReceivedMessage: Hashable, Sendable {
     public var extended: Bool
     public var body: BodyType
     public var declaredSize: Int?
+
+    public init(
+        dialect: DialectID, reversePath: Path, recipients: [AcceptedRecipient], content: [UInt8], mode: DeliveryMode,
+        clientName: String, extended: Bool, body: BodyType, declaredSize: Int?
+    ) {
+        self.dialect = dialect
+        self.reversePath = reversePath
+        self.recipients = recipients
+        self.content = content
+        self.mode = mode
+        self.clientName = clientName
+        self.extended = extended
+        self.body = body
+        self.declaredSize = declaredSize
+    }
 }
 
 /// What the host decided about a received message.

@@ -57,6 +57,7 @@ public struct MTPReceiver: Sendable {
     private var state = State.idle
     private var framer: LineFramer
     private var actions: [ReceiverAction] = []
+    private var injections: [(String, Reply)] = []
     public private(set) var deadline: Timestamp?
 
     public init(policy: ReceiverPolicy) {
@@ -137,6 +138,11 @@ public struct MTPReceiver: Sendable {
         return takeActions()
     }
 
+    /// Fault injection: the next `verb` command gets `reply` and leaves the state alone.
+    public mutating func injectReply(_ reply: Reply, forNext verb: String) {
+        injections.append((verb.uppercased(), reply))
+    }
+
     public mutating func shutdown() -> [ReceiverAction] {
         guard !isClosed else { return [] }
         send(.serviceNotAvailable, "\(policy.hostName) Service not available")
@@ -190,6 +196,10 @@ public struct MTPReceiver: Sendable {
         case .failure(.syntax): return send(.parameterSyntaxError, "Syntax error in parameters or arguments")
         case .failure(.path(let error)): return send(error.isMailboxProblem ? .mailboxNameNotAllowed : .parameterSyntaxError, "\(error)")
         case .failure(.unknownScheme): return send(.parameterNotImplemented, "I understand MRSQ but can't use that scheme")
+        }
+        if case .commands = state, let index = injections.firstIndex(where: { $0.0 == command.verb }) {
+            let reply = injections.remove(at: index).1
+            return send(reply.code, reply.lines)
         }
         switch state {
         case .delayedGreeting(let readyAt, let continued):

@@ -1,0 +1,114 @@
+import MailCore
+import MailDialects
+
+/// How an agent finds the next hop for mail it cannot deliver itself: one policy per era.
+public enum RoutingPolicy: Hashable, Sendable {
+    /// 1981–1986: the host table says which networks each host is on; a host that cannot be reached
+    /// directly gets a source route through mail gateways, and each relay rewrites the paths
+    /// (RFC 780 §3.2, RFC 788 §3.6, RFC 821 §3.6).
+    case sourceRoutes
+    /// RFC 974 (1986): ask DNS for MX records; lowest preference first; equal preferences in a
+    /// fixed order ("up to the mailer"); drop self and worse; no MX means the host itself.
+    case mx974
+    /// RFC 2821 §5 (2001): as RFC 974 with an implicit MX from the A record, equal preferences
+    /// shuffled, and source routes stripped so the client goes straight to the domain's exchanger.
+    case direct2821
+    /// Send everything that is not local to one host (a workstation and its mail server).
+    case smartHost(String)
+}
+
+/// Whether the queue survives a crash.
+public enum QueuePersistence: Hashable, Sendable {
+    /// On disk: kept across a crash, delivered after the restart.
+    case persistent
+    /// In memory: a crash loses every queued message (and the run reports them as lost).
+    case volatile
+}
+
+/// Everything a mail transfer agent is told about itself.
+public struct AgentConfiguration: Hashable, Sendable {
+    /// The official host name, used in greetings, HELO and trace lines.
+    public var hostName: String
+    /// Other names this host answers to (in routes and MX lists).
+    public var aliases: Set<Domain>
+    /// The host's address as text, for `Received: from ... ([address])` lines at its peers.
+    public var address: String
+    /// Domains delivered to mailboxes here.
+    public var localDomains: Set<Domain>
+    /// Local users, or `nil` for "every local part exists".
+    public var users: Set<String>?
+    /// The dialect the host speaks, as server and as client.
+    public var dialect: DialectID
+    /// Extensions offered and used (ESMTP dialects only).
+    public var extensions: ExtensionSet
+    public var routing: RoutingPolicy
+    public var retry: RetrySchedule
+    public var persistence: QueuePersistence
+    /// The host table view (source-route routing, and gateways reaching non-Internet hosts).
+    public var directory: HostDirectory
+    /// Domains this host accepts mail for and passes on: it is their MX or their gateway.
+    public var relayDomains: Set<Domain>
+    /// Hosts that may relay any mail through this one (its own users' workstations); `nil`: anyone.
+    public var relayClients: Set<String>?
+    /// Whether this host carries source-routed mail (a gateway of the source-route era).
+    public var relaysSourceRoutes: Bool
+    /// Reject a message carrying this many trace lines: RFC 2821 §6.2 suggests "at least 100".
+    public var maxTraceLines: Int
+    /// Unix seconds of the simulation's time zero, for the dates in trace lines.
+    public var epoch: Int64
+    /// Keep delivered messages' text in the mailboxes (off in benchmarks, to save memory).
+    public var keepsMailboxText: Bool
+    public var maxRecipients: Int
+    public var maxMessageSize: Int?
+    public var timeouts: SenderTimeouts
+
+    public init(
+        hostName: String, aliases: Set<Domain> = [], address: String = "", localDomains: Set<Domain>? = nil,
+        users: Set<String>? = nil, dialect: DialectID, extensions: ExtensionSet = .all, routing: RoutingPolicy,
+        retry: RetrySchedule = .rfc1123, persistence: QueuePersistence = .persistent, directory: HostDirectory = HostDirectory(),
+        relayDomains: Set<Domain> = [], relayClients: Set<String>? = nil, relaysSourceRoutes: Bool = true,
+        maxTraceLines: Int = 100, epoch: Int64 = 0, keepsMailboxText: Bool = true, maxRecipients: Int = 100,
+        maxMessageSize: Int? = nil, timeouts: SenderTimeouts = .rfc2821
+    ) {
+        self.hostName = hostName
+        self.aliases = aliases.union([Domain(hostName)])
+        self.address = address
+        self.localDomains = localDomains ?? [Domain(hostName)]
+        self.users = users
+        self.dialect = dialect
+        self.extensions = extensions
+        self.routing = routing
+        self.retry = retry
+        self.persistence = persistence
+        self.directory = directory
+        self.relayDomains = relayDomains
+        self.relayClients = relayClients
+        self.relaysSourceRoutes = relaysSourceRoutes
+        self.maxTraceLines = maxTraceLines
+        self.epoch = epoch
+        self.keepsMailboxText = keepsMailboxText
+        self.maxRecipients = maxRecipients
+        self.maxMessageSize = maxMessageSize
+        self.timeouts = timeouts
+    }
+
+    /// Whether `domain` names this host.
+    public func isThisHost(_ domain: Domain) -> Bool { aliases.contains(domain) }
+
+    /// The receiving side's policy for a connection from `peer` (its host name, if known).
+    public func receiverPolicy(forPeer peer: String?) -> ReceiverPolicy {
+        let relaying: RelayPolicy
+        if let clients = relayClients, let peer, clients.contains(where: { $0.lowercased() == peer.lowercased() }) {
+            relaying = .any
+        } else if relayClients == nil {
+            relaying = .any  // an open relay, as most hosts were before the late 1990s
+        } else if !relayDomains.isEmpty {
+            relaying = .domains(relayDomains)
+        } else {
+            relaying = relaysSourceRoutes ? .sourceRoutes : .refuse
+        }
+        return ReceiverPolicy(
+            hostName: hostName, aliases: aliases, localDomains: localDomains, users: users, relaying: relaying,
+            maxRecipients: maxRecipients, maxMessageSize: maxMessageSize, extensions: extensions)
+    }
+}

@@ -1,0 +1,118 @@
+import MailCore
+import MailDialects
+
+/// A message handed to an agent by a local user (or the workload).
+public struct Submission: Hashable, Sendable {
+    public var reversePath: Path
+    public var recipients: [Path]
+    /// RFC 822 text with CR LF lines; it should carry a Message-ID header for tracking.
+    public var content: [UInt8]
+
+    public init(reversePath: Path, recipients: [Path], content: [UInt8]) {
+        self.reversePath = reversePath
+        self.recipients = recipients
+        self.content = content
+    }
+}
+
+/// What a name lookup found, in terms the agent needs (the driver translates its resolver's answers).
+public enum NameAnswer: Hashable, Sendable {
+    case addresses([String])
+    /// MX records, with the addresses of exchanges that came as additional records.
+    case exchangers([Exchanger])
+    /// The name exists but has no record of the type asked for.
+    case noRecords
+    /// The name does not exist.
+    case noSuchDomain
+    /// No answer: try again later.
+    case temporaryFailure
+    /// DNS does not exist in this era.
+    case unavailable
+}
+
+public struct Exchanger: Hashable, Sendable {
+    public var preference: Int
+    public var name: String
+    /// Known addresses (from the answer's additional section); empty means "look them up".
+    public var addresses: [String]
+    public init(preference: Int, name: String, addresses: [String] = []) {
+        self.preference = preference
+        self.name = name
+        self.addresses = addresses
+    }
+}
+
+public enum LookupType: Hashable, Sendable {
+    case address
+    case mailExchanger
+}
+
+/// A delivery attempt the agent wants the driver to carry out: connect to `address`, run a sender
+/// engine of `dialect` with these transactions, and report with `sessionFinished` or `connectionFailed`.
+public struct SessionRequest: Hashable, Sendable {
+    public init(
+        id: UInt64, hostName: String, address: String, dialect: DialectID, clientName: String, extensions: ExtensionSet,
+        timeouts: SenderTimeouts, transactions: [OutboundTransaction], messageIDs: [String]
+    ) {
+        self.id = id
+        self.hostName = hostName
+        self.address = address
+        self.dialect = dialect
+        self.clientName = clientName
+        self.extensions = extensions
+        self.timeouts = timeouts
+        self.transactions = transactions
+        self.messageIDs = messageIDs
+    }
+
+    public var id: UInt64
+    public var hostName: String
+    public var address: String
+    public var dialect: DialectID
+    public var clientName: String
+    public var extensions: ExtensionSet
+    public var timeouts: SenderTimeouts
+    public var transactions: [OutboundTransaction]
+    /// The Message-ID of each transaction, for the driver's accounting and traces.
+    public var messageIDs: [String]
+}
+
+/// Something the run's accounting and traces want to know.
+public enum AgentEvent: Hashable, Sendable {
+    /// Final delivery to a local mailbox.
+    case delivered(messageID: String, mailbox: Mailbox)
+    /// A message (for `mailbox`) was handed to the next host, which took responsibility.
+    case relayed(messageID: String, mailbox: Mailbox, to: String)
+    /// A recipient failed for good; a notice goes to the sender (notice `noticeID`).
+    case bounced(messageID: String, mailbox: Mailbox, reason: String, noticeID: String)
+    /// A recipient of a notice failed, or a notice would answer a notice: nothing more is sent
+    /// ("MUST NOT send error messages in response to error messages", RFC 2821 §4.5.4).
+    case doubleBounce(messageID: String, mailbox: Mailbox, reason: String)
+    /// Queued mail lost when a host with a volatile queue crashed.
+    case lost(messageID: String, mailbox: Mailbox)
+    /// A message refused because its trace lines showed a loop (RFC 2821 §6.2).
+    case loopDetected(messageID: String, traceLines: Int)
+    /// A temporary failure; the recipient waits for `retryAt`.
+    case deferred(messageID: String, mailbox: Mailbox, reason: String, retryAt: Timestamp)
+}
+
+/// What the agent asks its driver to do.
+public enum AgentAction: Hashable, Sendable {
+    case lookup(id: UInt64, name: String, type: LookupType)
+    case openSession(SessionRequest)
+    case event(AgentEvent)
+}
+
+/// A message in a local mailbox.
+public struct StoredMessage: Hashable, Sendable {
+    public var messageID: String
+    public var recipient: Mailbox
+    /// The text as delivered, starting with Return-Path and trace lines (empty when not kept).
+    public var content: [UInt8]
+    public var deliveredAt: Timestamp
+}
+
+extension Mailbox {
+    /// The lower-cased form used to match recipients across hops.
+    public var key: String { localPart.lowercased() + "@" + (domain?.key ?? "") }
+}

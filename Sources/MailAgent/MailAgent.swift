@@ -1,0 +1,525 @@
+import MailCore
+import MailDialects
+
+/// A mail transfer agent, sans I/O: it queues, routes, relays, retries, bounces and delivers to
+/// local mailboxes, and asks its driver to look names up and to open sessions. The simulator and
+/// the socket mode are two drivers of this same agent.
+///
+/// RFC sections: 780 §3.2 and 821 §3.6 (relaying, notices), 974 (MX routing), 1123 §5.3
+/// (queueing, retries, bounces), 2821 §4.5.4 (retry strategy, "MUST NOT send error messages in
+/// response to error messages"), §5 (address resolution), §6.1 (bounces to the final hop), §6.2
+/// (loop detection by counting trace lines).
+public struct MailAgent: Sendable {
+    public let configuration: AgentConfiguration
+
+    /// The queue, by queue id. Iterate `queueIDs` for a deterministic order.
+    public private(set) var queue: [UInt64: QueueEntry] = [:]
+    /// Local mailboxes: lower-cased local part → messages in arrival order.
+    public private(set) var mailboxes: [String: [StoredMessage]] = [:]
+    /// Messages delivered to local mailboxes, whether or not their text is kept.
+    public private(set) var deliveredCount = 0
+
+    struct Candidate: Hashable, Sendable {
+        var name: String
+        var address: String?
+    }
+
+    struct Attempt: Hashable, Sendable {
+        var id: UInt64
+        var queueID: UInt64
+        /// Indices into the entry's recipients.
+        var recipients: [Int]
+        /// The forward-paths to send, in the same order.
+        var paths: [Path]
+        var candidates: [Candidate] = []
+        var next = 0
+        var started: Timestamp
+    }
+
+    enum PendingLookup: Hashable, Sendable {
+        case exchangers(attempt: UInt64, target: String)
+        case address(attempt: UInt64)
+    }
+
+    var attempts: [UInt64: Attempt] = [:]
+    private var lookups: [UInt64: PendingLookup] = [:]
+    /// Due times of waiting recipients, sorted: (due, queue id).
+    private var wakeups: [(Timestamp, UInt64)] = []
+    private var nextID: UInt64 = 0
+    private var actions: [AgentAction] = []
+
+    public init(configuration: AgentConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// When the agent next wants `wake(now:)`.
+    public var nextWake: Timestamp? { wakeups.first?.0 }
+
+    /// Queue ids in ascending order.
+    public var queueIDs: [UInt64] { queue.keys.sorted() }
+
+    /// Recipients not yet settled, over the whole queue.
+    public var queuedRecipientCount: Int { queue.values.reduce(0) { $0 + $1.recipients.filter { $0.state != .finished }.count } }
+
+    // MARK: Inputs
+
+    /// A local user submits a message.
+    public mutating func submit(_ submission: Submission, now: Timestamp) -> [AgentAction] {
+        let messageID = HeaderFields.value(of: "Message-ID", in: submission.content) ?? "<unknown>"
+        enqueue(
+            messageID: messageID, reversePath: submission.reversePath, content: submission.content, origin: nil,
+            isNotice: submission.reversePath.isNull, paths: submission.recipients, now: now)
+        return takeActions()
+    }
+
+    /// A receiver engine has taken in a message from `peer` (its HELO name or host name) at
+    /// `peerAddress`; the answer becomes the reply to the final dot.
+    public mutating func messageReceived(
+        _ message: ReceivedMessage, peer: String, peerAddress: String, now: Timestamp
+    ) -> (DeliveryDecision, [AgentAction]) {
+        let messageID = HeaderFields.value(of: "Message-ID", in: message.content) ?? "<unknown>"
+        let traceLines = TraceFields.count(in: message.content)
+        if traceLines >= configuration.maxTraceLines {
+            // RFC 2821 §6.2: count the Received lines, with a threshold of at least 100.
+            actions.append(.event(.loopDetected(messageID: messageID, traceLines: traceLines)))
+            return (.rejected(Reply(.transactionFailed, "Routing loop detected: \(traceLines) trace lines")), takeActions())
+        }
+        var content = message.content
+        let style = traceStyle
+        if let stamp = TraceFields.stamp(
+            style, from: message.clientName.isEmpty ? peer : message.clientName, fromAddress: peerAddress,
+            by: configuration.hostName, protocolName: message.extended ? "ESMTP" : "SMTP", id: String(nextID + 1),
+            at: civilTime(now))
+        {
+            content = Array(stamp.utf8) + content
+        }
+        var onward: [Path] = []
+        for recipient in message.recipients {
+            switch recipient.disposition {
+            case .local(let mailbox):
+                deliverLocally(messageID: messageID, mailbox: mailbox, reversePath: message.reversePath, content: content, now: now)
+            case .operatorForward:
+                deliverLocally(
+                    messageID: messageID, mailbox: Mailbox(localPart: "Postmaster", domain: Domain(configuration.hostName)),
+                    reversePath: message.reversePath, content: content, now: now)
+            case .relay(let path):
+                onward.append(configuration.routing == .direct2821 ? path.withoutRoute : path)
+            case .forward(let mailbox):
+                onward.append(Path(mailbox))
+            }
+        }
+        if !onward.isEmpty {
+            enqueue(
+                messageID: messageID, reversePath: message.reversePath, content: content, origin: peer,
+                isNotice: isNotice(message.reversePath), paths: onward, now: now)
+        }
+        return (.accepted, takeActions())
+    }
+
+    /// The answer to a `lookup` action.
+    public mutating func lookupFinished(
+        _ id: UInt64, _ answer: NameAnswer, now: Timestamp, random: inout some RandomNumberGenerator
+    ) -> [AgentAction] {
+        guard let pending = lookups.removeValue(forKey: id) else { return [] }
+        switch pending {
+        case .exchangers(let attemptID, let target):
+            exchangersFound(attemptID, target: target, answer, now: now, random: &random)
+        case .address(let attemptID):
+            addressFound(attemptID, answer, now: now)
+        }
+        return takeActions()
+    }
+
+    /// A session opened for `openSession` ended with this report.
+    public mutating func sessionFinished(_ id: UInt64, _ report: SessionReport, now: Timestamp) -> [AgentAction] {
+        guard var attempt = attempts[id], let outcome = report.transactions.first else { return [] }
+        if report.failedBeforeTransactions {
+            let reason = report.greeting.map { "\($0.code) \($0.text)" } ?? "session failed"
+            tryNextCandidate(&attempt, reason: reason, now: now)
+            return takeActions()
+        }
+        attempts[id] = nil
+        let host = attempt.candidates[attempt.next].name
+        for (position, recipientOutcome) in outcome.recipients.enumerated() {
+            let index = attempt.recipients[position]
+            switch recipientOutcome.status {
+            case .delivered:
+                finish(attempt.queueID, index, event: { .relayed(messageID: $0, mailbox: $1, to: host) })
+            case .permanentFailure(let reply):
+                bounce(attempt.queueID, index, reason: "\(host) said: \(reply.code) \(reply.text)", now: now)
+            case .temporaryFailure(let reply):
+                postpone(attempt.queueID, index, reason: "\(host) said: \(reply.code) \(reply.text)", attemptStarted: attempt.started, now: now)
+            }
+        }
+        removeIfFinished(attempt.queueID)
+        return takeActions()
+    }
+
+    /// The connection for `openSession` could not be made.
+    public mutating func connectionFailed(_ id: UInt64, reason: String, now: Timestamp) -> [AgentAction] {
+        guard var attempt = attempts[id] else { return [] }
+        tryNextCandidate(&attempt, reason: reason, now: now)
+        return takeActions()
+    }
+
+    /// Time has come for waiting recipients.
+    public mutating func wake(now: Timestamp) -> [AgentAction] {
+        var due: [UInt64] = []
+        while let first = wakeups.first, first.0 <= now {
+            wakeups.removeFirst()
+            if !due.contains(first.1) { due.append(first.1) }
+        }
+        for queueID in due { startAttempts(queueID, now: now) }
+        return takeActions()
+    }
+
+    /// The host crashed. A volatile queue is lost (reported); a persistent one waits for `restart`.
+    public mutating func crash(now: Timestamp) -> [AgentAction] {
+        attempts = [:]
+        lookups = [:]
+        wakeups = []
+        switch configuration.persistence {
+        case .volatile:
+            for queueID in queueIDs {
+                for recipient in queue[queueID]!.recipients where recipient.state != .finished {
+                    actions.append(.event(.lost(messageID: queue[queueID]!.messageID, mailbox: recipient.mailbox)))
+                }
+            }
+            queue = [:]
+        case .persistent:
+            for queueID in queueIDs {
+                for index in queue[queueID]!.recipients.indices where queue[queueID]!.recipients[index].state != .finished {
+                    queue[queueID]!.recipients[index].state = .waiting(due: now)
+                }
+            }
+        }
+        return takeActions()
+    }
+
+    /// The host is back: a persistent queue is tried again at once.
+    public mutating func restart(now: Timestamp) -> [AgentAction] {
+        for queueID in queueIDs { startAttempts(queueID, now: now) }
+        return takeActions()
+    }
+
+    // MARK: Queue
+
+    private mutating func enqueue(
+        messageID: String, reversePath: Path, content: [UInt8], origin: String?, isNotice: Bool, paths: [Path], now: Timestamp
+    ) {
+        nextID += 1
+        let entry = QueueEntry(
+            queueID: nextID, messageID: messageID, reversePath: reversePath, content: content, arrival: now, origin: origin,
+            isNotice: isNotice, recipients: paths.map { QueuedRecipient(path: $0, state: .waiting(due: now)) })
+        queue[nextID] = entry
+        startAttempts(nextID, now: now)
+    }
+
+    /// Starts delivery of every due recipient of an entry: local ones at once, the others grouped
+    /// by next hop, one transaction per group ("one copy per server", RFC 2821 §4.5.4).
+    private mutating func startAttempts(_ queueID: UInt64, now: Timestamp) {
+        guard let entry = queue[queueID] else { return }
+        var groups: [(target: String, indices: [Int])] = []
+        for (index, recipient) in entry.recipients.enumerated() {
+            guard case .waiting(let due) = recipient.state, due <= now else { continue }
+            guard let mailbox = recipient.path.mailbox, let domain = mailbox.domain else {
+                bounce(queueID, index, reason: "no domain in <\(recipient.mailbox)>", now: now)
+                continue
+            }
+            let hop = nextHop(for: recipient.path)
+            if hop == nil && (configuration.localDomains.contains(domain) || configuration.isThisHost(domain)) {
+                deliverLocallyFromQueue(queueID, index, now: now)
+                continue
+            }
+            let target = hop?.text ?? domain.text
+            if let group = groups.firstIndex(where: { $0.target.lowercased() == target.lowercased() }) {
+                groups[group].indices.append(index)
+            } else {
+                groups.append((target, [index]))
+            }
+        }
+        for group in groups { beginAttempt(queueID, group.indices, target: group.target, now: now) }
+        removeIfFinished(queueID)
+    }
+
+    /// The route element that is the next hop, skipping any that name this host.
+    private func nextHop(for path: Path) -> Domain? {
+        guard configuration.routing != .direct2821 else { return nil }
+        return path.route.first { !configuration.isThisHost($0) }
+    }
+
+    private mutating func beginAttempt(_ queueID: UInt64, _ indices: [Int], target: String, now: Timestamp) {
+        guard let entry = queue[queueID] else { return }
+        nextID += 1
+        let id = nextID
+        var paths = indices.map { entry.recipients[$0].path }
+        // Route elements naming this host are spent.
+        paths = paths.map { path in
+            var path = path
+            while let first = path.route.first, configuration.isThisHost(first) { path = path.poppingFirstHop }
+            return path
+        }
+        for index in indices { queue[queueID]!.recipients[index].state = .inFlight(attempt: id) }
+        var attempt = Attempt(id: id, queueID: queueID, recipients: indices, paths: paths, started: now)
+        switch configuration.routing {
+        case .smartHost(let host):
+            attempt.candidates = [Candidate(name: host, address: nil)]
+            attempts[id] = attempt
+            resolveCandidate(&attempt)
+        case .sourceRoutes:
+            // RFC 821 §3.6 / RFC 780 §3.2: a host out of reach is reached through gateways named
+            // in a source route; the first host in the forward-path is the one receiving it.
+            guard let chain = configuration.directory.gateways(from: configuration.hostName, to: target) else {
+                attempts[id] = attempt
+                failAttempt(&attempt, permanent: true, reason: "no route to \(target) in the host table", now: now)
+                return
+            }
+            if let first = chain.first {
+                attempt.paths = attempt.paths.map { Path(route: chain.map(Domain.init) + $0.route, mailbox: $0.mailbox) }
+                attempt.candidates = [Candidate(name: first, address: configuration.directory.entry(first)?.address)]
+            } else {
+                attempt.candidates = [Candidate(name: target, address: configuration.directory.entry(target)?.address)]
+            }
+            attempts[id] = attempt
+            resolveCandidate(&attempt)
+        case .mx974, .direct2821:
+            attempts[id] = attempt
+            nextID += 1
+            lookups[nextID] = .exchangers(attempt: id, target: target)
+            actions.append(.lookup(id: nextID, name: target, type: .mailExchanger))
+        }
+    }
+
+    // MARK: Routing
+
+    /// RFC 974 "Interpreting the List of MX RRs" and RFC 2821 §5.
+    private mutating func exchangersFound(
+        _ attemptID: UInt64, target: String, _ answer: NameAnswer, now: Timestamp, random: inout some RandomNumberGenerator
+    ) {
+        guard var attempt = attempts[attemptID] else { return }
+        switch answer {
+        case .exchangers(let records):
+            var list = records
+            // "If the domain name LOCAL is listed as an MX RR, all MX RRs with a preference value
+            // greater than or equal to that of LOCAL's must be discarded."
+            if let mine = list.filter({ configuration.isThisHost(Domain($0.name)) }).map(\.preference).min() {
+                list = list.filter { $0.preference < mine }
+                if list.isEmpty {
+                    // This host is the best exchanger: a gateway delivers over its own network
+                    // to a host that is not on the Internet; anything else is an error (RFC 974).
+                    if let entry = configuration.directory.entry(target), configuration.directory.canReach(configuration.hostName, target) {
+                        attempt.candidates = [Candidate(name: entry.name, address: entry.address)]
+                        attempts[attemptID] = attempt
+                        resolveCandidate(&attempt)
+                    } else {
+                        failAttempt(&attempt, permanent: true, reason: "MX list for \(target) leads back to this host", now: now)
+                    }
+                    return
+                }
+            }
+            attempt.candidates = ordered(list, random: &random).map { Candidate(name: $0.name, address: $0.addresses.first) }
+        case .noRecords, .addresses:
+            // No MX: "treat it as if it contained one RR, an MX RR with a preference value of 0,
+            // and a host name of REMOTE" (RFC 974); the implicit MX of RFC 2821 §5.
+            attempt.candidates = [Candidate(name: target, address: nil)]
+        case .noSuchDomain:
+            failAttempt(&attempt, permanent: true, reason: "no such domain \(target)", now: now)
+            return
+        case .temporaryFailure:
+            failAttempt(&attempt, permanent: false, reason: "DNS lookup for \(target) timed out", now: now)
+            return
+        case .unavailable:
+            failAttempt(&attempt, permanent: false, reason: "DNS is not available to look up \(target)", now: now)
+            return
+        }
+        attempts[attemptID] = attempt
+        resolveCandidate(&attempt)
+    }
+
+    /// Lowest preference first. Equal preferences: RFC 974 leaves the order "up to the mailer"
+    /// (here: by name, so runs repeat); RFC 2821 §5: "the sender-SMTP MUST randomize them".
+    private func ordered(_ list: [Exchanger], random: inout some RandomNumberGenerator) -> [Exchanger] {
+        let sorted = list.sorted { ($0.preference, $0.name.lowercased()) < ($1.preference, $1.name.lowercased()) }
+        guard configuration.routing == .direct2821 else { return sorted }
+        var result: [Exchanger] = []
+        var start = 0
+        while start < sorted.count {
+            var end = start
+            while end < sorted.count && sorted[end].preference == sorted[start].preference { end += 1 }
+            var group = Array(sorted[start..<end])
+            // Fisher–Yates with an unbiased draw (rejection sampling), not the standard library's.
+            for i in stride(from: group.count - 1, to: 0, by: -1) {
+                let bound = UInt64(i + 1)
+                let limit = UInt64.max - UInt64.max % bound
+                var draw = random.next()
+                while draw >= limit { draw = random.next() }
+                group.swapAt(i, Int(draw % bound))
+            }
+            result += group
+            start = end
+        }
+        return result
+    }
+
+    /// Asks for the current candidate's address, or connects if it is known.
+    private mutating func resolveCandidate(_ attempt: inout Attempt) {
+        let candidate = attempt.candidates[attempt.next]
+        if let address = candidate.address, !address.isEmpty {
+            connect(attempt)
+        } else {
+            nextID += 1
+            lookups[nextID] = .address(attempt: attempt.id)
+            actions.append(.lookup(id: nextID, name: candidate.name, type: .address))
+        }
+    }
+
+    private mutating func addressFound(_ attemptID: UInt64, _ answer: NameAnswer, now: Timestamp) {
+        guard var attempt = attempts[attemptID] else { return }
+        switch answer {
+        case .addresses(let found) where !found.isEmpty:
+            attempt.candidates[attempt.next].address = found[0]
+            attempts[attemptID] = attempt
+            connect(attempt)
+        case .temporaryFailure:
+            tryNextCandidate(&attempt, reason: "address lookup for \(attempt.candidates[attempt.next].name) timed out", now: now)
+        default:
+            tryNextCandidate(&attempt, reason: "no address for \(attempt.candidates[attempt.next].name)", now: now, permanentIfLast: true)
+        }
+    }
+
+    private mutating func connect(_ attempt: Attempt) {
+        guard let entry = queue[attempt.queueID] else { return }
+        let candidate = attempt.candidates[attempt.next]
+        var reversePath = entry.reversePath
+        if configuration.routing == .sourceRoutes, entry.origin != nil {
+            // The relay "puts itself at the beginning of the sender-path" (RFC 780 §3.2, RFC 821 §3.6).
+            reversePath = reversePath.pushing(Domain(configuration.hostName))
+        }
+        let transaction = OutboundTransaction(id: attempt.id, reversePath: reversePath, recipients: attempt.paths, content: entry.content)
+        actions.append(
+            .openSession(
+                SessionRequest(
+                    id: attempt.id, hostName: candidate.name, address: candidate.address ?? "", dialect: configuration.dialect,
+                    clientName: configuration.hostName, extensions: configuration.extensions, timeouts: configuration.timeouts,
+                    transactions: [transaction], messageIDs: [entry.messageID])))
+    }
+
+    /// The current candidate failed before taking any mail: the next one, or wait and retry
+    /// ("until a delivery attempt succeeds", RFC 2821 §5; RFC 974: all of the best before giving up).
+    private mutating func tryNextCandidate(_ attempt: inout Attempt, reason: String, now: Timestamp, permanentIfLast: Bool = false) {
+        if attempt.next + 1 < attempt.candidates.count {
+            attempt.next += 1
+            attempts[attempt.id] = attempt
+            resolveCandidate(&attempt)
+        } else {
+            failAttempt(&attempt, permanent: permanentIfLast && attempt.candidates.count == 1, reason: reason, now: now)
+        }
+    }
+
+    private mutating func failAttempt(_ attempt: inout Attempt, permanent: Bool, reason: String, now: Timestamp) {
+        attempts[attempt.id] = nil
+        for index in attempt.recipients {
+            if permanent {
+                bounce(attempt.queueID, index, reason: reason, now: now)
+            } else {
+                postpone(attempt.queueID, index, reason: reason, attemptStarted: attempt.started, now: now)
+            }
+        }
+        removeIfFinished(attempt.queueID)
+    }
+
+    // MARK: Outcomes
+
+    private mutating func finish(_ queueID: UInt64, _ index: Int, event: (String, Mailbox) -> AgentEvent) {
+        guard let entry = queue[queueID] else { return }
+        queue[queueID]!.recipients[index].state = .finished
+        actions.append(.event(event(entry.messageID, entry.recipients[index].mailbox)))
+    }
+
+    /// A temporary failure: wait for the schedule's next attempt, or return the mail when it is spent.
+    private mutating func postpone(_ queueID: UInt64, _ index: Int, reason: String, attemptStarted: Timestamp, now: Timestamp) {
+        guard let entry = queue[queueID] else { return }
+        var recipient = entry.recipients[index]
+        recipient.failures += 1
+        recipient.lastError = reason
+        guard let due = configuration.retry.nextAttempt(failures: recipient.failures, arrival: entry.arrival, lastAttempt: attemptStarted) else {
+            queue[queueID]!.recipients[index] = recipient
+            bounce(queueID, index, reason: "gave up after \(configuration.retry.giveUpAfter.shortText) (\(configuration.retry.name) schedule); last error: \(reason)", now: now)
+            return
+        }
+        recipient.state = .waiting(due: due)
+        queue[queueID]!.recipients[index] = recipient
+        let position = wakeups.firstIndex { $0.0 > due || ($0.0 == due && $0.1 > queueID) } ?? wakeups.count
+        if !wakeups.contains(where: { $0 == (due, queueID) }) { wakeups.insert((due, queueID), at: position) }
+        actions.append(.event(.deferred(messageID: entry.messageID, mailbox: recipient.mailbox, reason: reason, retryAt: due)))
+    }
+
+    private mutating func removeIfFinished(_ queueID: UInt64) {
+        if queue[queueID]?.isFinished == true { queue[queueID] = nil }
+    }
+
+    // MARK: Local delivery
+
+    private mutating func deliverLocallyFromQueue(_ queueID: UInt64, _ index: Int, now: Timestamp) {
+        guard let entry = queue[queueID] else { return }
+        let mailbox = entry.recipients[index].mailbox
+        guard configuration.users.map({ users in users.contains { $0.lowercased() == mailbox.localPart.lowercased() } }) ?? true
+            || mailbox.isPostmaster
+        else {
+            bounce(queueID, index, reason: "no such user here: <\(mailbox)>", now: now)
+            return
+        }
+        queue[queueID]!.recipients[index].state = .finished
+        deliverLocally(messageID: entry.messageID, mailbox: mailbox, reversePath: entry.reversePath, content: entry.content, now: now)
+    }
+
+    /// Final delivery: "it inserts at the beginning of the mail data a return path line" (RFC 821 §4.1.1).
+    private mutating func deliverLocally(messageID: String, mailbox: Mailbox, reversePath: Path, content: [UInt8], now: Timestamp) {
+        deliveredCount += 1
+        var text: [UInt8] = []
+        if configuration.keepsMailboxText {
+            if traceStyle != .none { text = Array(TraceFields.returnPath(reversePath, style: routeStyle).utf8) }
+            text += content
+        }
+        mailboxes[mailbox.localPart.lowercased(), default: []].append(
+            StoredMessage(messageID: messageID, recipient: mailbox, content: text, deliveredAt: now))
+        actions.append(.event(.delivered(messageID: messageID, mailbox: mailbox)))
+    }
+
+    // MARK: Helpers
+
+    private var traceStyle: TraceStyle {
+        configuration.dialect == .mtp780 ? .none : SMTPRules.forDialect(configuration.dialect).traceStyle
+    }
+
+    var routeStyle: RouteStyle {
+        configuration.dialect == .mtp780 ? .comma : SMTPRules.forDialect(configuration.dialect).routeStyle
+    }
+
+    func civilTime(_ now: Timestamp) -> CivilTime {
+        CivilTime(unixSeconds: configuration.epoch + now.nanoseconds / 1_000_000_000)
+    }
+
+    /// Notices are sent from `<>` (SMTP) or from `MTP@host` (RFC 780 §3.2).
+    func isNotice(_ reversePath: Path) -> Bool {
+        reversePath.isNull || reversePath.mailbox?.localPart.uppercased() == "MTP"
+    }
+
+    mutating func takeActions() -> [AgentAction] {
+        defer { actions = [] }
+        return actions
+    }
+
+    mutating func record(_ event: AgentEvent) { actions.append(.event(event)) }
+
+    mutating func makeID() -> UInt64 {
+        nextID += 1
+        return nextID
+    }
+
+    mutating func insertEntry(_ entry: QueueEntry) { queue[entry.queueID] = entry }
+
+    mutating func markFinished(_ queueID: UInt64, _ index: Int) { queue[queueID]?.recipients[index].state = .finished }
+
+    mutating func startNow(_ queueID: UInt64, now: Timestamp) { startAttempts(queueID, now: now) }
+}

@@ -1,0 +1,288 @@
+import MailAgent
+import MailCore
+import MailDialects
+import SimKernel
+import SimNetwork
+
+extension MailSimulation {
+    // MARK: Opening
+
+    func openSession(_ request: SessionRequest, from host: HostID) {
+        guard let address = IPv4Address(request.address) else {
+            agentActs(host) { $0.connectionFailed(request.id, reason: "bad address \(request.address)", now: self.stamp) }
+            return
+        }
+        let id = network.connect(from: host, to: address, port: request.dialect.port)
+        let engine: SenderEngine = .make(
+            dialect: request.dialect, clientName: request.clientName, transactions: request.transactions,
+            extensions: request.extensions, timeouts: request.timeouts)
+        clients[id] = ClientSession(engine: engine, host: host, attemptID: request.id, messageIDs: request.messageIDs, peerName: request.hostName)
+        nextLabel += 1
+        labels[id] = nextLabel
+        statistics.sessions += 1
+        trace(host, .init("connect"), label(id) + " to \(request.hostName) [\(request.address)]:\(request.dialect.port) \(request.dialect) for \(request.messageIDs.joined(separator: " "))")
+    }
+
+    func accepted(_ id: ConnectionID, host: HostID) {
+        guard let agent = agents[host.index], !crashed[host.index], let info = network.info(id) else {
+            network.abort(id, from: .server)
+            return
+        }
+        let peer = info.client
+        var engine = ReceiverEngine.make(dialect: agent.configuration.dialect, policy: agent.configuration.receiverPolicy(forPeer: hostNames[peer.index]))
+        for fault in setup.faults {
+            guard case .injectReply(let target, let command, let reply, let window, let probability) = fault, target == host,
+                window.contains(network.now)
+            else { continue }
+            if faultRandom.bernoulli(probability) {
+                engine.injectReply(reply, forNextCommand: command)
+                trace(host, .init("fault"), label(id) + ": next \(command) will get \(reply.code)")
+            }
+        }
+        servers[id] = ServerSession(engine: engine, host: host, peer: peer, peerName: hostNames[peer.index])
+        trace(host, .init("accept"), label(id) + " from \(hostNames[peer.index])")
+        serverActs(id, servers[id]!.engine.connectionOpened(now: now))
+    }
+
+    // MARK: Engine actions
+
+    func clientActs(_ id: ConnectionID, _ actions: [SenderAction]) {
+        for action in actions {
+            guard let session = clients[id] else { return }
+            switch action {
+            case .send(let pieces):
+                var bytes: [UInt8] = []
+                for piece in pieces {
+                    switch piece {
+                    case .line(let line):
+                        statistics.protocolBytes += line.count
+                        if trace.isEnabled { trace(session.host, .init("C"), label(id) + " " + String(decoding: line.dropLast(2), as: UTF8.self)) }
+                        bytes += line
+                    case .text(let text):
+                        statistics.textBytes += text.count
+                        if trace.isEnabled { trace(session.host, .init("C"), label(id) + " <message text, \(text.count) bytes>") }
+                        bytes += text
+                    }
+                }
+                network.send(bytes, on: id, from: .client)
+            case .close:
+                network.close(id, from: .client)
+            case .finished(let report):
+                clients[id]!.reported = true
+                statistics.turnarounds += report.turnarounds
+                for messageID in session.messageIDs { statistics.turnaroundsByMessage[messageID, default: 0] += report.turnarounds }
+                if report.pipelined { statistics.pipelinedSessions += 1 }
+                if report.fellBackToHELO { statistics.heloFallbacks += 1 }
+                cancelEngineTimer(TimerKey(connection: id, side: .client))
+                agentActs(session.host) { $0.sessionFinished(session.attemptID, report, now: self.stamp) }
+            case .turn:
+                network.close(id, from: .client)  // role swaps are not simulated
+            }
+        }
+        armEngineTimer(id, side: .client)
+    }
+
+    func serverActs(_ id: ConnectionID, _ actions: [ReceiverAction]) {
+        for action in actions {
+            guard let session = servers[id] else { return }
+            switch action {
+            case .send(let replies):
+                var bytes: [UInt8] = []
+                for reply in replies {
+                    reply.encode(into: &bytes)
+                    if trace.isEnabled {
+                        for line in reply.wireLines { trace(session.host, .init("S"), label(id) + " \(line)") }
+                    }
+                }
+                statistics.protocolBytes += bytes.count
+                network.send(bytes, on: id, from: .server)
+            case .deliver(let message):
+                let address = network.topology.hosts[session.peer.index].addresses[0].description
+                var decision = DeliveryDecision.accepted
+                if agents[session.host.index] != nil {
+                    let (answer, agentActions) = agents[session.host.index]!.messageReceived(message, peer: session.peerName, peerAddress: address, now: now)
+                    decision = answer
+                    perform(agentActions, for: session.host)
+                }
+                if case .accepted = decision { statistics.acceptedByHost[session.host.index, default: 0] += 1 }
+                if dropsAfterFinalDot(session.host) {
+                    // RFC 1047: the message is the receiver's now, but the sender never hears so.
+                    trace(session.host, .init("fault"), label(id) + " dropped after the final dot")
+                    servers[id]!.engine.connectionClosed()
+                    network.abort(id, from: .server)
+                    endServer(id)
+                    return
+                }
+                serverActs(id, servers[id]!.engine.deliveryFinished(decision, now: now))
+            case .close:
+                network.close(id, from: .server)
+            case .turn:
+                network.close(id, from: .server)
+            }
+        }
+        armEngineTimer(id, side: .server)
+    }
+
+    func dropsAfterFinalDot(_ host: HostID) -> Bool {
+        setup.faults.contains { fault in
+            if case .dropAfterFinalDot(let target, let window) = fault { return target == host && window.contains(network.now) }
+            return false
+        }
+    }
+
+    func endClient(_ id: ConnectionID) {
+        guard let session = clients.removeValue(forKey: id) else { return }
+        if servers[id] == nil { labels[id] = nil }
+        cancelEngineTimer(TimerKey(connection: id, side: .client))
+        if !session.reported && !crashed[session.host.index] {
+            // The engine ended without a report (cannot happen for a finished engine): count it as a failed connection.
+            agentActs(session.host) { $0.connectionFailed(session.attemptID, reason: "session ended", now: self.stamp) }
+        }
+    }
+
+    func endServer(_ id: ConnectionID) {
+        guard servers.removeValue(forKey: id) != nil else { return }
+        if clients[id] == nil { labels[id] = nil }
+        cancelEngineTimer(TimerKey(connection: id, side: .server))
+    }
+
+    // MARK: Engine timers
+
+    /// Keeps one timer per engine at (or before) its deadline; a timer that fires early re-arms.
+    func armEngineTimer(_ id: ConnectionID, side: ConnectionSide) {
+        let deadline: Timestamp?
+        switch side {
+        case .client: deadline = clients[id]?.engine.deadline
+        case .server: deadline = servers[id]?.engine.deadline
+        }
+        let key = TimerKey(connection: id, side: side)
+        guard let deadline else {
+            cancelEngineTimer(key)
+            return
+        }
+        let time = SimTime(nanoseconds: deadline.nanoseconds)
+        if let armed = engineTimers[key], armed.time <= time { return }
+        cancelEngineTimer(key)
+        let value = UInt64(UInt32(bitPattern: id.slot)) << 33 | UInt64(id.generation) << 1 | (side == .server ? 1 : 0)
+        let host = side == .client ? clients[id]!.host : servers[id]!.host
+        engineTimers[key] = (time, network.scheduleTimer(TimerToken(host: host, tag: TimerTag.engine.rawValue, value: value), at: time))
+    }
+
+    func cancelEngineTimer(_ key: TimerKey) {
+        if let armed = engineTimers.removeValue(forKey: key) { network.cancelTimer(armed.id) }
+    }
+
+    func engineTimerFired(_ token: TimerToken) {
+        let id = ConnectionID(slot: Int32(bitPattern: UInt32(truncatingIfNeeded: token.value >> 33)), generation: UInt32(truncatingIfNeeded: token.value >> 1))
+        let side: ConnectionSide = token.value & 1 == 1 ? .server : .client
+        engineTimers[TimerKey(connection: id, side: side)] = nil
+        switch side {
+        case .client:
+            guard clients[id] != nil else { return }
+            let actions = clients[id]!.engine.timerFired(now: now)
+            if !actions.isEmpty { trace(token.host, .init("timeout"), label(id) + " reply overdue") }
+            clientActs(id, actions)
+            if clients[id].map({ $0.engine.isFinished }) == true {
+                network.abort(id, from: .client)
+                endClient(id)
+            }
+        case .server:
+            guard servers[id] != nil else { return }
+            serverActs(id, servers[id]!.engine.timerFired(now: now))
+        }
+    }
+
+    // MARK: Trace
+
+    /// "conn7": the connection's number in the run, for traces.
+    func label(_ id: ConnectionID) -> String { "conn\(labels[id] ?? 0)" }
+
+    func trace(_ host: HostID, _ kind: TraceKind, _ detail: @autoclosure () -> String) {
+        trace.append(network.now, hostNames[host.index], kind, detail())
+    }
+
+    func traceConnection(_ id: ConnectionID, _ what: String) {
+        guard trace.isEnabled, let session = clients[id] else { return }
+        trace(session.host, .init("connect"), label(id) + " \(what)")
+    }
+
+    func traceEvent(_ event: AgentEvent, at host: HostID) {
+        guard trace.isEnabled else { return }
+        switch event {
+        case .delivered(let messageID, let mailbox): trace(host, .init("deliver"), "\(messageID) to <\(mailbox)>")
+        case .relayed(let messageID, let mailbox, let to): trace(host, .init("relayed"), "\(messageID) for <\(mailbox)> accepted by \(to)")
+        case .bounced(let messageID, let mailbox, let reason, let noticeID): trace(host, .init("bounce"), "\(messageID) for <\(mailbox)>: \(reason); notice \(noticeID)")
+        case .doubleBounce(let messageID, let mailbox, let reason): trace(host, .init("bounce"), "double bounce of \(messageID) to <\(mailbox)>: \(reason)")
+        case .lost(let messageID, let mailbox): trace(host, .init("lost"), "\(messageID) for <\(mailbox)> lost with the queue")
+        case .loopDetected(let messageID, let lines): trace(host, .init("loop"), "\(messageID) refused: \(lines) trace lines")
+        case .deferred(let messageID, let mailbox, let reason, let retryAt):
+            trace(host, .init("defer"), "\(messageID) for <\(mailbox)>: \(reason); retry at \(SimTime(nanoseconds: retryAt.nanoseconds))")
+        }
+    }
+
+    // MARK: End of run
+
+    func finish(at end: SimTime) -> SimulationResult {
+        var queued: Set<String> = []
+        var queues: [String: [QueueEntry]] = [:]
+        var mailboxes: [String: [String: [StoredMessage]]] = [:]
+        var queueLength = 0
+        for (index, agent) in agents.enumerated() {
+            guard let agent else { continue }
+            let entries = agent.queueIDs.map { agent.queue[$0]! }
+            queues[hostNames[index]] = entries
+            mailboxes[hostNames[index]] = agent.mailboxes
+            for entry in entries {
+                for recipient in entry.recipients where recipient.state != .finished {
+                    queued.insert(Accounting.key(entry.messageID, recipient.mailbox))
+                    queueLength += 1
+                }
+            }
+        }
+        let missing = accounting.close(queued: queued)
+        statistics.queuedAtEnd = queueLength
+        return SimulationResult(
+            accounting: accounting, missing: missing, trace: trace.records, network: network.statistics, statistics: statistics,
+            mailboxes: mailboxes, queues: queues, endTime: end, eventsProcessed: network.kernel.processedCount)
+    }
+}
+
+/// Counters over a run, beyond the network's own.
+public struct RunStatistics: Hashable, Sendable {
+    public var sessions = 0
+    /// Waits for the server, summed over all sessions (RFC 2920 §4's "turnarounds").
+    public var turnarounds = 0
+    public var turnaroundsByMessage: [String: Int] = [:]
+    public var pipelinedSessions = 0
+    public var heloFallbacks = 0
+    /// Command and reply lines on the wire.
+    public var protocolBytes = 0
+    /// Message text on the wire (dot-stuffed, with the final dot).
+    public var textBytes = 0
+    /// Messages each host's receivers accepted (by host index).
+    public var acceptedByHost: [Int: Int] = [:]
+    public var queuedAtEnd = 0
+}
+
+/// What a run produced.
+public struct SimulationResult: Sendable {
+    public var accounting: Accounting
+    /// Recipients found in no final state and no queue; always empty unless Mailpath has a bug.
+    public var missing: [String]
+    public var trace: [TraceRecord]
+    public var network: NetworkModel.Statistics
+    public var statistics: RunStatistics
+    /// Host name → lower-cased user → messages.
+    public var mailboxes: [String: [String: [StoredMessage]]]
+    public var queues: [String: [QueueEntry]]
+    public var endTime: SimTime
+    public var eventsProcessed: UInt64
+
+    public var totals: Accounting.Totals { accounting.totals }
+
+    /// Whether every recipient is accounted for.
+    public var accountingAddsUp: Bool { missing.isEmpty && totals.addsUp }
+
+    /// The trace as text, one record per line.
+    public var traceText: String { trace.map { $0.description + "\n" }.joined() }
+}

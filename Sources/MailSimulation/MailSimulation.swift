@@ -1,0 +1,277 @@
+import MailAgent
+import MailCore
+import MailDialects
+import SimKernel
+import SimNetwork
+
+/// Runs mail agents and dialect engines over the simulated network: the simulator's driver of
+/// the sans-I/O engines (the socket mode is the other). One instance is one run.
+public final class MailSimulation {
+    public let setup: SimulationSetup
+    var network: NetworkModel
+    var agents: [MailAgent?]
+    var accounting = Accounting()
+    var trace: Trace
+    var clients: [ConnectionID: ClientSession] = [:]
+    var servers: [ConnectionID: ServerSession] = [:]
+    var lookups: [LookupID: (host: HostID, id: UInt64)] = [:]
+    var wakeTimers: [(time: SimTime, id: EventID)?]
+    var engineTimers: [TimerKey: (time: SimTime, id: EventID)] = [:]
+    /// A number for each connection, in the order they were opened, for traces (slots are reused).
+    var labels: [ConnectionID: Int] = [:]
+    var nextLabel = 0
+    var randoms: [RandomStream]
+    var faultRandom: RandomStream
+    var crashed: [Bool]
+    var notifications: [NetworkNotification] = []
+    var statistics = RunStatistics()
+    /// The epoch of each host's trace dates.
+    let hostNames: [String]
+
+    struct ClientSession {
+        var engine: SenderEngine
+        var host: HostID
+        var attemptID: UInt64
+        var messageIDs: [String]
+        var peerName: String
+        var reported = false
+    }
+
+    struct ServerSession {
+        var engine: ReceiverEngine
+        var host: HostID
+        var peer: HostID
+        var peerName: String
+    }
+
+    struct TimerKey: Hashable {
+        var connection: ConnectionID
+        var side: ConnectionSide
+    }
+
+    enum TimerTag: UInt32 {
+        case wake = 1, submission, fault, engine
+    }
+
+    public init(_ setup: SimulationSetup) {
+        self.setup = setup
+        network = NetworkModel(topology: setup.topology, dns: setup.dns, hostTable: setup.hostTable)
+        agents = setup.agents.map { $0.map(MailAgent.init) }
+        trace = Trace(enabled: setup.tracing)
+        wakeTimers = Array(repeating: nil, count: setup.topology.hosts.count)
+        hostNames = setup.topology.hosts.map(\.name)
+        randoms = setup.topology.hosts.map { RandomStream(seed: setup.seed, stream: "mx/" + $0.name) }
+        faultRandom = RandomStream(seed: setup.seed, stream: "faults")
+        crashed = Array(repeating: false, count: setup.topology.hosts.count)
+    }
+
+    /// Runs to the end of the setup's duration and returns what happened.
+    public func run() -> SimulationResult {
+        for (index, agent) in agents.enumerated() where agent != nil {
+            network.listen(HostID(index), port: agent!.configuration.dialect.port)
+        }
+        for (index, submission) in setup.submissions.enumerated() {
+            network.scheduleTimer(TimerToken(host: submission.host, tag: TimerTag.submission.rawValue, value: UInt64(index)), at: submission.time)
+        }
+        for (index, fault) in setup.faults.enumerated() {
+            network.scheduleTimer(TimerToken(host: HostID(0), tag: TimerTag.fault.rawValue, value: UInt64(index)), at: fault.time)
+        }
+        let end = SimTime.zero + setup.duration
+        while let event = network.kernel.step(until: end) {
+            notifications.removeAll(keepingCapacity: true)
+            network.handle(event, into: &notifications)
+            for notification in notifications { dispatch(notification) }
+        }
+        return finish(at: end)
+    }
+
+    // MARK: Dispatch
+
+    func dispatch(_ notification: NetworkNotification) {
+        switch notification {
+        case .timer(let token):
+            timerFired(token)
+        case .connected(let id, _):
+            guard clients[id] != nil else { return }
+            let actions = clients[id]!.engine.connectionOpened(now: now)
+            traceConnection(id, "connected")
+            clientActs(id, actions)
+        case .connectFailed(let id, let host, let failure):
+            guard let session = clients.removeValue(forKey: id) else { return }
+            trace(host, .init("connect"), label(id) + " to \(session.peerName) failed: \(failure)")
+            labels[id] = nil
+            agentActs(host) { $0.connectionFailed(session.attemptID, reason: "\(session.peerName): \(failure)", now: self.stamp) }
+        case .accepted(let id, let host, _):
+            accepted(id, host: host)
+        case .received(let id, _, let side, let bytes):
+            switch side {
+            case .client:
+                guard clients[id] != nil else { return }
+                clientActs(id, clients[id]!.engine.bytesReceived(bytes, now: now))
+            case .server:
+                guard servers[id] != nil else { return }
+                serverActs(id, servers[id]!.engine.bytesReceived(bytes, now: now))
+            }
+        case .peerClosed(let id, _, let side):
+            switch side {
+            case .client:
+                if clients[id] != nil { clientActs(id, clients[id]!.engine.connectionLost()) }
+                network.close(id, from: .client)
+                endClient(id)
+            case .server:
+                if servers[id] != nil { servers[id]!.engine.connectionClosed() }
+                network.close(id, from: .server)
+                endServer(id)
+            }
+        case .reset(let id, let host, let side):
+            trace(host, .init("reset"), label(id) + " reset")
+            switch side {
+            case .client:
+                if clients[id] != nil { clientActs(id, clients[id]!.engine.connectionLost()) }
+                endClient(id)
+            case .server:
+                if servers[id] != nil { servers[id]!.engine.connectionClosed() }
+                endServer(id)
+            }
+        case .dnsAnswered(let id, let host, let answer):
+            guard let pending = lookups.removeValue(forKey: id), !crashed[host.index] else { return }
+            trace(host, .init("dns"), "answer \(answer)")
+            var random = randoms[host.index]
+            agentActs(host) { $0.lookupFinished(pending.id, Self.nameAnswer(answer), now: self.stamp, random: &random) }
+            randoms[host.index] = random
+        }
+    }
+
+    var now: Timestamp { Timestamp(nanoseconds: network.now.nanoseconds) }
+    var stamp: Timestamp { now }
+
+    func timerFired(_ token: TimerToken) {
+        switch TimerTag(rawValue: token.tag) {
+        case .wake?:
+            wakeTimers[token.host.index] = nil
+            guard !crashed[token.host.index] else { return }
+            agentActs(token.host) { $0.wake(now: self.stamp) }
+        case .submission?:
+            let scheduled = setup.submissions[Int(token.value)]
+            accounting.submitted(messageID: scheduled.messageID, recipients: scheduled.submission.recipients, at: network.now)
+            trace(scheduled.host, .init("submit"), "\(scheduled.messageID) from \(scheduled.submission.reversePath) to \(scheduled.submission.recipients.map(\.description).joined(separator: ", "))")
+            guard !crashed[scheduled.host.index], agents[scheduled.host.index] != nil else {
+                // Nobody to take the message: it is returned at once, and that is recorded.
+                for path in scheduled.submission.recipients {
+                    if let mailbox = path.mailbox {
+                        accounting.record(.bounced(messageID: scheduled.messageID, mailbox: mailbox, reason: "host down at submission", noticeID: "<none>"), at: network.now)
+                    }
+                }
+                return
+            }
+            agentActs(scheduled.host) { $0.submit(scheduled.submission, now: self.stamp) }
+        case .fault?:
+            apply(setup.faults[Int(token.value)])
+        case .engine?:
+            engineTimerFired(token)
+        case nil:
+            preconditionFailure("unknown timer tag \(token.tag)")
+        }
+    }
+
+    // MARK: Agents
+
+    /// Calls the agent on `host` and carries out what it asks.
+    func agentActs(_ host: HostID, _ body: (inout MailAgent) -> [AgentAction]) {
+        guard agents[host.index] != nil else { return }
+        let actions = body(&agents[host.index]!)
+        perform(actions, for: host)
+    }
+
+    func perform(_ actions: [AgentAction], for host: HostID) {
+        for action in actions {
+            switch action {
+            case .lookup(let id, let name, let type):
+                let lookup = network.lookup(name, type == .mailExchanger ? .mx : .a, from: host)
+                lookups[lookup] = (host, id)
+                trace(host, .init("dns"), "query \(type == .mailExchanger ? "MX" : "A") \(name)")
+            case .openSession(let request):
+                openSession(request, from: host)
+            case .event(let event):
+                accounting.record(event, at: network.now)
+                traceEvent(event, at: host)
+            }
+        }
+        armWake(host)
+    }
+
+    func armWake(_ host: HostID) {
+        guard let agent = agents[host.index] else { return }
+        guard let wanted = agent.nextWake.map({ SimTime(nanoseconds: $0.nanoseconds) }) else { return }
+        if let armed = wakeTimers[host.index], armed.time <= wanted { return }
+        if let armed = wakeTimers[host.index] { network.cancelTimer(armed.id) }
+        let id = network.scheduleTimer(TimerToken(host: host, tag: TimerTag.wake.rawValue, value: 0), at: wanted)
+        wakeTimers[host.index] = (max(wanted, network.now), id)
+    }
+
+    static func nameAnswer(_ answer: DNSAnswer) -> NameAnswer {
+        switch answer {
+        case .addresses(let addresses): .addresses(addresses.map(\.description))
+        case .mailExchangers(let records, let additional):
+            .exchangers(records.map { record in
+                Exchanger(
+                    preference: Int(record.preference), name: record.exchange,
+                    addresses: additional.first { DNSZones.key($0.name) == DNSZones.key(record.exchange) }?.addresses.map(\.description) ?? [])
+            })
+        case .noRecords: .noRecords
+        case .nameError: .noSuchDomain
+        case .timedOut: .temporaryFailure
+        case .unavailable: .unavailable
+        }
+    }
+
+    // MARK: Faults
+
+    func apply(_ fault: Fault) {
+        var resets: [NetworkNotification] = []
+        switch fault {
+        case .linkDown(let link, _):
+            trace(HostID(0), .init("fault"), "link \(link.index) down")
+            network.setLink(link, up: false, into: &resets)
+        case .linkUp(let link, _):
+            trace(HostID(0), .init("fault"), "link \(link.index) up")
+            network.setLink(link, up: true, into: &resets)
+        case .crash(let host, _):
+            guard !crashed[host.index] else { return }
+            trace(host, .init("fault"), "crash")
+            crashed[host.index] = true
+            network.crash(host, into: &resets)
+            for id in clients.keys.sorted() where clients[id]!.host == host { endClient(id) }
+            for id in servers.keys.sorted() where servers[id]!.host == host { endServer(id) }
+            if let armed = wakeTimers[host.index] {
+                network.cancelTimer(armed.id)
+                wakeTimers[host.index] = nil
+            }
+            agentActs(host) { $0.crash(now: self.stamp) }
+            if let armed = wakeTimers[host.index] {
+                network.cancelTimer(armed.id)
+                wakeTimers[host.index] = nil
+            }
+        case .restart(let host, _):
+            guard crashed[host.index] else { return }
+            trace(host, .init("fault"), "restart")
+            crashed[host.index] = false
+            network.restart(host)
+            if let agent = agents[host.index] { network.listen(host, port: agent.configuration.dialect.port) }
+            agentActs(host) { $0.restart(now: self.stamp) }
+        case .injectReply, .dropAfterFinalDot:
+            break  // consulted when sessions are accepted and messages arrive
+        }
+        for notification in resets { dispatch(notification) }
+    }
+}
+
+extension Fault {
+    /// When the fault takes effect.
+    public var time: SimTime {
+        switch self {
+        case .linkDown(_, let at), .linkUp(_, let at), .crash(_, let at), .restart(_, let at): at
+        case .injectReply(_, _, _, let window, _), .dropAfterFinalDot(_, let window): window.lowerBound
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import MailAgent
+import MailCore
+import MailDialects
+import SimKernel
+import SimNetwork
+
+/// Everything a run needs: the network, an agent on each mail host, the workload, the faults.
+public struct SimulationSetup: Sendable {
+    public var topology: Topology
+    public var dns: DNSConfiguration
+    public var hostTable: HostTable?
+    /// The agent of each host (by host index); `nil` for hosts that only forward packets.
+    public var agents: [AgentConfiguration?]
+    public var submissions: [ScheduledSubmission]
+    public var faults: [Fault]
+    public var seed: UInt64
+    /// The run stops here; what is still queued is reported as queued.
+    public var duration: SimDuration
+    /// Record a trace (off for benchmarks).
+    public var tracing: Bool
+
+    public init(
+        topology: Topology, dns: DNSConfiguration = .off, hostTable: HostTable? = nil, agents: [AgentConfiguration?],
+        submissions: [ScheduledSubmission] = [], faults: [Fault] = [], seed: UInt64 = 1, duration: SimDuration = .days(6),
+        tracing: Bool = true
+    ) {
+        precondition(agents.count == topology.hosts.count, "one agent slot per host")
+        self.topology = topology
+        self.dns = dns
+        self.hostTable = hostTable
+        self.agents = agents
+        self.submissions = submissions
+        self.faults = faults
+        self.seed = seed
+        self.duration = duration
+        self.tracing = tracing
+    }
+}
+
+/// A message a user hands to the agent on `host` at `time`.
+public struct ScheduledSubmission: Hashable, Sendable {
+    public var time: SimTime
+    public var host: HostID
+    public var submission: Submission
+    /// The Message-ID the content carries; the run's accounting tracks each recipient by it.
+    public var messageID: String
+
+    public init(time: SimTime, host: HostID, submission: Submission, messageID: String) {
+        self.time = time
+        self.host = host
+        self.submission = submission
+        self.messageID = messageID
+    }
+}
+
+/// A fault scheduled in simulated time.
+public enum Fault: Hashable, Sendable {
+    case linkDown(LinkID, at: SimTime)
+    case linkUp(LinkID, at: SimTime)
+    /// The host stops: connections reset, a volatile queue is lost.
+    case crash(HostID, at: SimTime)
+    case restart(HostID, at: SimTime)
+    /// While `window` lasts, the receiver on `host` answers the next `command` (a verb such as
+    /// "RCPT") with `reply`, each time with `probability` (drawn from the run's "faults" stream).
+    case injectReply(host: HostID, command: String, reply: Reply, window: Range<SimTime>, probability: Double)
+    /// While `window` lasts, `host` takes each message but drops the connection instead of sending
+    /// the 250 after the final dot: RFC 1047's duplicate-message gap.
+    case dropAfterFinalDot(host: HostID, window: Range<SimTime>)
+}

@@ -1,0 +1,150 @@
+import MailCore
+import MailDialects
+import Testing
+
+@testable import MailAgent
+
+struct FixedRandom: RandomNumberGenerator {
+    var values: [UInt64]
+    mutating func next() -> UInt64 { values.isEmpty ? 0 : values.removeFirst() }
+}
+
+@Suite struct HostDirectoryTests {
+    static let story = HostDirectory([
+        .init(name: "A", networks: ["ARPANET"], relays: false), .init(name: "D", networks: ["ARPANET", "CSNET"], relays: true),
+        .init(name: "P", networks: ["CSNET", "BITNET"], relays: true), .init(name: "U", networks: ["BITNET", "UUCP"], relays: true),
+        .init(name: "Z", networks: ["UUCP"], relays: false), .init(name: "Q", networks: ["CSNET", "BITNET"], relays: false),
+    ])
+
+    @Test("the gateway chain from A to Z is D, P, U; neighbours need none; islands have no route")
+    func chains() {
+        #expect(Self.story.gateways(from: "A", to: "Z") == ["D", "P", "U"])
+        #expect(Self.story.gateways(from: "A", to: "D") == [])
+        #expect(Self.story.gateways(from: "Z", to: "A") == ["U", "P", "D"])
+        #expect(Self.story.gateways(from: "A", to: "MARS") == nil)
+        var island = Self.story
+        island = HostDirectory(Self.story.entries.values.sorted { $0.name < $1.name }.filter { $0.name != "P" })
+        #expect(island.gateways(from: "A", to: "Z") == nil)  // Q is on both networks but is not a gateway
+    }
+
+    @Test("among equally short chains the one with the earlier gateway names wins")
+    func ties() {
+        let directory = HostDirectory([
+            .init(name: "SRC", networks: ["N1"], relays: false), .init(name: "GW-B", networks: ["N1", "N2"], relays: true),
+            .init(name: "GW-A", networks: ["N1", "N2"], relays: true), .init(name: "DST", networks: ["N2"], relays: false),
+        ])
+        #expect(directory.gateways(from: "SRC", to: "DST") == ["GW-A"])
+    }
+}
+
+@Suite struct MailAgentTests {
+    static let mx = AgentConfiguration(
+        hostName: "mail.src.org", address: "10.0.0.1", localDomains: [Domain("src.org")], dialect: .smtp2821, routing: .mx974)
+
+    static let text = Array("From: a@src.org\r\nMessage-ID: <x1@src>\r\nSubject: hi\r\n\r\nbody\r\n".utf8)
+
+    @Test("MX routing, step by step: look up MX, connect to the best exchanger, settle on its reply")
+    func mxSteps() throws {
+        var agent = MailAgent(configuration: Self.mx)
+        var random = FixedRandom(values: [])
+        let submitted = agent.submit(Submission(reversePath: Path(Mailbox("a@src.org")), recipients: [Path(Mailbox("joe@dest.org"))], content: Self.text), now: .zero)
+        guard case .lookup(let id, "dest.org", .mailExchanger)? = submitted.first else {
+            Issue.record("expected an MX lookup, got \(submitted)")
+            return
+        }
+        let answer = NameAnswer.exchangers([Exchanger(preference: 20, name: "mx2.dest.org", addresses: ["10.0.2.2"]), Exchanger(preference: 10, name: "mx1.dest.org", addresses: ["10.0.2.1"])])
+        let opened = agent.lookupFinished(id, answer, now: .zero, random: &random)
+        guard case .openSession(let request)? = opened.first else {
+            Issue.record("expected a session, got \(opened)")
+            return
+        }
+        #expect(request.hostName == "mx1.dest.org")
+        #expect(request.address == "10.0.2.1")
+        #expect(request.dialect == .smtp2821)
+        #expect(request.messageIDs == ["<x1@src>"])
+        #expect(request.transactions.first?.recipients == [Path(Mailbox("joe@dest.org"))])
+        #expect(agent.queuedRecipientCount == 1)
+        let report = SessionReport(
+            transactions: [TransactionOutcome(id: request.id, recipients: [RecipientOutcome(recipient: Path(Mailbox("joe@dest.org")), status: .delivered(Reply(.okay, "OK")))])],
+            turnarounds: 4, greeting: nil, usedEHLO: true, fellBackToHELO: false, pipelined: true, serverExtensions: [], failedBeforeTransactions: false, turned: false)
+        #expect(agent.sessionFinished(request.id, report, now: .zero) == [.event(.relayed(messageID: "<x1@src>", mailbox: Mailbox("joe@dest.org"), to: "mx1.dest.org"))])
+        #expect(agent.queue.isEmpty)
+    }
+
+    @Test("a failed connection moves to the next exchanger; when all fail, the recipient waits 30 minutes")
+    func nextCandidate() {
+        var agent = MailAgent(configuration: Self.mx)
+        var random = FixedRandom(values: [])
+        let lookup = agent.submit(Submission(reversePath: Path(Mailbox("a@src.org")), recipients: [Path(Mailbox("joe@dest.org"))], content: Self.text), now: .zero)
+        guard case .lookup(let id, _, _)? = lookup.first else { return }
+        let answer = NameAnswer.exchangers([Exchanger(preference: 10, name: "mx1.dest.org", addresses: ["10.0.2.1"]), Exchanger(preference: 20, name: "mx2.dest.org")])
+        guard case .openSession(let first)? = agent.lookupFinished(id, answer, now: .zero, random: &random).first else { return }
+        let second = agent.connectionFailed(first.id, reason: "refused", now: Timestamp.zero + .seconds(1))
+        guard case .lookup(let addressLookup, "mx2.dest.org", .address)? = second.first else {
+            Issue.record("expected an address lookup for mx2, got \(second)")
+            return
+        }
+        guard case .openSession(let retry)? = agent.lookupFinished(addressLookup, .addresses(["10.0.2.2"]), now: Timestamp.zero + .seconds(1), random: &random).first else { return }
+        #expect(retry.hostName == "mx2.dest.org")
+        let deferred = agent.connectionFailed(retry.id, reason: "timed out", now: Timestamp.zero + .seconds(80))
+        #expect(deferred == [.event(.deferred(messageID: "<x1@src>", mailbox: Mailbox("joe@dest.org"), reason: "timed out", retryAt: Timestamp.zero + .seconds(1800)))])
+        #expect(agent.nextWake == Timestamp.zero + .seconds(1800))
+    }
+
+    @Test("RFC 974's loop rule: an exchanger keeps only exchangers with a lower preference than its own")
+    func pruning() {
+        var configuration = Self.mx
+        configuration.hostName = "mx2.dest.org"
+        configuration.aliases = [Domain("mx2.dest.org")]
+        var agent = MailAgent(configuration: configuration)
+        var random = FixedRandom(values: [])
+        let lookup = agent.submit(Submission(reversePath: Path(Mailbox("a@src.org")), recipients: [Path(Mailbox("joe@dest.org"))], content: Self.text), now: .zero)
+        guard case .lookup(let id, _, _)? = lookup.first else { return }
+        let answer = NameAnswer.exchangers([
+            Exchanger(preference: 10, name: "mx1.dest.org", addresses: ["10.0.2.1"]), Exchanger(preference: 20, name: "MX2.dest.org", addresses: ["10.0.2.2"]),
+            Exchanger(preference: 30, name: "mx3.dest.org", addresses: ["10.0.2.3"]),
+        ])
+        let actions = agent.lookupFinished(id, answer, now: .zero, random: &random)
+        guard case .openSession(let request)? = actions.first else { return }
+        #expect(request.hostName == "mx1.dest.org")
+    }
+
+    @Test("a received message gets a trace line on top; final delivery adds Return-Path; too many trace lines is a loop")
+    func receiving() throws {
+        var configuration = Self.mx
+        configuration.localDomains = [Domain("dest.org")]
+        configuration.epoch = CivilTime.unixSeconds(year: 2001, month: 4, day: 1)
+        var agent = MailAgent(configuration: configuration)
+        let message = ReceivedMessage(
+            dialect: .smtp2821, reversePath: Path(Mailbox("a@src.org")), recipients: [AcceptedRecipient(path: Path(Mailbox("joe@dest.org")), disposition: .local(Mailbox("joe@dest.org")))],
+            content: Self.text, mode: .mail, clientName: "mail.src.org", extended: true, body: .sevenBit, declaredSize: nil)
+        let (decision, actions) = agent.messageReceived(message, peer: "mail.src.org", peerAddress: "10.0.0.1", now: Timestamp.zero + .seconds(61))
+        #expect(decision == .accepted)
+        #expect(actions == [.event(.delivered(messageID: "<x1@src>", mailbox: Mailbox("joe@dest.org")))])
+        let stored = try #require(agent.mailboxes["joe"]?.first)
+        #expect(String(decoding: stored.content, as: UTF8.self).hasPrefix(
+            "Return-Path: <a@src.org>\r\nReceived: from mail.src.org ([10.0.0.1]) by mail.src.org with ESMTP id 1; Sun, 1 Apr 2001 00:01:01 +0000\r\nFrom: a@src.org\r\n"))
+
+        var looped = message
+        looped.content = Array(String(repeating: "Received: from x by y; date\r\n", count: 100).utf8) + Self.text
+        let (refusal, events) = agent.messageReceived(looped, peer: "x", peerAddress: "10.0.0.9", now: .zero)
+        #expect(refusal == .rejected(Reply(.transactionFailed, "Routing loop detected: 100 trace lines")))
+        #expect(events == [.event(.loopDetected(messageID: "<x1@src>", traceLines: 100))])
+    }
+
+    @Test("MTP notices come from MTP@host (RFC 780 §3.2) and are never answered by notices")
+    func mtpNotices() throws {
+        let configuration = AgentConfiguration(hostName: "SRI-KL", localDomains: [Domain("SRI-KL")], users: ["ann"], dialect: .mtp780, routing: .sourceRoutes)
+        var agent = MailAgent(configuration: configuration)
+        let actions = agent.submit(Submission(reversePath: Path(Mailbox("ann@SRI-KL")), recipients: [Path(Mailbox("ghost@SRI-KL"))], content: Self.text), now: .zero)
+        #expect(actions.contains { if case .event(.bounced) = $0 { true } else { false } })
+        let notice = try #require(agent.mailboxes["ann"]?.first)
+        let text = String(decoding: notice.content, as: UTF8.self)
+        #expect(text.contains("From: MTP at SRI-KL\r\n"))
+        #expect(!text.hasPrefix("Return-Path"))  // RFC 780 has no trace fields
+        // A notice that fails is recorded, not answered.
+        let failed = agent.submit(Submission(reversePath: Path(Mailbox("MTP@SRI-KL")), recipients: [Path(Mailbox("ghost@SRI-KL"))], content: Self.text), now: .zero)
+        #expect(failed.contains { if case .event(.doubleBounce) = $0 { true } else { false } })
+        #expect(agent.mailboxes["ann"]?.count == 1)
+    }
+}

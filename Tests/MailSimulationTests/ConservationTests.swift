@@ -1,0 +1,109 @@
+import MailAgent
+import MailCore
+import MailDialects
+import MailSimulation
+import SimKernel
+import SimNetwork
+import Testing
+
+/// Nothing is lost silently: over many seeds, random small internets with random faults, every
+/// recipient ends delivered, bounced, queued or lost (by a modelled fault), and the counts add up.
+@Suite struct ConservationTests {
+    static func randomWorld(seed: UInt64) -> SimulationSetup {
+        var random = RandomStream(seed: seed, stream: "world")
+        var builder = ScenarioBuilder()
+        let net = builder.network("Internet")
+        let era = random.uniform(in: 0...3)
+        let (routing, dialect, dns): (RoutingPolicy, DialectID, Bool) = [
+            (.mx974, .smtp821, true), (.mx974, .esmtp, true), (.direct2821, .smtp2821, true), (.sourceRoutes, .smtp821, false),
+        ][era]
+        let router = builder.host("ns.net", on: [net], routing: nil)
+        builder.nameServer = router
+        var servers: [HostID] = []
+        var users: [(HostID, String)] = []
+        let domains = random.uniform(in: 2...4)
+        for d in 0..<domains {
+            let domain = "d\(d).org"
+            let server = builder.host("mail.\(domain)", on: [net], dialect: dialect, routing: routing) {
+                $0.localDomains = [Domain(domain)]
+                $0.users = ["u0", "u1", "u2"]
+                $0.persistence = random.bernoulli(0.5) ? .volatile : .persistent
+                $0.retry = RetrySchedule.presets[random.uniform(in: 0...4)]
+            }
+            builder.link(router, server, on: net, latency: .milliseconds(Int64(random.uniform(in: 1...50))))
+            builder.zones.addMX(domain, preference: 10, exchange: "mail.\(domain)")
+            builder.zones.addAddress("mail.\(domain)", builder.address(server))
+            servers.append(server)
+            users.append((server, domain))
+            for u in 0..<random.uniform(in: 0...2) {
+                let workstation = builder.host("ws\(u).\(domain)", on: [net], dialect: dialect, routing: .smartHost("mail.\(domain)"))
+                builder.link(router, workstation, on: net, latency: .milliseconds(1))
+                builder.zones.addAddress("ws\(u).\(domain)", builder.address(workstation))
+                users.append((workstation, domain))
+            }
+        }
+        let horizon = Int64(random.uniform(in: 1...72))
+        for _ in 0..<random.uniform(in: 5...20) {
+            let (host, domain) = users[random.uniform(in: 0...(users.count - 1))]
+            let recipients = (0..<random.uniform(in: 1...3)).map { _ -> String in
+                switch random.uniform(in: 0...9) {
+                case 0: return "nobody@d\(random.uniform(in: 0...(domains - 1))).org"
+                case 1: return "someone@missing.org"
+                default: return "u\(random.uniform(in: 0...2))@d\(random.uniform(in: 0...(domains - 1))).org"
+                }
+            }
+            let time = SimTime.zero + .seconds(Int64(random.uniform(in: 0...Int(horizon * 3600))))
+            builder.submit(at: time, on: host, from: "u\(random.uniform(in: 0...2))@\(domain)", to: Array(Set(recipients)).sorted())
+        }
+        for _ in 0..<random.uniform(in: 0...4) {
+            let at = SimTime.zero + .seconds(Int64(random.uniform(in: 0...Int(horizon * 3600))))
+            let server = servers[random.uniform(in: 0...(servers.count - 1))]
+            switch random.uniform(in: 0...5) {
+            case 5:
+                // One server goes down; mail for it piles up elsewhere; then another crashes.
+                builder.faults.append(.crash(server, at: at))
+                builder.faults.append(.crash(servers[random.uniform(in: 0...(servers.count - 1))], at: at + .hours(1)))
+            case 0:
+                builder.faults.append(.crash(server, at: at))
+                if random.bernoulli(0.7) { builder.faults.append(.restart(server, at: at + .seconds(Int64(random.uniform(in: 1...7200))))) }
+            case 1:
+                builder.faults.append(.linkDown(LinkID(random.uniform(in: 0...(builder.topology.links.count - 1))), at: at))
+                builder.faults.append(.linkUp(LinkID(random.uniform(in: 0...(builder.topology.links.count - 1))), at: at + .minutes(40)))
+            case 2:
+                builder.outages.append(at..<(at + .minutes(Int64(random.uniform(in: 1...120)))))
+            case 3:
+                let code = [421, 450, 451, 452, 550, 552, 554][random.uniform(in: 0...6)]
+                let command = ["MAIL", "RCPT", "DATA"][random.uniform(in: 0...2)]
+                builder.faults.append(.injectReply(host: server, command: command, reply: Reply(ReplyCode(code), "injected"), window: at..<(at + .hours(6)), probability: 0.4))
+            default:
+                builder.faults.append(.dropAfterFinalDot(host: server, window: at..<(at + .minutes(30))))
+            }
+        }
+        return builder.build(dns: dns, seed: seed, duration: .hours(horizon + Int64(random.uniform(in: 0...200))))
+    }
+
+    @Test("accounting adds up for random worlds and faults", arguments: 0..<60)
+    func conservation(seed: Int) {
+        let result = MailSimulation(Self.randomWorld(seed: UInt64(seed))).run()
+        #expect(result.missing.isEmpty, "seed \(seed): missing \(result.missing)")
+        let totals = result.totals
+        #expect(totals.addsUp, "seed \(seed): \(totals)")
+        #expect(totals.recipients > 0)
+        #expect(totals.delivered + totals.bounced + totals.queued + totals.lost == totals.recipients)
+    }
+
+    @Test("the random worlds exercise every outcome somewhere")
+    func coverage() {
+        var seen = Accounting.Totals()
+        for seed in 0..<60 {
+            let totals = MailSimulation(Self.randomWorld(seed: UInt64(seed))).run().totals
+            seen.delivered += totals.delivered
+            seen.bounced += totals.bounced
+            seen.queued += totals.queued
+            seen.lost += totals.lost
+            seen.duplicates += totals.duplicates
+            seen.doubleBounces += totals.doubleBounces
+        }
+        #expect(seen.delivered > 0 && seen.bounced > 0 && seen.queued > 0 && seen.lost > 0 && seen.duplicates > 0, "\(seen)")
+    }
+}
