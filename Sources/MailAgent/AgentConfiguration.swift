@@ -56,7 +56,7 @@ public struct AgentConfiguration: Hashable, Sendable {
     public var maxTraceLines: Int
     /// Unix seconds of the simulation's time zero, for the dates in trace lines.
     public var epoch: Int64
-    /// Keep delivered messages' text in the mailboxes (off in benchmarks, to save memory).
+    /// Keep delivered messages in the mailboxes (off in benchmarks: deliveries are only counted).
     public var keepsMailboxText: Bool
     public var maxRecipients: Int
     public var maxMessageSize: Int?

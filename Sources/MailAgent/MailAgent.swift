@@ -476,13 +476,13 @@ public struct MailAgent: Sendable {
     /// Final delivery: "it inserts at the beginning of the mail data a return path line" (RFC 821 §4.1.1).
     private mutating func deliverLocally(messageID: String, mailbox: Mailbox, reversePath: Path, content: [UInt8], now: Timestamp) {
         deliveredCount += 1
-        var text: [UInt8] = []
         if configuration.keepsMailboxText {
+            var text: [UInt8] = []
             if traceStyle != .none { text = Array(TraceFields.returnPath(reversePath, style: routeStyle).utf8) }
             text += content
+            mailboxes[mailbox.localPart.lowercased(), default: []].append(
+                StoredMessage(messageID: messageID, recipient: mailbox, content: text, deliveredAt: now))
         }
-        mailboxes[mailbox.localPart.lowercased(), default: []].append(
-            StoredMessage(messageID: messageID, recipient: mailbox, content: text, deliveredAt: now))
         actions.append(.event(.delivered(messageID: messageID, mailbox: mailbox)))
     }
 

@@ -4,24 +4,37 @@ import SimKernel
 
 /// Where each recipient of each submitted message ended up. At the end of a run every one is
 /// exactly one of delivered, bounced, queued or lost; anything else is a bug and fails the run.
+///
+/// Records are kept in one flat array aligned with the workload's recipients, so a million-message
+/// run costs a few dozen bytes per recipient.
 public struct Accounting: Sendable {
     public enum Outcome: String, Hashable, Sendable, Comparable {
         case delivered, bounced, queued, lost
         public static func < (lhs: Outcome, rhs: Outcome) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
+    struct Slot: Sendable {
+        var submitted = false
+        var bounced = false
+        var lost = false
+        var outcome: Outcome?
+        var deliveries: UInt16 = 0
+        var transfers: UInt16 = 0
+        /// Nanoseconds of the first final delivery.
+        var firstDelivery: Int64 = 0
+    }
+
+    /// One recipient's story, for reports and tests.
     public struct Record: Hashable, Sendable {
         public var messageID: String
         public var mailbox: Mailbox
         public var submittedAt: SimTime
         /// Every final delivery; more than one is a duplicate (RFC 1047).
-        public var deliveries: [SimTime] = []
+        public var deliveries: [SimTime]
         /// Transfers between hosts (submission included), each "handed on and accepted".
-        public var transfers = 0
+        public var transfers: Int
         public var bounceReason: String?
-        public var noticeID: String?
-        public var lost = false
-        /// Set at the end of the run.
+        public var lost: Bool
         public var outcome: Outcome?
 
         public var duplicates: Int { max(0, deliveries.count - 1) }
@@ -36,55 +49,83 @@ public struct Accounting: Sendable {
         public var doubleBounced = false
     }
 
-    public private(set) var records: [Record] = []
-    private var index: [String: Int] = [:]
+    let workload: Workload
+    var slots: [Slot]
+    private var starts: [Int] = []
+    private var bounceReasons: [Int: String] = [:]
+    private var laterDeliveries: [Int: [SimTime]] = [:]
     public private(set) var notices: [Notice] = []
     private var noticeIndex: [String: Int] = [:]
     /// Double bounces: notices that could not be delivered, or would have answered a notice.
     public private(set) var doubleBounces: [String] = []
     public private(set) var loopsDetected = 0
 
-    public init() {}
+    init(workload: Workload) {
+        self.workload = workload
+        slots = Array(repeating: Slot(), count: workload.recipientCount)
+        var start = 0
+        starts.reserveCapacity(workload.count + 1)
+        for index in 0..<workload.count {
+            starts.append(start)
+            start += workload.recipients(index).count
+        }
+        starts.append(start)
+    }
 
-    static func key(_ messageID: String, _ mailbox: Mailbox) -> String { messageID + " " + mailbox.key }
+    /// The slot of a recipient of a workload message, if the event is about one.
+    func slot(_ messageID: String, _ mailbox: Mailbox) -> Int? {
+        guard let message = workload.index(ofMessageID: messageID), let user = workload.userNumber(mailbox) else { return nil }
+        for (position, recipient) in workload.recipients(message).enumerated() where recipient == user {
+            return starts[message] + position
+        }
+        return nil
+    }
 
-    mutating func submitted(messageID: String, recipients: [Path], at time: SimTime) {
-        for path in recipients {
-            guard let mailbox = path.mailbox else { continue }
-            let key = Self.key(messageID, mailbox)
-            guard index[key] == nil else { continue }
-            index[key] = records.count
-            records.append(Record(messageID: messageID, mailbox: mailbox, submittedAt: time))
+    mutating func submitted(_ message: Int) {
+        for slot in starts[message]..<starts[message + 1] { slots[slot].submitted = true }
+    }
+
+    /// Nobody took the message at submission (its host was down): every recipient is returned.
+    mutating func refusedAtSubmission(_ message: Int, reason: String) {
+        for slot in starts[message]..<starts[message + 1] {
+            slots[slot].bounced = true
+            bounceReasons[slot] = reason
         }
     }
 
     mutating func record(_ event: AgentEvent, at time: SimTime) {
         switch event {
         case .delivered(let messageID, let mailbox):
-            if let position = index[Self.key(messageID, mailbox)] {
-                records[position].deliveries.append(time)
+            if let slot = slot(messageID, mailbox) {
+                if slots[slot].deliveries == 0 {
+                    slots[slot].firstDelivery = time.nanoseconds
+                } else {
+                    laterDeliveries[slot, default: []].append(time)
+                }
+                slots[slot].deliveries &+= 1
             } else if let position = noticeIndex[messageID] {
                 notices[position].delivered = true
             }
         case .relayed(let messageID, let mailbox, _):
-            if let position = index[Self.key(messageID, mailbox)] { records[position].transfers += 1 }
+            if let slot = slot(messageID, mailbox) { slots[slot].transfers &+= 1 }
         case .bounced(let messageID, let mailbox, let reason, let noticeID):
-            if let position = index[Self.key(messageID, mailbox)], records[position].bounceReason == nil {
-                records[position].bounceReason = reason
-                records[position].noticeID = noticeID
+            if let slot = slot(messageID, mailbox), !slots[slot].bounced {
+                slots[slot].bounced = true
+                bounceReasons[slot] = reason
             }
             noticeIndex[noticeID] = notices.count
             notices.append(Notice(noticeID: noticeID, about: messageID))
         case .doubleBounce(let messageID, let mailbox, let reason):
             if let position = noticeIndex[messageID] {
                 notices[position].doubleBounced = true
-            } else if let position = index[Self.key(messageID, mailbox)], records[position].bounceReason == nil {
+            } else if let slot = slot(messageID, mailbox), !slots[slot].bounced {
                 // A submitted message sent from <>: its failure can only be recorded.
-                records[position].bounceReason = reason
+                slots[slot].bounced = true
+                bounceReasons[slot] = reason
             }
             doubleBounces.append("\(messageID) to <\(mailbox)>: \(reason)")
         case .lost(let messageID, let mailbox):
-            if let position = index[Self.key(messageID, mailbox)] { records[position].lost = true }
+            if let slot = slot(messageID, mailbox) { slots[slot].lost = true }
         case .loopDetected:
             loopsDetected += 1
         case .deferred:
@@ -92,43 +133,46 @@ public struct Accounting: Sendable {
         }
     }
 
-    /// Settles every record; recipients found in no final state and in no queue are returned as
-    /// missing (which must never happen).
-    mutating func close(queued: Set<String>) -> [String] {
+    /// Settles every submitted recipient; those in no final state and in no queue are returned as
+    /// missing (which must never happen). `queued` holds the slots found in some agent's queue.
+    mutating func close(queued: Set<Int>) -> [String] {
         var missing: [String] = []
-        for position in records.indices {
-            let record = records[position]
-            let key = Self.key(record.messageID, record.mailbox)
-            if !record.deliveries.isEmpty {
-                records[position].outcome = .delivered
-            } else if record.bounceReason != nil {
-                records[position].outcome = .bounced
-            } else if record.lost {
-                records[position].outcome = .lost
-            } else if queued.contains(key) {
-                records[position].outcome = .queued
-            } else {
-                missing.append(key)
+        for message in 0..<workload.count {
+            for slot in starts[message]..<starts[message + 1] where slots[slot].submitted {
+                if slots[slot].deliveries > 0 {
+                    slots[slot].outcome = .delivered
+                } else if slots[slot].bounced {
+                    slots[slot].outcome = .bounced
+                } else if slots[slot].lost {
+                    slots[slot].outcome = .lost
+                } else if queued.contains(slot) {
+                    slots[slot].outcome = .queued
+                } else {
+                    let user = workload.recipients(message)[workload.recipients(message).startIndex + slot - starts[message]]
+                    missing.append("\(workload.messageID(message)) to <\(workload.users[Int(user)])>")
+                }
             }
         }
         return missing
     }
 
-    /// Counts per outcome; they add up to the number of recipients.
+    /// Counts per outcome; they add up to the number of submitted recipients.
     public var totals: Totals {
         var totals = Totals()
-        for record in records {
-            totals.recipients += 1
-            switch record.outcome {
-            case .delivered?: totals.delivered += 1
-            case .bounced?: totals.bounced += 1
-            case .queued?: totals.queued += 1
-            case .lost?: totals.lost += 1
-            case nil: totals.unaccounted += 1
+        for message in 0..<workload.count where starts[message] < starts[message + 1] && slots[starts[message]].submitted {
+            totals.messages += 1
+            for slot in starts[message]..<starts[message + 1] {
+                totals.recipients += 1
+                switch slots[slot].outcome {
+                case .delivered?: totals.delivered += 1
+                case .bounced?: totals.bounced += 1
+                case .queued?: totals.queued += 1
+                case .lost?: totals.lost += 1
+                case nil: totals.unaccounted += 1
+                }
+                totals.duplicates += max(0, Int(slots[slot].deliveries) - 1)
             }
-            totals.duplicates += record.duplicates
         }
-        totals.messages = Set(records.map(\.messageID)).count
         totals.notices = notices.count
         totals.noticesDelivered = notices.filter(\.delivered).count
         totals.doubleBounces = doubleBounces.count
@@ -154,7 +198,46 @@ public struct Accounting: Sendable {
         public var addsUp: Bool { unaccounted == 0 && delivered + bounced + queued + lost == recipients }
     }
 
+    /// The story of one recipient, by Message-ID and mailbox.
     public func record(messageID: String, mailbox: Mailbox) -> Record? {
-        index[Self.key(messageID, mailbox)].map { records[$0] }
+        guard let slot = slot(messageID, mailbox) else { return nil }
+        return record(slot: slot, message: workload.index(ofMessageID: messageID)!, mailbox: mailbox)
+    }
+
+    func record(slot: Int, message: Int, mailbox: Mailbox) -> Record {
+        let state = slots[slot]
+        var deliveries: [SimTime] = state.deliveries > 0 ? [SimTime(nanoseconds: state.firstDelivery)] : []
+        deliveries += laterDeliveries[slot] ?? []
+        return Record(
+            messageID: workload.messageID(message), mailbox: mailbox, submittedAt: workload.times[message], deliveries: deliveries,
+            transfers: Int(state.transfers), bounceReason: bounceReasons[slot], lost: state.lost, outcome: state.outcome)
+    }
+
+    /// Every submitted recipient's record, in workload order.
+    public var records: [Record] {
+        var result: [Record] = []
+        for message in 0..<workload.count {
+            for (position, user) in workload.recipients(message).enumerated() where slots[starts[message] + position].submitted {
+                result.append(record(slot: starts[message] + position, message: message, mailbox: workload.users[Int(user)]))
+            }
+        }
+        return result
+    }
+
+    /// Delivery latencies (first delivery minus submission) of delivered recipients, in workload order.
+    public var latencies: [SimDuration] {
+        var result: [SimDuration] = []
+        for message in 0..<workload.count {
+            let submitted = workload.times[message].nanoseconds
+            for slot in starts[message]..<starts[message + 1] where slots[slot].deliveries > 0 {
+                result.append(SimDuration(nanoseconds: slots[slot].firstDelivery - submitted))
+            }
+        }
+        return result
+    }
+
+    /// Transfers of each delivered recipient (its hops), in workload order.
+    public var hops: [Int] {
+        slots.filter { $0.deliveries > 0 }.map { Int($0.transfers) }
     }
 }

@@ -70,7 +70,9 @@ extension MailSimulation {
             case .finished(let report):
                 clients[id]!.reported = true
                 statistics.turnarounds += report.turnarounds
-                for messageID in session.messageIDs { statistics.turnaroundsByMessage[messageID, default: 0] += report.turnarounds }
+                for messageID in session.messageIDs {
+                    if let message = setup.workload.index(ofMessageID: messageID) { statistics.turnaroundsPerMessage[message] += Int32(report.turnarounds) }
+                }
                 if report.pipelined { statistics.pipelinedSessions += 1 }
                 if report.fellBackToHELO { statistics.heloFallbacks += 1 }
                 cancelEngineTimer(TimerKey(connection: id, side: .client))
@@ -223,7 +225,7 @@ extension MailSimulation {
     // MARK: End of run
 
     func finish(at end: SimTime) -> SimulationResult {
-        var queued: Set<String> = []
+        var queued: Set<Int> = []
         var queues: [String: [QueueEntry]] = [:]
         var mailboxes: [String: [String: [StoredMessage]]] = [:]
         var queueLength = 0
@@ -234,7 +236,7 @@ extension MailSimulation {
             mailboxes[hostNames[index]] = agent.mailboxes
             for entry in entries {
                 for recipient in entry.recipients where recipient.state != .finished {
-                    queued.insert(Accounting.key(entry.messageID, recipient.mailbox))
+                    if let slot = accounting.slot(entry.messageID, recipient.mailbox) { queued.insert(slot) }
                     queueLength += 1
                 }
             }
@@ -252,7 +254,8 @@ public struct RunStatistics: Hashable, Sendable {
     public var sessions = 0
     /// Waits for the server, summed over all sessions (RFC 2920 §4's "turnarounds").
     public var turnarounds = 0
-    public var turnaroundsByMessage: [String: Int] = [:]
+    /// Turnarounds of the sessions that carried each workload message (by message index).
+    public var turnaroundsPerMessage: [Int32] = []
     public var pipelinedSessions = 0
     public var heloFallbacks = 0
     /// Command and reply lines on the wire.

@@ -10,7 +10,7 @@ public final class MailSimulation {
     public let setup: SimulationSetup
     var network: NetworkModel
     var agents: [MailAgent?]
-    var accounting = Accounting()
+    var accounting: Accounting
     var trace: Trace
     var clients: [ConnectionID: ClientSession] = [:]
     var servers: [ConnectionID: ServerSession] = [:]
@@ -56,6 +56,8 @@ public final class MailSimulation {
     public init(_ setup: SimulationSetup) {
         self.setup = setup
         network = NetworkModel(topology: setup.topology, dns: setup.dns, hostTable: setup.hostTable)
+        accounting = Accounting(workload: setup.workload)
+        statistics.turnaroundsPerMessage = Array(repeating: 0, count: setup.workload.count)
         agents = setup.agents.map { $0.map(MailAgent.init) }
         trace = Trace(enabled: setup.tracing)
         wakeTimers = Array(repeating: nil, count: setup.topology.hosts.count)
@@ -70,9 +72,7 @@ public final class MailSimulation {
         for (index, agent) in agents.enumerated() where agent != nil {
             network.listen(HostID(index), port: agent!.configuration.dialect.port)
         }
-        for (index, submission) in setup.submissions.enumerated() {
-            network.scheduleTimer(TimerToken(host: submission.host, tag: TimerTag.submission.rawValue, value: UInt64(index)), at: submission.time)
-        }
+        scheduleSubmission(0)
         for (index, fault) in setup.faults.enumerated() {
             network.scheduleTimer(TimerToken(host: HostID(0), tag: TimerTag.fault.rawValue, value: UInt64(index)), at: fault.time)
         }
@@ -152,19 +152,9 @@ public final class MailSimulation {
             guard !crashed[token.host.index] else { return }
             agentActs(token.host) { $0.wake(now: self.stamp) }
         case .submission?:
-            let scheduled = setup.submissions[Int(token.value)]
-            accounting.submitted(messageID: scheduled.messageID, recipients: scheduled.submission.recipients, at: network.now)
-            trace(scheduled.host, .init("submit"), "\(scheduled.messageID) from \(scheduled.submission.reversePath) to \(scheduled.submission.recipients.map(\.description).joined(separator: ", "))")
-            guard !crashed[scheduled.host.index], agents[scheduled.host.index] != nil else {
-                // Nobody to take the message: it is returned at once, and that is recorded.
-                for path in scheduled.submission.recipients {
-                    if let mailbox = path.mailbox {
-                        accounting.record(.bounced(messageID: scheduled.messageID, mailbox: mailbox, reason: "host down at submission", noticeID: "<none>"), at: network.now)
-                    }
-                }
-                return
-            }
-            agentActs(scheduled.host) { $0.submit(scheduled.submission, now: self.stamp) }
+            let index = Int(token.value)
+            scheduleSubmission(index + 1)
+            submit(index)
         case .fault?:
             apply(setup.faults[Int(token.value)])
         case .engine?:
@@ -172,6 +162,34 @@ public final class MailSimulation {
         case nil:
             preconditionFailure("unknown timer tag \(token.tag)")
         }
+    }
+
+    // MARK: Workload
+
+    /// Submissions are scheduled one at a time, so a million-message workload costs one pending event.
+    func scheduleSubmission(_ index: Int) {
+        guard index < setup.workload.count else { return }
+        network.scheduleTimer(TimerToken(host: HostID(0), tag: TimerTag.submission.rawValue, value: UInt64(index)), at: setup.workload.times[index])
+    }
+
+    func submit(_ index: Int) {
+        let workload = setup.workload
+        accounting.submitted(index)
+        guard let host = workload.host(index) else {
+            accounting.refusedAtSubmission(index, reason: "the sender has no host to submit on")
+            return
+        }
+        if trace.isEnabled {
+            let recipients = workload.recipients(index).map { "<\(workload.users[Int($0)])>" }.joined(separator: ", ")
+            trace(host, .init("submit"), "\(workload.messageID(index)) from <\(workload.users[Int(workload.sender(index))])> to \(recipients)")
+        }
+        guard !crashed[host.index], agents[host.index] != nil else {
+            // Nobody takes the message: it is returned at once, and that is recorded.
+            accounting.refusedAtSubmission(index, reason: "\(hostNames[host.index]) was down at submission")
+            return
+        }
+        let submission = workload.submission(index)
+        agentActs(host) { $0.submit(submission, now: self.stamp) }
     }
 
     // MARK: Agents

@@ -11,7 +11,8 @@ public struct SimulationSetup: Sendable {
     public var hostTable: HostTable?
     /// The agent of each host (by host index); `nil` for hosts that only forward packets.
     public var agents: [AgentConfiguration?]
-    public var submissions: [ScheduledSubmission]
+    /// The messages to submit, in time order.
+    public var workload: Workload
     public var faults: [Fault]
     public var seed: UInt64
     /// The run stops here; what is still queued is reported as queued.
@@ -21,7 +22,7 @@ public struct SimulationSetup: Sendable {
 
     public init(
         topology: Topology, dns: DNSConfiguration = .off, hostTable: HostTable? = nil, agents: [AgentConfiguration?],
-        submissions: [ScheduledSubmission] = [], faults: [Fault] = [], seed: UInt64 = 1, duration: SimDuration = .days(6),
+        workload: Workload = Workload(), faults: [Fault] = [], seed: UInt64 = 1, duration: SimDuration = .days(6),
         tracing: Bool = true
     ) {
         precondition(agents.count == topology.hosts.count, "one agent slot per host")
@@ -29,27 +30,11 @@ public struct SimulationSetup: Sendable {
         self.dns = dns
         self.hostTable = hostTable
         self.agents = agents
-        self.submissions = submissions
+        self.workload = workload
         self.faults = faults
         self.seed = seed
         self.duration = duration
         self.tracing = tracing
-    }
-}
-
-/// A message a user hands to the agent on `host` at `time`.
-public struct ScheduledSubmission: Hashable, Sendable {
-    public var time: SimTime
-    public var host: HostID
-    public var submission: Submission
-    /// The Message-ID the content carries; the run's accounting tracks each recipient by it.
-    public var messageID: String
-
-    public init(time: SimTime, host: HostID, submission: Submission, messageID: String) {
-        self.time = time
-        self.host = host
-        self.submission = submission
-        self.messageID = messageID
     }
 }
 

@@ -11,7 +11,7 @@ struct ScenarioBuilder {
     var agents: [AgentConfiguration?] = []
     var gateways: Set<String> = []
     var zones = DNSZones(defaultTTL: .hours(1))
-    var submissions: [ScheduledSubmission] = []
+    var pending: [(time: SimTime, host: HostID, from: String, to: [String], text: [UInt8], id: String)] = []
     var faults: [Fault] = []
     var outages: [Range<SimTime>] = []
     var nameServer: HostID?
@@ -50,9 +50,19 @@ struct ScenarioBuilder {
         counter += 1
         let messageID = "<m\(counter)@test>"
         let text = "From: \(from)\r\nTo: \(to.joined(separator: ", "))\r\nSubject: \(subject)\r\nMessage-ID: \(messageID)\r\n\r\nHello.\r\n"
-        let submission = Submission(reversePath: Path(Mailbox(from)), recipients: to.map { Path(Mailbox($0)) }, content: Array(text.utf8))
-        submissions.append(ScheduledSubmission(time: time, host: host, submission: submission, messageID: messageID))
+        pending.append((time, host, from, to, Array(text.utf8), messageID))
         return messageID
+    }
+
+    /// The workload: the submissions in time order (ties in the order they were made).
+    var workload: Workload {
+        var workload = Workload()
+        for item in pending.enumerated().sorted(by: { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }).map(\.element) {
+            let sender = workload.user(Mailbox(item.from), submitsAt: item.host)
+            let recipients = item.to.map { workload.user(Mailbox($0)) }
+            workload.add(at: item.time, from: sender, to: recipients, bodySize: 8, text: item.text, messageID: item.id)
+        }
+        return workload
     }
 
     /// The host-table view every agent gets: every host, its networks, the gateways.
@@ -73,7 +83,7 @@ struct ScenarioBuilder {
         }
         let dnsConfiguration = dns ? DNSConfiguration(enabled: true, server: nameServer, zones: zones, outages: outages) : .off
         return SimulationSetup(
-            topology: topology, dns: dnsConfiguration, agents: configured, submissions: submissions, faults: faults, seed: seed,
+            topology: topology, dns: dnsConfiguration, agents: configured, workload: workload, faults: faults, seed: seed,
             duration: duration)
     }
 }

@@ -1,0 +1,134 @@
+import MailAgent
+import MailCore
+import SimKernel
+import SimNetwork
+
+/// The messages of a run: who sends what to whom, when, how big. Never how it is routed.
+///
+/// Stored compactly, because a benchmark run has a million messages: users are numbered, each
+/// message is a row of small integers, and its text is written only when it is submitted. Messages
+/// must be in time order. Message n carries `Message-ID: <wn@mailpath.invalid>`, by which the run's
+/// accounting follows it across hops.
+public struct Workload: Sendable {
+    /// Every address that sends or receives, and the host where its owner submits mail.
+    public private(set) var users: [Mailbox] = []
+    public private(set) var userHosts: [HostID?] = []
+    private var userIndex: [String: Int32] = [:]
+
+    public private(set) var times: [SimTime] = []
+    private var senders: [Int32] = []
+    private var recipientStarts: [Int32] = [0]
+    private var recipientList: [Int32] = []
+    /// Body bytes of each message (the header is added on top).
+    public private(set) var sizes: [Int32] = []
+    /// Texts given explicitly (scenario files, tests): message index → full RFC 822 text.
+    private var explicitTexts: [Int: [UInt8]] = [:]
+    private var subjects: [Int: String] = [:]
+    /// Message-IDs chosen by the caller instead of `<wN@mailpath.invalid>`.
+    private var explicitIDs: [Int: String] = [:]
+    private var explicitIndex: [String: Int] = [:]
+
+    public init() {}
+
+    public var count: Int { times.count }
+
+    /// The number of a user, adding it if new; `host` is where the user submits mail.
+    @discardableResult
+    public mutating func user(_ mailbox: Mailbox, submitsAt host: HostID? = nil) -> Int32 {
+        if let existing = userIndex[mailbox.key] {
+            if let host, userHosts[Int(existing)] == nil { userHosts[Int(existing)] = host }
+            return existing
+        }
+        let index = Int32(users.count)
+        users.append(mailbox)
+        userHosts.append(host)
+        userIndex[mailbox.key] = index
+        return index
+    }
+
+    public func userNumber(_ mailbox: Mailbox) -> Int32? { userIndex[mailbox.key] }
+
+    /// Appends a message; `text`, when given, is the whole RFC 822 text and must carry this
+    /// message's Message-ID (see `messageID(_:)`).
+    public mutating func add(
+        at time: SimTime, from sender: Int32, to recipients: [Int32], bodySize: Int, subject: String? = nil, text: [UInt8]? = nil,
+        messageID: String? = nil
+    ) {
+        precondition(times.last.map { $0 <= time } ?? true, "workload messages must be added in time order")
+        precondition(!recipients.isEmpty, "a message needs a recipient")
+        let index = times.count
+        times.append(time)
+        senders.append(sender)
+        recipientList.append(contentsOf: recipients)
+        recipientStarts.append(Int32(recipientList.count))
+        sizes.append(Int32(bodySize))
+        if let text { explicitTexts[index] = text }
+        if let subject { subjects[index] = subject }
+        if let messageID {
+            precondition(explicitIndex[messageID] == nil, "Message-ID \(messageID) used twice")
+            explicitIDs[index] = messageID
+            explicitIndex[messageID] = index
+        }
+    }
+
+    public func sender(_ index: Int) -> Int32 { senders[index] }
+
+    public func recipients(_ index: Int) -> ArraySlice<Int32> {
+        recipientList[Int(recipientStarts[index])..<Int(recipientStarts[index + 1])]
+    }
+
+    /// `<w17@mailpath.invalid>`
+    public func messageID(_ index: Int) -> String { explicitIDs[index] ?? "<w\(index)@mailpath.invalid>" }
+
+    /// The message index of a Message-ID of this workload, or `nil` for other mail (notices).
+    public func index(ofMessageID messageID: String) -> Int? {
+        if !explicitIndex.isEmpty, let index = explicitIndex[messageID] { return index }
+        let bytes = messageID.utf8
+        guard bytes.count > 3, bytes.first == UInt8(ascii: "<"), bytes.dropFirst().first == UInt8(ascii: "w") else { return nil }
+        var value = 0
+        for byte in bytes.dropFirst(2) {
+            if byte == UInt8(ascii: "@") { return value < count ? value : nil }
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return nil
+    }
+
+    /// The text of message `index`: given, or a header and a body of `sizes[index]` bytes.
+    public func text(_ index: Int) -> [UInt8] {
+        if let text = explicitTexts[index] { return text }
+        let from = users[Int(senders[index])]
+        let to = recipients(index).map { users[Int($0)].description }.joined(separator: ", ")
+        let subject = subjects[index] ?? "Message \(index)"
+        var text = Array("From: \(from)\r\nTo: \(to)\r\nSubject: \(subject)\r\nMessage-ID: \(messageID(index))\r\n\r\n".utf8)
+        text.reserveCapacity(text.count + Int(sizes[index]) + 2)
+        // Lines of 70 letters: ordinary text, no line starting with a dot.
+        var remaining = Int(sizes[index])
+        var letter: UInt8 = 0x61
+        while remaining > 0 {
+            let line = min(remaining, 72) - 2
+            if line > 0 {
+                for _ in 0..<line {
+                    text.append(letter)
+                    letter = letter == 0x7a ? 0x61 : letter + 1
+                }
+            }
+            text.append(contentsOf: [0x0d, 0x0a])
+            remaining -= line + 2
+        }
+        return text
+    }
+
+    /// The submission of message `index`.
+    public func submission(_ index: Int) -> Submission {
+        Submission(
+            reversePath: Path(users[Int(senders[index])]), recipients: recipients(index).map { Path(users[Int($0)]) },
+            content: text(index))
+    }
+
+    /// The host where message `index` is submitted.
+    public func host(_ index: Int) -> HostID? { userHosts[Int(senders[index])] }
+
+    /// Total recipients over all messages.
+    public var recipientCount: Int { recipientList.count }
+}
