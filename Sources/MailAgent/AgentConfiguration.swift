@@ -15,6 +15,9 @@ public enum RoutingPolicy: Hashable, Sendable {
     case direct2821
     /// Send everything that is not local to one host (a workstation and its mail server).
     case smartHost(String)
+    /// A host off the Internet in the eras of DNS: it cannot reach a name server, so it delivers
+    /// straight to hosts on its own networks (from its host table) and sends the rest to a gateway.
+    case gatewayForOthers(String)
 }
 
 /// Whether the queue survives a crash.
@@ -61,6 +64,9 @@ public struct AgentConfiguration: Hashable, Sendable {
     public var maxRecipients: Int
     public var maxMessageSize: Int?
     public var timeouts: SenderTimeouts
+    /// Time between taking a message into the queue and the first attempt to send it on (writing
+    /// the queue file, starting a delivery process: seconds on a 1980s host).
+    public var queueDelay: Duration
 
     public init(
         hostName: String, aliases: Set<Domain> = [], address: String = "", localDomains: Set<Domain>? = nil,
@@ -68,7 +74,7 @@ public struct AgentConfiguration: Hashable, Sendable {
         retry: RetrySchedule = .rfc1123, persistence: QueuePersistence = .persistent, directory: HostDirectory = HostDirectory(),
         relayDomains: Set<Domain> = [], relayClients: Set<String>? = nil, relaysSourceRoutes: Bool = true,
         maxTraceLines: Int = 100, epoch: Int64 = 0, keepsMailboxText: Bool = true, maxRecipients: Int = 100,
-        maxMessageSize: Int? = nil, timeouts: SenderTimeouts = .rfc2821
+        maxMessageSize: Int? = nil, timeouts: SenderTimeouts = .rfc2821, queueDelay: Duration = .zero
     ) {
         self.hostName = hostName
         self.aliases = aliases.union([Domain(hostName)])
@@ -90,6 +96,7 @@ public struct AgentConfiguration: Hashable, Sendable {
         self.maxRecipients = maxRecipients
         self.maxMessageSize = maxMessageSize
         self.timeouts = timeouts
+        self.queueDelay = queueDelay
     }
 
     /// Whether `domain` names this host.

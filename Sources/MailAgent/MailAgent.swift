@@ -208,11 +208,16 @@ public struct MailAgent: Sendable {
         messageID: String, reversePath: Path, content: [UInt8], origin: String?, isNotice: Bool, paths: [Path], now: Timestamp
     ) {
         nextID += 1
+        let due = now + configuration.queueDelay
         let entry = QueueEntry(
             queueID: nextID, messageID: messageID, reversePath: reversePath, content: content, arrival: now, origin: origin,
-            isNotice: isNotice, recipients: paths.map { QueuedRecipient(path: $0, state: .waiting(due: now)) })
+            isNotice: isNotice, recipients: paths.map { QueuedRecipient(path: $0, state: .waiting(due: due)) })
         queue[nextID] = entry
-        startAttempts(nextID, now: now)
+        if due <= now {
+            startAttempts(nextID, now: now)
+        } else {
+            schedule(nextID, at: due)
+        }
     }
 
     /// Starts delivery of every due recipient of an entry: local ones at once, the others grouped
@@ -266,6 +271,11 @@ public struct MailAgent: Sendable {
             attempt.candidates = [Candidate(name: host, address: nil)]
             attempts[id] = attempt
             resolveCandidate(&attempt)
+        case .gatewayForOthers(let gateway):
+            let next = configuration.directory.canReach(configuration.hostName, target) ? target : gateway
+            attempt.candidates = [Candidate(name: next, address: configuration.directory.entry(next)?.address)]
+            attempts[id] = attempt
+            resolveCandidate(&attempt)
         case .sourceRoutes:
             // RFC 821 §3.6 / RFC 780 §3.2: a host out of reach is reached through gateways named
             // in a source route; the first host in the forward-path is the one receiving it.
@@ -305,10 +315,15 @@ public struct MailAgent: Sendable {
             if let mine = list.filter({ configuration.isThisHost(Domain($0.name)) }).map(\.preference).min() {
                 list = list.filter { $0.preference < mine }
                 if list.isEmpty {
-                    // This host is the best exchanger: a gateway delivers over its own network
-                    // to a host that is not on the Internet; anything else is an error (RFC 974).
-                    if let entry = configuration.directory.entry(target), configuration.directory.canReach(configuration.hostName, target) {
-                        attempt.candidates = [Candidate(name: entry.name, address: entry.address)]
+                    // This host is the best exchanger: a gateway delivers over its own networks to
+                    // a host that is not on the Internet (through further gateways named in a
+                    // source route, if its host table says so); anything else is an error (RFC 974).
+                    if let chain = configuration.directory.gateways(from: configuration.hostName, to: target) {
+                        let next = chain.first ?? target
+                        if !chain.isEmpty {
+                            attempt.paths = attempt.paths.map { Path(route: chain.map(Domain.init) + $0.route, mailbox: $0.mailbox) }
+                        }
+                        attempt.candidates = [Candidate(name: next, address: configuration.directory.entry(next)?.address)]
                         attempts[attemptID] = attempt
                         resolveCandidate(&attempt)
                     } else {
@@ -363,7 +378,18 @@ public struct MailAgent: Sendable {
 
     /// Asks for the current candidate's address, or connects if it is known.
     private mutating func resolveCandidate(_ attempt: inout Attempt) {
-        let candidate = attempt.candidates[attempt.next]
+        var candidate = attempt.candidates[attempt.next]
+        // RFC 974 era: an exchanger this host cannot reach over its own networks is reached the old
+        // way, through the gateways its host table names, with a source route ending at the exchanger.
+        if configuration.routing == .mx974, !configuration.directory.canReach(configuration.hostName, candidate.name),
+            let chain = configuration.directory.gateways(from: configuration.hostName, to: candidate.name), let first = chain.first
+        {
+            let hops = (chain + [candidate.name]).map(Domain.init)
+            attempt.paths = attempt.paths.map { Path(route: hops + $0.route, mailbox: $0.mailbox) }
+            candidate = Candidate(name: first, address: configuration.directory.entry(first)?.address)
+            attempt.candidates[attempt.next] = candidate
+            attempts[attempt.id] = attempt
+        }
         if let address = candidate.address, !address.isEmpty {
             connect(attempt)
         } else {
@@ -449,9 +475,15 @@ public struct MailAgent: Sendable {
         }
         recipient.state = .waiting(due: due)
         queue[queueID]!.recipients[index] = recipient
-        let position = wakeups.firstIndex { $0.0 > due || ($0.0 == due && $0.1 > queueID) } ?? wakeups.count
-        if !wakeups.contains(where: { $0 == (due, queueID) }) { wakeups.insert((due, queueID), at: position) }
+        schedule(queueID, at: due)
         actions.append(.event(.deferred(messageID: entry.messageID, mailbox: recipient.mailbox, reason: reason, retryAt: due)))
+    }
+
+    /// Remembers to wake for an entry at `due` (the list stays sorted by time, then queue id).
+    private mutating func schedule(_ queueID: UInt64, at due: Timestamp) {
+        guard !wakeups.contains(where: { $0 == (due, queueID) }) else { return }
+        let position = wakeups.firstIndex { $0.0 > due || ($0.0 == due && $0.1 > queueID) } ?? wakeups.count
+        wakeups.insert((due, queueID), at: position)
     }
 
     private mutating func removeIfFinished(_ queueID: UInt64) {

@@ -112,7 +112,7 @@ extension Path {
 
     /// A local part: printable ASCII with no unquoted specials or spaces; quoted strings and
     /// backslash-quoted characters may contain them (RFC 821 §4.1.2, RFC 780 §5.1.2).
-    static func isValidLocalPart(_ bytes: ArraySlice<UInt8>) -> Bool {
+    public static func isValidLocalPart(_ bytes: ArraySlice<UInt8>) -> Bool {
         guard !bytes.isEmpty else { return false }
         var quoted = false
         var escaped = false

@@ -265,6 +265,13 @@ public struct RunStatistics: Hashable, Sendable {
     /// Messages each host's receivers accepted (by host index).
     public var acceptedByHost: [Int: Int] = [:]
     public var queuedAtEnd = 0
+    /// Recipients waiting in all queues, sampled over the run.
+    public var queueSamples: [QueueSample] = []
+}
+
+public struct QueueSample: Hashable, Sendable {
+    public var time: SimTime
+    public var queuedRecipients: Int
 }
 
 /// What a run produced.

@@ -50,12 +50,16 @@ public final class MailSimulation {
     }
 
     enum TimerTag: UInt32 {
-        case wake = 1, submission, fault, engine
+        case wake = 1, submission, fault, engine, sample
     }
+
+    /// Called now and then during a long run with (simulated now, simulated end).
+    public var progress: ((SimTime, SimTime) -> Void)?
 
     public init(_ setup: SimulationSetup) {
         self.setup = setup
         network = NetworkModel(topology: setup.topology, dns: setup.dns, hostTable: setup.hostTable)
+        network.joinedNetworks = setup.joinedNetworks
         accounting = Accounting(workload: setup.workload)
         statistics.turnaroundsPerMessage = Array(repeating: 0, count: setup.workload.count)
         agents = setup.agents.map { $0.map(MailAgent.init) }
@@ -77,10 +81,22 @@ public final class MailSimulation {
             network.scheduleTimer(TimerToken(host: HostID(0), tag: TimerTag.fault.rawValue, value: UInt64(index)), at: fault.time)
         }
         let end = SimTime.zero + setup.duration
+        if setup.queueSamples > 0 {
+            for sample in 1...setup.queueSamples {
+                let time = SimTime(nanoseconds: setup.duration.nanoseconds / Int64(setup.queueSamples) * Int64(sample))
+                network.scheduleTimer(TimerToken(host: HostID(0), tag: TimerTag.sample.rawValue, value: UInt64(sample)), at: min(time, end))
+            }
+        }
+        var untilProgress = 1 << 16
         while let event = network.kernel.step(until: end) {
             notifications.removeAll(keepingCapacity: true)
             network.handle(event, into: &notifications)
             for notification in notifications { dispatch(notification) }
+            untilProgress -= 1
+            if untilProgress == 0 {
+                untilProgress = 1 << 16
+                progress?(network.now, end)
+            }
         }
         return finish(at: end)
     }
@@ -159,6 +175,9 @@ public final class MailSimulation {
             apply(setup.faults[Int(token.value)])
         case .engine?:
             engineTimerFired(token)
+        case .sample?:
+            let queued = agents.reduce(0) { $0 + ($1?.queuedRecipientCount ?? 0) }
+            statistics.queueSamples.append(QueueSample(time: network.now, queuedRecipients: queued))
         case nil:
             preconditionFailure("unknown timer tag \(token.tag)")
         }

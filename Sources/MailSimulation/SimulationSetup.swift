@@ -19,6 +19,10 @@ public struct SimulationSetup: Sendable {
     public var duration: SimDuration
     /// Record a trace (off for benchmarks).
     public var tracing: Bool
+    /// How many times over the run to sample the queue lengths (0: never).
+    public var queueSamples = 0
+    /// Networks joined into one internet at the packet level (see `NetworkModel.joinedNetworks`).
+    public var joinedNetworks: Set<NetworkID> = []
 
     public init(
         topology: Topology, dns: DNSConfiguration = .off, hostTable: HostTable? = nil, agents: [AgentConfiguration?],

@@ -1,3 +1,5 @@
+import Experiments
+
 /// The `mailpath` command line: parses arguments, dispatches to a subcommand, maps errors to exit codes.
 ///
 /// Everything lives here, in a library, so tests can run any command line and read its output;

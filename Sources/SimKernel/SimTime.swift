@@ -139,7 +139,7 @@ extension SimDuration {
 
     /// `number × scale` where `number` is a non-negative decimal like `1.25`, or `nil` when the
     /// text is not such a number or the product is not a whole count that fits in `Int64`.
-    static func exactProduct(of number: String, scale: Int64) -> Int64? {
+    public static func exactProduct(of number: String, scale: Int64) -> Int64? {
         let parts = number.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), !parts[0].isEmpty,
             parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),

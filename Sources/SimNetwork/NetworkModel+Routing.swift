@@ -35,8 +35,9 @@ extension NetworkModel {
     /// The route a new connection from `source` to `destination` would take now, or `nil` when
     /// no network both hosts sit on has a working path between them.
     ///
-    /// Shortest by total latency; ties go to fewer hops, then to the lower network index, then to
-    /// the path whose hosts were settled first (lower host index). So the choice is deterministic.
+    /// Shortest by total latency; ties go to fewer hops, then to the lower network index (a path
+    /// within one network before one across joined networks), then to the path whose hosts were
+    /// settled first (lower host index). So the choice is deterministic.
     public mutating func route(from source: HostID, to destination: HostID) -> Route? {
         let key = RouteKey(from: source, to: destination)
         if let cached = routeCache[key] { return cached }
@@ -44,9 +45,18 @@ extension NetworkModel {
         if source == destination {
             best = Route(network: topology.hosts[source.index].networks.first ?? NetworkID(0), hops: [], hosts: [source], latency: .zero)
         } else {
+            var choices: [Set<NetworkID>] = []
             let shared = Set(topology.hosts[destination.index].networks)
-            for network in topology.hosts[source.index].networks where shared.contains(network) {
-                guard let candidate = shortestPath(from: source, to: destination, on: network) else { continue }
+            for network in topology.hosts[source.index].networks where shared.contains(network) { choices.append([network]) }
+            // Networks joined into one internet carry connections across each other at gateway hosts.
+            if !joinedNetworks.isEmpty,
+                topology.hosts[source.index].networks.contains(where: joinedNetworks.contains),
+                topology.hosts[destination.index].networks.contains(where: joinedNetworks.contains)
+            {
+                choices.append(joinedNetworks)
+            }
+            for networks in choices {
+                guard let candidate = shortestPath(from: source, to: destination, on: networks) else { continue }
                 if best == nil
                     || (candidate.latency, candidate.hops.count) < (best!.latency, best!.hops.count)
                 {
@@ -58,8 +68,8 @@ extension NetworkModel {
         return best
     }
 
-    /// Dijkstra over the up links of one network whose intermediate hosts are running.
-    private func shortestPath(from source: HostID, to destination: HostID, on network: NetworkID) -> Route? {
+    /// Dijkstra over the up links of the given networks whose intermediate hosts are running.
+    private func shortestPath(from source: HostID, to destination: HostID, on networks: Set<NetworkID>) -> Route? {
         let count = topology.hosts.count
         var distance = [Int64](repeating: .max, count: count)
         var hopCount = [Int](repeating: .max, count: count)
@@ -81,7 +91,7 @@ extension NetworkModel {
             settled[current] = true
             // Only the source and running hosts forward.
             if current != source.index && !hostUp[current] { continue }
-            for edge in adjacency[current] where linkUp[edge.link] && topology.links[edge.link].network == network {
+            for edge in adjacency[current] where linkUp[edge.link] && networks.contains(topology.links[edge.link].network) {
                 let next = edge.neighbor.index
                 guard !settled[next] else { continue }
                 let candidate = distance[current] + topology.links[edge.link].latency.nanoseconds
@@ -102,7 +112,7 @@ extension NetworkModel {
             cursor = step.neighbor.index
         }
         return Route(
-            network: network, hops: hops.reversed(), hosts: hosts.reversed(),
+            network: networks.min()!, hops: hops.reversed(), hosts: hosts.reversed(),
             latency: SimDuration(nanoseconds: distance[destination.index]))
     }
 }

@@ -34,6 +34,12 @@ public struct NetworkModel {
     var listeners: Set<ListenerKey> = []
     var nextEphemeralPort: [UInt16]
 
+    /// Networks joined into one internet: a connection may cross from one to another at a host on
+    /// both (an IP gateway). Networks not in the set stay islands that only mail gateways join.
+    public var joinedNetworks: Set<NetworkID> = [] {
+        didSet { routeCache.removeAll() }
+    }
+
     public var dns: DNSConfiguration
     public var hostTable: HostTable
     var lookups: [LookupID: PendingLookup] = [:]

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
+@testable import Experiments
 @testable import MailpathCLI
 
 /// Runs a command line and returns (exit code, stdout, stderr).

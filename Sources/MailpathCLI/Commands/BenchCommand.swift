@@ -1,3 +1,4 @@
+import Reports
 import SimKernel
 
 /// `mailpath bench`: performance figures, measured in the release build.

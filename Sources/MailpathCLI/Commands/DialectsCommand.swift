@@ -1,3 +1,4 @@
+import Experiments
 import MailDialects
 
 /// `mailpath dialects [NAME] [--matrix] [--markdown]`.

@@ -1,3 +1,5 @@
+import Experiments
+
 /// Parses a subcommand's arguments against its spec. Errors are usage errors (exit 64) that say
 /// what was wrong and, for a misspelt option, what was probably meant.
 enum ArgumentParser {
@@ -80,40 +82,3 @@ enum ArgumentParser {
     }
 }
 
-/// "Did you mean" suggestions by edit distance.
-public enum Suggestions {
-    /// The candidate nearest to `word` if it is plausibly a misspelling of it, ignoring case.
-    public static func closest(to word: String, among candidates: [String]) -> String? {
-        let target = Array(word.lowercased())
-        var best: (distance: Int, candidate: String)?
-        for candidate in candidates {
-            let distance = editDistance(target, Array(candidate.lowercased()))
-            if best == nil || distance < best!.distance { best = (distance, candidate) }
-        }
-        guard let best else { return nil }
-        let allowed = max(2, target.count / 3)
-        let isPrefix = target.count >= 3 && best.candidate.lowercased().hasPrefix(word.lowercased())
-        return best.distance <= allowed || isPrefix ? best.candidate : nil
-    }
-
-    /// Levenshtein distance with adjacent transpositions counted as one edit.
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previousPrevious = [Int](repeating: 0, count: b.count + 1)
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                    current[j] = min(current[j], previousPrevious[j - 2] + 1)
-                }
-            }
-            (previousPrevious, previous, current) = (previous, current, previousPrevious)
-        }
-        return previous[b.count]
-    }
-}

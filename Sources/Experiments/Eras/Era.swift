@@ -1,0 +1,53 @@
+import MailAgent
+import MailDialects
+
+/// An era: the dialect every host speaks, how mail is routed, and whether DNS exists. The
+/// workload and network of a scenario stay the same; the era is what changes between runs.
+public struct Era: Hashable, Sendable {
+    public var name: String
+    public var title: String
+    public var year: Int
+    public var rfcs: [String]
+    public var dialect: DialectID
+    public var routing: RoutingPolicy
+    public var dns: Bool
+    /// Whether the scenario's networks (those marked as joining the Internet) form one internet at
+    /// the packet level, as ARPANET, MILNET and CSNET did after the 1983 move to TCP/IP. Before,
+    /// each network is an island that only mail gateways join.
+    public var internet: Bool
+    public var retry: RetrySchedule
+    public var summary: String
+
+    /// The eras in historical order.
+    public static let all: [Era] = [
+        Era(
+            name: "mtp-1981", title: "MTP over host tables", year: 1981, rfcs: ["RFC 780", "RFC 790"], dialect: .mtp780,
+            routing: .sourceRoutes, dns: false, internet: false, retry: .rfc1123,
+            summary: "MTP on port 57; hosts from HOSTS.TXT; mail for a host on another network is source-routed through gateways (RFC 780 §3.2)."),
+        Era(
+            name: "smtp-1981", title: "The first SMTP", year: 1981, rfcs: ["RFC 788"], dialect: .smtp788, routing: .sourceRoutes, dns: false,
+            internet: false, retry: .rfc1123,
+            summary: "MAIL/RCPT/DATA on port 25 with comma-form source routes and Mail-From: stamps; routing as in MTP."),
+        Era(
+            name: "smtp-1982", title: "SMTP with source routes", year: 1982, rfcs: ["RFC 821", "RFC 822"], dialect: .smtp821,
+            routing: .sourceRoutes, dns: false, internet: false, retry: .rfc1123,
+            summary: "RFC 821 relaying: the sending host computes a route through gateways from its host table (A→D→P→U→Z)."),
+        Era(
+            name: "mx-1986", title: "MX routing", year: 1986, rfcs: ["RFC 821", "RFC 974", "RFC 1123"], dialect: .smtp821, routing: .mx974,
+            dns: true, internet: true, retry: .rfc1123,
+            summary: "DNS finds the mail exchangers of the recipient's domain (RFC 974); gateways are MX hosts for networks off the Internet."),
+        Era(
+            name: "esmtp-1995", title: "ESMTP", year: 1995, rfcs: ["RFC 1869", "RFC 1870", "RFC 2920", "RFC 1652"], dialect: .esmtp,
+            routing: .mx974, dns: true, internet: true, retry: .rfc1123,
+            summary: "EHLO with SIZE, PIPELINING and 8BITMIME: fewer round trips, sizes known before the text is sent."),
+        Era(
+            name: "smtp-2001", title: "RFC 2821 direct delivery", year: 2001, rfcs: ["RFC 2821"], dialect: .smtp2821, routing: .direct2821,
+            dns: true, internet: true, retry: .rfc2821,
+            summary: "Clients go straight to the domain's MX, equal preferences are shuffled, source routes are stripped (RFC 2821 §5, §4.1.1.3)."),
+        Era(
+            name: "smtp-2008", title: "RFC 5321", year: 2008, rfcs: ["RFC 5321"], dialect: .smtp5321, routing: .direct2821, dns: true, internet: true,
+            retry: .rfc2821, summary: "RFC 2821 revised; the same behaviour on the wire for this workload."),
+    ]
+
+    public static func named(_ name: String) -> Era? { all.first { $0.name == name.lowercased() } }
+}

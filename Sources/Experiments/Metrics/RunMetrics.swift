@@ -1,0 +1,138 @@
+import MailSimulation
+import Reports
+import SimKernel
+
+/// The figures of one run: the same set for every era, so eras line up side by side.
+public struct RunMetrics: Sendable {
+    public var scenario: String
+    public var era: String
+    public var seed: UInt64
+    public var totals: Accounting.Totals
+    public var accountingAddsUp: Bool
+    /// Recipients lost without a modelled cause (always empty unless Mailpath has a bug).
+    public var missing: [String]
+    public var latency: LatencySummary?
+    public var hopsMean: Double
+    public var hopsMax: Int
+    /// Client waits for the server (RFC 2920's turnarounds) over all sessions that carried a
+    /// message, per submitted message.
+    public var roundTripsPerMessage: Double
+    public var protocolBytes: Int
+    public var textBytes: Int
+    /// Everything put on links, with TCP/IP headers and DNS.
+    public var wireBytes: Int
+    public var connections: Int
+    public var failedConnections: Int
+    public var dnsQueries: Int
+    public var sessions: Int
+    public var pipelinedSessions: Int
+    public var heloFallbacks: Int
+    /// Messages each host's receivers accepted, by host name.
+    public var relayLoad: [(host: String, messages: Int)]
+    public var queueSamples: [QueueSample]
+    public var events: UInt64
+    public var simulatedTime: SimDuration
+
+    public struct LatencySummary: Hashable, Sendable {
+        public var mean: SimDuration
+        public var p50: SimDuration
+        public var p95: SimDuration
+        public var p99: SimDuration
+        public var max: SimDuration
+
+        /// Nearest-rank percentiles of the latencies.
+        public init?(_ latencies: [SimDuration]) {
+            guard !latencies.isEmpty else { return nil }
+            let sorted = latencies.sorted()
+            func rank(_ percent: Int) -> SimDuration {
+                let position = (percent * sorted.count + 99) / 100
+                return sorted[Swift.max(0, Swift.min(sorted.count - 1, position - 1))]
+            }
+            let total = sorted.reduce(Int64(0)) { $0 + $1.nanoseconds }
+            mean = SimDuration(nanoseconds: total / Int64(sorted.count))
+            p50 = rank(50)
+            p95 = rank(95)
+            p99 = rank(99)
+            max = sorted.last!
+        }
+    }
+
+    public init(scenario: String, era: String, seed: UInt64, setup: SimulationSetup, result: SimulationResult) {
+        self.scenario = scenario
+        self.era = era
+        self.seed = seed
+        totals = result.totals
+        accountingAddsUp = result.accountingAddsUp
+        missing = result.missing
+        latency = LatencySummary(result.accounting.latencies)
+        let hops = result.accounting.hops
+        hopsMean = hops.isEmpty ? 0 : Double(hops.reduce(0, +)) / Double(hops.count)
+        hopsMax = hops.max() ?? 0
+        let submitted = max(1, totals.messages)
+        roundTripsPerMessage = Double(result.statistics.turnaroundsPerMessage.reduce(0) { $0 + Int($1) }) / Double(submitted)
+        protocolBytes = result.statistics.protocolBytes
+        textBytes = result.statistics.textBytes
+        wireBytes = result.network.bytes
+        connections = result.network.connectionsOpened
+        failedConnections = result.network.connectionsRefused + result.network.connectionsTimedOut
+        dnsQueries = result.network.dnsQueries
+        sessions = result.statistics.sessions
+        pipelinedSessions = result.statistics.pipelinedSessions
+        heloFallbacks = result.statistics.heloFallbacks
+        relayLoad = result.statistics.acceptedByHost.map { (setup.topology.hosts[$0.key].name, $0.value) }.sorted { $0.host < $1.host }
+        queueSamples = result.statistics.queueSamples
+        events = result.eventsProcessed
+        simulatedTime = result.endTime - .zero
+    }
+
+    /// The peak of the sampled queue length.
+    public var peakQueue: Int { queueSamples.map(\.queuedRecipients).max() ?? 0 }
+
+    /// Every figure as (key, label, value), in a fixed order: the rows of every rendering.
+    public var figures: [(key: String, label: String, value: String)] {
+        func seconds(_ duration: SimDuration?) -> String { duration.map { Format.decimal($0.seconds, 3) } ?? "-" }
+        return [
+            ("messages", "messages submitted", String(totals.messages)),
+            ("recipients", "recipients", String(totals.recipients)),
+            ("delivered", "delivered", String(totals.delivered)),
+            ("bounced", "bounced", String(totals.bounced)),
+            ("queued", "still queued", String(totals.queued)),
+            ("lost", "lost", String(totals.lost)),
+            ("duplicates", "duplicates", String(totals.duplicates)),
+            ("double_bounces", "double bounces", String(totals.doubleBounces)),
+            ("latency_mean_s", "latency mean (s)", seconds(latency?.mean)),
+            ("latency_p50_s", "latency p50 (s)", seconds(latency?.p50)),
+            ("latency_p95_s", "latency p95 (s)", seconds(latency?.p95)),
+            ("latency_p99_s", "latency p99 (s)", seconds(latency?.p99)),
+            ("latency_max_s", "latency max (s)", seconds(latency?.max)),
+            ("hops_mean", "hops per recipient", Format.decimal(hopsMean, 2)),
+            ("hops_max", "most hops", String(hopsMax)),
+            ("round_trips_per_message", "round trips per message", Format.decimal(roundTripsPerMessage, 2)),
+            ("protocol_bytes", "protocol bytes", String(protocolBytes)),
+            ("text_bytes", "message text bytes", String(textBytes)),
+            ("wire_bytes", "bytes on the wire", String(wireBytes)),
+            ("connections", "TCP connections", String(connections)),
+            ("failed_connections", "failed connections", String(failedConnections)),
+            ("dns_queries", "DNS queries", String(dnsQueries)),
+            ("sessions", "mail sessions", String(sessions)),
+            ("pipelined_sessions", "pipelined sessions", String(pipelinedSessions)),
+            ("helo_fallbacks", "EHLO refused, HELO used", String(heloFallbacks)),
+            ("peak_queue", "peak queued recipients", String(peakQueue)),
+        ]
+    }
+
+    /// The run as a JSON document.
+    public var json: JSON {
+        .object([
+            ("scenario", .string(scenario)), ("era", .string(era)), ("seed", .number(String(seed))),
+            ("accounting_adds_up", .bool(accountingAddsUp)),
+            ("figures", .object(figures.map { ($0.key, Double($0.value) != nil ? .number($0.value) : .string($0.value)) })),
+            ("relay_load", .object(relayLoad.map { ($0.host, .int($0.messages)) })),
+            ("queue", .array(queueSamples.map { .object([("t_s", .decimal($0.time.nanoseconds.secondsValue, 3)), ("queued", .int($0.queuedRecipients))]) })),
+        ])
+    }
+}
+
+extension Int64 {
+    var secondsValue: Double { Double(self) / 1e9 }
+}

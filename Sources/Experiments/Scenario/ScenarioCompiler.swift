@@ -1,0 +1,161 @@
+import MailAgent
+import MailCore
+import MailDialects
+import MailSimulation
+import SimKernel
+import SimNetwork
+
+/// Options that are not part of the scenario or the era.
+public struct RunOptions: Sendable {
+    public var seed: UInt64?
+    public var tracing: Bool
+    /// Keep delivered messages in mailboxes (off for benchmarks).
+    public var keepsMailboxText: Bool
+    /// Sample queue lengths this many times over the run (0: never).
+    public var queueSamples: Int
+
+    public init(seed: UInt64? = nil, tracing: Bool = true, keepsMailboxText: Bool = true, queueSamples: Int = 48) {
+        self.seed = seed
+        self.tracing = tracing
+        self.keepsMailboxText = keepsMailboxText
+        self.queueSamples = queueSamples
+    }
+}
+
+extension Scenario {
+    /// Builds the simulation of this scenario in an era. The workload is passed in, so that every
+    /// era of a comparison runs the very same messages.
+    public func setup(era: Era, workload: Workload, options: RunOptions = RunOptions(), file: String = "scenario") throws(ScenarioError)
+        -> SimulationSetup
+    {
+        var topology = Topology()
+        for network in networks { topology.addNetwork(network) }
+        var taken = Set(hosts.compactMap(\.address))
+        var next: UInt32 = 0x0a00_0001
+        var addresses: [String] = []
+        for host in hosts {
+            if let address = host.address {
+                addresses.append(address)
+                continue
+            }
+            while taken.contains(IPv4Address(next).description) { next += 1 }
+            addresses.append(IPv4Address(next).description)
+            taken.insert(IPv4Address(next).description)
+            next += 1
+        }
+        for (index, host) in hosts.enumerated() {
+            topology.addHost(host.name, addresses: [IPv4Address(addresses[index])!], networks: host.networks.map { topology.network(named: $0)! })
+        }
+        for link in links {
+            topology.addLink(
+                topology.host(named: link.between.0)!, topology.host(named: link.between.1)!, network: topology.network(named: link.network!)!,
+                latency: link.latency, bandwidth: link.bandwidth)
+        }
+
+        // DNS: A records for every host, MX records for every domain (the scenario's, or MX 10 to its server).
+        var dnsConfiguration = DNSConfiguration.off
+        var outages: [Range<SimTime>] = []
+        for fault in faults { if case .dnsOutage(let from, let until) = fault { outages.append(from..<until) } }
+        if era.dns {
+            guard let serverName = dns.server, let server = topology.host(named: serverName) else {
+                throw ScenarioError(
+                    file: file, position: nil, path: "dns.server",
+                    message: "era \(era.name) uses DNS, so the scenario needs \"dns\": {\"server\": HOST}, the host running the name server")
+            }
+            var zones = DNSZones(defaultTTL: dns.ttl)
+            for (index, host) in hosts.enumerated() { zones.addAddress(host.name, IPv4Address(addresses[index])!) }
+            for (domain, host) in domainServers {
+                if let explicit = dns.mx.first(where: { $0.domain.lowercased() == domain.lowercased() }) {
+                    for record in explicit.records { zones.addMX(domain, preference: UInt16(record.preference), exchange: record.host) }
+                } else {
+                    zones.addMX(domain, preference: 10, exchange: host)
+                }
+            }
+            for (domain, records) in dns.mx where !domainServers.contains(where: { $0.domain.lowercased() == domain.lowercased() }) {
+                for record in records { zones.addMX(domain, preference: UInt16(record.preference), exchange: record.host) }
+            }
+            dnsConfiguration = DNSConfiguration(
+                enabled: true, server: server, zones: zones, queryTimeout: dns.queryTimeout, attempts: dns.attempts, outages: outages)
+        }
+
+        // From mx-1986 on, networks that join the Internet form one internet at the packet level.
+        let joined = era.internet ? Set(networks.filter { !islands.contains($0) }) : []
+
+        // The host table: every host, with the domains it serves as nicknames (HOSTS.TXT had both).
+        // In the agents' view, the joined networks are one network, "Internet".
+        var table = HostTable()
+        var directoryEntries: [HostDirectory.Entry] = []
+        for (index, host) in hosts.enumerated() {
+            table.add(HostTable.Entry(names: [host.name] + host.domains.filter { $0.lowercased() != host.name.lowercased() }, addresses: [IPv4Address(addresses[index])!], networks: host.networks))
+            let reach = Set(host.networks.map { joined.contains($0) ? "Internet" : $0 })
+            directoryEntries.append(HostDirectory.Entry(name: host.name, networks: reach, relays: host.gateway, address: addresses[index]))
+            for domain in host.domains where domain.lowercased() != host.name.lowercased() {
+                directoryEntries.append(HostDirectory.Entry(name: domain, networks: reach, relays: false, address: addresses[index]))
+            }
+        }
+        let directory = HostDirectory(directoryEntries)
+
+        let everyone = users
+        let epoch = CivilTime.unixSeconds(year: era.year, month: 1, day: 1)
+        var agents: [AgentConfiguration?] = []
+        for (index, host) in hosts.enumerated() {
+            let retry = host.retry.flatMap { name in RetrySchedule.presets.first { $0.name == name } } ?? era.retry
+            let queueDelay = Duration.nanoseconds(host.queueDelay.nanoseconds)
+            switch host.role {
+            case .router:
+                agents.append(nil)
+            case .client:
+                agents.append(
+                    AgentConfiguration(
+                        hostName: host.name, address: addresses[index], localDomains: [Domain(host.name)], users: [], dialect: era.dialect,
+                        routing: .smartHost(host.server!), retry: retry, persistence: host.volatileQueue ? .volatile : .persistent,
+                        directory: directory, relayClients: [], relaysSourceRoutes: false, epoch: epoch, keepsMailboxText: options.keepsMailboxText,
+                        queueDelay: queueDelay))
+            case .mail:
+                // A host named as an exchanger for a domain it does not serve relays mail for it.
+                let exchangerFor = dns.mx.filter { entry in
+                    entry.records.contains { $0.host.lowercased() == host.name.lowercased() } && !host.domains.contains { $0.lowercased() == entry.domain.lowercased() }
+                }.map(\.domain)
+                let localUsers = everyone.filter { $0.mailHost == host.name }.map { String($0.address.prefix { $0 != "@" }) }
+                let clients = hosts.filter {
+                    $0.server?.lowercased() == host.name.lowercased() || $0.relayHost?.lowercased() == host.name.lowercased()
+                }.map(\.name)
+                agents.append(
+                    AgentConfiguration(
+                        hostName: host.name, address: addresses[index], localDomains: Set((host.domains + [host.name]).map(Domain.init)),
+                        users: Set(localUsers), dialect: era.dialect,
+                        routing: era.dns ? host.relayHost.map { .gatewayForOthers(topology.hosts[topology.host(named: $0)!.index].name) } ?? era.routing : era.routing,
+                        retry: retry,
+                        persistence: host.volatileQueue ? .volatile : .persistent, directory: directory,
+                        relayDomains: Set((host.relayFor + exchangerFor).map(Domain.init)), relayClients: host.openRelay ? nil : Set(clients + [host.name]),
+                        relaysSourceRoutes: host.gateway || host.openRelay, epoch: epoch, keepsMailboxText: options.keepsMailboxText,
+                        maxMessageSize: host.maxMessageSize, queueDelay: queueDelay))
+            }
+        }
+
+        var simulationFaults: [Fault] = []
+        for fault in faults {
+            switch fault {
+            case .link(let between, let up, let at):
+                let index = links.firstIndex { Set([$0.between.0.lowercased(), $0.between.1.lowercased()]) == Set([between.0.lowercased(), between.1.lowercased()]) }!
+                simulationFaults.append(up ? .linkUp(LinkID(index), at: at) : .linkDown(LinkID(index), at: at))
+            case .crash(let host, let at, let restart):
+                simulationFaults.append(.crash(topology.host(named: host)!, at: at))
+                if let restart { simulationFaults.append(.restart(topology.host(named: host)!, at: restart)) }
+            case .dnsOutage:
+                break
+            case .reply(let host, let command, let code, let text, let from, let until, let probability):
+                simulationFaults.append(
+                    .injectReply(host: topology.host(named: host)!, command: command, reply: Reply(ReplyCode(code), text), window: from..<until, probability: probability))
+            case .dropAfterDot(let host, let from, let until):
+                simulationFaults.append(.dropAfterFinalDot(host: topology.host(named: host)!, window: from..<until))
+            }
+        }
+        var setup = SimulationSetup(
+            topology: topology, dns: dnsConfiguration, hostTable: table, agents: agents, workload: workload, faults: simulationFaults,
+            seed: options.seed ?? seed, duration: duration, tracing: options.tracing)
+        setup.queueSamples = options.queueSamples
+        setup.joinedNetworks = Set(joined.map { topology.network(named: $0)! })
+        return setup
+    }
+}

@@ -1,0 +1,398 @@
+import MailCore
+import MailAgent
+import SimKernel
+import SimNetwork
+
+extension Scenario {
+    /// Reads and checks a scenario file's text. Every problem is a `ScenarioError` that names the
+    /// file, the line and column, the JSON path and what was expected.
+    public static func decode(_ text: String, file: String) throws(ScenarioError) -> Scenario {
+        let root: JSONNode
+        do {
+            root = try JSONParser.parse(text)
+        } catch {
+            throw ScenarioError(file: file, position: error.position, path: "", message: "invalid JSON: " + error.message)
+        }
+        let top = try JSONReader(file: file, node: root, path: "").object(allowing: [
+            "format", "name", "description", "seed", "duration", "era", "networks", "hosts", "links", "dns", "workload", "faults",
+        ])
+        let format = try top.required("format", "the file format, \"\(Scenario.format)\"")
+        guard try format.string() == Scenario.format else {
+            throw format.error("expected \"\(Scenario.format)\", found \"\(try format.string())\"")
+        }
+        let defaultName = String((file.split(separator: "/").last ?? Substring(file)).split(separator: ".").first ?? "scenario")
+        var scenario = Scenario(
+            name: try top.optional("name")?.string() ?? defaultName,
+            description: try top.optional("description")?.string() ?? "",
+            seed: UInt64(try top.optional("seed")?.integer(in: 0...Int.max) ?? 1),
+            duration: try top.optional("duration")?.duration() ?? .days(6),
+            era: nil, networks: [], islands: [], hosts: [], links: [],
+            dns: DNS(server: nil, ttl: .hours(1), queryTimeout: .seconds(5), attempts: 2, mx: []),
+            workload: WorkloadSpec(messages: [], generators: []), faults: [])
+        if let era = top.optional("era") {
+            scenario.era = try era.choice(Era.all.map(\.name), what: "era")
+        }
+        let networks = try top.required("networks", "the networks, such as [\"ARPANET\", \"CSNET\"]").array()
+        guard !networks.isEmpty else { throw try top.required("networks", "").error("needs at least one network") }
+        for network in networks {
+            var name: String
+            if case .object = network.node.value {
+                let fields = try network.object(allowing: ["name", "internet"])
+                name = try fields.required("name", "the network's name").string()
+                if try fields.optional("internet")?.bool() == false { scenario.islands.insert(name) }
+            } else {
+                name = try network.string()
+            }
+            guard !scenario.networks.contains(where: { $0.lowercased() == name.lowercased() }) else { throw network.error("network \"\(name)\" named twice") }
+            scenario.networks.append(name)
+        }
+        let hostNodes = try top.required("hosts", "the hosts").array()
+        for node in hostNodes { scenario.hosts.append(try decodeHost(node, networks: scenario.networks, existing: scenario.hosts)) }
+        for (node, host) in zip(hostNodes, scenario.hosts) { try check(host, node, in: scenario) }
+        for node in try top.optional("links")?.array() ?? [] { scenario.links.append(try decodeLink(node, scenario: scenario)) }
+        if let dns = top.optional("dns") { scenario.dns = try decodeDNS(dns, scenario: scenario) }
+        try checkRoutes(scenario, hostNodes: hostNodes)
+        scenario.workload = try decodeWorkload(try top.required("workload", "the messages to send"), scenario: scenario)
+        for node in try top.optional("faults")?.array() ?? [] { scenario.faults.append(try decodeFault(node, scenario: scenario)) }
+        return scenario
+    }
+
+    /// Reads a scenario file from disk.
+    public static func load(path: String) throws(ScenarioError) -> Scenario {
+        guard let text = FileText.read(path) else {
+            throw ScenarioError(file: path, position: nil, path: "", message: "cannot read the file (does it exist?)")
+        }
+        return try decode(text, file: path)
+    }
+
+    // MARK: Hosts and links
+
+    static func decodeHost(_ node: JSONReader, networks: [String], existing: [Host]) throws(ScenarioError) -> Host {
+        let object = try node.object(allowing: [
+            "name", "networks", "role", "address", "domains", "users", "server", "gateway", "queue", "retry", "maxMessageSize",
+            "relayFor", "openRelay", "queueDelay", "relayHost",
+        ])
+        let nameNode = try object.required("name", "the host name")
+        let name = try nameNode.string()
+        guard Domain.validate(Substring(name), maxLength: 255) == nil else { throw nameNode.error("\"\(name)\" is not a host name") }
+        guard !existing.contains(where: { $0.name.lowercased() == name.lowercased() }) else { throw nameNode.error("host \"\(name)\" defined twice") }
+        var hostNetworks: [String] = []
+        for network in try object.required("networks", "the networks the host is on").arrayOrSingle() {
+            let wanted = try network.string()
+            guard let known = networks.first(where: { $0.lowercased() == wanted.lowercased() }) else {
+                throw network.error("unknown network \"\(wanted)\"" + Suggestions.hint(wanted, among: networks))
+            }
+            hostNetworks.append(known)
+        }
+        let role = Role(rawValue: try object.optional("role")?.choice(Role.allCases.map(\.rawValue), what: "role") ?? "mail")!
+        var address: String?
+        if let node = object.optional("address") {
+            let text = try node.string()
+            guard IPv4Address(text) != nil else { throw node.error("expected an address such as \"10.0.0.73\", found \"\(text)\"") }
+            guard !existing.contains(where: { $0.address == text }) else { throw node.error("address \(text) is already taken") }
+            address = text
+        }
+        let domains = try object.optional("domains")?.arrayOrSingle().map { node throws(ScenarioError) -> String in
+            let domain = try node.string()
+            guard Domain.validate(Substring(domain), maxLength: 255) == nil else { throw node.error("\"\(domain)\" is not a domain") }
+            return domain
+        }
+        let users = try object.optional("users")?.arrayOrSingle().map { node throws(ScenarioError) -> String in
+            let user = try node.string()
+            guard Path.isValidLocalPart(ArraySlice(user.utf8)) else { throw node.error("\"\(user)\" is not a valid user name") }
+            return user
+        } ?? []
+        let retry = try object.optional("retry")?.choice(RetrySchedule.presets.map(\.name), what: "retry schedule")
+        let queue = try object.optional("queue")?.choice(["persistent", "volatile"], what: "queue kind") ?? "persistent"
+        let server = try object.optional("server")?.string()
+        if role == .client && server == nil { throw node.error("a client needs \"server\": the mail host its users submit to") }
+        if role != .client, let serverNode = object.optional("server") { throw serverNode.error("only a client has a server") }
+        return Host(
+            name: name, networks: hostNetworks, role: role, address: address, domains: role == .mail ? (domains ?? [name]) : [],
+            users: users, server: server, gateway: try object.optional("gateway")?.bool() ?? false, volatileQueue: queue == "volatile",
+            retry: retry, maxMessageSize: try object.optional("maxMessageSize")?.size(),
+            relayFor: try object.optional("relayFor")?.arrayOrSingle().map { node throws(ScenarioError) in try node.string() } ?? [],
+            openRelay: try object.optional("openRelay")?.bool() ?? false, queueDelay: try object.optional("queueDelay")?.duration() ?? .zero,
+            relayHost: try object.optional("relayHost")?.string())
+    }
+
+    /// Checks what needs all hosts: clients' servers, domains served twice.
+    static func check(_ host: Host, _ node: JSONReader, in scenario: Scenario) throws(ScenarioError) {
+        let object = try node.object(allowing: [
+            "name", "networks", "role", "address", "domains", "users", "server", "gateway", "queue", "retry", "maxMessageSize",
+            "relayFor", "openRelay", "queueDelay", "relayHost",
+        ])
+        if let serverName = host.server {
+            let serverNode = try object.required("server", "")
+            guard let server = scenario.host(named: serverName) else {
+                throw serverNode.error("unknown host \"\(serverName)\"" + Suggestions.hint(serverName, among: scenario.hosts.map(\.name)))
+            }
+            guard server.role == .mail else { throw serverNode.error("\"\(serverName)\" is a \(server.role.rawValue), not a mail host") }
+        }
+        if let relay = host.relayHost {
+            let relayNode = try object.required("relayHost", "")
+            guard let gateway = scenario.host(named: relay), gateway.role == .mail else {
+                throw relayNode.error("unknown mail host \"\(relay)\"" + Suggestions.hint(relay, among: scenario.hosts.filter { $0.role == .mail }.map(\.name)))
+            }
+            guard !Set(gateway.networks).isDisjoint(with: host.networks) else {
+                throw relayNode.error("\(host.name) and its relay host \(gateway.name) share no network")
+            }
+        }
+        for domain in host.domains {
+            if let other = scenario.hosts.first(where: { $0.name != host.name && $0.domains.contains { $0.lowercased() == domain.lowercased() } }) {
+                throw (object.optional("domains") ?? node).error("domain \(domain) is served by both \(other.name) and \(host.name)")
+            }
+        }
+    }
+
+    static func decodeLink(_ node: JSONReader, scenario: Scenario) throws(ScenarioError) -> Link {
+        let object = try node.object(allowing: ["between", "network", "latency", "bandwidth"])
+        let between = try object.required("between", "the two hosts it joins, such as [\"A\", \"D\"]")
+        let ends = try between.array()
+        guard ends.count == 2 else { throw between.error("expected two host names") }
+        var names: [String] = []
+        for end in ends {
+            let name = try end.string()
+            guard let host = scenario.host(named: name) else {
+                throw end.error("unknown host \"\(name)\"" + Suggestions.hint(name, among: scenario.hosts.map(\.name)))
+            }
+            names.append(host.name)
+        }
+        guard names[0].lowercased() != names[1].lowercased() else { throw between.error("a link joins two different hosts") }
+        let a = scenario.host(named: names[0])!, b = scenario.host(named: names[1])!
+        let shared = a.networks.filter { network in b.networks.contains(network) }
+        var network: String
+        if let networkNode = object.optional("network") {
+            network = try networkNode.string()
+            guard let known = scenario.networks.first(where: { $0.lowercased() == network.lowercased() }) else {
+                throw networkNode.error("unknown network \"\(network)\"" + Suggestions.hint(network, among: scenario.networks))
+            }
+            network = known
+            guard shared.contains(network) else { throw networkNode.error("\(a.name) and \(b.name) are not both on \(network)") }
+        } else {
+            guard shared.count == 1 else {
+                throw between.error(
+                    shared.isEmpty
+                        ? "\(a.name) and \(b.name) share no network, so no link can join them"
+                        : "\(a.name) and \(b.name) share \(shared.joined(separator: " and ")); say which with \"network\"")
+            }
+            network = shared[0]
+        }
+        return Link(
+            between: (a.name, b.name), network: network, latency: try object.optional("latency")?.duration() ?? .milliseconds(10),
+            bandwidth: try object.optional("bandwidth")?.bandwidth())
+    }
+
+    /// Every client must be able to reach its server: a route through nowhere is refused.
+    static func checkRoutes(_ scenario: Scenario, hostNodes: [JSONReader]) throws(ScenarioError) {
+        for (host, node) in zip(scenario.hosts, hostNodes) {
+            guard let server = host.server, !scenario.reachable(host.name, server) else { continue }
+            throw (try node.object(allowing: [
+                "name", "networks", "role", "address", "domains", "users", "server", "gateway", "queue", "retry", "maxMessageSize",
+                "relayFor", "openRelay",
+            ]).required("server", "")).error("no links join \(host.name) to its server \(server): add a link, or a host between them")
+        }
+    }
+
+    // MARK: DNS
+
+    static func decodeDNS(_ node: JSONReader, scenario: Scenario) throws(ScenarioError) -> DNS {
+        let object = try node.object(allowing: ["server", "ttl", "queryTimeout", "attempts", "mx"])
+        var dns = DNS(server: nil, ttl: .hours(1), queryTimeout: .seconds(5), attempts: 2, mx: [])
+        if let server = object.optional("server") {
+            let name = try server.string()
+            guard let host = scenario.host(named: name) else {
+                throw server.error("unknown host \"\(name)\"" + Suggestions.hint(name, among: scenario.hosts.map(\.name)))
+            }
+            dns.server = host.name
+        }
+        dns.ttl = try object.optional("ttl")?.duration() ?? dns.ttl
+        dns.queryTimeout = try object.optional("queryTimeout")?.duration() ?? dns.queryTimeout
+        dns.attempts = try object.optional("attempts")?.integer(in: 1...10) ?? dns.attempts
+        if let mx = object.optional("mx") {
+            guard case .object(let members) = mx.node.value else { throw mx.error("expected an object: domain → MX records") }
+            for member in members {
+                let domainReader = mx.child(member.value, "." + member.key)
+                var records: [(Int, String)] = []
+                for record in try domainReader.array() {
+                    let fields = try record.object(allowing: ["preference", "host"])
+                    let hostNode = try fields.required("host", "the exchanger's host name")
+                    let name = try hostNode.string()
+                    guard let host = scenario.host(named: name), host.role == .mail else {
+                        throw hostNode.error("unknown mail host \"\(name)\"" + Suggestions.hint(name, among: scenario.hosts.filter { $0.role == .mail }.map(\.name)))
+                    }
+                    records.append((try fields.required("preference", "a number, lower is preferred").integer(in: 0...65535), host.name))
+                }
+                dns.mx.append((member.key, records))
+            }
+        }
+        return dns
+    }
+
+    // MARK: Workload
+
+    static func decodeWorkload(_ node: JSONReader, scenario: Scenario) throws(ScenarioError) -> WorkloadSpec {
+        let object = try node.object(allowing: ["messages", "generate"])
+        var workload = WorkloadSpec(messages: [], generators: [])
+        for message in try object.optional("messages")?.array() ?? [] {
+            let fields = try message.object(allowing: ["at", "from", "to", "size", "subject"])
+            let from = try fields.required("from", "the sender, a user of the scenario such as \"ann@A\"")
+            let recipients = try fields.required("to", "one or more recipients").arrayOrSingle()
+            guard !recipients.isEmpty else { throw try fields.required("to", "").error("needs at least one recipient") }
+            workload.messages.append(
+                MessageSpec(
+                    at: try fields.optional("at")?.time() ?? .zero, from: try knownUser(from, in: scenario),
+                    to: try recipients.map { node throws(ScenarioError) in try mailbox(node) },
+                    size: try fields.optional("size")?.size() ?? 1000, subject: try fields.optional("subject")?.string()))
+        }
+        for generator in try object.optional("generate")?.array() ?? [] {
+            let fields = try generator.object(allowing: ["count", "rate", "start", "from", "to", "size"])
+            var spec = GeneratorSpec(
+                count: try fields.required("count", "how many messages").integer(in: 1...100_000_000),
+                meanInterval: try fields.required("rate", "the mean rate of Poisson arrivals, such as \"10/s\"").rate(),
+                start: try fields.optional("start")?.time() ?? .zero, from: [], among: [], recipients: 1...1, otherDomains: false,
+                size: .fixed(1000))
+            if let from = fields.optional("from"), (try? from.string()) != "any" {
+                spec.from = try from.array().map { node throws(ScenarioError) in try knownUser(node, in: scenario) }
+            }
+            if let to = fields.optional("to") {
+                let recipientFields = try to.object(allowing: ["min", "max", "otherDomains", "among"])
+                let minimum = try recipientFields.optional("min")?.integer(in: 1...100) ?? 1
+                let maximum = try recipientFields.optional("max")?.integer(in: minimum...100) ?? minimum
+                spec.recipients = minimum...maximum
+                spec.otherDomains = try recipientFields.optional("otherDomains")?.bool() ?? false
+                if let among = recipientFields.optional("among") { spec.among = try among.array().map { node throws(ScenarioError) in try mailbox(node) } }
+            }
+            if let size = fields.optional("size") { spec.size = try sizeDistribution(size) }
+            if scenario.users.isEmpty { throw generator.error("no host has users to send or receive") }
+            workload.generators.append(spec)
+        }
+        guard !workload.messages.isEmpty || !workload.generators.isEmpty else {
+            throw node.error("needs \"messages\" or \"generate\": a workload with no mail has nothing to compare")
+        }
+        return workload
+    }
+
+    static func sizeDistribution(_ node: JSONReader) throws(ScenarioError) -> SizeDistribution {
+        if case .object = node.node.value {
+            let fields = try node.object(allowing: ["uniform", "exponential"])
+            if let uniform = fields.optional("uniform") {
+                let bounds = try uniform.array()
+                guard bounds.count == 2 else { throw uniform.error("expected two sizes, [smallest, largest]") }
+                let low = try bounds[0].size(), high = try bounds[1].size()
+                guard low <= high else { throw uniform.error("the smallest size is larger than the largest") }
+                return .uniform(low, high)
+            }
+            if let exponential = fields.optional("exponential") { return .exponential(mean: try exponential.size()) }
+            throw node.error("expected \"uniform\": [low, high] or \"exponential\": mean")
+        }
+        return .fixed(try node.size())
+    }
+
+    static func mailbox(_ node: JSONReader) throws(ScenarioError) -> String {
+        let text = try node.string()
+        guard case .success(let path) = Path.parse(Substring("<\(text)>"), style: .colon, limits: PathLimits(path: 256, domain: 255, localPart: 64)),
+            path.route.isEmpty
+        else { throw node.error("\"\(text)\" is not a mailbox such as \"joe@example.org\"") }
+        return text
+    }
+
+    static func knownUser(_ node: JSONReader, in scenario: Scenario) throws(ScenarioError) -> String {
+        let text = try mailbox(node)
+        guard scenario.users.contains(where: { $0.address.lowercased() == text.lowercased() }) else {
+            throw node.error("\"\(text)\" is not a user of this scenario" + Suggestions.hint(text, among: scenario.users.map(\.address)))
+        }
+        return text
+    }
+
+    // MARK: Faults
+
+    static func decodeFault(_ node: JSONReader, scenario: Scenario) throws(ScenarioError) -> FaultSpec {
+        let kinds = ["linkDown", "linkUp", "crash", "dnsOutage", "reply", "dropAfterDot"]
+        guard case .object(let members) = node.node.value, let typeMember = members.first(where: { $0.key == "type" }) else {
+            throw node.error("expected an object with \"type\": one of \(kinds.joined(separator: ", "))")
+        }
+        let type = try node.child(typeMember.value, ".type").choice(kinds, what: "fault type")
+        func host(_ fields: JSONObjectReader) throws(ScenarioError) -> String {
+            let hostNode = try fields.required("host", "the host it happens to")
+            let name = try hostNode.string()
+            guard let host = scenario.host(named: name) else {
+                throw hostNode.error("unknown host \"\(name)\"" + Suggestions.hint(name, among: scenario.hosts.map(\.name)))
+            }
+            return host.name
+        }
+        func window(_ fields: JSONObjectReader) throws(ScenarioError) -> (SimTime, SimTime) {
+            let from = try fields.required("from", "when it starts").time()
+            let untilNode = try fields.required("until", "when it ends")
+            let until = try untilNode.time()
+            guard until > from else { throw untilNode.error("ends before it starts") }
+            return (from, until)
+        }
+        switch type {
+        case "linkDown", "linkUp":
+            let fields = try node.object(allowing: ["type", "link", "at"])
+            let linkNode = try fields.required("link", "the two hosts the link joins")
+            let ends = try linkNode.array()
+            guard ends.count == 2 else { throw linkNode.error("expected two host names") }
+            let a = try ends[0].string(), b = try ends[1].string()
+            guard let link = scenario.links.first(where: { Set([$0.between.0.lowercased(), $0.between.1.lowercased()]) == Set([a.lowercased(), b.lowercased()]) }) else {
+                throw linkNode.error("no link joins \(a) and \(b)")
+            }
+            return .link(between: link.between, up: type == "linkUp", at: try fields.required("at", "when").time())
+        case "crash":
+            let fields = try node.object(allowing: ["type", "host", "at", "restart"])
+            return .crash(host: try host(fields), at: try fields.required("at", "when").time(), restart: try fields.optional("restart")?.time())
+        case "dnsOutage":
+            let fields = try node.object(allowing: ["type", "from", "until"])
+            let (from, until) = try window(fields)
+            return .dnsOutage(from: from, until: until)
+        case "reply":
+            let fields = try node.object(allowing: ["type", "host", "command", "code", "text", "from", "until", "probability"])
+            let target = try host(fields)
+            let command = try fields.required("command", "the command to answer, such as \"RCPT\"").choice(
+                ["HELO", "EHLO", "MAIL", "RCPT", "DATA", "RSET", "NOOP", "QUIT", "MRSQ", "MRCP"], what: "command")
+            let code = try fields.required("code", "the reply code, from 400 to 599").integer(in: 400...599)
+            let (from, until) = try window(fields)
+            return .reply(
+                host: target, command: command, code: code, text: try fields.optional("text")?.string() ?? "Injected failure", from: from,
+                until: until, probability: try fields.optional("probability")?.probability() ?? 1)
+        default:
+            let fields = try node.object(allowing: ["type", "host", "from", "until"])
+            let target = try host(fields)
+            let (from, until) = try window(fields)
+            return .dropAfterDot(host: target, from: from, until: until)
+        }
+    }
+}
+
+extension Scenario {
+    public func host(named name: String) -> Host? { hosts.first { $0.name.lowercased() == name.lowercased() } }
+
+    /// Every user: its address, the host it submits from, and the mail host holding its mailbox.
+    public var users: [(address: String, submitsAt: String, mailHost: String)] {
+        var result: [(String, String, String)] = []
+        for host in hosts {
+            let mailHost = host.role == .client ? host.server.flatMap { self.host(named: $0) } : host
+            guard let mailHost, let domain = mailHost.domains.first else { continue }
+            for user in host.users { result.append(("\(user)@\(domain)", host.name, mailHost.name)) }
+        }
+        return result
+    }
+
+    /// Whether links of one network join two hosts (through any hosts on it).
+    public func reachable(_ a: String, _ b: String) -> Bool {
+        for network in networks {
+            var seen: Set<String> = [a.lowercased()]
+            var frontier = [a.lowercased()]
+            while let host = frontier.popLast() {
+                if host == b.lowercased() { return true }
+                for link in links where link.network == network {
+                    let ends = (link.between.0.lowercased(), link.between.1.lowercased())
+                    let next = ends.0 == host ? ends.1 : ends.1 == host ? ends.0 : nil
+                    if let next, seen.insert(next).inserted { frontier.append(next) }
+                }
+            }
+        }
+        return false
+    }
+}

@@ -1,0 +1,71 @@
+import Experiments
+import MailDialects
+import Reports
+import SimKernel
+
+/// What the experiment subcommands share: loading scenarios, choosing eras, showing progress.
+enum ExperimentSupport {
+    /// Loads a scenario; a bad file is exit 65 with the decoder's one-line message.
+    static func scenario(_ path: String) throws -> Scenario {
+        do {
+            return try Scenario.load(path: path)
+        } catch {
+            throw CLIError.data(error.description)
+        }
+    }
+
+    /// An era by name, or a usage error with a suggestion.
+    static func era(named name: String) throws -> Era {
+        if let era = Era.named(name) { return era }
+        let names = Era.all.map(\.name)
+        throw CLIError.usage(
+            "unknown era '\(name)'" + (Suggestions.closest(to: name, among: names).map { "; did you mean '\($0)'?" } ?? "")
+                + " (see 'mailpath eras')")
+    }
+
+    /// `--era`, else the scenario's own era, else the newest.
+    static func era(for scenario: Scenario, _ arguments: ParsedArguments) throws -> Era {
+        var era = try era(named: arguments.value("era") ?? scenario.era ?? "smtp-2001")
+        if let dialect = arguments.value("dialect") {
+            era = Experiment.era(era, speaking: try DialectsCommand.dialect(named: dialect))
+        }
+        return era
+    }
+
+    static func seed(_ arguments: ParsedArguments) throws -> UInt64? {
+        guard arguments.value("seed") != nil else { return nil }
+        return UInt64(try arguments.integer("seed", default: 0, in: 0...Int.max))
+    }
+
+    /// A progress callback that writes "era: 42% of 6d simulated" to a terminal.
+    static func progress(_ context: CommandContext, quiet: Bool, label: String) -> ((SimTime, SimTime) -> Void)? {
+        guard context.console.errIsTerminal, !quiet else { return nil }
+        return { now, end in
+            let percent = Int(Double(now.nanoseconds) / Double(max(1, end.nanoseconds)) * 100)
+            context.progress("\(label): \(percent)% of \(SimDuration(nanoseconds: end.nanoseconds)) simulated", quiet: quiet)
+        }
+    }
+
+    static func endProgress(_ context: CommandContext, quiet: Bool) {
+        if context.console.errIsTerminal && !quiet { context.console.err("\r\u{1B}[K") }
+    }
+
+    /// Writes a file under `directory`, turning failures into a clear error.
+    static func write(_ text: String, to directory: String, _ name: String) throws {
+        let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+        do {
+            try FileText.write(text, to: path)
+        } catch {
+            throw CLIError.failure("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Fails the command when the run's accounting does not add up ("nothing is lost silently").
+    static func checkAccounting(_ metrics: RunMetrics) throws {
+        guard metrics.accountingAddsUp else {
+            let missing = metrics.missing.prefix(5).joined(separator: ", ")
+            throw CLIError.failure(
+                "accounting does not add up in era \(metrics.era): \(metrics.missing.count) recipients are neither delivered, bounced, queued nor lost (\(missing)); this is a bug in Mailpath")
+        }
+    }
+}

@@ -1,0 +1,219 @@
+import Experiments
+import Reports
+
+/// `mailpath run SCENARIO [--era E] [--dialect D] [--seed N] [--format F] [--out DIR]`.
+enum RunCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "run", abstract: "Run one scenario under one era and summarise the results.",
+        discussion: """
+            The era is --era, else the scenario's own "era", else smtp-2001. The summary goes to \
+            standard output; with --out, the full results too: summary.json, summary.csv, \
+            recipients.csv (one row per recipient), queue.csv and trace.txt.
+            """,
+        arguments: [.required("scenario", help: "A scenario file (JSON); see Docs/scenarios.md.")],
+        options: [
+            .option("era", value: "era", help: "The era to run (see 'mailpath eras')."),
+            .option("dialect", value: "dialect", help: "Have every host speak this dialect instead of the era's."),
+            .option("seed", value: "N", help: "Seed for every random choice (default: the scenario's)."),
+            .option("out", value: "DIR", help: "Write full results to DIR."),
+            .option("format", value: "format", help: "text, json or csv.", default: "text"),
+            .flag("quiet", short: "q", help: "No progress on standard error."),
+        ],
+        examples: ["mailpath run Docs/examples/relay-story.json --era smtp-1982", "mailpath run Docs/examples/internet-2001.json --format json"])
+
+    static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        let path = arguments.positionals[0]
+        let format = try format(arguments)
+        let scenario = try ExperimentSupport.scenario(path)
+        let era = try ExperimentSupport.era(for: scenario, arguments)
+        let quiet = arguments.flag("quiet")
+        let options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: arguments.value("out") != nil)
+        let outcome: RunOutcome
+        do {
+            outcome = try Experiment.run(
+                scenario, era: era, workload: scenario.makeWorkload(), options: options, file: path,
+                progress: ExperimentSupport.progress(context, quiet: quiet, label: era.name))
+        } catch {
+            throw CLIError.data(error.description)
+        }
+        ExperimentSupport.endProgress(context, quiet: quiet)
+        let metrics = outcome.metrics
+        switch format {
+        case "json": context.console.out(metrics.json.rendered())
+        case "csv": context.console.out(CSV.render(headers: metrics.figures.map(\.key), rows: [metrics.figures.map(\.value)]))
+        default: context.console.out(summary(scenario, era, metrics))
+        }
+        if let directory = arguments.value("out") { try writeResults(outcome, to: directory) }
+        try ExperimentSupport.checkAccounting(metrics)
+        return .success
+    }
+
+    static func format(_ arguments: ParsedArguments) throws -> String {
+        let format = arguments.value("format") ?? "text"
+        guard ["text", "json", "csv"].contains(format) else {
+            throw CLIError.usage("--format expects text, json or csv, got '\(format)'")
+        }
+        return format
+    }
+
+    static func summary(_ scenario: Scenario, _ era: Era, _ metrics: RunMetrics) -> String {
+        var text = "\(scenario.name) in \(era.name) (\(era.title), \(era.rfcs.joined(separator: ", "))), seed \(metrics.seed)\n\n"
+        text += Table(headers: ["figure", "value"], rows: metrics.figures.map { [$0.label, $0.value] }, alignments: [.left, .right]).text
+        let totals = metrics.totals
+        text += "\naccounting: \(totals.recipients) recipients = \(totals.delivered) delivered + \(totals.bounced) bounced + \(totals.queued) queued + \(totals.lost) lost"
+        text += metrics.accountingAddsUp ? " (adds up)\n" : " (DOES NOT ADD UP)\n"
+        return text
+    }
+
+    static func writeResults(_ outcome: RunOutcome, to directory: String) throws {
+        let metrics = outcome.metrics
+        try ExperimentSupport.write(metrics.json.rendered(), to: directory, "summary.json")
+        try ExperimentSupport.write(CSV.render(headers: metrics.figures.map(\.key), rows: [metrics.figures.map(\.value)]), to: directory, "summary.csv")
+        let records = outcome.result.accounting.records
+        try ExperimentSupport.write(
+            CSV.render(
+                headers: ["message_id", "recipient", "outcome", "submitted_s", "delivered_s", "latency_s", "transfers", "duplicates", "bounce_reason"],
+                rows: records.map { record in
+                    [
+                        record.messageID, record.mailbox.description, record.outcome?.rawValue ?? "unaccounted",
+                        Format.decimal(Double(record.submittedAt.nanoseconds) / 1e9, 6),
+                        record.deliveries.first.map { Format.decimal(Double($0.nanoseconds) / 1e9, 6) } ?? "",
+                        record.latency.map { Format.decimal($0.seconds, 6) } ?? "", String(record.transfers), String(record.duplicates),
+                        record.bounceReason ?? "",
+                    ]
+                }), to: directory, "recipients.csv")
+        try ExperimentSupport.write(
+            CSV.render(headers: ["t_s", "queued_recipients"], rows: metrics.queueSamples.map { [Format.decimal(Double($0.time.nanoseconds) / 1e9, 3), String($0.queuedRecipients)] }),
+            to: directory, "queue.csv")
+        try ExperimentSupport.write(outcome.result.traceText, to: directory, "trace.txt")
+    }
+}
+
+/// `mailpath compare SCENARIO [--eras E1,E2,…]`.
+enum CompareCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "compare", abstract: "Run the same workload under several eras, side by side.",
+        discussion: """
+            The workload is drawn once from the scenario's seed, so every era runs exactly the same \
+            messages at the same times. The table shows every figure per era; below it, what changed \
+            from each era to the next and why.
+            """,
+        arguments: [.required("scenario", help: "A scenario file (JSON).")],
+        options: [
+            .option("eras", value: "E1,E2,...", help: "The eras to compare, in order.", default: "all"),
+            .option("seed", value: "N", help: "Seed for every random choice (default: the scenario's)."),
+            .option("out", value: "DIR", help: "Write comparison.json, comparison.csv and each era's summary to DIR."),
+            .option("format", value: "format", help: "text, json or csv.", default: "text"),
+            .flag("quiet", short: "q", help: "No progress on standard error."),
+        ],
+        examples: ["mailpath compare Docs/examples/internet-2001.json --eras mx-1986,esmtp-1995,smtp-2001"])
+
+    static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        let path = arguments.positionals[0]
+        let format = try RunCommand.format(arguments)
+        let scenario = try ExperimentSupport.scenario(path)
+        let names = arguments.value("eras").map { $0 == "all" ? Era.all.map(\.name) : $0.split(separator: ",").map(String.init) } ?? Era.all.map(\.name)
+        let eras = try names.map { try ExperimentSupport.era(named: $0) }
+        let quiet = arguments.flag("quiet")
+        let workload = scenario.makeWorkload()
+        let options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: false)
+        var runs: [RunMetrics] = []
+        for era in eras {
+            do {
+                runs.append(try Experiment.run(
+                    scenario, era: era, workload: workload, options: options, file: path,
+                    progress: ExperimentSupport.progress(context, quiet: quiet, label: era.name)).metrics)
+            } catch {
+                throw CLIError.data(error.description)
+            }
+        }
+        ExperimentSupport.endProgress(context, quiet: quiet)
+        let comparison = Comparison(scenario: scenario.name, runs: runs, eras: eras)
+        switch format {
+        case "json": context.console.out(comparison.json.rendered())
+        case "csv": context.console.out(comparison.csv)
+        default:
+            var text = "\(scenario.name): the same \(workload.count) messages in \(eras.count) eras\n\n" + comparison.table.text
+            text += "\nWhat changed:\n" + comparison.highlights.map { "- " + $0 + "\n" }.joined()
+            context.console.out(text)
+        }
+        if let directory = arguments.value("out") {
+            try ExperimentSupport.write(comparison.json.rendered(), to: directory, "comparison.json")
+            try ExperimentSupport.write(comparison.csv, to: directory, "comparison.csv")
+        }
+        for run in runs { try ExperimentSupport.checkAccounting(run) }
+        return .success
+    }
+}
+
+/// `mailpath eras`.
+enum ErasCommand: Subcommand {
+    static let spec = CommandSpec(name: "eras", abstract: "List the eras (dialect + routing + DNS) with their RFCs.")
+
+    static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        let rows = Era.all.map { era in
+            [era.name, String(era.year), era.dialect.rawValue, routing(era), era.dns ? "on" : "off", era.retry.name, era.rfcs.joined(separator: ", ")]
+        }
+        var text = Table(headers: ["era", "year", "dialect", "routing", "DNS", "retries", "RFCs"], rows: rows).text + "\n"
+        for era in Era.all { text += "\(era.name): \(era.summary)\n" }
+        context.console.out(text)
+        return .success
+    }
+
+    static func routing(_ era: Era) -> String {
+        switch era.routing {
+        case .sourceRoutes: "host table, source routes"
+        case .mx974: "MX (RFC 974)"
+        case .direct2821: "MX direct (RFC 2821)"
+        case .smartHost(let host): "smart host \(host)"
+        case .gatewayForOthers(let host): "via gateway \(host)"
+        }
+    }
+}
+
+/// `mailpath trace SCENARIO --message ID`.
+enum TraceCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "trace", abstract: "Show one message's whole journey: hops, DNS, commands and replies.",
+        discussion: """
+            The message is a number (its place in the workload, from 0), or its Message-ID such as \
+            <w3@mailpath.invalid>. Lines use the RFC's own notation: S:/R: for the RFC 780, 788 and \
+            821 eras, C:/S: from RFC 1869 on. --format mermaid prints a sequence diagram.
+            """,
+        arguments: [.required("scenario", help: "A scenario file (JSON).")],
+        options: [
+            .option("message", value: "ID", help: "The message to follow.", default: "0"),
+            .option("era", value: "era", help: "The era to run (default: the scenario's, else smtp-2001)."),
+            .option("seed", value: "N", help: "Seed for every random choice."),
+            .option("format", value: "format", help: "text or mermaid.", default: "text"),
+        ],
+        examples: ["mailpath trace Docs/examples/relay-story.json --message 0 --era smtp-1982"])
+
+    static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        let path = arguments.positionals[0]
+        let scenario = try ExperimentSupport.scenario(path)
+        let era = try ExperimentSupport.era(for: scenario, arguments)
+        let format = arguments.value("format") ?? "text"
+        guard ["text", "mermaid"].contains(format) else { throw CLIError.usage("--format expects text or mermaid, got '\(format)'") }
+        let workload = scenario.makeWorkload()
+        let wanted = arguments.value("message") ?? "0"
+        let index: Int
+        if let number = Int(wanted), number >= 0, number < workload.count {
+            index = number
+        } else if let found = workload.index(ofMessageID: wanted) ?? workload.index(ofMessageID: "<\(wanted)@mailpath.invalid>") {
+            index = found
+        } else {
+            throw CLIError.usage("no message '\(wanted)' in this workload: give a number from 0 to \(workload.count - 1) or a Message-ID such as \(workload.messageID(0))")
+        }
+        let options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: true)
+        let outcome: RunOutcome
+        do {
+            outcome = try Experiment.run(scenario, era: era, workload: workload, options: options, file: path)
+        } catch {
+            throw CLIError.data(error.description)
+        }
+        let journey = MessageTrace(messageID: workload.messageID(index), era: era, trace: outcome.result.trace)
+        context.console.out(format == "mermaid" ? journey.mermaid : journey.text)
+        return .success
+    }
+}
