@@ -17,7 +17,22 @@ public struct Domain: Hashable, Sendable, CustomStringConvertible {
     /// A domain already known to be well formed (for names built by the program itself).
     public init(_ text: String) {
         self.text = text
-        self.key = text.lowercased()
+        self.key = Self.asciiLowercased(text)
+    }
+
+    /// `text` in lower case; a fast path for ASCII, which every valid domain is.
+    static func asciiLowercased(_ text: String) -> String {
+        let utf8 = text.utf8
+        guard utf8.allSatisfy({ $0 < 0x80 }) else { return text.lowercased() }
+        guard utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5a }) else { return text }
+        return String(unsafeUninitializedCapacity: utf8.count) { buffer in
+            var count = 0
+            for byte in utf8 {
+                buffer[count] = byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte
+                count += 1
+            }
+            return count
+        }
     }
 
     public static func == (lhs: Domain, rhs: Domain) -> Bool { lhs.key == rhs.key }
@@ -43,13 +58,17 @@ public struct Domain: Hashable, Sendable, CustomStringConvertible {
     /// Literals must be four numbers from 0 to 255 (RFC 780's "[123.255.37.321]" is therefore
     /// rejected, as its own grammar says it should be).
     public static func validate(_ text: Substring, maxLength: Int) -> DomainError? {
-        if text.isEmpty { return .empty }
-        if text.utf8.count > maxLength { return .tooLong(limit: maxLength) }
-        let bytes = Array(text.utf8)
-        if bytes[0] == UInt8(ascii: "#") {
+        validate(bytes: ArraySlice(text.utf8), maxLength: maxLength)
+    }
+
+    /// `validate(_:maxLength:)` on bytes.
+    public static func validate(bytes: ArraySlice<UInt8>, maxLength: Int) -> DomainError? {
+        if bytes.isEmpty { return .empty }
+        if bytes.count > maxLength { return .tooLong(limit: maxLength) }
+        if bytes.first! == UInt8(ascii: "#") {
             return bytes.count > 1 && bytes.dropFirst().allSatisfy(isDigit) ? nil : .malformed
         }
-        if bytes[0] == UInt8(ascii: "[") {
+        if bytes.first! == UInt8(ascii: "[") {
             guard bytes.last == UInt8(ascii: "]") else { return .malformed }
             let parts = bytes.dropFirst().dropLast().split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
             guard parts.count == 4 else { return .malformed }
@@ -60,12 +79,23 @@ public struct Domain: Hashable, Sendable, CustomStringConvertible {
             }
             return nil
         }
-        for element in bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
-            guard let first = element.first, let last = element.last, isLetter(first) || isDigit(first),
-                isLetter(last) || isDigit(last), element.allSatisfy({ isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "-") })
-            else { return .malformed }
+        // Elements: letters and digits, with hyphens inside; no empty element.
+        var elementStart = true
+        var previous: UInt8 = 0
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") {
+                if elementStart || previous == UInt8(ascii: "-") { return .malformed }
+                elementStart = true
+            } else if isLetter(byte) || isDigit(byte) {
+                elementStart = false
+            } else if byte == UInt8(ascii: "-") {
+                if elementStart { return .malformed }
+            } else {
+                return .malformed
+            }
+            previous = byte
         }
-        return nil
+        return elementStart || previous == UInt8(ascii: "-") ? .malformed : nil
     }
 }
 

@@ -7,16 +7,28 @@ public enum DotStuffing {
     /// (RFC 2821 §4.1.1.4 "An extra <CRLF> MUST NOT be added").
     public static func stuff(_ content: [UInt8]) -> [UInt8] {
         var wire: [UInt8] = []
-        wire.reserveCapacity(content.count + content.count / 64 + 5)
-        var atLineStart = true
+        wire.reserveCapacity(content.count + 8)
         content.withUnsafeBufferPointer { bytes in
-            for byte in bytes {
-                if atLineStart && byte == UInt8(ascii: ".") { wire.append(UInt8(ascii: ".")) }
-                wire.append(byte)
-                atLineStart = byte == 0x0a
+            let count = bytes.count
+            guard count > 0 else { return }
+            // Copy runs between the dots that open a line, doubling each such dot. Only the byte after
+            // each LF needs looking at, so the scan is a tight search for LF.
+            var runStart = 0
+            if bytes[0] == UInt8(ascii: ".") {
+                wire.append(UInt8(ascii: "."))
             }
+            var index = 0
+            while index < count {
+                if bytes[index] == 0x0a, index + 1 < count, bytes[index + 1] == UInt8(ascii: ".") {
+                    wire.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...index]))
+                    wire.append(UInt8(ascii: "."))
+                    runStart = index + 1
+                }
+                index += 1
+            }
+            wire.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<count]))
         }
-        if !content.isEmpty && !atLineStart { wire.append(contentsOf: [0x0d, 0x0a]) }
+        if let last = content.last, last != 0x0a { wire.append(contentsOf: [0x0d, 0x0a]) }
         wire.append(contentsOf: [UInt8(ascii: "."), 0x0d, 0x0a])
         return wire
     }
@@ -53,12 +65,13 @@ public struct MessageAssembler: Sendable {
             content = []
             return false
         }
-        if clearHighBit && body.contains(where: { $0 >= 0x80 }) {
-            content.append(contentsOf: body.map { $0 & 0x7f })
-        } else {
-            content.append(contentsOf: body)
+        let start = content.count
+        content.append(contentsOf: body)
+        content.append(0x0d)
+        content.append(0x0a)
+        if clearHighBit {
+            for index in start..<content.count where content[index] >= 0x80 { content[index] &= 0x7f }
         }
-        content.append(contentsOf: [0x0d, 0x0a])
         return false
     }
 

@@ -102,15 +102,18 @@ public struct LineFramer: Sendable {
 
     /// Index of the LF that ends the next line, if it has arrived.
     private mutating func findLineFeed() -> Int? {
-        var index = scan
-        let count = buffer.count
-        while index < count {
-            if buffer[index] == 0x0a {
-                if terminator == .lf || (index > start && buffer[index - 1] == 0x0d) { return index }
+        let lenient = terminator == .lf
+        let start = self.start
+        let found: Int? = buffer.withUnsafeBufferPointer { bytes in
+            var index = scan
+            let count = bytes.count
+            while index < count {
+                if bytes[index] == 0x0a && (lenient || (index > start && bytes[index - 1] == 0x0d)) { return index }
+                index += 1
             }
-            index += 1
+            return nil
         }
-        scan = count
-        return nil
+        if found == nil { scan = buffer.count }
+        return found
     }
 }

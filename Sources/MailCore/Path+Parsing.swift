@@ -56,34 +56,45 @@ extension Path {
     public static func parse(
         _ text: Substring, style: RouteStyle, limits: PathLimits, allowNull: Bool = false, allowPostmaster: Bool = false
     ) -> Result<Path, PathError> {
-        let bytes = Array(text.utf8)
+        parse(bytes: ArraySlice(text.utf8), style: style, limits: limits, allowNull: allowNull, allowPostmaster: allowPostmaster)
+    }
+
+    /// `parse(_:style:limits:allowNull:allowPostmaster:)` on bytes, in one pass with no copies.
+    public static func parse(
+        bytes: ArraySlice<UInt8>, style: RouteStyle, limits: PathLimits, allowNull: Bool = false, allowPostmaster: Bool = false
+    ) -> Result<Path, PathError> {
         guard bytes.count >= 2, bytes.first == UInt8(ascii: "<"), bytes.last == UInt8(ascii: ">") else {
             return .failure(.missingBrackets)
         }
         guard bytes.count <= limits.path else { return .failure(.tooLong(limit: limits.path)) }
-        let inner = Array(bytes[1..<(bytes.count - 1)])
+        let inner = bytes[(bytes.startIndex + 1)..<(bytes.endIndex - 1)]
         if inner.isEmpty { return allowNull ? .success(.null) : .failure(.nullNotAllowed) }
 
         var route: [Domain] = []
-        var mailboxBytes = inner[...]
-        if inner[0] == UInt8(ascii: "@") {
+        var mailboxBytes = inner
+        if inner.first == UInt8(ascii: "@") {
             let routeEnd: Int
             switch style {
             case .colon:
-                guard let colon = firstUnquoted(UInt8(ascii: ":"), in: inner[...]) else { return .failure(.malformedRoute) }
+                guard let colon = firstUnquoted(UInt8(ascii: ":"), in: inner) else { return .failure(.malformedRoute) }
                 routeEnd = colon
             case .comma:
-                guard let lastComma = lastUnquoted(UInt8(ascii: ","), in: inner[...]) else { return .failure(.malformedRoute) }
+                guard let lastComma = lastUnquoted(UInt8(ascii: ","), in: inner) else { return .failure(.malformedRoute) }
                 routeEnd = lastComma
             }
-            for element in splitUnquoted(inner[..<routeEnd], on: UInt8(ascii: ",")) {
+            var elementStart = inner.startIndex
+            while elementStart < routeEnd {
+                let elementEnd = firstUnquoted(UInt8(ascii: ","), in: inner[elementStart..<routeEnd]) ?? routeEnd
+                let element = inner[elementStart..<elementEnd]
                 guard element.first == UInt8(ascii: "@") else { return .failure(.malformedRoute) }
-                let name = Substring(decoding: element.dropFirst(), as: UTF8.self)
-                if let error = Domain.validate(name, maxLength: limits.domain) {
+                let name = element.dropFirst()
+                if let error = Domain.validate(bytes: name, maxLength: limits.domain) {
                     return .failure(error == .tooLong(limit: limits.domain) ? .domainTooLong(limit: limits.domain) : .malformedRoute)
                 }
-                route.append(Domain(String(name)))
+                route.append(Domain(String(decoding: name, as: UTF8.self)))
+                elementStart = elementEnd + 1
             }
+            if routeEnd == inner.startIndex || inner[routeEnd - 1] == UInt8(ascii: ",") { return .failure(.malformedRoute) }
             mailboxBytes = inner[(routeEnd + 1)...]
         }
         switch parseMailbox(mailboxBytes, limits: limits, allowPostmaster: allowPostmaster) {
@@ -99,15 +110,15 @@ extension Path {
             return .failure(.malformedMailbox)
         }
         let local = bytes[bytes.startIndex..<at]
-        let domain = Substring(decoding: bytes[(at + 1)...], as: UTF8.self)
+        let domain = bytes[(at + 1)...]
         guard isValidLocalPart(local) else { return .failure(.malformedMailbox) }
         guard local.count <= limits.localPart else { return .failure(.localPartTooLong(limit: limits.localPart)) }
-        switch Domain.validate(domain, maxLength: limits.domain) {
+        switch Domain.validate(bytes: domain, maxLength: limits.domain) {
         case nil: break
         case .tooLong: return .failure(.domainTooLong(limit: limits.domain))
-        case .empty, .malformed: return .failure(.malformedDomain(String(domain)))
+        case .empty, .malformed: return .failure(.malformedDomain(String(decoding: domain, as: UTF8.self)))
         }
-        return .success(Mailbox(localPart: String(decoding: local, as: UTF8.self), domain: Domain(String(domain))))
+        return .success(Mailbox(localPart: String(decoding: local, as: UTF8.self), domain: Domain(String(decoding: domain, as: UTF8.self))))
     }
 
     /// A local part: printable ASCII with no unquoted specials or spaces; quoted strings and
@@ -137,15 +148,6 @@ extension Path {
 
     /// Index of the first `target` outside quotes and not escaped.
     static func firstUnquoted(_ target: UInt8, in bytes: ArraySlice<UInt8>) -> Int? {
-        unquotedIndices(of: target, in: bytes).first
-    }
-
-    static func lastUnquoted(_ target: UInt8, in bytes: ArraySlice<UInt8>) -> Int? {
-        unquotedIndices(of: target, in: bytes).last
-    }
-
-    static func unquotedIndices(of target: UInt8, in bytes: ArraySlice<UInt8>) -> [Int] {
-        var result: [Int] = []
         var quoted = false
         var escaped = false
         for index in bytes.indices {
@@ -157,20 +159,29 @@ extension Path {
             } else if byte == UInt8(ascii: "\"") {
                 quoted.toggle()
             } else if byte == target && !quoted {
-                result.append(index)
+                return index
             }
         }
-        return result
+        return nil
     }
 
-    static func splitUnquoted(_ bytes: ArraySlice<UInt8>, on separator: UInt8) -> [ArraySlice<UInt8>] {
-        var parts: [ArraySlice<UInt8>] = []
-        var start = bytes.startIndex
-        for index in unquotedIndices(of: separator, in: bytes) {
-            parts.append(bytes[start..<index])
-            start = index + 1
+    /// Index of the last `target` outside quotes and not escaped.
+    static func lastUnquoted(_ target: UInt8, in bytes: ArraySlice<UInt8>) -> Int? {
+        var quoted = false
+        var escaped = false
+        var found: Int?
+        for index in bytes.indices {
+            let byte = bytes[index]
+            if escaped {
+                escaped = false
+            } else if byte == UInt8(ascii: "\\") {
+                escaped = true
+            } else if byte == UInt8(ascii: "\"") {
+                quoted.toggle()
+            } else if byte == target && !quoted {
+                found = index
+            }
         }
-        parts.append(bytes[start...])
-        return parts
+        return found
     }
 }

@@ -16,11 +16,22 @@ extension MailSimulation {
         let engine: SenderEngine = .make(
             dialect: request.dialect, clientName: request.clientName, transactions: request.transactions,
             extensions: request.extensions, timeouts: request.timeouts)
-        clients[id] = ClientSession(engine: engine, host: host, attemptID: request.id, messageIDs: request.messageIDs, peerName: request.hostName)
         nextLabel += 1
-        labels[id] = nextLabel
+        clients[id] = ClientSession(
+            engine: engine, host: host, attemptID: request.id, messageIDs: request.messageIDs, peerName: request.hostName, label: nextLabel)
         statistics.sessions += 1
-        trace(host, .init("connect"), label(id) + " to \(request.hostName) [\(request.address)]:\(request.dialect.port) \(request.dialect) for \(request.messageIDs.joined(separator: " "))")
+        trace(host, .init("connect"), "conn\(self.nextLabel) to \(request.hostName) [\(request.address)]:\(request.dialect.port) \(request.dialect) for \(request.messageIDs.joined(separator: " "))")
+    }
+
+    /// The host's receiver policy for a peer: relay clients may relay anything (built once per host).
+    func policy(for host: HostID, peer: HostID) -> ReceiverPolicy {
+        let configuration = agents[host.index]!.configuration
+        if policies[host.index] == nil {
+            let client = configuration.relayClients?.first ?? configuration.hostName
+            policies[host.index] = (configuration.receiverPolicy(forPeer: client), configuration.receiverPolicy(forPeer: nil))
+        }
+        let isClient = configuration.relayClients.map { clients in clients.contains { $0.lowercased() == hostNames[peer.index].lowercased() } } ?? true
+        return isClient ? policies[host.index]!.client : policies[host.index]!.other
     }
 
     func accepted(_ id: ConnectionID, host: HostID) {
@@ -29,71 +40,81 @@ extension MailSimulation {
             return
         }
         let peer = info.client
-        var engine = ReceiverEngine.make(dialect: agent.configuration.dialect, policy: agent.configuration.receiverPolicy(forPeer: hostNames[peer.index]))
+        var engine = ReceiverEngine.make(dialect: agent.configuration.dialect, policy: policy(for: host, peer: peer))
+        let label = clients[id]?.label ?? 0
         for fault in setup.faults {
             guard case .injectReply(let target, let command, let reply, let window, let probability) = fault, target == host,
                 window.contains(network.now)
             else { continue }
             if faultRandom.bernoulli(probability) {
                 engine.injectReply(reply, forNextCommand: command)
-                trace(host, .init("fault"), label(id) + ": next \(command) will get \(reply.code)")
+                trace(host, .init("fault"), "conn\(label): next \(command) will get \(reply.code)")
             }
         }
-        servers[id] = ServerSession(engine: engine, host: host, peer: peer, peerName: hostNames[peer.index])
-        trace(host, .init("accept"), label(id) + " from \(hostNames[peer.index])")
-        serverActs(id, servers[id]!.engine.connectionOpened(now: now))
+        let session = ServerSession(engine: engine, host: host, peer: peer, peerName: hostNames[peer.index], label: label)
+        servers[id] = session
+        trace(host, .init("accept"), "conn\(label) from \(self.hostNames[peer.index])")
+        serverActs(id, session, session.engine.connectionOpened(now: now))
     }
 
     // MARK: Engine actions
 
-    func clientActs(_ id: ConnectionID, _ actions: [SenderAction]) {
+    func clientActs(_ id: ConnectionID, _ session: ClientSession, _ actions: [SenderAction]) {
         for action in actions {
-            guard let session = clients[id] else { return }
             switch action {
             case .send(let pieces):
-                var bytes: [UInt8] = []
-                for piece in pieces {
-                    switch piece {
-                    case .line(let line):
-                        statistics.protocolBytes += line.count
-                        if trace.isEnabled { trace(session.host, .init("C"), label(id) + " " + String(decoding: line.dropLast(2), as: UTF8.self)) }
-                        bytes += line
-                    case .text(let text):
-                        statistics.textBytes += text.count
-                        if trace.isEnabled { trace(session.host, .init("C"), label(id) + " <message text, \(text.count) bytes>") }
-                        bytes += text
+                var bytes: [UInt8]
+                if pieces.count == 1 {
+                    bytes = pieces[0].bytes
+                    if case .line = pieces[0] { statistics.protocolBytes += bytes.count } else { statistics.textBytes += bytes.count }
+                } else {
+                    bytes = []
+                    for piece in pieces {
+                        switch piece {
+                        case .line(let line):
+                            statistics.protocolBytes += line.count
+                            bytes += line
+                        case .text(let text):
+                            statistics.textBytes += text.count
+                            bytes += text
+                        }
+                    }
+                }
+                if trace.isEnabled {
+                    for piece in pieces {
+                        switch piece {
+                        case .line(let line): trace(session.host, .init("C"), "conn\(session.label) " + String(decoding: line.dropLast(2), as: UTF8.self))
+                        case .text(let text): trace(session.host, .init("C"), "conn\(session.label) <message text, \(text.count) bytes>")
+                        }
                     }
                 }
                 network.send(bytes, on: id, from: .client)
             case .close:
                 network.close(id, from: .client)
             case .finished(let report):
-                clients[id]!.reported = true
+                session.reported = true
                 statistics.turnarounds += report.turnarounds
                 for messageID in session.messageIDs {
                     if let message = setup.workload.index(ofMessageID: messageID) { statistics.turnaroundsPerMessage[message] += Int32(report.turnarounds) }
                 }
                 if report.pipelined { statistics.pipelinedSessions += 1 }
                 if report.fellBackToHELO { statistics.heloFallbacks += 1 }
-                cancelEngineTimer(TimerKey(connection: id, side: .client))
                 agentActs(session.host) { $0.sessionFinished(session.attemptID, report, now: self.stamp) }
             case .turn:
                 network.close(id, from: .client)  // role swaps are not simulated
             }
         }
-        armEngineTimer(id, side: .client)
     }
 
-    func serverActs(_ id: ConnectionID, _ actions: [ReceiverAction]) {
+    func serverActs(_ id: ConnectionID, _ session: ServerSession, _ actions: [ReceiverAction]) {
         for action in actions {
-            guard let session = servers[id] else { return }
             switch action {
             case .send(let replies):
                 var bytes: [UInt8] = []
                 for reply in replies {
                     reply.encode(into: &bytes)
                     if trace.isEnabled {
-                        for line in reply.wireLines { trace(session.host, .init("S"), label(id) + " \(line)") }
+                        for line in reply.wireLines { trace(session.host, .init("S"), "conn\(session.label) \(line)") }
                     }
                 }
                 statistics.protocolBytes += bytes.count
@@ -109,20 +130,20 @@ extension MailSimulation {
                 if case .accepted = decision { statistics.acceptedByHost[session.host.index, default: 0] += 1 }
                 if dropsAfterFinalDot(session.host) {
                     // RFC 1047: the message is the receiver's now, but the sender never hears so.
-                    trace(session.host, .init("fault"), label(id) + " dropped after the final dot")
-                    servers[id]!.engine.connectionClosed()
+                    trace(session.host, .init("fault"), "conn\(session.label) dropped after the final dot")
+                    session.engine.connectionClosed()
                     network.abort(id, from: .server)
                     endServer(id)
                     return
                 }
-                serverActs(id, servers[id]!.engine.deliveryFinished(decision, now: now))
+                serverActs(id, session, session.engine.deliveryFinished(decision, now: now))
+                return
             case .close:
                 network.close(id, from: .server)
             case .turn:
                 network.close(id, from: .server)
             }
         }
-        armEngineTimer(id, side: .server)
     }
 
     func dropsAfterFinalDot(_ host: HostID) -> Bool {
@@ -134,8 +155,6 @@ extension MailSimulation {
 
     func endClient(_ id: ConnectionID) {
         guard let session = clients.removeValue(forKey: id) else { return }
-        if servers[id] == nil { labels[id] = nil }
-        cancelEngineTimer(TimerKey(connection: id, side: .client))
         if !session.reported && !crashed[session.host.index] {
             // The engine ended without a report (cannot happen for a finished engine): count it as a failed connection.
             agentActs(session.host) { $0.connectionFailed(session.attemptID, reason: "session ended", now: self.stamp) }
@@ -143,69 +162,43 @@ extension MailSimulation {
     }
 
     func endServer(_ id: ConnectionID) {
-        guard servers.removeValue(forKey: id) != nil else { return }
-        if clients[id] == nil { labels[id] = nil }
-        cancelEngineTimer(TimerKey(connection: id, side: .server))
+        servers[id] = nil
     }
 
     // MARK: Engine timers
 
-    /// Keeps one timer per engine at (or before) its deadline; a timer that fires early re-arms.
-    func armEngineTimer(_ id: ConnectionID, side: ConnectionSide) {
-        let deadline: Timestamp?
-        switch side {
-        case .client: deadline = clients[id]?.engine.deadline
-        case .server: deadline = servers[id]?.engine.deadline
-        }
-        let key = TimerKey(connection: id, side: side)
-        guard let deadline else {
-            cancelEngineTimer(key)
-            return
-        }
-        let time = SimTime(nanoseconds: deadline.nanoseconds)
-        if let armed = engineTimers[key], armed.time <= time { return }
-        cancelEngineTimer(key)
-        let value = UInt64(UInt32(bitPattern: id.slot)) << 33 | UInt64(id.generation) << 1 | (side == .server ? 1 : 0)
-        let host = side == .client ? clients[id]!.host : servers[id]!.host
-        engineTimers[key] = (time, network.scheduleTimer(TimerToken(host: host, tag: TimerTag.engine.rawValue, value: value), at: time))
+    /// Engine deadlines (RFC 2821 §4.5.3.2's minutes) are checked by one sweep every
+    /// `watchdogInterval` of simulated time rather than by a timer per engine: a deadline fires at
+    /// most that much late, and a run with a million sessions saves two million timer events.
+    static let watchdogInterval = SimDuration.seconds(10)
+
+    func startWatchdog() {
+        network.scheduleTimer(TimerToken(host: HostID(0), tag: TimerTag.engine.rawValue, value: 0), at: network.now + Self.watchdogInterval)
     }
 
-    func cancelEngineTimer(_ key: TimerKey) {
-        if let armed = engineTimers.removeValue(forKey: key) { network.cancelTimer(armed.id) }
-    }
-
-    func engineTimerFired(_ token: TimerToken) {
-        let id = ConnectionID(slot: Int32(bitPattern: UInt32(truncatingIfNeeded: token.value >> 33)), generation: UInt32(truncatingIfNeeded: token.value >> 1))
-        let side: ConnectionSide = token.value & 1 == 1 ? .server : .client
-        engineTimers[TimerKey(connection: id, side: side)] = nil
-        switch side {
-        case .client:
-            guard clients[id] != nil else { return }
-            let actions = clients[id]!.engine.timerFired(now: now)
-            if !actions.isEmpty { trace(token.host, .init("timeout"), label(id) + " reply overdue") }
-            clientActs(id, actions)
-            if clients[id].map({ $0.engine.isFinished }) == true {
+    func watchdog() {
+        let now = self.now
+        for id in clients.keys.sorted() {
+            guard let session = clients[id], let deadline = session.engine.deadline, deadline <= now else { continue }
+            let actions = session.engine.timerFired(now: now)
+            if !actions.isEmpty { trace(session.host, .init("timeout"), "conn\(session.label) reply overdue") }
+            clientActs(id, session, actions)
+            if session.engine.isFinished {
                 network.abort(id, from: .client)
                 endClient(id)
             }
-        case .server:
-            guard servers[id] != nil else { return }
-            serverActs(id, servers[id]!.engine.timerFired(now: now))
         }
+        for id in servers.keys.sorted() {
+            guard let session = servers[id], let deadline = session.engine.deadline, deadline <= now else { continue }
+            serverActs(id, session, session.engine.timerFired(now: now))
+        }
+        if network.kernel.pendingCount > 0 { startWatchdog() }
     }
 
     // MARK: Trace
 
-    /// "conn7": the connection's number in the run, for traces.
-    func label(_ id: ConnectionID) -> String { "conn\(labels[id] ?? 0)" }
-
     func trace(_ host: HostID, _ kind: TraceKind, _ detail: @autoclosure () -> String) {
         trace.append(network.now, hostNames[host.index], kind, detail())
-    }
-
-    func traceConnection(_ id: ConnectionID, _ what: String) {
-        guard trace.isEnabled, let session = clients[id] else { return }
-        trace(session.host, .init("connect"), label(id) + " \(what)")
     }
 
     func traceEvent(_ event: AgentEvent, at host: HostID) {

@@ -16,10 +16,10 @@ public final class MailSimulation {
     var servers: [ConnectionID: ServerSession] = [:]
     var lookups: [LookupID: (host: HostID, id: UInt64)] = [:]
     var wakeTimers: [(time: SimTime, id: EventID)?]
-    var engineTimers: [TimerKey: (time: SimTime, id: EventID)] = [:]
-    /// A number for each connection, in the order they were opened, for traces (slots are reused).
-    var labels: [ConnectionID: Int] = [:]
+    /// Connections are numbered in the order they were opened, for traces (slots are reused).
     var nextLabel = 0
+    /// Receiver policies by host: (for relay clients, for everyone else), built once.
+    var policies: [(client: ReceiverPolicy, other: ReceiverPolicy)?]
     var randoms: [RandomStream]
     var faultRandom: RandomStream
     var crashed: [Bool]
@@ -28,25 +28,42 @@ public final class MailSimulation {
     /// The epoch of each host's trace dates.
     let hostNames: [String]
 
-    struct ClientSession {
+    /// The sending end of a connection this run opened. A class, so that engines are mutated in
+    /// place and never copied in and out of the dictionary.
+    final class ClientSession {
         var engine: SenderEngine
-        var host: HostID
-        var attemptID: UInt64
-        var messageIDs: [String]
-        var peerName: String
+        let host: HostID
+        let attemptID: UInt64
+        let messageIDs: [String]
+        let peerName: String
+        let label: Int
         var reported = false
+
+        init(engine: SenderEngine, host: HostID, attemptID: UInt64, messageIDs: [String], peerName: String, label: Int) {
+            self.engine = engine
+            self.host = host
+            self.attemptID = attemptID
+            self.messageIDs = messageIDs
+            self.peerName = peerName
+            self.label = label
+        }
     }
 
-    struct ServerSession {
+    /// The receiving end of a connection.
+    final class ServerSession {
         var engine: ReceiverEngine
-        var host: HostID
-        var peer: HostID
-        var peerName: String
-    }
+        let host: HostID
+        let peer: HostID
+        let peerName: String
+        let label: Int
 
-    struct TimerKey: Hashable {
-        var connection: ConnectionID
-        var side: ConnectionSide
+        init(engine: ReceiverEngine, host: HostID, peer: HostID, peerName: String, label: Int) {
+            self.engine = engine
+            self.host = host
+            self.peer = peer
+            self.peerName = peerName
+            self.label = label
+        }
     }
 
     enum TimerTag: UInt32 {
@@ -69,6 +86,7 @@ public final class MailSimulation {
         randoms = setup.topology.hosts.map { RandomStream(seed: setup.seed, stream: "mx/" + $0.name) }
         faultRandom = RandomStream(seed: setup.seed, stream: "faults")
         crashed = Array(repeating: false, count: setup.topology.hosts.count)
+        policies = Array(repeating: nil, count: setup.topology.hosts.count)
     }
 
     /// Runs to the end of the setup's duration and returns what happened.
@@ -77,6 +95,7 @@ public final class MailSimulation {
             network.listen(HostID(index), port: agent!.configuration.dialect.port)
         }
         scheduleSubmission(0)
+        startWatchdog()
         for (index, fault) in setup.faults.enumerated() {
             network.scheduleTimer(TimerToken(host: HostID(0), tag: TimerTag.fault.rawValue, value: UInt64(index)), at: fault.time)
         }
@@ -108,45 +127,46 @@ public final class MailSimulation {
         case .timer(let token):
             timerFired(token)
         case .connected(let id, _):
-            guard clients[id] != nil else { return }
-            let actions = clients[id]!.engine.connectionOpened(now: now)
-            traceConnection(id, "connected")
-            clientActs(id, actions)
+            guard let session = clients[id] else { return }
+            trace(session.host, .init("connect"), "conn\(session.label) connected")
+            clientActs(id, session, session.engine.connectionOpened(now: now))
         case .connectFailed(let id, let host, let failure):
             guard let session = clients.removeValue(forKey: id) else { return }
-            trace(host, .init("connect"), label(id) + " to \(session.peerName) failed: \(failure)")
-            labels[id] = nil
+            trace(host, .init("connect"), "conn\(session.label) to \(session.peerName) failed: \(failure)")
             agentActs(host) { $0.connectionFailed(session.attemptID, reason: "\(session.peerName): \(failure)", now: self.stamp) }
         case .accepted(let id, let host, _):
             accepted(id, host: host)
         case .received(let id, _, let side, let bytes):
             switch side {
             case .client:
-                guard clients[id] != nil else { return }
-                clientActs(id, clients[id]!.engine.bytesReceived(bytes, now: now))
+                guard let session = clients[id] else { return }
+                clientActs(id, session, session.engine.bytesReceived(bytes, now: now))
             case .server:
-                guard servers[id] != nil else { return }
-                serverActs(id, servers[id]!.engine.bytesReceived(bytes, now: now))
+                guard let session = servers[id] else { return }
+                serverActs(id, session, session.engine.bytesReceived(bytes, now: now))
             }
         case .peerClosed(let id, _, let side):
             switch side {
             case .client:
-                if clients[id] != nil { clientActs(id, clients[id]!.engine.connectionLost()) }
+                if let session = clients[id] { clientActs(id, session, session.engine.connectionLost()) }
                 network.close(id, from: .client)
                 endClient(id)
             case .server:
-                if servers[id] != nil { servers[id]!.engine.connectionClosed() }
+                servers[id]?.engine.connectionClosed()
                 network.close(id, from: .server)
                 endServer(id)
             }
         case .reset(let id, let host, let side):
-            trace(host, .init("reset"), label(id) + " reset")
             switch side {
             case .client:
-                if clients[id] != nil { clientActs(id, clients[id]!.engine.connectionLost()) }
+                guard let session = clients[id] else { return }
+                trace(host, .init("reset"), "conn\(session.label) reset")
+                clientActs(id, session, session.engine.connectionLost())
                 endClient(id)
             case .server:
-                if servers[id] != nil { servers[id]!.engine.connectionClosed() }
+                guard let session = servers[id] else { return }
+                trace(host, .init("reset"), "conn\(session.label) reset")
+                session.engine.connectionClosed()
                 endServer(id)
             }
         case .dnsAnswered(let id, let host, let answer):
@@ -174,7 +194,7 @@ public final class MailSimulation {
         case .fault?:
             apply(setup.faults[Int(token.value)])
         case .engine?:
-            engineTimerFired(token)
+            watchdog()
         case .sample?:
             let queued = agents.reduce(0) { $0 + ($1?.queuedRecipientCount ?? 0) }
             statistics.queueSamples.append(QueueSample(time: network.now, queuedRecipients: queued))

@@ -22,7 +22,7 @@ struct Connection {
     var clientPort: UInt16 = 0
     var serverPort: UInt16 = 0
     /// The route from client to server, fixed when the connection opens.
-    var route = Route(network: NetworkID(0), hops: [], hosts: [], latency: .zero)
+    var route = Route.none
     /// When each direction's last segment will have arrived (keeps delivery in order).
     var lastArrival: (toServer: SimTime, toClient: SimTime) = (.zero, .zero)
     /// Which halves have been closed by their owner, and which FINs have arrived.
@@ -96,7 +96,7 @@ extension NetworkModel {
         } else {
             // The SYN goes nowhere; only the timeout will answer.
             connection.server = topology.host(at: address) ?? host
-            connection.route = Route(network: NetworkID(0), hops: [], hosts: [], latency: .zero)
+            connection.route = .none
             connection.handshakeLost = true
             connections[Int(slot)] = connection
         }

@@ -6,15 +6,37 @@ public struct Hop: Hashable, Sendable {
     public var forward: Bool
 }
 
-/// A path between two hosts over the links of one network.
-public struct Route: Hashable, Sendable {
-    public var network: NetworkID
+/// A path between two hosts. Immutable and shared (the route cache hands the same instance to
+/// every connection between two hosts), so copying a connection's record copies one reference.
+public final class Route: Hashable, Sendable {
+    /// The network the path runs on (the lowest of several joined networks).
+    public let network: NetworkID
     /// Hops from the source to the destination.
-    public var hops: [Hop]
+    public let hops: [Hop]
     /// The hosts along the path, source and destination included.
-    public var hosts: [HostID]
+    public let hosts: [HostID]
     /// Sum of the links' one-way latencies.
-    public var latency: SimDuration
+    public let latency: SimDuration
+
+    public init(network: NetworkID, hops: [Hop], hosts: [HostID], latency: SimDuration) {
+        self.network = network
+        self.hops = hops
+        self.hosts = hosts
+        self.latency = latency
+    }
+
+    /// The route of a connection that has none (no path was found).
+    static let none = Route(network: NetworkID(0), hops: [], hosts: [], latency: .zero)
+
+    public static func == (lhs: Route, rhs: Route) -> Bool {
+        lhs.network == rhs.network && lhs.hops == rhs.hops && lhs.hosts == rhs.hosts && lhs.latency == rhs.latency
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(network)
+        hasher.combine(hops)
+        hasher.combine(hosts)
+    }
 
     /// Whether `host` forwards packets on this route (is on it but not at either end).
     func transits(_ host: HostID) -> Bool { hosts.dropFirst().dropLast().contains(host) }

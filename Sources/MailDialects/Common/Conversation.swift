@@ -51,7 +51,7 @@ public struct Conversation: Sendable {
 
     /// Runs a session to its end. The receiver's host accepts every message unless `decide` says otherwise.
     public static func run(
-        sender: SenderEngine, receiver: ReceiverEngine, maxSteps: Int = 100_000,
+        sender: SenderEngine, receiver: ReceiverEngine, maxSteps: Int = 100_000, recordTranscript: Bool = true,
         decide: (ReceivedMessage) -> DeliveryDecision = { _ in .accepted }
     ) -> Conversation {
         var conversation = Conversation()
@@ -69,7 +69,7 @@ public struct Conversation: Sendable {
                 case .send(let replies):
                     var bytes: [UInt8] = []
                     for reply in replies { reply.encode(into: &bytes) }
-                    conversation.transcript += TranscriptLine.lines(of: bytes, by: .server)
+                    if recordTranscript { conversation.transcript += TranscriptLine.lines(of: bytes, by: .server) }
                     toClient.append(bytes)
                 case .deliver(let message):
                     conversation.delivered.append(message)
@@ -87,8 +87,8 @@ public struct Conversation: Sendable {
             for action in actions {
                 switch action {
                 case .send(let pieces):
-                    let bytes = pieces.flatMap(\.bytes)
-                    conversation.transcript += TranscriptLine.lines(of: bytes, by: .client)
+                    let bytes = pieces.count == 1 ? pieces[0].bytes : pieces.flatMap(\.bytes)
+                    if recordTranscript { conversation.transcript += TranscriptLine.lines(of: bytes, by: .client) }
                     toServer.append(bytes)
                 case .close:
                     clientClosed = true

@@ -1,11 +1,16 @@
 import MailCore
 
 /// A sender engine of any dialect, so that drivers can hold MTP and SMTP senders alike.
-public enum SenderEngine: Sendable {
-    case smtp(SMTPSender)
-    case mtp(MTPSender)
-    /// Momentarily empty while the engine inside is mutated (so its buffers stay uniquely owned).
-    case moving
+///
+/// The engine sits in an optional stored property rather than an enum payload: `smtp!.method()`
+/// mutates it in place, where switching over an enum would copy the engine out and back in (and
+/// retain and release every buffer it holds) on every call.
+public struct SenderEngine: Sendable {
+    private var smtpEngine: SMTPSender?
+    private var mtpEngine: MTPSender?
+
+    public static func smtp(_ engine: SMTPSender) -> SenderEngine { SenderEngine(smtpEngine: engine, mtpEngine: nil) }
+    public static func mtp(_ engine: MTPSender) -> SenderEngine { SenderEngine(smtpEngine: nil, mtpEngine: engine) }
 
     /// A sender for `dialect` with default settings.
     public static func make(
@@ -25,60 +30,33 @@ public enum SenderEngine: Sendable {
     }
 
     public mutating func connectionOpened(now: Timestamp) -> [SenderAction] {
-        mutate { $0.connectionOpened(now: now) } mtp: { $0.connectionOpened(now: now) }
+        smtpEngine != nil ? smtpEngine!.connectionOpened(now: now) : mtpEngine!.connectionOpened(now: now)
     }
 
     public mutating func bytesReceived(_ bytes: [UInt8], now: Timestamp) -> [SenderAction] {
-        mutate { $0.bytesReceived(bytes, now: now) } mtp: { $0.bytesReceived(bytes, now: now) }
+        smtpEngine != nil ? smtpEngine!.bytesReceived(bytes, now: now) : mtpEngine!.bytesReceived(bytes, now: now)
     }
 
     public mutating func connectionLost() -> [SenderAction] {
-        mutate { $0.connectionLost() } mtp: { $0.connectionLost() }
+        smtpEngine != nil ? smtpEngine!.connectionLost() : mtpEngine!.connectionLost()
     }
 
     public mutating func timerFired(now: Timestamp) -> [SenderAction] {
-        mutate { $0.timerFired(now: now) } mtp: { $0.timerFired(now: now) }
+        smtpEngine != nil ? smtpEngine!.timerFired(now: now) : mtpEngine!.timerFired(now: now)
     }
 
-    public var deadline: Timestamp? {
-        switch self {
-        case .smtp(let engine): engine.deadline
-        case .mtp(let engine): engine.deadline
-        case .moving: preconditionFailure("engine read while moving")
-        }
-    }
+    public var deadline: Timestamp? { smtpEngine?.deadline ?? mtpEngine?.deadline }
 
-    public var isFinished: Bool {
-        switch self {
-        case .smtp(let engine): engine.isFinished
-        case .mtp(let engine): engine.isFinished
-        case .moving: preconditionFailure("engine read while moving")
-        }
-    }
-
-    private mutating func mutate(
-        _ smtp: (inout SMTPSender) -> [SenderAction], mtp: (inout MTPSender) -> [SenderAction]
-    ) -> [SenderAction] {
-        switch self {
-        case .smtp(var engine):
-            self = .moving
-            defer { self = .smtp(engine) }
-            return smtp(&engine)
-        case .mtp(var engine):
-            self = .moving
-            defer { self = .mtp(engine) }
-            return mtp(&engine)
-        case .moving:
-            preconditionFailure("engine re-entered while moving")
-        }
-    }
+    public var isFinished: Bool { smtpEngine?.isFinished ?? mtpEngine!.isFinished }
 }
 
-/// A receiver engine of any dialect.
-public enum ReceiverEngine: Sendable {
-    case smtp(SMTPReceiver)
-    case mtp(MTPReceiver)
-    case moving
+/// A receiver engine of any dialect (stored like `SenderEngine`, for the same reason).
+public struct ReceiverEngine: Sendable {
+    private var smtpEngine: SMTPReceiver?
+    private var mtpEngine: MTPReceiver?
+
+    public static func smtp(_ engine: SMTPReceiver) -> ReceiverEngine { ReceiverEngine(smtpEngine: engine, mtpEngine: nil) }
+    public static func mtp(_ engine: MTPReceiver) -> ReceiverEngine { ReceiverEngine(smtpEngine: nil, mtpEngine: engine) }
 
     public static func make(dialect: DialectID, policy: ReceiverPolicy) -> ReceiverEngine {
         switch dialect {
@@ -88,76 +66,39 @@ public enum ReceiverEngine: Sendable {
     }
 
     public mutating func connectionOpened(now: Timestamp) -> [ReceiverAction] {
-        mutate { $0.connectionOpened(now: now) } mtp: { $0.connectionOpened(now: now) }
+        smtpEngine != nil ? smtpEngine!.connectionOpened(now: now) : mtpEngine!.connectionOpened(now: now)
     }
 
     public mutating func bytesReceived(_ bytes: [UInt8], now: Timestamp) -> [ReceiverAction] {
-        mutate { $0.bytesReceived(bytes, now: now) } mtp: { $0.bytesReceived(bytes, now: now) }
+        smtpEngine != nil ? smtpEngine!.bytesReceived(bytes, now: now) : mtpEngine!.bytesReceived(bytes, now: now)
     }
 
     public mutating func deliveryFinished(_ decision: DeliveryDecision, now: Timestamp) -> [ReceiverAction] {
-        mutate { $0.deliveryFinished(decision, now: now) } mtp: { $0.deliveryFinished(decision, now: now) }
+        smtpEngine != nil ? smtpEngine!.deliveryFinished(decision, now: now) : mtpEngine!.deliveryFinished(decision, now: now)
     }
 
     public mutating func connectionClosed() {
-        _ = mutate {
-            $0.connectionClosed()
-            return []
-        } mtp: {
-            $0.connectionClosed()
-            return []
-        }
+        if smtpEngine != nil { smtpEngine!.connectionClosed() } else { mtpEngine!.connectionClosed() }
     }
 
     public mutating func timerFired(now: Timestamp) -> [ReceiverAction] {
-        mutate { $0.timerFired(now: now) } mtp: { $0.timerFired(now: now) }
+        smtpEngine != nil ? smtpEngine!.timerFired(now: now) : mtpEngine!.timerFired(now: now)
     }
 
     public mutating func shutdown() -> [ReceiverAction] {
-        mutate { $0.shutdown() } mtp: { $0.shutdown() }
+        smtpEngine != nil ? smtpEngine!.shutdown() : mtpEngine!.shutdown()
     }
 
     /// Fault injection: the next command `verb` (such as "RCPT" or "MRCP") gets `reply` instead.
     public mutating func injectReply(_ reply: Reply, forNextCommand verb: String) {
-        _ = mutate { engine in
-            if let smtpVerb = SMTPVerb(rawValue: verb.uppercased()) { engine.injectReply(reply, forNext: smtpVerb) }
-            return []
-        } mtp: { engine in
-            engine.injectReply(reply, forNext: verb)
-            return []
+        if smtpEngine != nil {
+            if let smtpVerb = SMTPVerb(rawValue: verb.uppercased()) { smtpEngine!.injectReply(reply, forNext: smtpVerb) }
+        } else {
+            mtpEngine!.injectReply(reply, forNext: verb)
         }
     }
 
-    public var deadline: Timestamp? {
-        switch self {
-        case .smtp(let engine): engine.deadline
-        case .mtp(let engine): engine.deadline
-        case .moving: preconditionFailure("engine read while moving")
-        }
-    }
+    public var deadline: Timestamp? { smtpEngine?.deadline ?? mtpEngine?.deadline }
 
-    public var isClosed: Bool {
-        switch self {
-        case .smtp(let engine): engine.isClosed
-        case .mtp(let engine): engine.isClosed
-        case .moving: preconditionFailure("engine read while moving")
-        }
-    }
-
-    private mutating func mutate(
-        _ smtp: (inout SMTPReceiver) -> [ReceiverAction], mtp: (inout MTPReceiver) -> [ReceiverAction]
-    ) -> [ReceiverAction] {
-        switch self {
-        case .smtp(var engine):
-            self = .moving
-            defer { self = .smtp(engine) }
-            return smtp(&engine)
-        case .mtp(var engine):
-            self = .moving
-            defer { self = .mtp(engine) }
-            return mtp(&engine)
-        case .moving:
-            preconditionFailure("engine re-entered while moving")
-        }
-    }
+    public var isClosed: Bool { smtpEngine?.isClosed ?? mtpEngine!.isClosed }
 }

@@ -25,8 +25,12 @@ public struct OutboundTransaction: Hashable, Sendable {
     public var id: UInt64
     public var reversePath: Path
     public var recipients: [Path]
-    public var content: [UInt8]
+    public var content: [UInt8] {
+        didSet { hasEightBitText = Self.scanForEightBit(content) }
+    }
     public var mode: DeliveryMode
+    /// Whether any byte of the text has its high bit set (so 8BITMIME is needed); found once.
+    public private(set) var hasEightBitText: Bool
 
     public init(id: UInt64, reversePath: Path, recipients: [Path], content: [UInt8], mode: DeliveryMode = .mail) {
         precondition(!recipients.isEmpty, "a transaction needs at least one recipient")
@@ -35,10 +39,16 @@ public struct OutboundTransaction: Hashable, Sendable {
         self.recipients = recipients
         self.content = content
         self.mode = mode
+        hasEightBitText = Self.scanForEightBit(content)
     }
 
-    /// Whether any byte of the text has its high bit set (so 8BITMIME is needed).
-    public var hasEightBitText: Bool { content.contains { $0 >= 0x80 } }
+    static func scanForEightBit(_ content: [UInt8]) -> Bool {
+        content.withUnsafeBufferPointer { bytes in
+            var any: UInt8 = 0
+            for byte in bytes { any |= byte }
+            return any & 0x80 != 0
+        }
+    }
 }
 
 /// What became of one recipient of an outbound transaction.

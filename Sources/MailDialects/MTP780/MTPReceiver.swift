@@ -161,7 +161,11 @@ public struct MTPReceiver: Sendable {
                 case .overlong: send(.syntaxError, "Syntax error, command line too long")
                 case .line(let line): commandLineReceived(line, now: now)
                 }
-            case .text(let session, let purpose, var assembler):
+            case .text:
+                // Move the state out, so that appending a line does not copy the text collected so far.
+                var current = State.closed
+                swap(&current, &state)
+                guard case .text(let session, let purpose, var assembler) = consume current else { preconditionFailure("lost the text state") }
                 switch framer.next() {
                 case .needMoreData:
                     state = .text(session, purpose, assembler)

@@ -101,40 +101,44 @@ public enum SMTPCommandError: Error, Hashable, Sendable {
 }
 
 extension SMTPCommand {
-    /// Parses one command line (without CR LF).
+    /// Parses one command line (without CR LF), working on the bytes.
     ///
     /// Command words are case-insensitive (RFC 821 §4.1.2). Following Postel's robustness principle
     /// we accept spaces after `FROM:` and `TO:`, which RFC 2821 §4.1.2 says clients must not send.
     /// MAIL and RCPT parameters are accepted only after EHLO (RFC 1869 §6).
     public static func parse(_ line: ArraySlice<UInt8>, rules: SMTPRules, extended: Bool) -> Result<SMTPCommand, SMTPCommandError> {
-        guard line.allSatisfy({ $0 >= 0x20 && $0 < 0x7f || $0 == 0x09 }) else {
+        for byte in line where !(byte >= 0x20 && byte < 0x7f || byte == 0x09) {
             return .failure(.unrecognized("command line with control or 8-bit bytes"))
         }
-        let text = Substring(decoding: line, as: UTF8.self)
-        let word = text.prefix { $0 != " " }
-        let argument = text.dropFirst(word.count).drop { $0 == " " }
-        guard let verb = SMTPVerb(rawValue: word.uppercased()), rules.knows(verb) else {
-            return .failure(.unrecognized(String(word.prefix(16))))
+        let start = line.startIndex
+        let wordEnd = line.firstIndex(of: 0x20) ?? line.endIndex
+        guard let verb = SMTPVerb(bytes: line[start..<wordEnd]), rules.knows(verb) else {
+            return .failure(.unrecognized(String(decoding: line[start..<wordEnd].prefix(16), as: UTF8.self)))
         }
+        var argumentStart = wordEnd
+        while argumentStart < line.endIndex && line[argumentStart] == 0x20 { argumentStart += 1 }
+        var argumentEnd = line.endIndex
+        while argumentEnd > argumentStart && (line[argumentEnd - 1] == 0x20 || line[argumentEnd - 1] == 0x09) { argumentEnd -= 1 }
+        let argument = line[argumentStart..<argumentEnd]
         switch verb {
         case .helo, .ehlo:
-            let name = argument.trimmingTrailingSpaces()
-            guard !name.isEmpty, !name.contains(" "), Domain.validate(name, maxLength: rules.pathLimits.domain) == nil else {
+            guard !argument.isEmpty, !argument.contains(0x20), Domain.validate(bytes: argument, maxLength: rules.pathLimits.domain) == nil else {
                 return .failure(.syntax(verb, "requires a domain name"))
             }
-            return .success(verb == .helo ? .helo(String(name)) : .ehlo(String(name)))
+            let name = String(decoding: argument, as: UTF8.self)
+            return .success(verb == .helo ? .helo(name) : .ehlo(name))
         case .mail, .send, .soml, .saml:
             let mode: DeliveryMode = verb == .mail ? .mail : verb == .send ? .send : verb == .soml ? .sendOrMail : .sendAndMail
-            return parsePathArgument(argument, keyword: "FROM:", verb: verb, rules: rules, extended: extended, reverse: true)
+            return parsePathArgument(argument, keyword: fromKeyword, verb: verb, rules: rules, extended: extended, reverse: true)
                 .map { .mail(mode, $0.0, $0.1) }
         case .rcpt:
-            return parsePathArgument(argument, keyword: "TO:", verb: verb, rules: rules, extended: extended, reverse: false)
+            return parsePathArgument(argument, keyword: toKeyword, verb: verb, rules: rules, extended: extended, reverse: false)
                 .flatMap { path, parameters in
                     parameters == .none ? .success(.rcpt(path)) : .failure(.unknownParameter(.rcpt, "no RCPT parameters are supported"))
                 }
         case .data, .rset, .quit, .turn:
             // RFC 2821 §4.3.2 (and 821's syntax): these take no argument; one is a syntax error.
-            guard argument.trimmingTrailingSpaces().isEmpty else { return .failure(.syntax(verb, "takes no argument")) }
+            guard argument.isEmpty else { return .failure(.syntax(verb, "takes no argument")) }
             switch verb {
             case .data: return .success(.data)
             case .rset: return .success(.rset)
@@ -142,84 +146,119 @@ extension SMTPCommand {
             default: return .success(.turn)
             }
         case .vrfy, .expn:
-            let string = argument.trimmingTrailingSpaces()
-            guard !string.isEmpty else { return .failure(.syntax(verb, "requires an argument")) }
-            return .success(verb == .vrfy ? .vrfy(String(string)) : .expn(String(string)))
+            guard !argument.isEmpty else { return .failure(.syntax(verb, "requires an argument")) }
+            let string = String(decoding: argument, as: UTF8.self)
+            return .success(verb == .vrfy ? .vrfy(string) : .expn(string))
         case .help, .noop:
-            let string = argument.trimmingTrailingSpaces()
-            let value = string.isEmpty ? nil : String(string)
+            let value = argument.isEmpty ? nil : String(decoding: argument, as: UTF8.self)
             return .success(verb == .help ? .help(value) : .noop(value))
         }
     }
 
+    private static let fromKeyword = Array("FROM:".utf8)
+    private static let toKeyword = Array("TO:".utf8)
+
+    /// Whether `bytes` start with `keyword` (upper-case ASCII), ignoring case.
+    static func hasPrefix(_ bytes: ArraySlice<UInt8>, _ keyword: [UInt8]) -> Bool {
+        guard bytes.count >= keyword.count else { return false }
+        var index = bytes.startIndex
+        for expected in keyword {
+            let byte = bytes[index]
+            guard byte == expected || (expected >= 0x41 && expected <= 0x5a && byte == expected | 0x20) else { return false }
+            index += 1
+        }
+        return true
+    }
+
     /// `FROM:<path> [params]` or `TO:<path> [params]`.
     private static func parsePathArgument(
-        _ argument: Substring, keyword: String, verb: SMTPVerb, rules: SMTPRules, extended: Bool, reverse: Bool
+        _ argument: ArraySlice<UInt8>, keyword: [UInt8], verb: SMTPVerb, rules: SMTPRules, extended: Bool, reverse: Bool
     ) -> Result<(Path, MailParameters), SMTPCommandError> {
-        guard argument.count >= keyword.count, argument.prefix(keyword.count).uppercased() == keyword else {
-            return .failure(.syntax(verb, "expected \(keyword)<path>"))
+        guard hasPrefix(argument, keyword) else {
+            return .failure(.syntax(verb, "expected \(String(decoding: keyword, as: UTF8.self))<path>"))
         }
-        let rest = argument.dropFirst(keyword.count).drop { $0 == " " }
-        guard let end = closingBracket(in: rest) else { return .failure(.syntax(verb, "expected <path>")) }
-        let pathText = rest[...end]
-        let parameterText = rest[rest.index(after: end)...]
+        var pathStart = argument.startIndex + keyword.count
+        while pathStart < argument.endIndex && argument[pathStart] == 0x20 { pathStart += 1 }
+        guard let end = closingBracket(in: argument[pathStart...]) else { return .failure(.syntax(verb, "expected <path>")) }
         let path: Path
         switch Path.parse(
-            pathText, style: rules.routeStyle, limits: rules.pathLimits, allowNull: reverse,
+            bytes: argument[pathStart...end], style: rules.routeStyle, limits: rules.pathLimits, allowNull: reverse,
             allowPostmaster: !reverse && rules.acceptsBarePostmaster)
         {
         case .success(let parsed): path = parsed
         case .failure(let error): return .failure(.path(verb, error))
         }
-        let words = parameterText.split(separator: " ")
-        guard !words.isEmpty else { return .success((path, .none)) }
-        guard parameterText.first == " " else { return .failure(.syntax(verb, "expected a space after the path")) }
+        let parameterText = argument[(end + 1)...]
+        guard !parameterText.isEmpty else { return .success((path, .none)) }
+        guard parameterText.first == 0x20 else { return .failure(.syntax(verb, "expected a space after the path")) }
         guard rules.hasEHLO else { return .failure(.syntax(verb, "unexpected text after the path")) }
         guard extended, verb != .rcpt else {
             return .failure(.unknownParameter(verb, "parameters need EHLO"))
         }
         var parameters = MailParameters()
-        for word in words {
-            let parts = word.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = parts[0].uppercased()
-            let value = parts.count == 2 ? parts[1].uppercased() : nil
-            switch (key, value) {
-            case ("SIZE", let value?) where parameters.size == nil:
+        for word in parameterText.split(separator: 0x20) {
+            let equals = word.firstIndex(of: UInt8(ascii: "="))
+            let key = word[word.startIndex..<(equals ?? word.endIndex)]
+            let value = equals.map { word[($0 + 1)...] }
+            if hasPrefix(key, sizeKeyword), key.count == sizeKeyword.count, let value, parameters.size == nil {
                 // RFC 1870 §3: size-value ::= 1*20DIGIT; only one SIZE per MAIL.
-                guard value.count <= 20, value.allSatisfy(\.isNumber), let size = Int(value) else {
-                    return .failure(.syntax(verb, "SIZE needs a number"))
-                }
+                guard (1...20).contains(value.count), value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                    let size = Int(String(decoding: value, as: UTF8.self))
+                else { return .failure(.syntax(verb, "SIZE needs a number")) }
                 parameters.size = size
-            case ("BODY", let value?) where parameters.body == nil:
+            } else if hasPrefix(key, bodyKeyword), key.count == bodyKeyword.count, let value, parameters.body == nil {
                 // RFC 1652 §3: body-value ::= "7BIT" / "8BITMIME".
-                guard let body = BodyType(rawValue: value) else { return .failure(.unknownParameter(verb, "unknown BODY=\(value)")) }
+                guard let body = BodyType(rawValue: String(decoding: value, as: UTF8.self).uppercased()) else {
+                    return .failure(.unknownParameter(verb, "unknown BODY=\(String(decoding: value.prefix(20), as: UTF8.self))"))
+                }
                 parameters.body = body
-            default:
-                return .failure(.unknownParameter(verb, "unknown parameter \(word.prefix(20))"))
+            } else {
+                return .failure(.unknownParameter(verb, "unknown parameter \(String(decoding: word.prefix(20), as: UTF8.self))"))
             }
         }
         return .success((path, parameters))
     }
 
-    /// Index of the `>` closing a path that starts at the first character, skipping quoted text.
-    private static func closingBracket(in text: Substring) -> Substring.Index? {
-        guard text.first == "<" else { return nil }
+    private static let sizeKeyword = Array("SIZE".utf8)
+    private static let bodyKeyword = Array("BODY".utf8)
+
+    /// Index of the `>` closing a path that starts at the first byte, skipping quoted text.
+    private static func closingBracket(in bytes: ArraySlice<UInt8>) -> Int? {
+        guard bytes.first == UInt8(ascii: "<") else { return nil }
         var quoted = false
         var escaped = false
-        for index in text.indices.dropFirst() {
-            let character = text[index]
+        for index in bytes.indices.dropFirst() {
+            let byte = bytes[index]
             if escaped {
                 escaped = false
-            } else if character == "\\" {
+            } else if byte == UInt8(ascii: "\\") {
                 escaped = true
-            } else if character == "\"" {
+            } else if byte == UInt8(ascii: "\"") {
                 quoted.toggle()
-            } else if character == ">" && !quoted {
+            } else if byte == UInt8(ascii: ">") && !quoted {
                 return index
             }
         }
         return nil
     }
+}
+
+extension SMTPVerb {
+    /// The verb of a four-letter command word in any case.
+    init?(bytes: ArraySlice<UInt8>) {
+        guard bytes.count == 4 else { return nil }
+        var packed: UInt32 = 0
+        for byte in bytes {
+            let upper = byte >= 0x61 && byte <= 0x7a ? byte - 0x20 : byte
+            packed = packed << 8 | UInt32(upper)
+        }
+        guard let verb = SMTPVerb.packedVerbs[packed] else { return nil }
+        self = verb
+    }
+
+    static let packedVerbs: [UInt32: SMTPVerb] = Dictionary(uniqueKeysWithValues: SMTPVerb.allCases.map { verb in
+        (verb.rawValue.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }, verb)
+    })
 }
 
 extension Substring {

@@ -166,7 +166,11 @@ public struct SMTPReceiver: Sendable {
                 case .overlong: send(Reply(.syntaxError, "Line too long"))  // RFC 821 §4.5.3 example
                 case .line(let line): commandLineReceived(line)
                 }
-            case .text(let session, let transaction, var assembler):
+            case .text:
+                // Move the state out, so that appending a line does not copy the text collected so far.
+                var current = State.closed
+                swap(&current, &state)
+                guard case .text(let session, let transaction, var assembler) = consume current else { preconditionFailure("lost the text state") }
                 switch framer.next() {
                 case .needMoreData:
                     state = .text(session, transaction, assembler)

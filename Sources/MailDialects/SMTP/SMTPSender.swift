@@ -447,6 +447,7 @@ extension OutboundTransaction {
     /// "the number of octets, including CR-LF pairs, but not the SMTP DATA command's terminating
     /// dot or doubled quoting dots" (RFC 1870 §5).
     public var declaredSize: Int {
-        content.count + (content.isEmpty || content.suffix(2) == [0x0d, 0x0a] ? 0 : 2)
+        let count = content.count
+        return count + (count == 0 || (count >= 2 && content[count - 2] == 0x0d && content[count - 1] == 0x0a) ? 0 : 2)
     }
 }

@@ -1,3 +1,6 @@
+import Experiments
+import MailCore
+import MailDialects
 import Reports
 import SimKernel
 
@@ -12,18 +15,23 @@ enum BenchCommand: Subcommand {
             that reproduces it.
             """,
         options: [
+            .option("messages", value: "N", help: "Messages of the reference workload.", default: "100000"),
+            .option("era", value: "era", help: "The era to run the reference workload in.", default: "smtp-2001"),
             .flag("kernel", help: "Benchmark the event kernel alone with the hold model."),
+            .flag("engines", help: "Benchmark the protocol engines alone: sessions between a sender and a receiver in memory."),
             .option("events", value: "N", help: "Events to process with --kernel.", default: "20000000"),
             .option("pending", value: "N", help: "Events kept pending with --kernel.", default: "10000"),
             .option("seed", value: "N", help: "Seed of the random delays.", default: "1"),
         ],
-        examples: ["swift run -c release mailpath bench --kernel", "mailpath bench --kernel --events 5000000 --pending 100000"]
+        examples: [
+            "swift run -c release mailpath bench --messages 1000000", "swift run -c release mailpath bench --kernel",
+            "mailpath bench --kernel --events 5000000 --pending 100000",
+        ]
     )
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
-        guard arguments.flag("kernel") else {
-            throw CLIError.failure("only 'mailpath bench --kernel' is available in this build; the reference mail workload comes with the comparison experiments")
-        }
+        if arguments.flag("engines") { return try engines(arguments, context: context) }
+        guard arguments.flag("kernel") else { return try reference(arguments, context: context) }
         let events = try arguments.integer("events", default: 20_000_000, in: 1...Int.max)
         let pending = try arguments.integer("pending", default: 10_000, in: 1...100_000_000)
         let seed = try arguments.integer("seed", default: 1, in: 0...Int.max)
@@ -43,6 +51,99 @@ enum BenchCommand: Subcommand {
         text += "  warning          this is a debug build; use: swift run -c release mailpath bench --kernel\n"
         #endif
         text += "  reproduce with   swift run -c release mailpath bench --kernel --events \(events) --pending \(pending) --seed \(seed)\n"
+        context.console.out(text)
+        return .success
+    }
+}
+
+extension BenchCommand {
+    /// The reference mail workload (see `ReferenceWorkload`), timed on the wall clock.
+    static func reference(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        let messages = try arguments.integer("messages", default: 100_000, in: 1...50_000_000)
+        let era = try ExperimentSupport.era(named: arguments.value("era") ?? "smtp-2001")
+        let scenario = ReferenceWorkload.scenario(messages: messages)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let workload = scenario.makeWorkload()
+        let options = RunOptions(tracing: false, keepsMailboxText: false, queueSamples: 0)
+        let outcome: RunOutcome
+        do {
+            outcome = try Experiment.run(
+                scenario, era: era, workload: workload, options: options, file: "reference",
+                progress: ExperimentSupport.progress(context, quiet: false, label: "bench \(era.name)"))
+        } catch {
+            throw CLIError.failure(error.description)
+        }
+        ExperimentSupport.endProgress(context, quiet: false)
+        let elapsed = start.duration(to: clock.now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let metrics = outcome.metrics
+        let complete = countFullyDelivered(outcome)
+        var text = "Reference workload: \(Format.grouped(messages)) messages, \(ReferenceWorkload.domains) domains x (1 server + \(ReferenceWorkload.usersPerDomain) user hosts), era \(era.name)\n"
+        text += "  wall time              \(Format.decimal(seconds, 3)) s\n"
+        text += "  simulated time         \(Format.decimal(metrics.simulatedTime.seconds, 0)) s\n"
+        text += "  messages/second        \(Format.grouped(Int(Double(complete) / max(seconds, 1e-9)))) (delivered to all their recipients, per second of wall time)\n"
+        text += "  events/second          \(Format.decimal(Double(metrics.events) / max(seconds, 1e-9) / 1e6, 2)) million (\(Format.grouped(Int(metrics.events))) events)\n"
+        if let peak = ProcessStatistics.peakResidentBytes() { text += "  peak memory            \(Format.mebibytes(peak))\n" }
+        text += "  delivered              \(Format.grouped(complete)) of \(Format.grouped(metrics.totals.messages)) messages, \(Format.grouped(metrics.totals.delivered)) of \(Format.grouped(metrics.totals.recipients)) recipients\n"
+        text += "  sessions               \(Format.grouped(metrics.sessions)), DNS queries \(Format.grouped(metrics.dnsQueries))\n"
+        text += "  accounting             \(metrics.accountingAddsUp ? "adds up" : "DOES NOT ADD UP")\n"
+        #if DEBUG
+        text += "  warning                this is a debug build; use: swift run -c release mailpath bench --messages \(messages)\n"
+        #endif
+        text += "  reproduce with         swift run -c release mailpath bench --messages \(messages) --era \(era.name)\n"
+        context.console.out(text)
+        try ExperimentSupport.checkAccounting(metrics)
+        return .success
+    }
+
+    /// Messages whose every recipient was delivered.
+    static func countFullyDelivered(_ outcome: RunOutcome) -> Int {
+        var complete = 0
+        var current: String?
+        var allDelivered = true
+        for record in outcome.result.accounting.records {
+            if record.messageID != current {
+                if current != nil && allDelivered { complete += 1 }
+                current = record.messageID
+                allDelivered = true
+            }
+            if record.outcome != .delivered { allDelivered = false }
+        }
+        if current != nil && allDelivered { complete += 1 }
+        return complete
+    }
+}
+
+extension BenchCommand {
+    /// Sessions per second between a sender and a receiver of each dialect, back to back in memory:
+    /// what the engines cost without the network model or the agents.
+    static func engines(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        let sessions = try arguments.integer("messages", default: 20_000, in: 1...10_000_000)
+        let line: [UInt8] = Array(repeating: UInt8(ascii: "x"), count: 70) + [0x0d, 0x0a]
+        var content = Array("Subject: bench\r\nMessage-ID: <b@bench>\r\n\r\n".utf8)
+        for _ in 0..<28 { content += line }
+        var text = "Engine benchmark: \(Format.grouped(sessions)) sessions per dialect, 2 recipients, \(content.count)-byte message\n"
+        let clock = ContinuousClock()
+        for dialect in DialectID.allCases {
+            let transaction = OutboundTransaction(
+                id: 1, reversePath: Path(Mailbox("ann@ALPHA.ARPA")), recipients: [Path(Mailbox("joe@BETA.ARPA")), Path(Mailbox("bob@BETA.ARPA"))],
+                content: content)
+            let policy = ReceiverPolicy(hostName: "BETA.ARPA")
+            var delivered = 0
+            let start = clock.now
+            for _ in 0..<sessions {
+                let conversation = Conversation.run(
+                    sender: .make(dialect: dialect, clientName: "ALPHA.ARPA", transactions: [transaction]),
+                    receiver: .make(dialect: dialect, policy: policy), recordTranscript: false)
+                if conversation.report?.transactions.first?.recipients.allSatisfy(\.status.isDelivered) == true { delivered += 1 }
+            }
+            let elapsed = start.duration(to: clock.now)
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            text += "  \(dialect.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(Format.grouped(Int(Double(sessions) / seconds))) sessions/s (\(Format.decimal(seconds * 1e6 / Double(sessions), 1)) us each)\n"
+            guard delivered == sessions else { throw CLIError.failure("\(dialect): only \(delivered) of \(sessions) sessions delivered") }
+        }
+        text += "  reproduce with  swift run -c release mailpath bench --engines --messages \(sessions)\n"
         context.console.out(text)
         return .success
     }
