@@ -47,6 +47,8 @@ public struct MailAgent: Sendable {
     private var wakeups: [(Timestamp, UInt64)] = []
     private var nextID: UInt64 = 0
     private var actions: [AgentAction] = []
+    /// The last stamp's date text and the second it names: a busy relay stamps many messages a second.
+    private var lastStampDate: (second: Int64, text: String) = (.min, "")
 
     public init(configuration: AgentConfiguration) {
         self.configuration = configuration
@@ -89,7 +91,7 @@ public struct MailAgent: Sendable {
         if let stamp = TraceFields.stamp(
             style, from: message.clientName.isEmpty ? peer : message.clientName, fromAddress: peerAddress,
             by: configuration.hostName, protocolName: message.extended ? "ESMTP" : "SMTP", id: String(nextID + 1),
-            at: civilTime(now))
+            date: stampDate(now, style))
         {
             content = Array(stamp.utf8) + content
         }
@@ -236,7 +238,15 @@ public struct MailAgent: Sendable {
                 deliverLocallyFromQueue(queueID, index, now: now)
                 continue
             }
-            let target = hop?.text ?? domain.text
+            var target = hop?.text ?? domain.text
+            switch configuration.routing {
+            case .smartHost(let host):
+                target = host  // every recipient goes to the one relay: one transaction
+            case .gatewayForOthers(let gateway) where !configuration.directory.canReach(configuration.hostName, target):
+                target = gateway
+            default:
+                break
+            }
             if let group = groups.firstIndex(where: { $0.target.lowercased() == target.lowercased() }) {
                 groups[group].indices.append(index)
             } else {
@@ -526,6 +536,15 @@ public struct MailAgent: Sendable {
 
     var routeStyle: RouteStyle {
         configuration.dialect == .mtp780 ? .comma : SMTPRules.forDialect(configuration.dialect).routeStyle
+    }
+
+    /// The date of a trace stamp written at `now`, in the style's notation.
+    private mutating func stampDate(_ now: Timestamp, _ style: TraceStyle) -> String {
+        let second = configuration.epoch + now.nanoseconds / 1_000_000_000
+        if lastStampDate.second != second {
+            lastStampDate = (second, TraceFields.date(CivilTime(unixSeconds: second), style))
+        }
+        return lastStampDate.text
     }
 
     func civilTime(_ now: Timestamp) -> CivilTime {

@@ -44,24 +44,28 @@ public enum HeaderFields {
     /// The value of the first field called `name` (case-insensitive), trimmed.
     public static func value(of name: String, in content: [UInt8]) -> String? {
         let wanted = Array((name + ":").lowercased().utf8)
-        var lineStart = 0
-        var index = 0
-        while index < content.count {
-            if content[index] == 0x0a {
-                var end = index
-                if end > lineStart && content[end - 1] == 0x0d { end -= 1 }
-                if end == lineStart { return nil }
-                if end - lineStart > wanted.count,
-                    zip(content[lineStart..<(lineStart + wanted.count)], wanted).allSatisfy({ $0 | 0x20 == $1 | 0x20 })
-                {
-                    let value = content[(lineStart + wanted.count)..<end]
-                    return String(decoding: value, as: UTF8.self).trimmingSpaces()
+        return content.withUnsafeBufferPointer { bytes -> String? in
+            var lineStart = 0
+            while lineStart < bytes.count {
+                let lineFeed = ByteSearch.firstIndex(of: 0x0a, in: bytes, from: lineStart) ?? bytes.count
+                var end = lineFeed
+                if end > lineStart && bytes[end - 1] == 0x0d { end -= 1 }
+                if end == lineStart { return nil }  // the empty line ends the header
+                if end - lineStart > wanted.count {
+                    var matches = true
+                    for offset in 0..<wanted.count where bytes[lineStart + offset] | 0x20 != wanted[offset] | 0x20 {
+                        matches = false
+                        break
+                    }
+                    if matches {
+                        let value = UnsafeBufferPointer(rebasing: bytes[(lineStart + wanted.count)..<end])
+                        return String(decoding: value, as: UTF8.self).trimmingSpaces()
+                    }
                 }
-                lineStart = index + 1
+                lineStart = lineFeed + 1
             }
-            index += 1
+            return nil
         }
-        return nil
     }
 }
 

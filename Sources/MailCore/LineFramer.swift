@@ -43,7 +43,21 @@ public struct LineFramer: Sendable {
     /// Bytes received and not yet returned as lines.
     public var bufferedCount: Int { buffer.count - start }
 
+    /// Takes received bytes. Inlined so that each caller's collection type is specialized; the
+    /// work is done by the non-generic `append(contiguous:)`.
+    @inlinable
     public mutating func append<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        let done: Void? = bytes.withContiguousStorageIfAvailable { append(contiguous: $0) }
+        if done == nil { append(contiguous: Array(bytes)) }
+    }
+
+    @usableFromInline
+    mutating func append(contiguous bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append(contiguous: $0) }
+    }
+
+    @usableFromInline
+    mutating func append(contiguous bytes: UnsafeBufferPointer<UInt8>) {
         if start > 0 && start == buffer.count {
             buffer.removeAll(keepingCapacity: true)
             start = 0
@@ -105,11 +119,10 @@ public struct LineFramer: Sendable {
         let lenient = terminator == .lf
         let start = self.start
         let found: Int? = buffer.withUnsafeBufferPointer { bytes in
-            var index = scan
-            let count = bytes.count
-            while index < count {
-                if bytes[index] == 0x0a && (lenient || (index > start && bytes[index - 1] == 0x0d)) { return index }
-                index += 1
+            var from = scan
+            while let index = ByteSearch.firstIndex(of: 0x0a, in: bytes, from: from) {
+                if lenient || (index > start && bytes[index - 1] == 0x0d) { return index }
+                from = index + 1
             }
             return nil
         }

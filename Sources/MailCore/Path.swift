@@ -21,6 +21,15 @@ public struct Mailbox: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { domain.map { "\(localPart)@\($0.text)" } ?? localPart }
 
+    /// Appends `local-part@domain` to `bytes`.
+    public func write(into bytes: inout [UInt8]) {
+        bytes.append(contentsOf: localPart.utf8)
+        if let domain {
+            bytes.append(UInt8(ascii: "@"))
+            bytes.append(contentsOf: domain.text.utf8)
+        }
+    }
+
     /// Whether this is the postmaster, which every host must accept (RFC 1123 §5.2.7).
     public var isPostmaster: Bool { localPart.lowercased() == "postmaster" }
 }
@@ -73,6 +82,21 @@ public struct Path: Hashable, Sendable {
     public func pushing(_ host: Domain) -> Path {
         guard mailbox != nil else { return self }  // "it is permissible to leave the reverse-path null" (821 §3.6)
         return Path(route: [host] + route, mailbox: mailbox)
+    }
+
+    /// Appends the path as written on the wire in the given style to `bytes`.
+    public func write(_ style: RouteStyle, into bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "<"))
+        if let mailbox {
+            for (index, hop) in route.enumerated() {
+                bytes.append(UInt8(ascii: "@"))
+                bytes.append(contentsOf: hop.text.utf8)
+                if index < route.count - 1 { bytes.append(UInt8(ascii: ",")) }
+            }
+            if !route.isEmpty { bytes.append(style == .colon ? UInt8(ascii: ":") : UInt8(ascii: ",")) }
+            mailbox.write(into: &bytes)
+        }
+        bytes.append(UInt8(ascii: ">"))
     }
 
     /// The path as written on the wire in the given style, for example `<@A,@B:joe@C>`.

@@ -2,19 +2,26 @@
 /// On the wire every line but the last is `code-text`, the last `code text`.
 public struct Reply: Hashable, Sendable, CustomStringConvertible {
     public var code: ReplyCode
-    /// The text of each line, without the code; at least one (possibly empty) line.
-    public var lines: [String]
+    /// The first line's text, without the code.
+    public var text: String
+    /// The texts of any further lines (most replies have none, and then no array is allocated).
+    public var continuation: [String]
 
     public init(_ code: ReplyCode, _ lines: [String]) {
         precondition(!lines.isEmpty, "a reply needs at least one line")
         self.code = code
-        self.lines = lines
+        text = lines[0]
+        continuation = Array(lines.dropFirst())
     }
 
-    public init(_ code: ReplyCode, _ text: String) { self.init(code, [text]) }
+    public init(_ code: ReplyCode, _ text: String) {
+        self.code = code
+        self.text = text
+        continuation = []
+    }
 
-    /// The first line's text.
-    public var text: String { lines[0] }
+    /// The text of each line, without the code; at least one (possibly empty) line.
+    public var lines: [String] { [text] + continuation }
 
     /// The reply as written on the wire, CRLF after every line.
     public var encoded: [UInt8] {
@@ -24,23 +31,37 @@ public struct Reply: Hashable, Sendable, CustomStringConvertible {
     }
 
     public func encode(into bytes: inout [UInt8]) {
-        let code = String(self.code.rawValue).utf8
-        for (index, line) in lines.enumerated() {
-            bytes.append(contentsOf: code)
-            if index < lines.count - 1 {
+        var size = 6 + text.utf8.count
+        for line in continuation { size += 6 + line.utf8.count }
+        bytes.reserveCapacity(bytes.count + size)
+        let value = code.rawValue
+        let digits = (UInt8(truncatingIfNeeded: 0x30 + value / 100 % 10), UInt8(truncatingIfNeeded: 0x30 + value / 10 % 10), UInt8(truncatingIfNeeded: 0x30 + value % 10))
+        func line(_ text: String, last: Bool) {
+            bytes.append(digits.0)
+            bytes.append(digits.1)
+            bytes.append(digits.2)
+            if !last {
                 bytes.append(UInt8(ascii: "-"))
-                bytes.append(contentsOf: line.utf8)
-            } else if !line.isEmpty {
+                bytes.append(contentsOf: text.utf8)
+            } else if !text.isEmpty {
                 bytes.append(UInt8(ascii: " "))
-                bytes.append(contentsOf: line.utf8)
+                bytes.append(contentsOf: text.utf8)
             }
-            bytes.append(contentsOf: [0x0d, 0x0a])
+            bytes.append(0x0d)
+            bytes.append(0x0a)
+        }
+        if continuation.isEmpty {
+            line(text, last: true)
+        } else {
+            line(text, last: false)
+            for (index, more) in continuation.enumerated() { line(more, last: index == continuation.count - 1) }
         }
     }
 
     /// Each wire line without its CRLF, for transcripts.
     public var wireLines: [String] {
-        lines.enumerated().map { index, line in
+        let lines = self.lines
+        return lines.enumerated().map { index, line in
             "\(code.rawValue)" + (index < lines.count - 1 ? "-" + line : (line.isEmpty ? "" : " " + line))
         }
     }
@@ -68,30 +89,28 @@ public struct ReplyParser: Sendable {
     /// `minimumFirstDigit` is 1 for MTP (which has 1yz replies) and 2 for SMTP (RFC 2821 §4.3.2:
     /// codes start with 2 to 5).
     public mutating func lineReceived(_ line: ArraySlice<UInt8>, minimumFirstDigit: UInt8 = 1) -> Result {
-        let text = String(decoding: line, as: UTF8.self)
-        guard line.count >= 3 else { return malformed(text) }
+        guard line.count >= 3 else { return malformed(line) }
         let start = line.startIndex
         let d0 = line[start], d1 = line[start + 1], d2 = line[start + 2]
-        guard d0 >= 0x30 + minimumFirstDigit, d0 <= 0x35, isDigit(d1), isDigit(d2) else { return malformed(text) }
+        guard d0 >= 0x30 + minimumFirstDigit, d0 <= 0x35, isDigit(d1), isDigit(d2) else { return malformed(line) }
         let code = ReplyCode(Int(d0 - 0x30) * 100 + Int(d1 - 0x30) * 10 + Int(d2 - 0x30))
         let separator: UInt8? = line.count > 3 ? line[start + 3] : nil
         guard separator == nil || separator == UInt8(ascii: " ") || separator == UInt8(ascii: "-") else {
-            return malformed(text)
+            return malformed(line)
         }
         let body = line.count > 4 ? String(decoding: line[(start + 4)...], as: UTF8.self) : ""
-        if let pending, pending.code != code { return malformed(text) }
-        var lines = pending?.lines ?? []
-        lines.append(body)
+        if let pending, pending.code != code { return malformed(line) }
         if separator == UInt8(ascii: "-") {
-            pending = (code, lines)
+            pending = (code, (pending?.lines ?? []) + [body])
             return .incomplete
         }
-        pending = nil
-        return .reply(Reply(code, lines))
+        defer { pending = nil }
+        guard let pending else { return .reply(Reply(code, body)) }
+        return .reply(Reply(code, pending.lines + [body]))
     }
 
-    private mutating func malformed(_ text: String) -> Result {
+    private mutating func malformed(_ line: ArraySlice<UInt8>) -> Result {
         pending = nil
-        return .malformed(text)
+        return .malformed(String(decoding: line, as: UTF8.self))
     }
 }

@@ -16,20 +16,40 @@ public enum TraceFields {
         _ style: TraceStyle, from: String, fromAddress: String? = nil, by: String, protocolName: String = "SMTP",
         id: String? = nil, recipient: String? = nil, at time: CivilTime
     ) -> String? {
+        stamp(style, from: from, fromAddress: fromAddress, by: by, protocolName: protocolName, id: id, recipient: recipient, date: date(time, style))
+    }
+
+    /// The same line with its date already written in the style's notation (see `date(_:_:)`),
+    /// for agents that stamp many messages within one second.
+    public static func stamp(
+        _ style: TraceStyle, from: String, fromAddress: String? = nil, by: String, protocolName: String = "SMTP",
+        id: String? = nil, recipient: String? = nil, date: String
+    ) -> String? {
         switch style {
         case .none:
             return nil
         case .mailFrom:
-            return "Mail-From: \(from) received by \(by) at \(time.rfc788)\r\n"
+            return "Mail-From: \(from) received by \(by) at \(date)\r\n"
         case .received821:
-            return "Received: from \(from) by \(by) ; \(time.rfc822)\r\n"
+            return "Received: from \(from) by \(by) ; \(date)\r\n"
         case .received2821:
             var line = "Received: from \(from)"
             if let fromAddress { line += " ([\(fromAddress)])" }
             line += " by \(by) with \(protocolName)"
             if let id { line += " id \(id)" }
             if let recipient { line += " for \(recipient)" }
-            return line + "; \(time.rfc2822)\r\n"
+            return line + "; \(date)\r\n"
+        }
+    }
+
+    /// A time in the notation of a style's stamp: RFC 788's `<daytime>`, RFC 822's two-digit
+    /// year, RFC 2822's four-digit one.
+    public static func date(_ time: CivilTime, _ style: TraceStyle) -> String {
+        switch style {
+        case .none: ""
+        case .mailFrom: time.rfc788
+        case .received821: time.rfc822
+        case .received2821: time.rfc2822
         }
     }
 
@@ -47,15 +67,11 @@ public enum TraceFields {
         let received = Array("received:".utf8)
         let mailFrom = Array("mail-from:".utf8)
         content.withUnsafeBufferPointer { bytes in
-            var index = 0
-            while index < bytes.count {
-                if bytes[index] == 0x0a {
-                    let length = index - lineStart
-                    if length == 0 || (length == 1 && bytes[lineStart] == 0x0d) { return }
-                    if startsWith(bytes, at: lineStart, received) || startsWith(bytes, at: lineStart, mailFrom) { count += 1 }
-                    lineStart = index + 1
-                }
-                index += 1
+            while let index = ByteSearch.firstIndex(of: 0x0a, in: bytes, from: lineStart) {
+                let length = index - lineStart
+                if length == 0 || (length == 1 && bytes[lineStart] == 0x0d) { return }
+                if startsWith(bytes, at: lineStart, received) || startsWith(bytes, at: lineStart, mailFrom) { count += 1 }
+                lineStart = index + 1
             }
         }
         return count

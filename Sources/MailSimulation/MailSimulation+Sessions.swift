@@ -25,13 +25,18 @@ extension MailSimulation {
 
     /// The host's receiver policy for a peer: relay clients may relay anything (built once per host).
     func policy(for host: HostID, peer: HostID) -> ReceiverPolicy {
-        let configuration = agents[host.index]!.configuration
         if policies[host.index] == nil {
+            let configuration = agents[host.index]!.configuration
             let client = configuration.relayClients?.first ?? configuration.hostName
-            policies[host.index] = (configuration.receiverPolicy(forPeer: client), configuration.receiverPolicy(forPeer: nil))
+            let clients = configuration.relayClients.map { names in
+                let wanted = Set(names.map { $0.lowercased() })
+                return Set(hostNames.indices.filter { wanted.contains(hostNames[$0].lowercased()) })
+            }
+            policies[host.index] = (configuration.receiverPolicy(forPeer: client), configuration.receiverPolicy(forPeer: nil), clients)
         }
-        let isClient = configuration.relayClients.map { clients in clients.contains { $0.lowercased() == hostNames[peer.index].lowercased() } } ?? true
-        return isClient ? policies[host.index]!.client : policies[host.index]!.other
+        let entry = policies[host.index]!
+        let isClient = entry.clients?.contains(peer.index) ?? true
+        return isClient ? entry.client : entry.other
     }
 
     func accepted(_ id: ConnectionID, host: HostID) {
@@ -62,32 +67,18 @@ extension MailSimulation {
     func clientActs(_ id: ConnectionID, _ session: ClientSession, _ actions: [SenderAction]) {
         for action in actions {
             switch action {
-            case .send(let pieces):
-                var bytes: [UInt8]
-                if pieces.count == 1 {
-                    bytes = pieces[0].bytes
-                    if case .line = pieces[0] { statistics.protocolBytes += bytes.count } else { statistics.textBytes += bytes.count }
-                } else {
-                    bytes = []
-                    for piece in pieces {
-                        switch piece {
-                        case .line(let line):
-                            statistics.protocolBytes += line.count
-                            bytes += line
-                        case .text(let text):
-                            statistics.textBytes += text.count
-                            bytes += text
-                        }
-                    }
-                }
+            case .send(let outgoing):
+                statistics.protocolBytes += outgoing.protocolByteCount
+                statistics.textBytes += outgoing.textByteCount
                 if trace.isEnabled {
-                    for piece in pieces {
+                    for piece in outgoing.pieces {
                         switch piece {
                         case .line(let line): trace(session.host, .init("C"), "conn\(session.label) " + String(decoding: line.dropLast(2), as: UTF8.self))
                         case .text(let text): trace(session.host, .init("C"), "conn\(session.label) <message text, \(text.count) bytes>")
                         }
                     }
                 }
+                let bytes = outgoing.bytes
                 network.send(bytes, on: id, from: .client)
             case .close:
                 network.close(id, from: .client)

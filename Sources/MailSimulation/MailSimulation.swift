@@ -18,8 +18,9 @@ public final class MailSimulation {
     var wakeTimers: [(time: SimTime, id: EventID)?]
     /// Connections are numbered in the order they were opened, for traces (slots are reused).
     var nextLabel = 0
-    /// Receiver policies by host: (for relay clients, for everyone else), built once.
-    var policies: [(client: ReceiverPolicy, other: ReceiverPolicy)?]
+    /// Receiver policies by host: (for relay clients, for everyone else, the relay clients' host
+    /// indices or `nil` for everyone), built once.
+    var policies: [(client: ReceiverPolicy, other: ReceiverPolicy, clients: Set<Int>?)?]
     var randoms: [RandomStream]
     var faultRandom: RandomStream
     var crashed: [Bool]

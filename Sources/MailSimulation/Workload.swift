@@ -102,22 +102,25 @@ public struct Workload: Sendable {
         let subject = subjects[index] ?? "Message \(index)"
         var text = Array("From: \(from)\r\nTo: \(to)\r\nSubject: \(subject)\r\nMessage-ID: \(messageID(index))\r\n\r\n".utf8)
         text.reserveCapacity(text.count + Int(sizes[index]) + 2)
-        // Lines of 70 letters: ordinary text, no line starting with a dot.
+        // Lines of 70 letters: ordinary text, no line starting with a dot. The letters run on
+        // from line to line, a–z over and over; each line is one copy out of `Workload.letters`.
         var remaining = Int(sizes[index])
-        var letter: UInt8 = 0x61
+        var letter = 0
         while remaining > 0 {
             let line = min(remaining, 72) - 2
             if line > 0 {
-                for _ in 0..<line {
-                    text.append(letter)
-                    letter = letter == 0x7a ? 0x61 : letter + 1
-                }
+                text.append(contentsOf: Workload.letters[letter..<letter + line])
+                letter = (letter + line) % 26
             }
-            text.append(contentsOf: [0x0d, 0x0a])
+            text.append(0x0d)
+            text.append(0x0a)
             remaining -= line + 2
         }
         return text
     }
+
+    /// a–z repeated, long enough for any line to start at any letter.
+    static let letters: [UInt8] = (0..<(26 + 72)).map { UInt8(0x61 + $0 % 26) }
 
     /// The submission of message `index`.
     public func submission(_ index: Int) -> Submission {

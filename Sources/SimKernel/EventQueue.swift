@@ -77,31 +77,37 @@ public struct EventQueue<Event> {
         guard !heap.isEmpty else {
             return (SimTime(nanoseconds: last.time), EventID(sequence: last.sequence), last.event)
         }
-        let first = heap[0]
-        siftDown(placing: last)
+        let first = siftDown(placing: last)
         return (SimTime(nanoseconds: first.time), EventID(sequence: first.sequence), first.event)
     }
+
+    // The sifts move entries with `moveInitialize` (a bitwise move) rather than by assignment,
+    // which would retain the moved event's payload and release the overwritten one at every level.
 
     @inlinable
     mutating func siftUp(from start: Int) {
         heap.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
             var child = start
-            let moving = buffer[child]
+            let moving = (base + child).move()
             while child > 0 {
                 let parent = (child - 1) / 2
-                guard moving.precedes(buffer[parent]) else { break }
-                buffer[child] = buffer[parent]
+                guard moving.precedes(base[parent]) else { break }
+                (base + child).moveInitialize(from: base + parent, count: 1)
                 child = parent
             }
-            buffer[child] = moving
+            (base + child).initialize(to: moving)
         }
     }
 
-    /// Puts `entry` into the hole at the root and restores the heap order (Floyd's bottom-up sift).
+    /// Takes the root out, puts `entry` into the hole and restores the heap order (Floyd's
+    /// bottom-up sift); returns the old root.
     @inlinable
-    mutating func siftDown(placing entry: Entry) {
+    mutating func siftDown(placing entry: Entry) -> Entry {
         heap.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
             let count = buffer.count
+            let root = base.move()
             var hole = 0
             // Walk the hole down to a leaf, always promoting the smaller child. The choice is
             // arithmetic on the comparison, not a branch, so it does not mispredict.
@@ -110,23 +116,24 @@ public struct EventQueue<Event> {
                 let right = left + 1
                 if right >= count {
                     if left < count {
-                        buffer[hole] = buffer[left]
+                        (base + hole).moveInitialize(from: base + left, count: 1)
                         hole = left
                     }
                     break
                 }
-                let smaller = left &+ (buffer[right].precedes(buffer[left]) ? 1 : 0)
-                buffer[hole] = buffer[smaller]
+                let smaller = left &+ (base[right].precedes(base[left]) ? 1 : 0)
+                (base + hole).moveInitialize(from: base + smaller, count: 1)
                 hole = smaller
             }
             // Then let the entry climb back to its place.
             while hole > 0 {
                 let parent = (hole - 1) / 2
-                guard entry.precedes(buffer[parent]) else { break }
-                buffer[hole] = buffer[parent]
+                guard entry.precedes(base[parent]) else { break }
+                (base + hole).moveInitialize(from: base + parent, count: 1)
                 hole = parent
             }
-            buffer[hole] = entry
+            (base + hole).initialize(to: entry)
+            return root
         }
     }
 }

@@ -57,21 +57,34 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
 
     /// Parses dotted-quad text such as `10.0.0.73`; `nil` for anything else.
     public init?(_ text: String) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var value: UInt32 = 0
-        for part in parts {
-            guard (1...3).contains(part.count), part.allSatisfy({ $0.isASCII && $0.isNumber }),
-                let octet = UInt8(part)
-            else { return nil }
-            value = value << 8 | UInt32(octet)
+        var text = text
+        let parsed = text.withUTF8 { bytes -> UInt32? in
+            var value: UInt32 = 0
+            var octet: UInt32 = 0
+            var digits = 0
+            var dots = 0
+            for byte in bytes {
+                if byte == UInt8(ascii: ".") {
+                    guard digits > 0, dots < 3 else { return nil }
+                    value = value << 8 | octet
+                    (octet, digits, dots) = (0, 0, dots + 1)
+                } else {
+                    guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 3 else { return nil }
+                    octet = octet * 10 + UInt32(byte - UInt8(ascii: "0"))
+                    digits += 1
+                    guard octet <= 255 else { return nil }
+                }
+            }
+            guard digits > 0, dots == 3 else { return nil }
+            return value << 8 | octet
         }
-        self.value = value
+        guard let parsed else { return nil }
+        value = parsed
     }
 
     public static func < (lhs: IPv4Address, rhs: IPv4Address) -> Bool { lhs.value < rhs.value }
     public var octets: [UInt8] { [UInt8(value >> 24), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff), UInt8(value & 0xff)] }
-    public var description: String { octets.map(String.init).joined(separator: ".") }
+    public var description: String { "\(value >> 24).\(value >> 16 & 0xff).\(value >> 8 & 0xff).\(value & 0xff)" }
 }
 
 /// Well-known ports of the mail protocols.

@@ -193,7 +193,7 @@ struct SplitMix: RandomNumberGenerator {
         var sender = SenderEngine.make(dialect: dialect, clientName: "a.org", transactions: [transaction])
         var written: [String] = []
         func act(_ actions: [SenderAction]) {
-            for case .send(let pieces) in actions { written += pieces.flatMap { TranscriptLine.lines(of: $0.bytes, by: .client).map(\.text) } }
+            for case .send(let outgoing) in actions { written += TranscriptLine.lines(of: outgoing.bytes, by: .client).map(\.text) }
         }
         act(sender.connectionOpened(now: .zero))
         for byte in serverBytes.flatMap({ $0 }) { act(sender.bytesReceived([byte], now: .zero)) }

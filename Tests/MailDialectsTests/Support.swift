@@ -104,9 +104,9 @@ func senderLines(against dialogue: RFCDialogue, _ sender: SenderEngine) -> (line
     func act(_ actions: [SenderAction]) {
         for action in actions {
             switch action {
-            case .send(let pieces):
-                for piece in pieces {
-                    let pieceLines = TranscriptLine.lines(of: piece.bytes, by: .client).map(\.text)
+            case .send(let outgoing):
+                for piece in outgoing.pieces {
+                    let pieceLines = TranscriptLine.lines(of: Array(piece.bytes), by: .client).map(\.text)
                     if case .text = piece {
                         lines += pieceLines.enumerated().map { index, line in
                             index < pieceLines.count - 1 && line.hasPrefix(".") ? String(line.dropFirst()) : line

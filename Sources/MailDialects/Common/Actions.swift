@@ -12,24 +12,98 @@ public enum ReceiverAction: Hashable, Sendable {
     case turn
 }
 
-/// A piece of what a sender engine writes.
-public enum Outgoing: Hashable, Sendable {
-    /// A command line with its CR LF.
-    case line([UInt8])
-    /// Message text, dot-stuffed and ended by `.` CR LF (RFC 821 §4.5.2).
-    case text([UInt8])
+/// What a sender engine writes at once: command lines, and at most one stretch of message text
+/// (a pipelined group, RFC 2920 §3.1, goes out as one write). The bytes are built in one buffer;
+/// `pieces` splits them again for transcripts and traces.
+public struct Outgoing: Hashable, Sendable {
+    /// Everything to write, in order.
+    public private(set) var bytes: [UInt8] = []
+    /// Where the message text (dot-stuffed, with its final dot line) lies in `bytes`, if anywhere.
+    public private(set) var textRange: Range<Int>?
 
-    public var bytes: [UInt8] {
-        switch self {
-        case .line(let bytes), .text(let bytes): bytes
+    public init() {}
+
+    /// One command line (with its CR LF).
+    public static func line(_ line: [UInt8]) -> Outgoing {
+        var outgoing = Outgoing()
+        outgoing.appendLine(line)
+        return outgoing
+    }
+
+    /// Message text already in wire form.
+    public static func text(_ text: [UInt8]) -> Outgoing {
+        var outgoing = Outgoing()
+        outgoing.appendWireText(text)
+        return outgoing
+    }
+
+    public mutating func appendLine(_ line: [UInt8]) { bytes.append(contentsOf: line) }
+
+    public mutating func append(_ command: SMTPCommand, _ style: RouteStyle) { command.encode(style, into: &bytes) }
+
+    /// Message text, dot-stuffed here and ended by `.` CR LF (RFC 821 §4.5.2).
+    public mutating func appendText(stuffing content: [UInt8]) {
+        precondition(textRange == nil, "one stretch of text per write")
+        let start = bytes.count
+        DotStuffing.stuff(content, into: &bytes)
+        textRange = start..<bytes.count
+    }
+
+    /// Message text already in wire form (such as RFC 2920's lone dot).
+    public mutating func appendWireText(_ text: [UInt8]) {
+        precondition(textRange == nil, "one stretch of text per write")
+        let start = bytes.count
+        bytes.append(contentsOf: text)
+        textRange = start..<bytes.count
+    }
+
+    public var isEmpty: Bool { bytes.isEmpty }
+    public var textByteCount: Int { textRange?.count ?? 0 }
+    public var protocolByteCount: Int { bytes.count - textByteCount }
+
+    public enum Piece: Hashable, Sendable {
+        /// A command line with its CR LF.
+        case line(ArraySlice<UInt8>)
+        /// The message text.
+        case text(ArraySlice<UInt8>)
+
+        public var bytes: ArraySlice<UInt8> {
+            switch self {
+            case .line(let bytes), .text(let bytes): bytes
+            }
         }
+    }
+
+    /// The write split into command lines and the text, in order.
+    public var pieces: [Piece] {
+        var pieces: [Piece] = []
+        func lines(_ range: Range<Int>) {
+            var start = range.lowerBound
+            var index = start
+            while index < range.upperBound {
+                if bytes[index] == 0x0a {
+                    pieces.append(.line(bytes[start...index]))
+                    start = index + 1
+                }
+                index += 1
+            }
+            if start < range.upperBound { pieces.append(.line(bytes[start..<range.upperBound])) }
+        }
+        if let textRange {
+            lines(0..<textRange.lowerBound)
+            pieces.append(.text(bytes[textRange]))
+            lines(textRange.upperBound..<bytes.count)
+        } else {
+            lines(0..<bytes.count)
+        }
+        return pieces
     }
 }
 
 /// What a sender engine asks its driver to do.
 public enum SenderAction: Hashable, Sendable {
-    /// Write these pieces, as one write (a pipelined group, RFC 2920 §3.1, goes out together).
-    case send([Outgoing])
+    /// Write these bytes, as one write (a pipelined group, RFC 2920 §3.1, goes out together).
+    case send(Outgoing)
     /// Close the connection once everything before this action has been written.
     case close
     /// The session is over; the report says what became of every recipient. Comes exactly once.

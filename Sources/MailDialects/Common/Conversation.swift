@@ -86,8 +86,8 @@ public struct Conversation: Sendable {
         func senderActs(_ actions: [SenderAction]) {
             for action in actions {
                 switch action {
-                case .send(let pieces):
-                    let bytes = pieces.count == 1 ? pieces[0].bytes : pieces.flatMap(\.bytes)
+                case .send(let outgoing):
+                    let bytes = outgoing.bytes
                     if recordTranscript { conversation.transcript += TranscriptLine.lines(of: bytes, by: .client) }
                     toServer.append(bytes)
                 case .close:

@@ -289,14 +289,16 @@ public struct MTPSender: Sendable {
     }
 
     private mutating func sendText(expecting next: Expectation, now: Timestamp) {
-        actions.append(.send([.text(DotStuffing.stuff(transaction.content))]))
+        var outgoing = Outgoing()
+        outgoing.appendText(stuffing: transaction.content)
+        actions.append(.send(outgoing))
         report.turnarounds += 1
         expectation = next
         deadline = now + configuration.timeouts.dataTermination
     }
 
     private mutating func send(_ command: MTPCommand, expecting next: Expectation, now: Timestamp) {
-        actions.append(.send([.line(command.encoded)]))
+        actions.append(.send(.line(command.encoded)))
         report.turnarounds += 1
         expectation = next
         deadline = now + configuration.timeouts.other

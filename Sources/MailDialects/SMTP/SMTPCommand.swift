@@ -60,9 +60,35 @@ public enum SMTPCommand: Hashable, Sendable {
 
     /// The command as written on the wire, with CR LF.
     public func encoded(_ style: RouteStyle) -> [UInt8] {
-        var bytes = Array(text(style).utf8)
-        bytes.append(contentsOf: [0x0d, 0x0a])
+        var bytes: [UInt8] = []
+        encode(style, into: &bytes)
         return bytes
+    }
+
+    /// Appends the command as written on the wire, with CR LF, to `bytes` (the same text as
+    /// `text(_:)`, written without building a string first).
+    public func encode(_ style: RouteStyle, into bytes: inout [UInt8]) {
+        switch self {
+        case .mail(let mode, let path, let parameters):
+            bytes.append(contentsOf: mode.rawValue.utf8)
+            bytes.append(contentsOf: " FROM:".utf8)
+            path.write(style, into: &bytes)
+            if let size = parameters.size {
+                bytes.append(contentsOf: " SIZE=".utf8)
+                bytes.append(contentsOf: String(size).utf8)
+            }
+            if let body = parameters.body {
+                bytes.append(contentsOf: " BODY=".utf8)
+                bytes.append(contentsOf: body.rawValue.utf8)
+            }
+        case .rcpt(let path):
+            bytes.append(contentsOf: "RCPT TO:".utf8)
+            path.write(style, into: &bytes)
+        default:
+            bytes.append(contentsOf: text(style).utf8)
+        }
+        bytes.append(0x0d)
+        bytes.append(0x0a)
     }
 }
 

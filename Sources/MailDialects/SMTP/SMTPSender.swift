@@ -212,7 +212,7 @@ public struct SMTPSender: Sendable {
                 } else if round.accepted.isEmpty {
                     finishRound(now: now, serverHasTransaction: true)
                 } else {
-                    send([.line(SMTPCommand.data.encoded(rules.routeStyle))], expecting: [.data], timeout: configuration.timeouts.dataInitiation, now: now)
+                    send(.data, expecting: .data, timeout: configuration.timeouts.dataInitiation, now: now)
                 }
             }
         case .data:
@@ -220,7 +220,8 @@ public struct SMTPSender: Sendable {
             if code == .startMailInput {
                 if round.accepted.isEmpty {
                     // RFC 2920 §3.1: DATA accepted with no valid recipient: send a single dot.
-                    send([.text([UInt8(ascii: "."), 0x0d, 0x0a])], expecting: [.loneDot], timeout: configuration.timeouts.dataTermination, now: now)
+                    pending.append(.loneDot)
+                    send(.text([UInt8(ascii: "."), 0x0d, 0x0a]), timeout: configuration.timeouts.dataTermination, now: now)
                 } else {
                     sendText(now: now)
                 }
@@ -270,30 +271,30 @@ public struct SMTPSender: Sendable {
     private mutating func hello(extended: Bool, now: Timestamp) {
         report.usedEHLO = report.usedEHLO || extended
         let command: SMTPCommand = extended ? .ehlo(configuration.clientName) : .helo(configuration.clientName)
-        send([.line(command.encoded(rules.routeStyle))], expecting: [extended ? .ehlo : .helo], timeout: configuration.timeouts.other, now: now)
+        send(command, expecting: extended ? .ehlo : .helo, timeout: configuration.timeouts.other, now: now)
     }
 
     /// Starts the next round: recipients deferred by the last round, else the next transaction,
     /// else QUIT (or TURN).
     private mutating func beginNext(now: Timestamp) {
-        var pieces: [Outgoing] = []
-        var expectations: [Expectation] = []
-        appendNextStep(to: &pieces, &expectations)
-        send(pieces, expecting: expectations, timeout: timeout(for: expectations.first!), now: now)
+        var outgoing = Outgoing()
+        let first = pending.count
+        appendNextStep(to: &outgoing)
+        send(outgoing, timeout: timeout(for: pending[first]), now: now)
     }
 
     /// Appends the commands of the next step to a group being written.
-    private mutating func appendNextStep(to pieces: inout [Outgoing], _ expectations: inout [Expectation]) {
+    private mutating func appendNextStep(to outgoing: inout Outgoing) {
         while true {
             if let last = round, !last.deferred.isEmpty {
-                startRound(Round(transaction: last.transaction, recipients: last.deferred, isRetry: true), &pieces, &expectations)
+                startRound(Round(transaction: last.transaction, recipients: last.deferred, isRetry: true), &outgoing)
                 return
             }
             round = nil
             guard nextTransaction < transactions.count else {
                 let command: SMTPCommand = configuration.sendsTURN && rules.hasTURN ? .turn : .quit
-                pieces.append(.line(command.encoded(rules.routeStyle)))
-                expectations.append(command == .turn ? .turn : .quit)
+                outgoing.append(command, rules.routeStyle)
+                pending.append(command == .turn ? .turn : .quit)
                 return
             }
             let index = nextTransaction
@@ -312,12 +313,12 @@ public struct SMTPSender: Sendable {
                 for recipient in transaction.recipients.indices { settle(index, recipient, .permanentFailure(reply)) }
                 continue
             }
-            startRound(Round(transaction: index, recipients: Array(transaction.recipients.indices), isRetry: false), &pieces, &expectations)
+            startRound(Round(transaction: index, recipients: Array(transaction.recipients.indices), isRetry: false), &outgoing)
             return
         }
     }
 
-    private mutating func startRound(_ newRound: Round, _ pieces: inout [Outgoing], _ expectations: inout [Expectation]) {
+    private mutating func startRound(_ newRound: Round, _ outgoing: inout Outgoing) {
         var newRound = newRound
         let transaction = transactions[newRound.transaction]
         var parameters = MailParameters()
@@ -330,51 +331,52 @@ public struct SMTPSender: Sendable {
         }
         round = newRound
         startedTransaction = true
-        pieces.append(.line(SMTPCommand.mail(transaction.mode, transaction.reversePath, parameters).encoded(rules.routeStyle)))
-        expectations.append(.mail)
+        outgoing.append(.mail(transaction.mode, transaction.reversePath, parameters), rules.routeStyle)
+        pending.append(.mail)
         if pipelining {
             report.pipelined = true
             for (position, index) in newRound.recipients.enumerated() {
-                pieces.append(.line(SMTPCommand.rcpt(transaction.recipients[index]).encoded(rules.routeStyle)))
-                expectations.append(.rcpt(position))
+                outgoing.append(.rcpt(transaction.recipients[index]), rules.routeStyle)
+                pending.append(.rcpt(position))
             }
-            pieces.append(.line(SMTPCommand.data.encoded(rules.routeStyle)))
-            expectations.append(.data)
+            outgoing.append(.data, rules.routeStyle)
+            pending.append(.data)
         }
     }
 
     private mutating func sendRecipient(_ position: Int, now: Timestamp) {
         guard let round else { preconditionFailure("RCPT outside a round") }
         let path = transactions[round.transaction].recipients[round.recipients[position]]
-        send([.line(SMTPCommand.rcpt(path).encoded(rules.routeStyle))], expecting: [.rcpt(position)], timeout: configuration.timeouts.rcpt, now: now)
+        send(.rcpt(path), expecting: .rcpt(position), timeout: configuration.timeouts.rcpt, now: now)
     }
 
     private mutating func sendText(now: Timestamp) {
         guard let round else { preconditionFailure("text outside a round") }
-        var pieces: [Outgoing] = [.text(DotStuffing.stuff(transactions[round.transaction].content))]
-        var expectations: [Expectation] = [.text]
+        var outgoing = Outgoing()
+        outgoing.appendText(stuffing: transactions[round.transaction].content)
+        pending.append(.text)
         // RFC 2920 §3.1: the text may open a group. When nothing else is left to send, QUIT rides
         // along with it, as in RFC 2920 §4's example ("C: ." then "C: QUIT").
         if pipelining, round.deferred.isEmpty, nextTransaction == transactions.count {
             let command: SMTPCommand = configuration.sendsTURN && rules.hasTURN ? .turn : .quit
-            pieces.append(.line(command.encoded(rules.routeStyle)))
-            expectations.append(command == .turn ? .turn : .quit)
+            outgoing.append(command, rules.routeStyle)
+            pending.append(command == .turn ? .turn : .quit)
         }
-        send(pieces, expecting: expectations, timeout: configuration.timeouts.dataTermination, now: now)
+        send(outgoing, timeout: configuration.timeouts.dataTermination, now: now)
     }
 
     /// After a round: RSET if the server still holds a transaction and more is to come.
     private mutating func finishRound(now: Timestamp, serverHasTransaction: Bool = false) {
         let moreToDo = !(round?.deferred.isEmpty ?? true) || nextTransaction < transactions.count
         if serverHasTransaction && moreToDo {
-            send([.line(SMTPCommand.rset.encoded(rules.routeStyle))], expecting: [.rset], timeout: configuration.timeouts.other, now: now)
+            send(.rset, expecting: .rset, timeout: configuration.timeouts.other, now: now)
         } else {
             beginNext(now: now)
         }
     }
 
     private mutating func quit(now: Timestamp) {
-        send([.line(SMTPCommand.quit.encoded(rules.routeStyle))], expecting: [.quit], timeout: configuration.timeouts.other, now: now)
+        send(.quit, expecting: .quit, timeout: configuration.timeouts.other, now: now)
     }
 
     private func timeout(for expectation: Expectation) -> Duration {
@@ -388,9 +390,17 @@ public struct SMTPSender: Sendable {
         }
     }
 
-    private mutating func send(_ pieces: [Outgoing], expecting expectations: [Expectation], timeout: Duration, now: Timestamp) {
-        actions.append(.send(pieces))
-        pending.append(contentsOf: expectations)
+    /// Writes one command and waits for its reply.
+    private mutating func send(_ command: SMTPCommand, expecting expectation: Expectation, timeout: Duration, now: Timestamp) {
+        var outgoing = Outgoing()
+        outgoing.append(command, rules.routeStyle)
+        pending.append(expectation)
+        send(outgoing, timeout: timeout, now: now)
+    }
+
+    /// Writes a group whose expectations are already in `pending`.
+    private mutating func send(_ outgoing: Outgoing, timeout: Duration, now: Timestamp) {
+        actions.append(.send(outgoing))
         report.turnarounds += 1
         deadline = now + timeout
     }

@@ -17,6 +17,7 @@ enum BenchCommand: Subcommand {
         options: [
             .option("messages", value: "N", help: "Messages of the reference workload.", default: "100000"),
             .option("era", value: "era", help: "The era to run the reference workload in.", default: "smtp-2001"),
+            .flag("details", help: "Also print the run's full summary table (latency, round trips, bytes, ...)."),
             .flag("kernel", help: "Benchmark the event kernel alone with the hold model."),
             .flag("engines", help: "Benchmark the protocol engines alone: sessions between a sender and a receiver in memory."),
             .option("events", value: "N", help: "Events to process with --kernel.", default: "20000000"),
@@ -92,6 +93,7 @@ extension BenchCommand {
         text += "  warning                this is a debug build; use: swift run -c release mailpath bench --messages \(messages)\n"
         #endif
         text += "  reproduce with         swift run -c release mailpath bench --messages \(messages) --era \(era.name)\n"
+        if arguments.flag("details") { text += "\n" + RunCommand.summary(scenario, era, metrics) }
         context.console.out(text)
         try ExperimentSupport.checkAccounting(metrics)
         return .success

@@ -1,0 +1,35 @@
+/// Finding a byte in a buffer eight bytes at a time, in plain Swift (MailCore imports nothing, so
+/// no `memchr`). Message text is mostly long runs without line feeds, and every engine looks for
+/// line feeds in it: the sender to find dots to double, the receiver to find lines.
+public enum ByteSearch {
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// The index of the first `byte` in `bytes[from..<bytes.count]`, or `nil`.
+    @inlinable @inline(__always)
+    public static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        firstIndex(of: byte, in: bytes, from: from, to: bytes.count)
+    }
+
+    /// The index of the first `byte` in `bytes[from..<to]`, or `nil`.
+    public static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from: Int, to end: Int) -> Int? {
+        guard from < end, let base = bytes.baseAddress else { return nil }
+        precondition(from >= 0 && end <= bytes.count, "search range outside the buffer")
+        let raw = UnsafeRawPointer(base)
+        let pattern = ones &* UInt64(byte)
+        var index = from
+        // A word holds the byte where (word ^ pattern) has a zero byte; the lowest flagged byte of
+        // the classic test is exact (flags above a true zero may be false, never below it).
+        while index + 8 <= end {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) ^ pattern
+            let found = (word &- ones) & ~word & highs
+            if found != 0 { return index + found.trailingZeroBitCount >> 3 }
+            index += 8
+        }
+        while index < end {
+            if base[index] == byte { return index }
+            index += 1
+        }
+        return nil
+    }
+}
