@@ -33,3 +33,13 @@ public enum ByteSearch {
         return nil
     }
 }
+
+extension Array where Element == UInt8 {
+    /// Makes room for `additional` more bytes, growing geometrically: `reserveCapacity` with an
+    /// exact size would reallocate on every call that adds to a buffer bit by bit.
+    @inlinable
+    public mutating func reserveMore(_ additional: Int) {
+        let needed = count + additional
+        if needed > capacity { reserveCapacity(Swift.max(needed, 2 * capacity)) }
+    }
+}

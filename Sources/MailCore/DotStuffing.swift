@@ -13,7 +13,7 @@ public enum DotStuffing {
 
     /// Appends the wire form of `content` to `wire`.
     public static func stuff(_ content: [UInt8], into wire: inout [UInt8]) {
-        wire.reserveCapacity(wire.count + content.count + 5)
+        wire.reserveMore(content.count + 64)  // room for the final dot and a QUIT after it
         content.withUnsafeBufferPointer { bytes in
             let count = bytes.count
             guard count > 0, let base = bytes.baseAddress else { return }
@@ -85,4 +85,10 @@ public struct MessageAssembler: Sendable {
     }
 
     public mutating func overlongLineReceived() { overlongLines += 1 }
+
+    /// Makes room for about `bytes` more bytes of text.
+    public mutating func reserve(_ bytes: Int) {
+        guard !exceededSize else { return }
+        content.reserveMore(maxSize.map { Swift.min(bytes, Swift.max(0, $0 - size)) } ?? bytes)
+    }
 }

@@ -38,6 +38,7 @@ public struct LineFramer: Sendable {
         precondition(maxLineLength >= 2, "a line limit must leave room for CR LF")
         self.terminator = terminator
         self.maxLineLength = maxLineLength
+        buffer.reserveCapacity(256)  // a greeting and a few replies or commands without regrowing
     }
 
     /// Bytes received and not yet returned as lines.
@@ -100,6 +101,20 @@ public struct LineFramer: Sendable {
             var end = lf
             if end > lineStart && buffer[end - 1] == 0x0d { end -= 1 }
             return .line(buffer[lineStart..<end])
+        }
+    }
+
+    /// Feeds the complete lines received so far to `assembler` until it has the line that ends
+    /// the text; `true` when it has. One call takes a whole text that arrived in one piece,
+    /// where a caller looping over `next()` would handle each line itself.
+    public mutating func feedText(to assembler: inout MessageAssembler) -> Bool {
+        assembler.reserve(bufferedCount)
+        while true {
+            switch next() {
+            case .needMoreData: return false
+            case .overlong: assembler.overlongLineReceived()
+            case .line(let line): if assembler.lineReceived(line) { return true }
+            }
         }
     }
 

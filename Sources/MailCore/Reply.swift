@@ -33,7 +33,7 @@ public struct Reply: Hashable, Sendable, CustomStringConvertible {
     public func encode(into bytes: inout [UInt8]) {
         var size = 6 + text.utf8.count
         for line in continuation { size += 6 + line.utf8.count }
-        bytes.reserveCapacity(bytes.count + size)
+        bytes.reserveMore(size)
         let value = code.rawValue
         let digits = (UInt8(truncatingIfNeeded: 0x30 + value / 100 % 10), UInt8(truncatingIfNeeded: 0x30 + value / 10 % 10), UInt8(truncatingIfNeeded: 0x30 + value % 10))
         func line(_ text: String, last: Bool) {

@@ -37,6 +37,12 @@ struct Connection {
     var handshakeLost = false
     /// One side aborted; the RST is on its way and nothing else may be sent.
     var resetInFlight = false
+    /// When `connect` was called; the connect timeout counts from here.
+    var openedAt = SimTime.zero
+    /// Whether the connect timeout is scheduled. It is scheduled only once the handshake can
+    /// no longer complete: a timeout for every connection would fill the event queue with tens
+    /// of thousands of events that almost never fire.
+    var timeoutArmed = false
 
     func host(_ side: ConnectionSide) -> HostID { side == .client ? client : server }
 }
@@ -85,9 +91,10 @@ extension NetworkModel {
         connection.handshakeLost = false
         connection.resetInFlight = false
         connection.lastArrival = (kernel.now, kernel.now)
+        connection.openedAt = kernel.now
+        connection.timeoutArmed = false
         let id = ConnectionID(slot: slot, generation: connection.generation)
         statistics.connectionsOpened += 1
-        kernel.schedule(at: kernel.now + connectTimeout, .connectTimeout(id))
         if let server = topology.host(at: address), let route = route(from: host, to: server) {
             connection.server = server
             connection.route = route
@@ -99,6 +106,7 @@ extension NetworkModel {
             connection.route = .none
             connection.handshakeLost = true
             connections[Int(slot)] = connection
+            armConnectTimeout(id)
         }
         return id
     }
@@ -185,7 +193,10 @@ extension NetworkModel {
     ) {
         guard var connection = live(id), !connection.handshakeLost else { return }
         let host = connection.host(side)
-        guard hostUp[host.index] else { return }
+        guard hostUp[host.index] else {
+            if connection.state == .connecting { armConnectTimeout(id) }  // the handshake died here
+            return
+        }
         if connection.resetInFlight, !kind.isReset { return }  // only the RST still travels
         switch kind {
         case .syn:
@@ -247,6 +258,7 @@ extension NetworkModel {
             let id = ConnectionID(slot: Int32(slot), generation: connection.generation)
             guard connection.state == .established else {
                 connections[slot].handshakeLost = true
+                armConnectTimeout(id)
                 continue
             }
             statistics.connectionsReset += 1
@@ -258,6 +270,14 @@ extension NetworkModel {
             }
             release(Int32(slot))
         }
+    }
+
+    /// Schedules the connect timeout of a connection whose handshake cannot complete: it fires
+    /// `connectTimeout` after the connection was opened, as if it had been pending all along.
+    mutating func armConnectTimeout(_ id: ConnectionID) {
+        guard let connection = live(id), !connection.timeoutArmed else { return }
+        connections[Int(id.slot)].timeoutArmed = true
+        kernel.schedule(at: max(kernel.now, connection.openedAt + connectTimeout), .connectTimeout(id))
     }
 
     private mutating func releaseIfFinished(_ id: ConnectionID) {

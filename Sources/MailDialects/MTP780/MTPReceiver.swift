@@ -166,20 +166,11 @@ public struct MTPReceiver: Sendable {
                 var current = State.closed
                 swap(&current, &state)
                 guard case .text(let session, let purpose, var assembler) = consume current else { preconditionFailure("lost the text state") }
-                switch framer.next() {
-                case .needMoreData:
+                guard framer.feedText(to: &assembler) else {
                     state = .text(session, purpose, assembler)
                     break loop
-                case .overlong:
-                    assembler.overlongLineReceived()
-                    state = .text(session, purpose, assembler)
-                case .line(let line):
-                    if assembler.lineReceived(line) {
-                        textFinished(session, purpose, assembler)
-                    } else {
-                        state = .text(session, purpose, assembler)
-                    }
                 }
+                textFinished(session, purpose, assembler)
             case .idle, .awaitingDecision, .closed:
                 break loop
             }

@@ -35,21 +35,28 @@ public struct SMTPReceiver: Sendable {
         var transaction: Transaction?
     }
 
-    enum State: Sendable {
+    /// Where the session is. The data of each phase lives in stored properties (`session`,
+    /// `assembler`) rather than in enum payloads, so that moving between phases copies nothing.
+    enum State: Hashable, Sendable {
         /// Before `connectionOpened`.
         case idle
         /// Reading command lines.
-        case commands(Session)
+        case commands
         /// RFC 2821 §3.1: greeted with 554; every command but QUIT gets 503.
         case refusing
-        /// Reading message text after 354.
-        case text(Session, Transaction, MessageAssembler)
+        /// Reading message text after 354 into `assembler`, for `session.transaction`.
+        case text
         /// The text is complete and handed to the host; input waits until it decides.
-        case awaitingDecision(Session)
+        case awaitingDecision
         case closed
     }
 
     private var state = State.idle
+    private var session = Session()
+    private var assembler = MessageAssembler(maxSize: nil, clearHighBit: false)
+    /// Whether replies to commands of a pipelined group are held back until the group ends
+    /// (RFC 2920 §3.2): once EHLO was given, if this server offers PIPELINING.
+    private var buffersReplies = false
     private var framer: LineFramer
     private var actions: [ReceiverAction] = []
     private var batch: [Reply] = []
@@ -77,7 +84,7 @@ public struct SMTPReceiver: Sendable {
         guard case .idle = state else { preconditionFailure("connectionOpened twice, in state \(state)") }
         switch policy.greeting {
         case .ready, .busy:
-            state = .commands(Session())
+            state = .commands
             send(Reply(.serviceReady, "\(policy.hostName) Simple Mail Transfer Service Ready"))
         case .refuse:
             state = .refusing
@@ -102,12 +109,12 @@ public struct SMTPReceiver: Sendable {
     /// The host's answer to a `deliver` action.
     public mutating func deliveryFinished(_ decision: DeliveryDecision, now: Timestamp) -> [ReceiverAction] {
         switch state {
-        case .awaitingDecision(let session):
+        case .awaitingDecision:
             switch decision {
             case .accepted: send(Reply(.okay, "OK"))
             case .rejected(let reply): send(reply)
             }
-            state = .commands(session)
+            state = .commands
             if shutdownRequested { return shutdown() }
             process(now: now)
         case .closed:
@@ -167,24 +174,8 @@ public struct SMTPReceiver: Sendable {
                 case .line(let line): commandLineReceived(line)
                 }
             case .text:
-                // Move the state out, so that appending a line does not copy the text collected so far.
-                var current = State.closed
-                swap(&current, &state)
-                guard case .text(let session, let transaction, var assembler) = consume current else { preconditionFailure("lost the text state") }
-                switch framer.next() {
-                case .needMoreData:
-                    state = .text(session, transaction, assembler)
-                    break loop
-                case .overlong:
-                    assembler.overlongLineReceived()
-                    state = .text(session, transaction, assembler)
-                case .line(let line):
-                    if assembler.lineReceived(line) {
-                        textFinished(session, transaction, assembler)
-                    } else {
-                        state = .text(session, transaction, assembler)
-                    }
-                }
+                guard framer.feedText(to: &assembler) else { break loop }
+                textFinished()
             case .idle, .awaitingDecision, .closed:
                 break loop
             }
@@ -206,7 +197,7 @@ public struct SMTPReceiver: Sendable {
             }
             return
         }
-        guard case .commands(var session) = state else { preconditionFailure("command line in state \(state)") }
+        guard state == .commands else { preconditionFailure("command line in state \(state)") }
         let command: SMTPCommand
         switch SMTPCommand.parse(line, rules: rules, extended: session.greeting?.isExtended ?? false) {
         case .success(let parsed): command = parsed
@@ -227,7 +218,7 @@ public struct SMTPReceiver: Sendable {
                 return
             }
             session = Session(greeting: extended ? .ehlo(name) : .helo(name), transaction: nil)
-            state = .commands(session)
+            buffersReplies = extended && rules.hasEHLO && policy.extensions.contains(.pipelining)
             send(extended ? ehloReply(for: name) : Reply(.okay, policy.hostName))
         case .mail(let mode, let path, let parameters):
             guard session.greeting != nil else {
@@ -243,19 +234,14 @@ public struct SMTPReceiver: Sendable {
                 return
             }
             session.transaction = Transaction(mode: mode, reversePath: path, parameters: parameters)
-            state = .commands(session)
             send(Reply(.okay, "OK"), bufferable: bufferable)
         case .rcpt(let path):
-            guard var transaction = session.transaction else {
+            guard let transaction = session.transaction else {
                 send(Reply(.badSequence, "Bad sequence of commands: need MAIL before RCPT"), bufferable: bufferable)
                 return
             }
             let (reply, accepted) = recipientReply(path, mode: transaction.mode, count: transaction.recipients.count)
-            if let accepted {
-                transaction.recipients.append(accepted)
-                session.transaction = transaction
-                state = .commands(session)
-            }
+            if let accepted { session.transaction!.recipients.append(accepted) }
             send(reply, bufferable: bufferable)
         case .data:
             guard let transaction = session.transaction else {
@@ -268,12 +254,12 @@ public struct SMTPReceiver: Sendable {
                 return
             }
             send(Reply(.startMailInput, "Start mail input; end with <CRLF>.<CRLF>"))
-            state = .text(session, transaction, MessageAssembler(maxSize: policy.maxMessageSize, clearHighBit: rules.textPolicy.clearsHighBit))
+            assembler = MessageAssembler(maxSize: policy.maxMessageSize, clearHighBit: rules.textPolicy.clearsHighBit)
+            state = .text
             framer.terminator = rules.textPolicy.dataTerminator
             framer.maxLineLength = rules.textLineLimit
         case .rset:
             session.transaction = nil
-            state = .commands(session)
             send(Reply(.okay, "OK"), bufferable: bufferable)
         case .vrfy(let string):
             send(verify(string))
@@ -301,29 +287,31 @@ public struct SMTPReceiver: Sendable {
         }
     }
 
-    private mutating func textFinished(_ session: Session, _ transaction: Transaction, _ assembler: MessageAssembler) {
+    private mutating func textFinished() {
         framer.terminator = rules.textPolicy.commandTerminator
         framer.maxLineLength = Self.commandLimit(rules)
-        var session = session
+        guard let transaction = session.transaction else { preconditionFailure("text without a transaction") }
         session.transaction = nil
-        if assembler.exceededSize {
+        var finished = MessageAssembler(maxSize: nil, clearHighBit: false)
+        swap(&finished, &assembler)
+        if finished.exceededSize {
             // RFC 1870 §6.1 / §6.3: refuse text larger than the fixed maximum.
-            state = .commands(session)
+            state = .commands
             send(Reply(.exceededStorage, "Message size exceeds fixed maximum message size"))
             return
         }
-        if assembler.overlongLines > 0 {
-            state = .commands(session)
+        if finished.overlongLines > 0 {
+            state = .commands
             send(Reply(.transactionFailed, "Transaction failed: line longer than \(rules.textLineLimit) characters"))
             return
         }
         flush()
-        state = .awaitingDecision(session)
+        state = .awaitingDecision
         actions.append(
             .deliver(
                 ReceivedMessage(
                     dialect: rules.dialect, reversePath: transaction.reversePath, recipients: transaction.recipients,
-                    content: assembler.content, mode: transaction.mode, clientName: session.greeting?.name ?? "",
+                    content: finished.content, mode: transaction.mode, clientName: session.greeting?.name ?? "",
                     extended: session.greeting?.isExtended ?? false, body: transaction.parameters.body ?? .sevenBit,
                     declaredSize: transaction.parameters.size)))
     }
@@ -461,15 +449,7 @@ public struct SMTPReceiver: Sendable {
 
     private mutating func send(_ reply: Reply, bufferable: Bool = false) {
         batch.append(reply)
-        let pipelining: Bool
-        if case .commands(let session) = state, rules.hasEHLO, session.greeting?.isExtended == true,
-            policy.extensions.contains(.pipelining)
-        {
-            pipelining = true
-        } else {
-            pipelining = false
-        }
-        if !(pipelining && bufferable) { flush() }
+        if !(bufferable && buffersReplies && state == .commands) { flush() }
     }
 
     private mutating func flush() {
