@@ -35,11 +35,24 @@ public struct MessageTrace: Sendable {
             let words = record.detail.split(separator: " ")
             if words.count > 2, words[1] == "to" { peers[String(words[0])] = (record.host, String(words[2])) }
         }
-        // The hosts it passed, and when: their DNS lookups in that window belong to its journey.
+        // The hosts it passed, and when: their DNS lookups in that window of the names it needed
+        // (its recipients' domains, the hosts it went to) belong to its journey.
         var windows: [String: (SimTime, SimTime)] = [:]
+        var names: Set<String> = Set(peers.values.map { $0.server.lowercased() })
         for record in trace where mentions(record.detail) {
             let window = windows[record.host] ?? (record.time, record.time)
             windows[record.host] = (min(window.0, record.time), max(window.1, record.time))
+            if record.kind.rawValue == "submit" || record.kind.rawValue == "relayed" || record.kind.rawValue == "defer" {
+                for word in record.detail.split(separator: " ") where word.hasPrefix("<") && word.contains("@") {
+                    if let at = word.lastIndex(of: "@") { names.insert(word[word.index(after: at)...].dropLast().lowercased()) }
+                }
+            }
+        }
+        /// "query MX d7.net" or "answer MX d7.net: MX 10 mx.d7.net": the name asked about.
+        func question(_ detail: String) -> String? {
+            let words = detail.split(separator: " ")
+            guard words.count >= 3 else { return nil }
+            return String(words[2].hasSuffix(":") ? words[2].dropLast() : words[2]).lowercased()
         }
         var entries: [Entry] = []
         for record in trace {
@@ -54,7 +67,9 @@ public struct MessageTrace: Sendable {
                 }
             } else if mentions(record.detail) {
                 entries.append(Entry(time: record.time, host: record.host, kind: kind, text: record.detail, peer: nil))
-            } else if kind == "dns", let window = windows[record.host], record.time >= window.0, record.time <= window.1 {
+            } else if kind == "dns", let window = windows[record.host], record.time >= window.0, record.time <= window.1,
+                let name = question(record.detail), names.contains(name)
+            {
                 entries.append(Entry(time: record.time, host: record.host, kind: kind, text: record.detail, peer: nil))
             }
         }

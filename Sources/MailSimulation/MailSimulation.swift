@@ -14,7 +14,7 @@ public final class MailSimulation {
     var trace: Trace
     var clients: [ConnectionID: ClientSession] = [:]
     var servers: [ConnectionID: ServerSession] = [:]
-    var lookups: [LookupID: (host: HostID, id: UInt64)] = [:]
+    var lookups: [LookupID: (host: HostID, id: UInt64, question: String)] = [:]
     var wakeTimers: [(time: SimTime, id: EventID)?]
     /// Connections are numbered in the order they were opened, for traces (slots are reused).
     var nextLabel = 0
@@ -172,7 +172,7 @@ public final class MailSimulation {
             }
         case .dnsAnswered(let id, let host, let answer):
             guard let pending = lookups.removeValue(forKey: id), !crashed[host.index] else { return }
-            trace(host, .init("dns"), "answer \(answer)")
+            trace(host, .init("dns"), "answer \(pending.question): \(answer)")
             var random = randoms[host.index]
             agentActs(host) { $0.lookupFinished(pending.id, Self.nameAnswer(answer), now: self.stamp, random: &random) }
             randoms[host.index] = random
@@ -246,8 +246,9 @@ public final class MailSimulation {
             switch action {
             case .lookup(let id, let name, let type):
                 let lookup = network.lookup(name, type == .mailExchanger ? .mx : .a, from: host)
-                lookups[lookup] = (host, id)
-                trace(host, .init("dns"), "query \(type == .mailExchanger ? "MX" : "A") \(name)")
+                let question = "\(type == .mailExchanger ? "MX" : "A") \(name)"
+                lookups[lookup] = (host, id, question)
+                trace(host, .init("dns"), "query " + question)
             case .openSession(let request):
                 openSession(request, from: host)
             case .event(let event):

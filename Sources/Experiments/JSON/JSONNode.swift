@@ -187,7 +187,8 @@ public enum JSONParser {
                     index += 1
                     return String(scalars)
                 }
-                if byte < 0x20 { throw error("control character in a string (write \\n, \\t… instead)") }
+                if byte == 0x0a || byte == 0x0d { throw error("unterminated string: the line ends before its closing quote") }
+                if byte < 0x20 { throw error("control character in a string (write \\t… instead)") }
                 if byte == UInt8(ascii: "\\") {
                     flush(self, into: &scalars, from: run)
                     index += 1

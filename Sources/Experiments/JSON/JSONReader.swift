@@ -64,19 +64,25 @@ struct JSONReader {
         return value
     }
 
+    /// The text of a quantity written with its unit; a bare number gets an error that says so.
+    private func quantity(_ expected: String) throws(ScenarioError) -> String {
+        if case .number(let number) = node.value { throw error("expected \(expected), with its unit; found the bare number \(number)") }
+        return try string()
+    }
+
     func duration() throws(ScenarioError) -> SimDuration {
-        let text = try string()
-        guard let value = Units.duration(text) else {
-            throw error("expected a duration such as \"20ms\", \"1.5s\", \"30m\", \"2h\" or \"5d\", found \"\(text)\"")
-        }
+        let expected = "a duration such as \"20ms\", \"1.5s\", \"30m\", \"2h\" or \"5d\""
+        let text = try quantity(expected)
+        guard let value = Units.duration(text) else { throw error("expected \(expected), found \"\(text)\"") }
         return value
     }
 
     func time() throws(ScenarioError) -> SimTime { SimTime.zero + (try duration()) }
 
     func rate() throws(ScenarioError) -> SimDuration {
-        let text = try string()
-        guard let value = Units.rate(text) else { throw error("expected a rate such as \"100/s\", \"6/m\" or \"2/h\", found \"\(text)\"") }
+        let expected = "a rate such as \"100/s\", \"6/m\" or \"2/h\""
+        let text = try quantity(expected)
+        guard let value = Units.rate(text) else { throw error("expected \(expected), found \"\(text)\"") }
         return value
     }
 
@@ -90,10 +96,9 @@ struct JSONReader {
     }
 
     func bandwidth() throws(ScenarioError) -> UInt64 {
-        let text = try string()
-        guard let value = Units.bandwidth(text) else {
-            throw error("expected a bandwidth such as \"9600bit/s\", \"56kbit/s\" or \"1.5Mbit/s\", found \"\(text)\"")
-        }
+        let expected = "a bandwidth such as \"9600bit/s\", \"56kbit/s\" or \"1.5Mbit/s\""
+        let text = try quantity(expected)
+        guard let value = Units.bandwidth(text) else { throw error("expected \(expected), found \"\(text)\"") }
         return value
     }
 

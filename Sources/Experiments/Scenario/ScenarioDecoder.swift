@@ -67,11 +67,14 @@ extension Scenario {
 
     // MARK: Hosts and links
 
+    /// The fields a host may have (Docs/scenarios.md describes each).
+    static let hostFields = [
+        "name", "networks", "role", "address", "domains", "users", "server", "gateway", "queue", "retry", "maxMessageSize",
+        "relayFor", "openRelay", "queueDelay", "relayHost",
+    ]
+
     static func decodeHost(_ node: JSONReader, networks: [String], existing: [Host]) throws(ScenarioError) -> Host {
-        let object = try node.object(allowing: [
-            "name", "networks", "role", "address", "domains", "users", "server", "gateway", "queue", "retry", "maxMessageSize",
-            "relayFor", "openRelay", "queueDelay", "relayHost",
-        ])
+        let object = try node.object(allowing: hostFields)
         let nameNode = try object.required("name", "the host name")
         let name = try nameNode.string()
         guard Domain.validate(Substring(name), maxLength: 255) == nil else { throw nameNode.error("\"\(name)\" is not a host name") }
@@ -118,10 +121,7 @@ extension Scenario {
 
     /// Checks what needs all hosts: clients' servers, domains served twice.
     static func check(_ host: Host, _ node: JSONReader, in scenario: Scenario) throws(ScenarioError) {
-        let object = try node.object(allowing: [
-            "name", "networks", "role", "address", "domains", "users", "server", "gateway", "queue", "retry", "maxMessageSize",
-            "relayFor", "openRelay", "queueDelay", "relayHost",
-        ])
+        let object = try node.object(allowing: hostFields)
         if let serverName = host.server {
             let serverNode = try object.required("server", "")
             guard let server = scenario.host(named: serverName) else {
@@ -187,10 +187,7 @@ extension Scenario {
     static func checkRoutes(_ scenario: Scenario, hostNodes: [JSONReader]) throws(ScenarioError) {
         for (host, node) in zip(scenario.hosts, hostNodes) {
             guard let server = host.server, !scenario.reachable(host.name, server) else { continue }
-            throw (try node.object(allowing: [
-                "name", "networks", "role", "address", "domains", "users", "server", "gateway", "queue", "retry", "maxMessageSize",
-                "relayFor", "openRelay",
-            ]).required("server", "")).error("no links join \(host.name) to its server \(server): add a link, or a host between them")
+            throw (try node.object(allowing: hostFields).required("server", "")).error("no links join \(host.name) to its server \(server): add a link, or a host between them")
         }
     }
 
@@ -239,10 +236,17 @@ extension Scenario {
             let from = try fields.required("from", "the sender, a user of the scenario such as \"ann@A\"")
             let recipients = try fields.required("to", "one or more recipients").arrayOrSingle()
             guard !recipients.isEmpty else { throw try fields.required("to", "").error("needs at least one recipient") }
+            let sender = try knownUser(from, in: scenario)
+            let to = try recipients.map { node throws(ScenarioError) in try mailbox(node) }
+            let origin = scenario.users.first { $0.address.lowercased() == sender.lowercased() }!.submitsAt
+            for (address, node) in zip(to, recipients) {
+                // A route through nowhere: no chain of links, over any networks, leads there.
+                guard let destination = scenario.mailHost(of: address), !scenario.joined(origin, destination) else { continue }
+                throw node.error("no links lead from \(origin) to \(destination), where <\(address)> lives: add links, or a gateway joining their networks")
+            }
             workload.messages.append(
                 MessageSpec(
-                    at: try fields.optional("at")?.time() ?? .zero, from: try knownUser(from, in: scenario),
-                    to: try recipients.map { node throws(ScenarioError) in try mailbox(node) },
+                    at: try fields.optional("at")?.time() ?? .zero, from: sender, to: to,
                     size: try fields.optional("size")?.size() ?? 1000, subject: try fields.optional("subject")?.string()))
         }
         for generator in try object.optional("generate")?.array() ?? [] {
@@ -265,6 +269,10 @@ extension Scenario {
             }
             if let size = fields.optional("size") { spec.size = try sizeDistribution(size) }
             if scenario.users.isEmpty { throw generator.error("no host has users to send or receive") }
+            let ends = scenario.users.flatMap { [$0.submitsAt, $0.mailHost] }
+            if let first = ends.first, let apart = ends.first(where: { !scenario.joined(first, $0) }) {
+                throw generator.error("no links lead from \(first) to \(apart), and the generator may send between their users: add links, or a gateway joining their networks")
+            }
             workload.generators.append(spec)
         }
         guard !workload.messages.isEmpty || !workload.generators.isEmpty else {
@@ -377,6 +385,29 @@ extension Scenario {
             for user in host.users { result.append(("\(user)@\(domain)", host.name, mailHost.name)) }
         }
         return result
+    }
+
+    /// The host holding the mailboxes of an address's domain (by its domains, else by name).
+    public func mailHost(of address: String) -> String? {
+        guard let at = address.lastIndex(of: "@") else { return nil }
+        let domain = address[address.index(after: at)...].lowercased()
+        if let host = hosts.first(where: { $0.role == .mail && $0.domains.contains { $0.lowercased() == domain } }) { return host.name }
+        return host(named: domain).map { $0.role == .client ? ($0.server ?? $0.name) : $0.name }
+    }
+
+    /// Whether any chain of links, on any networks, joins two hosts.
+    public func joined(_ a: String, _ b: String) -> Bool {
+        var seen: Set<String> = [a.lowercased()]
+        var frontier = [a.lowercased()]
+        while let host = frontier.popLast() {
+            if host == b.lowercased() { return true }
+            for link in links {
+                let ends = (link.between.0.lowercased(), link.between.1.lowercased())
+                let next = ends.0 == host ? ends.1 : ends.1 == host ? ends.0 : nil
+                if let next, seen.insert(next).inserted { frontier.append(next) }
+            }
+        }
+        return false
     }
 
     /// Whether links of one network join two hosts (through any hosts on it).

@@ -34,7 +34,9 @@ public enum Suggestions {
             if best == nil || distance < best!.distance { best = (distance, candidate) }
         }
         guard let best else { return nil }
-        let allowed = max(2, target.count / 3)
+        // A misspelling keeps most of the word: one or two edits, a third of a long word, never
+        // all of it ("Q" is not a misspelling of "A").
+        let allowed = min(max(2, target.count / 3), target.count - 1)
         let isPrefix = target.count >= 3 && best.candidate.lowercased().hasPrefix(word.lowercased())
         return best.distance <= allowed || isPrefix ? best.candidate : nil
     }

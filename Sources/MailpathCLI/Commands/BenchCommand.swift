@@ -23,6 +23,7 @@ enum BenchCommand: Subcommand {
             .option("events", value: "N", help: "Events to process with --kernel.", default: "20000000"),
             .option("pending", value: "N", help: "Events kept pending with --kernel.", default: "10000"),
             .option("seed", value: "N", help: "Seed of the random delays.", default: "1"),
+            .flag("quiet", short: "q", help: "No progress on standard error."),
         ],
         examples: [
             "swift run -c release mailpath bench --messages 1000000", "swift run -c release mailpath bench --kernel",
@@ -71,11 +72,11 @@ extension BenchCommand {
         do {
             outcome = try Experiment.run(
                 scenario, era: era, workload: workload, options: options, file: "reference",
-                progress: ExperimentSupport.progress(context, quiet: false, label: "bench \(era.name)"))
+                progress: ExperimentSupport.progress(context, quiet: arguments.flag("quiet"), label: "bench \(era.name)"))
         } catch {
             throw CLIError.failure(error.description)
         }
-        ExperimentSupport.endProgress(context, quiet: false)
+        ExperimentSupport.endProgress(context, quiet: arguments.flag("quiet"))
         let elapsed = start.duration(to: clock.now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let metrics = outcome.metrics

@@ -186,6 +186,7 @@ enum TraceCommand: Subcommand {
             .option("era", value: "era", help: "The era to run (default: the scenario's, else smtp-2001)."),
             .option("seed", value: "N", help: "Seed for every random choice."),
             .option("format", value: "format", help: "text or mermaid.", default: "text"),
+            .flag("quiet", short: "q", help: "No progress on standard error."),
         ],
         examples: ["mailpath trace Docs/examples/relay-story.json --message 0 --era smtp-1982"])
 
@@ -208,10 +209,13 @@ enum TraceCommand: Subcommand {
         let options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: true)
         let outcome: RunOutcome
         do {
-            outcome = try Experiment.run(scenario, era: era, workload: workload, options: options, file: path)
+            outcome = try Experiment.run(
+                scenario, era: era, workload: workload, options: options, file: path,
+                progress: ExperimentSupport.progress(context, quiet: arguments.flag("quiet"), label: "trace \(era.name)"))
         } catch {
             throw CLIError.data(error.description)
         }
+        ExperimentSupport.endProgress(context, quiet: arguments.flag("quiet"))
         let journey = MessageTrace(messageID: workload.messageID(index), era: era, trace: outcome.result.trace)
         context.console.out(format == "mermaid" ? journey.mermaid : journey.text)
         return .success

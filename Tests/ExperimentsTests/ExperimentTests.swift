@@ -1,0 +1,116 @@
+import Foundation
+import MailSimulation
+import SimKernel
+import Testing
+import TestSupport
+
+@testable import Experiments
+
+/// The scenarios shipped in Docs/examples/, loaded as users load them.
+enum Examples {
+    static let names = ["relay-story", "early-1980s", "internet-2001", "fault-drill"]
+
+    static func path(_ name: String) -> String {
+        repositoryRoot().appendingPathComponent("Docs/examples/\(name).json").path
+    }
+
+    static func load(_ name: String) throws -> Scenario {
+        do {
+            return try Scenario.load(path: path(name))
+        } catch {
+            Issue.record("\(name): \(error)")
+            throw error
+        }
+    }
+}
+
+@Suite struct ExampleScenarioTests {
+    @Test("every era completes every example, and the accounting adds up", arguments: Examples.names)
+    func everyEra(name: String) throws {
+        let scenario = try Examples.load(name)
+        let workload = scenario.makeWorkload()
+        #expect(workload.count > 0)
+        for era in Era.all {
+            let outcome = try Experiment.run(scenario, era: era, workload: workload, options: RunOptions(tracing: false), file: name)
+            let totals = outcome.metrics.totals
+            #expect(outcome.metrics.accountingAddsUp, "\(name) in \(era.name)")
+            #expect(outcome.metrics.missing.isEmpty, "\(name) in \(era.name): \(outcome.metrics.missing)")
+            #expect(totals.messages == workload.count, "\(name) in \(era.name)")
+            #expect(totals.recipients == totals.delivered + totals.bounced + totals.queued + totals.lost, "\(name) in \(era.name)")
+            #expect(totals.delivered > 0, "\(name) in \(era.name) delivered nothing")
+        }
+    }
+
+    @Test("every era sees the same messages at the same times", arguments: Examples.names)
+    func identicalWorkloads(name: String) throws {
+        let scenario = try Examples.load(name)
+        // The workload is drawn before any era runs, from its own stream: drawing it again gives
+        // the same list, whatever the era.
+        let first = scenario.makeWorkload()
+        let second = scenario.makeWorkload()
+        #expect(first.count == second.count)
+        for index in 0..<first.count {
+            #expect(first.submission(index) == second.submission(index))
+            #expect(first.times[index] == second.times[index])
+        }
+        // And what each era actually submitted: (message, recipient, time) from its accounting.
+        var submitted: [[String]] = []
+        for era in Era.all {
+            let outcome = try Experiment.run(scenario, era: era, workload: first, options: RunOptions(tracing: false), file: name)
+            submitted.append(
+                outcome.result.accounting.records.map { "\($0.messageID) \($0.mailbox) \($0.submittedAt.nanoseconds)" })
+        }
+        for (era, list) in zip(Era.all, submitted) {
+            #expect(list == submitted[0], "\(era.name) submitted a different workload from \(Era.all[0].name)")
+        }
+        #expect(submitted[0].count == first.recipientCount)
+    }
+
+    @Test("the same scenario and seed give byte-identical traces and summaries", arguments: ["relay-story", "fault-drill"])
+    func determinism(name: String) throws {
+        let scenario = try Examples.load(name)
+        func once() throws -> (trace: String, summary: String) {
+            let outcome = try Experiment.run(scenario, era: Era.named("smtp-2001")!, workload: scenario.makeWorkload(), file: name)
+            return (outcome.result.trace.map(\.description).joined(separator: "\n"), outcome.metrics.json.rendered())
+        }
+        let (a, b) = (try once(), try once())
+        #expect(!a.trace.isEmpty)
+        #expect(a.trace == b.trace)
+        #expect(a.summary == b.summary)
+    }
+
+    @Test("another seed draws another workload")
+    func seedMatters() throws {
+        var scenario = try Examples.load("internet-2001")
+        let first = scenario.makeWorkload()
+        scenario.seed += 1
+        let second = scenario.makeWorkload()
+        #expect((0..<min(first.count, second.count)).contains { first.times[$0] != second.times[$0] })
+    }
+}
+
+@Suite struct ReferenceWorkloadTests {
+    @Test("the reference workload is what the issue describes and runs to the end")
+    func shape() throws {
+        let scenario = ReferenceWorkload.scenario(messages: 300)
+        let mail = scenario.hosts.filter { $0.role == .mail }
+        let clients = scenario.hosts.filter { $0.role == .client }
+        #expect(mail.count == 10)
+        #expect(clients.count == 100)
+        // Every client submits to its own domain's server.
+        for client in clients { #expect(client.server.map { client.name.hasSuffix(String($0.dropFirst(3))) } == true) }
+        let workload = scenario.makeWorkload()
+        #expect(workload.count == 300)
+        for index in 0..<workload.count {
+            let submission = workload.submission(index)
+            #expect((1...3).contains(submission.recipients.count))
+            let from = submission.reversePath.mailbox!.domain!
+            #expect(submission.recipients.allSatisfy { $0.mailbox!.domain! != from }, "recipients must be in other domains")
+        }
+        let outcome = try Experiment.run(
+            scenario, era: Era.named("smtp-2001")!, workload: workload, options: RunOptions(tracing: false, keepsMailboxText: false, queueSamples: 0))
+        #expect(outcome.metrics.accountingAddsUp)
+        #expect(outcome.metrics.totals.delivered == outcome.metrics.totals.recipients)
+        #expect(outcome.metrics.pipelinedSessions == outcome.metrics.sessions)
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import Testing
+import TestSupport
+
+@testable import MailpathCLI
+
+/// A small valid scenario; each bad file below is this text with one edit.
+let baseScenario = """
+    {
+      "format": "mailpath-scenario/1",
+      "era": "smtp-1982",
+      "networks": ["ARPANET", "CSNET"],
+      "hosts": [
+        {"name": "A", "networks": ["ARPANET"], "users": ["ann"]},
+        {"name": "G", "networks": ["ARPANET", "CSNET"], "gateway": true},
+        {"name": "Z", "networks": ["CSNET"], "users": ["joe"]}
+      ],
+      "links": [
+        {"between": ["A", "G"], "latency": "20ms"},
+        {"between": ["G", "Z"], "latency": "30ms"}
+      ],
+      "workload": {"messages": [{"at": "0s", "from": "ann@A", "to": ["joe@Z"]}]}
+    }
+
+    """
+
+/// Writes `text` to a fresh directory as `bad.json` and returns the directory and the path.
+func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory: String, path: String) {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let url = directory.appendingPathComponent(name)
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    return (directory.path, url.path)
+}
+
+@Suite struct BadScenarioTests {
+    @Test("the base scenario of the table is valid")
+    func baseRuns() throws {
+        let file = try scratchFile(baseScenario)
+        let result = mailpath("run", file.path, "--quiet")
+        #expect(result.code == .success, "\(result.err)")
+        #expect(result.err.isEmpty)
+    }
+
+    /// (what is wrong, the edit to the base text, the exact line on standard error).
+    static let table: [(String, String, String, String)] = [
+        ("syntax error", #""networks": ["ARPANET", "CSNET"],"#, #""networks": ["ARPANET" "CSNET"],"#,
+         #"bad.json:4:26: invalid JSON: expected ',' or ']' after a value, found '"'"#),
+        ("unterminated string", #""latency": "30ms"}"#, #""latency": "30ms}"#,
+         "bad.json:12:46: invalid JSON: unterminated string: the line ends before its closing quote"),
+        ("text after the document", "]}]}\n}\n", "]}]}\n}}\n",
+         "bad.json:15:2: invalid JSON: unexpected text after the end of the document"),
+        ("empty file", baseScenario, "",
+         "bad.json:1:1: invalid JSON: expected a value, found the end of the file"),
+        ("unknown format version", "mailpath-scenario/1", "mailpath-scenario/9",
+         #"bad.json:2:13: format: expected "mailpath-scenario/1", found "mailpath-scenario/9""#),
+        ("unknown field", #""links": ["#, #""linkz": ["#,
+         #"bad.json:10:3: unknown field "linkz"; did you mean "links"? (known: format, name, description, seed, duration, era, networks, hosts, links, dns, workload, faults)"#),
+        ("unknown host field", #""gateway": true"#, #""gatway": true"#,
+         #"bad.json:7:53: hosts[1]: unknown field "gatway"; did you mean "gateway"? (known: name, networks, role, address, domains, users, server, gateway, queue, retry, maxMessageSize, relayFor, openRelay, queueDelay, relayHost)"#),
+        ("missing field", "  \"networks\": [\"ARPANET\", \"CSNET\"],\n", "",
+         #"bad.json:1:1: missing field "networks": the networks, such as ["ARPANET", "CSNET"]"#),
+        ("no networks", #""networks": ["ARPANET", "CSNET"],"#, #""networks": [],"#,
+         "bad.json:4:15: networks: needs at least one network"),
+        ("wrong type", #"{"name": "A", "networks": ["ARPANET"], "users": ["ann"]}"#, #""A""#,
+         "bad.json:6:5: hosts[0]: expected an object, found a string"),
+        ("a number where a duration goes", #""latency": "20ms""#, #""latency": 20"#,
+         #"bad.json:11:40: links[0].latency: expected a duration such as "20ms", "1.5s", "30m", "2h" or "5d", with its unit; found the bare number 20"#),
+        ("unknown unit", #""latency": "20ms""#, #""latency": "20 parsecs""#,
+         #"bad.json:11:40: links[0].latency: expected a duration such as "20ms", "1.5s", "30m", "2h" or "5d", found "20 parsecs""#),
+        ("negative time", #""at": "0s""#, #""at": "-5s""#,
+         #"bad.json:14:36: workload.messages[0].at: expected a duration such as "20ms", "1.5s", "30m", "2h" or "5d", found "-5s""#),
+        ("bad bandwidth", #""latency": "30ms"}"#, #""latency": "30ms", "bandwidth": "fast"}"#,
+         #"bad.json:12:61: links[1].bandwidth: expected a bandwidth such as "9600bit/s", "56kbit/s" or "1.5Mbit/s", found "fast""#),
+        ("misspelt network", #"{"name": "Z", "networks": ["CSNET"]"#, #"{"name": "Z", "networks": ["CSNT"]"#,
+         #"bad.json:8:32: hosts[2].networks[0]: unknown network "CSNT"; did you mean "CSNET"?"#),
+        ("unknown host in a link", #""between": ["G", "Z"]"#, #""between": ["G", "Q"]"#,
+         #"bad.json:12:23: links[1].between[1]: unknown host "Q""#),
+        ("misspelt host in a link", #""between": ["G", "Z"]"#, #""between": ["G", "ZZ"]"#,
+         #"bad.json:12:23: links[1].between[1]: unknown host "ZZ"; did you mean "Z"?"#),
+        ("host defined twice", #"{"name": "Z", "networks""#, #"{"name": "G", "networks""#,
+         #"bad.json:8:14: hosts[2].name: host "G" defined twice"#),
+        ("unknown role", #""gateway": true"#, #""role": "relay""#,
+         #"bad.json:7:61: hosts[1].role: unknown role "relay" (known: mail, client, router)"#),
+        ("a route through nowhere", "    {\"between\": [\"A\", \"G\"], \"latency\": \"20ms\"},\n", "",
+         "bad.json:13:66: workload.messages[0].to[0]: no links lead from A to Z, where <joe@Z> lives: add links, or a gateway joining their networks"),
+        ("an era that does not exist", #""era": "smtp-1982""#, #""era": "smtp-1892""#,
+         #"bad.json:3:10: era: unknown era "smtp-1892"; did you mean "smtp-1982"? (known: mtp-1981, smtp-1981, smtp-1982, mx-1986, esmtp-1995, smtp-2001, smtp-2008)"#),
+        ("an MX era without a name server", #""era": "smtp-1982""#, #""era": "mx-1986""#,
+         #"bad.json: dns.server: era mx-1986 uses DNS, so the scenario needs "dns": {"server": HOST}, the host running the name server"#),
+        ("a sender who is not a user", #""from": "ann@A""#, #""from": "bob@A""#,
+         #"bad.json:14:50: workload.messages[0].from: "bob@A" is not a user of this scenario"#),
+    ]
+
+    @Test("a bad scenario gets one line naming the file, the place and what was expected, and exit 65", arguments: table.indices)
+    func badFile(index: Int) throws {
+        let (what, original, replacement, expected) = Self.table[index]
+        #expect(baseScenario.contains(original), "the edit for '\(what)' does not apply")
+        let file = try scratchFile(baseScenario.replacingOccurrences(of: original, with: replacement))
+        for command in ["run", "compare", "trace"] {
+            let result = mailpath(command, file.path, "--quiet")
+            #expect(result.code == .dataError, "\(what): \(command) exited \(result.code)")
+            #expect(result.out.isEmpty, "\(what): \(command) printed \(result.out)")
+            let line = result.err.replacingOccurrences(of: file.directory + "/", with: "")
+            #expect(line == "mailpath: error: " + expected + "\n", "\(what)")
+        }
+    }
+
+    @Test("a scenario file that does not exist is named in one line, with exit 65")
+    func missingFile() {
+        let result = mailpath("run", "/nonexistent/scenario.json", "--quiet")
+        #expect(result.code == .dataError)
+        #expect(result.err.hasPrefix("mailpath: error: /nonexistent/scenario.json: "))
+        #expect(result.err.split(separator: "\n").count == 1)
+    }
+}
+
+@Suite struct ExperimentCommandTests {
+    static let relayStory = repositoryRoot().appendingPathComponent("Docs/examples/relay-story.json").path
+
+    @Test("run prints the summary of the relay story (golden)")
+    func runGolden() {
+        let result = mailpath("run", Self.relayStory, "--quiet")
+        #expect(result.code == .success)
+        Golden.check(result.out, matches: "run-relay-story.txt")
+    }
+
+    @Test("run --format json and csv carry the same figures")
+    func runFormats() {
+        let json = mailpath("run", Self.relayStory, "--quiet", "--format", "json")
+        let csv = mailpath("run", Self.relayStory, "--quiet", "--format", "csv")
+        #expect(json.code == .success && csv.code == .success)
+        #expect(json.out.contains(#""round_trips_per_message": 28.00"#))
+        let rows = csv.out.split(separator: "\r\n")  // RFC 4180 lines
+        #expect(rows.count == 2)
+        #expect(rows[0].hasPrefix("messages,recipients,delivered,"))
+        Golden.check(json.out, matches: "run-relay-story.json")
+    }
+
+    @Test("compare shows every era side by side with what changed (golden)")
+    func compareGolden() {
+        let result = mailpath("compare", Self.relayStory, "--quiet")
+        #expect(result.code == .success)
+        #expect(result.out.contains("mx-1986 → esmtp-1995: round trips per message 7.00 → 4.00 (PIPELINING sends MAIL, RCPT and DATA in one group)"))
+        Golden.check(result.out, matches: "compare-relay-story.txt")
+    }
+
+    @Test("trace follows one message through every relay in RFC 821's notation (golden)")
+    func traceGolden() {
+        let result = mailpath("trace", Self.relayStory, "--message", "0", "--era", "smtp-1982")
+        #expect(result.code == .success)
+        #expect(result.out.contains("S: RCPT TO:<@D,@P,@U:joe@Z>"))
+        #expect(result.out.contains("R: 354 Start mail input; end with <CRLF>.<CRLF>"))
+        Golden.check(result.out, matches: "trace-relay-story-smtp-1982.txt")
+    }
+
+    @Test("trace in the 2001 era uses C:/S: and can draw a Mermaid diagram (golden)")
+    func traceModern() {
+        let text = mailpath("trace", Self.relayStory, "--message", "w1", "--era", "smtp-2001")
+        #expect(text.code == .success)
+        #expect(text.out.contains("C: EHLO"))
+        #expect(text.out.contains("[dns] query MX"))
+        let mermaid = mailpath("trace", Self.relayStory, "--message", "1", "--era", "smtp-2001", "--format", "mermaid")
+        #expect(mermaid.out.hasPrefix("sequenceDiagram\n"))
+        Golden.check(mermaid.out, matches: "trace-relay-story-smtp-2001.mmd")
+    }
+
+    @Test("run --out writes the full results")
+    func outDirectory() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-out-\(UUID().uuidString)").path
+        let result = mailpath("run", Self.relayStory, "--quiet", "--out", directory)
+        #expect(result.code == .success)
+        for file in ["summary.json", "summary.csv", "recipients.csv", "queue.csv", "trace.txt"] {
+            #expect(FileManager.default.fileExists(atPath: directory + "/" + file), "missing \(file)")
+        }
+        let recipients = try String(contentsOfFile: directory + "/recipients.csv", encoding: .utf8)
+        #expect(recipients.split(separator: "\r\n").count == 3)  // header and two recipients
+    }
+
+    @Test("an unknown message or era is a usage error naming what exists")
+    func unknownNames() {
+        let message = mailpath("trace", Self.relayStory, "--message", "w9")
+        #expect(message.code == .usage)
+        #expect(message.err.contains("no message 'w9' in this workload"))
+        let era = mailpath("run", Self.relayStory, "--era", "mx-1968", "--quiet")
+        #expect(era.code == .usage)
+        #expect(era.err.contains("did you mean 'mx-1986'?"))
+    }
+}
