@@ -57,7 +57,7 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         ("unknown field", #""links": ["#, #""linkz": ["#,
          #"bad.json:10:3: unknown field "linkz"; did you mean "links"? (known: format, name, description, seed, duration, era, networks, hosts, links, dns, workload, faults)"#),
         ("unknown host field", #""gateway": true"#, #""gatway": true"#,
-         #"bad.json:7:53: hosts[1]: unknown field "gatway"; did you mean "gateway"? (known: name, networks, role, address, domains, users, server, gateway, queue, retry, maxMessageSize, relayFor, openRelay, queueDelay, relayHost)"#),
+         #"bad.json:7:53: hosts[1]: unknown field "gatway"; did you mean "gateway"? (known: name, networks, role, address, domains, users, server, gateway, queue, retry, maxMessageSize, relayFor, openRelay, queueDelay, relayHost, dialect)"#),
         ("missing field", "  \"networks\": [\"ARPANET\", \"CSNET\"],\n", "",
          #"bad.json:1:1: missing field "networks": the networks, such as ["ARPANET", "CSNET"]"#),
         ("no networks", #""networks": ["ARPANET", "CSNET"],"#, #""networks": [],"#,

@@ -1,3 +1,4 @@
+import MailDialects
 import MailAgent
 import SimKernel
 
@@ -49,6 +50,9 @@ public struct Scenario: Sendable {
         public var queueDelay: SimDuration
         /// In the eras with DNS, the gateway that carries mail for hosts off this host's networks.
         public var relayHost: String?
+        /// The newest dialect this host's software speaks: in later eras it keeps speaking it
+        /// (an old server answering EHLO with 500); in earlier eras it speaks the era's.
+        public var dialect: DialectID? = nil
     }
 
     public struct Link: Sendable {

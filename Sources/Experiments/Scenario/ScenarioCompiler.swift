@@ -99,6 +99,10 @@ extension Scenario {
         let epoch = CivilTime.unixSeconds(year: era.year, month: 1, day: 1)
         var agents: [AgentConfiguration?] = []
         for (index, host) in hosts.enumerated() {
+            // A host whose software is older than the era keeps speaking its own dialect.
+            let dialect = host.dialect.map { own in
+                DialectID.allCases.firstIndex(of: own)! < DialectID.allCases.firstIndex(of: era.dialect)! ? own : era.dialect
+            } ?? era.dialect
             let retry = host.retry.flatMap { name in RetrySchedule.presets.first { $0.name == name } } ?? era.retry
             let queueDelay = Duration.nanoseconds(host.queueDelay.nanoseconds)
             switch host.role {
@@ -107,7 +111,7 @@ extension Scenario {
             case .client:
                 agents.append(
                     AgentConfiguration(
-                        hostName: host.name, address: addresses[index], localDomains: [Domain(host.name)], users: [], dialect: era.dialect,
+                        hostName: host.name, address: addresses[index], localDomains: [Domain(host.name)], users: [], dialect: dialect,
                         routing: .smartHost(host.server!), retry: retry, persistence: host.volatileQueue ? .volatile : .persistent,
                         directory: directory, relayClients: [], relaysSourceRoutes: false, epoch: epoch, keepsMailboxText: options.keepsMailboxText,
                         queueDelay: queueDelay))
@@ -123,7 +127,7 @@ extension Scenario {
                 agents.append(
                     AgentConfiguration(
                         hostName: host.name, address: addresses[index], localDomains: Set((host.domains + [host.name]).map(Domain.init)),
-                        users: Set(localUsers), dialect: era.dialect,
+                        users: Set(localUsers), dialect: dialect,
                         routing: era.dns ? host.relayHost.map { .gatewayForOthers(topology.hosts[topology.host(named: $0)!.index].name) } ?? era.routing : era.routing,
                         retry: retry,
                         persistence: host.volatileQueue ? .volatile : .persistent, directory: directory,

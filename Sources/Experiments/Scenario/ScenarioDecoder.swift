@@ -1,3 +1,4 @@
+import MailDialects
 import MailCore
 import MailAgent
 import SimKernel
@@ -70,7 +71,7 @@ extension Scenario {
     /// The fields a host may have (Docs/scenarios.md describes each).
     static let hostFields = [
         "name", "networks", "role", "address", "domains", "users", "server", "gateway", "queue", "retry", "maxMessageSize",
-        "relayFor", "openRelay", "queueDelay", "relayHost",
+        "relayFor", "openRelay", "queueDelay", "relayHost", "dialect",
     ]
 
     static func decodeHost(_ node: JSONReader, networks: [String], existing: [Host]) throws(ScenarioError) -> Host {
@@ -116,7 +117,10 @@ extension Scenario {
             retry: retry, maxMessageSize: try object.optional("maxMessageSize")?.size(),
             relayFor: try object.optional("relayFor")?.arrayOrSingle().map { node throws(ScenarioError) in try node.string() } ?? [],
             openRelay: try object.optional("openRelay")?.bool() ?? false, queueDelay: try object.optional("queueDelay")?.duration() ?? .zero,
-            relayHost: try object.optional("relayHost")?.string())
+            relayHost: try object.optional("relayHost")?.string(),
+            dialect: try object.optional("dialect").map { node throws(ScenarioError) in
+                DialectID(rawValue: try node.choice(DialectID.allCases.map(\.rawValue), what: "dialect"))!
+            })
     }
 
     /// Checks what needs all hosts: clients' servers, domains served twice.
