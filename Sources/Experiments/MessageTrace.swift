@@ -77,7 +77,7 @@ public struct MessageTrace: Sendable {
     }
 
     /// "S:"/"R:" for the eras of RFC 780, 788 and 821; "C:"/"S:" from RFC 1869 on.
-    var modernNotation: Bool {
+    public var modernNotation: Bool {
         switch era.dialect {
         case .mtp780, .smtp788, .smtp821: false
         case .esmtp, .smtp2821, .smtp5321: true

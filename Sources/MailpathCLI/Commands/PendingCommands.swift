@@ -2,18 +2,6 @@
 /// complete and discoverable; running them says plainly that the feature has not landed.
 
 
-enum TimelineCommand: Subcommand {
-    static let spec = CommandSpec(
-        name: "timeline", abstract: "Run every milestone of a timeline and write the report.",
-        arguments: [.required("timeline", help: "A timeline file, such as Timelines/mtp-to-esmtp.json.")],
-        options: [
-            .option("out", value: "DIR", help: "Directory for index.html, report.md, results.csv and results.json."),
-            .flag("quiet", short: "q", help: "No progress on standard error."),
-        ])
-    static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode { throw notBuilt(spec) }
-}
-
-
 enum ServeCommand: Subcommand {
     static let spec = CommandSpec(
         name: "serve", abstract: "Serve a dialect on a real TCP socket (127.0.0.1 by default).",
