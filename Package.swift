@@ -60,7 +60,7 @@ let package = Package(
             name: "MailSocketsTests",
             dependencies: ["MailCore", "MailDialects", "MailAgent", "MailSockets", "TestSupport"]
         ),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"], exclude: ["Golden"]),
         .testTarget(
             name: "ExperimentsTests",
             dependencies: ["SimKernel", "MailSimulation", "Reports", "Experiments", "TestSupport"]

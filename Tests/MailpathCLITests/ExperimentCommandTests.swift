@@ -187,3 +187,32 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         #expect(era.err.contains("did you mean 'mx-1986'?"))
     }
 }
+
+@Suite struct TimelineCommandTests {
+    @Test("mailpath timeline writes the page, the Markdown, the CSV and the JSON, and summarises on stdout")
+    func writesReport() throws {
+        let timeline = repositoryRoot().appendingPathComponent("Timelines/mtp-to-esmtp.json").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-timeline-\(UUID().uuidString)").path
+        let result = mailpath("timeline", timeline, "--out", directory, "--quiet")
+        #expect(result.code == .success, "\(result.err)")
+        #expect(result.out.hasPrefix("From FTP mail to ESMTP: 10 milestones, 8 simulated on mtp-to-esmtp\n"))
+        for file in ["index.html", "report.md", "results.csv", "results.json"] {
+            let text = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
+            #expect(!text.isEmpty, "\(file) is empty")
+        }
+        let html = try String(contentsOfFile: directory + "/index.html", encoding: .utf8)
+        #expect(html.contains("<h1>From FTP mail to ESMTP</h1>"))
+        #expect(!html.contains("<script"))
+    }
+
+    @Test("a timeline that names a missing scenario is a data error naming the file")
+    func missingScenario() throws {
+        let file = try scratchFile(
+            #"{"format": "mailpath-timeline/1", "title": "t", "scenario": "nowhere.json", "milestones": [{"date": "1981-05", "rfcs": ["RFC 780"], "title": "x", "text": "y", "era": "mtp-1981"}]}"#,
+            name: "t.json")
+        let result = mailpath("timeline", file.path, "--quiet")
+        #expect(result.code == .dataError)
+        #expect(result.err.contains("nowhere.json"))
+        #expect(result.err.split(separator: "\n").count == 1)
+    }
+}

@@ -86,8 +86,10 @@ public enum SVGTimeAxis {
             svg += simulated
                 ? "<circle cx=\"\(f(at))\" cy=\"30\" r=\"5\" fill=\"#1f3a5f\"/>\n"
                 : "<circle cx=\"\(f(at))\" cy=\"30\" r=\"5\" fill=\"white\" stroke=\"#1f3a5f\" stroke-width=\"2\"/>\n"
-            let anchorRight = at > Double(width) * 0.6
-            let label = "\(milestone.date) \(milestone.rfcs.joined(separator: ", ")): \(milestone.title)"
+            let rfcs = milestone.rfcs.count > 2 ? "\(milestone.rfcs[0]) and \(milestone.rfcs.count - 1) more" : TimelineCharts.rfcList(milestone.rfcs)
+            let label = SVGSequence.shortened("\(milestone.date) \(rfcs): \(milestone.title)", 72)
+            // Text runs right of its date unless it would leave the picture (about 6.5 px a character).
+            let anchorRight = at + 6 + Double(label.count) * 6.5 > Double(width) - right
             svg += "<a href=\"#m\(index + 1)\"><text x=\"\(f(anchorRight ? at - 6 : at + 6))\" y=\"\(f(y))\" text-anchor=\"\(anchorRight ? "end" : "start")\" fill=\"#1f3a5f\">\(Markup.escape(label))</text></a>\n"
         }
         return svg + "</svg>\n"

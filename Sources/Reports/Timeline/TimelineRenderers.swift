@@ -35,10 +35,16 @@ public enum TimelineCharts {
         let keys = summaryKeys.filter { key in report.figureKeys.contains { $0.key == key } }
         let labels = keys.map { key in report.figureKeys.first { $0.key == key }!.label }
         let rows = report.milestones.map { milestone in
-            [milestone.date, milestone.rfcs.joined(separator: ", "), milestone.era ?? "not simulated"]
+            [milestone.date, rfcList(milestone.rfcs), milestone.era ?? "not simulated"]
                 + keys.map { milestone.figure($0)?.text ?? "–" }
         }
         return Table(headers: ["date", "RFCs", "era"] + labels, rows: rows, alignments: [.left, .left, .left] + keys.map { _ in .right })
+    }
+
+    /// "RFC 1425, 1651, 1869": the word once, then the numbers.
+    public static func rfcList(_ rfcs: [String]) -> String {
+        guard let first = rfcs.first else { return "" }
+        return ([first] + rfcs.dropFirst().map { $0.hasPrefix("RFC ") ? String($0.dropFirst(4)) : $0 }).joined(separator: ", ")
     }
 
     static func figureTable(_ milestone: TimelineReport.Milestone) -> Table {
@@ -120,7 +126,10 @@ public enum TimelineHTML {
             table { border-collapse: collapse; font-family: Helvetica, Arial, sans-serif; font-size: 0.85em; margin: 8px 0 16px; }
             th, td { border-bottom: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }
             td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-            .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 16px; }
+            td:first-child { white-space: nowrap; }
+            .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
+            @media (max-width: 520px) { .charts { grid-template-columns: 1fr; } }
+            .axis svg { min-width: 760px; }
             .chart { border: 1px solid #ddd; padding: 4px; }
             .milestone { border-top: 3px solid #1f3a5f; margin-top: 32px; padding-top: 4px; }
             .meta { font-family: Helvetica, Arial, sans-serif; font-size: 0.9em; color: #444; }
@@ -135,7 +144,7 @@ public enum TimelineHTML {
             """
         html += "<h1>\(Markup.escape(report.title))</h1>\n<p class=\"lead\">\(Markup.escape(report.summary))</p>\n"
         html += "<p>Every milestone runs the same scenario, <strong>\(Markup.escape(report.scenario))</strong>: \(Markup.escape(report.scenarioSummary))</p>\n"
-        html += "<h2>The milestones</h2>\n<div class=\"scroll\">\n" + SVGTimeAxis.render(report.milestones) + "</div>\n"
+        html += "<h2>The milestones</h2>\n<div class=\"scroll axis\">\n" + SVGTimeAxis.render(report.milestones) + "</div>\n"
         html += "<h2>At a glance</h2>\n<div class=\"scroll\">\n" + table(TimelineCharts.summaryTable(report)) + "</div>\n"
         html += "<div class=\"charts\">\n" + TimelineCharts.charts(report).map { "<div class=\"chart\">\n\($0)</div>\n" }.joined() + "</div>\n"
         for (index, milestone) in report.milestones.enumerated() {

@@ -1,0 +1,121 @@
+import Foundation
+import Reports
+import SimKernel
+import Testing
+import TestSupport
+
+@testable import Experiments
+
+/// The shipped timeline and its scenario.
+enum ShippedTimeline {
+    static let path = repositoryRoot().appendingPathComponent("Timelines/mtp-to-esmtp.json").path
+
+    static func load() throws -> (Timeline, Scenario, String) {
+        let timeline = try Timeline.decode(try String(contentsOfFile: path, encoding: .utf8), file: path)
+        let scenarioFile = Timeline.resolve(timeline.scenarioPath, from: path)
+        return (timeline, try Scenario.load(path: scenarioFile), scenarioFile)
+    }
+}
+
+@Suite struct TimelineTests {
+    @Test("the shipped timeline covers RFC 765 to 5321 in date order, each simulated milestone with its era")
+    func shape() throws {
+        let (timeline, _, _) = try ShippedTimeline.load()
+        let rfcs = timeline.milestones.flatMap(\.rfcs)
+        for rfc in ["RFC 765", "RFC 772", "RFC 780", "RFC 788", "RFC 821", "RFC 974", "RFC 1123", "RFC 1425", "RFC 1651", "RFC 1869", "RFC 1652", "RFC 1854", "RFC 1870", "RFC 2821", "RFC 2920", "RFC 5321"] {
+            #expect(rfcs.contains(rfc), "\(rfc) missing")
+        }
+        #expect(timeline.milestones.map(\.date) == timeline.milestones.map(\.date).sorted())
+        #expect(Set(timeline.milestones.compactMap { $0.era?.name }) == Set(Era.all.map(\.name)))
+    }
+
+    @Test("the milestones show what history predicts")
+    func history() throws {
+        let (timeline, scenario, file) = try ShippedTimeline.load()
+        let report = try timeline.run(scenario, scenarioFile: file)
+        func figure(_ era: String, _ key: String) throws -> Double {
+            try #require(report.milestones.first { $0.era == era }?.figure(key)?.value)
+        }
+        // Relaying through gateways costs more hops and more latency than MX delivery.
+        #expect(try figure("smtp-1982", "hops_mean") > figure("mx-1986", "hops_mean"))
+        #expect(try figure("smtp-1982", "latency_p50_s") > figure("mx-1986", "latency_p50_s"))
+        // PIPELINING cuts round trips.
+        #expect(try figure("esmtp-1995", "round_trips_per_message") < figure("mx-1986", "round_trips_per_message"))
+        #expect(try figure("esmtp-1995", "pipelined_sessions") > 0)
+        // The host that kept its RFC 821 software makes its clients fall back from EHLO to HELO.
+        #expect(try figure("esmtp-1995", "helo_fallbacks") > 0)
+        #expect(try figure("mx-1986", "helo_fallbacks") == 0)
+        let esmtp = try #require(report.milestones.first { $0.era == "esmtp-1995" })
+        #expect(esmtp.changes.contains { $0.contains("PIPELINING sends MAIL, RCPT and DATA in one group") })
+        #expect(esmtp.changes.contains { $0.contains("fell back from EHLO to HELO, one extra exchange each") })
+        // Every era delivers the whole identical workload.
+        for milestone in report.simulated {
+            #expect(milestone.figure("messages")?.text == String(scenario.makeWorkload().count))
+            #expect(milestone.figure("recipients")?.value == milestone.figure("delivered")?.value, "\(milestone.era!)")
+        }
+    }
+
+    @Test("EHLO costs exactly one more exchange than HELO where the server falls back")
+    func ehloFallbackCost() throws {
+        // A writes to B, whose software stays RFC 821: in the ESMTP era every session falls back.
+        let text = """
+            {"format": "mailpath-scenario/1", "networks": ["Internet"], "dns": {"server": "NS"},
+             "hosts": [{"name": "A", "networks": ["Internet"], "users": ["ann"]},
+                       {"name": "B", "networks": ["Internet"], "users": ["bob"], "dialect": "smtp821"},
+                       {"name": "NS", "networks": ["Internet"], "role": "router"}],
+             "links": [{"between": ["A", "B"], "latency": "20ms"}, {"between": ["A", "NS"], "latency": "5ms"}],
+             "workload": {"generate": [{"count": 20, "rate": "1/m", "from": ["ann@A"], "to": {"among": ["bob@B"]}}]}}
+            """
+        let scenario = try Scenario.decode(text, file: "fallback.json")
+        let workload = scenario.makeWorkload()
+        let helo = try Experiment.run(scenario, era: Era.named("mx-1986")!, workload: workload, options: RunOptions(tracing: false))
+        let ehlo = try Experiment.run(scenario, era: Era.named("esmtp-1995")!, workload: workload, options: RunOptions(tracing: false))
+        #expect(helo.metrics.heloFallbacks == 0)
+        #expect(ehlo.metrics.heloFallbacks == ehlo.metrics.sessions)
+        #expect(ehlo.metrics.sessions == workload.count)
+        #expect(ehlo.metrics.pipelinedSessions == 0, "an RFC 821 server offers no PIPELINING")
+        let extra = (ehlo.metrics.roundTripsPerMessage - helo.metrics.roundTripsPerMessage) * Double(workload.count)
+        #expect(Int(extra.rounded()) == ehlo.metrics.heloFallbacks, "one more exchange per session, no more")
+    }
+
+    @Test("the figures come from the simulation: a slower network shows in the report")
+    func figuresFollowTheScenario() throws {
+        let (timeline, original, file) = try ShippedTimeline.load()
+        var slower = original
+        for index in slower.links.indices { slower.links[index].latency = SimDuration(nanoseconds: slower.links[index].latency.nanoseconds + 200_000_000) }
+        let before = try timeline.run(original, scenarioFile: file)
+        let after = try timeline.run(slower, scenarioFile: file)
+        for (a, b) in zip(before.simulated, after.simulated) {
+            #expect(b.figure("latency_p50_s")!.value! > a.figure("latency_p50_s")!.value!, "\(a.era!)")
+        }
+        #expect(TimelineHTML.render(before) != TimelineHTML.render(after))
+    }
+
+    @Test("two runs give byte-identical reports")
+    func determinism() throws {
+        let (timeline, scenario, file) = try ShippedTimeline.load()
+        let a = try timeline.run(scenario, scenarioFile: file)
+        let b = try timeline.run(scenario, scenarioFile: file)
+        #expect(TimelineHTML.render(a) == TimelineHTML.render(b))
+        #expect(TimelineMarkdown.render(a) == TimelineMarkdown.render(b))
+        #expect(a.csv == b.csv)
+        #expect(a.json.rendered() == b.json.rendered())
+    }
+
+    @Test("a bad timeline file gets one line with the place and what was expected", arguments: [
+        (#"{"format": "mailpath-timeline/1", "title": "t", "scenario": "s.json", "milestones": [{"date": "1981", "rfcs": ["RFC 780"], "title": "x", "text": "y"}]}"#,
+         #"t.json:1:95: milestones[0].date: expected a date such as "1981-05", found "1981""#),
+        (#"{"format": "mailpath-timeline/1", "title": "t", "scenario": "s.json", "milestones": [{"date": "1981-05", "rfcs": ["RFC 780"], "title": "x", "text": "y", "era": "mx-1968"}]}"#,
+         #"t.json:1:161: milestones[0].era: unknown era "mx-1968"; did you mean "mx-1986"? (known: mtp-1981, smtp-1981, smtp-1982, mx-1986, esmtp-1995, smtp-2001, smtp-2008)"#),
+        (#"{"format": "mailpath-timeline/1", "title": "t", "milestones": []}"#,
+         #"t.json:1:1: missing field "scenario": the scenario file every milestone runs, relative to this file"#),
+    ] as [(String, String)])
+    func badTimeline(text: String, expected: String) {
+        #expect(throws: ScenarioError.self) { try Timeline.decode(text, file: "t.json") }
+        do {
+            _ = try Timeline.decode(text, file: "t.json")
+        } catch {
+            #expect(error.description == expected)
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+import TestSupport
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+@testable import Reports
+
+/// Parses text as XML; `nil` when it is well formed, else the parser's complaint.
+func xmlProblem(_ text: String) -> String? {
+    // HTML5's doctype is not XML; everything after it must be.
+    let body = text.replacingOccurrences(of: "<!DOCTYPE html>", with: "")
+    let parser = XMLParser(data: Data(body.utf8))
+    return parser.parse() ? nil : "line \(parser.lineNumber), column \(parser.columnNumber): \(parser.parserError.map { "\($0)" } ?? "unknown")"
+}
+
+/// A small report: two simulated milestones and one told but not simulated.
+let sampleReport: TimelineReport = {
+    func figures(_ p50: Double, _ hops: Double, _ trips: Double) -> [TimelineReport.Figure] {
+        [
+            .init(key: "latency_p50_s", label: "latency p50 (s)", text: String(format: "%.3f", p50), value: p50),
+            .init(key: "latency_p95_s", label: "latency p95 (s)", text: String(format: "%.3f", p50 * 2), value: p50 * 2),
+            .init(key: "hops_mean", label: "hops per recipient", text: String(format: "%.2f", hops), value: hops),
+            .init(key: "round_trips_per_message", label: "round trips per message", text: String(format: "%.2f", trips), value: trips),
+            .init(key: "protocol_bytes", label: "protocol bytes", text: "1824", value: 1824),
+            .init(key: "text_bytes", label: "message text bytes", text: "4896", value: 4896),
+            .init(key: "connections", label: "TCP connections", text: "8", value: 8),
+            .init(key: "dns_queries", label: "DNS queries", text: "0", value: 0),
+        ]
+    }
+    let journey = TimelineReport.Journey(
+        messageID: "<w0@mailpath.invalid>", participants: ["A", "D"],
+        steps: [
+            .init(time: 0, kind: .note, from: 0, to: nil, text: "[submit] <w0@mailpath.invalid> from <ann@A> to <joe@Z>"),
+            .init(time: 0.154, kind: .reply, from: 1, to: 0, text: "220 D Simple Mail Transfer Service Ready"),
+            .init(time: 0.218, kind: .command, from: 0, to: 1, text: "HELO A"),
+            .init(time: 0.435, kind: .command, from: 0, to: 1, text: "RCPT TO:<@D,@P,@U:joe@Z>"),
+            .init(time: 0.601, kind: .reply, from: 1, to: 0, text: "354 Start mail input; end with <CRLF>.<CRLF>"),
+        ], modernNotation: false)
+    return TimelineReport(
+        title: "A & B: <small> timeline", summary: "Two eras \"side by side\".", scenario: "relay-story", scenarioSummary: "A writes to Z.",
+        milestones: [
+            .init(date: "1980-06", rfcs: ["RFC 765"], title: "FTP mail", text: "Told, not run.", era: nil, eraTitle: nil, figures: [], changes: [], journey: nil),
+            .init(
+                date: "1982-08", rfcs: ["RFC 821"], title: "SMTP", text: "Source routes.", era: "smtp-1982", eraTitle: "SMTP with source routes",
+                figures: figures(23.026, 4, 28), changes: [], journey: journey),
+            .init(
+                date: "1986-01", rfcs: ["RFC 974"], title: "MX", text: "One hop.", era: "mx-1986", eraTitle: "MX routing", figures: figures(8.264, 1, 7),
+                changes: ["hops per recipient 4.00 → 1.00 (MX records lead to each domain's exchanger instead of through gateways)"], journey: journey),
+        ])
+}()
+
+@Suite struct TimelineRendererTests {
+    @Test("the Markdown renderer (golden)")
+    func markdown() {
+        let text = TimelineMarkdown.render(sampleReport)
+        #expect(text.contains("```mermaid\nsequenceDiagram\n"))
+        #expect(text.contains("H1->>H2: 0.218 HELO A"))
+        #expect(text.contains("RCPT TO#58;#lt;@D,@P,@U#58;joe@Z#gt;"), "Mermaid's reserved characters are escaped")
+        Golden.check(text, matches: "timeline.md")
+    }
+
+    @Test("the CSV and JSON renderers (golden)")
+    func csvAndJSON() {
+        let csv = sampleReport.csv
+        #expect(csv.hasPrefix("date,rfcs,title,era,latency_p50_s,"))
+        #expect(csv.split(separator: "\r\n").count == 4)
+        Golden.check(csv, matches: "timeline.csv")
+        Golden.check(sampleReport.json.rendered(), matches: "timeline.json")
+    }
+
+    @Test("the SVG charts and the sequence diagram (golden), each well-formed XML")
+    func svg() throws {
+        let chart = SVGChart.bars(
+            title: "Hops per recipient", unit: "hops", labels: ["RFC 821", "RFC 974"], series: [.init(name: "mean", values: [4, 1])])
+        let lines = SVGChart.lines(
+            title: "Latency", unit: "seconds", labels: ["RFC 821", "RFC 974", "RFC 2821"],
+            series: [.init(name: "p50", values: [23, 8.2, nil]), .init(name: "p95", values: [46, 16.5, 12])])
+        let sequence = SVGSequence.render(sampleReport.milestones[1].journey!, title: "journey")
+        let axis = SVGTimeAxis.render(sampleReport.milestones)
+        for (name, svg) in [("chart-bars.svg", chart), ("chart-lines.svg", lines), ("sequence.svg", sequence), ("time-axis.svg", axis)] {
+            #expect(xmlProblem(svg) == nil, "\(name): \(xmlProblem(svg) ?? "")")
+            #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+            Golden.check(svg, matches: name)
+        }
+        #expect(sequence.contains("S: HELO A"), "RFC 821's notation")
+        #expect(sequence.contains("stroke-dasharray=\"5 3\""), "replies are dashed")
+        #expect(lines.contains("stroke-dasharray=\"6 4\""), "the second series differs in dash, not only in shade")
+    }
+
+    @Test("the HTML page is one well-formed document with no scripts or outside resources")
+    func html() {
+        let html = TimelineHTML.render(sampleReport)
+        #expect(xmlProblem(html) == nil, "\(xmlProblem(html) ?? "")")
+        #expect(html.contains("A &amp; B: &lt;small&gt; timeline"), "titles are escaped")
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("http://") || html.components(separatedBy: "http://").dropFirst().allSatisfy { $0.hasPrefix("www.w3.org/2000/svg") })
+        #expect(!html.contains("https://"))
+        #expect(html.contains("not simulated"))
+        #expect(html.components(separatedBy: "<svg ").count - 1 == 1 + 5 + 2, "a time axis, five charts, two sequence diagrams")
+        Golden.check(html, matches: "timeline.html")
+    }
+
+    @Test("axis maxima are round numbers at least the data's maximum")
+    func niceMaximum() {
+        #expect(SVGChart.niceMaximum(0) == 1)
+        #expect(SVGChart.niceMaximum(4) == 5)
+        #expect(SVGChart.niceMaximum(28) == 50)
+        #expect(SVGChart.niceMaximum(76202) == 100000)
+        #expect(SVGChart.niceMaximum(0.3) == 0.5)
+    }
+}
