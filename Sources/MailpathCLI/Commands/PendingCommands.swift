@@ -2,19 +2,6 @@
 /// complete and discoverable; running them says plainly that the feature has not landed.
 
 
-enum ServeCommand: Subcommand {
-    static let spec = CommandSpec(
-        name: "serve", abstract: "Serve a dialect on a real TCP socket (127.0.0.1 by default).",
-        options: [
-            .option("dialect", value: "dialect", help: "mtp780, smtp788, smtp821, esmtp or smtp2821."),
-            .option("listen", value: "ADDR:PORT", help: "Where to listen.", default: "127.0.0.1:2525"),
-            .option("domain", value: "NAME", help: "The mail domain this server accepts mail for."),
-            .option("mailbox-dir", value: "DIR", help: "Where delivered messages are written."),
-            .flag("transcript", help: "Log every command and reply to standard error."),
-        ])
-    static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode { throw notBuilt(spec) }
-}
-
 enum SendCommand: Subcommand {
     static let spec = CommandSpec(
         name: "send", abstract: "Deliver one message to a real server in a given dialect.",

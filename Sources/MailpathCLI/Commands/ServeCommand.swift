@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import MailDialects
+import MailSockets
+
+/// `mailpath serve`: a real server for any dialect, on 127.0.0.1 unless asked otherwise.
+enum ServeCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "serve", abstract: "Serve a dialect on a real TCP socket (127.0.0.1 by default).",
+        discussion: """
+            The receiver engines of the simulator on a real socket: talk to a 1981 MTP server with \
+            nc, or deliver to it with any SMTP client. Mail for --domain is written to --mailbox-dir, \
+            one file per message (temporary name, then rename), with Return-Path: and Received: \
+            lines; the final dot is answered only after the file is in place. Nothing is relayed. \
+            SIGINT or SIGTERM: 421 to connected clients, then exit 0.
+            """,
+        options: [
+            .option("dialect", value: "dialect", help: "mtp780, smtp788, smtp821, esmtp, smtp2821 or smtp5321."),
+            .option("listen", value: "ADDR:PORT", help: "Where to listen.", default: "127.0.0.1:2525"),
+            .option("domain", value: "NAME", help: "The mail domain this server accepts mail for.", default: "localhost"),
+            .option("mailbox-dir", value: "DIR", help: "Where delivered messages are written.", default: "mailbox"),
+            .option("max-connections", value: "N", help: "Connections served at once; more get 421.", default: "100"),
+            .option("max-size", value: "BYTES", help: "Largest message (announced with SIZE where the dialect has it).", default: "10000000"),
+            .flag("transcript", help: "Log every command and reply to standard error."),
+        ],
+        examples: ["mailpath serve --dialect mtp780 --listen 127.0.0.1:5757   # then: nc 127.0.0.1 5757"])
+
+    static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        guard let dialectName = arguments.value("dialect") else { throw CLIError.usage("'serve' needs --dialect (see 'mailpath dialects')") }
+        let dialect = try DialectsCommand.dialect(named: dialectName)
+        let listen = arguments.value("listen") ?? "127.0.0.1:2525"
+        guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
+            throw CLIError.usage("--listen expects ADDR:PORT, such as 127.0.0.1:2525, got '\(listen)'")
+        }
+        var configuration = MailServer.Configuration(dialect: dialect, mailboxDirectory: arguments.value("mailbox-dir") ?? "mailbox")
+        configuration.host = String(listen[..<colon])
+        configuration.port = port
+        configuration.domain = arguments.value("domain") ?? "localhost"
+        configuration.maxConnections = try arguments.integer("max-connections", default: 100, in: 1...100_000)
+        configuration.maxMessageSize = try arguments.integer("max-size", default: 10_000_000, in: 1...Int(Int32.max))
+        if arguments.flag("transcript") {
+            let console = context.console
+            configuration.transcript = { line in console.err(line + "\n") }
+        }
+        let server = MailServer(configuration)
+        do {
+            try server.bind()
+        } catch {
+            throw CLIError.failure("\(error)")
+        }
+        // SIGINT and SIGTERM stop the loop; it answers 421 and exits 0.
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let sources = [SIGINT, SIGTERM].map { number in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { server.stop() }
+            source.resume()
+            return source
+        }
+        context.console.err("mailpath: serving \(dialect.rawValue) for \(configuration.domain) on \(configuration.host):\(server.boundPort); mail goes to \(configuration.mailboxDirectory)\n")
+        server.run()
+        sources.forEach { $0.cancel() }
+        context.console.err("mailpath: stopped after \(server.deliveredCount) messages\n")
+        return .success
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import MailDialects
+import Testing
+
+@testable import MailSockets
+
+/// A server on an ephemeral loopback port, run on its own thread for one test.
+final class RunningServer: @unchecked Sendable {
+    let server: MailServer
+    let directory: String
+    private let thread: Thread
+
+    init(_ dialect: DialectID, maxSize: Int? = 10_000_000) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-serve-\(UUID().uuidString)").path
+        var configuration = MailServer.Configuration(dialect: dialect, mailboxDirectory: directory)
+        configuration.port = 0
+        configuration.domain = "example.org"
+        configuration.maxMessageSize = maxSize
+        server = MailServer(configuration)
+        try server.bind()
+        let server = self.server
+        thread = Thread { server.run() }
+        thread.start()
+    }
+
+    var port: UInt16 { server.boundPort }
+
+    func stop() {
+        server.stop()
+        for _ in 0..<100 where !thread.isFinished { Thread.sleep(forTimeInterval: 0.02) }
+    }
+
+    /// The stored messages, by file name order.
+    func messages() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix(".") }.sorted().map {
+            try String(contentsOfFile: directory + "/" + $0, encoding: .utf8)
+        }
+    }
+}
+
+/// Runs a Python script (the standard library's smtplib: a client we did not write) and returns its output.
+func python(_ script: String, port: UInt16) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script, String(port)]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
+
+@Suite(.serialized) struct ServeTests {
+    static let smtplibSession = #"""
+        import smtplib, sys
+        port = int(sys.argv[1])
+        s = smtplib.SMTP('127.0.0.1', port, timeout=10)
+        code, text = s.ehlo()
+        print('ehlo', code, 'pipelining' in s.esmtp_features and 'pipelining' or '', s.esmtp_features.get('size', ''))
+        body = 'Subject: dots\r\n\r\n.leading dot\r\n..two dots\r\n' + 'x' * 996 + '\r\nend\r\n'
+        refused = s.sendmail('ann@a.org', ['joe@example.org', 'far@elsewhere.net', 'bob@example.org'], body)
+        print('refused', sorted(refused.items()))
+        print('noop', s.noop()[0])
+        print('rset', s.rset()[0])
+        print('unknown', s.docmd('FROB')[0])
+        print('data-first', s.docmd('DATA')[0])
+        print('vrfy', s.verify('joe')[0])
+        print('help', s.docmd('HELP')[0])
+        try:
+            s.sendmail('ann@a.org', ['joe@example.org'], 'Subject: big\r\n\r\n' + ('y' * 70 + '\r\n') * 100)
+            print('big accepted')
+        except smtplib.SMTPSenderRefused as e:
+            print('big refused', e.smtp_code)
+        print('quit', s.quit()[0])
+        """#
+
+    @Test("Python's smtplib against serve: EHLO, recipients one refused, dots and a 998-character line kept, errors, SIZE", arguments: [DialectID.esmtp, .smtp2821])
+    func smtplib(dialect: DialectID) throws {
+        let running = try RunningServer(dialect, maxSize: 5000)
+        defer { running.stop() }
+        let output = try python(Self.smtplibSession, port: running.port)
+        #expect(output.contains("ehlo 250 pipelining 5000"), "\(output)")
+        #expect(output.contains("refused [('far@elsewhere.net', (550, b'Relaying not allowed here'))]"), "\(output)")
+        for line in ["noop 250", "rset 250", "unknown 500", "data-first 503", "vrfy 252", "help 214", "big refused 552", "quit 221"] {
+            #expect(output.contains(line + "\n"), "\(line) missing in:\n\(output)")
+        }
+        let stored = try running.messages()
+        #expect(stored.count == 2, "one file per accepted recipient")
+        let text = try #require(stored.first)
+        #expect(text.hasPrefix("Return-Path: <ann@a.org>\r\nReceived: from "))
+        #expect(text.contains("\r\n\r\n.leading dot\r\n..two dots\r\n" + String(repeating: "x", count: 996) + "\r\nend\r\n"), "the text comes back byte for byte")
+    }
+
+    @Test("HELO works with RFC 821, and EHLO gets 500 there")
+    func helo() throws {
+        let running = try RunningServer(.smtp821)
+        defer { running.stop() }
+        let output = try python(#"""
+            import smtplib, sys
+            s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=10)
+            print('ehlo', s.ehlo()[0])
+            print('helo', s.helo()[0])
+            print('refused', s.sendmail('ann@a.org', ['joe@example.org'], 'Subject: x\r\n\r\nhello\r\n'))
+            print('quit', s.quit()[0])
+            """#, port: running.port)
+        #expect(output.contains("ehlo 500\nhelo 250\nrefused {}\nquit 221\n"), "\(output)")
+        #expect(try running.messages().count == 1)
+    }
+
+    @Test("RFC 780 Example 1 over a raw socket against serve --dialect mtp780")
+    func mtpExample() throws {
+        let running = try RunningServer(.mtp780)
+        defer { running.stop() }
+        let output = try python(#"""
+            import socket, sys
+            c = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=10)
+            f = c.makefile('rb')
+            def reply():
+                line = f.readline().decode()
+                print('R:', line.strip())
+            reply()
+            c.sendall(b'MAIL FROM:<waldo@A> TO:<Foo@example.org>\r\n'); reply()
+            c.sendall(b'Blah blah blah blah....etc. etc. etc.\r\n.\r\n'); reply()
+            c.sendall(b'QUIT\r\n'); reply()
+            """#, port: running.port)
+        let codes = output.split(separator: "\n").map { $0.dropFirst(3).prefix(3) }
+        #expect(codes == ["220", "354", "250", "221"], "\(output)")
+        #expect(try running.messages().first?.contains("Blah blah blah blah....etc. etc. etc.\r\n") == true)
+    }
+
+    @Test("a client that vanishes mid-DATA leaves nothing half-written, and the server goes on serving")
+    func vanishing() throws {
+        let running = try RunningServer(.smtp2821)
+        defer { running.stop() }
+        _ = try python(#"""
+            import socket, sys
+            c = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=10)
+            f = c.makefile('rb'); f.readline()
+            c.sendall(b'HELO a.org\r\nMAIL FROM:<a@a.org>\r\nRCPT TO:<joe@example.org>\r\nDATA\r\n')
+            for _ in range(4): f.readline()
+            c.sendall(b'Subject: half\r\n\r\nhalf a message')
+            c.close()
+            """#, port: running.port)
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(try running.messages().isEmpty)
+        #expect((try FileManager.default.contentsOfDirectory(atPath: running.directory)).isEmpty, "no temporary file either")
+        let output = try python(#"""
+            import smtplib, sys
+            s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=10)
+            print(s.sendmail('a@a.org', ['joe@example.org'], 'Subject: whole\r\n\r\nok\r\n')); s.quit()
+            """#, port: running.port)
+        #expect(output == "{}\n")
+        #expect(try running.messages().count == 1)
+    }
+}
