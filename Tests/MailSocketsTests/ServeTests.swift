@@ -2,6 +2,7 @@ import Foundation
 import MailDialects
 import Testing
 
+import MailCore
 @testable import MailSockets
 
 /// A server on an ephemeral loopback port, run on its own thread for one test.
@@ -153,5 +154,96 @@ func python(_ script: String, port: UInt16) throws -> String {
             """#, port: running.port)
         #expect(output == "{}\n")
         #expect(try running.messages().count == 1)
+    }
+}
+
+@Suite(.serialized) struct SendTests {
+    static func transaction(_ recipients: [String], _ text: String) -> OutboundTransaction {
+        OutboundTransaction(
+            id: 1, reversePath: Path(Mailbox("ann@a.org")), recipients: recipients.map { Path(Mailbox($0)) }, content: Array(text.utf8))
+    }
+
+    @Test("send to a server that rejects EHLO falls back to HELO and delivers")
+    func heloFallback() throws {
+        let running = try RunningServer(.smtp821)
+        defer { running.stop() }
+        let report = try MailClient.send(
+            dialect: .smtp2821, host: "127.0.0.1", port: running.port, clientName: "a.org",
+            transaction: Self.transaction(["joe@example.org", "far@elsewhere.net"], "Subject: x\r\n\r\n.dot\r\n"))
+        #expect(report.usedEHLO && report.fellBackToHELO)
+        let statuses = report.transactions[0].recipients.map(\.status)
+        #expect(statuses[0].isDelivered)
+        #expect(statuses[1].reply.code.rawValue == 550, "relaying refused, permanently")
+        #expect(try running.messages().first?.hasSuffix("Subject: x\r\n\r\n.dot\r\n") == true)
+    }
+
+    @Test("send pipelines to our ESMTP server and declares SIZE")
+    func pipelined() throws {
+        let running = try RunningServer(.esmtp)
+        defer { running.stop() }
+        let report = try MailClient.send(
+            dialect: .esmtp, host: "127.0.0.1", port: running.port, clientName: "a.org",
+            transaction: Self.transaction(["joe@example.org", "bob@example.org"], "Subject: y\r\n\r\nhello\r\n"))
+        #expect(report.pipelined)
+        #expect(report.transactions[0].recipients.allSatisfy { $0.status.isDelivered })
+        #expect(try running.messages().count == 2)
+    }
+
+    @Test("send delivers to aiosmtpd, a server we did not write, and the stored message matches")
+    func aiosmtpd() throws {
+        // aiosmtpd's Debug handler prints the envelope and the content it received.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", "-c",
+            #"""
+            import asyncio, sys
+            from aiosmtpd.controller import Controller
+            class Keep:
+                async def handle_DATA(self, server, session, envelope):
+                    sys.stdout.write('FROM ' + envelope.mail_from + '\nTO ' + ','.join(envelope.rcpt_tos) + '\n')
+                    sys.stdout.write(envelope.original_content.decode() + '<END>\n'); sys.stdout.flush()
+                    return '250 Message accepted for delivery'
+            import socket
+            probe = socket.socket(); probe.bind(('127.0.0.1', 0)); port = probe.getsockname()[1]; probe.close()
+            c = Controller(Keep(), hostname='127.0.0.1', port=port)
+            c.start()
+            print('PORT', port, flush=True)
+            sys.stdin.read()
+            c.stop()
+            """#,
+        ]
+        let output = Pipe()
+        let input = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = input
+        try process.run()
+        defer {
+            try? input.fileHandleForWriting.close()
+            process.waitUntilExit()
+        }
+        let reader = output.fileHandleForReading
+        var received = ""
+        while !received.contains("\n"), !received.contains("Error") {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            received += String(decoding: chunk, as: UTF8.self)
+        }
+        let portText = try #require(received.split(separator: "\n").first { $0.hasPrefix("PORT ") }, "aiosmtpd did not start: \(received)")
+        let port = try #require(UInt16(portText.dropFirst(5)))
+        let text = "Subject: to aiosmtpd\r\n\r\n.a line with a dot\r\nlast line\r\n"
+        let report = try MailClient.send(
+            dialect: .smtp2821, host: "127.0.0.1", port: port, clientName: "a.org", transaction: Self.transaction(["joe@b.org", "bob@b.org"], text))
+        #expect(report.transactions[0].recipients.allSatisfy { $0.status.isDelivered })
+        #expect(!report.pipelined, "aiosmtpd offers no PIPELINING, so each command waits for its reply")
+        #expect(report.serverExtensions.contains("SIZE"))
+        while !received.contains("<END>") {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            received += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(received.contains("FROM ann@a.org\nTO joe@b.org,bob@b.org\n"))
+        #expect(received.contains("Subject: to aiosmtpd\r\n\r\n.a line with a dot\r\nlast line\r\n<END>"), "\(received)")
     }
 }

@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import MailCore
+import MailDialects
+
+/// Delivers one message to a real server with the simulator's sender engine: EHLO with HELO
+/// fallback, PIPELINING and SIZE when offered, dot-stuffing, a status per recipient.
+public enum MailClient {
+    public enum ClientError: Error, CustomStringConvertible {
+        case connect(String)
+        public var description: String {
+            switch self {
+            case .connect(let message): message
+            }
+        }
+    }
+
+    /// Connects to `host:port`, runs the session and returns the engine's report.
+    public static func send(
+        dialect: DialectID, host: String, port: UInt16, clientName: String, transaction: OutboundTransaction,
+        transcript: (@Sendable (String) -> Void)? = nil
+    ) throws -> SessionReport {
+        let fd = try connect(host: host, port: port)
+        defer { close(fd) }
+        let started = ContinuousClock.now
+        func now() -> Timestamp {
+            let elapsed = started.duration(to: .now)
+            return Timestamp(nanoseconds: elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        }
+        var engine = SenderEngine.make(dialect: dialect, clientName: clientName, transactions: [transaction])
+        var report: SessionReport?
+        var open = true
+        func act(_ actions: [SenderAction]) {
+            for action in actions {
+                switch action {
+                case .send(let outgoing):
+                    if let transcript {
+                        for piece in outgoing.pieces {
+                            switch piece {
+                            case .line(let line): transcript("C: " + String(decoding: line.dropLast(2), as: UTF8.self))
+                            case .text(let text): transcript("C: <message text, \(text.count) bytes>")
+                            }
+                        }
+                    }
+                    var offset = 0
+                    let bytes = outgoing.bytes
+                    while offset < bytes.count {
+                        let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                        if written <= 0 {
+                            open = false
+                            return
+                        }
+                        offset += written
+                    }
+                case .close, .turn:
+                    open = false
+                case .finished(let finished):
+                    report = finished
+                }
+            }
+        }
+        act(engine.connectionOpened(now: now()))
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while open, report == nil {
+            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, 250)
+            if ready > 0 {
+                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if count <= 0 {
+                    act(engine.connectionLost())
+                    break
+                }
+                let bytes = Array(buffer[0..<count])
+                if let transcript {
+                    for line in bytes.split(separator: 0x0a) { transcript("S: " + String(decoding: line.last == 0x0d ? line.dropLast() : line, as: UTF8.self)) }
+                }
+                act(engine.bytesReceived(bytes, now: now()))
+            } else if let deadline = engine.deadline, deadline <= now() {
+                act(engine.timerFired(now: now()))
+            }
+        }
+        if report == nil { act(engine.connectionLost()) }
+        guard let report else { throw ClientError.connect("the session ended without a report") }
+        return report
+    }
+
+    static func connect(host: String, port: UInt16) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ClientError.connect("socket: \(String(cString: strerror(errno)))") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        let name = host == "localhost" ? "127.0.0.1" : host
+        guard inet_pton(AF_INET, name, &address.sin_addr) == 1 else {
+            close(fd)
+            throw ClientError.connect("\(host) is not an IPv4 address (give one such as 127.0.0.1)")
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw ClientError.connect("cannot connect to \(host):\(port): \(reason)")
+        }
+        return fd
+    }
+}
