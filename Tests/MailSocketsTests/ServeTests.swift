@@ -11,12 +11,14 @@ final class RunningServer: @unchecked Sendable {
     let directory: String
     private let thread: Thread
 
-    init(_ dialect: DialectID, maxSize: Int? = 10_000_000) throws {
+    init(_ dialect: DialectID, maxSize: Int? = 10_000_000, maxConnections: Int = 100, commandTimeout: Duration = .seconds(300)) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-serve-\(UUID().uuidString)").path
         var configuration = MailServer.Configuration(dialect: dialect, mailboxDirectory: directory)
         configuration.port = 0
         configuration.domain = "example.org"
         configuration.maxMessageSize = maxSize
+        configuration.maxConnections = maxConnections
+        configuration.commandTimeout = commandTimeout
         server = MailServer(configuration)
         try server.bind()
         let server = self.server
@@ -60,7 +62,7 @@ func python(_ script: String, port: UInt16) throws -> String {
         s = smtplib.SMTP('127.0.0.1', port, timeout=10)
         code, text = s.ehlo()
         print('ehlo', code, 'pipelining' in s.esmtp_features and 'pipelining' or '', s.esmtp_features.get('size', ''))
-        body = 'Subject: dots\r\n\r\n.leading dot\r\n..two dots\r\n' + 'x' * 996 + '\r\nend\r\n'
+        body = 'Subject: dots\r\n\r\n.leading dot\r\n..two dots\r\n' + 'x' * 998 + '\r\nend\r\n'
         refused = s.sendmail('ann@a.org', ['joe@example.org', 'far@elsewhere.net', 'bob@example.org'], body)
         print('refused', sorted(refused.items()))
         print('noop', s.noop()[0])
@@ -91,7 +93,7 @@ func python(_ script: String, port: UInt16) throws -> String {
         #expect(stored.count == 2, "one file per accepted recipient")
         let text = try #require(stored.first)
         #expect(text.hasPrefix("Return-Path: <ann@a.org>\r\nReceived: from "))
-        #expect(text.contains("\r\n\r\n.leading dot\r\n..two dots\r\n" + String(repeating: "x", count: 996) + "\r\nend\r\n"), "the text comes back byte for byte")
+        #expect(text.contains("\r\n\r\n.leading dot\r\n..two dots\r\n" + String(repeating: "x", count: 998) + "\r\nend\r\n"), "the text comes back byte for byte")
     }
 
     @Test("HELO works with RFC 821, and EHLO gets 500 there")
@@ -245,5 +247,109 @@ func python(_ script: String, port: UInt16) throws -> String {
         }
         #expect(received.contains("FROM ann@a.org\nTO joe@b.org,bob@b.org\n"))
         #expect(received.contains("Subject: to aiosmtpd\r\n\r\n.a line with a dot\r\nlast line\r\n<END>"), "\(received)")
+    }
+}
+
+/// Hostile input does no harm: after each, the server still serves a clean session.
+@Suite(.serialized) struct HostileInputTests {
+    static let cleanSession = #"""
+        import smtplib, sys
+        s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=10)
+        print('clean', s.sendmail('a@a.org', ['joe@example.org'], 'Subject: clean\r\n\r\nok\r\n')); s.quit()
+        """#
+
+    static func raw(_ body: String, port: UInt16) throws -> String {
+        try python(
+            """
+            import socket, sys, time
+            c = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=10)
+            f = c.makefile('rb')
+            def reply():
+                line = f.readline().decode(errors='replace')
+                while len(line) > 3 and line[3] == '-': line = f.readline().decode(errors='replace')
+                print(line.strip()[:3])
+            reply()
+            \(body)
+            """, port: port)
+    }
+
+    @Test("bare LF, NUL bytes and a 1 MiB line get replies, not a crash, and the next session is clean", arguments: [DialectID.smtp821, .smtp2821])
+    func garbage(dialect: DialectID) throws {
+        let running = try RunningServer(dialect)
+        defer { running.stop() }
+        let output = try Self.raw(
+            """
+            c.sendall(b'HE\\x00LO x\\r\\n'); reply()
+            c.sendall(b'A' * (1 << 20) + b'\\r\\nNOOP\\r\\n'); reply(); reply()
+            c.sendall(b'HELO a.org\\nNOOP\\n'); c.sendall(b'QUIT\\r\\n')
+            rest = c.recv(4096).decode(); time.sleep(0.2); rest += c.recv(4096).decode()
+            print('rest', ' '.join(l[:3] for l in rest.split('\\r\\n') if l))
+            """, port: running.port)
+        let lines = output.split(separator: "\n")
+        #expect(lines.first == "220")
+        #expect(lines.dropFirst().first == "500", "NUL in a command: \(output)")
+        #expect(lines.dropFirst(2).first == "500", "a 1 MiB line is too long: \(output)")
+        #expect(lines.dropFirst(3).first == "250", "the connection still works: \(output)")
+        #expect(lines.last?.hasSuffix("221") == true, "QUIT still closes cleanly: \(output)")
+        #expect(try python(Self.cleanSession, port: running.port) == "clean {}\n")
+    }
+
+    @Test("a client that connects and says nothing gets 421 when the command timeout passes")
+    func silentClient() throws {
+        let running = try RunningServer(.smtp2821, commandTimeout: .seconds(1))
+        defer { running.stop() }
+        let output = try Self.raw("reply()", port: running.port)
+        #expect(output == "220\n421\n")
+        #expect(try python(Self.cleanSession, port: running.port) == "clean {}\n")
+    }
+
+    @Test("200 connections at once are all served, and beyond the limit clients get 421")
+    func manyConnections() throws {
+        let running = try RunningServer(.smtp2821, maxConnections: 150)
+        defer { running.stop() }
+        let output = try python(
+            #"""
+            import socket, sys
+            port = int(sys.argv[1])
+            conns = [socket.create_connection(('127.0.0.1', port), timeout=20) for _ in range(200)]
+            files = [c.makefile('rb') for c in conns]
+            greetings = [f.readline()[:3].decode() for f in files]
+            print('220', greetings.count('220'), '421', greetings.count('421'))
+            served = 0
+            for c, f, g in zip(conns, files, greetings):
+                if g != '220': continue
+                c.sendall(b'HELO a.org\r\nQUIT\r\n')
+                if f.readline()[:3] == b'250' and f.readline()[:3] == b'221': served += 1
+            print('served', served)
+            for c in conns: c.close()
+            """#, port: running.port)
+        #expect(output == "220 150 421 50\nserved 150\n", "\(output)")
+        #expect(try python(Self.cleanSession, port: running.port) == "clean {}\n")
+    }
+}
+
+@Suite(.serialized) struct MTPLiveTests {
+    @Test("RFC 780 Example 2 (recipients first) and Example 3 (text first) over a raw socket")
+    func schemes() throws {
+        let running = try RunningServer(.mtp780)
+        defer { running.stop() }
+        let output = try HostileInputTests.raw(
+            """
+            for line in [b'MRSQ', b'MRSQ R', b'MRCP TO:<Foo@example.org>', b'MRCP TO:<Raboof@elsewhere.net>', b'MRCP TO:<bar@example.org>', b'MAIL FROM:<waldo@A>']:
+                c.sendall(line + b'\\r\\n'); reply()
+            c.sendall(b'Blah blah blah blah....etc. etc. etc.\\r\\n.\\r\\n'); reply()
+            for line in [b'MRSQ T', b'MAIL FROM:<waldo@A>']:
+                c.sendall(line + b'\\r\\n'); reply()
+            c.sendall(b'Text first.\\r\\n.\\r\\n'); reply()
+            for line in [b'MRCP TO:<Foo@example.org>', b'MRCP TO:<bar@example.org>', b'MRSQ ?', b'QUIT']:
+                c.sendall(line + b'\\r\\n'); reply()
+            """, port: running.port)
+        let codes = output.split(separator: "\n").map(String.init)
+        // Example 2: 200 200 200 550 200 354 250; Example 3: 200 354 250(stored) 250 250; 215 221.
+        #expect(codes == ["220", "200", "200", "200", "550", "200", "354", "250", "200", "354", "250", "250", "250", "215", "221"], "\(output)")
+        let stored = try running.messages()
+        #expect(stored.count == 4, "two recipients of each scheme")
+        #expect(stored.filter { $0.contains("Blah blah blah blah") }.count == 2)
+        #expect(stored.filter { $0.contains("Text first.") }.count == 2)
     }
 }
