@@ -76,6 +76,15 @@ func mailpath(_ arguments: String...) -> (code: ExitCode, out: String, err: Stri
         #expect(extra.err.contains("unexpected argument 'surplus'"))
     }
 
+    @Test("the live benchmark delivers every message over loopback and reports the rate")
+    func liveBench() {
+        let result = mailpath("bench", "--live", "--messages", "40", "--concurrency", "4")
+        #expect(result.code == .success, "\(result.err)")
+        #expect(result.out.contains("failed           0\n"))
+        #expect(result.out.contains("stored files     80\n"))
+        #expect(result.out.contains("reproduce with   swift run -c release mailpath bench --live --messages 40 --concurrency 4"))
+    }
+
     @Test("the kernel benchmark runs and reports its figures and the command to reproduce them")
     func kernelBench() {
         let result = mailpath("bench", "--kernel", "--events", "20_000", "--pending", "500")

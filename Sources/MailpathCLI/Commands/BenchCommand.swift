@@ -1,4 +1,7 @@
+import Dispatch
 import Experiments
+import Foundation
+import MailSockets
 import MailCore
 import MailDialects
 import Reports
@@ -20,6 +23,8 @@ enum BenchCommand: Subcommand {
             .flag("details", help: "Also print the run's full summary table (latency, round trips, bytes, ...)."),
             .flag("kernel", help: "Benchmark the event kernel alone with the hold model."),
             .flag("engines", help: "Benchmark the protocol engines alone: sessions between a sender and a receiver in memory."),
+            .flag("live", help: "Benchmark the live mode: messages per second to mailpath serve over loopback."),
+            .option("concurrency", value: "N", help: "Concurrent client sessions with --live.", default: "16"),
             .option("events", value: "N", help: "Events to process with --kernel.", default: "20000000"),
             .option("pending", value: "N", help: "Events kept pending with --kernel.", default: "10000"),
             .option("seed", value: "N", help: "Seed of the random delays.", default: "1"),
@@ -27,12 +32,14 @@ enum BenchCommand: Subcommand {
         ],
         examples: [
             "swift run -c release mailpath bench --messages 1000000", "swift run -c release mailpath bench --kernel",
+            "swift run -c release mailpath bench --live --messages 5000 --concurrency 16",
             "mailpath bench --kernel --events 5000000 --pending 100000",
         ]
     )
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         if arguments.flag("engines") { return try engines(arguments, context: context) }
+        if arguments.flag("live") { return try live(arguments, context: context) }
         guard arguments.flag("kernel") else { return try reference(arguments, context: context) }
         let events = try arguments.integer("events", default: 20_000_000, in: 1...Int.max)
         let pending = try arguments.integer("pending", default: 10_000, in: 1...100_000_000)
@@ -150,4 +157,62 @@ extension BenchCommand {
         context.console.out(text)
         return .success
     }
+}
+
+extension BenchCommand {
+    /// Messages per second over loopback: `concurrency` clients, each delivering its share of the
+    /// messages one session at a time to one `MailServer` (ESMTP, 2 recipients, 2,000-byte body),
+    /// every message written to disk before its 250.
+    static func live(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        let messages = try arguments.integer("messages", default: 5000, in: 1...10_000_000)
+        let concurrency = try arguments.integer("concurrency", default: 16, in: 1...1000)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-bench-\(ProcessInfo.processInfo.processIdentifier)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = MailServer.Configuration(dialect: .esmtp, mailboxDirectory: directory)
+        configuration.port = 0
+        configuration.domain = "example.org"
+        configuration.maxConnections = concurrency + 16
+        let server = MailServer(configuration)
+        do { try server.bind() } catch { throw CLIError.failure("\(error)") }
+        let serverThread = Thread { server.run() }
+        serverThread.start()
+        let body = Array(("Subject: bench\r\n\r\n" + String(repeating: String(repeating: "x", count: 70) + "\r\n", count: 28)).utf8)
+        let transaction = OutboundTransaction(
+            id: 1, reversePath: Path(Mailbox("ann@a.org")), recipients: [Path(Mailbox("joe@example.org")), Path(Mailbox("bob@example.org"))],
+            content: body)
+        let port = server.boundPort
+        let failures = Counter()
+        let clock = ContinuousClock()
+        let start = clock.now
+        DispatchQueue.concurrentPerform(iterations: concurrency) { worker in
+            let share = messages / concurrency + (worker < messages % concurrency ? 1 : 0)
+            for _ in 0..<share {
+                let report = try? MailClient.send(dialect: .esmtp, host: "127.0.0.1", port: port, clientName: "bench", transaction: transaction)
+                if report?.transactions.first?.recipients.allSatisfy({ $0.status.isDelivered }) != true { failures.add() }
+            }
+        }
+        let elapsed = start.duration(to: clock.now)
+        server.stop()
+        while !serverThread.isFinished { Thread.sleep(forTimeInterval: 0.01) }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        var text = "Live benchmark: \(Format.grouped(messages)) messages to mailpath serve (esmtp) over loopback, \(concurrency) concurrent clients\n"
+        text += "  wall time        \(Format.decimal(seconds, 3)) s\n"
+        text += "  messages/second  \(Format.grouped(Int(Double(messages - failures.value) / max(seconds, 1e-9)))) (2 recipients each, every copy written to disk)\n"
+        text += "  failed           \(failures.value)\n"
+        text += "  stored files     \(server.deliveredCount)\n"
+        #if DEBUG
+        text += "  warning          this is a debug build; use: swift run -c release mailpath bench --live\n"
+        #endif
+        text += "  reproduce with   swift run -c release mailpath bench --live --messages \(messages) --concurrency \(concurrency)\n"
+        context.console.out(text)
+        return failures.value == 0 ? .success : .failure
+    }
+}
+
+/// A counter shared by the benchmark's client threads.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }

@@ -23,6 +23,7 @@ enum ServeCommand: Subcommand {
             .option("mailbox-dir", value: "DIR", help: "Where delivered messages are written.", default: "mailbox"),
             .option("max-connections", value: "N", help: "Connections served at once; more get 421.", default: "100"),
             .option("max-size", value: "BYTES", help: "Largest message (announced with SIZE where the dialect has it).", default: "10000000"),
+            .option("timeout", value: "SECONDS", help: "How long to wait for each command before 421 (RFC 2821 §4.5.3.2).", default: "300"),
             .flag("transcript", help: "Log every command and reply to standard error."),
         ],
         examples: ["mailpath serve --dialect mtp780 --listen 127.0.0.1:5757   # then: nc 127.0.0.1 5757"])
@@ -40,6 +41,7 @@ enum ServeCommand: Subcommand {
         configuration.domain = arguments.value("domain") ?? "localhost"
         configuration.maxConnections = try arguments.integer("max-connections", default: 100, in: 1...100_000)
         configuration.maxMessageSize = try arguments.integer("max-size", default: 10_000_000, in: 1...Int(Int32.max))
+        configuration.commandTimeout = .seconds(try arguments.integer("timeout", default: 300, in: 1...86_400))
         if arguments.flag("transcript") {
             let console = context.console
             configuration.transcript = { line in console.err(line + "\n") }
