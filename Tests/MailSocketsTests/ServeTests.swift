@@ -353,3 +353,50 @@ func python(_ script: String, port: UInt16) throws -> String {
         #expect(stored.filter { $0.contains("Text first.") }.count == 2)
     }
 }
+
+@Suite(.serialized) struct ServerLifecycleTests {
+    @Test("stopping the server answers 421 to a connected client")
+    func stopAnswers421() throws {
+        let running = try RunningServer(.smtp2821)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", "-c",
+            "import socket, sys\nc = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=10)\nf = c.makefile('rb')\nprint(f.readline()[:3].decode(), flush=True)\nprint(f.readline()[:3].decode(), flush=True)\n",
+            String(running.port),
+        ]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let reader = pipe.fileHandleForReading
+        var output = String(decoding: reader.availableData, as: UTF8.self)  // the greeting: the client is connected
+        running.stop()
+        process.waitUntilExit()
+        output += String(decoding: reader.readDataToEndOfFile(), as: UTF8.self)
+        #expect(output == "220\n421\n")
+    }
+
+    @Test("64 MiB without a line end costs the server no more than a few MiB")
+    func boundedMemory() throws {
+        let running = try RunningServer(.smtp2821)
+        defer { running.stop() }
+        func residentBytes() -> Int {
+            let fields = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8))?.split(separator: " ") ?? []
+            return (fields.count > 1 ? Int(fields[1]) ?? 0 : 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
+        }
+        let before = residentBytes()
+        let output = try python(
+            #"""
+            import socket, sys
+            c = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=30)
+            f = c.makefile('rb'); f.readline()
+            chunk = b'A' * (1 << 20)
+            for _ in range(64): c.sendall(chunk)
+            c.sendall(b'\r\nNOOP\r\n')
+            print(f.readline()[:3].decode(), f.readline()[:3].decode())
+            """#, port: running.port)
+        let growth = residentBytes() - before
+        #expect(output == "500 250\n", "\(output)")
+        #expect(growth < 16 << 20, "the server grew by \(growth) bytes")
+    }
+}

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
+import MailSockets
 @testable import MailpathCLI
 
 /// A small valid scenario; each bad file below is this text with one edit.
@@ -214,5 +215,38 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         #expect(result.code == .dataError)
         #expect(result.err.contains("nowhere.json"))
         #expect(result.err.split(separator: "\n").count == 1)
+    }
+}
+
+@Suite(.serialized) struct SendCommandTests {
+    @Test("mailpath send prints a line per recipient and exits 0, 1 for a permanent failure, 75 when it cannot connect")
+    func exitCodes() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-send-\(UUID().uuidString)").path
+        var configuration = MailServer.Configuration(dialect: .esmtp, mailboxDirectory: directory)
+        configuration.port = 0
+        configuration.domain = "example.org"
+        let server = MailServer(configuration)
+        try server.bind()
+        let thread = Thread { server.run() }
+        thread.start()
+        defer {
+            server.stop()
+            while !thread.isFinished { Thread.sleep(forTimeInterval: 0.01) }
+        }
+        let file = try scratchFile("Subject: hello\n\nA line with LF only.\n.dot\n", name: "message.txt")
+        let address = "127.0.0.1:\(server.boundPort)"
+        let good = mailpath("send", "--dialect", "esmtp", "--server", address, "--from", "ann@a.org", "--to", "joe@example.org", file.path)
+        #expect(good.code == .success, "\(good.err)")
+        #expect(good.out == "<joe@example.org>: delivered: 250 OK\n")
+        let stored = try FileManager.default.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix(".") }
+        let text = try String(contentsOfFile: directory + "/" + stored[0], encoding: .utf8)
+        #expect(text.hasSuffix("Subject: hello\r\n\r\nA line with LF only.\r\n.dot\r\n"), "LF became CR LF, the dot survived")
+        let bad = mailpath("send", "--server", address, "--from", "ann@a.org", "--to", "joe@example.org", "--to", "x@elsewhere.net", file.path, "--transcript")
+        #expect(bad.code == .failure)
+        #expect(bad.out.contains("<x@elsewhere.net>: permanent failure: 550 Relaying not allowed here\n"))
+        #expect(bad.err.contains("C: RCPT TO:<x@elsewhere.net>\n"))
+        let nobody = mailpath("send", "--server", "127.0.0.1:1", "--from", "ann@a.org", "--to", "joe@example.org", file.path)
+        #expect(nobody.code == .temporaryFailure)
+        #expect(nobody.err.hasPrefix("mailpath: error: cannot connect to 127.0.0.1:1"))
     }
 }
