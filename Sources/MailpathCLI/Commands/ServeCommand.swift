@@ -64,7 +64,7 @@ enum ServeCommand: Subcommand {
         context.console.err("mailpath: serving \(dialect.rawValue) for \(configuration.domain) on \(configuration.host):\(server.boundPort); mail goes to \(configuration.mailboxDirectory)\n")
         server.run()
         sources.forEach { $0.cancel() }
-        context.console.err("mailpath: stopped after \(server.deliveredCount) messages\n")
+        context.console.err("mailpath: stopped; \(server.deliveredCount) message file(s) written\n")
         return .success
     }
 }
