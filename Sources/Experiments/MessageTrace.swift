@@ -129,19 +129,6 @@ public struct MessageTrace: Sendable {
 
     static func shortened(_ text: String) -> String { text.count > 90 ? String(text.prefix(87)) + "..." : text }
 
-    /// Text safe inside a Mermaid message: its entity codes for characters the grammar reserves.
-    public static func mermaidText(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "<": result += "#lt;"
-            case ">": result += "#gt;"
-            case ";": result += "#59;"
-            case "#": result += "#35;"
-            case ":": result += "#58;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
+    /// Text safe inside a Mermaid message (the one escaping, in Reports).
+    public static func mermaidText(_ text: String) -> String { Markup.mermaid(text) }
 }

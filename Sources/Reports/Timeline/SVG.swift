@@ -15,6 +15,23 @@ public enum Markup {
         }
         return result
     }
+
+    /// Text safe inside a Mermaid message or name: Mermaid's entity codes for the characters its
+    /// grammar reserves.
+    public static func mermaid(_ text: String) -> String {
+        var result = ""
+        for character in text {
+            switch character {
+            case "<": result += "#lt;"
+            case ">": result += "#gt;"
+            case ";": result += "#59;"
+            case ":": result += "#58;"
+            case "#": result += "#35;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
 }
 
 /// Charts as inline SVG, our own code. Series differ by shade *and* by dash pattern and marker

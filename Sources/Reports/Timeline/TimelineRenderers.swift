@@ -78,31 +78,16 @@ public enum TimelineMarkdown {
     /// A Mermaid sequence diagram; characters Mermaid reserves are written as its entity codes.
     public static func mermaid(_ journey: TimelineReport.Journey) -> String {
         var text = "sequenceDiagram\n"
-        for (index, name) in journey.participants.enumerated() { text += "    participant H\(index + 1) as \(safe(name))\n" }
+        for (index, name) in journey.participants.enumerated() { text += "    participant H\(index + 1) as \(Markup.mermaid(name))\n" }
         for step in journey.steps {
             let time = Format.decimal(step.time, 3)
             switch step.kind {
-            case .command: text += "    H\(step.from + 1)->>H\((step.to ?? step.from) + 1): \(time) \(safe(step.text))\n"
-            case .reply: text += "    H\(step.from + 1)-->>H\((step.to ?? step.from) + 1): \(time) \(safe(step.text))\n"
-            case .note: text += "    Note over H\(step.from + 1): \(time) \(safe(SVGSequence.shortened(step.text, 80)))\n"
+            case .command: text += "    H\(step.from + 1)->>H\((step.to ?? step.from) + 1): \(time) \(Markup.mermaid(step.text))\n"
+            case .reply: text += "    H\(step.from + 1)-->>H\((step.to ?? step.from) + 1): \(time) \(Markup.mermaid(step.text))\n"
+            case .note: text += "    Note over H\(step.from + 1): \(time) \(Markup.mermaid(SVGSequence.shortened(step.text, 80)))\n"
             }
         }
         return text
-    }
-
-    static func safe(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "<": result += "#lt;"
-            case ">": result += "#gt;"
-            case ";": result += "#59;"
-            case ":": result += "#58;"
-            case "#": result += "#35;"
-            default: result.append(character)
-            }
-        }
-        return result
     }
 }
 
