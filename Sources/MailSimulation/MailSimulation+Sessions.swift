@@ -169,7 +169,7 @@ extension MailSimulation {
 
     func watchdog() {
         let now = self.now
-        for id in clients.keys.sorted() {
+        for id in clients.keys {
             guard let session = clients[id], let deadline = session.engine.deadline, deadline <= now else { continue }
             let actions = session.engine.timerFired(now: now)
             if !actions.isEmpty { trace(session.host, .init("timeout"), "conn\(session.label) reply overdue") }
@@ -179,7 +179,7 @@ extension MailSimulation {
                 endClient(id)
             }
         }
-        for id in servers.keys.sorted() {
+        for id in servers.keys {
             guard let session = servers[id], let deadline = session.engine.deadline, deadline <= now else { continue }
             serverActs(id, session, session.engine.timerFired(now: now))
         }

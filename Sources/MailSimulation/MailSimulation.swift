@@ -12,8 +12,8 @@ public final class MailSimulation {
     var agents: [MailAgent?]
     var accounting: Accounting
     var trace: Trace
-    var clients: [ConnectionID: ClientSession] = [:]
-    var servers: [ConnectionID: ServerSession] = [:]
+    var clients = SessionTable<ClientSession>()
+    var servers = SessionTable<ServerSession>()
     var lookups: [LookupID: (host: HostID, id: UInt64, question: String)] = [:]
     var wakeTimers: [(time: SimTime, id: EventID)?]
     /// Connections are numbered in the order they were opened, for traces (slots are reused).
@@ -300,8 +300,8 @@ public final class MailSimulation {
             trace(host, .init("fault"), "crash")
             crashed[host.index] = true
             network.crash(host, into: &resets)
-            for id in clients.keys.sorted() where clients[id]!.host == host { endClient(id) }
-            for id in servers.keys.sorted() where servers[id]!.host == host { endServer(id) }
+            for id in clients.keys where clients[id]!.host == host { endClient(id) }
+            for id in servers.keys where servers[id]!.host == host { endServer(id) }
             if let armed = wakeTimers[host.index] {
                 network.cancelTimer(armed.id)
                 wakeTimers[host.index] = nil
