@@ -60,45 +60,50 @@ public struct Comparison: Sendable {
 
     /// What changed from each era to the next, with the reason where the eras' rules explain it.
     public var highlights: [String] {
-        var lines: [String] = []
-        for index in runs.indices.dropFirst() {
-            let (a, b) = (runs[index - 1], runs[index])
-            let (eraA, eraB) = (eras[index - 1], eras[index])
-            var changes: [String] = []
-            /// Notes a change of 5% or more; the reason is given only when the figure fell (`reason`)
-            /// or rose (`risingReason`), as the era's rules explain that direction.
-            func note(_ label: String, _ before: Double, _ after: Double, places: Int, reason: String?, risingReason: String? = nil) {
-                guard before != after, abs(after - before) >= 0.05 * max(abs(before), abs(after), 1e-9) else { return }
-                var text = "\(label) \(Format.decimal(before, places)) → \(Format.decimal(after, places))"
-                if let why = after < before ? reason : risingReason { text += " (\(why))" }
-                changes.append(text)
-            }
-            let routingChanged = eraA.routing == .sourceRoutes && eraB.routing != .sourceRoutes
-            note("hops per recipient", a.hopsMean, b.hopsMean, places: 2, reason: routingChanged ? "MX records lead to each domain's exchanger instead of through gateways" : nil)
-            let pipelining = !SMTPRulesHelper.pipelines(eraA.dialect) && SMTPRulesHelper.pipelines(eraB.dialect)
-            let reason: String?
-            if pipelining {
-                reason = "PIPELINING sends MAIL, RCPT and DATA in one group"
-            } else {
-                reason = nil
-            }
-            let smtpCost = eraA.dialect == .mtp780 && eraB.dialect != .mtp780 ? "SMTP's HELO, MAIL, RCPT and DATA where MTP sent one MAIL" : nil
-            note("round trips per message", a.roundTripsPerMessage, b.roundTripsPerMessage, places: 2, reason: reason ?? (routingChanged ? "one transfer instead of one per relay" : nil), risingReason: smtpCost)
-            if let la = a.latency, let lb = b.latency {
-                note("p50 latency (s)", la.p50.seconds, lb.p50.seconds, places: 3, reason: routingChanged ? "fewer relays" : nil)
-                note("p95 latency (s)", la.p95.seconds, lb.p95.seconds, places: 3, reason: nil)
-            }
-            note("DNS queries", Double(a.dnsQueries), Double(b.dnsQueries), places: 0, reason: nil, risingReason: !eraA.dns && eraB.dns ? "MX lookups (RFC 974)" : nil)
-            note("TCP connections", Double(a.connections), Double(b.connections), places: 0, reason: nil)
-            note("delivered", Double(a.totals.delivered), Double(b.totals.delivered), places: 0, reason: nil)
-            note("bounced", Double(a.totals.bounced), Double(b.totals.bounced), places: 0, reason: nil)
-            note("protocol bytes", Double(a.protocolBytes), Double(b.protocolBytes), places: 0, reason: nil)
-            if b.heloFallbacks > 0 && a.heloFallbacks == 0 {
-                changes.append("\(b.heloFallbacks) sessions fell back from EHLO to HELO, one extra exchange each")
-            }
-            lines.append("\(a.era) → \(b.era): " + (changes.isEmpty ? "no notable change" : changes.joined(separator: "; ")))
+        runs.indices.dropFirst().map { index in
+            let changes = changes(at: index)
+            return "\(runs[index - 1].era) → \(runs[index].era): " + (changes.isEmpty ? "no notable change" : changes.joined(separator: "; "))
         }
-        return lines
+    }
+
+    /// What changed from era `index - 1` to era `index`, each with its reason where the eras' rules
+    /// explain it; empty when nothing notable changed.
+    public func changes(at index: Int) -> [String] {
+        let (a, b) = (runs[index - 1], runs[index])
+        let (eraA, eraB) = (eras[index - 1], eras[index])
+        var changes: [String] = []
+        /// Notes a change of 5% or more; the reason is given only when the figure fell (`reason`)
+        /// or rose (`risingReason`), as the era's rules explain that direction.
+        func note(_ label: String, _ before: Double, _ after: Double, places: Int, reason: String?, risingReason: String? = nil) {
+            guard before != after, abs(after - before) >= 0.05 * max(abs(before), abs(after), 1e-9) else { return }
+            var text = "\(label) \(Format.decimal(before, places)) → \(Format.decimal(after, places))"
+            if let why = after < before ? reason : risingReason { text += " (\(why))" }
+            changes.append(text)
+        }
+        let routingChanged = eraA.routing == .sourceRoutes && eraB.routing != .sourceRoutes
+        note("hops per recipient", a.hopsMean, b.hopsMean, places: 2, reason: routingChanged ? "MX records lead to each domain's exchanger instead of through gateways" : nil)
+        let pipelining = !SMTPRulesHelper.pipelines(eraA.dialect) && SMTPRulesHelper.pipelines(eraB.dialect)
+        let reason: String?
+        if pipelining {
+            reason = "PIPELINING sends MAIL, RCPT and DATA in one group"
+        } else {
+            reason = nil
+        }
+        let smtpCost = eraA.dialect == .mtp780 && eraB.dialect != .mtp780 ? "SMTP's HELO, MAIL, RCPT and DATA where MTP sent one MAIL" : nil
+        note("round trips per message", a.roundTripsPerMessage, b.roundTripsPerMessage, places: 2, reason: reason ?? (routingChanged ? "one transfer instead of one per relay" : nil), risingReason: smtpCost)
+        if let la = a.latency, let lb = b.latency {
+            note("p50 latency (s)", la.p50.seconds, lb.p50.seconds, places: 3, reason: routingChanged ? "fewer relays" : nil)
+            note("p95 latency (s)", la.p95.seconds, lb.p95.seconds, places: 3, reason: nil)
+        }
+        note("DNS queries", Double(a.dnsQueries), Double(b.dnsQueries), places: 0, reason: nil, risingReason: !eraA.dns && eraB.dns ? "MX lookups (RFC 974)" : nil)
+        note("TCP connections", Double(a.connections), Double(b.connections), places: 0, reason: nil)
+        note("delivered", Double(a.totals.delivered), Double(b.totals.delivered), places: 0, reason: nil)
+        note("bounced", Double(a.totals.bounced), Double(b.totals.bounced), places: 0, reason: nil)
+        note("protocol bytes", Double(a.protocolBytes), Double(b.protocolBytes), places: 0, reason: nil)
+        if b.heloFallbacks > 0 && a.heloFallbacks == 0 {
+            changes.append("\(b.heloFallbacks) sessions fell back from EHLO to HELO, one extra exchange each")
+        }
+        return changes
     }
 
     public var json: JSON {

@@ -104,9 +104,8 @@ public struct Timeline: Sendable {
                     changes = ["runs the same era as the milestone before (\(era.name)): nothing this milestone changed shows in these figures"]
                 } else {
                     let comparison = Comparison(scenario: scenario.name, runs: [previous.metrics, metrics], eras: [previous.era, era])
-                    let line = comparison.highlights.first ?? ""
-                    let body = (line.split(separator: ":", maxSplits: 1).last.map(String.init) ?? "").trimmedSpaces()
-                    changes = body == "no notable change" ? ["no notable change in these figures"] : body.components(separatedBy: "; ")
+                    changes = comparison.changes(at: 1)
+                    if changes.isEmpty { changes = ["no notable change in these figures"] }
                 }
             }
             previous = (metrics, era)
@@ -142,15 +141,5 @@ public struct Timeline: Sendable {
             }
         }
         return TimelineReport.Journey(messageID: trace.messageID, participants: participants, steps: steps, modernNotation: trace.modernNotation)
-    }
-}
-
-extension String {
-    func trimmedSpaces() -> String {
-        let set = " "
-        var text = Substring(self)
-        while let first = text.first, set.contains(first) { text.removeFirst() }
-        while let last = text.last, set.contains(last) { text.removeLast() }
-        return String(text)
     }
 }

@@ -5,7 +5,6 @@ import SimNetwork
 /// check instead of hashing. Iteration is in slot order, which is `ConnectionID` order.
 struct SessionTable<Session: AnyObject> {
     private var entries: [(generation: UInt32, session: Session)?] = []
-    private(set) var count = 0
 
     subscript(id: ConnectionID) -> Session? {
         get {
@@ -16,12 +15,9 @@ struct SessionTable<Session: AnyObject> {
         set {
             let slot = Int(id.slot)
             if slot >= entries.count { entries.append(contentsOf: repeatElement(nil, count: slot + 1 - entries.count)) }
-            let present = entries[slot].map { $0.generation == id.generation } ?? false
             if let newValue {
-                if !present { count += 1 }
                 entries[slot] = (id.generation, newValue)
-            } else if present {
-                count -= 1
+            } else if entries[slot]?.generation == id.generation {
                 entries[slot] = nil
             }
         }
