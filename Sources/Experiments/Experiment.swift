@@ -89,7 +89,7 @@ public struct Comparison: Sendable {
         } else {
             reason = nil
         }
-        let smtpCost = eraA.dialect == .mtp780 && eraB.dialect != .mtp780 ? "SMTP's HELO, MAIL, RCPT and DATA where MTP sent one MAIL" : nil
+        let smtpCost = !eraA.dialect.isSMTP && eraB.dialect.isSMTP ? "SMTP's HELO, MAIL, RCPT and DATA where MTP sent one MAIL" : nil
         note("round trips per message", a.roundTripsPerMessage, b.roundTripsPerMessage, places: 2, reason: reason ?? (routingChanged ? "one transfer instead of one per relay" : nil), risingReason: smtpCost)
         if let la = a.latency, let lb = b.latency {
             note("p50 latency (s)", la.p50.seconds, lb.p50.seconds, places: 3, reason: routingChanged ? "fewer relays" : nil)
@@ -119,6 +119,6 @@ public struct Comparison: Sendable {
 /// Which dialects pipeline (those with EHLO, whose servers offer PIPELINING here).
 enum SMTPRulesHelper {
     static func pipelines(_ dialect: DialectID) -> Bool {
-        dialect != .mtp780 && SMTPRules.forDialect(dialect).hasEHLO
+        dialect.isSMTP && SMTPRules.forDialect(dialect).hasEHLO
     }
 }

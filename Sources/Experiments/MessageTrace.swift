@@ -76,27 +76,26 @@ public struct MessageTrace: Sendable {
         self.entries = entries
     }
 
-    /// "S:"/"R:" for the eras of RFC 780, 788 and 821; "C:"/"S:" from RFC 1869 on.
-    public var modernNotation: Bool {
-        switch era.dialect {
-        case .mtp780, .smtp788, .smtp821: false
-        case .esmtp, .smtp2821, .smtp5321: true
-        }
+    /// The letters before a command (`kind` "C") or reply ("S") line in the era's RFC
+    /// (`DialectID.notation`): U:/S: for RFC 765, S:/R: for RFC 772 to 821, C:/S: from RFC 1869 on.
+    func speaker(_ kind: String) -> String {
+        kind == "C" ? era.dialect.notation.client : era.dialect.notation.server
     }
 
-    func speaker(_ kind: String) -> String {
-        switch (kind, modernNotation) {
-        case ("C", false): "S:"
-        case ("S", false): "R:"
-        case ("C", true): "C:"
-        default: "S:"
+    /// What the two letters stand for, in the RFC's words.
+    var notationLegend: String {
+        switch era.dialect {
+        case .ftp765: "U: the user (the sending host's FTP), S: the server (RFC 765's notation)"
+        case .mtp772, .mtp780: "S: the sender-MTP, R: the receiver-MTP (RFC 780's notation)"
+        case .smtp788, .smtp821: "S: the sender-SMTP, R: the receiver-SMTP (RFC 821's notation)"
+        case .esmtp, .smtp2821, .smtp5321: "C: the client (sender), S: the server (receiver)"
         }
     }
 
     /// One line per entry, times in seconds, lines in the RFC's own notation.
     public var text: String {
         var text = "Journey of \(messageID) in \(era.name) (\(era.title))\n"
-        text += modernNotation ? "C: the client (sender), S: the server (receiver)\n\n" : "S: the sender-SMTP, R: the receiver-SMTP (RFC 821's notation)\n\n"
+        text += notationLegend + "\n\n"
         let width = max(4, entries.map(\.host.count).max() ?? 4)
         for entry in entries {
             let time = Format.decimal(entry.time.nanoseconds.secondsValue, 6) + "s"

@@ -140,6 +140,6 @@ public struct Timeline: Sendable {
             default: steps.append(.init(time: time, kind: .note, from: from, to: nil, text: "[\(entry.kind)] " + entry.text))
             }
         }
-        return TimelineReport.Journey(messageID: trace.messageID, participants: participants, steps: steps, modernNotation: trace.modernNotation)
+        return TimelineReport.Journey(messageID: trace.messageID, participants: participants, steps: steps, clientLabel: trace.era.dialect.notation.client, serverLabel: trace.era.dialect.notation.server)
     }
 }

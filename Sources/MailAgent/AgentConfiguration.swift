@@ -3,6 +3,10 @@ import MailDialects
 
 /// How an agent finds the next hop for mail it cannot deliver itself: one policy per era.
 public enum RoutingPolicy: Hashable, Sendable {
+    /// 1980, FTP mail (RFC 765): the sending host opens an FTP connection to the recipient's host.
+    /// `MAIL <user>` cannot name another host, so nothing is relayed: a host on a network this host
+    /// is not on cannot be reached, and its mail is returned.
+    case directOnly
     /// 1981–1986: the host table says which networks each host is on; a host that cannot be reached
     /// directly gets a source route through mail gateways, and each relay rewrites the paths
     /// (RFC 780 §3.2, RFC 788 §3.6, RFC 821 §3.6).
@@ -38,6 +42,8 @@ public struct AgentConfiguration: Hashable, Sendable {
     public var address: String
     /// Domains delivered to mailboxes here.
     public var localDomains: Set<Domain>
+    /// The domain of the users' addresses, for FTP mail's bare user names (`ReceiverPolicy.mailDomain`).
+    public var mailDomain: Domain
     /// Local users, or `nil` for "every local part exists".
     public var users: Set<String>?
     /// The dialect the host speaks, as server and as client.
@@ -69,7 +75,7 @@ public struct AgentConfiguration: Hashable, Sendable {
     public var queueDelay: Duration
 
     public init(
-        hostName: String, aliases: Set<Domain> = [], address: String = "", localDomains: Set<Domain>? = nil,
+        hostName: String, aliases: Set<Domain> = [], address: String = "", localDomains: Set<Domain>? = nil, mailDomain: Domain? = nil,
         users: Set<String>? = nil, dialect: DialectID, extensions: ExtensionSet = .all, routing: RoutingPolicy,
         retry: RetrySchedule = .rfc1123, persistence: QueuePersistence = .persistent, directory: HostDirectory = HostDirectory(),
         relayDomains: Set<Domain> = [], relayClients: Set<String>? = nil, relaysSourceRoutes: Bool = true,
@@ -80,6 +86,7 @@ public struct AgentConfiguration: Hashable, Sendable {
         self.aliases = aliases.union([Domain(hostName)])
         self.address = address
         self.localDomains = localDomains ?? [Domain(hostName)]
+        self.mailDomain = mailDomain ?? Domain(hostName)
         self.users = users
         self.dialect = dialect
         self.extensions = extensions
@@ -116,6 +123,6 @@ public struct AgentConfiguration: Hashable, Sendable {
         }
         return ReceiverPolicy(
             hostName: hostName, aliases: aliases, localDomains: localDomains, users: users, relaying: relaying,
-            maxRecipients: maxRecipients, maxMessageSize: maxMessageSize, extensions: extensions)
+            maxRecipients: maxRecipients, maxMessageSize: maxMessageSize, extensions: extensions, mailDomain: mailDomain)
     }
 }

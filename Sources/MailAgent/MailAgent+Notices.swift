@@ -25,15 +25,21 @@ extension MailAgent {
         }
         let noticeSender: Path
         let from: String
-        if configuration.dialect == .mtp780 {
+        switch configuration.dialect {
+        case .mtp772, .mtp780:
             // RFC 780 §3.2: "the sender-path of the notification message itself will be MTP@<host>".
+            // RFC 772 says nothing of notices, and its <sender> must be a mailbox, so the same.
             noticeSender = Path(Mailbox(localPart: "MTP", domain: Domain(configuration.hostName)))
             from = "MTP at \(configuration.hostName)"
-        } else {
+        case .ftp765:
+            // FTP mail names no sender on the wire (RFC 765); the notice says who wrote it.
+            noticeSender = .null
+            from = "Mailer at \(configuration.hostName)"
+        case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321:
             noticeSender = .null
             from = "Mail Delivery Subsystem <MAILER-DAEMON@\(configuration.hostName)>"
         }
-        let dateLine = configuration.dialect == .mtp780 ? civilTime(now).rfc788 : civilTime(now).rfc2822
+        let dateLine = configuration.dialect.isSMTP ? civilTime(now).rfc2822 : civilTime(now).rfc788
         var text = "Date: \(dateLine)\r\nFrom: \(from)\r\nTo: \(recipient.mailbox.map(\.description) ?? "")\r\n"
         text += "Subject: Undeliverable mail\r\nMessage-ID: \(noticeID)\r\nIn-Reply-To: \(entry.messageID)\r\n\r\n"
         text += "Your message could not be delivered to <\(mailbox)>.\r\nReason: \(reason)\r\n\r\n"

@@ -286,6 +286,16 @@ public struct MailAgent: Sendable {
             attempt.candidates = [Candidate(name: next, address: configuration.directory.entry(next)?.address)]
             attempts[id] = attempt
             resolveCandidate(&attempt)
+        case .directOnly:
+            // RFC 765: `MAIL <user>` goes to the user's own host, over a network both hosts are on.
+            guard configuration.directory.canReach(configuration.hostName, target) else {
+                attempts[id] = attempt
+                failAttempt(&attempt, permanent: true, reason: "FTP mail cannot reach \(target): it is on no network of this host's, and FTP mail is never relayed", now: now)
+                return
+            }
+            attempt.candidates = [Candidate(name: target, address: configuration.directory.entry(target)?.address)]
+            attempts[id] = attempt
+            resolveCandidate(&attempt)
         case .sourceRoutes:
             // RFC 821 §3.6 / RFC 780 §3.2: a host out of reach is reached through gateways named
             // in a source route; the first host in the forward-path is the one receiving it.
@@ -531,12 +541,10 @@ public struct MailAgent: Sendable {
     // MARK: Helpers
 
     private var traceStyle: TraceStyle {
-        configuration.dialect == .mtp780 ? .none : SMTPRules.forDialect(configuration.dialect).traceStyle
+        configuration.dialect.isSMTP ? SMTPRules.forDialect(configuration.dialect).traceStyle : .none
     }
 
-    var routeStyle: RouteStyle {
-        configuration.dialect == .mtp780 ? .comma : SMTPRules.forDialect(configuration.dialect).routeStyle
-    }
+    var routeStyle: RouteStyle { configuration.dialect.routeStyle }
 
     /// The date of a trace stamp written at `now`, in the style's notation.
     private mutating func stampDate(_ now: Timestamp, _ style: TraceStyle) -> String {

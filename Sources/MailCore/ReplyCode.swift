@@ -20,6 +20,8 @@ public struct ReplyCode: RawRepresentable, Hashable, Comparable, Sendable, Custo
     /// 5yz: permanent negative.
     public var isPermanentFailure: Bool { rawValue / 100 == 5 }
 
+    /// FTP 119 `Terminal not available, will try mailbox.` (RFC 765, MSOM and MSAM).
+    public static let terminalNotAvailable = ReplyCode(119)
     /// MTP 120 `<host> Service ready in nnn minutes` (RFC 780 §5.2.1).
     public static let serviceReadyIn = ReplyCode(120)
     /// MTP 151 `User not local; will forward to <user>@<host>` (RFC 780 §3.1).

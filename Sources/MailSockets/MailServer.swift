@@ -157,7 +157,7 @@ public final class MailServer: @unchecked Sendable {
             setNonBlocking(fd)
             var text = [CChar](repeating: 0, count: 32)
             inet_ntop(AF_INET, &address.sin_addr, &text, 32)
-            let peer = String(cString: text)
+            let peer = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             var engine = ReceiverEngine.make(dialect: configuration.dialect, policy: policy)
             let client = Client(descriptor: fd, peer: peer, engine: engine)
             clients[fd] = client
@@ -217,7 +217,7 @@ public final class MailServer: @unchecked Sendable {
         let stamp = TraceFields.stamp(
             .received2821, from: message.clientName.isEmpty ? peer : message.clientName, fromAddress: peer, by: configuration.domain,
             protocolName: message.extended ? "ESMTP" : "SMTP", at: CivilTime(unixSeconds: Int64(Date().timeIntervalSince1970))) ?? ""
-        let returnPath = TraceFields.returnPath(message.reversePath, style: message.dialect == .mtp780 || message.dialect == .smtp788 ? .comma : .colon)
+        let returnPath = TraceFields.returnPath(message.reversePath, style: message.dialect.routeStyle)
         let text = Array((returnPath + stamp).utf8) + message.content
         for recipient in message.recipients {
             guard case .local(let mailbox) = recipient.disposition else { continue }

@@ -48,11 +48,36 @@ enum ShippedTimeline {
         let esmtp = try #require(report.milestones.first { $0.era == "esmtp-1995" })
         #expect(esmtp.changes.contains { $0.contains("PIPELINING sends MAIL, RCPT and DATA in one group") })
         #expect(esmtp.changes.contains { $0.contains("fell back from EHLO to HELO, one extra exchange each") })
-        // Every era delivers the whole identical workload.
+        // FTP mail reaches only hosts on the sender's own network; the MTP draft's source routes
+        // carry mail through the gateways to CSNET and BITNET.
+        #expect(try figure("ftp-1980", "bounced") > 0)
+        #expect(try figure("ftp-1980", "delivered") + figure("ftp-1980", "bounced") == figure("ftp-1980", "recipients"))
+        #expect(try figure("ftp-1980", "hops_mean") <= 1)  // one hop at most: no relays
+        #expect(try figure("mtp-1980", "hops_mean") > 1)
+        let draft = try #require(report.milestones.first { $0.era == "mtp-1980" })
+        #expect(draft.changes.contains { $0.hasPrefix("bounced") })
+        // From the MTP draft on, every era delivers the whole identical workload.
         for milestone in report.simulated {
             #expect(milestone.figure("messages")?.text == String(scenario.makeWorkload().count))
+            guard milestone.era != "ftp-1980" else { continue }
             #expect(milestone.figure("recipients")?.value == milestone.figure("delivered")?.value, "\(milestone.era!)")
         }
+    }
+
+    @Test("in 1980 a message crosses the ARPANET by FTP: port 21, MAIL <user>, in RFC 765's U:/S: notation")
+    func ftpJourney() throws {
+        let (_, scenario, file) = try ShippedTimeline.load()
+        let era = try #require(Era.named("ftp-1980"))
+        let workload = scenario.makeWorkload()
+        let outcome = try Experiment.run(scenario, era: era, workload: workload, options: RunOptions(tracing: true), file: file)
+        // Message 6 goes from UCB-VAX to SRI-NIC and USC-ISIF, all on the ARPANET.
+        let journey = MessageTrace(messageID: workload.messageID(6), era: era, trace: outcome.result.trace).text
+        #expect(journey.contains("[connect] conn1 to SRI-NIC [10.0.0.2]:21 ftp765"))
+        #expect(journey.contains("U: MAIL feinler"))
+        #expect(journey.contains("S: 354 Start mail input"))
+        #expect(journey.contains("S: 221 SRI-NIC Service closing TELNET connection"))
+        #expect(!journey.contains("FROM:"), "FTP mail names no sender")
+        #expect(outcome.metrics.accountingAddsUp)
     }
 
     @Test("EHLO costs exactly one more exchange than HELO where the server falls back")
@@ -106,7 +131,7 @@ enum ShippedTimeline {
         (#"{"format": "mailpath-timeline/1", "title": "t", "scenario": "s.json", "milestones": [{"date": "1981", "rfcs": ["RFC 780"], "title": "x", "text": "y"}]}"#,
          #"t.json:1:95: milestones[0].date: expected a date such as "1981-05", found "1981""#),
         (#"{"format": "mailpath-timeline/1", "title": "t", "scenario": "s.json", "milestones": [{"date": "1981-05", "rfcs": ["RFC 780"], "title": "x", "text": "y", "era": "mx-1968"}]}"#,
-         #"t.json:1:161: milestones[0].era: unknown era "mx-1968"; did you mean "mx-1986"? (known: mtp-1981, smtp-1981, smtp-1982, mx-1986, esmtp-1995, smtp-2001, smtp-2008)"#),
+         #"t.json:1:161: milestones[0].era: unknown era "mx-1968"; did you mean "mx-1986"? (known: ftp-1980, mtp-1980, mtp-1981, smtp-1981, smtp-1982, mx-1986, esmtp-1995, smtp-2001, smtp-2008)"#),
         (#"{"format": "mailpath-timeline/1", "title": "t", "milestones": []}"#,
          #"t.json:1:1: missing field "scenario": the scenario file every milestone runs, relative to this file"#),
     ] as [(String, String)])

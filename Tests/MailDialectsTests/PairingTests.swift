@@ -5,12 +5,15 @@ import Testing
 
 /// Every sender against every receiver, in memory.
 @Suite struct PairingTests {
+    /// FTP mail, MTP (the 772 draft and 780) and SMTP.
+    static func family(_ dialect: DialectID) -> Int { dialect == .ftp765 ? 0 : dialect.isSMTP ? 2 : 1 }
+
     /// What history says should happen when the families meet.
     static func expectedToDeliver(_ sender: DialectID, _ receiver: DialectID) -> Bool {
-        sender.isSMTP == receiver.isSMTP
+        family(sender) == family(receiver)
     }
 
-    @Test("every sender meets every receiver: same family delivers, MTP and SMTP cannot talk", arguments: DialectID.allCases)
+    @Test("every sender meets every receiver: same family delivers, FTP, MTP and SMTP cannot talk", arguments: DialectID.allCases)
     func plain(sender: DialectID) {
         for receiver in DialectID.allCases {
             let cell = DialectMatrix.cell(sender: sender, receiver: receiver, routed: false)
@@ -60,6 +63,7 @@ import Testing
         "MRSQ", "MRSQ ?", "MRSQ R", "MRSQ T", "MRSQ Z", "MRCP TO:<joe@b.org>", "MAIL FROM:<x@a.org> TO:<joe@b.org>", "CONT", "ABRT",
         "MAIL FROM:<x@a.org> SIZE=99999999999", "MAIL FROM:<x@a.org> BODY=8BITMIME", "RCPT TO:<nobody@b.org>", ".", "..", "text",
         "GET / HTTP/1.0", "", "\u{0}\u{0}", "MAIL FROM:", "RCPT TO:<", "<>", "HELO", "mail from:<x@a.org>",
+        "MAIL joe", "MAIL", "MRCP joe", "MRCP nobody", "MSND joe", "MSOM joe", "MSAM nobody", "USER joe", "MLFL joe", "MAIL a b",
     ].map { Array($0.utf8) }
 
     static func noise(_ random: inout SplitMix) -> [UInt8] {
@@ -80,7 +84,7 @@ import Testing
 
     @Test("fuzzed input, then a clean transaction", arguments: DialectID.allCases)
     func fuzz(dialect: DialectID) {
-        let allowed = dialect == .mtp780 ? MTPLimits.replyCodes : SMTPRules.forDialect(dialect).replyCodes
+        let allowed = dialect.isSMTP ? SMTPRules.forDialect(dialect).replyCodes : MTPRules.forDialect(dialect).replyCodes
         for seed in 0..<150 {
             var random = SplitMix(state: UInt64(seed) &* 7919 &+ UInt64(DialectID.allCases.firstIndex(of: dialect)!))
             let policy = ReceiverPolicy(hostName: "b.org", users: ["joe"], maxRecipients: 3, maxMessageSize: 5000, mailingLists: ["list": ["<joe@b.org>"]])
@@ -112,13 +116,15 @@ import Testing
             guard !receiver.isClosed else { continue }  // QUIT is not among the fragments; TURN may not close
             // Clean up: end a partial line, end text if we are in it, leave any pending state.
             replies = []
-            let cleanup = dialect == .mtp780 ? "\r\n.\r\nABRT\r\nMRSQ\r\n" : "\r\n.\r\nRSET\r\nHELO a.org\r\nRSET\r\n"
+            let cleanup = dialect.isSMTP ? "\r\n.\r\nRSET\r\nHELO a.org\r\nRSET\r\n" : "\r\n.\r\nABRT\r\nMRSQ\r\n"
             act(receiver.bytesReceived(Array(cleanup.utf8), now: .zero))
             replies = []
             deliveries = 0
-            let clean = dialect == .mtp780
-                ? "MAIL FROM:<x@a.org> TO:<joe@b.org>\r\nclean text\r\n.\r\n"
-                : "MAIL FROM:<x@a.org>\r\nRCPT TO:<joe@b.org>\r\nDATA\r\nclean text\r\n.\r\n"
+            let clean = switch dialect {
+            case .ftp765: "MAIL joe\r\nclean text\r\n.\r\n"
+            case .mtp772, .mtp780: "MAIL FROM:<x@a.org> TO:<joe@b.org>\r\nclean text\r\n.\r\n"
+            case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321: "MAIL FROM:<x@a.org>\r\nRCPT TO:<joe@b.org>\r\nDATA\r\nclean text\r\n.\r\n"
+            }
             // Accept the clean message.
             func accept(_ actions: [ReceiverAction]) {
                 for action in actions {
@@ -154,9 +160,12 @@ struct SplitMix: RandomNumberGenerator {
 @Suite struct ByteAtATimeTests {
     @Test("a receiver fed one byte at a time answers exactly as when fed whole lines", arguments: DialectID.allCases)
     func receiver(dialect: DialectID) {
-        let script = dialect == .mtp780
-            ? "MRSQ ?\r\nMRSQ T\r\nMAIL FROM:<x@a.org>\r\nline one\r\n..dot\r\n.\r\nMRCP TO:<joe@b.org>\r\nMRCP TO:<nobody@b.org>\r\nBOGUS\r\nQUIT\r\n"
-            : "HELO a.org\r\nMAIL FROM:<x@a.org>\r\nRCPT TO:<joe@b.org>\r\nRCPT TO:<nobody@b.org>\r\nDATA\r\nline one\r\n..dot\r\n.\r\nBOGUS\r\nQUIT\r\n"
+        let script = switch dialect {
+        case .ftp765: "MRSQ ?\r\nMRSQ T\r\nMAIL\r\nline one\r\n..dot\r\n.\r\nMRCP joe\r\nMRCP nobody\r\nBOGUS\r\nQUIT\r\n"
+        case .mtp772, .mtp780:
+            "MRSQ ?\r\nMRSQ T\r\nMAIL FROM:<x@a.org>\r\nline one\r\n..dot\r\n.\r\nMRCP TO:<joe@b.org>\r\nMRCP TO:<nobody@b.org>\r\nBOGUS\r\nQUIT\r\n"
+        case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321: "HELO a.org\r\nMAIL FROM:<x@a.org>\r\nRCPT TO:<joe@b.org>\r\nRCPT TO:<nobody@b.org>\r\nDATA\r\nline one\r\n..dot\r\n.\r\nBOGUS\r\nQUIT\r\n"
+        }
         func run(_ chunks: [[UInt8]]) -> ([String], [[UInt8]]) {
             var engine = ReceiverEngine.make(dialect: dialect, policy: ReceiverPolicy(hostName: "b.org", users: ["joe"]))
             var lines: [String] = []
@@ -183,7 +192,7 @@ struct SplitMix: RandomNumberGenerator {
         #expect(whole.0.last?.hasPrefix("221") == true)
     }
 
-    @Test("a sender fed its replies one byte at a time writes the same session", arguments: [DialectID.mtp780, .smtp821, .esmtp])
+    @Test("a sender fed its replies one byte at a time writes the same session", arguments: [DialectID.ftp765, .mtp772, .mtp780, .smtp821, .esmtp])
     func sender(dialect: DialectID) {
         let transaction = OutboundTransaction(id: 1, reversePath: path("<x@a.org>"), recipients: [path("<joe@b.org>"), path("<ann@b.org>")], content: content(["hi"]))
         let reference = Conversation.run(

@@ -18,8 +18,11 @@ struct RFCDialogue {
     var steps: [Step] = []
 
     init(_ text: String, modern: Bool) {
-        let clientPrefix = modern ? "C:" : "S:"
-        let serverPrefix = modern ? "S:" : "R:"
+        self.init(text, client: modern ? "C:" : "S:", server: modern ? "S:" : "R:")
+    }
+
+    /// A dialogue in any notation, such as RFC 765's "U:" (user) and "S:" (server).
+    init(_ text: String, client clientPrefix: String, server serverPrefix: String) {
         var lines: [(client: Bool, text: String)] = []
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = raw.drop { $0 == " " }

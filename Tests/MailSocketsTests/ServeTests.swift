@@ -354,6 +354,31 @@ func python(_ script: String, port: UInt16) throws -> String {
     }
 }
 
+extension MTPLiveTests {
+    @Test("RFC 765 FTP mail over a raw socket: Example 1 (recipients first), MAIL <user>, MSND, another FTP command")
+    func ftpMail() throws {
+        let running = try RunningServer(.ftp765)
+        defer { running.stop() }
+        let output = try HostileInputTests.raw(
+            """
+            for line in [b'MRSQ', b'MRSQ R', b'MRCP Foo', b'MRCP bar', b'MAIL']:
+                c.sendall(line + b'\\r\\n'); reply()
+            c.sendall(b'Blah blah blah blah....etc etc etc\\r\\n.\\r\\n'); reply()
+            c.sendall(b'MAIL Foo\\r\\n'); reply()
+            c.sendall(b'Just for Foo.\\r\\n.\\r\\n'); reply()
+            for line in [b'MSND Foo', b'USER Foo', b'MRSQ X', b'QUIT']:
+                c.sendall(line + b'\\r\\n'); reply()
+            """, port: running.port)
+        let codes = output.split(separator: "\n").map(String.init)
+        #expect(codes == ["220", "200", "200", "200", "200", "354", "250", "354", "250", "450", "502", "501", "221"], "\(output)")
+        let stored = try running.messages()
+        #expect(stored.count == 3, "Foo and bar, then Foo again")
+        #expect(stored.filter { $0.contains("Blah blah blah blah....etc etc etc") }.count == 2)
+        #expect(stored.filter { $0.contains("Just for Foo.") }.count == 1)
+        #expect(stored.allSatisfy { $0.hasPrefix("Return-Path: <>") }, "FTP mail names no sender")
+    }
+}
+
 @Suite(.serialized) struct ServerLifecycleTests {
     @Test("stopping the server answers 421 to a connected client")
     func stopAnswers421() throws {

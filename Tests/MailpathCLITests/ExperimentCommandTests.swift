@@ -86,7 +86,7 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         ("a route through nowhere", "    {\"between\": [\"A\", \"G\"], \"latency\": \"20ms\"},\n", "",
          "bad.json:13:66: workload.messages[0].to[0]: no links lead from A to Z, where <joe@Z> lives: add links, or a gateway joining their networks"),
         ("an era that does not exist", #""era": "smtp-1982""#, #""era": "smtp-1892""#,
-         #"bad.json:3:10: era: unknown era "smtp-1892"; did you mean "smtp-1982"? (known: mtp-1981, smtp-1981, smtp-1982, mx-1986, esmtp-1995, smtp-2001, smtp-2008)"#),
+         #"bad.json:3:10: era: unknown era "smtp-1892"; did you mean "smtp-1982"? (known: ftp-1980, mtp-1980, mtp-1981, smtp-1981, smtp-1982, mx-1986, esmtp-1995, smtp-2001, smtp-2008)"#),
         ("an MX era without a name server", #""era": "smtp-1982""#, #""era": "mx-1986""#,
          #"bad.json: dns.server: era mx-1986 uses DNS, so the scenario needs "dns": {"server": HOST}, the host running the name server"#),
         ("a sender who is not a user", #""from": "ann@A""#, #""from": "bob@A""#,
@@ -196,7 +196,7 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-timeline-\(UUID().uuidString)").path
         let result = mailpath("timeline", timeline, "--out", directory, "--quiet")
         #expect(result.code == .success, "\(result.err)")
-        #expect(result.out.hasPrefix("From FTP mail to ESMTP: 10 milestones, 8 simulated on mtp-to-esmtp\n"))
+        #expect(result.out.hasPrefix("From FTP mail to ESMTP: 10 milestones, 10 simulated on mtp-to-esmtp\n"))
         for file in ["index.html", "report.md", "results.csv", "results.json"] {
             let text = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
             #expect(!text.isEmpty, "\(file) is empty")

@@ -38,7 +38,7 @@ let sampleReport: TimelineReport = {
             .init(time: 0.218, kind: .command, from: 0, to: 1, text: "HELO A"),
             .init(time: 0.435, kind: .command, from: 0, to: 1, text: "RCPT TO:<@D,@P,@U:joe@Z>"),
             .init(time: 0.601, kind: .reply, from: 1, to: 0, text: "354 Start mail input; end with <CRLF>.<CRLF>"),
-        ], modernNotation: false)
+        ], clientLabel: "S:", serverLabel: "R:")
     return TimelineReport(
         title: "A & B: <small> timeline", summary: "Two eras \"side by side\".", scenario: "relay-story", scenarioSummary: "A writes to Z.",
         milestones: [

@@ -21,6 +21,14 @@ public struct Era: Hashable, Sendable {
     /// The eras in historical order.
     public static let all: [Era] = [
         Era(
+            name: "ftp-1980", title: "FTP mail", year: 1980, rfcs: ["RFC 765"], dialect: .ftp765, routing: .directOnly, dns: false,
+            internet: false, retry: .rfc1123,
+            summary: "MAIL <user> on an FTP connection to port 21 of the recipient's own host; no sender, no routes, no relaying: mail for another network cannot be sent."),
+        Era(
+            name: "mtp-1980", title: "The MTP draft", year: 1980, rfcs: ["RFC 772"], dialect: .mtp772, routing: .sourceRoutes, dns: false,
+            internet: false, retry: .rfc1123,
+            summary: "MTP on port 57 with source routes through gateways; no CONT or ABRT, and the sender is a plain mailbox, so relays do not add themselves to it."),
+        Era(
             name: "mtp-1981", title: "MTP over host tables", year: 1981, rfcs: ["RFC 780", "RFC 790"], dialect: .mtp780,
             routing: .sourceRoutes, dns: false, internet: false, retry: .rfc1123,
             summary: "MTP on port 57; hosts from HOSTS.TXT; mail for a host on another network is source-routed through gateways (RFC 780 §3.2)."),

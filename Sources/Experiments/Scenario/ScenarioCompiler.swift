@@ -112,7 +112,8 @@ extension Scenario {
                 agents.append(
                     AgentConfiguration(
                         hostName: host.name, address: addresses[index], localDomains: [Domain(host.name)], users: [], dialect: dialect,
-                        routing: .smartHost(host.server!), retry: retry, persistence: host.volatileQueue ? .volatile : .persistent,
+                        // FTP mail cannot hand mail to a server for another host: the client sends it itself.
+                        routing: era.routing == .directOnly ? .directOnly : .smartHost(host.server!), retry: retry, persistence: host.volatileQueue ? .volatile : .persistent,
                         directory: directory, relayClients: [], relaysSourceRoutes: false, epoch: epoch, keepsMailboxText: options.keepsMailboxText,
                         queueDelay: queueDelay))
             case .mail:
@@ -127,6 +128,7 @@ extension Scenario {
                 agents.append(
                     AgentConfiguration(
                         hostName: host.name, address: addresses[index], localDomains: Set((host.domains + [host.name]).map(Domain.init)),
+                        mailDomain: Domain(host.domains.first ?? host.name),
                         users: Set(localUsers), dialect: dialect,
                         routing: era.dns ? host.relayHost.map { .gatewayForOthers(topology.hosts[topology.host(named: $0)!.index].name) } ?? era.routing : era.routing,
                         retry: retry,

@@ -19,13 +19,10 @@ public struct TranscriptLine: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { (speaker == .client ? "C: " : "S: ") + text }
 
-    /// The line in a dialect's own notation: RFC 780/788/821 write the sender "S:" and the
-    /// receiver "R:"; RFC 1869 onwards write the client "C:" and the server "S:".
+    /// The line in a dialect's own notation (`DialectID.notation`): RFC 765 writes "U:" and "S:",
+    /// RFC 772 to 821 the sender "S:" and the receiver "R:", RFC 1869 onwards "C:" and "S:".
     public func notation(_ dialect: DialectID) -> String {
-        switch dialect {
-        case .mtp780, .smtp788, .smtp821: (speaker == .client ? "S: " : "R: ") + text
-        case .esmtp, .smtp2821, .smtp5321: (speaker == .client ? "C: " : "S: ") + text
-        }
+        (speaker == .client ? dialect.notation.client : dialect.notation.server) + " " + text
     }
 
     /// Splits bytes written by one side into transcript lines.

@@ -34,6 +34,8 @@ public enum Dialects {
 
     public static func descriptor(_ id: DialectID) -> DialectDescriptor {
         switch id {
+        case .ftp765: ftp765
+        case .mtp772: mtp772
         case .mtp780: mtp780
         case .smtp788: smtp788
         case .smtp821: smtp821
@@ -70,6 +72,50 @@ public enum Dialects {
         if turn { commands.append(CommandInfo(syntax: "TURN", section: "RFC 821 §3.8", summary: "swap sender and receiver roles (250), or refuse (502)")) }
         return commands
     }
+
+    static let ftp765 = DialectDescriptor(
+        id: .ftp765, title: "RFC 765 FTP mail", rfcs: "RFC 765 (IEN 149), \"Appendix on mail\"", date: "June 1980", year: 1980,
+        summary: "Mail as a feature of FTP: the sending host opens an FTP control connection to port 21 of the recipient's own host and sends MAIL <user>, then the text. The envelope names only a user of that host: no sender, no route, so no relaying. MRSQ and MRCP send one text to several users; MSND, MSOM and MSAM aim at a logged-in user's terminal.",
+        routeForm: "none: <ident> is a user name at the server",
+        limits: "none stated; Mailpath allows command lines of 512 and text lines of 1000, as RFC 821 later did",
+        commands: [
+            CommandInfo(syntax: "MAIL [<SP> <ident>]", section: "RFC 765, Appendix on mail", summary: "354, then the text; without an ident, the selected MRSQ scheme applies"),
+            CommandInfo(syntax: "MSND / MSOM / MSAM [<SP> <ident>]", section: "RFC 765, Appendix on mail", summary: "to the terminal (450 when not logged in); terminal or mailbox, terminal and mailbox (119, then mailed)"),
+            CommandInfo(syntax: "MRSQ [<SP> <scheme>]", section: "RFC 765, Appendix on mail", summary: "R, T or ? (215); 501 for a scheme the server cannot use; every MRSQ resets"),
+            CommandInfo(syntax: "MRCP <SP> <ident>", section: "RFC 765, Appendix on mail", summary: "one recipient under the selected scheme (503 with none; 553 for an unknown user)"),
+            CommandInfo(syntax: "HELP [<SP> <string>]", section: "RFC 765, FTP commands", summary: "214 with help text"),
+            CommandInfo(syntax: "NOOP", section: "RFC 765, FTP commands", summary: "200 OK"),
+            CommandInfo(syntax: "QUIT", section: "RFC 765, FTP commands", summary: "221, then the server closes"),
+            CommandInfo(syntax: "USER, PASS, RETR, STOR, MLFL, ...", section: "RFC 765, FTP commands", summary: "502: this server does mail only"),
+        ],
+        replyCodes: MTPRules.rfc765.replyCodes.map(\.rawValue).sorted(), extensions: [], bytes: historicalBytes,
+        oddities: [
+            "The sender of FTP mail is \"the user specified by the 'USER' command\", yet MAIL \"may be entered before a USER command\"; Mailpath's client never logs in, so the receiver records a null sender.",
+            "MLFL sends the text over a data connection \"like a STOR\"; Mailpath has no data connections and answers it 502.",
+            "A 151 or 152 is followed by the 354 without any answer from the user: CONT and ABRT came only with RFC 780.",
+        ],
+        trace: "none: RFC 765 defines no trace field")
+
+    static let mtp772 = DialectDescriptor(
+        id: .mtp772, title: "RFC 772 Mail Transfer Protocol (draft)", rfcs: "RFC 772", date: "September 1980", year: 1980,
+        summary: "The first MTP: FTP's mail commands on their own port, with a sender and a source-routed receiver path in MAIL. There is no CONT or ABRT yet (a 120, 151 or 152 is simply followed by the next reply), the sender is a mailbox without a route, and a scheme the receiver cannot use still gets FTP's 501.",
+        routeForm: "comma form for the receiver: <@ONE,@TWO,JOE@THREE>; the sender is <mailbox> only",
+        limits: "reply line 65 (RFC 772 p. 10); Mailpath takes RFC 780's other sizes: user 40, host 20, path 100, command line 200, text line 1000",
+        commands: [
+            CommandInfo(syntax: "MAIL <SP> FROM:<sender> [<SP> TO:<path>]", section: "RFC 772, MTP commands", summary: "354 (after a 151/152, if any), then the text"),
+            CommandInfo(syntax: "MRSQ [<SP> <scheme>]", section: "RFC 772, MTP commands", summary: "R, T or ? (215); 501 for a scheme the receiver cannot use"),
+            CommandInfo(syntax: "MRCP <SP> TO:<path>", section: "RFC 772, MTP commands", summary: "one recipient under the selected scheme (503 with none; 553 for an unknown user)"),
+            CommandInfo(syntax: "HELP [<SP> <string>]", section: "RFC 772, MTP commands", summary: "214 with help text"),
+            CommandInfo(syntax: "NOOP", section: "RFC 772, MTP commands", summary: "200 OK"),
+            CommandInfo(syntax: "QUIT", section: "RFC 772, MTP commands", summary: "221, then the receiver closes"),
+        ],
+        replyCodes: MTPRules.rfc772.replyCodes.map(\.rawValue).sorted(), extensions: [], bytes: historicalBytes,
+        oddities: [
+            "A relay cannot add itself to a <sender> that is a plain mailbox, so a relayed message arrives with the original sender only; RFC 780 §3.2 later made each relay put itself at the front of the sender-path.",
+            "RFC 772 says nothing of failure notices; Mailpath sends them from MTP@<host>, as RFC 780 §3.2 does.",
+            "The text mentions a 504 reply but its reply list has none; an unknown MRSQ scheme gets 501, as in FTP.",
+        ],
+        trace: "none: RFC 772 defines no trace field")
 
     static let mtp780 = DialectDescriptor(
         id: .mtp780, title: "RFC 780 Mail Transfer Protocol", rfcs: "RFC 780 (earlier draft RFC 772)", date: "May 1981", year: 1981,

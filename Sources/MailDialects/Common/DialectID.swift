@@ -2,7 +2,15 @@ import MailCore
 
 /// The protocol dialects Mailpath models. Each is a pair of engines (sender and receiver)
 /// following one RFC text; see `Dialects` for the facts about each.
+///
+/// The cases are in historical order; code that asks whether one dialect is older than another
+/// (a host's own software in a later era) relies on it.
 public enum DialectID: String, CaseIterable, Hashable, Sendable, CustomStringConvertible {
+    /// RFC 765 FTP mail (June 1980): `MAIL <user>` on an FTP control connection, port 21; no
+    /// sender, no routes, no relaying.
+    case ftp765
+    /// RFC 772 MTP draft (September 1980): RFC 780 without CONT and ABRT, a sender without a route.
+    case mtp772
     /// RFC 780 Mail Transfer Protocol (May 1981): FTP-style commands on port 57.
     case mtp780
     /// RFC 788 Simple Mail Transfer Protocol (November 1981): the first SMTP, comma-form routes.
@@ -18,11 +26,43 @@ public enum DialectID: String, CaseIterable, Hashable, Sendable, CustomStringCon
 
     public var description: String { rawValue }
 
-    /// The well-known port: 57 for MTP (RFC 780 App. A), 25 for SMTP (RFC 821 App. A).
-    public var port: UInt16 { self == .mtp780 ? 57 : 25 }
+    /// The well-known port: 21 for FTP (RFC 765, "Connection establishment"), 57 for MTP (RFC 772
+    /// p. 28, RFC 780 App. A), 25 for SMTP (RFC 821 App. A).
+    public var port: UInt16 {
+        switch self {
+        case .ftp765: 21
+        case .mtp772, .mtp780: 57
+        case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321: 25
+        }
+    }
 
-    /// Whether this is an SMTP dialect (as opposed to MTP).
-    public var isSMTP: Bool { self != .mtp780 }
+    /// Whether this is an SMTP dialect (as opposed to FTP mail or MTP, which share one pair of engines).
+    public var isSMTP: Bool {
+        switch self {
+        case .ftp765, .mtp772, .mtp780: false
+        case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321: true
+        }
+    }
+
+    /// How source routes are written: the comma form up to RFC 788, the colon form from RFC 821
+    /// (FTP mail has no routes; its addresses are written in the comma form where they appear).
+    public var routeStyle: RouteStyle {
+        switch self {
+        case .ftp765, .mtp772, .mtp780, .smtp788: .comma
+        case .smtp821, .esmtp, .smtp2821, .smtp5321: .colon
+        }
+    }
+
+    /// The letters the RFC's own examples put before the two sides' lines: "U:"/"S:" (user and
+    /// server, RFC 765), "S:"/"R:" (sender and receiver, RFC 772 to 821), "C:"/"S:" (client and
+    /// server, from RFC 1869).
+    public var notation: (client: String, server: String) {
+        switch self {
+        case .ftp765: ("U:", "S:")
+        case .mtp772, .mtp780, .smtp788, .smtp821: ("S:", "R:")
+        case .esmtp, .smtp2821, .smtp5321: ("C:", "S:")
+        }
+    }
 }
 
 /// How the text of commands and messages is framed: the documented decision for bare LF, NUL
@@ -50,6 +90,8 @@ extension DialectID {
     /// A short human name, such as "RFC 821 SMTP".
     public var displayName: String {
         switch self {
+        case .ftp765: "RFC 765 FTP mail"
+        case .mtp772: "RFC 772 MTP draft"
         case .mtp780: "RFC 780 MTP"
         case .smtp788: "RFC 788 SMTP"
         case .smtp821: "RFC 821 SMTP"

@@ -18,8 +18,8 @@ public struct SenderEngine: Sendable {
         timeouts: SenderTimeouts = .rfc2821
     ) -> SenderEngine {
         switch dialect {
-        case .mtp780:
-            .mtp(MTPSender(configuration: MTPSender.Configuration(timeouts: timeouts), transactions: transactions))
+        case .ftp765, .mtp772, .mtp780:
+            .mtp(MTPSender(configuration: MTPSender.Configuration(rules: .forDialect(dialect), timeouts: timeouts), transactions: transactions))
         case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321:
             .smtp(
                 SMTPSender(
@@ -60,7 +60,7 @@ public struct ReceiverEngine: Sendable {
 
     public static func make(dialect: DialectID, policy: ReceiverPolicy) -> ReceiverEngine {
         switch dialect {
-        case .mtp780: .mtp(MTPReceiver(policy: policy))
+        case .ftp765, .mtp772, .mtp780: .mtp(MTPReceiver(rules: .forDialect(dialect), policy: policy))
         case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321: .smtp(SMTPReceiver(rules: .forDialect(dialect), policy: policy))
         }
     }

@@ -46,6 +46,9 @@ public struct ReceiverPolicy: Hashable, Sendable {
     public var mtpRecipientTable: Int
     /// How long the server waits for the next command: "at least 5 minutes" (RFC 2821 §4.5.3.2).
     public var commandTimeout: Duration
+    /// The domain of a bare user name: FTP mail's `MAIL <ident>` names a user of this host
+    /// (RFC 765, "Appendix on mail"), whose address is `ident@mailDomain`.
+    public var mailDomain: Domain
 
     public init(
         hostName: String, aliases: Set<Domain> = [], localDomains: Set<Domain>? = nil, users: Set<String>? = nil,
@@ -54,7 +57,7 @@ public struct ReceiverPolicy: Hashable, Sendable {
         maxMessageSize: Int? = nil, mailingLists: [String: [String]] = [:], fullNames: [String: String] = [:],
         verifiesUsers: Bool = true, extensions: ExtensionSet = .all, greeting: GreetingMode = .ready,
         acceptsTURN: Bool = false, mtpSchemes: [MTPScheme] = [.textFirst, .recipientsFirst], mtpRecipientTable: Int = 100,
-        commandTimeout: Duration = .seconds(300)
+        commandTimeout: Duration = .seconds(300), mailDomain: Domain? = nil
     ) {
         self.hostName = hostName
         self.aliases = aliases.union([Domain(hostName)])
@@ -77,6 +80,7 @@ public struct ReceiverPolicy: Hashable, Sendable {
         self.mtpSchemes = mtpSchemes
         self.mtpRecipientTable = mtpRecipientTable
         self.commandTimeout = commandTimeout
+        self.mailDomain = mailDomain ?? Domain(hostName)
     }
 
     /// Whether `domain` names this host.

@@ -83,7 +83,7 @@ extension SMTPRules {
         case .esmtp: .rfc1869
         case .smtp2821: .rfc2821
         case .smtp5321: .rfc5321
-        case .mtp780: preconditionFailure("MTP is not an SMTP dialect")
+        case .ftp765, .mtp772, .mtp780: preconditionFailure("\(dialect) is not an SMTP dialect")
         }
     }
 

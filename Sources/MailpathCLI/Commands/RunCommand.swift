@@ -162,6 +162,7 @@ enum ErasCommand: Subcommand {
 
     static func routing(_ era: Era) -> String {
         switch era.routing {
+        case .directOnly: "direct only (host table)"
         case .sourceRoutes: "host table, source routes"
         case .mx974: "MX (RFC 974)"
         case .direct2821: "MX direct (RFC 2821)"
@@ -177,8 +178,8 @@ enum TraceCommand: Subcommand {
         name: "trace", abstract: "Show one message's whole journey: hops, DNS, commands and replies.",
         discussion: """
             The message is a number (its place in the workload, from 0), or its Message-ID such as \
-            <w3@mailpath.invalid>. Lines use the RFC's own notation: S:/R: for the RFC 780, 788 and \
-            821 eras, C:/S: from RFC 1869 on. --format mermaid prints a sequence diagram.
+            <w3@mailpath.invalid>. Lines use the RFC's own notation: U:/S: for RFC 765 FTP mail, \
+            S:/R: for the RFC 772 to 821 eras, C:/S: from RFC 1869 on. --format mermaid prints a sequence diagram.
             """,
         arguments: [.required("scenario", help: "A scenario file (JSON).")],
         options: [

@@ -15,7 +15,7 @@ enum SendCommand: Subcommand {
             """,
         arguments: [.optional("file", help: "The message (RFC 822 text); '-' or nothing reads standard input.")],
         options: [
-            .option("dialect", value: "dialect", help: "mtp780, smtp788, smtp821, esmtp, smtp2821 or smtp5321.", default: "smtp2821"),
+            .option("dialect", value: "dialect", help: "ftp765, mtp772, mtp780, smtp788, smtp821, esmtp, smtp2821 or smtp5321.", default: "smtp2821"),
             .option("server", value: "HOST:PORT", help: "The server to deliver to.", default: "127.0.0.1:25"),
             .option("from", value: "ADDRESS", help: "The reverse-path (empty for the null path <>)."),
             .option("to", value: "ADDRESS", help: "A recipient.", repeatable: true),
@@ -30,7 +30,7 @@ enum SendCommand: Subcommand {
         guard let colon = server.lastIndex(of: ":"), let port = UInt16(server[server.index(after: colon)...]) else {
             throw CLIError.usage("--server expects HOST:PORT, such as 127.0.0.1:2525, got '\(server)'")
         }
-        let style: RouteStyle = dialect == .mtp780 || dialect == .smtp788 ? .comma : .colon
+        let style = dialect.routeStyle
         func path(_ text: String, option: String) throws -> Path {
             let wrapped = text.hasPrefix("<") ? text : "<\(text)>"
             guard case .success(let path) = Path.parse(Substring(wrapped), style: style, limits: PathLimits(path: 256, domain: 255, localPart: 64), allowNull: option == "--from")

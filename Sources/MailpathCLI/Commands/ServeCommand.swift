@@ -17,7 +17,7 @@ enum ServeCommand: Subcommand {
             SIGINT or SIGTERM: 421 to connected clients, then exit 0.
             """,
         options: [
-            .option("dialect", value: "dialect", help: "mtp780, smtp788, smtp821, esmtp, smtp2821 or smtp5321."),
+            .option("dialect", value: "dialect", help: "ftp765, mtp772, mtp780, smtp788, smtp821, esmtp, smtp2821 or smtp5321."),
             .option("listen", value: "ADDR:PORT", help: "Where to listen.", default: "127.0.0.1:2525"),
             .option("domain", value: "NAME", help: "The mail domain this server accepts mail for.", default: "localhost"),
             .option("mailbox-dir", value: "DIR", help: "Where delivered messages are written.", default: "mailbox"),

@@ -163,7 +163,7 @@ enum DialectReference {
 
             | dialects | command lines end at | text lines end at | NUL | 8-bit bytes |
             | --- | --- | --- | --- | --- |
-            | mtp780, smtp788, smtp821 | CR LF or bare LF | CR LF or bare LF | 500 in a command; kept in text | 500 in a command; high bit cleared in text (RFC 780 App. A, RFC 821 §4.5.2) |
+            | ftp765, mtp772, mtp780, smtp788, smtp821 | CR LF or bare LF | CR LF or bare LF | 500 in a command; kept in text | 500 in a command; high bit cleared in text (RFC 780 App. A, RFC 821 §4.5.2) |
             | esmtp, smtp2821, smtp5321 | CR LF or bare LF | CR LF only: a bare LF is text, so `<LF>.<LF>` does not end the data (RFC 2821 §4.1.1.4) | 500 in a command; kept in text | 500 in a command; kept in text (RFC 1652 §3, RFC 2821 §2.4) |
 
             Bare LF ends a command in every dialect so that a student typing into `nc` is understood; to end the

@@ -28,7 +28,7 @@ public enum SVGSequence {
             case .command, .reply:
                 let from = x(step.from)
                 let to = x(step.to ?? step.from)
-                let speaker = speakerLabel(step.kind, modern: journey.modernNotation)
+                let speaker = step.kind == .command ? journey.clientLabel : journey.serverLabel
                 svg += "<line x1=\"\(f(from))\" y1=\"\(f(y))\" x2=\"\(f(to))\" y2=\"\(f(y))\" stroke=\"#222\" stroke-width=\"1.3\""
                 svg += step.kind == .reply ? " stroke-dasharray=\"5 3\"" : ""
                 svg += " marker-end=\"url(#arrow)\"/>\n"
@@ -41,16 +41,6 @@ public enum SVGSequence {
             }
         }
         return svg + "</svg>\n"
-    }
-
-    /// RFC 821's S:/R: or RFC 2821's C:/S:.
-    static func speakerLabel(_ kind: TimelineReport.Step.Kind, modern: Bool) -> String {
-        switch (kind, modern) {
-        case (.command, false): "S:"
-        case (.reply, false): "R:"
-        case (.command, true): "C:"
-        default: "S:"
-        }
     }
 
     static func shortened(_ text: String, _ limit: Int) -> String { text.count > limit ? String(text.prefix(limit - 1)) + "…" : text }

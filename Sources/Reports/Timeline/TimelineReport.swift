@@ -79,14 +79,17 @@ public struct TimelineReport: Hashable, Sendable {
         /// Hosts, left to right, in the order they first appear.
         public var participants: [String]
         public var steps: [Step]
-        /// Whether the lines use RFC 821's S:/R: (false) or RFC 2821's C:/S: (true).
-        public var modernNotation: Bool
+        /// The letters before command and reply lines in the era's RFC: "U:"/"S:" (RFC 765),
+        /// "S:"/"R:" (RFC 772 to 821) or "C:"/"S:" (RFC 1869 on).
+        public var clientLabel: String
+        public var serverLabel: String
 
-        public init(messageID: String, participants: [String], steps: [Step], modernNotation: Bool) {
+        public init(messageID: String, participants: [String], steps: [Step], clientLabel: String, serverLabel: String) {
             self.messageID = messageID
             self.participants = participants
             self.steps = steps
-            self.modernNotation = modernNotation
+            self.clientLabel = clientLabel
+            self.serverLabel = serverLabel
         }
     }
 

@@ -3,18 +3,23 @@ import MailCore
 // The sender-MTP of RFC 780: §3 basic MAIL FROM/TO with the text right after 354, §3.1 CONT or
 // ABRT after a preliminary 151/152, §4 the multi-recipient schemes ("The sender must be prepared
 // to do either", §4.1; "it's best to use the 'preferred' scheme", Example 3; reset with "MRSQ ?",
-// §4.6), §5.3 the 120 greeting answered by CONT.
+// §4.6), §5.3 the 120 greeting answered by CONT. With RFC 765's or RFC 772's rules it is the sending
+// side of FTP mail or of the MTP draft: no CONT, so after a preliminary reply it simply waits.
 
-/// A sender-MTP, sans I/O.
+/// A sender-MTP (or the mail side of a user-FTP), sans I/O.
 public struct MTPSender: Sendable {
     public struct Configuration: Hashable, Sendable {
+        public var rules: MTPRules
         /// Answer 151/152 with CONT (accept forwarding) rather than ABRT.
         public var acceptsForwarding: Bool
         /// Use MRSQ/MRCP for several recipients at one host when the receiver implements them.
         public var usesMultiRecipientSchemes: Bool
         public var timeouts: SenderTimeouts
 
-        public init(acceptsForwarding: Bool = true, usesMultiRecipientSchemes: Bool = true, timeouts: SenderTimeouts = .rfc2821) {
+        public init(
+            rules: MTPRules = .rfc780, acceptsForwarding: Bool = true, usesMultiRecipientSchemes: Bool = true, timeouts: SenderTimeouts = .rfc2821
+        ) {
+            self.rules = rules
             self.acceptsForwarding = acceptsForwarding
             self.usesMultiRecipientSchemes = usesMultiRecipientSchemes
             self.timeouts = timeouts
@@ -125,7 +130,13 @@ public struct MTPSender: Sendable {
             if code == .serviceReady {
                 beginTransaction(now: now)
             } else if code == .serviceReadyIn && waiting == .greeting {
-                send(.cont, expecting: .delayedGreeting, now: now)  // §5.3: wait for the 220
+                // §5.3: CONT, then wait for the 220; RFC 765 and 772 only wait.
+                if configuration.rules.hasContinuation {
+                    send(.cont, expecting: .delayedGreeting, now: now)
+                } else {
+                    expectation = .delayedGreeting
+                    deadline = now + configuration.timeouts.greeting
+                }
             } else {
                 report.failedBeforeTransactions = true
                 fail(reply)
@@ -224,7 +235,13 @@ public struct MTPSender: Sendable {
     }
 
     /// §3.1: answer a 151/152 with CONT (then the MAIL's normal reply follows) or ABRT (then 201).
+    /// Before RFC 780 there is nothing to answer: the next reply follows by itself. (RFC 772 lets a
+    /// sender that will not have its mail forwarded hang up instead; this one always accepts.)
     private mutating func answerPreliminary(then next: Expectation, now: Timestamp) {
+        guard configuration.rules.hasContinuation else {
+            expectation = next
+            return
+        }
         send(configuration.acceptsForwarding ? .cont : .abrt, expecting: next, now: now)
     }
 
@@ -298,7 +315,7 @@ public struct MTPSender: Sendable {
     }
 
     private mutating func send(_ command: MTPCommand, expecting next: Expectation, now: Timestamp) {
-        actions.append(.send(.line(command.encoded)))
+        actions.append(.send(.line(command.encoded(configuration.rules))))
         report.turnarounds += 1
         expectation = next
         deadline = now + configuration.timeouts.other

@@ -4,9 +4,12 @@ import MailCore
 // 151/152 replies answered by CONT or ABRT, §3.2 relaying ("does not use the 151 ... or 152"),
 // §4 the multi-recipient schemes (MRSQ resets everything; R stores recipients, T stores text),
 // §5.3 sequencing (the 120 greeting), §5.5 transparency and sizes (reply lines of 65 characters).
+// The same engine is RFC 765's FTP mail server and RFC 772's draft receiver: `MTPRules` says where
+// they differ (user names instead of paths, no CONT or ABRT, 501 for an unknown scheme).
 
-/// A receiver-MTP, sans I/O.
+/// A receiver-MTP (or an FTP server's mail commands), sans I/O.
 public struct MTPReceiver: Sendable {
+    public let rules: MTPRules
     public let policy: ReceiverPolicy
     public let textPolicy: TextPolicy = .historical
 
@@ -60,9 +63,10 @@ public struct MTPReceiver: Sendable {
     private var injections: [(String, Reply)] = []
     public private(set) var deadline: Timestamp?
 
-    public init(policy: ReceiverPolicy) {
+    public init(rules: MTPRules = .rfc780, policy: ReceiverPolicy) {
+        self.rules = rules
         self.policy = policy
-        framer = LineFramer(terminator: TextPolicy.historical.commandTerminator, maxLineLength: MTPLimits.commandLine)
+        framer = LineFramer(terminator: TextPolicy.historical.commandTerminator, maxLineLength: rules.commandLine)
     }
 
     public var isClosed: Bool { if case .closed = state { true } else { false } }
@@ -74,7 +78,8 @@ public struct MTPReceiver: Sendable {
         switch policy.greeting {
         case .busy(let minutes):
             // §5.3: "if [the receiver] is unable to accept input right away, it should send a 120".
-            state = .delayedGreeting(readyAt: now + .seconds(Int64(minutes) * 60), continued: false)
+            // Without CONT (RFC 765, 772) the 220 simply follows "when ready".
+            state = .delayedGreeting(readyAt: now + .seconds(Int64(minutes) * 60), continued: !rules.hasContinuation)
             send(.serviceReadyIn, "\(policy.hostName) Service ready in \(minutes) minutes")
         case .ready, .refuse:
             state = .commands(Session())
@@ -83,7 +88,11 @@ public struct MTPReceiver: Sendable {
             send(.serviceNotAvailable, "\(policy.hostName) Service not available")
             close()
         }
-        deadline = isClosed ? nil : now + policy.commandTimeout
+        if case .delayedGreeting(let readyAt, true) = state {
+            deadline = readyAt
+        } else {
+            deadline = isClosed ? nil : now + policy.commandTimeout
+        }
         return takeActions()
     }
 
@@ -185,12 +194,12 @@ public struct MTPReceiver: Sendable {
 
     private mutating func commandLineReceived(_ line: ArraySlice<UInt8>, now: Timestamp) {
         let command: MTPCommand
-        switch MTPCommand.parse(line) {
+        switch MTPCommand.parse(line, rules: rules) {
         case .success(let parsed): command = parsed
         case .failure(.unrecognized): return send(.syntaxError, "Syntax error, command unrecognized")
         case .failure(.syntax): return send(.parameterSyntaxError, "Syntax error in parameters or arguments")
         case .failure(.path(let error)): return send(error.isMailboxProblem ? .mailboxNameNotAllowed : .parameterSyntaxError, "\(error)")
-        case .failure(.unknownScheme): return send(.parameterNotImplemented, "I understand MRSQ but can't use that scheme")
+        case .failure(.unknownScheme): return send(rules.schemeRefusal, "I understand MRSQ but can't use that scheme")
         }
         if case .commands = state, let index = injections.firstIndex(where: { $0.0 == command.verb }) {
             let reply = injections.remove(at: index).1
@@ -228,6 +237,7 @@ public struct MTPReceiver: Sendable {
                 // §4.2: a normal MAIL resets all schemes; the selection stays.
                 session.resetSchemes()
                 state = .commands(session)
+                let to = addressed(to)
                 switch policy.verdict(for: to, stripRoutes: false) {
                 case .accept(let disposition):
                     let recipient = AcceptedRecipient(path: to, disposition: disposition)
@@ -235,6 +245,18 @@ public struct MTPReceiver: Sendable {
                 case .pleaseTry, .unknownUser: send(.mailboxUnavailable, "No such user here")
                 case .relayDenied: send(.mailboxUnavailable, "Relaying not allowed here")
                 }
+            case .terminal(let mode, let to):
+                // RFC 765: no one is logged in at a terminal here, so MSND fails with 450 and
+                // MSOM/MSAM say 119 and mail the text instead (or as well).
+                session.resetSchemes()
+                state = .commands(session)
+                let to = addressed(to)
+                guard case .accept(let disposition) = policy.verdict(for: to, stripRoutes: false) else {
+                    return send(.mailboxUnavailable, "No such user here")
+                }
+                if mode == .msnd { return send(.mailboxBusy, "\(Self.ident(to)) is not logged in") }
+                send(.terminalNotAvailable, "Terminal not available, will try mailbox")
+                offer(session, .basic(from: .null, recipient: AcceptedRecipient(path: to, disposition: disposition)))
             case .mail(let from, nil):
                 switch session.scheme {
                 case .recipientsFirst?:
@@ -262,14 +284,21 @@ public struct MTPReceiver: Sendable {
                         send(.commandOkay, "OK, using that scheme")
                     } else {
                         session.scheme = nil
-                        send(.parameterNotImplemented, "I understand MRSQ but can't use that scheme")
+                        send(rules.schemeRefusal, "I understand MRSQ but can't use that scheme")
                     }
                 }
                 state = .commands(session)
             case .mrcp(let path):
-                recipientReceived(path, session: session)
+                recipientReceived(addressed(path), session: session)
             case .help:
-                send(.helpMessage, ["\(policy.hostName) speaks RFC 780 MTP", "MAIL MRSQ MRCP HELP QUIT NOOP CONT ABRT", "End of HELP"])
+                let verbs = switch rules.dialect {
+                case .ftp765: "MAIL MSND MSOM MSAM MRSQ MRCP HELP QUIT NOOP"
+                case .mtp772: "MAIL MRSQ MRCP HELP QUIT NOOP"
+                default: "MAIL MRSQ MRCP HELP QUIT NOOP CONT ABRT"
+                }
+                send(.helpMessage, ["\(policy.hostName) speaks \(rules.dialect.displayName)", verbs, "End of HELP"])
+            case .ftp(let verb):
+                send(.notImplemented, "\(verb) not implemented: this server does mail only")
             case .noop:
                 send(.commandOkay, "OK")
             case .quit:
@@ -291,7 +320,7 @@ public struct MTPReceiver: Sendable {
         let verdict = policy.verdict(for: path, stripRoutes: false)
         switch scheme {
         case .recipientsFirst:
-            guard case .accept(let disposition) = verdict else { return send(.mailboxUnavailable, "Recipient name rejected") }
+            guard case .accept(let disposition) = verdict else { return send(rules.recipientRejected, "Recipient name rejected") }
             guard session.storedRecipients.count < policy.mtpRecipientTable else {
                 return send(.insufficientStorage, "Recipient table full, this name not stored")
             }
@@ -300,7 +329,7 @@ public struct MTPReceiver: Sendable {
             send(.commandOkay, "OK, name stored")
         case .textFirst:
             guard session.storedText != nil else { return send(.badSequence, "No stored text; send MAIL first") }
-            guard case .accept(let disposition) = verdict else { return send(.mailboxUnavailable, "No such user here") }
+            guard case .accept(let disposition) = verdict else { return send(rules.recipientRejected, "No such user here") }
             offer(session, .storedText(recipient: AcceptedRecipient(path: path, disposition: disposition)))
         }
     }
@@ -315,14 +344,14 @@ public struct MTPReceiver: Sendable {
         }
         switch recipient.disposition {
         case .forward(let mailbox):
-            state = .preliminary(session, purpose)
             send(.willForwardPreliminary, "User not local; will forward to \(mailbox)")
         case .operatorForward:
-            state = .preliminary(session, purpose)
             send(.operatorWillForward, "User unknown; operator will forward")
         case .local, .relay:
-            continuePurpose(session, purpose)
+            return continuePurpose(session, purpose)
         }
+        // RFC 780 waits for CONT or ABRT; RFC 765 and 772 go on with the next reply at once.
+        if rules.hasContinuation { state = .preliminary(session, purpose) } else { continuePurpose(session, purpose) }
     }
 
     private mutating func continuePurpose(_ session: Session, _ purpose: Purpose) {
@@ -339,13 +368,13 @@ public struct MTPReceiver: Sendable {
     private mutating func startText(_ session: Session, _ purpose: Purpose) {
         state = .text(session, purpose, MessageAssembler(maxSize: policy.maxMessageSize, clearHighBit: textPolicy.clearsHighBit))
         framer.terminator = textPolicy.dataTerminator
-        framer.maxLineLength = MTPLimits.textLine
+        framer.maxLineLength = rules.textLine
         send(.startMailInput, "Start mail input; end with <CRLF>.<CRLF>")
     }
 
     private mutating func textFinished(_ session: Session, _ purpose: Purpose, _ assembler: MessageAssembler) {
         framer.terminator = textPolicy.commandTerminator
-        framer.maxLineLength = MTPLimits.commandLine
+        framer.maxLineLength = rules.commandLine
         var session = session
         if assembler.exceededSize || assembler.overlongLines > 0 {
             if case .recipientsFirst = purpose { session.storedRecipients = [] }
@@ -370,12 +399,12 @@ public struct MTPReceiver: Sendable {
 
     private func message(from: Path, to recipients: [AcceptedRecipient], content: [UInt8]) -> ReceivedMessage {
         ReceivedMessage(
-            dialect: .mtp780, reversePath: from, recipients: recipients, content: content, mode: .mail, clientName: "",
+            dialect: rules.dialect, reversePath: from, recipients: recipients, content: content, mode: .mail, clientName: "",
             extended: false, body: .sevenBit, declaredSize: nil)
     }
 
     private mutating func quit() {
-        send(.closing, "\(policy.hostName) Service closing transmission channel")
+        send(.closing, "\(policy.hostName) Service closing \(rules.channelName)")
         close()
     }
 
@@ -387,9 +416,18 @@ public struct MTPReceiver: Sendable {
     }
 
     private mutating func send(_ code: ReplyCode, _ lines: [String]) {
-        let room = MTPLimits.replyLine - 6  // "ddd" + separator + CR LF
+        guard let limit = rules.replyLine else { return actions.append(.send([Reply(code, lines)])) }
+        let room = limit - 6  // "ddd" + separator + CR LF
         actions.append(.send([Reply(code, lines.map { String($0.prefix(room)) })]))
     }
+
+    /// A path as the policy sees it: RFC 765's bare user name is a user of this host.
+    private func addressed(_ path: Path) -> Path {
+        guard rules.addressing == .ident, let mailbox = path.mailbox, mailbox.domain == nil else { return path }
+        return Path(Mailbox(localPart: mailbox.localPart, domain: policy.mailDomain))
+    }
+
+    private static func ident(_ path: Path) -> String { path.mailbox?.localPart ?? "" }
 
     private mutating func close() {
         actions.append(.close)
