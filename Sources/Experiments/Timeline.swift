@@ -93,8 +93,12 @@ public struct Timeline: Sendable {
             }
             if outcomes[era.name] == nil {
                 let outcome = try Experiment.run(scenario, era: era, workload: workload, options: RunOptions(tracing: true), file: scenarioFile)
+                // The sample message, unless this era never got it to another host (FTP mail for
+                // another network): then the first message that did, so the diagram shows the protocol.
+                let accounting = outcome.result.accounting
+                let shown = accounting.crossedHosts(message: sample) ? sample : (0..<workload.count).first(where: accounting.crossedHosts) ?? sample
                 let journey = workload.count > 0
-                    ? Self.journey(MessageTrace(messageID: workload.messageID(sample), era: era, trace: outcome.result.trace)) : nil
+                    ? Self.journey(MessageTrace(messageID: workload.messageID(shown), era: era, trace: outcome.result.trace)) : nil
                 outcomes[era.name] = (outcome.metrics, journey)
             }
             let (metrics, journey) = outcomes[era.name]!

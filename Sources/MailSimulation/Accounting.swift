@@ -224,6 +224,12 @@ public struct Accounting: Sendable {
         return result
     }
 
+    /// Whether message `message` (by workload index) was handed from one host to another and
+    /// delivered to at least one recipient.
+    public func crossedHosts(message: Int) -> Bool {
+        (starts[message]..<starts[message + 1]).contains { slots[$0].deliveries > 0 && slots[$0].transfers > 0 }
+    }
+
     /// Delivery latencies (first delivery minus submission) of delivered recipients, in workload order.
     public var latencies: [SimDuration] {
         var result: [SimDuration] = []

@@ -32,6 +32,7 @@ enum ShippedTimeline {
     @Test("the milestones show what history predicts")
     func history() throws {
         let (timeline, scenario, file) = try ShippedTimeline.load()
+        func workloadMessageID(_ index: Int) -> String { scenario.makeWorkload().messageID(index) }
         let report = try timeline.run(scenario, scenarioFile: file)
         func figure(_ era: String, _ key: String) throws -> Double {
             try #require(report.milestones.first { $0.era == era }?.figure(key)?.value)
@@ -54,6 +55,12 @@ enum ShippedTimeline {
         #expect(try figure("ftp-1980", "delivered") + figure("ftp-1980", "bounced") == figure("ftp-1980", "recipients"))
         #expect(try figure("ftp-1980", "hops_mean") <= 1)  // one hop at most: no relays
         #expect(try figure("mtp-1980", "hops_mean") > 1)
+        // Message 0 never leaves its host in 1980, so the FTP milestone draws one that does.
+        let ftp = try #require(report.milestones.first { $0.era == "ftp-1980" }?.journey)
+        #expect(ftp.messageID != workloadMessageID(0))
+        #expect(ftp.steps.contains { $0.kind == .command && $0.text.hasPrefix("MAIL ") })
+        #expect(ftp.clientLabel == "U:" && ftp.serverLabel == "S:")
+        #expect(report.milestones.first { $0.era == "mtp-1980" }?.journey?.messageID == workloadMessageID(0))
         let draft = try #require(report.milestones.first { $0.era == "mtp-1980" })
         #expect(draft.changes.contains { $0.hasPrefix("bounced") })
         // From the MTP draft on, every era delivers the whole identical workload.

@@ -100,6 +100,10 @@ let sampleReport: TimelineReport = {
         #expect(!html.contains("https://"))
         #expect(html.contains("not simulated"))
         #expect(html.components(separatedBy: "<svg ").count - 1 == 1 + 5 + 2, "a time axis, five charts, two sequence diagrams")
+        // Every id is unique on the page (each sequence diagram names its own arrowhead).
+        let ids = html.components(separatedBy: " id=\"").dropFirst().map { $0.prefix { $0 != "\"" } }
+        #expect(ids.count > 2)
+        #expect(Set(ids).count == ids.count, "duplicate ids: \(ids)")
         Golden.check(html, matches: "timeline.html")
     }
 

@@ -1,7 +1,9 @@
 /// A sequence diagram of a journey as inline SVG: one lifeline per host, commands as solid arrows,
 /// replies as dashed ones, notes as boxes on a lifeline, the simulated time of each step on the left.
 public enum SVGSequence {
-    public static func render(_ journey: TimelineReport.Journey, title: String) -> String {
+    /// `id` names the arrowhead marker, so that several diagrams can share one page (an `id`
+    /// must be unique in an HTML document).
+    public static func render(_ journey: TimelineReport.Journey, title: String, id: String = "sequence") -> String {
         let columnWidth = 190.0
         let left = 96.0
         let top = 56.0
@@ -12,7 +14,7 @@ public enum SVGSequence {
         let f = SVGChart.f
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" role=\"img\" aria-label=\"\(Markup.escape(title))\" font-family=\"sans-serif\" font-size=\"11\">\n"
         svg += "<title>\(Markup.escape(title))</title>\n"
-        svg += "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#222\"/></marker></defs>\n"
+        svg += "<defs><marker id=\"\(id)-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#222\"/></marker></defs>\n"
         svg += "<text x=\"4\" y=\"\(f(top - 26))\" font-weight=\"bold\">time (s)</text>\n"
         for (index, name) in journey.participants.enumerated() {
             let center = x(index)
@@ -31,7 +33,7 @@ public enum SVGSequence {
                 let speaker = step.kind == .command ? journey.clientLabel : journey.serverLabel
                 svg += "<line x1=\"\(f(from))\" y1=\"\(f(y))\" x2=\"\(f(to))\" y2=\"\(f(y))\" stroke=\"#222\" stroke-width=\"1.3\""
                 svg += step.kind == .reply ? " stroke-dasharray=\"5 3\"" : ""
-                svg += " marker-end=\"url(#arrow)\"/>\n"
+                svg += " marker-end=\"url(#\(id)-arrow)\"/>\n"
                 svg += "<text x=\"\(f((from + to) / 2))\" y=\"\(f(y - 4))\" text-anchor=\"middle\"\(step.kind == .reply ? " font-style=\"italic\"" : "")>"
                 svg += "<title>\(Markup.escape(speaker + " " + step.text))</title>\(Markup.escape(speaker + " " + label))</text>\n"
             case .note:

@@ -149,7 +149,8 @@ public enum TimelineHTML {
             }
             if let journey = milestone.journey {
                 html += "<h3>The journey of \(Markup.escape(journey.messageID))</h3>\n<div class=\"scroll\">\n"
-                html += SVGSequence.render(journey, title: "The journey of \(journey.messageID) in \(milestone.era ?? "")") + "</div>\n"
+                html += SVGSequence.render(journey, title: "The journey of \(journey.messageID) in \(milestone.era ?? "")", id: "m\(index + 1)")
+                html += "</div>\n"
             }
             html += "<details><summary>All figures</summary>\n<div class=\"scroll\">\n" + table(TimelineCharts.figureTable(milestone)) + "</div>\n</details>\n"
             html += "</section>\n"
