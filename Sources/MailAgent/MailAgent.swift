@@ -86,15 +86,14 @@ public struct MailAgent: Sendable {
             actions.append(.event(.loopDetected(messageID: messageID, traceLines: traceLines)))
             return (.rejected(Reply(.transactionFailed, "Routing loop detected: \(traceLines) trace lines")), takeActions())
         }
-        var content = message.content
         let style = traceStyle
-        if let stamp = TraceFields.stamp(
-            style, from: message.clientName.isEmpty ? peer : message.clientName, fromAddress: peerAddress,
-            by: configuration.hostName, protocolName: message.extended ? "ESMTP" : "SMTP", id: String(nextID + 1),
-            date: stampDate(now, style))
-        {
-            content = Array(stamp.utf8) + content
-        }
+        let content =
+            style == .none
+            ? message.content
+            : TraceFields.stamping(
+                message.content, style, from: message.clientName.isEmpty ? peer : message.clientName, fromAddress: peerAddress,
+                by: configuration.hostName, protocolName: message.extended ? "ESMTP" : "SMTP", id: String(nextID + 1),
+                date: stampDate(now, style))
         var onward: [Path] = []
         for recipient in message.recipients {
             switch recipient.disposition {

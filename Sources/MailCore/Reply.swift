@@ -30,10 +30,15 @@ public struct Reply: Hashable, Sendable, CustomStringConvertible {
         return bytes
     }
 
-    public func encode(into bytes: inout [UInt8]) {
+    /// How many bytes `encode(into:)` writes.
+    public var encodedCount: Int {
         var size = 6 + text.utf8.count
         for line in continuation { size += 6 + line.utf8.count }
-        bytes.reserveMore(size)
+        return size
+    }
+
+    public func encode(into bytes: inout [UInt8]) {
+        bytes.reserveMore(encodedCount)
         let value = code.rawValue
         let digits = (UInt8(truncatingIfNeeded: 0x30 + value / 100 % 10), UInt8(truncatingIfNeeded: 0x30 + value / 10 % 10), UInt8(truncatingIfNeeded: 0x30 + value % 10))
         func line(_ text: String, last: Bool) {
@@ -73,8 +78,8 @@ public struct Reply: Hashable, Sendable, CustomStringConvertible {
 /// text, which clients must accept (RFC 2821 §4.2). Anything else is a malformed reply, which the
 /// client treats as the server failing, not as a crash.
 public struct ReplyParser: Sendable {
-    private var pending: (code: ReplyCode, lines: [String])?
-
+    /// The reply being read, while its continuation lines arrive (built in place, line by line).
+    private var pending: Reply?
     public init() {}
 
     public enum Result: Hashable, Sendable {
@@ -101,12 +106,13 @@ public struct ReplyParser: Sendable {
         let body = line.count > 4 ? String(decoding: line[(start + 4)...], as: UTF8.self) : ""
         if let pending, pending.code != code { return malformed(line) }
         if separator == UInt8(ascii: "-") {
-            pending = (code, (pending?.lines ?? []) + [body])
+            if pending == nil { pending = Reply(code, body) } else { pending!.continuation.append(body) }
             return .incomplete
         }
-        defer { pending = nil }
-        guard let pending else { return .reply(Reply(code, body)) }
-        return .reply(Reply(code, pending.lines + [body]))
+        guard var reply = pending else { return .reply(Reply(code, body)) }
+        pending = nil
+        reply.continuation.append(body)
+        return .reply(reply)
     }
 
     private mutating func malformed(_ line: ArraySlice<UInt8>) -> Result {

@@ -42,6 +42,36 @@ public enum TraceFields {
         }
     }
 
+    /// `content` with the style's stamp line in front (or `content` itself for a style without
+    /// one), written straight into one buffer: the same bytes as `stamp(...)` followed by `content`.
+    public static func stamping(
+        _ content: [UInt8], _ style: TraceStyle, from: String, fromAddress: String? = nil, by: String, protocolName: String = "SMTP",
+        id: String? = nil, date: String
+    ) -> [UInt8] {
+        guard style != .none else { return content }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(content.count + 96 + from.utf8.count + by.utf8.count + date.utf8.count + (fromAddress?.utf8.count ?? 0))
+        func put(_ text: String) { bytes.append(contentsOf: text.utf8) }
+        switch style {
+        case .none:
+            break
+        case .mailFrom:
+            put("Mail-From: "); put(from); put(" received by "); put(by); put(" at "); put(date)
+        case .received821:
+            put("Received: from "); put(from); put(" by "); put(by); put(" ; "); put(date)
+        case .received2821:
+            put("Received: from "); put(from)
+            if let fromAddress { put(" (["); put(fromAddress); put("])") }
+            put(" by "); put(by); put(" with "); put(protocolName)
+            if let id { put(" id "); put(id) }
+            put("; "); put(date)
+        }
+        bytes.append(0x0d)
+        bytes.append(0x0a)
+        bytes.append(contentsOf: content)
+        return bytes
+    }
+
     /// A time in the notation of a style's stamp: RFC 788's `<daytime>`, RFC 822's two-digit
     /// year, RFC 2822's four-digit one.
     public static func date(_ time: CivilTime, _ style: TraceStyle) -> String {

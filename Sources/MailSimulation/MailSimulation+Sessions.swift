@@ -40,12 +40,12 @@ extension MailSimulation {
     }
 
     func accepted(_ id: ConnectionID, host: HostID) {
-        guard let agent = agents[host.index], !crashed[host.index], let info = network.info(id) else {
+        guard let dialect = agents[host.index]?.configuration.dialect, !crashed[host.index], let info = network.info(id) else {
             network.abort(id, from: .server)
             return
         }
         let peer = info.client
-        var engine = ReceiverEngine.make(dialect: agent.configuration.dialect, policy: policy(for: host, peer: peer))
+        var engine = ReceiverEngine.make(dialect: dialect, policy: policy(for: host, peer: peer))
         let label = clients[id]?.label ?? 0
         for fault in setup.faults {
             guard case .injectReply(let target, let command, let reply, let window, let probability) = fault, target == host,
@@ -64,7 +64,10 @@ extension MailSimulation {
 
     // MARK: Engine actions
 
-    func clientActs(_ id: ConnectionID, _ session: ClientSession, _ actions: [SenderAction]) {
+    /// Carries out a sender engine's actions, then hands the list back to the engine to reuse.
+    func clientActs(_ id: ConnectionID, _ session: ClientSession, _ actions: consuming [SenderAction]) {
+        var actions = actions
+        defer { session.engine.recycle(&actions) }
         for action in actions {
             switch action {
             case .send(let outgoing):
@@ -97,11 +100,15 @@ extension MailSimulation {
         }
     }
 
-    func serverActs(_ id: ConnectionID, _ session: ServerSession, _ actions: [ReceiverAction]) {
+    /// Carries out a receiver engine's actions, then hands the list back to the engine to reuse.
+    func serverActs(_ id: ConnectionID, _ session: ServerSession, _ actions: consuming [ReceiverAction]) {
+        var actions = actions
+        defer { session.engine.recycle(&actions) }
         for action in actions {
             switch action {
             case .send(let replies):
                 var bytes: [UInt8] = []
+                bytes.reserveCapacity(replies.reduce(0) { $0 + $1.encodedCount })
                 for reply in replies {
                     reply.encode(into: &bytes)
                     if trace.isEnabled {
@@ -111,7 +118,7 @@ extension MailSimulation {
                 statistics.protocolBytes += bytes.count
                 network.send(bytes, on: id, from: .server)
             case .deliver(let message):
-                let address = network.topology.hosts[session.peer.index].addresses[0].description
+                let address = hostAddresses[session.peer.index]
                 var decision = DeliveryDecision.accepted
                 if agents[session.host.index] != nil {
                     let (answer, agentActions) = agents[session.host.index]!.messageReceived(message, peer: session.peerName, peerAddress: address, now: now)

@@ -26,8 +26,9 @@ public final class MailSimulation {
     var crashed: [Bool]
     var notifications: [NetworkNotification] = []
     var statistics = RunStatistics()
-    /// The epoch of each host's trace dates.
     let hostNames: [String]
+    /// Each host's first address as text, for the `Received:` lines its peers write.
+    let hostAddresses: [String]
 
     /// The sending end of a connection this run opened. A class, so that engines are mutated in
     /// place and never copied in and out of the dictionary.
@@ -84,6 +85,7 @@ public final class MailSimulation {
         trace = Trace(enabled: setup.tracing)
         wakeTimers = Array(repeating: nil, count: setup.topology.hosts.count)
         hostNames = setup.topology.hosts.map(\.name)
+        hostAddresses = setup.topology.hosts.map { $0.addresses.first?.description ?? "" }
         randoms = setup.topology.hosts.map { RandomStream(seed: setup.seed, stream: "mx/" + $0.name) }
         faultRandom = RandomStream(seed: setup.seed, stream: "faults")
         crashed = Array(repeating: false, count: setup.topology.hosts.count)
@@ -260,8 +262,8 @@ public final class MailSimulation {
     }
 
     func armWake(_ host: HostID) {
-        guard let agent = agents[host.index] else { return }
-        guard let wanted = agent.nextWake.map({ SimTime(nanoseconds: $0.nanoseconds) }) else { return }
+        // Read through the array: binding the agent to a constant would copy the whole struct.
+        guard let wanted = agents[host.index]?.nextWake.map({ SimTime(nanoseconds: $0.nanoseconds) }) else { return }
         if let armed = wakeTimers[host.index], armed.time <= wanted { return }
         if let armed = wakeTimers[host.index] { network.cancelTimer(armed.id) }
         let id = network.scheduleTimer(TimerToken(host: host, tag: TimerTag.wake.rawValue, value: 0), at: wanted)

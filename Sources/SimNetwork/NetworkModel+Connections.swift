@@ -21,8 +21,9 @@ struct Connection {
     var server = HostID(0)
     var clientPort: UInt16 = 0
     var serverPort: UInt16 = 0
-    /// The route from client to server, fixed when the connection opens.
-    var route = Route.none
+    /// The route from client to server, fixed when the connection opens. Not retained: the
+    /// network keeps every route it gives out (`keptRoutes`), so a connection stays plain data.
+    unowned(unsafe) var route = Route.none
     /// When each direction's last segment will have arrived (keeps delivery in order).
     var lastArrival: (toServer: SimTime, toClient: SimTime) = (.zero, .zero)
     /// Which halves have been closed by their owner, and which FINs have arrived.

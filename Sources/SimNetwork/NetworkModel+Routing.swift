@@ -87,6 +87,7 @@ extension NetworkModel {
             }
         }
         routeCache[key] = .some(best)
+        if let best { keptRoutes.append(best) }
         return best
     }
 

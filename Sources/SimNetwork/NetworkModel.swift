@@ -28,6 +28,9 @@ public struct NetworkModel {
     var linkFreeAt: [Int64]
     var adjacency: [[Adjacency]]
     var routeCache: [RouteKey: Route?] = [:]
+    /// Every route ever handed to a connection, kept alive here: connections hold theirs
+    /// `unowned(unsafe)`, so that copying a connection costs no reference counting.
+    var keptRoutes: [Route] = []
 
     var connections: [Connection] = []
     var freeSlots: [Int32] = []

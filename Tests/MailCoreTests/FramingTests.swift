@@ -142,6 +142,17 @@ func frame(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit: Int) -
         #expect(TraceFields.stamp(.none, from: "A", by: "B", at: time) == nil)
     }
 
+    @Test("stamping writes the same line as stamp(...), in front of the text", arguments: [TraceStyle.none, .mailFrom, .received821, .received2821])
+    func stamping(style: TraceStyle) {
+        let text = Array("Subject: x\r\n\r\nbody\r\n".utf8)
+        for (address, id) in [("10.0.0.1", "7"), (nil, nil)] as [(String?, String?)] {
+            let date = TraceFields.date(CivilTime(unixSeconds: 370_000_000), style)
+            let line = TraceFields.stamp(style, from: "bar.com", fromAddress: address, by: "foo.com", protocolName: "ESMTP", id: id, date: date)
+            let stamped = TraceFields.stamping(text, style, from: "bar.com", fromAddress: address, by: "foo.com", protocolName: "ESMTP", id: id, date: date)
+            #expect(stamped == Array((line ?? "").utf8) + text)
+        }
+    }
+
     @Test("trace lines are counted in the header only")
     func count() {
         let text = "Received: a\r\nMail-From: b\r\nRECEIVED: c\r\nSubject: x\r\n\r\nReceived: in the body\r\n"

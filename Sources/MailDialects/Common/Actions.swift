@@ -39,7 +39,10 @@ public struct Outgoing: Hashable, Sendable {
 
     public mutating func appendLine(_ line: [UInt8]) { bytes.append(contentsOf: line) }
 
-    public mutating func append(_ command: SMTPCommand, _ style: RouteStyle) { command.encode(style, into: &bytes) }
+    public mutating func append(_ command: SMTPCommand, _ style: RouteStyle) {
+        if bytes.capacity == 0 { bytes.reserveCapacity(160) }  // a pipelined MAIL, RCPTs and DATA, without regrowing
+        command.encode(style, into: &bytes)
+    }
 
     /// Message text, dot-stuffed here and ended by `.` CR LF (RFC 821 §4.5.2).
     public mutating func appendText(stuffing content: [UInt8]) {

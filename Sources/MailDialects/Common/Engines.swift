@@ -45,6 +45,11 @@ public struct SenderEngine: Sendable {
         smtpEngine != nil ? smtpEngine!.timerFired(now: now) : mtpEngine!.timerFired(now: now)
     }
 
+    /// Gives back a finished-with action list, so that the engine's next call reuses its storage.
+    public mutating func recycle(_ spent: inout [SenderAction]) {
+        if smtpEngine != nil { smtpEngine!.recycle(&spent) } else { mtpEngine!.recycle(&spent) }
+    }
+
     public var deadline: Timestamp? { smtpEngine?.deadline ?? mtpEngine?.deadline }
 
     public var isFinished: Bool { smtpEngine?.isFinished ?? mtpEngine!.isFinished }
@@ -96,6 +101,11 @@ public struct ReceiverEngine: Sendable {
         } else {
             mtpEngine!.injectReply(reply, forNext: verb)
         }
+    }
+
+    /// Gives back a finished-with action list, so that the engine's next call reuses its storage.
+    public mutating func recycle(_ spent: inout [ReceiverAction]) {
+        if smtpEngine != nil { smtpEngine!.recycle(&spent) } else { mtpEngine!.recycle(&spent) }
     }
 
     public var deadline: Timestamp? { smtpEngine?.deadline ?? mtpEngine?.deadline }

@@ -4,7 +4,7 @@ import MailCore
 /// Pure data, so an engine's decisions are a function of its inputs; the mail agent builds it.
 public struct ReceiverPolicy: Hashable, Sendable {
     /// The host's official name: the first word of its greeting (RFC 780 §5.3; RFC 821 §4.2).
-    public var hostName: String
+    public var hostName: String { didSet { refreshReplyTexts() } }
     /// Every name and literal this host answers to. A route element naming one of them is this host.
     public var aliases: Set<Domain>
     /// Domains whose mail is delivered to local mailboxes here.
@@ -27,7 +27,7 @@ public struct ReceiverPolicy: Hashable, Sendable {
     /// Most recipients in one transaction; at least 100 is required (RFC 821 §4.5.3).
     public var maxRecipients: Int
     /// Largest message accepted, announced with SIZE where the dialect has it (RFC 1870).
-    public var maxMessageSize: Int?
+    public var maxMessageSize: Int? { didSet { refreshReplyTexts() } }
     /// Mailing lists for EXPN: name (lower case) → members as written.
     public var mailingLists: [String: [String]]
     /// Full names for VRFY: local part (lower case) → "Mark Crispin".
@@ -35,11 +35,11 @@ public struct ReceiverPolicy: Hashable, Sendable {
     /// Whether VRFY verifies (otherwise 252 where RFC 1123 allows it, else 502).
     public var verifiesUsers: Bool
     /// Which ESMTP extensions the server offers (ignored by dialects without EHLO).
-    public var extensions: ExtensionSet
+    public var extensions: ExtensionSet { didSet { refreshReplyTexts() } }
     /// How the server greets.
     public var greeting: GreetingMode
     /// Whether the server takes the sender's role on TURN (RFC 821 §3.8).
-    public var acceptsTURN: Bool
+    public var acceptsTURN: Bool { didSet { refreshReplyTexts() } }
     /// MTP multi-recipient schemes this receiver implements, the preferred one first (RFC 780 §4).
     public var mtpSchemes: [MTPScheme]
     /// MTP scheme R: how many stored recipients fit before "452 Recipient table full" (RFC 780 §4.3).
@@ -49,6 +49,31 @@ public struct ReceiverPolicy: Hashable, Sendable {
     /// The domain of a bare user name: FTP mail's `MAIL <ident>` names a user of this host
     /// (RFC 765, "Appendix on mail"), whose address is `ident@mailDomain`.
     public var mailDomain: Domain
+    /// Reply texts every SMTP session sends, written once per policy rather than once per session.
+    public private(set) var replyTexts = ReplyTexts()
+
+    /// The texts of the replies an SMTP receiver sends in every session.
+    public struct ReplyTexts: Hashable, Sendable {
+        /// `220 <host> Simple Mail Transfer Service Ready` (RFC 821 §4.2, App. F).
+        public var greeting = ""
+        /// `221 <host> Service closing transmission channel`.
+        public var closing = ""
+        /// The keyword lines of the EHLO reply, after the greeting line (RFC 1869 §4.3).
+        public var ehloKeywords: [String] = []
+    }
+
+    private mutating func refreshReplyTexts() {
+        var keywords: [String] = []
+        if extensions.contains(.eightBitMIME) { keywords.append("8BITMIME") }
+        if extensions.contains(.size) { keywords.append(maxMessageSize.map { "SIZE \($0)" } ?? "SIZE") }
+        if extensions.contains(.pipelining) { keywords.append("PIPELINING") }
+        keywords.append("EXPN")
+        keywords.append("HELP")
+        if acceptsTURN { keywords.append("TURN") }
+        replyTexts = ReplyTexts(
+            greeting: "\(hostName) Simple Mail Transfer Service Ready", closing: "\(hostName) Service closing transmission channel",
+            ehloKeywords: keywords)
+    }
 
     public init(
         hostName: String, aliases: Set<Domain> = [], localDomains: Set<Domain>? = nil, users: Set<String>? = nil,
@@ -81,6 +106,7 @@ public struct ReceiverPolicy: Hashable, Sendable {
         self.mtpRecipientTable = mtpRecipientTable
         self.commandTimeout = commandTimeout
         self.mailDomain = mailDomain ?? Domain(hostName)
+        refreshReplyTexts()
     }
 
     /// Whether `domain` names this host.

@@ -358,6 +358,13 @@ public struct MTPSender: Sendable {
         actions.append(.finished(report))
     }
 
+    /// Takes back an action list the driver has finished with: emptied, it keeps its storage,
+    /// so that the next call fills it without allocating.
+    public mutating func recycle(_ spent: inout [SenderAction]) {
+        spent.removeAll(keepingCapacity: true)
+        if actions.isEmpty, actions.capacity < spent.capacity { swap(&actions, &spent) }
+    }
+
     private mutating func takeActions() -> [SenderAction] {
         defer { actions = [] }
         return actions

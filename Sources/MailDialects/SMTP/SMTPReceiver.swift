@@ -85,7 +85,7 @@ public struct SMTPReceiver: Sendable {
         switch policy.greeting {
         case .ready, .busy:
             state = .commands
-            send(Reply(.serviceReady, "\(policy.hostName) Simple Mail Transfer Service Ready"))
+            send(Reply(.serviceReady, policy.replyTexts.greeting))
         case .refuse:
             state = .refusing
             send(Reply(.transactionFailed, "\(policy.hostName) No SMTP service here"))
@@ -317,7 +317,7 @@ public struct SMTPReceiver: Sendable {
     }
 
     private mutating func quit() {
-        send(Reply(.closing, "\(policy.hostName) Service closing transmission channel"))
+        send(Reply(.closing, policy.replyTexts.closing))
         close()
     }
 
@@ -381,16 +381,12 @@ public struct SMTPReceiver: Sendable {
         }
     }
 
-    /// RFC 1869 §4.3: the first line names the server, then one keyword per line.
+    /// RFC 1869 §4.3: the first line names the server, then one keyword per line
+    /// (`ReceiverPolicy.replyTexts`).
     private func ehloReply(for client: String) -> Reply {
-        var lines = ["\(policy.hostName) greets \(client)"]
-        if policy.extensions.contains(.eightBitMIME) { lines.append("8BITMIME") }
-        if policy.extensions.contains(.size) { lines.append(policy.maxMessageSize.map { "SIZE \($0)" } ?? "SIZE") }
-        if policy.extensions.contains(.pipelining) { lines.append("PIPELINING") }
-        lines.append("EXPN")
-        lines.append("HELP")
-        if policy.acceptsTURN { lines.append("TURN") }
-        return Reply(.okay, lines)
+        var reply = Reply(.okay, "\(policy.hostName) greets \(client)")
+        reply.continuation = policy.replyTexts.ehloKeywords
+        return reply
     }
 
     /// VRFY (RFC 821 §3.3, §4.1.1; RFC 1123 §5.2.3; RFC 2821 §3.5.3).
@@ -463,6 +459,13 @@ public struct SMTPReceiver: Sendable {
         actions.append(.close)
         state = .closed
         deadline = nil
+    }
+
+    /// Takes back an action list the driver has finished with: emptied, it keeps its storage,
+    /// so that the next call fills it without allocating.
+    public mutating func recycle(_ spent: inout [ReceiverAction]) {
+        spent.removeAll(keepingCapacity: true)
+        if actions.isEmpty, actions.capacity < spent.capacity { swap(&actions, &spent) }
     }
 
     private mutating func takeActions() -> [ReceiverAction] {

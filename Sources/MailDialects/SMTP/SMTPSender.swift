@@ -57,7 +57,6 @@ public struct SMTPSender: Sendable {
     private var pending: [Expectation] = []
     private var round: Round?
     private var nextTransaction = 0
-    private var serverExtensions: [String] = []
     private var extended = false
     private var finished = false
     /// Whether any MAIL was sent: failures before that let the caller try another exchanger.
@@ -160,9 +159,7 @@ public struct SMTPSender: Sendable {
         case .ehlo:
             if code.isPositiveCompletion {
                 extended = true
-                serverExtensions = reply.lines.dropFirst().map { String($0.prefix { $0 != " " }).uppercased() }
-                sizeLimit = reply.lines.dropFirst().compactMap(Self.sizeLimit).first
-                report.serverExtensions = serverExtensions
+                readExtensions(reply)
                 beginNext(now: now)
             } else if code == .serviceNotAvailable {
                 fail(reply, closing: true)
@@ -256,8 +253,29 @@ public struct SMTPSender: Sendable {
         if pending.isEmpty == false { deadline = deadline ?? now + configuration.timeouts.other }
     }
 
-    private var pipelining: Bool { extended && configuration.extensions.contains(.pipelining) && serverExtensions.contains("PIPELINING") }
+    private var pipelining: Bool { extended && configuration.extensions.contains(.pipelining) && offered.contains(.pipelining) }
     private var sizeLimit: Int?
+    /// The extensions this sender knows that the server's EHLO reply named.
+    private var offered: ExtensionSet = []
+
+    /// RFC 1869 §4.3: after the greeting line, one keyword (and its parameters) per line.
+    private mutating func readExtensions(_ reply: Reply) {
+        var keywords: [String] = []
+        keywords.reserveCapacity(reply.continuation.count)
+        for line in reply.continuation {
+            let keyword = line.prefix { $0 != " " }.uppercased()
+            switch keyword {
+            case "PIPELINING": offered.insert(.pipelining)
+            case "8BITMIME": offered.insert(.eightBitMIME)
+            case "SIZE":
+                offered.insert(.size)
+                if sizeLimit == nil { sizeLimit = Self.sizeLimit(line) }
+            default: break
+            }
+            keywords.append(keyword)
+        }
+        report.serverExtensions = keywords
+    }
 
     /// `SIZE 1000000` → 1000000 (RFC 1870 §4); 0 or no number means no stated limit.
     static func sizeLimit(_ line: String) -> Int? {
@@ -302,7 +320,7 @@ public struct SMTPSender: Sendable {
             let transaction = transactions[index]
             // RFC 1652 §3: 8-bit text "must not, under any circumstances" go to a server that did
             // not offer 8BITMIME; without a converter, that is a permanent failure.
-            if transaction.hasEightBitText, rules.hasEHLO, !(extended && serverExtensions.contains("8BITMIME")) {
+            if transaction.hasEightBitText, rules.hasEHLO, !(extended && offered.contains(.eightBitMIME)) {
                 let reply = Reply(.transactionFailed, "8-bit text and the server does not offer 8BITMIME (RFC 1652 §3)")
                 for recipient in transaction.recipients.indices { settle(index, recipient, .permanentFailure(reply)) }
                 continue
@@ -322,11 +340,11 @@ public struct SMTPSender: Sendable {
         var newRound = newRound
         let transaction = transactions[newRound.transaction]
         var parameters = MailParameters()
-        if extended, configuration.extensions.contains(.size), serverExtensions.contains("SIZE") {
+        if extended, configuration.extensions.contains(.size), offered.contains(.size) {
             parameters.size = transaction.declaredSize
             newRound.sizeDeclared = true
         }
-        if extended, configuration.extensions.contains(.eightBitMIME), serverExtensions.contains("8BITMIME"), transaction.hasEightBitText {
+        if extended, configuration.extensions.contains(.eightBitMIME), offered.contains(.eightBitMIME), transaction.hasEightBitText {
             parameters.body = .eightBitMIME
         }
         round = newRound
@@ -445,6 +463,13 @@ public struct SMTPSender: Sendable {
                 })
         }
         actions.append(.finished(report))
+    }
+
+    /// Takes back an action list the driver has finished with: emptied, it keeps its storage,
+    /// so that the next call fills it without allocating.
+    public mutating func recycle(_ spent: inout [SenderAction]) {
+        spent.removeAll(keepingCapacity: true)
+        if actions.isEmpty, actions.capacity < spent.capacity { swap(&actions, &spent) }
     }
 
     private mutating func takeActions() -> [SenderAction] {
