@@ -50,8 +50,14 @@ public struct MailAgent: Sendable {
     /// The last stamp's date text and the second it names: a busy relay stamps many messages a second.
     private var lastStampDate: (second: Int64, text: String) = (.min, "")
 
+    /// The configuration's trace style and users in lower case, worked out once.
+    private let traceStyle: TraceStyle
+    private let userKeys: Set<String>?
+
     public init(configuration: AgentConfiguration) {
         self.configuration = configuration
+        traceStyle = configuration.dialect.isSMTP ? SMTPRules.forDialect(configuration.dialect).traceStyle : .none
+        userKeys = configuration.users.map { Set($0.map { $0.lowercased() }) }
     }
 
     /// When the agent next wants `wake(now:)`.
@@ -246,7 +252,7 @@ public struct MailAgent: Sendable {
             default:
                 break
             }
-            if let group = groups.firstIndex(where: { $0.target.lowercased() == target.lowercased() }) {
+            if let group = groups.firstIndex(where: { Domain($0.target) == Domain(target) }) {
                 groups[group].indices.append(index)
             } else {
                 groups.append((target, [index]))
@@ -514,8 +520,7 @@ public struct MailAgent: Sendable {
     private mutating func deliverLocallyFromQueue(_ queueID: UInt64, _ index: Int, now: Timestamp) {
         guard let entry = queue[queueID] else { return }
         let mailbox = entry.recipients[index].mailbox
-        guard configuration.users.map({ users in users.contains { $0.lowercased() == mailbox.localPart.lowercased() } }) ?? true
-            || mailbox.isPostmaster
+        guard userKeys?.contains(mailbox.localPart.lowercased()) ?? true || mailbox.isPostmaster
         else {
             bounce(queueID, index, reason: "no such user here: <\(mailbox)>", now: now)
             return
@@ -538,10 +543,6 @@ public struct MailAgent: Sendable {
     }
 
     // MARK: Helpers
-
-    private var traceStyle: TraceStyle {
-        configuration.dialect.isSMTP ? SMTPRules.forDialect(configuration.dialect).traceStyle : .none
-    }
 
     var routeStyle: RouteStyle { configuration.dialect.routeStyle }
 

@@ -23,37 +23,29 @@ extension MailSimulation {
         trace(host, .init("connect"), "conn\(self.nextLabel) to \(request.hostName) [\(request.address)]:\(request.dialect.port) \(request.dialect) for \(request.messageIDs.joined(separator: " "))")
     }
 
-    /// The host's receiver policy for a peer: relay clients may relay anything (built once per host).
-    func policy(for host: HostID, peer: HostID) -> ReceiverPolicy {
-        if policies[host.index] == nil {
-            let configuration = agents[host.index]!.configuration
-            let client = configuration.relayClients?.first ?? configuration.hostName
-            let clients = configuration.relayClients.map { names in
-                let wanted = Set(names.map { $0.lowercased() })
-                return Set(hostNames.indices.filter { wanted.contains(hostNames[$0].lowercased()) })
-            }
-            policies[host.index] = (configuration.receiverPolicy(forPeer: client), configuration.receiverPolicy(forPeer: nil), clients)
-        }
-        let entry = policies[host.index]!
-        let isClient = entry.clients?.contains(peer.index) ?? true
-        return isClient ? entry.client : entry.other
+    /// The host's receiver policy for a peer: relay clients may relay anything.
+    func policy(for host: HostID, peer: HostID) -> SharedReceiverPolicy {
+        let isClient = relayClientHosts[host.index]?.contains(peer.index) ?? true
+        return isClient ? clientPolicies[host.index]! : otherPolicies[host.index]!
     }
 
     func accepted(_ id: ConnectionID, host: HostID) {
-        guard let dialect = agents[host.index]?.configuration.dialect, !crashed[host.index], let info = network.info(id) else {
+        guard let dialect = dialects[host.index], !crashed[host.index], let info = network.info(id) else {
             network.abort(id, from: .server)
             return
         }
         let peer = info.client
         var engine = ReceiverEngine.make(dialect: dialect, policy: policy(for: host, peer: peer))
         let label = clients[id]?.label ?? 0
-        for fault in setup.faults {
-            guard case .injectReply(let target, let command, let reply, let window, let probability) = fault, target == host,
-                window.contains(network.now)
-            else { continue }
-            if faultRandom.bernoulli(probability) {
-                engine.injectReply(reply, forNextCommand: command)
-                trace(host, .init("fault"), "conn\(label): next \(command) will get \(reply.code)")
+        if injectsReplies {
+            for fault in setup.faults {
+                guard case .injectReply(let target, let command, let reply, let window, let probability) = fault, target == host,
+                    window.contains(network.now)
+                else { continue }
+                if faultRandom.bernoulli(probability) {
+                    engine.injectReply(reply, forNextCommand: command)
+                    trace(host, .init("fault"), "conn\(label): next \(command) will get \(reply.code)")
+                }
             }
         }
         let session = ServerSession(engine: engine, host: host, peer: peer, peerName: hostNames[peer.index], label: label)
@@ -120,7 +112,7 @@ extension MailSimulation {
             case .deliver(let message):
                 let address = hostAddresses[session.peer.index]
                 var decision = DeliveryDecision.accepted
-                if agents[session.host.index] != nil {
+                if hasAgent[session.host.index] {
                     let (answer, agentActions) = agents[session.host.index]!.messageReceived(message, peer: session.peerName, peerAddress: address, now: now)
                     decision = answer
                     perform(agentActions, for: session.host)
@@ -145,7 +137,8 @@ extension MailSimulation {
     }
 
     func dropsAfterFinalDot(_ host: HostID) -> Bool {
-        setup.faults.contains { fault in
+        guard dropsAfterDots else { return false }
+        return setup.faults.contains { fault in
             if case .dropAfterFinalDot(let target, let window) = fault { return target == host && window.contains(network.now) }
             return false
         }

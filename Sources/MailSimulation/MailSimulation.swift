@@ -18,9 +18,18 @@ public final class MailSimulation {
     var wakeTimers: [(time: SimTime, id: EventID)?]
     /// Connections are numbered in the order they were opened, for traces (slots are reused).
     var nextLabel = 0
-    /// Receiver policies by host: (for relay clients, for everyone else, the relay clients' host
-    /// indices or `nil` for everyone), built once.
-    var policies: [(client: ReceiverPolicy, other: ReceiverPolicy, clients: Set<Int>?)?]
+    /// Which hosts run a mail agent. (Asking `agents[i] != nil` would copy the whole agent.)
+    let hasAgent: [Bool]
+    /// The dialect each host's agent speaks.
+    let dialects: [DialectID?]
+    /// Whether any fault injects replies, or drops connections after the final dot.
+    let injectsReplies: Bool
+    let dropsAfterDots: Bool
+    /// Receiver policies by host, built once: for its relay clients, for everyone else, and the
+    /// relay clients' host indices (`nil`: everyone is one). Hosts without an agent have none.
+    var clientPolicies: [SharedReceiverPolicy?] = []
+    var otherPolicies: [SharedReceiverPolicy?] = []
+    var relayClientHosts: [Set<Int>?] = []
     var randoms: [RandomStream]
     var faultRandom: RandomStream
     var crashed: [Bool]
@@ -89,13 +98,32 @@ public final class MailSimulation {
         randoms = setup.topology.hosts.map { RandomStream(seed: setup.seed, stream: "mx/" + $0.name) }
         faultRandom = RandomStream(seed: setup.seed, stream: "faults")
         crashed = Array(repeating: false, count: setup.topology.hosts.count)
-        policies = Array(repeating: nil, count: setup.topology.hosts.count)
+        hasAgent = setup.agents.map { $0 != nil }
+        dialects = setup.agents.map { $0?.dialect }
+        injectsReplies = setup.faults.contains { if case .injectReply = $0 { true } else { false } }
+        dropsAfterDots = setup.faults.contains { if case .dropAfterFinalDot = $0 { true } else { false } }
+        for configuration in setup.agents {
+            guard let configuration else {
+                clientPolicies.append(nil)
+                otherPolicies.append(nil)
+                relayClientHosts.append(nil)
+                continue
+            }
+            let client = configuration.relayClients?.first ?? configuration.hostName
+            clientPolicies.append(SharedReceiverPolicy(configuration.receiverPolicy(forPeer: client)))
+            otherPolicies.append(SharedReceiverPolicy(configuration.receiverPolicy(forPeer: nil)))
+            relayClientHosts.append(
+                configuration.relayClients.map { [hostNames] names in
+                    let wanted = Set(names.map { $0.lowercased() })
+                    return Set(hostNames.indices.filter { wanted.contains(hostNames[$0].lowercased()) })
+                })
+        }
     }
 
     /// Runs to the end of the setup's duration and returns what happened.
     public func run() -> SimulationResult {
-        for (index, agent) in agents.enumerated() where agent != nil {
-            network.listen(HostID(index), port: agent!.configuration.dialect.port)
+        for (index, configuration) in setup.agents.enumerated() {
+            if let configuration { network.listen(HostID(index), port: configuration.dialect.port) }
         }
         scheduleSubmission(0)
         startWatchdog()
@@ -215,22 +243,22 @@ public final class MailSimulation {
     }
 
     func submit(_ index: Int) {
-        let workload = setup.workload
         accounting.submitted(index)
-        guard let host = workload.host(index) else {
+        guard let host = setup.workload.host(index) else {
             accounting.refusedAtSubmission(index, reason: "the sender has no host to submit on")
             return
         }
         if trace.isEnabled {
+            let workload = setup.workload
             let recipients = workload.recipients(index).map { "<\(workload.users[Int($0)])>" }.joined(separator: ", ")
             trace(host, .init("submit"), "\(workload.messageID(index)) from <\(workload.users[Int(workload.sender(index))])> to \(recipients)")
         }
-        guard !crashed[host.index], agents[host.index] != nil else {
+        guard !crashed[host.index], hasAgent[host.index] else {
             // Nobody takes the message: it is returned at once, and that is recorded.
             accounting.refusedAtSubmission(index, reason: "\(hostNames[host.index]) was down at submission")
             return
         }
-        let submission = workload.submission(index)
+        let submission = setup.workload.submission(index)
         agentActs(host) { $0.submit(submission, now: self.stamp) }
     }
 
@@ -238,7 +266,7 @@ public final class MailSimulation {
 
     /// Calls the agent on `host` and carries out what it asks.
     func agentActs(_ host: HostID, _ body: (inout MailAgent) -> [AgentAction]) {
-        guard agents[host.index] != nil else { return }
+        guard hasAgent[host.index] else { return }
         let actions = body(&agents[host.index]!)
         perform(actions, for: host)
     }

@@ -63,6 +63,14 @@ public struct ReceiverEngine: Sendable {
     public static func smtp(_ engine: SMTPReceiver) -> ReceiverEngine { ReceiverEngine(smtpEngine: engine, mtpEngine: nil) }
     public static func mtp(_ engine: MTPReceiver) -> ReceiverEngine { ReceiverEngine(smtpEngine: nil, mtpEngine: engine) }
 
+    /// A receiver for a host whose sessions share one policy.
+    public static func make(dialect: DialectID, policy: SharedReceiverPolicy) -> ReceiverEngine {
+        switch dialect {
+        case .ftp765, .mtp772, .mtp780: .mtp(MTPReceiver(rules: .forDialect(dialect), policy: policy.policy))
+        case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321: .smtp(SMTPReceiver(rules: .forDialect(dialect), sharedPolicy: policy))
+        }
+    }
+
     public static func make(dialect: DialectID, policy: ReceiverPolicy) -> ReceiverEngine {
         switch dialect {
         case .ftp765, .mtp772, .mtp780: .mtp(MTPReceiver(rules: .forDialect(dialect), policy: policy))

@@ -120,6 +120,15 @@ public struct ReceiverPolicy: Hashable, Sendable {
     }
 }
 
+/// A receiver policy shared by every session of a host. SMTP receivers hold their policy through
+/// one of these, so that opening a session costs one reference instead of copying every set and
+/// dictionary of the policy.
+public final class SharedReceiverPolicy: Sendable {
+    public let policy: ReceiverPolicy
+
+    public init(_ policy: ReceiverPolicy) { self.policy = policy }
+}
+
 /// Which mail a receiver accepts for relaying elsewhere.
 public enum RelayPolicy: Hashable, Sendable {
     /// Only local mail: not a relay.

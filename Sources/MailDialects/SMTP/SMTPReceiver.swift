@@ -9,7 +9,9 @@ import MailCore
 /// A receiver-SMTP, sans I/O: bytes and events in, replies and deliveries out.
 public struct SMTPReceiver: Sendable {
     public let rules: SMTPRules
-    public let policy: ReceiverPolicy
+    private let sharedPolicy: SharedReceiverPolicy
+    /// What the host accepts (read through the shared box, never copied per session).
+    public var policy: ReceiverPolicy { sharedPolicy.policy }
 
     enum Greeting: Hashable, Sendable {
         case helo(String)
@@ -66,8 +68,12 @@ public struct SMTPReceiver: Sendable {
     public private(set) var deadline: Timestamp?
 
     public init(rules: SMTPRules, policy: ReceiverPolicy) {
+        self.init(rules: rules, sharedPolicy: SharedReceiverPolicy(policy))
+    }
+
+    public init(rules: SMTPRules, sharedPolicy: SharedReceiverPolicy) {
         self.rules = rules
-        self.policy = policy
+        self.sharedPolicy = sharedPolicy
         framer = LineFramer(terminator: rules.textPolicy.commandTerminator, maxLineLength: Self.commandLimit(rules))
     }
 

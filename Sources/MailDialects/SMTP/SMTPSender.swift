@@ -263,7 +263,10 @@ public struct SMTPSender: Sendable {
         var keywords: [String] = []
         keywords.reserveCapacity(reply.continuation.count)
         for line in reply.continuation {
-            let keyword = line.prefix { $0 != " " }.uppercased()
+            // Read as bytes: walking a String by Characters costs Unicode segmentation.
+            let word = line.utf8.prefix { $0 != 0x20 }
+            // Keywords are case-insensitive (RFC 1869 §4.3); most servers write them in capitals already.
+            let keyword = word.contains { $0 >= 0x61 && $0 <= 0x7a } ? String(Substring(word)).uppercased() : String(Substring(word))
             switch keyword {
             case "PIPELINING": offered.insert(.pipelining)
             case "8BITMIME": offered.insert(.eightBitMIME)
@@ -279,8 +282,8 @@ public struct SMTPSender: Sendable {
 
     /// `SIZE 1000000` → 1000000 (RFC 1870 §4); 0 or no number means no stated limit.
     static func sizeLimit(_ line: String) -> Int? {
-        let words = line.split(separator: " ")
-        guard words.count == 2, words[0].uppercased() == "SIZE", let limit = Int(words[1]), limit > 0 else { return nil }
+        let words = line.utf8.split(separator: 0x20)
+        guard words.count == 2, String(Substring(words[0])).uppercased() == "SIZE", let limit = Int(Substring(words[1])), limit > 0 else { return nil }
         return limit
     }
 
