@@ -84,6 +84,24 @@ public struct MessageAssembler: Sendable {
         return false
     }
 
+    /// Takes whole lines, each ending in CR LF and none starting with "." or over the limit:
+    /// the same as giving them to `lineReceived` one by one, in one copy.
+    public mutating func appendPlainLines(_ lines: UnsafeBufferPointer<UInt8>) {
+        size += lines.count
+        if let maxSize, size > maxSize {
+            exceededSize = true
+            content = []
+            return
+        }
+        let start = content.count
+        content.append(contentsOf: lines)
+        if clearHighBit {
+            content.withUnsafeMutableBufferPointer { bytes in
+                for index in start..<bytes.count { bytes[index] &= 0x7f }
+            }
+        }
+    }
+
     public mutating func overlongLineReceived() { overlongLines += 1 }
 
     /// Makes room for about `bytes` more bytes of text.

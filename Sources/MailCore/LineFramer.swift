@@ -110,11 +110,46 @@ public struct LineFramer: Sendable {
     public mutating func feedText(to assembler: inout MessageAssembler) -> Bool {
         assembler.reserve(bufferedCount)
         while true {
+            if !discarding { copyPlainLines(to: &assembler) }
             switch next() {
             case .needMoreData: return false
             case .overlong: assembler.overlongLineReceived()
             case .line(let line): if assembler.lineReceived(line) { return true }
             }
+        }
+    }
+
+    /// Hands `assembler` the run of complete lines at the front of the buffer that need no work,
+    /// in one piece: lines ending in CR LF, within the limit, not starting with "." (those, bare
+    /// LFs in lenient mode and over-long lines go through `next()`, one at a time). The bytes the
+    /// assembler gets are the ones it would have built line by line.
+    private mutating func copyPlainLines(to assembler: inout MessageAssembler) {
+        let lenient = terminator == .lf
+        let limit = maxLineLength
+        let first = start
+        let runEnd: Int = buffer.withUnsafeBufferPointer { bytes in
+            var lineStart = first
+            var from = Swift.max(scan, first)
+            while lineStart < bytes.count, bytes[lineStart] != UInt8(ascii: "."),
+                let lineFeed = ByteSearch.firstIndex(of: 0x0a, in: bytes, from: from)
+            {
+                guard lineFeed > lineStart, bytes[lineFeed - 1] == 0x0d else {
+                    if lenient { break }  // a bare LF ends the line here: `next()` adds the CR
+                    from = lineFeed + 1  // in CR LF mode a bare LF is an ordinary byte of the line
+                    continue
+                }
+                guard lineFeed + 1 - lineStart <= limit else { break }
+                lineStart = lineFeed + 1
+                from = lineStart
+            }
+            if lineStart > first {
+                assembler.appendPlainLines(UnsafeBufferPointer(rebasing: bytes[first..<lineStart]))
+            }
+            return lineStart
+        }
+        if runEnd > first {
+            start = runEnd
+            scan = runEnd
         }
     }
 

@@ -104,6 +104,53 @@ func frame(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit: Int) -
         #expect(rest == .needMoreData)
     }
 
+    @Test("feedText (whole runs of plain lines at once) builds exactly what next() and lineReceived build line by line", arguments: 0..<40)
+    func bulkText(seed: Int) {
+        var generator = SplitMixForTests(seed: UInt64(seed) &+ 7000)
+        let pieces: [[UInt8]] = ["plain", "", ".", "..dot", "x\ny", "bare\r", String(repeating: "long", count: 12), " . ", "caf\u{e9}"].map { Array($0.utf8) }
+        let ends: [[UInt8]] = [[0x0d, 0x0a], [0x0d, 0x0a], [0x0d, 0x0a], [0x0a]]
+        var input: [UInt8] = []
+        for _ in 0..<Int(generator.next() % 40) {
+            input += pieces[Int(generator.next() % UInt64(pieces.count))] + ends[Int(generator.next() % UInt64(ends.count))]
+        }
+        input += Array(".\r\n".utf8) + Array("NEXT\r\n".utf8)
+        let chunk = 1 + Int(generator.next() % 64)
+        for terminator in [LineFramer.Terminator.lf, .crlf] {
+            for (clearHighBit, maxSize) in [(false, nil), (true, nil), (false, 300)] as [(Bool, Int?)] {
+                // Line by line.
+                var framer = LineFramer(terminator: terminator, maxLineLength: 40)
+                framer.append(input)
+                var expected = MessageAssembler(maxSize: maxSize, clearHighBit: clearHighBit)
+                var ended = false
+                loop: while !ended {
+                    switch framer.next() {
+                    case .line(let line): ended = expected.lineReceived(line)
+                    case .overlong: expected.overlongLineReceived()
+                    case .needMoreData: break loop
+                    }
+                }
+                let expectedRest = framer.next()
+                // In chunks, through feedText.
+                var bulk = LineFramer(terminator: terminator, maxLineLength: 40)
+                var assembler = MessageAssembler(maxSize: maxSize, clearHighBit: clearHighBit)
+                var done = false
+                var offset = 0
+                while !done && offset < input.count {
+                    bulk.append(input[offset..<min(offset + chunk, input.count)])
+                    offset += chunk
+                    done = bulk.feedText(to: &assembler)
+                }
+                bulk.append(input[min(offset, input.count)...])  // what came after the text
+                #expect(done == ended)
+                #expect(assembler.content == expected.content, "seed \(seed), \(terminator), high bit \(clearHighBit), max \(String(describing: maxSize))")
+                #expect(assembler.size == expected.size)
+                #expect(assembler.overlongLines == expected.overlongLines)
+                #expect(assembler.exceededSize == expected.exceededSize)
+                #expect(bulk.next() == expectedRest, "the line after the text is left for the commands")
+            }
+        }
+    }
+
     @Test("the assembler clears the high bit for 7-bit dialects and enforces a size limit")
     func assemblerPolicy() {
         var seven = MessageAssembler(maxSize: nil, clearHighBit: true)
