@@ -114,5 +114,5 @@ public struct StoredMessage: Hashable, Sendable {
 
 extension Mailbox {
     /// The lower-cased form used to match recipients across hops.
-    public var key: String { localPart.lowercased() + "@" + (domain?.key ?? "") }
+    public var key: String { localPart.lowercasedKey() + "@" + (domain?.key ?? "") }
 }

@@ -379,7 +379,7 @@ public struct MailAgent: Sendable {
     /// Lowest preference first. Equal preferences: RFC 974 leaves the order "up to the mailer"
     /// (here: by name, so runs repeat); RFC 2821 §5: "the sender-SMTP MUST randomize them".
     private func ordered(_ list: [Exchanger], random: inout some RandomNumberGenerator) -> [Exchanger] {
-        let sorted = list.sorted { ($0.preference, $0.name.lowercased()) < ($1.preference, $1.name.lowercased()) }
+        let sorted = list.sorted { ($0.preference, $0.name.lowercasedKey()) < ($1.preference, $1.name.lowercasedKey()) }
         guard configuration.routing == .direct2821 else { return sorted }
         var result: [Exchanger] = []
         var start = 0
@@ -520,7 +520,7 @@ public struct MailAgent: Sendable {
     private mutating func deliverLocallyFromQueue(_ queueID: UInt64, _ index: Int, now: Timestamp) {
         guard let entry = queue[queueID] else { return }
         let mailbox = entry.recipients[index].mailbox
-        guard userKeys?.contains(mailbox.localPart.lowercased()) ?? true || mailbox.isPostmaster
+        guard userKeys?.contains(mailbox.localPart.lowercasedKey()) ?? true || mailbox.isPostmaster
         else {
             bounce(queueID, index, reason: "no such user here: <\(mailbox)>", now: now)
             return
@@ -536,7 +536,7 @@ public struct MailAgent: Sendable {
             var text: [UInt8] = []
             if traceStyle != .none { text = Array(TraceFields.returnPath(reversePath, style: routeStyle).utf8) }
             text += content
-            mailboxes[mailbox.localPart.lowercased(), default: []].append(
+            mailboxes[mailbox.localPart.lowercasedKey(), default: []].append(
                 StoredMessage(messageID: messageID, recipient: mailbox, content: text, deliveredAt: now))
         }
         actions.append(.event(.delivered(messageID: messageID, mailbox: mailbox)))

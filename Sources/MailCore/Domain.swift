@@ -21,7 +21,7 @@ public struct Domain: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `text` in lower case; a fast path for ASCII, which every valid domain is.
-    static func asciiLowercased(_ text: String) -> String {
+    public static func asciiLowercased(_ text: String) -> String {
         let utf8 = text.utf8
         guard utf8.allSatisfy({ $0 < 0x80 }) else { return text.lowercased() }
         guard utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5a }) else { return text }
@@ -107,3 +107,9 @@ public enum DomainError: Error, Hashable, Sendable {
 
 @inline(__always) func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 @inline(__always) func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7a }
+
+extension String {
+    /// The same as `lowercased()`, without Unicode case mapping when the text is ASCII (names,
+    /// local parts and keys almost always are), and without a copy when it is already lower case.
+    public func lowercasedKey() -> String { Domain.asciiLowercased(self) }
+}

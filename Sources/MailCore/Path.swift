@@ -31,7 +31,7 @@ public struct Mailbox: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Whether this is the postmaster, which every host must accept (RFC 1123 §5.2.7).
-    public var isPostmaster: Bool { localPart.lowercased() == "postmaster" }
+    public var isPostmaster: Bool { localPart.utf8.count == 10 && localPart.lowercasedKey() == "postmaster" }
 }
 
 /// How a source route is written in a path.

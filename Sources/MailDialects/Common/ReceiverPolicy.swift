@@ -114,7 +114,7 @@ public struct ReceiverPolicy: Hashable, Sendable {
 
     /// Whether a local part names a user of this host.
     public func userExists(_ localPart: String) -> Bool {
-        let key = localPart.lowercased()
+        let key = localPart.lowercasedKey()
         if key == "postmaster" { return true }  // RFC 1123 §5.2.7: postmaster MUST be supported
         return userKeys?.contains(key) ?? true
     }
@@ -205,7 +205,7 @@ extension ReceiverPolicy {
             return .accept(.local(Mailbox(localPart: mailbox.localPart, domain: Domain(hostName))))  // <Postmaster>
         }
         if localDomains.contains(domain) || isThisHost(domain) {
-            let key = mailbox.localPart.lowercased()
+            let key = mailbox.localPart.lowercasedKey()
             if let moved = forwards[key] { return forwardsMovedUsers ? .accept(.forward(moved)) : .pleaseTry(moved) }
             if userExists(mailbox.localPart) { return .accept(.local(mailbox)) }
             return operatorForwardsUnknownUsers ? .accept(.operatorForward) : .unknownUser
