@@ -116,10 +116,19 @@ func mailpath(_ arguments: String...) -> (code: ExitCode, out: String, err: Stri
     func list() {
         let result = mailpath("dialects")
         #expect(result.code == .success)
-        for (name, rfc, port) in [("mtp780", "RFC 780", "57"), ("smtp788", "RFC 788", "25"), ("smtp821", "RFC 821", "25"), ("esmtp", "RFC 1869", "25"), ("smtp2821", "RFC 2821", "25")] {
+        for (name, rfc, port) in [
+            ("ftp765", "RFC 765", "21"), ("mtp772", "RFC 772", "57"), ("mtp780", "RFC 780", "57"), ("smtp788", "RFC 788", "25"),
+            ("smtp821", "RFC 821", "25"), ("esmtp", "RFC 1869", "25"), ("smtp2821", "RFC 2821", "25"),
+        ] {
             let line = result.out.split(separator: "\n").first { $0.hasPrefix(name + " ") }
             #expect(line?.contains(rfc) == true && line?.contains(" \(port) ") == true, "\(name): \(String(describing: line))")
         }
+        // The command words each dialect implements: FTP's MSND/MSOM/MSAM, none of the FTP
+        // commands it answers 502, and no CONT before RFC 780.
+        let ftp = result.out.split(separator: "\n").first { $0.hasPrefix("ftp765 ") } ?? ""
+        #expect(ftp.contains("MAIL MSND MSOM MSAM MRSQ MRCP HELP NOOP QUIT") && !ftp.contains("USER"), "\(ftp)")
+        let draft = result.out.split(separator: "\n").first { $0.hasPrefix("mtp772 ") } ?? ""
+        #expect(!draft.contains("CONT") && draft.contains("MRCP"), "\(draft)")
     }
 
     @Test("mailpath dialects mtp780 shows the commands with sections and a sample session")

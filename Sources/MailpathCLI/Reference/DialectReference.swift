@@ -5,12 +5,20 @@ import Reports
 /// The dialect reference: `mailpath dialects` and Docs/dialects.md, generated from the catalog
 /// and from live runs of the engines, so the documentation cannot drift from the code.
 enum DialectReference {
+    /// The command words a dialect implements, in the catalog's order ("MSND / MSOM / MSAM" gives
+    /// three; the entry for FTP commands answered 502 gives none).
+    static func commandWords(_ dialect: DialectDescriptor) -> [String] {
+        dialect.commands.filter { !$0.summary.hasPrefix("502") }.flatMap { command in
+            command.syntax.split(separator: " ").map(String.init).prefix { $0 == "/" || $0.allSatisfy(\.isUppercase) }.filter { $0 != "/" }
+        }
+    }
+
     /// One line per dialect.
     static func list() -> String {
         let rows = Dialects.all.map { dialect in
             [
                 dialect.id.rawValue, dialect.rfcs.split(separator: " ").prefix(2).joined(separator: " "), String(dialect.year),
-                String(dialect.id.port), dialect.commands.map { $0.syntax.prefix { $0 != " " } }.joined(separator: " "),
+                String(dialect.id.port), commandWords(dialect).joined(separator: " "),
                 dialect.extensions.filter { !$0.hasPrefix("EXPN") }.map { String($0.prefix { $0 != " " }) }.joined(separator: " "),
             ]
         }
