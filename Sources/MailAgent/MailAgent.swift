@@ -230,17 +230,24 @@ public struct MailAgent: Sendable {
     /// Starts delivery of every due recipient of an entry: local ones at once, the others grouped
     /// by next hop, one transaction per group ("one copy per server", RFC 2821 §4.5.4).
     private mutating func startAttempts(_ queueID: UInt64, now: Timestamp) {
-        guard let entry = queue[queueID] else { return }
+        guard let recipients = queue[queueID]?.recipients else { return }
+        // What to do at once, in recipient order, once the loop no longer holds the recipient list
+        // (changing the entry while it does would copy the list).
+        enum AtOnce {
+            case bounce(Int, String)
+            case deliverHere(Int)
+        }
+        var atOnce: [AtOnce] = []
         var groups: [(target: String, indices: [Int])] = []
-        for (index, recipient) in entry.recipients.enumerated() {
+        for (index, recipient) in recipients.enumerated() {
             guard case .waiting(let due) = recipient.state, due <= now else { continue }
             guard let mailbox = recipient.path.mailbox, let domain = mailbox.domain else {
-                bounce(queueID, index, reason: "no domain in <\(recipient.mailbox)>", now: now)
+                atOnce.append(.bounce(index, "no domain in <\(recipient.mailbox)>"))
                 continue
             }
             let hop = nextHop(for: recipient.path)
             if hop == nil && (configuration.localDomains.contains(domain) || configuration.isThisHost(domain)) {
-                deliverLocallyFromQueue(queueID, index, now: now)
+                atOnce.append(.deliverHere(index))
                 continue
             }
             var target = hop?.text ?? domain.text
@@ -258,6 +265,13 @@ public struct MailAgent: Sendable {
                 groups.append((target, [index]))
             }
         }
+        _ = consume recipients
+        for action in atOnce {
+            switch action {
+            case .bounce(let index, let reason): bounce(queueID, index, reason: reason, now: now)
+            case .deliverHere(let index): deliverLocallyFromQueue(queueID, index, now: now)
+            }
+        }
         for group in groups { beginAttempt(queueID, group.indices, target: group.target, now: now) }
         removeIfFinished(queueID)
     }
@@ -269,16 +283,19 @@ public struct MailAgent: Sendable {
     }
 
     private mutating func beginAttempt(_ queueID: UInt64, _ indices: [Int], target: String, now: Timestamp) {
-        guard let entry = queue[queueID] else { return }
+        // Read the paths without keeping a copy of the entry: marking its recipients below would
+        // then copy the whole recipient list.
+        guard let recipients = queue[queueID]?.recipients else { return }
         nextID += 1
         let id = nextID
-        var paths = indices.map { entry.recipients[$0].path }
+        var paths = indices.map { recipients[$0].path }
         // Route elements naming this host are spent.
         paths = paths.map { path in
             var path = path
             while let first = path.route.first, configuration.isThisHost(first) { path = path.poppingFirstHop }
             return path
         }
+        _ = consume recipients
         for index in indices { queue[queueID]!.recipients[index].state = .inFlight(attempt: id) }
         var attempt = Attempt(id: id, queueID: queueID, recipients: indices, paths: paths, started: now)
         switch configuration.routing {
@@ -482,9 +499,11 @@ public struct MailAgent: Sendable {
     // MARK: Outcomes
 
     private mutating func finish(_ queueID: UInt64, _ index: Int, event: (String, Mailbox) -> AgentEvent) {
-        guard let entry = queue[queueID] else { return }
+        // Take what the event needs first: a copy of the entry held across the write below would
+        // make the write copy the whole recipient list.
+        guard let messageID = queue[queueID]?.messageID, let mailbox = queue[queueID]?.recipients[index].mailbox else { return }
         queue[queueID]!.recipients[index].state = .finished
-        actions.append(.event(event(entry.messageID, entry.recipients[index].mailbox)))
+        actions.append(.event(event(messageID, mailbox)))
     }
 
     /// A temporary failure: wait for the schedule's next attempt, or return the mail when it is spent.
@@ -525,8 +544,10 @@ public struct MailAgent: Sendable {
             bounce(queueID, index, reason: "no such user here: <\(mailbox)>", now: now)
             return
         }
+        let (messageID, reversePath, content) = (entry.messageID, entry.reversePath, entry.content)
+        _ = consume entry  // before the write, which would otherwise copy the recipient list
         queue[queueID]!.recipients[index].state = .finished
-        deliverLocally(messageID: entry.messageID, mailbox: mailbox, reversePath: entry.reversePath, content: entry.content, now: now)
+        deliverLocally(messageID: messageID, mailbox: mailbox, reversePath: reversePath, content: content, now: now)
     }
 
     /// Final delivery: "it inserts at the beginning of the mail data a return path line" (RFC 821 §4.1.1).

@@ -25,6 +25,17 @@ extension Scenario {
             pending.append(Pending(time: message.at, from: number(message.from), to: message.to.map(number), size: message.size, subject: message.subject))
         }
         var random = RandomStream(seed: seed, stream: "workload")
+        // Each user's domain as a small number, so that "in another domain" is an integer test.
+        var domainNumbers: [String: Int] = [:]
+        var domainOf: [Int] = []
+        func domainNumber(_ user: Int32) -> Int {
+            while domainOf.count <= Int(user) {
+                let key = workload.users[domainOf.count].domain?.key ?? ""
+                if domainNumbers[key] == nil { domainNumbers[key] = domainNumbers.count }
+                domainOf.append(domainNumbers[key]!)
+            }
+            return domainOf[Int(user)]
+        }
         for generator in self.workload.generators {
             let senders = (generator.from.isEmpty ? everyone.map(\.address) : generator.from).map(number)
             let pool = (generator.among.isEmpty ? everyone.map(\.address) : generator.among).map(number)
@@ -32,8 +43,8 @@ extension Scenario {
             for _ in 0..<generator.count {
                 time += random.exponential(mean: generator.meanInterval)
                 let sender = senders[random.uniform(in: 0...(senders.count - 1))]
-                let senderDomain = workload.users[Int(sender)].domain
-                var candidates = pool.filter { $0 != sender && (!generator.otherDomains || workload.users[Int($0)].domain != senderDomain) }
+                let senderDomain = domainNumber(sender)
+                var candidates = pool.filter { $0 != sender && (!generator.otherDomains || domainNumber($0) != senderDomain) }
                 let wanted = random.uniform(in: generator.recipients)
                 var chosen: [Int32] = []
                 while chosen.count < wanted && !candidates.isEmpty {
