@@ -131,3 +131,10 @@ public struct SenderTimeouts: Hashable, Sendable {
     public init() {}
     public static let rfc2821 = SenderTimeouts()
 }
+
+/// Moves an action list the driver has finished with into an engine's (empty) list, emptied but
+/// with its storage kept, so that the engine's next call fills it without allocating.
+func reuseActionStorage<Action>(_ spent: inout [Action], into actions: inout [Action]) {
+    spent.removeAll(keepingCapacity: true)
+    if actions.isEmpty, actions.capacity < spent.capacity { swap(&actions, &spent) }
+}

@@ -437,10 +437,7 @@ public struct MTPReceiver: Sendable {
 
     /// Takes back an action list the driver has finished with: emptied, it keeps its storage,
     /// so that the next call fills it without allocating.
-    public mutating func recycle(_ spent: inout [ReceiverAction]) {
-        spent.removeAll(keepingCapacity: true)
-        if actions.isEmpty, actions.capacity < spent.capacity { swap(&actions, &spent) }
-    }
+    public mutating func recycle(_ spent: inout [ReceiverAction]) { reuseActionStorage(&spent, into: &actions) }
 
     private mutating func takeActions() -> [ReceiverAction] {
         defer { actions = [] }

@@ -470,10 +470,7 @@ public struct SMTPSender: Sendable {
 
     /// Takes back an action list the driver has finished with: emptied, it keeps its storage,
     /// so that the next call fills it without allocating.
-    public mutating func recycle(_ spent: inout [SenderAction]) {
-        spent.removeAll(keepingCapacity: true)
-        if actions.isEmpty, actions.capacity < spent.capacity { swap(&actions, &spent) }
-    }
+    public mutating func recycle(_ spent: inout [SenderAction]) { reuseActionStorage(&spent, into: &actions) }
 
     private mutating func takeActions() -> [SenderAction] {
         defer { actions = [] }
