@@ -54,6 +54,12 @@ import Testing
         #expect(Path.null.pushing(Domain("RELAY")) == .null)
     }
 
+    @Test("lowercasedKey is lowercased(), for ASCII and for anything else", arguments: ["", "joe", "JOE", "Mx.D05.Example", "[10.0.0.1]", "Ärger", "ÉCOLE", "postmaster", "POSTMASTER", "a\u{0130}b"])
+    func lowercasedKey(text: String) {
+        #expect(text.lowercasedKey() == text.lowercased())
+        #expect(Mailbox(localPart: text, domain: nil).isPostmaster == (text.lowercased() == "postmaster"))
+    }
+
     @Test("bare Postmaster only when the dialect allows it (RFC 2821 §4.1.1.3)")
     func postmaster() throws {
         #expect(parse("<Postmaster>", .colon) == .failure(.malformedMailbox))
