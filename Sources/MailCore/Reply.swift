@@ -106,7 +106,12 @@ public struct ReplyParser: Sendable {
         let body = line.count > 4 ? String(decoding: line[(start + 4)...], as: UTF8.self) : ""
         if let pending, pending.code != code { return malformed(line) }
         if separator == UInt8(ascii: "-") {
-            if pending == nil { pending = Reply(code, body) } else { pending!.continuation.append(body) }
+            if pending == nil {
+                pending = Reply(code, body)
+                pending!.continuation.reserveCapacity(7)  // an EHLO reply's keywords, without regrowing
+            } else {
+                pending!.continuation.append(body)
+            }
             return .incomplete
         }
         guard var reply = pending else { return .reply(Reply(code, body)) }
