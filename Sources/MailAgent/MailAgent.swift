@@ -501,8 +501,10 @@ public struct MailAgent: Sendable {
     private mutating func finish(_ queueID: UInt64, _ index: Int, event: (String, Mailbox) -> AgentEvent) {
         // Take what the event needs first: a copy of the entry held across the write below would
         // make the write copy the whole recipient list.
-        guard let messageID = queue[queueID]?.messageID, let mailbox = queue[queueID]?.recipients[index].mailbox else { return }
-        queue[queueID]!.recipients[index].state = .finished
+        guard let position = queue.index(forKey: queueID) else { return }
+        let messageID = queue.values[position].messageID
+        let mailbox = queue.values[position].recipients[index].mailbox
+        queue.values[position].recipients[index].state = .finished
         actions.append(.event(event(messageID, mailbox)))
     }
 
@@ -531,7 +533,8 @@ public struct MailAgent: Sendable {
     }
 
     private mutating func removeIfFinished(_ queueID: UInt64) {
-        if queue[queueID]?.isFinished == true { queue[queueID] = nil }
+        // Through the index: `queue[queueID]?.isFinished` would copy the whole entry to ask.
+        if let position = queue.index(forKey: queueID), queue.values[position].isFinished { queue.remove(at: position) }
     }
 
     // MARK: Local delivery
