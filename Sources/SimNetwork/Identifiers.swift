@@ -87,12 +87,9 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
     public var description: String { "\(value >> 24).\(value >> 16 & 0xff).\(value >> 8 & 0xff).\(value & 0xff)" }
 }
 
-/// Well-known ports of the mail protocols.
+/// Ports the network itself hands out. (Servers listen on their dialect's well-known port,
+/// `DialectID.port`: 21, 57 or 25.)
 public enum WellKnownPort {
-    /// SMTP: "This protocol is assigned the service port 25 (31 octal)" (RFC 821 App. A).
-    public static let smtp: UInt16 = 25
-    /// MTP: "This protocol is assigned the service port 57 (71 octal)" (RFC 780 App. A).
-    public static let mtp: UInt16 = 57
     /// The first port handed out to clients.
     public static let firstEphemeral: UInt16 = 1024
 }

@@ -254,7 +254,7 @@ public struct MTPReceiver: Sendable {
                 guard case .accept(let disposition) = policy.verdict(for: to, stripRoutes: false) else {
                     return send(.mailboxUnavailable, "No such user here")
                 }
-                if mode == .msnd { return send(.mailboxBusy, "\(Self.ident(to)) is not logged in") }
+                if mode == .msnd { return send(.mailboxBusy, "\(MTPCommand.ident(to)) is not logged in") }
                 send(.terminalNotAvailable, "Terminal not available, will try mailbox")
                 offer(session, .basic(from: .null, recipient: AcceptedRecipient(path: to, disposition: disposition)))
             case .mail(let from, nil):
@@ -426,8 +426,6 @@ public struct MTPReceiver: Sendable {
         guard rules.addressing == .ident, let mailbox = path.mailbox, mailbox.domain == nil else { return path }
         return Path(Mailbox(localPart: mailbox.localPart, domain: policy.mailDomain))
     }
-
-    private static func ident(_ path: Path) -> String { path.mailbox?.localPart ?? "" }
 
     private mutating func close() {
         actions.append(.close)
