@@ -23,8 +23,15 @@ public struct Domain: Hashable, Sendable, CustomStringConvertible {
     /// `text` in lower case; a fast path for ASCII, which every valid domain is.
     public static func asciiLowercased(_ text: String) -> String {
         let utf8 = text.utf8
-        guard utf8.allSatisfy({ $0 < 0x80 }) else { return text.lowercased() }
-        guard utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5a }) else { return text }
+        // One pass: whether any byte is not ASCII, and whether any is an upper-case letter.
+        var nonASCII: UInt8 = 0
+        var upper = false
+        for byte in utf8 {
+            nonASCII |= byte & 0x80
+            upper = upper || (byte >= 0x41 && byte <= 0x5a)
+        }
+        guard nonASCII == 0 else { return text.lowercased() }
+        guard upper else { return text }
         return String(unsafeUninitializedCapacity: utf8.count) { buffer in
             var count = 0
             for byte in utf8 {

@@ -224,6 +224,23 @@ public struct Accounting: Sendable {
         return result
     }
 
+    /// Messages whose every submitted recipient was delivered (as `records` would tell, without
+    /// building a record per recipient).
+    public var fullyDeliveredMessages: Int {
+        var count = 0
+        for message in 0..<workload.count {
+            let range = starts[message]..<starts[message + 1]
+            var submitted = false
+            var allDelivered = true
+            for slot in range where slots[slot].submitted {
+                submitted = true
+                if slots[slot].outcome != .delivered { allDelivered = false }
+            }
+            if submitted && allDelivered { count += 1 }
+        }
+        return count
+    }
+
     /// Whether message `message` (by workload index) was handed from one host to another and
     /// delivered to at least one recipient.
     public func crossedHosts(message: Int) -> Bool {

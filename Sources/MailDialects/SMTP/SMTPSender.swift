@@ -264,21 +264,30 @@ public struct SMTPSender: Sendable {
         keywords.reserveCapacity(reply.continuation.count)
         for line in reply.continuation {
             // Read as bytes: walking a String by Characters costs Unicode segmentation.
-            let word = line.utf8.prefix { $0 != 0x20 }
-            // Keywords are case-insensitive (RFC 1869 §4.3); most servers write them in capitals already.
-            let keyword = word.contains { $0 >= 0x61 && $0 <= 0x7a } ? String(Substring(word)).uppercased() : String(Substring(word))
-            switch keyword {
-            case "PIPELINING": offered.insert(.pipelining)
-            case "8BITMIME": offered.insert(.eightBitMIME)
-            case "SIZE":
+            let utf8 = line.utf8
+            let wordEnd = utf8.firstIndex(of: 0x20) ?? utf8.endIndex
+            let word = utf8[..<wordEnd]
+            // Keywords are case-insensitive (RFC 1869 §4.3); most servers write them in capitals
+            // already, and most lines are the keyword alone, which is then the line itself.
+            let lowerCase = word.contains { $0 >= 0x61 && $0 <= 0x7a }
+            let keyword =
+                lowerCase ? String(Substring(word)).uppercased() : wordEnd == utf8.endIndex ? line : String(Substring(word))
+            if keyword.utf8.elementsEqual(Self.pipeliningKeyword) {
+                offered.insert(.pipelining)
+            } else if keyword.utf8.elementsEqual(Self.eightBitMIMEKeyword) {
+                offered.insert(.eightBitMIME)
+            } else if keyword.utf8.elementsEqual(Self.sizeKeyword) {
                 offered.insert(.size)
                 if sizeLimit == nil { sizeLimit = Self.sizeLimit(line) }
-            default: break
             }
             keywords.append(keyword)
         }
         report.serverExtensions = keywords
     }
+
+    private static let pipeliningKeyword = Array("PIPELINING".utf8)
+    private static let eightBitMIMEKeyword = Array("8BITMIME".utf8)
+    private static let sizeKeyword = Array("SIZE".utf8)
 
     /// `SIZE 1000000` → 1000000 (RFC 1870 §4); 0 or no number means no stated limit.
     static func sizeLimit(_ line: String) -> Int? {
@@ -455,7 +464,9 @@ public struct SMTPSender: Sendable {
 
     private mutating func finish() {
         guard !finished else { return }
-        settleAll(.temporaryFailure(Reply(.localError, "Session ended before this recipient was tried")))
+        if statuses.contains(where: { $0.contains { $0 == nil } }) {
+            settleAll(.temporaryFailure(Reply(.localError, "Session ended before this recipient was tried")))
+        }
         finished = true
         deadline = nil
         report.transactions = transactions.indices.map { index in

@@ -108,21 +108,7 @@ extension BenchCommand {
     }
 
     /// Messages whose every recipient was delivered.
-    static func countFullyDelivered(_ outcome: RunOutcome) -> Int {
-        var complete = 0
-        var current: String?
-        var allDelivered = true
-        for record in outcome.result.accounting.records {
-            if record.messageID != current {
-                if current != nil && allDelivered { complete += 1 }
-                current = record.messageID
-                allDelivered = true
-            }
-            if record.outcome != .delivered { allDelivered = false }
-        }
-        if current != nil && allDelivered { complete += 1 }
-        return complete
-    }
+    static func countFullyDelivered(_ outcome: RunOutcome) -> Int { outcome.result.accounting.fullyDeliveredMessages }
 }
 
 extension BenchCommand {
