@@ -115,4 +115,9 @@ public struct StoredMessage: Hashable, Sendable {
 extension Mailbox {
     /// The lower-cased form used to match recipients across hops.
     public var key: String { localPart.lowercasedKey() + "@" + (domain?.key ?? "") }
+
+    /// Whether `key` is the same for both, without building either key.
+    public func sameKey(as other: Mailbox) -> Bool {
+        domain?.key == other.domain?.key && (localPart == other.localPart || localPart.lowercasedKey() == other.localPart.lowercasedKey())
+    }
 }

@@ -43,3 +43,13 @@ extension Array where Element == UInt8 {
         if needed > capacity { reserveCapacity(Swift.max(needed, 2 * capacity)) }
     }
 }
+
+extension Array where Element == UInt8 {
+    /// Appends the bytes of a string literal: a copy from static memory, without the checks
+    /// and conversions `append(contentsOf: string.utf8)` makes for an arbitrary `String`.
+    @inlinable
+    public mutating func append(literal: StaticString) {
+        precondition(literal.hasPointerRepresentation, "a literal of more than one character")
+        append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+}

@@ -42,18 +42,16 @@ public struct Reply: Hashable, Sendable, CustomStringConvertible {
         let value = code.rawValue
         let digits = (UInt8(truncatingIfNeeded: 0x30 + value / 100 % 10), UInt8(truncatingIfNeeded: 0x30 + value / 10 % 10), UInt8(truncatingIfNeeded: 0x30 + value % 10))
         func line(_ text: String, last: Bool) {
-            bytes.append(digits.0)
-            bytes.append(digits.1)
-            bytes.append(digits.2)
-            if !last {
-                bytes.append(UInt8(ascii: "-"))
-                bytes.append(contentsOf: text.utf8)
-            } else if !text.isEmpty {
-                bytes.append(UInt8(ascii: " "))
+            // The code and its separator in one append (each append checks capacity and uniqueness).
+            if last && text.isEmpty {
+                let head = (digits.0, digits.1, digits.2)
+                withUnsafeBytes(of: head) { bytes.append(contentsOf: $0) }
+            } else {
+                let head = (digits.0, digits.1, digits.2, last ? UInt8(ascii: " ") : UInt8(ascii: "-"))
+                withUnsafeBytes(of: head) { bytes.append(contentsOf: $0) }
                 bytes.append(contentsOf: text.utf8)
             }
-            bytes.append(0x0d)
-            bytes.append(0x0a)
+            bytes.append(literal: "\r\n")
         }
         if continuation.isEmpty {
             line(text, last: true)

@@ -74,8 +74,9 @@ public struct Accounting: Sendable {
 
     /// The slot of a recipient of a workload message, if the event is about one.
     func slot(_ messageID: String, _ mailbox: Mailbox) -> Int? {
-        guard let message = workload.index(ofMessageID: messageID), let user = workload.userNumber(mailbox) else { return nil }
-        for (position, recipient) in workload.recipients(message).enumerated() where recipient == user {
+        guard let message = workload.index(ofMessageID: messageID) else { return nil }
+        // A message has a recipient or three: comparing them beats hashing the mailbox.
+        for (position, recipient) in workload.recipients(message).enumerated() where workload.users[Int(recipient)].sameKey(as: mailbox) {
             return starts[message] + position
         }
         return nil

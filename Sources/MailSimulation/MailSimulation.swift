@@ -29,7 +29,11 @@ public final class MailSimulation {
     @exclusivity(unchecked) var notifications: [NetworkNotification] = []
     #endif
     var trace: Trace
-    var lookups: [LookupID: (host: HostID, id: UInt64, question: String)] = [:]
+    var lookups: [LookupID: PendingLookup] = [:]
+    /// The last DNS answer turned into the agents' terms, by question: resolvers answer from
+    /// their caches with the same records over and over, and converting them (addresses to
+    /// text, additional records matched to exchanges) is not free.
+    var convertedAnswers: [PendingLookup.Question: (answer: DNSAnswer, converted: NameAnswer)] = [:]
     var wakeTimers: [(time: SimTime, id: EventID)?]
     /// Connections are numbered in the order they were opened, for traces (slots are reused).
     var nextLabel = 0
@@ -225,8 +229,16 @@ public final class MailSimulation {
         case .dnsAnswered(let id, let host, let answer):
             guard let pending = lookups.removeValue(forKey: id), !crashed[host.index] else { return }
             trace(host, .init("dns"), "answer \(pending.question): \(answer)")
+            let converted: NameAnswer
+            // Equal answers from one cache share their arrays, so the comparison is quick.
+            if let last = convertedAnswers[pending.question], last.answer == answer {
+                converted = last.converted
+            } else {
+                converted = Self.nameAnswer(answer)
+                convertedAnswers[pending.question] = (answer, converted)
+            }
             var random = randoms[host.index]
-            agentActs(host) { $0.lookupFinished(pending.id, Self.nameAnswer(answer), now: self.stamp, random: &random) }
+            agentActs(host) { $0.lookupFinished(pending.id, converted, now: self.stamp, random: &random) }
             randoms[host.index] = random
         }
     }
@@ -298,9 +310,9 @@ public final class MailSimulation {
             switch action {
             case .lookup(let id, let name, let type):
                 let lookup = network.lookup(name, type == .mailExchanger ? .mx : .a, from: host)
-                let question = "\(type == .mailExchanger ? "MX" : "A") \(name)"
-                lookups[lookup] = (host, id, question)
-                trace(host, .init("dns"), "query " + question)
+                let pending = PendingLookup(host: host, id: id, question: .init(name: name, type: type))
+                lookups[lookup] = pending
+                trace(host, .init("dns"), "query \(pending.question)")
             case .openSession(let request):
                 openSession(request, from: host)
             case .event(let event):
@@ -318,6 +330,19 @@ public final class MailSimulation {
         if let armed = wakeTimers[host.index] { network.cancelTimer(armed.id) }
         let id = network.scheduleTimer(TimerToken(host: host, tag: TimerTag.wake.rawValue, value: 0), at: wanted)
         wakeTimers[host.index] = (max(wanted, network.now), id)
+    }
+
+    /// A lookup an agent asked for, until its answer comes.
+    struct PendingLookup {
+        struct Question: Hashable, CustomStringConvertible {
+            var name: String
+            var type: LookupType
+            /// `MX d3.net`, for traces.
+            var description: String { "\(type == .mailExchanger ? "MX" : "A") \(name)" }
+        }
+        var host: HostID
+        var id: UInt64
+        var question: Question
     }
 
     static func nameAnswer(_ answer: DNSAnswer) -> NameAnswer {

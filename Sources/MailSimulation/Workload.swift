@@ -86,15 +86,19 @@ public struct Workload: Sendable {
     /// The message index of a Message-ID of this workload, or `nil` for other mail (notices).
     public func index(ofMessageID messageID: String) -> Int? {
         if !explicitIndex.isEmpty, let index = explicitIndex[messageID] { return index }
-        let bytes = messageID.utf8
-        guard bytes.count > 3, bytes.first == UInt8(ascii: "<"), bytes.dropFirst().first == UInt8(ascii: "w") else { return nil }
-        var value = 0
-        for byte in bytes.dropFirst(2) {
-            if byte == UInt8(ascii: "@") { return value < count ? value : nil }
-            guard byte >= 0x30 && byte <= 0x39 else { return nil }
-            value = value * 10 + Int(byte - 0x30)
+        var messageID = messageID
+        let value: Int? = messageID.withUTF8 { bytes in
+            guard bytes.count > 3, bytes[0] == UInt8(ascii: "<"), bytes[1] == UInt8(ascii: "w") else { return nil }
+            var value = 0
+            for index in 2..<bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "@") { return index > 2 ? value : nil }
+                guard byte >= 0x30 && byte <= 0x39, value < Int.max / 10 - 9 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return nil
         }
-        return nil
+        return value.flatMap { $0 < count ? $0 : nil }
     }
 
     /// The text of message `index`: given, or a header and a body of `sizes[index]` bytes.
@@ -121,9 +125,13 @@ public struct Workload: Sendable {
         text.append(contentsOf: messageID(index).utf8)
         text.append(contentsOf: "\r\n\r\n".utf8)
         // Lines of 70 letters: ordinary text, no line starting with a dot. The letters run on
-        // from line to line, a–z over and over; each line is one copy out of `Workload.letters`.
-        var remaining = Int(sizes[index])
-        var letter = 0
+        // from line to line, a–z over and over. Every body is a run of whole lines of
+        // `Workload.body` and a shorter last line, so most of it is one copy.
+        let size = Int(sizes[index])
+        let wholeLines = min(size / 72, Workload.bodyLines)
+        text.append(contentsOf: Workload.body[..<(wholeLines * 72)])
+        var remaining = size - wholeLines * 72
+        var letter = wholeLines * 70 % 26
         while remaining > 0 {
             let line = min(remaining, 72) - 2
             if line > 0 {
@@ -139,6 +147,20 @@ public struct Workload: Sendable {
 
     /// a–z repeated, long enough for any line to start at any letter.
     static let letters: [UInt8] = (0..<(26 + 72)).map { UInt8(0x61 + $0 % 26) }
+    /// The first `bodyLines` whole lines of every generated body: 70 letters and CR LF each.
+    static let bodyLines = 1024
+    static let body: [UInt8] = {
+        var body: [UInt8] = []
+        body.reserveCapacity(bodyLines * 72)
+        var letter = 0
+        for _ in 0..<bodyLines {
+            body.append(contentsOf: letters[letter..<letter + 70])
+            letter = (letter + 70) % 26
+            body.append(0x0d)
+            body.append(0x0a)
+        }
+        return body
+    }()
 
     /// The submission of message `index`.
     public func submission(_ index: Int) -> Submission {

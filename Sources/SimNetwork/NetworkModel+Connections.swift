@@ -96,14 +96,14 @@ extension NetworkModel {
         connection.timeoutArmed = false
         let id = ConnectionID(slot: slot, generation: connection.generation)
         statistics.connectionsOpened += 1
-        if let server = topology.host(at: address), let route = route(from: host, to: server) {
+        if let server = hostByAddress[address], let route = route(from: host, to: server) {
             connection.server = server
             connection.route = route
             connections[Int(slot)] = connection
             send(.syn, on: id, to: .server)
         } else {
             // The SYN goes nowhere; only the timeout will answer.
-            connection.server = topology.host(at: address) ?? host
+            connection.server = hostByAddress[address] ?? host
             connection.route = .none
             connection.handshakeLost = true
             connections[Int(slot)] = connection

@@ -27,6 +27,9 @@ public struct NetworkModel {
     /// When each direction of each link is next free (index `2·link + direction`).
     var linkFreeAt: [Int64]
     var adjacency: [[Adjacency]]
+    /// The host of each address (the first host listed, as `Topology.host(at:)` answers), so
+    /// that opening a connection does not search every host.
+    let hostByAddress: [IPv4Address: HostID]
     var routeCache: [RouteKey: Route?] = [:]
     /// Every route ever handed to a connection, kept alive here: connections hold theirs
     /// `unowned(unsafe)`, so that copying a connection costs no reference counting.
@@ -80,6 +83,11 @@ public struct NetworkModel {
             adjacency[link.endpoints.0.index].append(Adjacency(link: index, neighbor: link.endpoints.1, forward: true))
             adjacency[link.endpoints.1.index].append(Adjacency(link: index, neighbor: link.endpoints.0, forward: false))
         }
+        var hostByAddress: [IPv4Address: HostID] = [:]
+        for (index, host) in topology.hosts.enumerated() {
+            for address in host.addresses where hostByAddress[address] == nil { hostByAddress[address] = HostID(index) }
+        }
+        self.hostByAddress = hostByAddress
     }
 
     public var now: SimTime { kernel.now }

@@ -71,19 +71,28 @@ public enum SMTPCommand: Hashable, Sendable {
         switch self {
         case .mail(let mode, let path, let parameters):
             bytes.append(contentsOf: mode.rawValue.utf8)
-            bytes.append(contentsOf: " FROM:".utf8)
+            bytes.append(literal: " FROM:")
             path.write(style, into: &bytes)
             if let size = parameters.size {
-                bytes.append(contentsOf: " SIZE=".utf8)
+                bytes.append(literal: " SIZE=")
                 bytes.append(contentsOf: String(size).utf8)
             }
             if let body = parameters.body {
-                bytes.append(contentsOf: " BODY=".utf8)
+                bytes.append(literal: " BODY=")
                 bytes.append(contentsOf: body.rawValue.utf8)
             }
         case .rcpt(let path):
-            bytes.append(contentsOf: "RCPT TO:".utf8)
+            bytes.append(literal: "RCPT TO:")
             path.write(style, into: &bytes)
+        case .data: bytes.append(literal: "DATA")
+        case .quit: bytes.append(literal: "QUIT")
+        case .rset: bytes.append(literal: "RSET")
+        case .helo(let name):
+            bytes.append(literal: "HELO ")
+            bytes.append(contentsOf: name.utf8)
+        case .ehlo(let name):
+            bytes.append(literal: "EHLO ")
+            bytes.append(contentsOf: name.utf8)
         default:
             bytes.append(contentsOf: text(style).utf8)
         }

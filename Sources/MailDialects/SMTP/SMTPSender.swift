@@ -264,30 +264,48 @@ public struct SMTPSender: Sendable {
         keywords.reserveCapacity(reply.continuation.count)
         for line in reply.continuation {
             // Read as bytes: walking a String by Characters costs Unicode segmentation.
-            let utf8 = line.utf8
-            let wordEnd = utf8.firstIndex(of: 0x20) ?? utf8.endIndex
-            let word = utf8[..<wordEnd]
-            // Keywords are case-insensitive (RFC 1869 §4.3); most servers write them in capitals
-            // already, and most lines are the keyword alone, which is then the line itself.
-            let lowerCase = word.contains { $0 >= 0x61 && $0 <= 0x7a }
-            let keyword =
-                lowerCase ? String(Substring(word)).uppercased() : wordEnd == utf8.endIndex ? line : String(Substring(word))
-            if keyword.utf8.elementsEqual(Self.pipeliningKeyword) {
-                offered.insert(.pipelining)
-            } else if keyword.utf8.elementsEqual(Self.eightBitMIMEKeyword) {
-                offered.insert(.eightBitMIME)
-            } else if keyword.utf8.elementsEqual(Self.sizeKeyword) {
-                offered.insert(.size)
-                if sizeLimit == nil { sizeLimit = Self.sizeLimit(line) }
+            var line = line
+            let (keyword, known): (String, ExtensionSet) = line.withUTF8 { bytes in
+                var wordEnd = 0
+                var lowerCase = false
+                while wordEnd < bytes.count && bytes[wordEnd] != 0x20 {
+                    lowerCase = lowerCase || (bytes[wordEnd] >= 0x61 && bytes[wordEnd] <= 0x7a)
+                    wordEnd += 1
+                }
+                // Keywords are case-insensitive (RFC 1869 §4.3); most servers write them in
+                // capitals already, and most lines are the keyword alone.
+                let word = UnsafeBufferPointer(rebasing: bytes[..<wordEnd])
+                let keyword = String(decoding: word, as: UTF8.self)
+                let upper = lowerCase ? keyword.uppercased() : keyword
+                var known: ExtensionSet = []
+                if !lowerCase {
+                    if Self.word(word, is: "PIPELINING") {
+                        known = .pipelining
+                    } else if Self.word(word, is: "8BITMIME") {
+                        known = .eightBitMIME
+                    } else if Self.word(word, is: "SIZE") {
+                        known = .size
+                    }
+                } else {
+                    switch upper {
+                    case "PIPELINING": known = .pipelining
+                    case "8BITMIME": known = .eightBitMIME
+                    case "SIZE": known = .size
+                    default: break
+                    }
+                }
+                return (upper, known)
             }
+            offered.formUnion(known)
+            if known == .size, sizeLimit == nil { sizeLimit = Self.sizeLimit(line) }
             keywords.append(keyword)
         }
         report.serverExtensions = keywords
     }
 
-    private static let pipeliningKeyword = Array("PIPELINING".utf8)
-    private static let eightBitMIMEKeyword = Array("8BITMIME".utf8)
-    private static let sizeKeyword = Array("SIZE".utf8)
+    private static func word(_ word: UnsafeBufferPointer<UInt8>, is literal: StaticString) -> Bool {
+        word.count == literal.utf8CodeUnitCount && word.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
 
     /// `SIZE 1000000` → 1000000 (RFC 1870 §4); 0 or no number means no stated limit.
     static func sizeLimit(_ line: String) -> Int? {
