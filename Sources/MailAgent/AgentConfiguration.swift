@@ -112,7 +112,7 @@ public struct AgentConfiguration: Hashable, Sendable {
     /// The receiving side's policy for a connection from `peer` (its host name, if known).
     public func receiverPolicy(forPeer peer: String?) -> ReceiverPolicy {
         let relaying: RelayPolicy
-        if let clients = relayClients, let peer, clients.contains(where: { $0.lowercased() == peer.lowercased() }) {
+        if let clients = relayClients, let peer, clients.contains(where: { $0.lowercasedKey() == peer.lowercasedKey() }) {
             relaying = .any
         } else if relayClients == nil {
             relaying = .any  // an open relay, as most hosts were before the late 1990s

@@ -26,7 +26,7 @@ public struct HostDirectory: Hashable, Sendable {
         for entry in entries { self.entries[entry.name.lowercased()] = entry }
     }
 
-    public func entry(_ name: String) -> Entry? { entries[name.lowercased()] }
+    public func entry(_ name: String) -> Entry? { entries[name.lowercasedKey()] }
 
     /// Whether two hosts share a network, so one can open a connection to the other.
     public func canReach(_ from: String, _ to: String) -> Bool {

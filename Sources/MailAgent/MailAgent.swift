@@ -585,7 +585,8 @@ public struct MailAgent: Sendable {
 
     /// Notices are sent from `<>` (SMTP) or from `MTP@host` (RFC 780 §3.2).
     func isNotice(_ reversePath: Path) -> Bool {
-        reversePath.isNull || reversePath.mailbox?.localPart.uppercased() == "MTP"
+        guard let localPart = reversePath.mailbox?.localPart else { return true }
+        return localPart.utf8.count == 3 && localPart.lowercasedKey() == "mtp"
     }
 
     mutating func takeActions() -> [AgentAction] {

@@ -94,8 +94,7 @@ public enum TraceFields {
     public static func count(in content: [UInt8]) -> Int {
         var count = 0
         var lineStart = 0
-        let received = Array("received:".utf8)
-        let mailFrom = Array("mail-from:".utf8)
+        let received = receivedPrefix, mailFrom = mailFromPrefix
         content.withUnsafeBufferPointer { bytes in
             while let index = ByteSearch.firstIndex(of: 0x0a, in: bytes, from: lineStart) {
                 let length = index - lineStart
@@ -106,6 +105,9 @@ public enum TraceFields {
         }
         return count
     }
+
+    private static let receivedPrefix = Array("received:".utf8)
+    private static let mailFromPrefix = Array("mail-from:".utf8)
 
     private static func startsWith(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, _ prefix: [UInt8]) -> Bool {
         guard offset + prefix.count <= bytes.count else { return false }

@@ -361,7 +361,7 @@ public struct SMTPReceiver: Sendable {
         switch policy.verdict(for: path, stripRoutes: rules.stripsRoutes) {
         case .accept(let disposition):
             if case .local(let mailbox) = disposition, mode != .mail {
-                let active = policy.activeUsers.contains(mailbox.localPart.lowercased())
+                let active = policy.activeUsers.contains(mailbox.localPart.lowercasedKey())
                 switch (mode, active) {
                 case (.send, false):
                     return (Reply(.mailboxBusy, "User not active now"), nil)  // RFC 821 §3.4, App. F Scenario 5
@@ -431,7 +431,7 @@ public struct SMTPReceiver: Sendable {
     }
 
     private func originalCase(_ user: String) -> String {
-        policy.users?.first { $0.lowercased() == user } ?? user
+        policy.users?.first { $0.lowercasedKey() == user } ?? user
     }
 
     /// EXPN (RFC 821 §3.3: one mailbox per line of a multi-line reply).
