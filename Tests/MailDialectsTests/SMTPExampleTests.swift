@@ -626,6 +626,19 @@ import Testing
         #expect(conversation.report?.turnarounds == 9)
     }
 
+    @Test("RFC 1869 §4.3: EHLO keywords are read in any case, and reported in capitals")
+    func lowerCaseKeywords() {
+        let text = Self.pipelined.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasSuffix("S: 250 PIPELINING") ? "S: 250-Pipelining\nS: 250 x-Other 1" : String($0) }.joined(separator: "\n")
+        let dialogue = RFCDialogue(text, modern: true)
+        let recipients = ["<ned@innosoft.com>", "<dan@innosoft.com>", "<kvc@innosoft.com>"].map(path)
+        let transaction = OutboundTransaction(id: 1, reversePath: path("<mrose@dbc.mtview.ca.us>"), recipients: recipients, content: [])
+        let (lines, report) = senderLines(against: dialogue, .make(dialect: .esmtp, clientName: "dbc.mtview.ca.us", transactions: [transaction]))
+        #expect(lines == dialogue.clientLines)
+        #expect(report?.pipelined == true)
+        #expect(report?.serverExtensions == ["PIPELINING", "X-OTHER"])
+    }
+
     @Test("RFC 2920 §3.2: our server sends the replies to a group as one write and answers DATA 554 with no valid recipients")
     func pipeliningServer() {
         var receiver = SMTPReceiver(rules: .rfc2821, policy: ReceiverPolicy(hostName: "innosoft.com", users: ["ned", "dan", "kvc"]))

@@ -90,6 +90,14 @@ import Testing
         #expect(totals.addsUp, "seed \(seed): \(totals)")
         #expect(totals.recipients > 0)
         #expect(totals.delivered + totals.bounced + totals.queued + totals.lost == totals.recipients)
+        // The benchmark's count of fully delivered messages, read from the slots, agrees with
+        // the one the records give.
+        var byMessage: [(id: String, delivered: Bool)] = []
+        for record in result.accounting.records {
+            if byMessage.last?.id != record.messageID { byMessage.append((record.messageID, true)) }
+            if record.outcome != .delivered { byMessage[byMessage.count - 1].delivered = false }
+        }
+        #expect(result.accounting.fullyDeliveredMessages == byMessage.filter(\.delivered).count, "seed \(seed)")
     }
 
     @Test("the random worlds exercise every outcome somewhere")

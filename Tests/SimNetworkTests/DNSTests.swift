@@ -40,6 +40,15 @@ struct DNSNet {
 }
 
 @Suite struct DNSTests {
+    @Test("a name's key is its lower-case form without a final dot", arguments: [
+        "d3.net", "D3.NET", "Mx.D05.Example.", "mx.d05.example.", "", ".", "[10.0.0.1]", "ÄRGER.example", "ärger.example.",
+    ])
+    func key(name: String) {
+        var expected = name.lowercased()
+        if expected.hasSuffix(".") { expected.removeLast() }
+        #expect(DNSZones.key(name) == expected)
+    }
+
     @Test("an MX answer costs one round trip and carries the exchanges' A records, so their lookups are free")
     func mxWithAdditional() {
         var dns = DNSNet()
