@@ -120,9 +120,8 @@ public struct DNSZones: Sendable {
     /// Case-folded form used for lookups (DNS names are case-insensitive).
     public static func key(_ name: String) -> String {
         // Most names are already keys: ASCII, lower case, no final dot. Then there is nothing to do.
-        if name.utf8.last != UInt8(ascii: "."), !name.utf8.contains(where: { $0 >= 0x80 || ($0 >= 0x41 && $0 <= 0x5a) }) {
-            return name
-        }
+        let utf8 = name.utf8
+        if utf8.last != UInt8(ascii: "."), !utf8.contains(where: { $0 >= 0x80 || ($0 >= 0x41 && $0 <= 0x5a) }) { return name }
         var name = name.lowercased()
         if name.hasSuffix(".") { name.removeLast() }
         return name

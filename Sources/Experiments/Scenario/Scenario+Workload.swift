@@ -26,12 +26,14 @@ extension Scenario {
         for message in self.workload.messages {
             let start = recipients.count
             recipients.append(contentsOf: message.to.map(number))
-            pending.append(Pending(time: message.at, from: number(message.from), to: start..<recipients.count, size: message.size, subject: message.subject))
+            pending.append(
+                Pending(time: message.at, from: number(message.from), to: start..<recipients.count, size: message.size, subject: message.subject))
         }
         var random = RandomStream(seed: seed, stream: "workload")
         let generatorUsers = self.workload.generators.map { generator in
-            (senders: (generator.from.isEmpty ? everyone.map(\.address) : generator.from).map(number),
-             pool: (generator.among.isEmpty ? everyone.map(\.address) : generator.among).map(number))
+            let senders = (generator.from.isEmpty ? everyone.map(\.address) : generator.from).map(number)
+            let pool = (generator.among.isEmpty ? everyone.map(\.address) : generator.among).map(number)
+            return (senders: senders, pool: pool)
         }
         // Every user is known now. Each one's domain as a small number, so that "in another
         // domain" is an integer test.
