@@ -574,6 +574,14 @@ import Testing
         #expect(statuses?[2] == .temporaryFailure(Reply(.insufficientStorage, "Insufficient channel storage: ned@hmcvax.CLAREMONT.EDU")))
     }
 
+    @Test("RFC 1870 §4: the SIZE keyword line gives the server's limit; 0, no number or anything odd gives none", arguments: [
+        ("SIZE 1000000", 1_000_000), ("size 10", 10), ("SIZE  42 ", 42), ("SIZE", nil), ("SIZE 0", nil), ("SIZE -5", nil),
+        ("SIZE 12 34", nil), ("SIZEX 10", nil), ("SIZE ten", nil), ("SIZE 99999999999999999999999", nil), ("", nil),
+    ] as [(String, Int?)])
+    func sizeKeyword(line: String, limit: Int?) {
+        #expect(SMTPSender.sizeLimit(line) == limit)
+    }
+
     @Test("RFC 1870 §6: our server refuses a declared size over its limit with 552, and an actual one too")
     func sizeLimits() {
         var receiver = SMTPReceiver(rules: .rfc1869, policy: ReceiverPolicy(hostName: "s.org", maxMessageSize: 100))

@@ -37,6 +37,39 @@ public struct SMTPSender: Sendable {
         case greeting, ehlo, helo, mail, rcpt(Int), data, text, loneDot, rset, quit, turn
     }
 
+    /// The replies awaited, oldest first: a FIFO that keeps its storage, so that taking the
+    /// oldest does not shift the array (or allocate a new one) once per reply.
+    struct Expectations: Sendable {
+        private var items: [Expectation] = []
+        private var head = 0
+
+        var isEmpty: Bool { head == items.count }
+        var count: Int { items.count - head }
+        /// The `offset`-th awaited reply, counting from the oldest.
+        subscript(offset: Int) -> Expectation { items[head + offset] }
+        /// Whether exactly one reply is awaited, and it is `expectation`.
+        func isOnly(_ expectation: Expectation) -> Bool { count == 1 && items[head] == expectation }
+
+        mutating func append(_ expectation: Expectation) {
+            if head > 0 && head == items.count {
+                items.removeAll(keepingCapacity: true)
+                head = 0
+            }
+            items.append(expectation)
+        }
+
+        mutating func removeFirst() -> Expectation {
+            let first = items[head]
+            head += 1
+            return first
+        }
+
+        mutating func removeAll() {
+            items.removeAll(keepingCapacity: true)
+            head = 0
+        }
+    }
+
     /// One attempt at a transaction: MAIL, some of its recipients, DATA, text.
     struct Round: Hashable, Sendable {
         var transaction: Int
@@ -53,8 +86,11 @@ public struct SMTPSender: Sendable {
     public let configuration: Configuration
     private var rules: SMTPRules { configuration.rules }
     private let transactions: [OutboundTransaction]
-    private var statuses: [[RecipientStatus?]]
-    private var pending: [Expectation] = []
+    /// What became of each recipient, all transactions' in one list (`statusStarts` says where
+    /// each transaction's begin).
+    private var statuses: [RecipientStatus?]
+    private let statusStarts: [Int]
+    private var pending = Expectations()
     private var round: Round?
     private var nextTransaction = 0
     private var extended = false
@@ -71,7 +107,14 @@ public struct SMTPSender: Sendable {
     public init(configuration: Configuration, transactions: [OutboundTransaction]) {
         self.configuration = configuration
         self.transactions = transactions
-        statuses = transactions.map { Array(repeating: nil, count: $0.recipients.count) }
+        var starts: [Int] = []
+        var total = 0
+        for transaction in transactions {
+            starts.append(total)
+            total += transaction.recipients.count
+        }
+        statusStarts = starts
+        statuses = Array(repeating: nil, count: total)
         // Replies are read leniently: a server may send longer lines than the dialect's limit.
         framer = LineFramer(terminator: .lf, maxLineLength: 4096)
         report = SessionReport(
@@ -86,7 +129,7 @@ public struct SMTPSender: Sendable {
     /// The connection is open; wait for the greeting.
     public mutating func connectionOpened(now: Timestamp) -> [SenderAction] {
         precondition(pending.isEmpty && !finished, "connectionOpened twice")
-        pending = [.greeting]
+        pending.append(.greeting)
         report.turnarounds = 1
         deadline = now + configuration.timeouts.greeting
         return takeActions()
@@ -120,7 +163,7 @@ public struct SMTPSender: Sendable {
     /// Losing it after the text and before the reply is RFC 1047's duplicate-message gap.
     public mutating func connectionLost() -> [SenderAction] {
         guard !finished else { return [] }
-        if pending == [.quit] || pending == [.turn] {
+        if pending.isOnly(.quit) || pending.isOnly(.turn) {
             finish()  // everything was settled; the server just closed first
         } else {
             fail(Reply(.localError, "Connection lost"), closing: false)
@@ -309,9 +352,32 @@ public struct SMTPSender: Sendable {
 
     /// `SIZE 1000000` → 1000000 (RFC 1870 §4); 0 or no number means no stated limit.
     static func sizeLimit(_ line: String) -> Int? {
-        let words = line.utf8.split(separator: 0x20)
-        guard words.count == 2, String(Substring(words[0])).uppercased() == "SIZE", let limit = Int(Substring(words[1])), limit > 0 else { return nil }
-        return limit
+        // Read as bytes: exactly two words between spaces, "SIZE" in any case and a number.
+        var line = line
+        return line.withUTF8 { bytes -> Int? in
+            var first: Range<Int>?
+            var second: Range<Int>?
+            var index = 0
+            while index < bytes.count {
+                guard bytes[index] != 0x20 else {
+                    index += 1
+                    continue
+                }
+                let start = index
+                while index < bytes.count && bytes[index] != 0x20 { index += 1 }
+                if first == nil {
+                    first = start..<index
+                } else if second == nil {
+                    second = start..<index
+                } else {
+                    return nil  // a third word
+                }
+            }
+            guard let first, let second, first.count == 4 else { return nil }
+            for (offset, letter) in "size".utf8.enumerated() where bytes[first.lowerBound + offset] | 0x20 != letter { return nil }
+            guard let limit = Int(String(decoding: UnsafeBufferPointer(rebasing: bytes[second]), as: UTF8.self)), limit > 0 else { return nil }
+            return limit
+        }
     }
 
     // MARK: Commands
@@ -462,27 +528,26 @@ public struct SMTPSender: Sendable {
     }
 
     private mutating func settle(_ transaction: Int, _ recipient: Int, _ status: RecipientStatus) {
-        if statuses[transaction][recipient] == nil { statuses[transaction][recipient] = status }
+        let slot = statusStarts[transaction] + recipient
+        if statuses[slot] == nil { statuses[slot] = status }
     }
 
     private mutating func settleAll(_ status: RecipientStatus) {
-        for transaction in statuses.indices {
-            for recipient in statuses[transaction].indices { settle(transaction, recipient, status) }
-        }
+        for slot in statuses.indices where statuses[slot] == nil { statuses[slot] = status }
     }
 
     /// Ends the session early: everything unsettled fails temporarily with `reply`.
     private mutating func fail(_ reply: Reply, closing: Bool) {
         if !startedTransaction { report.failedBeforeTransactions = true }
         settleAll(.temporaryFailure(reply))
-        pending = []
+        pending.removeAll()
         if closing { actions.append(.close) }
         finish()
     }
 
     private mutating func finish() {
         guard !finished else { return }
-        if statuses.contains(where: { $0.contains { $0 == nil } }) {
+        if statuses.contains(where: { $0 == nil }) {
             settleAll(.temporaryFailure(Reply(.localError, "Session ended before this recipient was tried")))
         }
         finished = true
@@ -491,7 +556,7 @@ public struct SMTPSender: Sendable {
             TransactionOutcome(
                 id: transactions[index].id,
                 recipients: transactions[index].recipients.indices.map {
-                    RecipientOutcome(recipient: transactions[index].recipients[$0], status: statuses[index][$0]!)
+                    RecipientOutcome(recipient: transactions[index].recipients[$0], status: statuses[statusStarts[index] + $0]!)
                 })
         }
         actions.append(.finished(report))
