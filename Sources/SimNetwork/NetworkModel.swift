@@ -27,6 +27,14 @@ public struct NetworkModel {
     /// When each direction of each link is next free (index `2·link + direction`).
     var linkFreeAt: [Int64]
     var adjacency: [[Adjacency]]
+    /// Each link's latency and, where its bandwidth divides 8·10⁹ bits evenly, the exact
+    /// nanoseconds per byte: the common case then needs no 128-bit division per segment and hop.
+    let linkTimings: [LinkTiming]
+    struct LinkTiming {
+        var latency: Int64
+        var bandwidth: UInt64?
+        var nanosecondsPerByte: Int64?
+    }
     /// The host of each address (the first host listed, as `Topology.host(at:)` answers), so
     /// that opening a connection does not search every host.
     let hostByAddress: [IPv4Address: HostID]
@@ -82,6 +90,10 @@ public struct NetworkModel {
         for (index, link) in topology.links.enumerated() {
             adjacency[link.endpoints.0.index].append(Adjacency(link: index, neighbor: link.endpoints.1, forward: true))
             adjacency[link.endpoints.1.index].append(Adjacency(link: index, neighbor: link.endpoints.0, forward: false))
+        }
+        linkTimings = topology.links.map { link in
+            let perByte = link.bandwidth.flatMap { bandwidth in 8_000_000_000 % bandwidth == 0 ? Int64(8_000_000_000 / bandwidth) : nil }
+            return LinkTiming(latency: link.latency.nanoseconds, bandwidth: link.bandwidth, nanosecondsPerByte: perByte)
         }
         var hostByAddress: [IPv4Address: HostID] = [:]
         for (index, host) in topology.hosts.enumerated() {
@@ -194,12 +206,14 @@ public struct NetworkModel {
         for step in 0..<count {
             let hop = route.hops[reversed ? count - 1 - step : step]
             let forward = hop.forward != reversed
-            let link = topology.links[hop.link]
+            let link = linkTimings[hop.link]
             let slot = hop.link * 2 + (forward ? 0 : 1)
             let begin = max(time, linkFreeAt[slot])
-            let done = begin + Self.serialisationTime(bytes: size, bandwidth: link.bandwidth)
+            // ⌈size·8·10⁹/bandwidth⌉ is exactly size·(8·10⁹/bandwidth) when the bandwidth divides 8·10⁹.
+            let serialisation = link.nanosecondsPerByte.map { Int64(size) * $0 } ?? Self.serialisationTime(bytes: size, bandwidth: link.bandwidth)
+            let done = begin + serialisation
             linkFreeAt[slot] = done
-            time = done + link.latency.nanoseconds
+            time = done + link.latency
         }
         return SimTime(nanoseconds: time)
     }

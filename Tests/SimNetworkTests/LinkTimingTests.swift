@@ -28,6 +28,25 @@ import Testing
         #expect(model.statistics.segments == 1)
     }
 
+    @Test("serialisation is ⌈bytes·8·10⁹/bandwidth⌉ whether or not the bandwidth divides 8·10⁹", arguments: [
+        1_000_000, 100_000_000, 8_000_000_000, 56_000, 9_600, 3, 1_544_000,
+    ] as [UInt64])
+    func serialisation(bandwidth: UInt64) {
+        for payload in [0, 1, 59, 1000, 1460, 4000] {
+            var (model, route) = pair(latency: .milliseconds(1), bandwidth: bandwidth)
+            let arrival = model.transmit(payload: payload, over: route, reversed: false, at: .zero)
+            var expected: Int64 = 0
+            var remaining = payload
+            repeat {
+                // Segments of one write are serialised back to back on the one link.
+                let bytes = UInt64(min(remaining, 1460) + 40)
+                expected += Int64((bytes * 8 * 1_000_000_000 + bandwidth - 1) / bandwidth)
+                remaining -= min(remaining, 1460)
+            } while remaining > 0
+            #expect(arrival.nanoseconds == expected + 1_000_000, "\(payload) bytes at \(bandwidth) bit/s")
+        }
+    }
+
     @Test("a second segment waits for the link: 1000 + 1000 bytes at 1 Mbit/s, 5 ms")
     func queueing() {
         var (model, route) = pair(latency: .milliseconds(5), bandwidth: Self.megabit)
