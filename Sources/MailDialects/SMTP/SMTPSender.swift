@@ -307,41 +307,38 @@ public struct SMTPSender: Sendable {
         keywords.reserveCapacity(reply.continuation.count)
         for line in reply.continuation {
             // Read as bytes: walking a String by Characters costs Unicode segmentation.
-            var line = line
-            let (keyword, known): (String, ExtensionSet) = line.withUTF8 { bytes in
+            var bytesOfLine = line
+            let (keyword, known): (String?, ExtensionSet) = bytesOfLine.withUTF8 { bytes in
                 var wordEnd = 0
                 var lowerCase = false
                 while wordEnd < bytes.count && bytes[wordEnd] != 0x20 {
                     lowerCase = lowerCase || (bytes[wordEnd] >= 0x61 && bytes[wordEnd] <= 0x7a)
                     wordEnd += 1
                 }
-                // Keywords are case-insensitive (RFC 1869 §4.3); most servers write them in
-                // capitals already, and most lines are the keyword alone.
                 let word = UnsafeBufferPointer(rebasing: bytes[..<wordEnd])
-                let keyword = String(decoding: word, as: UTF8.self)
-                let upper = lowerCase ? keyword.uppercased() : keyword
+                // Keywords are case-insensitive (RFC 1869 §4.3). Most servers write them in
+                // capitals already, and most lines are the keyword alone: the line itself (nil).
+                let keyword = lowerCase ? String(decoding: word, as: UTF8.self).uppercased() : wordEnd < bytes.count ? String(decoding: word, as: UTF8.self) : nil
                 var known: ExtensionSet = []
-                if !lowerCase {
-                    if Self.word(word, is: "PIPELINING") {
-                        known = .pipelining
-                    } else if Self.word(word, is: "8BITMIME") {
-                        known = .eightBitMIME
-                    } else if Self.word(word, is: "SIZE") {
-                        known = .size
-                    }
-                } else {
-                    switch upper {
+                if let keyword, lowerCase {
+                    switch keyword {
                     case "PIPELINING": known = .pipelining
                     case "8BITMIME": known = .eightBitMIME
                     case "SIZE": known = .size
                     default: break
                     }
+                } else if Self.word(word, is: "PIPELINING") {
+                    known = .pipelining
+                } else if Self.word(word, is: "8BITMIME") {
+                    known = .eightBitMIME
+                } else if Self.word(word, is: "SIZE") {
+                    known = .size
                 }
-                return (upper, known)
+                return (keyword, known)
             }
             offered.formUnion(known)
             if known == .size, sizeLimit == nil { sizeLimit = Self.sizeLimit(line) }
-            keywords.append(keyword)
+            keywords.append(keyword ?? line)
         }
         report.serverExtensions = keywords
     }
