@@ -12,6 +12,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         Timestamp(nanoseconds: lhs.nanoseconds + rhs.nanoseconds)
     }
 
+    /// `self` plus a span already in nanoseconds (no `Duration` to convert).
+    public func adding(nanoseconds: Int64) -> Timestamp { Timestamp(nanoseconds: self.nanoseconds + nanoseconds) }
+
     public var description: String { "\(nanoseconds)ns" }
 }
 

@@ -123,6 +123,27 @@ import Testing
         #expect(receiver.isClosed)
     }
 
+    @Test("deadlines follow timeouts set after construction, on both sides")
+    func changedTimeouts() {
+        var policy = ReceiverPolicy(hostName: "xyz.org")
+        policy.commandTimeout = .seconds(60)
+        var receiver = SMTPReceiver(rules: .rfc2821, policy: policy)
+        _ = receiver.connectionOpened(now: .zero)
+        _ = receiver.bytesReceived(Array("EHLO abc.org\r\n".utf8), now: Timestamp.zero + .seconds(10))
+        #expect(receiver.deadline == Timestamp.zero + .seconds(70))
+
+        var timeouts = SenderTimeouts()
+        timeouts.greeting = .seconds(7)
+        timeouts.other = .milliseconds(1500)
+        #expect(timeouts.greeting == .seconds(7) && timeouts.other == .milliseconds(1500) && timeouts.mail == .seconds(300))
+        let transaction = OutboundTransaction(id: 1, reversePath: .null, recipients: [Path(Mailbox("joe@xyz.org"))], content: [])
+        var sender = SMTPSender(configuration: .init(rules: .rfc2821, clientName: "abc.org", timeouts: timeouts), transactions: [transaction])
+        _ = sender.connectionOpened(now: Timestamp.zero + .seconds(1))
+        #expect(sender.deadline == Timestamp.zero + .seconds(8))
+        _ = sender.bytesReceived(Array("220 xyz.org ready\r\n".utf8), now: Timestamp.zero + .seconds(2))
+        #expect(sender.deadline == Timestamp.zero + .milliseconds(3500))  // EHLO waits `other`
+    }
+
     @Test("shutdown answers 421, after finishing a delivery in progress")
     func shutdown() {
         var receiver = greeted(.rfc821)
