@@ -61,7 +61,7 @@ public struct EventQueue<Event> {
 
     /// Adds `event` at `time` and returns its identifier.
     @inlinable
-    public mutating func insert(_ event: Event, at time: SimTime) -> EventID {
+    public mutating func insert(_ event: consuming Event, at time: SimTime) -> EventID {
         let sequence = nextSequence
         nextSequence &+= 1
         heap.append(Entry(time: time.nanoseconds, sequence: sequence, event: event))
@@ -73,16 +73,20 @@ public struct EventQueue<Event> {
     @inlinable
     public mutating func popFirst() -> (time: SimTime, id: EventID, event: Event)? {
         guard !heap.isEmpty else { return nil }
-        let last = heap.removeLast()
+        var last: Entry? = heap.removeLast()
         guard !heap.isEmpty else {
-            return (SimTime(nanoseconds: last.time), EventID(sequence: last.sequence), last.event)
+            let only = last.take()!
+            return (SimTime(nanoseconds: only.time), EventID(sequence: only.sequence), only.event)
         }
-        let first = siftDown(placing: last)
+        let first = siftDown(placing: &last)
         return (SimTime(nanoseconds: first.time), EventID(sequence: first.sequence), first.event)
     }
 
     // The sifts move entries with `moveInitialize` (a bitwise move) rather than by assignment,
-    // which would retain the moved event's payload and release the overwritten one at every level.
+    // which would retain the moved event's payload and release the overwritten one at every level;
+    // `insert` and `siftDown` consume the event they place, so it is moved in, not copied
+    // (a copy and a destroy per event, through the payload's value witnesses, cost 2.6% of a
+    // mail benchmark).
 
     @inlinable
     mutating func siftUp(from start: Int) {
@@ -100,11 +104,12 @@ public struct EventQueue<Event> {
         }
     }
 
-    /// Takes the root out, puts `entry` into the hole and restores the heap order (Floyd's
-    /// bottom-up sift); returns the old root.
+    /// Takes the root out, moves `entry` (leaving `nil`) into the hole and restores the heap
+    /// order (Floyd's bottom-up sift); returns the old root.
     @inlinable
-    mutating func siftDown(placing entry: Entry) -> Entry {
-        heap.withUnsafeMutableBufferPointer { buffer in
+    mutating func siftDown(placing entry: inout Entry?) -> Entry {
+        let key = entry!.key
+        return heap.withUnsafeMutableBufferPointer { buffer in
             let base = buffer.baseAddress!
             let count = buffer.count
             let root = base.move()
@@ -128,11 +133,11 @@ public struct EventQueue<Event> {
             // Then let the entry climb back to its place.
             while hole > 0 {
                 let parent = (hole - 1) / 2
-                guard entry.precedes(base[parent]) else { break }
+                guard key < base[parent].key else { break }
                 (base + hole).moveInitialize(from: base + parent, count: 1)
                 hole = parent
             }
-            (base + hole).initialize(to: entry)
+            (base + hole).initialize(to: entry.take()!)
             return root
         }
     }

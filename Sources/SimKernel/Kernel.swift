@@ -36,7 +36,7 @@ public struct Kernel<Event> {
     /// Schedules `event` at the absolute time `time`, which must not be in the past.
     @inlinable
     @discardableResult
-    public mutating func schedule(at time: SimTime, _ event: Event) -> EventID {
+    public mutating func schedule(at time: SimTime, _ event: consuming Event) -> EventID {
         precondition(time >= now, "scheduled an event at \(time), before now (\(now))")
         return queue.insert(event, at: time)
     }
@@ -44,7 +44,7 @@ public struct Kernel<Event> {
     /// Schedules `event` after `delay` (zero or more) from now.
     @inlinable
     @discardableResult
-    public mutating func schedule(after delay: SimDuration, _ event: Event) -> EventID {
+    public mutating func schedule(after delay: SimDuration, _ event: consuming Event) -> EventID {
         precondition(delay >= .zero, "scheduled an event with a negative delay \(delay)")
         return queue.insert(event, at: now + delay)
     }
