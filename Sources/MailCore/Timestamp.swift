@@ -18,6 +18,21 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     public var description: String { "\(nanoseconds)ns" }
 }
 
+/// A `Duration` property kept as whole nanoseconds, which its projected value (`$name`) reads
+/// directly. Engines add timeouts to `now` with every command, and turning a `Duration` (128-bit
+/// attoseconds) into nanoseconds is a 128-bit division each time.
+@propertyWrapper
+public struct StoredAsNanoseconds: Hashable, Sendable {
+    public var projectedValue: Int64
+
+    public init(wrappedValue: Duration) { projectedValue = wrappedValue.nanoseconds }
+
+    public var wrappedValue: Duration {
+        get { .nanoseconds(projectedValue) }
+        set { projectedValue = newValue.nanoseconds }
+    }
+}
+
 extension Duration {
     /// Whole nanoseconds (sub-nanosecond parts are dropped).
     public var nanoseconds: Int64 {

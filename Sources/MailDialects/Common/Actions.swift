@@ -118,46 +118,16 @@ public enum SenderAction: Hashable, Sendable {
 /// Timeouts a sender waits for each reply: RFC 2821 §4.5.3.2's minimums, which RFC 1123 §5.3.2
 /// introduced and which Mailpath applies to every dialect (the older texts name none).
 public struct SenderTimeouts: Hashable, Sendable {
-    // Kept in nanoseconds: a sender sets a deadline with every command, and turning a `Duration`
-    // (128-bit attoseconds) into nanoseconds is a 128-bit division each time.
-    var greetingNanoseconds: Int64 = 300_000_000_000
-    var mailNanoseconds: Int64 = 300_000_000_000
-    var rcptNanoseconds: Int64 = 300_000_000_000
-    var dataInitiationNanoseconds: Int64 = 120_000_000_000
-    var dataBlockNanoseconds: Int64 = 180_000_000_000
-    var dataTerminationNanoseconds: Int64 = 600_000_000_000
-    var otherNanoseconds: Int64 = 300_000_000_000
-
-    public var greeting: Duration {
-        get { .nanoseconds(greetingNanoseconds) }
-        set { greetingNanoseconds = newValue.nanoseconds }
-    }
-    public var mail: Duration {
-        get { .nanoseconds(mailNanoseconds) }
-        set { mailNanoseconds = newValue.nanoseconds }
-    }
-    public var rcpt: Duration {
-        get { .nanoseconds(rcptNanoseconds) }
-        set { rcptNanoseconds = newValue.nanoseconds }
-    }
-    public var dataInitiation: Duration {
-        get { .nanoseconds(dataInitiationNanoseconds) }
-        set { dataInitiationNanoseconds = newValue.nanoseconds }
-    }
+    // Kept as nanoseconds (`$greeting`…): a sender sets a deadline with every command.
+    @StoredAsNanoseconds public var greeting: Duration = .seconds(300)
+    @StoredAsNanoseconds public var mail: Duration = .seconds(300)
+    @StoredAsNanoseconds public var rcpt: Duration = .seconds(300)
+    @StoredAsNanoseconds public var dataInitiation: Duration = .seconds(120)
     /// Per block of text written (RFC 2821: "Data block: 3 minutes").
-    public var dataBlock: Duration {
-        get { .nanoseconds(dataBlockNanoseconds) }
-        set { dataBlockNanoseconds = newValue.nanoseconds }
-    }
-    public var dataTermination: Duration {
-        get { .nanoseconds(dataTerminationNanoseconds) }
-        set { dataTerminationNanoseconds = newValue.nanoseconds }
-    }
+    @StoredAsNanoseconds public var dataBlock: Duration = .seconds(180)
+    @StoredAsNanoseconds public var dataTermination: Duration = .seconds(600)
     /// Every other command (HELO, EHLO, RSET, QUIT, MTP's MRSQ…).
-    public var other: Duration {
-        get { .nanoseconds(otherNanoseconds) }
-        set { otherNanoseconds = newValue.nanoseconds }
-    }
+    @StoredAsNanoseconds public var other: Duration = .seconds(300)
 
     public init() {}
     public static let rfc2821 = SenderTimeouts()

@@ -45,9 +45,8 @@ public struct ReceiverPolicy: Hashable, Sendable {
     /// MTP scheme R: how many stored recipients fit before "452 Recipient table full" (RFC 780 §4.3).
     public var mtpRecipientTable: Int
     /// How long the server waits for the next command: "at least 5 minutes" (RFC 2821 §4.5.3.2).
-    public var commandTimeout: Duration { didSet { commandTimeoutNanoseconds = commandTimeout.nanoseconds } }
-    /// `commandTimeout` in nanoseconds, for the deadline a receiver sets after every command.
-    public private(set) var commandTimeoutNanoseconds: Int64
+    /// Kept as nanoseconds (`$commandTimeout`), for the deadline a receiver sets after every command.
+    @StoredAsNanoseconds public var commandTimeout: Duration
     /// The domain of a bare user name: FTP mail's `MAIL <ident>` names a user of this host
     /// (RFC 765, "Appendix on mail"), whose address is `ident@mailDomain`.
     public var mailDomain: Domain
@@ -107,7 +106,6 @@ public struct ReceiverPolicy: Hashable, Sendable {
         self.mtpSchemes = mtpSchemes
         self.mtpRecipientTable = mtpRecipientTable
         self.commandTimeout = commandTimeout
-        self.commandTimeoutNanoseconds = commandTimeout.nanoseconds
         self.mailDomain = mailDomain ?? Domain(hostName)
         refreshReplyTexts()
     }

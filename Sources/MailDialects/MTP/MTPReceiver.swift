@@ -91,7 +91,7 @@ public struct MTPReceiver: Sendable {
         if case .delayedGreeting(let readyAt, true) = state {
             deadline = readyAt
         } else {
-            deadline = isClosed ? nil : now.adding(nanoseconds: policy.commandTimeoutNanoseconds)
+            deadline = isClosed ? nil : now.adding(nanoseconds: policy.$commandTimeout)
         }
         return takeActions()
     }
@@ -137,7 +137,7 @@ public struct MTPReceiver: Sendable {
         if case .delayedGreeting(let readyAt, true) = state, now >= readyAt {
             state = .commands(Session())
             send(.serviceReady, "\(policy.hostName) Service ready for new user")
-            deadline = now.adding(nanoseconds: policy.commandTimeoutNanoseconds)
+            deadline = now.adding(nanoseconds: policy.$commandTimeout)
             process(now: now)
             return takeActions()
         }
@@ -185,9 +185,9 @@ public struct MTPReceiver: Sendable {
             }
         }
         switch state {
-        case .commands, .preliminary, .text: deadline = now.adding(nanoseconds: policy.commandTimeoutNanoseconds)
+        case .commands, .preliminary, .text: deadline = now.adding(nanoseconds: policy.$commandTimeout)
         case .delayedGreeting(let readyAt, true): deadline = readyAt
-        case .delayedGreeting(_, false): deadline = now.adding(nanoseconds: policy.commandTimeoutNanoseconds)
+        case .delayedGreeting(_, false): deadline = now.adding(nanoseconds: policy.$commandTimeout)
         case .idle, .awaitingDecision, .closed: deadline = nil
         }
     }

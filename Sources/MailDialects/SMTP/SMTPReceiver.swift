@@ -99,7 +99,7 @@ public struct SMTPReceiver: Sendable {
             send(Reply(.serviceNotAvailable, "\(policy.hostName) Service not available, closing transmission channel"))
             close()
         }
-        deadline = isClosed ? nil : now.adding(nanoseconds: policy.commandTimeoutNanoseconds)
+        deadline = isClosed ? nil : now.adding(nanoseconds: policy.$commandTimeout)
         return takeActions()
     }
 
@@ -188,7 +188,7 @@ public struct SMTPReceiver: Sendable {
         }
         flush()
         switch state {
-        case .commands, .refusing, .text: deadline = now.adding(nanoseconds: policy.commandTimeoutNanoseconds)
+        case .commands, .refusing, .text: deadline = now.adding(nanoseconds: policy.$commandTimeout)
         case .idle, .awaitingDecision, .closed: deadline = nil
         }
     }

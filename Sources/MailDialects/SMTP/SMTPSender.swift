@@ -131,7 +131,7 @@ public struct SMTPSender: Sendable {
         precondition(pending.isEmpty && !finished, "connectionOpened twice")
         pending.append(.greeting)
         report.turnarounds = 1
-        deadline = now.adding(nanoseconds: configuration.timeouts.greetingNanoseconds)
+        deadline = now.adding(nanoseconds: configuration.timeouts.$greeting)
         return takeActions()
     }
 
@@ -252,7 +252,7 @@ public struct SMTPSender: Sendable {
                 } else if round.accepted.isEmpty {
                     finishRound(now: now, serverHasTransaction: true)
                 } else {
-                    send(.data, expecting: .data, timeout: configuration.timeouts.dataInitiationNanoseconds, now: now)
+                    send(.data, expecting: .data, timeout: configuration.timeouts.$dataInitiation, now: now)
                 }
             }
         case .data:
@@ -261,7 +261,7 @@ public struct SMTPSender: Sendable {
                 if round.accepted.isEmpty {
                     // RFC 2920 §3.1: DATA accepted with no valid recipient: send a single dot.
                     pending.append(.loneDot)
-                    send(.text([UInt8(ascii: "."), 0x0d, 0x0a]), timeout: configuration.timeouts.dataTerminationNanoseconds, now: now)
+                    send(.text([UInt8(ascii: "."), 0x0d, 0x0a]), timeout: configuration.timeouts.$dataTermination, now: now)
                 } else {
                     sendText(now: now)
                 }
@@ -293,7 +293,7 @@ public struct SMTPSender: Sendable {
                 quit(now: now)
             }
         }
-        if pending.isEmpty == false { deadline = deadline ?? now.adding(nanoseconds: configuration.timeouts.otherNanoseconds) }
+        if pending.isEmpty == false { deadline = deadline ?? now.adding(nanoseconds: configuration.timeouts.$other) }
     }
 
     private var pipelining: Bool { extended && configuration.extensions.contains(.pipelining) && offered.contains(.pipelining) }
@@ -382,7 +382,7 @@ public struct SMTPSender: Sendable {
     private mutating func hello(extended: Bool, now: Timestamp) {
         report.usedEHLO = report.usedEHLO || extended
         let command: SMTPCommand = extended ? .ehlo(configuration.clientName) : .helo(configuration.clientName)
-        send(command, expecting: extended ? .ehlo : .helo, timeout: configuration.timeouts.otherNanoseconds, now: now)
+        send(command, expecting: extended ? .ehlo : .helo, timeout: configuration.timeouts.$other, now: now)
     }
 
     /// Starts the next round: recipients deferred by the last round, else the next transaction,
@@ -458,7 +458,7 @@ public struct SMTPSender: Sendable {
     private mutating func sendRecipient(_ position: Int, now: Timestamp) {
         guard let round else { preconditionFailure("RCPT outside a round") }
         let path = transactions[round.transaction].recipients[round.recipients[position]]
-        send(.rcpt(path), expecting: .rcpt(position), timeout: configuration.timeouts.rcptNanoseconds, now: now)
+        send(.rcpt(path), expecting: .rcpt(position), timeout: configuration.timeouts.$rcpt, now: now)
     }
 
     private mutating func sendText(now: Timestamp) {
@@ -473,31 +473,31 @@ public struct SMTPSender: Sendable {
             outgoing.append(command, rules.routeStyle)
             pending.append(command == .turn ? .turn : .quit)
         }
-        send(outgoing, timeout: configuration.timeouts.dataTerminationNanoseconds, now: now)
+        send(outgoing, timeout: configuration.timeouts.$dataTermination, now: now)
     }
 
     /// After a round: RSET if the server still holds a transaction and more is to come.
     private mutating func finishRound(now: Timestamp, serverHasTransaction: Bool = false) {
         let moreToDo = !(round?.deferred.isEmpty ?? true) || nextTransaction < transactions.count
         if serverHasTransaction && moreToDo {
-            send(.rset, expecting: .rset, timeout: configuration.timeouts.otherNanoseconds, now: now)
+            send(.rset, expecting: .rset, timeout: configuration.timeouts.$other, now: now)
         } else {
             beginNext(now: now)
         }
     }
 
     private mutating func quit(now: Timestamp) {
-        send(.quit, expecting: .quit, timeout: configuration.timeouts.otherNanoseconds, now: now)
+        send(.quit, expecting: .quit, timeout: configuration.timeouts.$other, now: now)
     }
 
     private func timeout(for expectation: Expectation) -> Int64 {
         switch expectation {
-        case .mail: configuration.timeouts.mailNanoseconds
-        case .rcpt: configuration.timeouts.rcptNanoseconds
-        case .data: configuration.timeouts.dataInitiationNanoseconds
-        case .text, .loneDot: configuration.timeouts.dataTerminationNanoseconds
-        case .greeting: configuration.timeouts.greetingNanoseconds
-        case .ehlo, .helo, .rset, .quit, .turn: configuration.timeouts.otherNanoseconds
+        case .mail: configuration.timeouts.$mail
+        case .rcpt: configuration.timeouts.$rcpt
+        case .data: configuration.timeouts.$dataInitiation
+        case .text, .loneDot: configuration.timeouts.$dataTermination
+        case .greeting: configuration.timeouts.$greeting
+        case .ehlo, .helo, .rset, .quit, .turn: configuration.timeouts.$other
         }
     }
 
