@@ -49,7 +49,6 @@ extension Array where Element == UInt8 {
     /// and conversions `append(contentsOf: string.utf8)` makes for an arbitrary `String`.
     @inlinable
     public mutating func append(literal: StaticString) {
-        precondition(literal.hasPointerRepresentation, "a literal of more than one character")
-        append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        literal.withUTF8Buffer { append(contentsOf: $0) }
     }
 }

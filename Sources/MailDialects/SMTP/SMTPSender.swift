@@ -344,7 +344,7 @@ public struct SMTPSender: Sendable {
     }
 
     private static func word(_ word: UnsafeBufferPointer<UInt8>, is literal: StaticString) -> Bool {
-        word.count == literal.utf8CodeUnitCount && word.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        literal.withUTF8Buffer { word.elementsEqual($0) }
     }
 
     /// `SIZE 1000000` → 1000000 (RFC 1870 §4); 0 or no number means no stated limit.
