@@ -83,7 +83,7 @@ public struct MTPSender: Sendable {
     public mutating func connectionOpened(now: Timestamp) -> [SenderAction] {
         expectation = .greeting
         report.turnarounds = 1
-        deadline = now + configuration.timeouts.greeting
+        deadline = now.adding(nanoseconds: configuration.timeouts.$greeting)
         return takeActions()
     }
 
@@ -135,7 +135,7 @@ public struct MTPSender: Sendable {
                     send(.cont, expecting: .delayedGreeting, now: now)
                 } else {
                     expectation = .delayedGreeting
-                    deadline = now + configuration.timeouts.greeting
+                    deadline = now.adding(nanoseconds: configuration.timeouts.$greeting)
                 }
             } else {
                 report.failedBeforeTransactions = true
@@ -311,14 +311,14 @@ public struct MTPSender: Sendable {
         actions.append(.send(outgoing))
         report.turnarounds += 1
         expectation = next
-        deadline = now + configuration.timeouts.dataTermination
+        deadline = now.adding(nanoseconds: configuration.timeouts.$dataTermination)
     }
 
     private mutating func send(_ command: MTPCommand, expecting next: Expectation, now: Timestamp) {
         actions.append(.send(.line(command.encoded(configuration.rules))))
         report.turnarounds += 1
         expectation = next
-        deadline = now + configuration.timeouts.other
+        deadline = now.adding(nanoseconds: configuration.timeouts.$other)
     }
 
     // MARK: Outcomes
