@@ -51,20 +51,26 @@ public enum TraceFields {
         guard style != .none else { return content }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(content.count + 96 + from.utf8.count + by.utf8.count + date.utf8.count + (fromAddress?.utf8.count ?? 0))
-        func put(_ text: String) { bytes.append(contentsOf: text.utf8) }
+        // Names as their UTF-8 bytes, the fixed words straight from static memory.
+        func put(_ text: String) {
+            var text = text
+            text.withUTF8 { bytes.append(contentsOf: $0) }
+        }
         switch style {
         case .none:
             break
         case .mailFrom:
-            put("Mail-From: "); put(from); put(" received by "); put(by); put(" at "); put(date)
+            bytes.append(literal: "Mail-From: "); put(from); bytes.append(literal: " received by "); put(by)
+            bytes.append(literal: " at "); put(date)
         case .received821:
-            put("Received: from "); put(from); put(" by "); put(by); put(" ; "); put(date)
+            bytes.append(literal: "Received: from "); put(from); bytes.append(literal: " by "); put(by)
+            bytes.append(literal: " ; "); put(date)
         case .received2821:
-            put("Received: from "); put(from)
-            if let fromAddress { put(" (["); put(fromAddress); put("])") }
-            put(" by "); put(by); put(" with "); put(protocolName)
-            if let id { put(" id "); put(id) }
-            put("; "); put(date)
+            bytes.append(literal: "Received: from "); put(from)
+            if let fromAddress { bytes.append(literal: " (["); put(fromAddress); bytes.append(literal: "])") }
+            bytes.append(literal: " by "); put(by); bytes.append(literal: " with "); put(protocolName)
+            if let id { bytes.append(literal: " id "); put(id) }
+            bytes.append(literal: "; "); put(date)
         }
         bytes.append(0x0d)
         bytes.append(0x0a)

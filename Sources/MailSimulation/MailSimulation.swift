@@ -165,9 +165,13 @@ public final class MailSimulation {
         }
         var untilProgress = 1 << 16
         while let event = network.kernel.step(until: end) {
-            notifications.removeAll(keepingCapacity: true)
-            network.handle(event, into: &notifications)
-            for notification in notifications { dispatch(notification) }
+            if let notification = network.handle(event, more: &notifications) { dispatch(notification) }
+            if !notifications.isEmpty {
+                // A link went down: every connection over it was reset.
+                let resets = notifications
+                notifications.removeAll()
+                for notification in resets { dispatch(notification) }
+            }
             untilProgress -= 1
             if untilProgress == 0 {
                 untilProgress = 1 << 16

@@ -68,9 +68,42 @@ public enum SegmentKind: Sendable {
     case syn
     case synAck
     case ack
-    case data([UInt8])
+    /// Data; the bytes wait in the network's in-flight store until the segment arrives.
+    case data(InFlightSlot)
     case fin
     case reset
+}
+
+/// Where the network keeps a value an event carries (a segment's bytes, a DNS answer) while the
+/// event waits in the queue. Events then hold no references: the queue moves plain data, with
+/// no reference counting and no value-witness calls, which matters at forty events a message.
+public struct InFlightSlot: Hashable, Sendable {
+    let index: Int32
+}
+
+/// Values of events in flight, by slot; a slot is reused once its event has been handled.
+struct InFlightStore<Value> {
+    private var values: [Value?] = []
+    private var free: [Int32] = []
+
+    mutating func put(_ value: consuming Value) -> InFlightSlot {
+        if let index = free.popLast() {
+            values[Int(index)] = consume value
+            return InFlightSlot(index: index)
+        }
+        values.append(consume value)
+        return InFlightSlot(index: Int32(values.count - 1))
+    }
+
+    /// The value in `slot`, which is then free. Every slot is taken exactly once: the event that
+    /// carries it cannot be cancelled, and its handler takes the value before anything else.
+    mutating func take(_ slot: InFlightSlot) -> Value {
+        free.append(slot.index)
+        return values[Int(slot.index)].take()!
+    }
+
+    /// Values still waiting for their events (for tests: zero once the queue is empty).
+    var count: Int { values.count - free.count }
 }
 
 /// The events the network model schedules on the kernel. The layer above owns the loop:
@@ -81,7 +114,8 @@ public enum NetworkEvent: Sendable {
     case connectTimeout(ConnectionID)
     case linkChange(LinkID, up: Bool)
     case dnsQueryArrived(LookupID, attempt: Int)
-    case dnsResponseArrived(LookupID, DNSAnswer, ttl: SimDuration)
+    /// The answer waits in the network's in-flight store (see `InFlightSlot`).
+    case dnsResponseArrived(LookupID, InFlightSlot, ttl: SimDuration)
     case dnsTimeout(LookupID, attempt: Int)
-    case dnsLocalAnswer(LookupID, DNSAnswer)
+    case dnsLocalAnswer(LookupID, InFlightSlot)
 }

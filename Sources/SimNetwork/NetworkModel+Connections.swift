@@ -117,7 +117,8 @@ extension NetworkModel {
         guard let connection = live(id), connection.state == .established, !connection.resetInFlight else { return }
         let closed = side == .client ? connection.clientSentFin : connection.serverSentFin
         guard !closed, !bytes.isEmpty else { return }
-        send(.data(bytes), on: id, to: side.peer)
+        let payload = bytes.count
+        send(.data(segmentData.put(bytes)), payload: payload, on: id, to: side.peer)
     }
 
     /// Closes one side's half in order: the peer hears `peerClosed` after all data sent before it.
@@ -171,10 +172,9 @@ extension NetworkModel {
         return connection.inUse && connection.generation == id.generation ? connection : nil
     }
 
-    private mutating func send(_ kind: SegmentKind, on id: ConnectionID, to side: ConnectionSide) {
+    /// Sends a segment of `payload` bytes (zero for the control segments).
+    private mutating func send(_ kind: SegmentKind, payload: Int = 0, on id: ConnectionID, to side: ConnectionSide) {
         var connection = connections[Int(id.slot)]
-        let payload: Int
-        if case .data(let bytes) = kind { payload = bytes.count } else { payload = 0 }
         let start = kernel.now
         var arrival = transmit(payload: payload, over: connection.route, reversed: side == .client, at: start)
         // In-order delivery even if link reservations would let a later write overtake.
@@ -189,16 +189,18 @@ extension NetworkModel {
         kernel.schedule(at: arrival, .segment(id, to: side, kind))
     }
 
+    /// A segment arrives; `bytes` are a data segment's (taken from the in-flight store by `handle`).
+    /// Returns what its host must hear, if anything.
     mutating func segmentArrived(
-        _ id: ConnectionID, at side: ConnectionSide, _ kind: SegmentKind, into notifications: inout [NetworkNotification]
-    ) {
-        guard var connection = live(id), !connection.handshakeLost else { return }
+        _ id: ConnectionID, at side: ConnectionSide, _ kind: SegmentKind, _ bytes: consuming [UInt8]
+    ) -> NetworkNotification? {
+        guard var connection = live(id), !connection.handshakeLost else { return nil }
         let host = connection.host(side)
         guard hostUp[host.index] else {
             if connection.state == .connecting { armConnectTimeout(id) }  // the handshake died here
-            return
+            return nil
         }
-        if connection.resetInFlight, !kind.isReset { return }  // only the RST still travels
+        if connection.resetInFlight, !kind.isReset { return nil }  // only the RST still travels
         switch kind {
         case .syn:
             if listeners.contains(ListenerKey(host: host, port: connection.serverPort)) {
@@ -206,46 +208,42 @@ extension NetworkModel {
             } else {
                 send(.reset, on: id, to: .client)
             }
+            return nil
         case .synAck:
-            guard connection.state == .connecting else { return }
+            guard connection.state == .connecting else { return nil }
             connection.state = .established
             connections[Int(id.slot)] = connection
             send(.ack, on: id, to: .server)
-            notifications.append(.connected(id, host: host))
+            return .connected(id, host: host)
         case .ack:
-            guard !connection.serverAccepted else { return }
+            guard !connection.serverAccepted else { return nil }
             connection.serverAccepted = true
             connections[Int(id.slot)] = connection
-            notifications.append(.accepted(id, host: host, port: connection.serverPort))
-        case .data(let bytes):
-            notifications.append(.received(id, host: host, side, bytes))
+            return .accepted(id, host: host, port: connection.serverPort)
+        case .data:
+            return .received(id, host: host, side, bytes)
         case .fin:
             if side == .client { connection.clientGotFin = true } else { connection.serverGotFin = true }
             connections[Int(id.slot)] = connection
-            notifications.append(.peerClosed(id, host: host, side))
             releaseIfFinished(id)
+            return .peerClosed(id, host: host, side)
         case .reset:
+            release(id.slot)
             if connection.state == .connecting {
                 statistics.connectionsRefused += 1
-                notifications.append(.connectFailed(id, host: host, .refused))
-            } else {
-                statistics.connectionsReset += 1
-                // A server that never accepted the connection has nothing to be told.
-                if side == .client || connection.serverAccepted {
-                    notifications.append(.reset(id, host: host, side))
-                }
+                return .connectFailed(id, host: host, .refused)
             }
-            release(id.slot)
+            statistics.connectionsReset += 1
+            // A server that never accepted the connection has nothing to be told.
+            return side == .client || connection.serverAccepted ? .reset(id, host: host, side) : nil
         }
     }
 
-    mutating func connectTimedOut(_ id: ConnectionID, into notifications: inout [NetworkNotification]) {
-        guard let connection = live(id), connection.state == .connecting else { return }
+    mutating func connectTimedOut(_ id: ConnectionID) -> NetworkNotification? {
+        guard let connection = live(id), connection.state == .connecting else { return nil }
         statistics.connectionsTimedOut += 1
-        if hostUp[connection.client.index] {
-            notifications.append(.connectFailed(id, host: connection.client, .timedOut))
-        }
         release(id.slot)
+        return hostUp[connection.client.index] ? .connectFailed(id, host: connection.client, .timedOut) : nil
     }
 
     /// Resets every live connection matching `affected`; each running end hears `reset`, except

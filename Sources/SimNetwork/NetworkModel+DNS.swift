@@ -39,13 +39,13 @@ extension NetworkModel {
             case .mx: answer = .unavailable
             case .a: answer = hostTable.entry(named: name).map { .addresses($0.addresses) } ?? .nameError
             }
-            kernel.schedule(at: kernel.now, .dnsLocalAnswer(id, answer))
+            kernel.schedule(at: kernel.now, .dnsLocalAnswer(id, answersInFlight.put(answer)))
             return id
         }
         let key = CacheKey(name: DNSZones.key(name), type: type)
         if let cached = caches[host.index][key], cached.expires > kernel.now {
             statistics.dnsCacheHits += 1
-            kernel.schedule(at: kernel.now, .dnsLocalAnswer(id, cached.answer))
+            kernel.schedule(at: kernel.now, .dnsLocalAnswer(id, answersInFlight.put(cached.answer)))
             return id
         }
         sendQuery(id, attempt: 1)
@@ -81,13 +81,13 @@ extension NetworkModel {
         }
         let size = dns.querySize + records * dns.recordSize
         let arrival = transmit(payload: size, over: route, reversed: true, at: kernel.now)
-        kernel.schedule(at: arrival, .dnsResponseArrived(id, answer, ttl: ttl))
+        kernel.schedule(at: arrival, .dnsResponseArrived(id, answersInFlight.put(answer), ttl: ttl))
     }
 
     mutating func dnsResponseArrived(
-        _ id: LookupID, _ answer: DNSAnswer, ttl: SimDuration, into notifications: inout [NetworkNotification]
-    ) {
-        guard let lookup = lookups.removeValue(forKey: id), hostUp[lookup.host.index] else { return }
+        _ id: LookupID, _ answer: DNSAnswer, ttl: SimDuration
+    ) -> NetworkNotification? {
+        guard let lookup = lookups.removeValue(forKey: id), hostUp[lookup.host.index] else { return nil }
         if let timeout = lookup.timeout { kernel.cancel(timeout) }
         let expires = kernel.now + ttl
         caches[lookup.host.index][CacheKey(name: DNSZones.key(lookup.name), type: lookup.type)] =
@@ -98,20 +98,20 @@ extension NetworkModel {
                     CachedAnswer(answer: .addresses(record.addresses), expires: kernel.now + record.ttl)
             }
         }
-        notifications.append(.dnsAnswered(id, host: lookup.host, answer))
+        return .dnsAnswered(id, host: lookup.host, answer)
     }
 
-    mutating func dnsTimedOut(_ id: LookupID, attempt: Int, into notifications: inout [NetworkNotification]) {
-        guard var lookup = lookups[id], lookup.attempt == attempt else { return }
+    mutating func dnsTimedOut(_ id: LookupID, attempt: Int) -> NetworkNotification? {
+        guard var lookup = lookups[id], lookup.attempt == attempt else { return nil }
         lookup.timeout = nil
         if attempt < dns.attempts {
             lookup.attempt += 1
             lookups[id] = lookup
             sendQuery(id, attempt: lookup.attempt)
-        } else {
-            lookups[id] = nil
-            statistics.dnsTimeouts += 1
-            notifications.append(.dnsAnswered(id, host: lookup.host, .timedOut))
+            return nil
         }
+        lookups[id] = nil
+        statistics.dnsTimeouts += 1
+        return .dnsAnswered(id, host: lookup.host, .timedOut)
     }
 }

@@ -59,6 +59,9 @@ public struct NetworkModel {
     var lookups: [LookupID: PendingLookup] = [:]
     var nextLookup: UInt64 = 0
     var caches: [[CacheKey: CachedAnswer]]
+    /// The bytes of data segments and the DNS answers on their way (see `InFlightSlot`).
+    var segmentData = InFlightStore<[UInt8]>()
+    var answersInFlight = InFlightStore<DNSAnswer>()
 
     public internal(set) var statistics = Statistics()
 
@@ -158,26 +161,38 @@ public struct NetworkModel {
 
     /// Carries out one network event, appending what hosts must be told.
     public mutating func handle(_ event: NetworkEvent, into notifications: inout [NetworkNotification]) {
+        if let notification = handle(event, more: &notifications) { notifications.append(notification) }
+    }
+
+    /// Carries out one network event and returns what a host must be told. Every event tells at
+    /// most one host one thing, except a link going down, which resets every connection over it:
+    /// those notifications are appended to `more` (and then nothing is returned). Drivers call
+    /// this form so that the common case passes one value and builds no list.
+    public mutating func handle(_ event: NetworkEvent, more: inout [NetworkNotification]) -> NetworkNotification? {
         switch event {
         case .timer(let token):
             // Timers belong to the layer above, which knows what a timer of a crashed host means.
-            notifications.append(.timer(token))
+            return .timer(token)
         case .segment(let id, let side, let kind):
-            segmentArrived(id, at: side, kind, into: &notifications)
+            var bytes: [UInt8] = []
+            if case .data(let slot) = kind { bytes = segmentData.take(slot) }
+            return segmentArrived(id, at: side, kind, bytes)
         case .connectTimeout(let id):
-            connectTimedOut(id, into: &notifications)
+            return connectTimedOut(id)
         case .linkChange(let link, let up):
-            setLink(link, up: up, into: &notifications)
+            setLink(link, up: up, into: &more)
+            return nil
         case .dnsQueryArrived(let id, let attempt):
             dnsQueryArrived(id, attempt: attempt)
-        case .dnsResponseArrived(let id, let answer, let ttl):
-            dnsResponseArrived(id, answer, ttl: ttl, into: &notifications)
+            return nil
+        case .dnsResponseArrived(let id, let slot, let ttl):
+            return dnsResponseArrived(id, answersInFlight.take(slot), ttl: ttl)
         case .dnsTimeout(let id, let attempt):
-            dnsTimedOut(id, attempt: attempt, into: &notifications)
-        case .dnsLocalAnswer(let id, let answer):
-            if let lookup = lookups.removeValue(forKey: id) {
-                notifications.append(.dnsAnswered(id, host: lookup.host, answer))
-            }
+            return dnsTimedOut(id, attempt: attempt)
+        case .dnsLocalAnswer(let id, let slot):
+            let answer = answersInFlight.take(slot)
+            guard let lookup = lookups.removeValue(forKey: id) else { return nil }
+            return .dnsAnswered(id, host: lookup.host, answer)
         }
     }
 

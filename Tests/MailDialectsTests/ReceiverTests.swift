@@ -22,6 +22,19 @@ import Testing
         codes(receiver.bytesReceived(Array(lines.map { $0 + "\r\n" }.joined().utf8), now: .zero))
     }
 
+    @Test("every command word is read in any case, and nothing else is a command word (RFC 821 §4.1.2)")
+    func commandWords() {
+        for verb in SMTPVerb.allCases {
+            #expect(SMTPVerb(bytes: ArraySlice(verb.rawValue.utf8)) == verb)
+            #expect(SMTPVerb(bytes: ArraySlice(verb.rawValue.lowercased().utf8)) == verb)
+            let mixed = verb.rawValue.enumerated().map { $0.offset % 2 == 0 ? $0.element.lowercased() : String($0.element) }.joined()
+            #expect(SMTPVerb(bytes: ArraySlice(mixed.utf8)) == verb)
+        }
+        for word in ["HELL", "MAI", "MAILS", "RCPT ", "QUIZ", "", "TURN\0"] {
+            #expect(SMTPVerb(bytes: ArraySlice(word.utf8)) == nil, "\(word)")
+        }
+    }
+
     @Test("before HELO: MAIL, RCPT and DATA get 503; NOOP, RSET, VRFY and HELP work (RFC 2821 §4.1.4)", arguments: [SMTPRules.rfc821, .rfc2821, .rfc788])
     func beforeHello(rules: SMTPRules) {
         var receiver = greeted(rules, hello: nil)

@@ -128,6 +128,24 @@ struct SmallNet {
         net.model.run(until: .distantFuture) { model, notification in log.append(describe(notification, at: model.now, in: model)) }
         #expect(log == ["20000 A connected", "30000 B accepted :25", "60000 A connection refused"])
     }
+
+    @Test("bytes in flight to a host that crashes are dropped, and the network keeps none of them")
+    func inFlightDataIsReleased() {
+        var net = SmallNet()
+        net.model.listen(net.b, port: 25)
+        let id = net.model.connect(from: net.a, to: IPv4Address(10, 0, 0, 2), port: 25)
+        net.model.run(until: SimTime.zero + .milliseconds(30)) { _, _ in }
+        net.model.send(Array("HELO A".utf8), on: id, from: .client)
+        net.model.send(Array("MAIL FROM:<a@A>".utf8), on: id, from: .client)
+        #expect(net.model.segmentData.count == 2)
+        var resets: [NetworkNotification] = []
+        net.model.crash(net.b, into: &resets)
+        var log: [String] = []
+        net.model.run(until: .distantFuture) { model, notification in log.append(describe(notification, at: model.now, in: model)) }
+        #expect(log.isEmpty)
+        #expect(net.model.segmentData.count == 0)
+        #expect(net.model.answersInFlight.count == 0)
+    }
 }
 
 @Suite struct RoutingTests {

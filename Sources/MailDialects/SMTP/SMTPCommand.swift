@@ -287,13 +287,26 @@ extension SMTPVerb {
             let upper = byte >= 0x61 && byte <= 0x7a ? byte - 0x20 : byte
             packed = packed << 8 | UInt32(upper)
         }
-        guard let verb = SMTPVerb.packedVerbs[packed] else { return nil }
-        self = verb
+        // The words as big-endian four-byte numbers: a switch over constants, no hashing.
+        switch packed {
+        case 0x4845_4C4F: self = .helo
+        case 0x4548_4C4F: self = .ehlo
+        case 0x4D41_494C: self = .mail
+        case 0x5243_5054: self = .rcpt
+        case 0x4441_5441: self = .data
+        case 0x5253_4554: self = .rset
+        case 0x5345_4E44: self = .send
+        case 0x534F_4D4C: self = .soml
+        case 0x5341_4D4C: self = .saml
+        case 0x5652_4659: self = .vrfy
+        case 0x4558_504E: self = .expn
+        case 0x4845_4C50: self = .help
+        case 0x4E4F_4F50: self = .noop
+        case 0x5155_4954: self = .quit
+        case 0x5455_524E: self = .turn
+        default: return nil
+        }
     }
-
-    static let packedVerbs: [UInt32: SMTPVerb] = Dictionary(uniqueKeysWithValues: SMTPVerb.allCases.map { verb in
-        (verb.rawValue.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }, verb)
-    })
 }
 
 extension Substring {
