@@ -51,4 +51,12 @@ extension Array where Element == UInt8 {
     public mutating func append(literal: StaticString) {
         literal.withUTF8Buffer { append(contentsOf: $0) }
     }
+
+    /// Appends a string's UTF-8 bytes in one copy of contiguous memory (a native string is
+    /// already stored as UTF-8), rather than by walking `string.utf8` an element at a time.
+    @inlinable
+    public mutating func append(utf8 string: String) {
+        var string = string
+        string.withUTF8 { append(contentsOf: $0) }
+    }
 }

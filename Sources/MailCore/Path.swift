@@ -23,10 +23,10 @@ public struct Mailbox: Hashable, Sendable, CustomStringConvertible {
 
     /// Appends `local-part@domain` to `bytes`.
     public func write(into bytes: inout [UInt8]) {
-        bytes.append(contentsOf: localPart.utf8)
+        bytes.append(utf8: localPart)
         if let domain {
             bytes.append(UInt8(ascii: "@"))
-            bytes.append(contentsOf: domain.text.utf8)
+            bytes.append(utf8: domain.text)
         }
     }
 
@@ -90,7 +90,7 @@ public struct Path: Hashable, Sendable {
         if let mailbox {
             for (index, hop) in route.enumerated() {
                 bytes.append(UInt8(ascii: "@"))
-                bytes.append(contentsOf: hop.text.utf8)
+                bytes.append(utf8: hop.text)
                 if index < route.count - 1 { bytes.append(UInt8(ascii: ",")) }
             }
             if !route.isEmpty { bytes.append(style == .colon ? UInt8(ascii: ":") : UInt8(ascii: ",")) }

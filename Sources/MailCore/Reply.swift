@@ -49,7 +49,7 @@ public struct Reply: Hashable, Sendable, CustomStringConvertible {
             } else {
                 let head = (digits.0, digits.1, digits.2, last ? UInt8(ascii: " ") : UInt8(ascii: "-"))
                 withUnsafeBytes(of: head) { bytes.append(contentsOf: $0) }
-                bytes.append(contentsOf: text.utf8)
+                bytes.append(utf8: text)
             }
             bytes.append(literal: "\r\n")
         }
@@ -72,6 +72,54 @@ public struct Reply: Hashable, Sendable, CustomStringConvertible {
     public var description: String { wireLines.joined(separator: "\n") }
 }
 
+/// Replies to go out in one write, kept as the bytes written on the wire: a server encodes each
+/// reply as it makes it, and the driver writes the bytes as they are. The replies can be read back
+/// (a sequence of `Reply`, parsed again from the bytes) for tests, transcripts and traces.
+public struct ReplyBatch: Hashable, Sendable, Sequence, ExpressibleByArrayLiteral {
+    /// The replies as written on the wire, CR LF after every line.
+    public private(set) var bytes: [UInt8] = []
+
+    public init() {}
+
+    public init(_ replies: some Sequence<Reply>) {
+        for reply in replies { append(reply) }
+    }
+
+    public init(arrayLiteral replies: Reply...) { self.init(replies) }
+
+    public mutating func append(_ reply: Reply) {
+        if bytes.capacity == 0 { bytes.reserveCapacity(64) }  // most batches are one short reply
+        reply.encode(into: &bytes)
+    }
+
+    public var isEmpty: Bool { bytes.isEmpty }
+
+    /// The replies, parsed back from the bytes.
+    public var replies: [Reply] {
+        var parser = ReplyParser()
+        var replies: [Reply] = []
+        for line in wireLineBytes {
+            if case .reply(let reply) = parser.lineReceived(line, minimumFirstDigit: 1) { replies.append(reply) }
+        }
+        return replies
+    }
+
+    public func makeIterator() -> IndexingIterator<[Reply]> { replies.makeIterator() }
+
+    /// Each line as on the wire, without its CR LF (for transcripts and traces).
+    public var wireLines: [String] { wireLineBytes.map { String(decoding: $0, as: UTF8.self) } }
+
+    private var wireLineBytes: [ArraySlice<UInt8>] {
+        var lines: [ArraySlice<UInt8>] = []
+        var start = 0
+        for index in bytes.indices where bytes[index] == 0x0a {
+            lines.append(bytes[start..<(index > start && bytes[index - 1] == 0x0d ? index - 1 : index)])
+            start = index + 1
+        }
+        return lines
+    }
+}
+
 /// Reads replies from lines: one-line replies, multi-line `code-` continuations, and a code with no
 /// text, which clients must accept (RFC 2821 §4.2). Anything else is a malformed reply, which the
 /// client treats as the server failing, not as a crash.
@@ -90,8 +138,12 @@ public struct ReplyParser: Sendable {
     }
 
     /// `minimumFirstDigit` is 1 for MTP (which has 1yz replies) and 2 for SMTP (RFC 2821 §4.3.2:
-    /// codes start with 2 to 5).
-    public mutating func lineReceived(_ line: ArraySlice<UInt8>, minimumFirstDigit: UInt8 = 1) -> Result {
+    /// codes start with 2 to 5). `keepsText` says, by code, whether the caller will read the text:
+    /// when it will not (a client that only acts on the code, RFC 2821 §4.2), the reply comes with
+    /// empty lines and no string is built.
+    public mutating func lineReceived(
+        _ line: ArraySlice<UInt8>, minimumFirstDigit: UInt8 = 1, keepsText: (ReplyCode) -> Bool = { _ in true }
+    ) -> Result {
         guard line.count >= 3 else { return malformed(line) }
         let start = line.startIndex
         let d0 = line[start], d1 = line[start + 1], d2 = line[start + 2]
@@ -101,7 +153,7 @@ public struct ReplyParser: Sendable {
         guard separator == nil || separator == UInt8(ascii: " ") || separator == UInt8(ascii: "-") else {
             return malformed(line)
         }
-        let body = line.count > 4 ? String(decoding: line[(start + 4)...], as: UTF8.self) : ""
+        let body = line.count > 4 && keepsText(code) ? String(decoding: line[(start + 4)...], as: UTF8.self) : ""
         if let pending, pending.code != code { return malformed(line) }
         if separator == UInt8(ascii: "-") {
             if pending == nil {

@@ -52,10 +52,7 @@ public enum TraceFields {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(content.count + 96 + from.utf8.count + by.utf8.count + date.utf8.count + (fromAddress?.utf8.count ?? 0))
         // Names as their UTF-8 bytes, the fixed words straight from static memory.
-        func put(_ text: String) {
-            var text = text
-            text.withUTF8 { bytes.append(contentsOf: $0) }
-        }
+        func put(_ text: String) { bytes.append(utf8: text) }
         switch style {
         case .none:
             break

@@ -99,16 +99,11 @@ extension MailSimulation {
         for action in actions {
             switch action {
             case .send(let replies):
-                var bytes: [UInt8] = []
-                bytes.reserveCapacity(replies.reduce(0) { $0 + $1.encodedCount })
-                for reply in replies {
-                    reply.encode(into: &bytes)
-                    if trace.isEnabled {
-                        for line in reply.wireLines { trace(session.host, .init("S"), "conn\(session.label) \(line)") }
-                    }
+                if trace.isEnabled {
+                    for line in replies.wireLines { trace(session.host, .init("S"), "conn\(session.label) \(line)") }
                 }
-                statistics.protocolBytes += bytes.count
-                network.send(bytes, on: id, from: .server)
+                statistics.protocolBytes += replies.bytes.count
+                network.send(replies.bytes, on: id, from: .server)
             case .deliver(let message):
                 let address = hostAddresses[session.peer.index]
                 var decision = DeliveryDecision.accepted

@@ -107,23 +107,23 @@ public struct Workload: Sendable {
         // The header, written straight into the text (a benchmark writes a million of them).
         var text: [UInt8] = []
         text.reserveCapacity(200 + Int(sizes[index]))
-        text.append(contentsOf: "From: ".utf8)
+        text.append(literal: "From: ")
         users[Int(senders[index])].write(into: &text)
-        text.append(contentsOf: "\r\nTo: ".utf8)
+        text.append(literal: "\r\nTo: ")
         for (position, recipient) in recipients(index).enumerated() {
-            if position > 0 { text.append(contentsOf: ", ".utf8) }
+            if position > 0 { text.append(literal: ", ") }
             users[Int(recipient)].write(into: &text)
         }
-        text.append(contentsOf: "\r\nSubject: ".utf8)
+        text.append(literal: "\r\nSubject: ")
         if !subjects.isEmpty, let subject = subjects[index] {
-            text.append(contentsOf: subject.utf8)
+            text.append(utf8: subject)
         } else {
-            text.append(contentsOf: "Message ".utf8)
-            text.append(contentsOf: String(index).utf8)
+            text.append(literal: "Message ")
+            text.append(utf8: String(index))
         }
-        text.append(contentsOf: "\r\nMessage-ID: ".utf8)
-        text.append(contentsOf: messageID(index).utf8)
-        text.append(contentsOf: "\r\n\r\n".utf8)
+        text.append(literal: "\r\nMessage-ID: ")
+        text.append(utf8: messageID(index))
+        text.append(literal: "\r\n\r\n")
         // Lines of 70 letters: ordinary text, no line starting with a dot. The letters run on
         // from line to line, a–z over and over. Every body is a run of whole lines of
         // `Workload.body` and a shorter last line, so most of it is one copy.

@@ -199,10 +199,8 @@ public final class MailServer: @unchecked Sendable {
         for action in actions {
             switch action {
             case .send(let replies):
-                for reply in replies {
-                    reply.encode(into: &client.output)
-                    for line in reply.wireLines { log(client.peer, "S: " + line) }
-                }
+                client.output.append(contentsOf: replies.bytes)
+                for line in replies.wireLines { log(client.peer, "S: " + line) }
             case .deliver(let message):
                 let decision = store(message, from: client.peer)
                 act(client, client.engine.deliveryFinished(decision, now: now))

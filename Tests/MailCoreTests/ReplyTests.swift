@@ -45,4 +45,29 @@ import Testing
             == [.reply(Reply(.willForwardPreliminary, "User not local; will forward to Joe@B"))])
         #expect(ReplyCode(151).isPreliminary && ReplyCode(451).isTransientFailure && ReplyCode(554).isPermanentFailure)
     }
+
+    @Test("a batch keeps the wire bytes of its replies and reads the same replies back")
+    func batches() {
+        let replies = [
+            Reply(.okay, ["mx.example greets you", "PIPELINING", "", "SIZE 1000"]),
+            Reply(.serviceReadyIn, "Service ready in 2 minutes"),  // MTP's 1yz
+            Reply(.okay, ""),
+            Reply(.startMailInput, "Start mail input; end with <CRLF>.<CRLF>"),
+        ]
+        let batch = ReplyBatch(replies)
+        #expect(batch.bytes == replies.flatMap(\.encoded))
+        #expect(Array(batch) == replies)
+        #expect(batch.wireLines == replies.flatMap(\.wireLines))
+        #expect(batch == [replies[0], replies[1], replies[2], replies[3]])
+        #expect(ReplyBatch().isEmpty && !batch.isEmpty)
+        #expect(ReplyBatch().replies.isEmpty)
+    }
+
+    @Test("a client that will not read a positive reply's text gets the code without it, and every other text whole")
+    func textOnlyWhenRead() {
+        var parser = ReplyParser()
+        let positiveOnly: (ReplyCode) -> Bool = { !$0.isPositiveCompletion }
+        #expect(parser.lineReceived(ArraySlice("250 Requested mail action okay".utf8), minimumFirstDigit: 2, keepsText: positiveOnly) == .reply(Reply(.okay, "")))
+        #expect(parser.lineReceived(ArraySlice("550 No such user".utf8), minimumFirstDigit: 2, keepsText: positiveOnly) == .reply(Reply(.mailboxUnavailable, "No such user")))
+    }
 }

@@ -232,7 +232,7 @@ import Testing
         var receiver = SMTPReceiver(rules: .rfc2821, policy: policy)
         _ = receiver.connectionOpened(now: .zero)
         let replies = receiver.bytesReceived(Array("VRFY John\r\nVRFY Smith\r\nVRFY nobody\r\nVRFY <joe@xyz.org>\r\nEXPN staff\r\nEXPN ghosts\r\n".utf8), now: .zero)
-            .flatMap { action -> [Reply] in if case .send(let replies) = action { replies } else { [] } }
+            .flatMap { action -> [Reply] in if case .send(let replies) = action { replies.replies } else { [] } }
         #expect(replies == [
             Reply(.okay, "John Smith <jsmith@xyz.org>"), Reply(.mailboxNameNotAllowed, "User ambiguous"),
             Reply(.mailboxUnavailable, "String does not match anything"), Reply(.okay, "<joe@xyz.org>"),

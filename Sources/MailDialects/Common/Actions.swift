@@ -3,7 +3,7 @@ import MailCore
 /// What a receiver engine asks its driver to do.
 public enum ReceiverAction: Hashable, Sendable {
     /// Write these replies, as one write (a pipelining server batches replies, RFC 2920 §3.2).
-    case send([Reply])
+    case send(ReplyBatch)
     /// Ask the host to accept this message; answer with `deliveryFinished(_:now:)`.
     case deliver(ReceivedMessage)
     /// Close the connection once everything before this action has been written.

@@ -64,8 +64,7 @@ public struct Conversation: Sendable {
             for action in actions {
                 switch action {
                 case .send(let replies):
-                    var bytes: [UInt8] = []
-                    for reply in replies { reply.encode(into: &bytes) }
+                    let bytes = replies.bytes
                     if recordTranscript { conversation.transcript += TranscriptLine.lines(of: bytes, by: .server) }
                     toClient.append(bytes)
                 case .deliver(let message):

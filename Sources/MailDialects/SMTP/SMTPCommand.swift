@@ -70,16 +70,16 @@ public enum SMTPCommand: Hashable, Sendable {
     public func encode(_ style: RouteStyle, into bytes: inout [UInt8]) {
         switch self {
         case .mail(let mode, let path, let parameters):
-            bytes.append(contentsOf: mode.rawValue.utf8)
+            bytes.append(utf8: mode.rawValue)
             bytes.append(literal: " FROM:")
             path.write(style, into: &bytes)
             if let size = parameters.size {
                 bytes.append(literal: " SIZE=")
-                bytes.append(contentsOf: String(size).utf8)
+                bytes.append(utf8: String(size))
             }
             if let body = parameters.body {
                 bytes.append(literal: " BODY=")
-                bytes.append(contentsOf: body.rawValue.utf8)
+                bytes.append(utf8: body.rawValue)
             }
         case .rcpt(let path):
             bytes.append(literal: "RCPT TO:")
@@ -89,10 +89,10 @@ public enum SMTPCommand: Hashable, Sendable {
         case .rset: bytes.append(literal: "RSET")
         case .helo(let name):
             bytes.append(literal: "HELO ")
-            bytes.append(contentsOf: name.utf8)
+            bytes.append(utf8: name)
         case .ehlo(let name):
             bytes.append(literal: "EHLO ")
-            bytes.append(contentsOf: name.utf8)
+            bytes.append(utf8: name)
         default:
             bytes.append(contentsOf: text(style).utf8)
         }

@@ -61,7 +61,7 @@ public struct SMTPReceiver: Sendable {
     private var buffersReplies = false
     private var framer: LineFramer
     private var actions: [ReceiverAction] = []
-    private var batch: [Reply] = []
+    private var batch = ReplyBatch()
     private var injections: [(SMTPVerb, Reply)] = []
     private var shutdownRequested = false
     /// When the server gives up waiting for the client (421), if it is waiting.
@@ -457,7 +457,7 @@ public struct SMTPReceiver: Sendable {
     private mutating func flush() {
         guard !batch.isEmpty else { return }
         actions.append(.send(batch))
-        batch = []
+        batch = ReplyBatch()
     }
 
     private mutating func close() {

@@ -146,7 +146,8 @@ public struct SMTPSender: Sendable {
             case .overlong:
                 fail(Reply(.localError, "Malformed reply: line too long"), closing: true)
             case .line(let line):
-                switch parser.lineReceived(line, minimumFirstDigit: 2) {
+                let awaited = pending.isEmpty ? nil : pending[0]
+                switch parser.lineReceived(line, minimumFirstDigit: 2, keepsText: { Self.readsText(of: $0, awaiting: awaited) }) {
                 case .incomplete: continue
                 case .malformed(let text):
                     fail(Reply(.localError, "Malformed reply: \(text.prefix(40))"), closing: true)
@@ -179,6 +180,19 @@ public struct SMTPSender: Sendable {
     }
 
     // MARK: Replies
+
+    /// Whether `replyReceived` reads the text of a reply with `code` to `expectation` (rather than
+    /// acting on the code alone). It must answer yes wherever the reply is kept (in the report, a
+    /// recipient's status or a failure): the parser builds no text for the others.
+    static func readsText(of code: ReplyCode, awaiting expectation: Expectation?) -> Bool {
+        switch expectation {
+        case .mail?, .helo?: !code.isPositiveCompletion
+        case .rcpt?: code != .okay && code != .userNotLocalWillForward
+        case .data?: code != .startMailInput
+        case .quit?, .rset?, .loneDot?: false
+        case .greeting?, .ehlo?, .text?, .turn?, nil: true
+        }
+    }
 
     private mutating func replyReceived(_ reply: Reply, now: Timestamp) {
         guard !pending.isEmpty else {
