@@ -18,7 +18,7 @@ public enum DotStuffing {
             let count = bytes.count
             guard count > 0, let base = bytes.baseAddress else { return }
             // Copy the runs between dots that open a line, doubling each such dot. Only the byte
-            // after each LF matters, so the scan is a search for LF eight bytes at a time: the
+            // after each LF matters, so the scan is a search for LF sixteen bytes at a time: the
             // common text with no such dot is one search per line and one copy in all.
             var runStart = 0
             if base[0] == UInt8(ascii: ".") { wire.append(UInt8(ascii: ".")) }

@@ -219,3 +219,29 @@ struct SplitMixForTests: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct ByteSearchTests {
+    @Test("the search finds the first byte wanted at every offset, start and end, across the 16- and 8-byte steps")
+    func everyPosition() {
+        for length in [0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 70] {
+            for position in 0..<max(length, 1) {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                if position < length { bytes[position] = 0x0a }
+                if position + 3 < length { bytes[position + 3] = 0x0a }  // a later one must not win
+                let expected = bytes.firstIndex(of: 0x0a)
+                bytes.withUnsafeBufferPointer { buffer in
+                    for from in 0...length {
+                        let wanted = expected.flatMap { $0 >= from ? $0 : bytes[from...].firstIndex(of: 0x0a) }
+                        #expect(ByteSearch.firstIndex(of: 0x0a, in: buffer, from: from) == wanted, "length \(length), byte at \(position), from \(from)")
+                    }
+                    // Nothing before the first one, and the range's end is respected.
+                    #expect(ByteSearch.firstIndex(of: 0x0a, in: buffer, from: 0, to: min(position, length)) == nil)
+                    if position < length { #expect(ByteSearch.firstIndex(of: 0x0a, in: buffer, from: 0, to: position + 1) == position) }
+                }
+            }
+        }
+        // High bytes are bytes like any other, not signed lanes.
+        let high: [UInt8] = Array(repeating: 0x7f, count: 20) + [0xff, 0x80]
+        high.withUnsafeBufferPointer { #expect(ByteSearch.firstIndex(of: 0xff, in: $0, from: 0) == 20) }
+    }
+}
