@@ -139,13 +139,13 @@ public struct MailAgent: Sendable {
 
     /// A session opened for `openSession` ended with this report.
     public mutating func sessionFinished(_ id: UInt64, _ report: SessionReport, now: Timestamp) -> [AgentAction] {
-        guard var attempt = attempts[id], let outcome = report.transactions.first else { return [] }
+        guard let outcome = report.transactions.first, var attempt = attempts.removeValue(forKey: id) else { return [] }
         if report.failedBeforeTransactions {
+            attempts[id] = attempt
             let reason = report.greeting.map { "\($0.code) \($0.text)" } ?? "session failed"
             tryNextCandidate(&attempt, reason: reason, now: now)
             return takeActions()
         }
-        attempts[id] = nil
         let host = attempt.candidates[attempt.next].name
         for (position, recipientOutcome) in outcome.recipients.enumerated() {
             let index = attempt.recipients[position]

@@ -13,12 +13,12 @@ extension MailSimulation {
             return
         }
         let id = network.connect(from: host, to: address, port: request.dialect.port)
-        let engine: SenderEngine = .make(
-            dialect: request.dialect, clientName: request.clientName, transactions: request.transactions,
-            extensions: request.extensions, timeouts: request.timeouts)
         nextLabel += 1
         clients[id] = ClientSession(
-            engine: engine, host: host, attemptID: request.id, messageIDs: request.messageIDs, peerName: request.hostName, label: nextLabel)
+            engine: .make(
+                dialect: request.dialect, clientName: request.clientName, transactions: request.transactions,
+                extensions: request.extensions, timeouts: request.timeouts),
+            host: host, attemptID: request.id, messageIDs: request.messageIDs, peerName: request.hostName, label: nextLabel)
         statistics.sessions += 1
         trace(host, .init("connect"), "conn\(self.nextLabel) to \(request.hostName) [\(request.address)]:\(request.dialect.port) \(request.dialect) for \(request.messageIDs.joined(separator: " "))")
     }
@@ -35,20 +35,23 @@ extension MailSimulation {
             return
         }
         let peer = info.client
-        var engine = ReceiverEngine.make(dialect: dialect, policy: policy(for: host, peer: peer))
         let label = clients[id]?.label ?? 0
+        // The engine is made in its session, not in a local first: handing a local to the
+        // session would copy the whole engine.
+        let session = ServerSession(
+            engine: .make(dialect: dialect, policy: policy(for: host, peer: peer)), host: host, peer: peer,
+            peerName: hostNames[peer.index], label: label)
         if injectsReplies {
             for fault in setup.faults {
                 guard case .injectReply(let target, let command, let reply, let window, let probability) = fault, target == host,
                     window.contains(network.now)
                 else { continue }
                 if faultRandom.bernoulli(probability) {
-                    engine.injectReply(reply, forNextCommand: command)
+                    session.engine.injectReply(reply, forNextCommand: command)
                     trace(host, .init("fault"), "conn\(label): next \(command) will get \(reply.code)")
                 }
             }
         }
-        let session = ServerSession(engine: engine, host: host, peer: peer, peerName: hostNames[peer.index], label: label)
         servers[id] = session
         trace(host, .init("accept"), "conn\(label) from \(self.hostNames[peer.index])")
         serverActs(id, session, session.engine.connectionOpened(now: now))

@@ -28,15 +28,29 @@ public final class MailSimulation {
     @exclusivity(unchecked) var statistics = RunStatistics()
     @exclusivity(unchecked) var notifications: [NetworkNotification] = []
     #endif
+    #if DEBUG
     var trace: Trace
     var lookups: [LookupID: PendingLookup] = [:]
+    var convertedAnswers: [PendingLookup.Question: (answer: DNSAnswer, converted: NameAnswer)] = [:]
+    var wakeTimers: [(time: SimTime, id: EventID)?]
+    var nextLabel = 0
+    var randoms: [RandomStream]
+    var faultRandom: RandomStream
+    var crashed: [Bool]
+    #else
+    @exclusivity(unchecked) var trace: Trace
+    @exclusivity(unchecked) var lookups: [LookupID: PendingLookup] = [:]
     /// The last DNS answer turned into the agents' terms, by question: resolvers answer from
     /// their caches with the same records over and over, and converting them (addresses to
     /// text, additional records matched to exchanges) is not free.
-    var convertedAnswers: [PendingLookup.Question: (answer: DNSAnswer, converted: NameAnswer)] = [:]
-    var wakeTimers: [(time: SimTime, id: EventID)?]
+    @exclusivity(unchecked) var convertedAnswers: [PendingLookup.Question: (answer: DNSAnswer, converted: NameAnswer)] = [:]
+    @exclusivity(unchecked) var wakeTimers: [(time: SimTime, id: EventID)?]
     /// Connections are numbered in the order they were opened, for traces (slots are reused).
-    var nextLabel = 0
+    @exclusivity(unchecked) var nextLabel = 0
+    @exclusivity(unchecked) var randoms: [RandomStream]
+    @exclusivity(unchecked) var faultRandom: RandomStream
+    @exclusivity(unchecked) var crashed: [Bool]
+    #endif
     /// Which hosts run a mail agent. (Asking `agents[i] != nil` would copy the whole agent.)
     let hasAgent: [Bool]
     /// The dialect each host's agent speaks.
@@ -46,12 +60,9 @@ public final class MailSimulation {
     let dropsAfterDots: Bool
     /// Receiver policies by host, built once: for its relay clients, for everyone else, and the
     /// relay clients' host indices (`nil`: everyone is one). Hosts without an agent have none.
-    var clientPolicies: [SharedReceiverPolicy?] = []
-    var otherPolicies: [SharedReceiverPolicy?] = []
-    var relayClientHosts: [Set<Int>?] = []
-    var randoms: [RandomStream]
-    var faultRandom: RandomStream
-    var crashed: [Bool]
+    let clientPolicies: [SharedReceiverPolicy?]
+    let otherPolicies: [SharedReceiverPolicy?]
+    let relayClientHosts: [Set<Int>?]
     /// Host names by host index.
     let hostNames: [String]
     /// Each host's first address as text, for the `Received:` lines its peers write.
@@ -70,7 +81,11 @@ public final class MailSimulation {
         let messageIDs: [String]
         let peerName: String
         let label: Int
+        #if DEBUG
         var reported = false
+        #else
+        @exclusivity(unchecked) var reported = false
+        #endif
 
         init(engine: SenderEngine, host: HostID, attemptID: UInt64, messageIDs: [String], peerName: String, label: Int) {
             self.engine = engine
@@ -128,6 +143,9 @@ public final class MailSimulation {
         dialects = setup.agents.map { $0?.dialect }
         injectsReplies = setup.faults.contains { if case .injectReply = $0 { true } else { false } }
         dropsAfterDots = setup.faults.contains { if case .dropAfterFinalDot = $0 { true } else { false } }
+        var clientPolicies: [SharedReceiverPolicy?] = []
+        var otherPolicies: [SharedReceiverPolicy?] = []
+        var relayClientHosts: [Set<Int>?] = []
         for configuration in setup.agents {
             guard let configuration else {
                 clientPolicies.append(nil)
@@ -144,6 +162,9 @@ public final class MailSimulation {
                     return Set(hostNames.indices.filter { wanted.contains(hostNames[$0].lowercased()) })
                 })
         }
+        self.clientPolicies = clientPolicies
+        self.otherPolicies = otherPolicies
+        self.relayClientHosts = relayClientHosts
     }
 
     /// Runs to the end of the setup's duration and returns what happened.
