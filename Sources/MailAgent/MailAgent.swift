@@ -13,7 +13,7 @@ public struct MailAgent: Sendable {
     public let configuration: AgentConfiguration
 
     /// The queue, by queue id. Iterate `queueIDs` for a deterministic order.
-    public private(set) var queue: [UInt64: QueueEntry] = [:]
+    public private(set) var queue = IDMap<QueueEntry>()
     /// Local mailboxes: lower-cased local part → messages in arrival order.
     public private(set) var mailboxes: [String: [StoredMessage]] = [:]
     /// Messages delivered to local mailboxes, whether or not their text is kept.
@@ -41,8 +41,8 @@ public struct MailAgent: Sendable {
         case address(attempt: UInt64)
     }
 
-    var attempts: [UInt64: Attempt] = [:]
-    private var lookups: [UInt64: PendingLookup] = [:]
+    var attempts = IDMap<Attempt>()
+    private var lookups = IDMap<PendingLookup>()
     /// Due times of waiting recipients, sorted: (due, queue id).
     private var wakeups: [(Timestamp, UInt64)] = []
     private var nextID: UInt64 = 0
@@ -64,7 +64,7 @@ public struct MailAgent: Sendable {
     public var nextWake: Timestamp? { wakeups.first?.0 }
 
     /// Queue ids in ascending order.
-    public var queueIDs: [UInt64] { queue.keys.sorted() }
+    public var queueIDs: [UInt64] { queue.keys }
 
     /// Recipients not yet settled, over the whole queue.
     public var queuedRecipientCount: Int { queue.values.reduce(0) { $0 + $1.recipients.filter { $0.state != .finished }.count } }
@@ -230,7 +230,7 @@ public struct MailAgent: Sendable {
     /// Starts delivery of every due recipient of an entry: local ones at once, the others grouped
     /// by next hop, one transaction per group ("one copy per server", RFC 2821 §4.5.4).
     private mutating func startAttempts(_ queueID: UInt64, now: Timestamp) {
-        guard let recipients = queue[queueID]?.recipients else { return }
+        guard let recipients = queue.reading(queueID, { $0.recipients }) else { return }
         // What to do at once, in recipient order, once the loop no longer holds the recipient list
         // (changing the entry while it does would copy the list).
         enum AtOnce {
@@ -285,7 +285,7 @@ public struct MailAgent: Sendable {
     private mutating func beginAttempt(_ queueID: UInt64, _ indices: [Int], target: String, now: Timestamp) {
         // Read the paths without keeping a copy of the entry: marking its recipients below would
         // then copy the whole recipient list.
-        guard let recipients = queue[queueID]?.recipients else { return }
+        guard let recipients = queue.reading(queueID, { $0.recipients }) else { return }
         nextID += 1
         let id = nextID
         var paths = indices.map { recipients[$0].path }
@@ -456,20 +456,21 @@ public struct MailAgent: Sendable {
     }
 
     private mutating func connect(_ attempt: Attempt) {
-        guard let entry = queue[attempt.queueID] else { return }
+        guard let (messageID, entryReversePath, relayed, content) = queue.reading(attempt.queueID, { ($0.messageID, $0.reversePath, $0.origin != nil, $0.content) })
+        else { return }
         let candidate = attempt.candidates[attempt.next]
-        var reversePath = entry.reversePath
-        if configuration.routing == .sourceRoutes, entry.origin != nil {
+        var reversePath = entryReversePath
+        if configuration.routing == .sourceRoutes, relayed {
             // The relay "puts itself at the beginning of the sender-path" (RFC 780 §3.2, RFC 821 §3.6).
             reversePath = reversePath.pushing(Domain(configuration.hostName))
         }
-        let transaction = OutboundTransaction(id: attempt.id, reversePath: reversePath, recipients: attempt.paths, content: entry.content)
+        let transaction = OutboundTransaction(id: attempt.id, reversePath: reversePath, recipients: attempt.paths, content: content)
         actions.append(
             .openSession(
                 SessionRequest(
                     id: attempt.id, hostName: candidate.name, address: candidate.address ?? "", dialect: configuration.dialect,
                     clientName: configuration.hostName, extensions: configuration.extensions, timeouts: configuration.timeouts,
-                    transactions: [transaction], messageIDs: [entry.messageID])))
+                    transactions: [transaction], messageIDs: [messageID])))
     }
 
     /// The current candidate failed before taking any mail: the next one, or wait and retry
@@ -501,20 +502,18 @@ public struct MailAgent: Sendable {
     private mutating func finish(_ queueID: UInt64, _ index: Int, event: (String, Mailbox) -> AgentEvent) {
         // Take what the event needs first: a copy of the entry held across the write below would
         // make the write copy the whole recipient list.
-        guard let position = queue.index(forKey: queueID) else { return }
-        let messageID = queue.values[position].messageID
-        let mailbox = queue.values[position].recipients[index].mailbox
-        queue.values[position].recipients[index].state = .finished
+        guard let (messageID, mailbox) = queue.reading(queueID, { ($0.messageID, $0.recipients[index].mailbox) }) else { return }
+        queue[queueID]!.recipients[index].state = .finished
         actions.append(.event(event(messageID, mailbox)))
     }
 
     /// A temporary failure: wait for the schedule's next attempt, or return the mail when it is spent.
     private mutating func postpone(_ queueID: UInt64, _ index: Int, reason: String, attemptStarted: Timestamp, now: Timestamp) {
-        guard let entry = queue[queueID] else { return }
-        var recipient = entry.recipients[index]
+        guard let (messageID, arrival, queued) = queue.reading(queueID, { ($0.messageID, $0.arrival, $0.recipients[index]) }) else { return }
+        var recipient = queued
         recipient.failures += 1
         recipient.lastError = reason
-        guard let due = configuration.retry.nextAttempt(failures: recipient.failures, arrival: entry.arrival, lastAttempt: attemptStarted) else {
+        guard let due = configuration.retry.nextAttempt(failures: recipient.failures, arrival: arrival, lastAttempt: attemptStarted) else {
             queue[queueID]!.recipients[index] = recipient
             bounce(queueID, index, reason: "gave up after \(configuration.retry.giveUpAfter.shortText) (\(configuration.retry.name) schedule); last error: \(reason)", now: now)
             return
@@ -522,7 +521,7 @@ public struct MailAgent: Sendable {
         recipient.state = .waiting(due: due)
         queue[queueID]!.recipients[index] = recipient
         schedule(queueID, at: due)
-        actions.append(.event(.deferred(messageID: entry.messageID, mailbox: recipient.mailbox, reason: reason, retryAt: due)))
+        actions.append(.event(.deferred(messageID: messageID, mailbox: recipient.mailbox, reason: reason, retryAt: due)))
     }
 
     /// Remembers to wake for an entry at `due` (the list stays sorted by time, then queue id).
@@ -533,22 +532,19 @@ public struct MailAgent: Sendable {
     }
 
     private mutating func removeIfFinished(_ queueID: UInt64) {
-        // Through the index: `queue[queueID]?.isFinished` would copy the whole entry to ask.
-        if let position = queue.index(forKey: queueID), queue.values[position].isFinished { queue.remove(at: position) }
+        if queue.reading(queueID, { $0.isFinished }) == true { queue[queueID] = nil }
     }
 
     // MARK: Local delivery
 
     private mutating func deliverLocallyFromQueue(_ queueID: UInt64, _ index: Int, now: Timestamp) {
-        guard let entry = queue[queueID] else { return }
-        let mailbox = entry.recipients[index].mailbox
+        guard let (mailbox, messageID, reversePath, content) = queue.reading(queueID, { ($0.recipients[index].mailbox, $0.messageID, $0.reversePath, $0.content) })
+        else { return }
         guard userKeys?.contains(mailbox.localPart.lowercasedKey()) ?? true || mailbox.isPostmaster
         else {
             bounce(queueID, index, reason: "no such user here: <\(mailbox)>", now: now)
             return
         }
-        let (messageID, reversePath, content) = (entry.messageID, entry.reversePath, entry.content)
-        _ = consume entry  // before the write, which would otherwise copy the recipient list
         queue[queueID]!.recipients[index].state = .finished
         deliverLocally(messageID: messageID, mailbox: mailbox, reversePath: reversePath, content: content, now: now)
     }

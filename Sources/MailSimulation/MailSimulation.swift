@@ -30,7 +30,7 @@ public final class MailSimulation {
     #endif
     #if DEBUG
     var trace: Trace
-    var lookups: [LookupID: PendingLookup] = [:]
+    var lookups = IDMap<PendingLookup>()  // by LookupID.value
     var convertedAnswers: [PendingLookup.Question: (answer: DNSAnswer, converted: NameAnswer)] = [:]
     var wakeTimers: [(time: SimTime, id: EventID)?]
     var nextLabel = 0
@@ -39,7 +39,7 @@ public final class MailSimulation {
     var crashed: [Bool]
     #else
     @exclusivity(unchecked) var trace: Trace
-    @exclusivity(unchecked) var lookups: [LookupID: PendingLookup] = [:]
+    @exclusivity(unchecked) var lookups = IDMap<PendingLookup>()  // by LookupID.value
     /// The last DNS answer turned into the agents' terms, by question: resolvers answer from
     /// their caches with the same records over and over, and converting them (addresses to
     /// text, additional records matched to exchanges) is not free.
@@ -252,7 +252,7 @@ public final class MailSimulation {
                 endServer(id)
             }
         case .dnsAnswered(let id, let host, let answer):
-            guard let pending = lookups.removeValue(forKey: id), !crashed[host.index] else { return }
+            guard let pending = lookups.removeValue(forKey: id.value), !crashed[host.index] else { return }
             trace(host, .init("dns"), "answer \(pending.question): \(answer)")
             let converted: NameAnswer
             // Equal answers from one cache share their arrays, so the comparison is quick.
@@ -336,7 +336,7 @@ public final class MailSimulation {
             case .lookup(let id, let name, let type):
                 let lookup = network.lookup(name, type == .mailExchanger ? .mx : .a, from: host)
                 let pending = PendingLookup(host: host, id: id, question: .init(name: name, type: type))
-                lookups[lookup] = pending
+                lookups[lookup.value] = pending
                 trace(host, .init("dns"), "query \(pending.question)")
             case .openSession(let request):
                 openSession(request, from: host)
