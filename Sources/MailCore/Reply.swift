@@ -92,6 +92,12 @@ public struct ReplyBatch: Hashable, Sendable, Sequence, ExpressibleByArrayLitera
         reply.encode(into: &bytes)
     }
 
+    /// Appends a reply already in wire form (CR LF after every line). The first one is taken as
+    /// it is, sharing its storage, so that a fixed reply sent alone is never copied.
+    public mutating func append(encoded reply: [UInt8]) {
+        if bytes.isEmpty { bytes = reply } else { bytes.append(contentsOf: reply) }
+    }
+
     public var isEmpty: Bool { bytes.isEmpty }
 
     /// The replies, parsed back from the bytes.

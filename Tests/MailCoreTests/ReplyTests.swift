@@ -61,6 +61,12 @@ import Testing
         #expect(batch == [replies[0], replies[1], replies[2], replies[3]])
         #expect(ReplyBatch().isEmpty && !batch.isEmpty)
         #expect(ReplyBatch().replies.isEmpty)
+        // Replies already in wire form mix with others, in order.
+        var mixed = ReplyBatch()
+        mixed.append(encoded: replies[0].encoded)
+        mixed.append(replies[1])
+        mixed.append(encoded: replies[2].encoded + replies[3].encoded)
+        #expect(mixed == batch)
     }
 
     @Test("a client that will not read a positive reply's text gets the code without it, and every other text whole")

@@ -61,6 +61,11 @@ public struct ReceiverPolicy: Hashable, Sendable {
         public var closing = ""
         /// The keyword lines of the EHLO reply, after the greeting line (RFC 1869 §4.3).
         public var ehloKeywords: [String] = []
+        /// The 220 and 221 replies and the EHLO keyword lines as written on the wire, so that a
+        /// session appends them in one copy instead of encoding them again.
+        public var encodedGreeting: [UInt8] = []
+        public var encodedClosing: [UInt8] = []
+        public var encodedEHLOKeywords: [UInt8] = []
     }
 
     private mutating func refreshReplyTexts() {
@@ -71,9 +76,19 @@ public struct ReceiverPolicy: Hashable, Sendable {
         keywords.append("EXPN")
         keywords.append("HELP")
         if acceptsTURN { keywords.append("TURN") }
+        let greeting = "\(hostName) Simple Mail Transfer Service Ready"
+        let closing = "\(hostName) Service closing transmission channel"
+        // The keyword lines alone: as the tail of a multi-line 250 reply, every line is `250-`
+        // but the last (RFC 1869 §4.3).
+        var keywordLines: [UInt8] = []
+        for (index, keyword) in keywords.enumerated() {
+            keywordLines.append(literal: index == keywords.count - 1 ? "250 " : "250-")
+            keywordLines.append(utf8: keyword)
+            keywordLines.append(literal: "\r\n")
+        }
         replyTexts = ReplyTexts(
-            greeting: "\(hostName) Simple Mail Transfer Service Ready", closing: "\(hostName) Service closing transmission channel",
-            ehloKeywords: keywords)
+            greeting: greeting, closing: closing, ehloKeywords: keywords, encodedGreeting: Reply(.serviceReady, greeting).encoded,
+            encodedClosing: Reply(.closing, closing).encoded, encodedEHLOKeywords: keywordLines)
     }
 
     public init(

@@ -91,7 +91,7 @@ public struct SMTPReceiver: Sendable {
         switch policy.greeting {
         case .ready, .busy:
             state = .commands
-            send(Reply(.serviceReady, policy.replyTexts.greeting))
+            send(encoded: policy.replyTexts.encodedGreeting)
         case .refuse:
             state = .refusing
             send(Reply(.transactionFailed, "\(policy.hostName) No SMTP service here"))
@@ -117,7 +117,7 @@ public struct SMTPReceiver: Sendable {
         switch state {
         case .awaitingDecision:
             switch decision {
-            case .accepted: send(Reply(.okay, "OK"))
+            case .accepted: send(encoded: Self.okay)
             case .rejected(let reply): send(reply)
             }
             state = .commands
@@ -225,7 +225,7 @@ public struct SMTPReceiver: Sendable {
             }
             session = Session(greeting: extended ? .ehlo(name) : .helo(name), transaction: nil)
             buffersReplies = extended && rules.hasEHLO && policy.extensions.contains(.pipelining)
-            send(extended ? ehloReply(for: name) : Reply(.okay, policy.hostName))
+            if extended { sendEHLOReply(for: name) } else { send(Reply(.okay, policy.hostName)) }
         case .mail(let mode, let path, let parameters):
             guard session.greeting != nil else {
                 send(Reply(.badSequence, "Bad sequence of commands: send HELO first"), bufferable: bufferable)
@@ -240,15 +240,20 @@ public struct SMTPReceiver: Sendable {
                 return
             }
             session.transaction = Transaction(mode: mode, reversePath: path, parameters: parameters)
-            send(Reply(.okay, "OK"), bufferable: bufferable)
+            send(encoded: Self.okay, bufferable: bufferable)
         case .rcpt(let path):
-            guard let transaction = session.transaction else {
+            // Read the two fields, not the transaction: a copy of it alive at the append below
+            // would make the append copy the recipient list.
+            guard let (mode, count) = session.transaction.map({ ($0.mode, $0.recipients.count) }) else {
                 send(Reply(.badSequence, "Bad sequence of commands: need MAIL before RCPT"), bufferable: bufferable)
                 return
             }
-            let (reply, accepted) = recipientReply(path, mode: transaction.mode, count: transaction.recipients.count)
-            if let accepted { session.transaction!.recipients.append(accepted) }
-            send(reply, bufferable: bufferable)
+            let (reply, accepted) = recipientReply(path, mode: mode, count: count)
+            if let accepted {
+                if count == 0 { session.transaction!.recipients.reserveCapacity(4) }
+                session.transaction!.recipients.append(accepted)
+            }
+            if let reply { send(reply, bufferable: bufferable) } else { send(encoded: Self.okay, bufferable: bufferable) }
         case .data:
             guard let transaction = session.transaction else {
                 send(Reply(.badSequence, "Bad sequence of commands: need MAIL and RCPT before DATA"))
@@ -259,14 +264,14 @@ public struct SMTPReceiver: Sendable {
                 send(Reply(rules.dataWithoutRecipients, "No valid recipients"))
                 return
             }
-            send(Reply(.startMailInput, "Start mail input; end with <CRLF>.<CRLF>"))
+            send(encoded: Self.startMailInput)
             assembler = MessageAssembler(maxSize: policy.maxMessageSize, clearHighBit: rules.textPolicy.clearsHighBit)
             state = .text
             framer.terminator = rules.textPolicy.dataTerminator
             framer.maxLineLength = rules.textLineLimit
         case .rset:
             session.transaction = nil
-            send(Reply(.okay, "OK"), bufferable: bufferable)
+            send(encoded: Self.okay, bufferable: bufferable)
         case .vrfy(let string):
             send(verify(string))
         case .expn(let string):
@@ -274,7 +279,7 @@ public struct SMTPReceiver: Sendable {
         case .help(let topic):
             send(help(topic))
         case .noop:
-            send(Reply(.okay, "OK"))
+            send(encoded: Self.okay)
         case .quit:
             quit()
         case .turn:
@@ -286,7 +291,7 @@ public struct SMTPReceiver: Sendable {
                 send(Reply(.badSequence, "Bad sequence of commands: TURN outside a session"))
                 return
             }
-            send(Reply(.okay, "OK"))
+            send(encoded: Self.okay)
             flush()
             actions.append(.turn)
             state = .closed
@@ -323,7 +328,7 @@ public struct SMTPReceiver: Sendable {
     }
 
     private mutating func quit() {
-        send(Reply(.closing, policy.replyTexts.closing))
+        send(encoded: policy.replyTexts.encodedClosing)
         close()
     }
 
@@ -354,7 +359,9 @@ public struct SMTPReceiver: Sendable {
         return nil
     }
 
-    private func recipientReply(_ path: Path, mode: DeliveryMode, count: Int) -> (Reply, AcceptedRecipient?) {
+    /// The reply to one RCPT (`nil`: a plain 250 OK, sent from its stored wire form) and the
+    /// recipient, if accepted.
+    private func recipientReply(_ path: Path, mode: DeliveryMode, count: Int) -> (Reply?, AcceptedRecipient?) {
         if count >= policy.maxRecipients {
             return (Reply(rules.tooManyRecipients, "Too many recipients, try again in another transaction"), nil)
         }
@@ -376,7 +383,7 @@ public struct SMTPReceiver: Sendable {
             case .operatorForward:
                 return (Reply(.mailboxUnavailable, "No such user here"), nil)
             case .local, .relay:
-                return (Reply(.okay, "OK"), AcceptedRecipient(path: path, disposition: disposition))
+                return (nil, AcceptedRecipient(path: path, disposition: disposition))
             }
         case .pleaseTry(let mailbox):
             return (Reply(.userNotLocal, "User not local; please try <\(mailbox)>"), nil)
@@ -388,12 +395,23 @@ public struct SMTPReceiver: Sendable {
     }
 
     /// RFC 1869 §4.3: the first line names the server, then one keyword per line
-    /// (`ReceiverPolicy.replyTexts`).
-    private func ehloReply(for client: String) -> Reply {
-        var reply = Reply(.okay, "\(policy.hostName) greets \(client)")
-        reply.continuation = policy.replyTexts.ehloKeywords
-        return reply
+    /// (`ReceiverPolicy.replyTexts`, written on the wire once per policy).
+    private mutating func sendEHLOReply(for client: String) {
+        let keywords = policy.replyTexts.encodedEHLOKeywords
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24 + policy.hostName.utf8.count + client.utf8.count + keywords.count)
+        bytes.append(literal: keywords.isEmpty ? "250 " : "250-")
+        bytes.append(utf8: policy.hostName)
+        bytes.append(literal: " greets ")
+        bytes.append(utf8: client)
+        bytes.append(literal: "\r\n")
+        bytes.append(contentsOf: keywords)
+        send(encoded: bytes)
     }
+
+    /// Replies every session sends, as written on the wire.
+    static let okay = Reply(.okay, "OK").encoded
+    static let startMailInput = Reply(.startMailInput, "Start mail input; end with <CRLF>.<CRLF>").encoded
 
     /// VRFY (RFC 821 §3.3, §4.1.1; RFC 1123 §5.2.3; RFC 2821 §3.5.3).
     private func verify(_ string: String) -> Reply {
@@ -451,6 +469,12 @@ public struct SMTPReceiver: Sendable {
 
     private mutating func send(_ reply: Reply, bufferable: Bool = false) {
         batch.append(reply)
+        if !(bufferable && buffersReplies && state == .commands) { flush() }
+    }
+
+    /// Sends a reply already in wire form (see `ReplyBatch.append(encoded:)`).
+    private mutating func send(encoded reply: [UInt8], bufferable: Bool = false) {
+        batch.append(encoded: reply)
         if !(bufferable && buffersReplies && state == .commands) { flush() }
     }
 
