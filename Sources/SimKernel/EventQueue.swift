@@ -14,35 +14,42 @@ public struct EventID: Hashable, Comparable, Sendable {
 /// A priority queue of value-type events ordered by (time, insertion sequence).
 ///
 /// Events at the same time come out first-in first-out: the insertion sequence breaks every tie,
-/// so the order never depends on the heap's internal layout. The queue is a binary min-heap kept
-/// in one contiguous array of values; events are not boxed or wrapped in closures, so scheduling
-/// allocates nothing once the array has grown to the run's working size. Removal uses Floyd's
-/// bottom-up sift: the hole runs down to a leaf along the smaller children (one comparison per
-/// level), then the displaced last entry climbs back, usually only a level or two.
+/// so the order never depends on the heap's internal layout. The heap is a binary min-heap of
+/// 16-byte keys in one contiguous array; the events themselves wait in a slab beside it, and each
+/// key names its event's slot. Sifting then moves 16 bytes per level, whatever the event's size
+/// (an event of the mail simulation is 32 bytes: with it inline, a heap entry was 48), and
+/// scheduling allocates nothing once both arrays have grown to the run's working size. Removal
+/// uses Floyd's bottom-up sift: the hole runs down to a leaf along the smaller children (one
+/// comparison per level), then the displaced last key climbs back, usually only a level or two.
+///
+/// Limits: 2⁴⁰ insertions in a queue's life (a trillion events) and 2²⁴ events pending at once.
 @frozen
 public struct EventQueue<Event> {
     @usableFromInline
     struct Entry {
-        /// Time (with the sign bit flipped, so it orders as unsigned) in the high 64 bits and the
-        /// insertion sequence in the low 64: one unsigned comparison orders by (time, sequence)
-        /// without branches.
+        /// Time (with the sign bit flipped, so it orders as unsigned) in the high 64 bits; the
+        /// insertion sequence (40 bits) and the event's slot (24 bits) in the low 64. One unsigned
+        /// comparison orders by (time, sequence) without branches: sequences are unique, so the
+        /// slot bits never decide.
         @usableFromInline var key: UInt128
-        @usableFromInline var event: Event
 
         @inlinable
-        init(time: Int64, sequence: UInt64, event: Event) {
-            key = UInt128(UInt64(bitPattern: time) ^ (1 << 63)) << 64 | UInt128(sequence)
-            self.event = event
+        init(time: Int64, sequence: UInt64, slot: Int) {
+            key = UInt128(UInt64(bitPattern: time) ^ (1 << 63)) << 64 | UInt128(sequence << 24 | UInt64(slot))
         }
 
         @inlinable var time: Int64 { Int64(bitPattern: UInt64(truncatingIfNeeded: key >> 64) ^ (1 << 63)) }
-        @inlinable var sequence: UInt64 { UInt64(truncatingIfNeeded: key) }
+        @inlinable var sequence: UInt64 { UInt64(truncatingIfNeeded: key) >> 24 }
+        @inlinable var slot: Int { Int(UInt64(truncatingIfNeeded: key) & 0xFF_FFFF) }
 
         @inlinable
         func precedes(_ other: Entry) -> Bool { key < other.key }
     }
 
     @usableFromInline var heap: ContiguousArray<Entry> = []
+    /// The events, by slot; `nil` in a free slot.
+    @usableFromInline var events: ContiguousArray<Event?> = []
+    @usableFromInline var freeSlots: [Int] = []
     @usableFromInline var nextSequence: UInt64 = 0
 
     @inlinable
@@ -63,8 +70,18 @@ public struct EventQueue<Event> {
     @inlinable
     public mutating func insert(_ event: consuming Event, at time: SimTime) -> EventID {
         let sequence = nextSequence
+        precondition(sequence < 1 << 40, "more than 2^40 events scheduled on one queue")
         nextSequence &+= 1
-        heap.append(Entry(time: time.nanoseconds, sequence: sequence, event: event))
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            events[slot] = consume event
+        } else {
+            slot = events.count
+            precondition(slot < 1 << 24, "more than 2^24 events pending at once")
+            events.append(consume event)
+        }
+        heap.append(Entry(time: time.nanoseconds, sequence: sequence, slot: slot))
         siftUp(from: heap.count - 1)
         return EventID(sequence: sequence)
     }
@@ -73,46 +90,37 @@ public struct EventQueue<Event> {
     @inlinable
     public mutating func popFirst() -> (time: SimTime, id: EventID, event: Event)? {
         guard !heap.isEmpty else { return nil }
-        var last: Entry? = heap.removeLast()
-        guard !heap.isEmpty else {
-            let only = last.take()!
-            return (SimTime(nanoseconds: only.time), EventID(sequence: only.sequence), only.event)
-        }
-        let first = siftDown(placing: &last)
-        return (SimTime(nanoseconds: first.time), EventID(sequence: first.sequence), first.event)
+        let last = heap.removeLast()
+        let first = heap.isEmpty ? last : siftDown(placing: last)
+        let slot = first.slot
+        freeSlots.append(slot)
+        return (SimTime(nanoseconds: first.time), EventID(sequence: first.sequence), events[slot].take()!)
     }
-
-    // The sifts move entries with `moveInitialize` (a bitwise move) rather than by assignment,
-    // which would retain the moved event's payload and release the overwritten one at every level;
-    // `insert` and `siftDown` consume the event they place, so it is moved in, not copied
-    // (a copy and a destroy per event, through the payload's value witnesses, cost 2.6% of a
-    // mail benchmark).
 
     @inlinable
     mutating func siftUp(from start: Int) {
         heap.withUnsafeMutableBufferPointer { buffer in
             let base = buffer.baseAddress!
             var child = start
-            let moving = (base + child).move()
+            let moving = base[child]
             while child > 0 {
                 let parent = (child - 1) / 2
                 guard moving.precedes(base[parent]) else { break }
-                (base + child).moveInitialize(from: base + parent, count: 1)
+                base[child] = base[parent]
                 child = parent
             }
-            (base + child).initialize(to: moving)
+            base[child] = moving
         }
     }
 
-    /// Takes the root out, moves `entry` (leaving `nil`) into the hole and restores the heap
-    /// order (Floyd's bottom-up sift); returns the old root.
+    /// Takes the root out, puts `entry` into the hole and restores the heap order (Floyd's
+    /// bottom-up sift); returns the old root.
     @inlinable
-    mutating func siftDown(placing entry: inout Entry?) -> Entry {
-        let key = entry!.key
-        return heap.withUnsafeMutableBufferPointer { buffer in
+    mutating func siftDown(placing entry: Entry) -> Entry {
+        heap.withUnsafeMutableBufferPointer { buffer in
             let base = buffer.baseAddress!
             let count = buffer.count
-            let root = base.move()
+            let root = base[0]
             var hole = 0
             // Walk the hole down to a leaf, always promoting the smaller child. The choice is
             // arithmetic on the comparison, not a branch, so it does not mispredict.
@@ -121,23 +129,23 @@ public struct EventQueue<Event> {
                 let right = left + 1
                 if right >= count {
                     if left < count {
-                        (base + hole).moveInitialize(from: base + left, count: 1)
+                        base[hole] = base[left]
                         hole = left
                     }
                     break
                 }
                 let smaller = left &+ (base[right].precedes(base[left]) ? 1 : 0)
-                (base + hole).moveInitialize(from: base + smaller, count: 1)
+                base[hole] = base[smaller]
                 hole = smaller
             }
             // Then let the entry climb back to its place.
             while hole > 0 {
                 let parent = (hole - 1) / 2
-                guard key < base[parent].key else { break }
-                (base + hole).moveInitialize(from: base + parent, count: 1)
+                guard entry.key < base[parent].key else { break }
+                base[hole] = base[parent]
                 hole = parent
             }
-            (base + hole).initialize(to: entry.take()!)
+            base[hole] = entry
             return root
         }
     }

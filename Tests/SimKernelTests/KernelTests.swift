@@ -34,6 +34,32 @@ import Testing
         #expect(order == wanted)
     }
 
+    @Test("events scheduled while others run reuse the queue's slots and still come out in (time, order) order")
+    func interleaved() {
+        var kernel = Kernel<[Int]>()  // a payload with storage, to catch an event moved into the wrong slot
+        var generator = RandomStream(seed: 7, stream: "interleaved")
+        var sequence = 0
+        for _ in 0..<200 {
+            kernel.schedule(at: SimTime(nanoseconds: Int64(generator.uniform(below: 50))), [sequence])
+            sequence += 1
+        }
+        var log: [(time: Int64, sequence: Int)] = []
+        kernel.run(until: .distantFuture) { kernel, event in
+            log.append((kernel.now.nanoseconds, event[0]))
+            if sequence < 3_000 {
+                for _ in 0..<Int(generator.uniform(below: 3)) {
+                    kernel.schedule(after: .nanoseconds(Int64(generator.uniform(below: 40))), [sequence])
+                    sequence += 1
+                }
+            }
+        }
+        // Every event ran once, in (time, scheduling order) order.
+        #expect(log.count == sequence)
+        #expect(Set(log.map(\.sequence)).count == sequence)
+        #expect(zip(log, log.dropFirst()).allSatisfy { ($0.time, $0.sequence) < ($1.time, $1.sequence) })
+        #expect(kernel.processedCount == UInt64(sequence))
+    }
+
     @Test("an event scheduled while running at the same time runs after those already queued")
     func scheduleDuringRun() {
         var kernel = Kernel<String>()
