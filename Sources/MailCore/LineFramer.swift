@@ -38,7 +38,6 @@ public struct LineFramer: Sendable {
         precondition(maxLineLength >= 2, "a line limit must leave room for CR LF")
         self.terminator = terminator
         self.maxLineLength = maxLineLength
-        buffer.reserveCapacity(256)  // a greeting and a few replies or commands without regrowing
     }
 
     /// Bytes received and not yet returned as lines.
@@ -48,12 +47,23 @@ public struct LineFramer: Sendable {
     /// work is done by the non-generic `append(contiguous:)`.
     @inlinable
     public mutating func append<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        // An array is taken whole when nothing is pending (the cast is free once specialized).
+        if let array = bytes as? [UInt8] { return append(contiguous: array) }
         let done: Void? = bytes.withContiguousStorageIfAvailable { append(contiguous: $0) }
         if done == nil { append(contiguous: Array(bytes)) }
     }
 
     @usableFromInline
     mutating func append(contiguous bytes: [UInt8]) {
+        guard start < buffer.count else {
+            // Nothing pending (the usual case: a write arrives whole): the received array becomes
+            // the buffer, sharing its storage, where copying it would cost an allocation and a
+            // copy of every byte (a 2 kB text on every hop).
+            buffer = bytes
+            start = 0
+            scan = 0
+            return
+        }
         bytes.withUnsafeBufferPointer { append(contiguous: $0) }
     }
 

@@ -61,6 +61,22 @@ func frame(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit: Int) -
         #expect(overlong == 1)
     }
 
+    @Test("a write that arrives with nothing pending is taken as it is; a partial line still joins the next write, and the writer's array is left alone")
+    func adoptsWholeWrites() {
+        var framer = LineFramer(terminator: .crlf, maxLineLength: 100)
+        let first = Array("HELO a\r\nMAIL".utf8)
+        framer.append(first)
+        #expect(framer.next() == .line(ArraySlice("HELO a".utf8)))
+        #expect(framer.next() == .needMoreData)
+        framer.append(Array(" FROM:<>\r\n".utf8))
+        #expect(framer.next() == .line(ArraySlice("MAIL FROM:<>".utf8)))
+        #expect(framer.next() == .needMoreData)
+        #expect(first == Array("HELO a\r\nMAIL".utf8))
+        framer.append(Array("QUIT\r\n".utf8))
+        #expect(framer.next() == .line(ArraySlice("QUIT".utf8)))
+        #expect(framer.bufferedCount == 0)
+    }
+
     @Test("fed whole or one byte at a time, the framer gives the same lines", arguments: 0..<30)
     func byteAtATime(seed: Int) {
         var generator = SplitMixForTests(seed: UInt64(seed))
