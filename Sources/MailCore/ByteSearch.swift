@@ -62,6 +62,23 @@ extension Array where Element == UInt8 {
         literal.withUTF8Buffer { append(contentsOf: $0) }
     }
 
+    /// Appends a non-negative integer in decimal digits, without making a string of it first.
+    @inlinable
+    public mutating func append(decimal value: Int) {
+        precondition(value >= 0, "append(decimal:) writes non-negative numbers")
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for Int.max's 19 digits, filled from the end
+        var count = 0
+        var rest = value
+        Swift.withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                count += 1
+                buffer[24 - count] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
+                rest /= 10
+            } while rest > 0
+            append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(24 - count)...]))
+        }
+    }
+
     /// Appends a string's UTF-8 bytes in one copy of contiguous memory (a native string is
     /// already stored as UTF-8), rather than by walking `string.utf8` an element at a time.
     @inlinable

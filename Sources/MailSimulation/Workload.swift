@@ -119,7 +119,7 @@ public struct Workload: Sendable {
             text.append(utf8: subject)
         } else {
             text.append(literal: "Message ")
-            text.append(utf8: String(index))
+            text.append(decimal: index)
         }
         text.append(literal: "\r\nMessage-ID: ")
         text.append(utf8: messageID(index))

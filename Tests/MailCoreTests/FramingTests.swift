@@ -256,6 +256,12 @@ struct SplitMixForTests: RandomNumberGenerator {
                 }
             }
         }
+        // Numbers are written as their decimal text.
+        for value in [0, 7, 10, 99, 12_345, 1 << 40, Int.max] {
+            var bytes = Array("SIZE=".utf8)
+            bytes.append(decimal: value)
+            #expect(bytes == Array("SIZE=\(value)".utf8))
+        }
         // High bytes are bytes like any other, not signed lanes.
         let high: [UInt8] = Array(repeating: 0x7f, count: 20) + [0xff, 0x80]
         high.withUnsafeBufferPointer { #expect(ByteSearch.firstIndex(of: 0xff, in: $0, from: 0) == 20) }

@@ -94,6 +94,9 @@ import Testing
         #expect(say(&latest, "MAIL FROM:<a@abc.org> FROB=1", "RCPT TO:<joe@xyz.org> NOTIFY=NEVER") == [555, 555])
         var classic = greeted(.rfc821)
         #expect(say(&classic, "MAIL FROM:<a@abc.org> SIZE=10") == [501])
+        // RFC 1870 §3: SIZE is 1 to 20 digits; twenty can pass what we can hold, and that is a syntax error too.
+        var huge = greeted(.rfc2821, hello: "EHLO abc.org")
+        #expect(say(&huge, "MAIL FROM:<a@abc.org> SIZE=99999999999999999999", "MAIL FROM:<a@abc.org> SIZE=1x", "MAIL FROM:<a@abc.org>  SIZE=9223372036854775807  BODY=7BIT") == [501, 501, 250])
     }
 
     @Test("too many recipients: 552 in RFC 821 §4.5.3, 452 in RFC 2821 §4.5.3.1")

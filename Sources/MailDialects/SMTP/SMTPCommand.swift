@@ -75,7 +75,7 @@ public enum SMTPCommand: Hashable, Sendable {
             path.write(style, into: &bytes)
             if let size = parameters.size {
                 bytes.append(literal: " SIZE=")
-                bytes.append(utf8: String(size))
+                bytes.append(decimal: size)
             }
             if let body = parameters.body {
                 bytes.append(literal: " BODY=")
@@ -231,15 +231,32 @@ extension SMTPCommand {
             return .failure(.unknownParameter(verb, "parameters need EHLO"))
         }
         var parameters = MailParameters()
-        for word in parameterText.split(separator: 0x20) {
+        // Words between spaces, read in place (`split` would build an array of them).
+        var wordStart = parameterText.startIndex
+        while wordStart < parameterText.endIndex {
+            if parameterText[wordStart] == 0x20 {
+                wordStart += 1
+                continue
+            }
+            let wordEnd = parameterText[wordStart...].firstIndex(of: 0x20) ?? parameterText.endIndex
+            let word = parameterText[wordStart..<wordEnd]
+            wordStart = wordEnd
             let equals = word.firstIndex(of: UInt8(ascii: "="))
             let key = word[word.startIndex..<(equals ?? word.endIndex)]
             let value = equals.map { word[($0 + 1)...] }
             if hasPrefix(key, sizeKeyword), key.count == sizeKeyword.count, let value, parameters.size == nil {
                 // RFC 1870 §3: size-value ::= 1*20DIGIT; only one SIZE per MAIL.
-                guard (1...20).contains(value.count), value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-                    let size = Int(String(decoding: value, as: UTF8.self))
-                else { return .failure(.syntax(verb, "SIZE needs a number")) }
+                guard (1...20).contains(value.count), value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                    return .failure(.syntax(verb, "SIZE needs a number"))
+                }
+                // Twenty digits can pass Int.max: such a size is not a number we can hold either.
+                var size = 0
+                for digit in value {
+                    let (times10, overflow1) = size.multipliedReportingOverflow(by: 10)
+                    let (sum, overflow2) = times10.addingReportingOverflow(Int(digit - 0x30))
+                    guard !overflow1, !overflow2 else { return .failure(.syntax(verb, "SIZE needs a number")) }
+                    size = sum
+                }
                 parameters.size = size
             } else if hasPrefix(key, bodyKeyword), key.count == bodyKeyword.count, let value, parameters.body == nil {
                 // RFC 1652 §3: body-value ::= "7BIT" / "8BITMIME".
