@@ -122,7 +122,14 @@ public struct Workload: Sendable {
             text.append(decimal: index)
         }
         text.append(literal: "\r\nMessage-ID: ")
-        text.append(utf8: messageID(index))
+        if !explicitIDs.isEmpty, let id = explicitIDs[index] {
+            text.append(utf8: id)
+        } else {
+            // `messageID(index)`, written straight into the text.
+            text.append(literal: "<w")
+            text.append(decimal: index)
+            text.append(literal: "@mailpath.invalid>")
+        }
         text.append(literal: "\r\n\r\n")
         // Lines of 70 letters: ordinary text, no line starting with a dot. The letters run on
         // from line to line, a–z over and over. Every body is a run of whole lines of
