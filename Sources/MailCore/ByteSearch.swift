@@ -1,6 +1,7 @@
 /// Finding a byte in a buffer sixteen bytes at a time, in plain Swift with the standard library's
-/// SIMD vectors (MailCore imports nothing, so no `memchr`). Message text is mostly long runs without line feeds, and every engine looks for
-/// line feeds in it: the sender to find dots to double, the receiver to find lines.
+/// SIMD vectors (MailCore imports nothing, so no `memchr`). Message text is mostly long runs
+/// without line feeds, and every engine looks for line feeds in it: the sender to find dots to
+/// double, the receiver to find lines.
 public enum ByteSearch {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highs: UInt64 = 0x8080_8080_8080_8080

@@ -3,10 +3,10 @@
 /// A `Dictionary` keyed by `UInt64` hashes every key with SipHash (seeded, and so different from
 /// run to run), and its subscript hands a stored value back as a copy: reading one field of a
 /// queue entry retained and released every string and array in it. This table hashes by one
-/// multiplication (Fibonacci hashing), keeps keys and values in two flat arrays with linear probing
-/// and backward-shift deletion (no tombstones), and reads and writes a value in place: `map[id]?.field`
-/// copies the field, not the value. Keys and values come out in ascending key order, so nothing
-/// that iterates a table depends on where its keys happen to land.
+/// multiplication (Fibonacci hashing) and keeps keys and values in two flat arrays, with linear
+/// probing and backward-shift deletion (no tombstones). `reading(id) { $0.field }` reads a field
+/// in place, and `map[id]!.field = x` writes one in place. Keys and values come out in ascending
+/// key order, so nothing that iterates a table depends on where its keys happen to land.
 ///
 /// `UInt64.max` is reserved (it marks an empty slot); identifiers count up from zero or one.
 /// Everything is inlinable, so that each user's value type is specialized (generic code called

@@ -107,7 +107,7 @@ struct InFlightStore<Value> {
 }
 
 /// The events the network model schedules on the kernel. The layer above owns the loop:
-/// it takes each event from `NetworkModel.kernel` and passes it to `NetworkModel.handle(_:into:)`.
+/// it takes each event from `NetworkModel.kernel` and passes it to `NetworkModel.handle(_:more:)`.
 public enum NetworkEvent: Sendable {
     case timer(TimerToken)
     case segment(ConnectionID, to: ConnectionSide, SegmentKind)
