@@ -238,36 +238,37 @@ public struct SMTPSender: Sendable {
                 code == .serviceNotAvailable ? fail(reply, closing: true) : quit(now: now)
             }
         case .mail:
-            guard var round else { preconditionFailure("MAIL reply outside a round") }
+            // The round is changed in place: a copy held while changing it would copy its lists.
+            guard round != nil else { preconditionFailure("MAIL reply outside a round") }
             if !code.isPositiveCompletion {
-                round.mailFailed = true
-                for index in round.recipients { settle(round.transaction, index, status(for: reply)) }
+                round!.mailFailed = true
+                let (transaction, recipients) = (round!.transaction, round!.recipients)
+                for index in recipients { settle(transaction, index, status(for: reply)) }
             }
-            self.round = round
             if !pipelining {
-                if round.mailFailed { finishRound(now: now) } else { sendRecipient(0, now: now) }
+                if round!.mailFailed { finishRound(now: now) } else { sendRecipient(0, now: now) }
             }
         case .rcpt(let position):
-            guard var round else { preconditionFailure("RCPT reply outside a round") }
-            let index = round.recipients[position]
-            if !round.mailFailed {
+            guard round != nil else { preconditionFailure("RCPT reply outside a round") }
+            let index = round!.recipients[position]
+            if !round!.mailFailed {
                 if code == .okay || code == .userNotLocalWillForward {
-                    round.accepted.append(index)
-                } else if rules.retryInNextTransaction.contains(code), !round.accepted.isEmpty, !round.isRetry,
-                    !(rules.dialect == .esmtp && round.sizeDeclared && code == .exceededStorage)
+                    if round!.accepted.capacity == 0 { round!.accepted.reserveCapacity(round!.recipients.count) }
+                    round!.accepted.append(index)
+                } else if rules.retryInNextTransaction.contains(code), !round!.accepted.isEmpty, !round!.isRetry,
+                    !(rules.dialect == .esmtp && round!.sizeDeclared && code == .exceededStorage)
                 {
-                    round.deferred.append(index)  // 821 App. F Scenario 10; 2821 §4.5.3.1
+                    round!.deferred.append(index)  // 821 App. F Scenario 10; 2821 §4.5.3.1
                 } else if rules.retryInNextTransaction.contains(code), rules.stripsRoutes {
-                    settle(round.transaction, index, .temporaryFailure(reply))  // 2821 §4.5.3.1: 552 is temporary here
+                    settle(round!.transaction, index, .temporaryFailure(reply))  // 2821 §4.5.3.1: 552 is temporary here
                 } else {
-                    settle(round.transaction, index, status(for: reply))
+                    settle(round!.transaction, index, status(for: reply))
                 }
             }
-            self.round = round
             if !pipelining {
-                if position + 1 < round.recipients.count {
+                if position + 1 < round!.recipients.count {
                     sendRecipient(position + 1, now: now)
-                } else if round.accepted.isEmpty {
+                } else if round!.accepted.isEmpty {
                     finishRound(now: now, serverHasTransaction: true)
                 } else {
                     send(.data, expecting: .data, timeout: configuration.timeouts.$dataInitiation, now: now)
