@@ -195,8 +195,10 @@ public struct MailAgent: Sendable {
             queue = [:]
         case .persistent:
             for queueID in queueIDs {
-                for index in queue[queueID]!.recipients.indices where queue[queueID]!.recipients[index].state != .finished {
-                    queue[queueID]!.recipients[index].state = .waiting(due: now)
+                queue.updating(queueID) { entry in
+                    for index in entry.recipients.indices where entry.recipients[index].state != .finished {
+                        entry.recipients[index].state = .waiting(due: now)
+                    }
                 }
             }
         }
@@ -296,7 +298,9 @@ public struct MailAgent: Sendable {
             return path
         }
         _ = consume recipients
-        for index in indices { queue[queueID]!.recipients[index].state = .inFlight(attempt: id) }
+        queue.updating(queueID) { entry in
+            for index in indices { entry.recipients[index].state = .inFlight(attempt: id) }
+        }
         var attempt = Attempt(id: id, queueID: queueID, recipients: indices, paths: paths, started: now)
         switch configuration.routing {
         case .smartHost(let host):
@@ -503,7 +507,7 @@ public struct MailAgent: Sendable {
         // Take what the event needs first: a copy of the entry held across the write below would
         // make the write copy the whole recipient list.
         guard let (messageID, mailbox) = queue.reading(queueID, { ($0.messageID, $0.recipients[index].mailbox) }) else { return }
-        queue[queueID]!.recipients[index].state = .finished
+        queue.updating(queueID) { $0.recipients[index].state = .finished }
         actions.append(.event(event(messageID, mailbox)))
     }
 
@@ -514,12 +518,12 @@ public struct MailAgent: Sendable {
         recipient.failures += 1
         recipient.lastError = reason
         guard let due = configuration.retry.nextAttempt(failures: recipient.failures, arrival: arrival, lastAttempt: attemptStarted) else {
-            queue[queueID]!.recipients[index] = recipient
+            queue.updating(queueID) { $0.recipients[index] = recipient }
             bounce(queueID, index, reason: "gave up after \(configuration.retry.giveUpAfter.shortText) (\(configuration.retry.name) schedule); last error: \(reason)", now: now)
             return
         }
         recipient.state = .waiting(due: due)
-        queue[queueID]!.recipients[index] = recipient
+        queue.updating(queueID) { $0.recipients[index] = recipient }
         schedule(queueID, at: due)
         actions.append(.event(.deferred(messageID: messageID, mailbox: recipient.mailbox, reason: reason, retryAt: due)))
     }
@@ -545,7 +549,7 @@ public struct MailAgent: Sendable {
             bounce(queueID, index, reason: "no such user here: <\(mailbox)>", now: now)
             return
         }
-        queue[queueID]!.recipients[index].state = .finished
+        queue.updating(queueID) { $0.recipients[index].state = .finished }
         deliverLocally(messageID: messageID, mailbox: mailbox, reversePath: reversePath, content: content, now: now)
     }
 
@@ -599,7 +603,7 @@ public struct MailAgent: Sendable {
 
     mutating func insertEntry(_ entry: QueueEntry) { queue[entry.queueID] = entry }
 
-    mutating func markFinished(_ queueID: UInt64, _ index: Int) { queue[queueID]?.recipients[index].state = .finished }
+    mutating func markFinished(_ queueID: UInt64, _ index: Int) { queue.updating(queueID) { $0.recipients[index].state = .finished } }
 
     mutating func startNow(_ queueID: UInt64, now: Timestamp) { startAttempts(queueID, now: now) }
 }

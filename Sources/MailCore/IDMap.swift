@@ -5,7 +5,7 @@
 /// queue entry retained and released every string and array in it. This table hashes by one
 /// multiplication (Fibonacci hashing) and keeps keys and values in two flat arrays, with linear
 /// probing and backward-shift deletion (no tombstones). `reading(id) { $0.field }` reads a field
-/// in place, and `map[id]!.field = x` writes one in place. Keys and values come out in ascending
+/// in place, and `updating(id) { $0.field = x }` writes one in place. Keys and values come out in ascending
 /// key order, so nothing that iterates a table depends on where its keys happen to land.
 ///
 /// `UInt64.max` is reserved (it marks an empty slot); identifiers count up from zero or one.
@@ -32,22 +32,34 @@ public struct IDMap<Value>: ExpressibleByDictionaryLiteral {
 
     @inlinable public var isEmpty: Bool { count == 0 }
 
-    /// The value for `key` (a copy), or written in place; assigning `nil` removes the key.
+    /// The value for `key` (a copy); assigning `nil` removes the key. To change part of a value in
+    /// place, use `updating(_:_:)`: a `_modify` accessor would be a coroutine, whose frame (with a
+    /// large value in it) is allocated on the heap at every call.
     @inlinable public subscript(key: UInt64) -> Value? {
         get {
             guard let slot = slot(of: key) else { return nil }
             return slotValues[slot]
         }
-        _modify {
+        set {
             if let slot = slot(of: key) {
-                yield &slotValues[slot]
-                if case .none = slotValues[slot] { vacate(slot) }
-            } else {
-                var value: Value? = nil
-                yield &value
-                if value != nil { insert(key, value.take()!) }
+                if let newValue {
+                    slotValues[slot] = newValue
+                } else {
+                    slotValues[slot] = nil
+                    vacate(slot)
+                }
+            } else if let newValue {
+                insert(key, newValue)
             }
         }
+    }
+
+    /// Changes the value for `key` in place and returns what `change` returns; `nil` (and no call)
+    /// when the key is absent.
+    @inlinable @discardableResult
+    public mutating func updating<T>(_ key: UInt64, _ change: (inout Value) -> T) -> T? {
+        guard let slot = slot(of: key) else { return nil }
+        return change(&slotValues[slot]!)
     }
 
     /// What `read` makes of the value for `key`, which it sees in place: `map.reading(id) { $0.field }`

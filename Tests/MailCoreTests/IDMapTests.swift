@@ -20,7 +20,7 @@ import Testing
                 map[key] = [step]
                 reference[key] = [step]
             case 2:
-                map[key]?.append(step)  // in place
+                map.updating(key) { $0.append(step) }  // in place
                 reference[key]?.append(step)
             case 3:
                 #expect(map.removeValue(forKey: key) == reference.removeValue(forKey: key))
