@@ -39,6 +39,8 @@ import Testing
             let recipients = index % 2 == 0 ? ["Bob@B.example"] : ["Bob@B.example", "carol@c.example"]
             let expected = Self.plainText(from: "alice@a.example", to: recipients, index: index, size: size)
             #expect(workload.text(index) == expected, "size \(size)")
+            // The text writes the Message-ID itself: it must be the one `messageID(_:)` gives.
+            #expect(String(decoding: workload.text(index), as: UTF8.self).contains("\r\nMessage-ID: \(workload.messageID(index))\r\n"))
         }
     }
 
