@@ -80,7 +80,21 @@ public struct Workload: Sendable {
     /// `<w17@mailpath.invalid>`
     public func messageID(_ index: Int) -> String {
         if !explicitIDs.isEmpty, let id = explicitIDs[index] { return id }
-        return "<w" + String(index) + "@mailpath.invalid>"
+        var bytes: [UInt8] = []
+        writeMessageID(index, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends message `index`'s Message-ID: the one place a generated one is spelt, for
+    /// `messageID(_:)` and for the texts, which write it straight into the header.
+    func writeMessageID(_ index: Int, into bytes: inout [UInt8]) {
+        if !explicitIDs.isEmpty, let id = explicitIDs[index] {
+            bytes.append(utf8: id)
+        } else {
+            bytes.append(literal: "<w")
+            bytes.append(decimal: index)
+            bytes.append(literal: "@mailpath.invalid>")
+        }
     }
 
     /// The message index of a Message-ID of this workload, or `nil` for other mail (notices).
@@ -122,14 +136,7 @@ public struct Workload: Sendable {
             text.append(decimal: index)
         }
         text.append(literal: "\r\nMessage-ID: ")
-        if !explicitIDs.isEmpty, let id = explicitIDs[index] {
-            text.append(utf8: id)
-        } else {
-            // `messageID(index)`, written straight into the text.
-            text.append(literal: "<w")
-            text.append(decimal: index)
-            text.append(literal: "@mailpath.invalid>")
-        }
+        writeMessageID(index, into: &text)
         text.append(literal: "\r\n\r\n")
         // Lines of 70 letters: ordinary text, no line starting with a dot. The letters run on
         // from line to line, a–z over and over. Every body is a run of whole lines of
