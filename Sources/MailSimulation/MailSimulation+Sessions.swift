@@ -14,11 +14,24 @@ extension MailSimulation {
         }
         let id = network.connect(from: host, to: address, port: request.dialect.port)
         nextLabel += 1
-        clients[id] = ClientSession(
-            engine: .make(
+        if let session = spareClients.popLast() {
+            session.engine.restart(
                 dialect: request.dialect, clientName: request.clientName, transactions: request.transactions,
-                extensions: request.extensions, timeouts: request.timeouts),
-            host: host, attemptID: request.id, messageIDs: request.messageIDs, peerName: request.hostName, label: nextLabel)
+                extensions: request.extensions, timeouts: request.timeouts)
+            session.host = host
+            session.attemptID = request.id
+            session.messageIDs = request.messageIDs
+            session.peerName = request.hostName
+            session.label = nextLabel
+            session.reported = false
+            clients[id] = session
+        } else {
+            clients[id] = ClientSession(
+                engine: .make(
+                    dialect: request.dialect, clientName: request.clientName, transactions: request.transactions,
+                    extensions: request.extensions, timeouts: request.timeouts),
+                host: host, attemptID: request.id, messageIDs: request.messageIDs, peerName: request.hostName, label: nextLabel)
+        }
         statistics.sessions += 1
         trace(host, .init("connect"), "conn\(self.nextLabel) to \(request.hostName) [\(request.address)]:\(request.dialect.port) \(request.dialect) for \(request.messageIDs.joined(separator: " "))")
     }
@@ -36,11 +49,21 @@ extension MailSimulation {
         }
         let peer = info.client
         let label = clients[id]?.label ?? 0
-        // The engine is made in its session, not in a local first: handing a local to the
-        // session would copy the whole engine.
-        let session = ServerSession(
-            engine: .make(dialect: dialect, policy: policy(for: host, peer: peer)), host: host, peer: peer,
-            peerName: hostNames[peer.index], label: label)
+        let session: ServerSession
+        if let spare = spareServers.popLast() {
+            spare.engine.restart(dialect: dialect, policy: policy(for: host, peer: peer))
+            spare.host = host
+            spare.peer = peer
+            spare.peerName = hostNames[peer.index]
+            spare.label = label
+            session = spare
+        } else {
+            // The engine is made in its session, not in a local first: handing a local to the
+            // session would copy the whole engine.
+            session = ServerSession(
+                engine: .make(dialect: dialect, policy: policy(for: host, peer: peer)), host: host, peer: peer,
+                peerName: hostNames[peer.index], label: label)
+        }
         if injectsReplies {
             for fault in setup.faults {
                 guard case .injectReply(let target, let command, let reply, let window, let probability) = fault, target == host,
@@ -143,15 +166,19 @@ extension MailSimulation {
     }
 
     func endClient(_ id: ConnectionID) {
-        guard let session = clients.removeValue(forKey: id) else { return }
+        guard var session = clients.removeValue(forKey: id) else { return }
         if !session.reported && !crashed[session.host.index] {
             // The engine ended without a report (cannot happen for a finished engine): count it as a failed connection.
             agentActs(session.host) { $0.connectionFailed(session.attemptID, reason: "session ended", now: self.stamp) }
         }
+        // Kept for a later session only if nothing else still holds it (a caller up the stack
+        // could, in principle, still be working with it).
+        if isKnownUniquelyReferenced(&session) { spareClients.append(session) }
     }
 
     func endServer(_ id: ConnectionID) {
-        servers[id] = nil
+        guard var session = servers.removeValue(forKey: id) else { return }
+        if isKnownUniquelyReferenced(&session) { spareServers.append(session) }
     }
 
     // MARK: Engine timers

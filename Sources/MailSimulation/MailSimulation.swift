@@ -8,49 +8,32 @@ import SimNetwork
 /// the sans-I/O engines (the socket mode is the other). One instance is one run.
 public final class MailSimulation {
     public let setup: SimulationSetup
-    // The state every event touches. A run is single-threaded and every access to these ends
-    // before the next begins, so release builds leave out the runtime exclusivity checks on them
-    // (7% of a benchmark run when measured); debug builds, which the tests use, keep checking.
-    #if DEBUG
+    // The state every event touches. Release builds leave out the runtime exclusivity checks on
+    // every access to a class's stored properties (`-enforce-exclusivity=unchecked` in
+    // Package.swift): a run is single-threaded and no access overlaps another, which debug
+    // builds, and so the tests, keep checking.
     var network: NetworkModel
     var agents: [MailAgent?]
     var accounting: Accounting
     var clients = SessionTable<ClientSession>()
     var servers = SessionTable<ServerSession>()
+    /// Sessions that ended, kept with their engines for the next ones (see `SMTPSender.restart`).
+    var spareClients: [ClientSession] = []
+    var spareServers: [ServerSession] = []
     var statistics = RunStatistics()
     var notifications: [NetworkNotification] = []
-    #else
-    @exclusivity(unchecked) var network: NetworkModel
-    @exclusivity(unchecked) var agents: [MailAgent?]
-    @exclusivity(unchecked) var accounting: Accounting
-    @exclusivity(unchecked) var clients = SessionTable<ClientSession>()
-    @exclusivity(unchecked) var servers = SessionTable<ServerSession>()
-    @exclusivity(unchecked) var statistics = RunStatistics()
-    @exclusivity(unchecked) var notifications: [NetworkNotification] = []
-    #endif
-    #if DEBUG
     var trace: Trace
     var lookups = IDMap<PendingLookup>()  // by LookupID.value
+    /// The last DNS answer turned into the agents' terms, by question: resolvers answer from
+    /// their caches with the same records over and over, and converting them (addresses to
+    /// text, additional records matched to exchanges) is not free.
     var convertedAnswers: [PendingLookup.Question: (answer: DNSAnswer, converted: NameAnswer)] = [:]
     var wakeTimers: [(time: SimTime, id: EventID)?]
+    /// Connections are numbered in the order they were opened, for traces (slots are reused).
     var nextLabel = 0
     var randoms: [RandomStream]
     var faultRandom: RandomStream
     var crashed: [Bool]
-    #else
-    @exclusivity(unchecked) var trace: Trace
-    @exclusivity(unchecked) var lookups = IDMap<PendingLookup>()  // by LookupID.value
-    /// The last DNS answer turned into the agents' terms, by question: resolvers answer from
-    /// their caches with the same records over and over, and converting them (addresses to
-    /// text, additional records matched to exchanges) is not free.
-    @exclusivity(unchecked) var convertedAnswers: [PendingLookup.Question: (answer: DNSAnswer, converted: NameAnswer)] = [:]
-    @exclusivity(unchecked) var wakeTimers: [(time: SimTime, id: EventID)?]
-    /// Connections are numbered in the order they were opened, for traces (slots are reused).
-    @exclusivity(unchecked) var nextLabel = 0
-    @exclusivity(unchecked) var randoms: [RandomStream]
-    @exclusivity(unchecked) var faultRandom: RandomStream
-    @exclusivity(unchecked) var crashed: [Bool]
-    #endif
     /// Which hosts run a mail agent. (Asking `agents[i] != nil` would copy the whole agent.)
     let hasAgent: [Bool]
     /// The dialect each host's agent speaks.
@@ -69,23 +52,15 @@ public final class MailSimulation {
     let hostAddresses: [String]
 
     /// The sending end of a connection this run opened. A class, so that engines are mutated in
-    /// place and never copied in and out of the dictionary.
+    /// place and never copied in and out of the table; reused for a later session once it ends.
     final class ClientSession {
-        #if DEBUG
         var engine: SenderEngine
-        #else
-        @exclusivity(unchecked) var engine: SenderEngine  // see the note on the simulation's state
-        #endif
-        let host: HostID
-        let attemptID: UInt64
-        let messageIDs: [String]
-        let peerName: String
-        let label: Int
-        #if DEBUG
+        var host: HostID
+        var attemptID: UInt64
+        var messageIDs: [String]
+        var peerName: String
+        var label: Int
         var reported = false
-        #else
-        @exclusivity(unchecked) var reported = false
-        #endif
 
         init(engine: SenderEngine, host: HostID, attemptID: UInt64, messageIDs: [String], peerName: String, label: Int) {
             self.engine = engine
@@ -97,17 +72,13 @@ public final class MailSimulation {
         }
     }
 
-    /// The receiving end of a connection.
+    /// The receiving end of a connection; reused like `ClientSession`.
     final class ServerSession {
-        #if DEBUG
         var engine: ReceiverEngine
-        #else
-        @exclusivity(unchecked) var engine: ReceiverEngine  // see the note on the simulation's state
-        #endif
-        let host: HostID
-        let peer: HostID
-        let peerName: String
-        let label: Int
+        var host: HostID
+        var peer: HostID
+        var peerName: String
+        var label: Int
 
         init(engine: ReceiverEngine, host: HostID, peer: HostID, peerName: String, label: Int) {
             self.engine = engine

@@ -29,6 +29,22 @@ public struct SenderEngine: Sendable {
         }
     }
 
+    /// Makes this engine what `make` would return, reusing the storage of an SMTP sender's lists
+    /// (see `SMTPSender.restart`): drivers keep finished engines for their next sessions.
+    public mutating func restart(
+        dialect: DialectID, clientName: String, transactions: [OutboundTransaction], extensions: ExtensionSet = .all,
+        timeouts: SenderTimeouts = .rfc2821
+    ) {
+        if dialect.isSMTP, smtpEngine != nil {
+            smtpEngine!.restart(
+                configuration: SMTPSender.Configuration(
+                    rules: .forDialect(dialect), clientName: clientName, extensions: extensions, timeouts: timeouts),
+                transactions: transactions)
+        } else {
+            self = .make(dialect: dialect, clientName: clientName, transactions: transactions, extensions: extensions, timeouts: timeouts)
+        }
+    }
+
     public mutating func connectionOpened(now: Timestamp) -> [SenderAction] {
         smtpEngine != nil ? smtpEngine!.connectionOpened(now: now) : mtpEngine!.connectionOpened(now: now)
     }
@@ -68,6 +84,16 @@ public struct ReceiverEngine: Sendable {
         switch dialect {
         case .ftp765, .mtp772, .mtp780: .mtp(MTPReceiver(rules: .forDialect(dialect), policy: policy.policy))
         case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321: .smtp(SMTPReceiver(rules: .forDialect(dialect), sharedPolicy: policy))
+        }
+    }
+
+    /// Makes this engine what `make(dialect:policy:)` would return, reusing an SMTP receiver's
+    /// storage (see `SMTPReceiver.restart`).
+    public mutating func restart(dialect: DialectID, policy: SharedReceiverPolicy) {
+        if dialect.isSMTP, smtpEngine != nil {
+            smtpEngine!.restart(rules: .forDialect(dialect), sharedPolicy: policy)
+        } else {
+            self = .make(dialect: dialect, policy: policy)
         }
     }
 

@@ -77,6 +77,15 @@ public struct SMTPReceiver: Sendable {
         framer = LineFramer(terminator: rules.textPolicy.commandTerminator, maxLineLength: Self.commandLimit(rules))
     }
 
+    /// Makes this engine a new receiver for another session, as `init(rules:sharedPolicy:)` would,
+    /// but keeping the storage of its action list (see `SMTPSender.restart`).
+    public mutating func restart(rules: SMTPRules, sharedPolicy: SharedReceiverPolicy) {
+        var actions = self.actions
+        self = SMTPReceiver(rules: rules, sharedPolicy: sharedPolicy)
+        actions.removeAll(keepingCapacity: true)
+        self.actions = actions
+    }
+
     /// RFC 1869 §4.1.2: the command limit grows by the longest parameters of the extensions
     /// (26 characters for SIZE, RFC 1870 §3; 14 for ` BODY=8BITMIME`).
     static func commandLimit(_ rules: SMTPRules) -> Int { rules.commandLineLimit + (rules.hasEHLO ? 40 : 0) }

@@ -1,0 +1,84 @@
+import MailCore
+import Testing
+
+@testable import MailDialects
+
+/// Drivers keep finished engines and `restart` them for the next session, keeping their lists'
+/// storage. A restarted engine must be indistinguishable from a new one.
+@Suite struct RestartTests {
+    static let policy = SharedReceiverPolicy(ReceiverPolicy(hostName: "xyz.org", users: ["joe", "ann"], relaying: .refuse))
+    static let first = OutboundTransaction(
+        id: 1, reversePath: path("<a@abc.org>"), recipients: [path("<joe@xyz.org>"), path("<ann@xyz.org>"), path("<bob@xyz.org>")],
+        content: content(["first"]))
+    static let second = OutboundTransaction(
+        id: 2, reversePath: path("<b@abc.org>"), recipients: [path("<ann@xyz.org>")], content: content(["second", "text"]))
+
+    static let smtpDialects: [DialectID] = [.smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321]
+
+    /// Every stored property, private ones included, as `dump` writes them.
+    static func dumped<T>(_ value: T) -> String {
+        var text = ""
+        dump(value, to: &text)
+        return text
+    }
+
+    /// A sender left in the middle of a pipelined transaction, with replies and statuses on record.
+    static func usedSender(_ dialect: DialectID) -> SenderEngine {
+        var sender = SenderEngine.make(dialect: dialect, clientName: "old.org", transactions: [first, second])
+        _ = sender.connectionOpened(now: .zero)
+        for reply in ["220 xyz.org ready", "250-xyz.org greets old.org\r\n250-PIPELINING\r\n250 SIZE 100", "250 OK", "550 no"] {
+            _ = sender.bytesReceived(Array((reply + "\r\n").utf8), now: .zero)
+        }
+        return sender
+    }
+
+    /// A receiver left in the middle of a transaction, with a partial line pending.
+    static func usedReceiver(_ dialect: DialectID) -> ReceiverEngine {
+        var receiver = ReceiverEngine.make(dialect: dialect, policy: policy)
+        _ = receiver.connectionOpened(now: .zero)
+        _ = receiver.bytesReceived(Array("EHLO old.org\r\nHELO old.org\r\nMAIL FROM:<a@abc.org>\r\nRCPT TO:<joe@xyz.org>\r\nRC".utf8), now: .zero)
+        return receiver
+    }
+
+    @Test("a restarted SMTP sender holds exactly what a new one does", arguments: smtpDialects)
+    func senderState(dialect: DialectID) {
+        var restarted = Self.usedSender(dialect)
+        restarted.restart(dialect: dialect, clientName: "abc.org", transactions: [Self.second, Self.first])
+        let fresh = SenderEngine.make(dialect: dialect, clientName: "abc.org", transactions: [Self.second, Self.first])
+        #expect(Self.dumped(restarted) == Self.dumped(fresh))
+        #expect(Self.dumped(restarted) != Self.dumped(Self.usedSender(dialect)))
+    }
+
+    @Test("a restarted SMTP receiver holds exactly what a new one does", arguments: smtpDialects)
+    func receiverState(dialect: DialectID) {
+        var restarted = Self.usedReceiver(dialect)
+        restarted.restart(dialect: dialect, policy: Self.policy)
+        let fresh = ReceiverEngine.make(dialect: dialect, policy: Self.policy)
+        #expect(Self.dumped(restarted) == Self.dumped(fresh))
+        #expect(Self.dumped(restarted) != Self.dumped(Self.usedReceiver(dialect)))
+    }
+
+    @Test("restarted engines hold the same session as new ones, in every dialect and across families", arguments: DialectID.allCases)
+    func sameSession(dialect: DialectID) {
+        let transactions = [Self.first, Self.second]
+        let receiverPolicy = SharedReceiverPolicy(ReceiverPolicy(hostName: "xyz.org", users: ["joe", "ann"], relaying: .refuse))
+        let fresh = Conversation.run(
+            sender: .make(dialect: dialect, clientName: "abc.org", transactions: transactions),
+            receiver: .make(dialect: dialect, policy: receiverPolicy))
+        // Engines of another family restart as new engines of this one.
+        for previous in [DialectID.esmtp, .mtp780] {
+            var sender = Self.usedSender(previous.isSMTP ? previous : .smtp821)
+            var receiver = ReceiverEngine.make(dialect: previous, policy: receiverPolicy)
+            _ = receiver.connectionOpened(now: .zero)
+            sender.restart(dialect: dialect, clientName: "abc.org", transactions: transactions)
+            receiver.restart(dialect: dialect, policy: receiverPolicy)
+            let again = Conversation.run(sender: sender, receiver: receiver)
+            #expect(again.transcript == fresh.transcript, "\(previous) then \(dialect)")
+            #expect(again.report == fresh.report)
+            #expect(again.delivered == fresh.delivered)
+        }
+        // joe and ann, then ann again; bob is unknown.
+        let outcomes = fresh.report?.transactions.flatMap(\.recipients) ?? []
+        #expect(outcomes.filter(\.status.isDelivered).count == 3)
+    }
+}
