@@ -251,9 +251,9 @@ public struct SMTPReceiver: Sendable {
             session.transaction = Transaction(mode: mode, reversePath: path, parameters: parameters)
             send(encoded: Self.okay, bufferable: bufferable)
         case .rcpt(let path):
-            // Read the two fields, not the transaction: a copy of it alive at the append below
-            // would make the append copy the recipient list.
-            guard let (mode, count) = session.transaction.map({ ($0.mode, $0.recipients.count) }) else {
+            // Read the two fields in place, not the transaction: a copy of it would retain every
+            // path in it, and alive at the append below it would make the append copy the list.
+            guard let mode = session.transaction?.mode, let count = session.transaction?.recipients.count else {
                 send(Reply(.badSequence, "Bad sequence of commands: need MAIL before RCPT"), bufferable: bufferable)
                 return
             }
@@ -264,11 +264,11 @@ public struct SMTPReceiver: Sendable {
             }
             if let reply { send(reply, bufferable: bufferable) } else { send(encoded: Self.okay, bufferable: bufferable) }
         case .data:
-            guard let transaction = session.transaction else {
+            guard let recipientCount = session.transaction?.recipients.count else {
                 send(Reply(.badSequence, "Bad sequence of commands: need MAIL and RCPT before DATA"))
                 return
             }
-            guard !transaction.recipients.isEmpty else {
+            guard recipientCount > 0 else {
                 // RFC 2920 §3.2 (3): a positive reply to DATA only if a valid RCPT was received.
                 send(Reply(rules.dataWithoutRecipients, "No valid recipients"))
                 return
@@ -310,8 +310,7 @@ public struct SMTPReceiver: Sendable {
     private mutating func textFinished() {
         framer.terminator = rules.textPolicy.commandTerminator
         framer.maxLineLength = Self.commandLimit(rules)
-        guard let transaction = session.transaction else { preconditionFailure("text without a transaction") }
-        session.transaction = nil
+        guard let transaction = session.transaction.take() else { preconditionFailure("text without a transaction") }
         var finished = MessageAssembler(maxSize: nil, clearHighBit: false)
         swap(&finished, &assembler)
         if finished.exceededSize {
