@@ -358,7 +358,9 @@ public struct MailAgent: Sendable {
             var list = records
             // "If the domain name LOCAL is listed as an MX RR, all MX RRs with a preference value
             // greater than or equal to that of LOCAL's must be discarded."
-            if let mine = list.filter({ configuration.isThisHost(Domain($0.name)) }).map(\.preference).min() {
+            var mine: Int?
+            for record in list where configuration.isThisHost(Domain(record.name)) { mine = min(mine ?? record.preference, record.preference) }
+            if let mine {
                 list = list.filter { $0.preference < mine }
                 if list.isEmpty {
                     // This host is the best exchanger: a gateway delivers over its own networks to
@@ -400,6 +402,7 @@ public struct MailAgent: Sendable {
     /// Lowest preference first. Equal preferences: RFC 974 leaves the order "up to the mailer"
     /// (here: by name, so runs repeat); RFC 2821 §5: "the sender-SMTP MUST randomize them".
     private func ordered(_ list: [Exchanger], random: inout some RandomNumberGenerator) -> [Exchanger] {
+        guard list.count > 1 else { return list }  // one exchanger (most domains): nothing to sort or shuffle
         let sorted = list.sorted { ($0.preference, $0.name.lowercasedKey()) < ($1.preference, $1.name.lowercasedKey()) }
         guard configuration.routing == .direct2821 else { return sorted }
         var result: [Exchanger] = []
@@ -588,6 +591,10 @@ public struct MailAgent: Sendable {
         guard let localPart = reversePath.mailbox?.localPart else { return true }
         return localPart.utf8.count == 3 && localPart.lowercasedKey() == "mtp"
     }
+
+    /// Takes back an action list the driver has finished with: emptied, it keeps its storage,
+    /// so that the agent's next call fills it without allocating.
+    public mutating func recycle(_ spent: inout [AgentAction]) { reuseActionStorage(&spent, into: &actions) }
 
     mutating func takeActions() -> [AgentAction] {
         defer { actions = [] }

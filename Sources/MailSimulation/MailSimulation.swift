@@ -297,11 +297,13 @@ public final class MailSimulation {
     /// Calls the agent on `host` and carries out what it asks.
     func agentActs(_ host: HostID, _ body: (inout MailAgent) -> [AgentAction]) {
         guard hasAgent[host.index] else { return }
-        let actions = body(&agents[host.index]!)
-        perform(actions, for: host)
+        perform(body(&agents[host.index]!), for: host)
     }
 
-    func perform(_ actions: [AgentAction], for host: HostID) {
+    /// Carries out an agent's actions, then hands the list back to the agent to reuse.
+    func perform(_ actions: consuming [AgentAction], for host: HostID) {
+        var actions = actions
+        defer { agents[host.index]!.recycle(&actions) }
         for action in actions {
             switch action {
             case .lookup(let id, let name, let type):

@@ -134,8 +134,9 @@ public struct SenderTimeouts: Hashable, Sendable {
 }
 
 /// Moves an action list the driver has finished with into an engine's (empty) list, emptied but
-/// with its storage kept, so that the engine's next call fills it without allocating.
-func reuseActionStorage<Action>(_ spent: inout [Action], into actions: inout [Action]) {
+/// with its storage kept, so that the engine's next call fills it without allocating. (Mail
+/// agents hand their action lists out and take them back the same way.)
+public func reuseActionStorage<Action>(_ spent: inout [Action], into actions: inout [Action]) {
     // A list holds one to three actions: taking them off the end is cheaper than
     // `removeAll(keepingCapacity:)`, which goes through the general `replaceSubrange`.
     while spent.popLast() != nil {}
