@@ -71,6 +71,30 @@ struct FixedRandom: RandomNumberGenerator {
         #expect(agent.queue.isEmpty)
     }
 
+    @Test("a recycled action list comes back empty, and the agent's next call fills its storage with only the new actions")
+    func recycledActions() {
+        var agent = MailAgent(configuration: Self.mx)
+        var random = FixedRandom(values: [])
+        var submitted = agent.submit(Submission(reversePath: Path(Mailbox("a@src.org")), recipients: [Path(Mailbox("joe@dest.org"))], content: Self.text), now: .zero)
+        guard case .lookup(let id, "dest.org", .mailExchanger)? = submitted.first else {
+            Issue.record("expected an MX lookup, got \(submitted)")
+            return
+        }
+        submitted.reserveCapacity(16)
+        let storage = submitted.withUnsafeBufferPointer { $0.baseAddress }
+        agent.recycle(&submitted)
+        #expect(submitted.isEmpty)
+        // A single exchanger is taken as it is.
+        let opened = agent.lookupFinished(id, .exchangers([Exchanger(preference: 10, name: "mx1.dest.org", addresses: ["10.0.2.1"])]), now: .zero, random: &random)
+        #expect(opened.count == 1)
+        guard case .openSession(let request)? = opened.first else {
+            Issue.record("expected a session, got \(opened)")
+            return
+        }
+        #expect(request.hostName == "mx1.dest.org")
+        #expect(opened.withUnsafeBufferPointer { $0.baseAddress } == storage)
+    }
+
     @Test("a failed connection moves to the next exchanger; when all fail, the recipient waits 30 minutes")
     func nextCandidate() {
         var agent = MailAgent(configuration: Self.mx)
