@@ -292,10 +292,8 @@ public struct MailAgent: Sendable {
         let id = nextID
         var paths = indices.map { recipients[$0].path }
         // Route elements naming this host are spent.
-        paths = paths.map { path in
-            var path = path
-            while let first = path.route.first, configuration.isThisHost(first) { path = path.poppingFirstHop }
-            return path
+        for index in paths.indices {
+            while let first = paths[index].route.first, configuration.isThisHost(first) { paths[index] = paths[index].poppingFirstHop }
         }
         _ = consume recipients
         queue.updating(queueID) { entry in

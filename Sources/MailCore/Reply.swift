@@ -95,7 +95,14 @@ public struct ReplyBatch: Hashable, Sendable, Sequence, ExpressibleByArrayLitera
     /// Appends a reply already in wire form (CR LF after every line). The first one is taken as
     /// it is, sharing its storage, so that a fixed reply sent alone is never copied.
     public mutating func append(encoded reply: [UInt8]) {
-        if bytes.isEmpty { bytes = reply } else { bytes.append(contentsOf: reply) }
+        if bytes.isEmpty {
+            bytes = reply
+        } else {
+            // The first reply may be shared (a fixed reply's wire form): the copy gets room for a
+            // pipelined group's replies (250, 250, 354), so that it is made once, not grown twice.
+            bytes.reserveMore(reply.count + 64)
+            bytes.append(contentsOf: reply)
+        }
     }
 
     public var isEmpty: Bool { bytes.isEmpty }

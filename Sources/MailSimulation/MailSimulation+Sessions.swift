@@ -121,8 +121,11 @@ extension MailSimulation {
     /// Carries out a receiver engine's actions, then hands the list back to the engine to reuse.
     func serverActs(_ id: ConnectionID, _ session: ServerSession, _ actions: consuming [ReceiverAction]) {
         var actions = actions
-        defer { session.engine.recycle(&actions) }
+        // A delivery is always the last action of its list. It is carried out after the list
+        // went back to the engine, so that the engine's answer fills the same storage.
+        var delivery: ReceivedMessage?
         for action in actions {
+            assert(delivery == nil, "an action after a delivery")
             switch action {
             case .send(let replies):
                 if trace.isEnabled {
@@ -131,30 +134,32 @@ extension MailSimulation {
                 statistics.protocolBytes += replies.bytes.count
                 network.send(replies.bytes, on: id, from: .server)
             case .deliver(let message):
-                let address = hostAddresses[session.peer.index]
-                var decision = DeliveryDecision.accepted
-                if hasAgent[session.host.index] {
-                    let (answer, agentActions) = agents[session.host.index]!.messageReceived(message, peer: session.peerName, peerAddress: address, now: now)
-                    decision = answer
-                    perform(agentActions, for: session.host)
-                }
-                if case .accepted = decision { statistics.acceptedByHost[session.host.index, default: 0] += 1 }
-                if dropsAfterFinalDot(session.host) {
-                    // RFC 1047: the message is the receiver's now, but the sender never hears so.
-                    trace(session.host, .init("fault"), "conn\(session.label) dropped after the final dot")
-                    session.engine.connectionClosed()
-                    network.abort(id, from: .server)
-                    endServer(id)
-                    return
-                }
-                serverActs(id, session, session.engine.deliveryFinished(decision, now: now))
-                return
+                delivery = message
             case .close:
                 network.close(id, from: .server)
             case .turn:
                 network.close(id, from: .server)
             }
         }
+        session.engine.recycle(&actions)
+        guard let message = delivery else { return }
+        let address = hostAddresses[session.peer.index]
+        var decision = DeliveryDecision.accepted
+        if hasAgent[session.host.index] {
+            let (answer, agentActions) = agents[session.host.index]!.messageReceived(message, peer: session.peerName, peerAddress: address, now: now)
+            decision = answer
+            perform(agentActions, for: session.host)
+        }
+        if case .accepted = decision { statistics.acceptedByHost[session.host.index, default: 0] += 1 }
+        if dropsAfterFinalDot(session.host) {
+            // RFC 1047: the message is the receiver's now, but the sender never hears so.
+            trace(session.host, .init("fault"), "conn\(session.label) dropped after the final dot")
+            session.engine.connectionClosed()
+            network.abort(id, from: .server)
+            endServer(id)
+            return
+        }
+        serverActs(id, session, session.engine.deliveryFinished(decision, now: now))
     }
 
     func dropsAfterFinalDot(_ host: HostID) -> Bool {

@@ -4,7 +4,8 @@ import MailCore
 public enum ReceiverAction: Hashable, Sendable {
     /// Write these replies, as one write (a pipelining server batches replies, RFC 2920 §3.2).
     case send(ReplyBatch)
-    /// Ask the host to accept this message; answer with `deliveryFinished(_:now:)`.
+    /// Ask the host to accept this message; answer with `deliveryFinished(_:now:)`. Always the
+    /// last action of its list: the engine reads no further input until it has the answer.
     case deliver(ReceivedMessage)
     /// Close the connection once everything before this action has been written.
     case close
