@@ -284,6 +284,24 @@ import Testing
         #expect(!report.failedBeforeTransactions)
     }
 
+    @Test("EHLO keywords are reported as the server wrote them until a line has parameters or lower case, then in capitals alone")
+    func reportedKeywords() {
+        func keywords(_ lines: [String]) -> [String]? {
+            var sender = SMTPSender(configuration: .init(rules: .rfc1869, clientName: "abc.org"), transactions: [Self.transaction])
+            _ = sender.connectionOpened(now: .zero)
+            let ehlo = (["xyz.org greets abc.org"] + lines).enumerated().map { index, line in
+                (index == lines.count ? "250 " : "250-") + line + "\r\n"
+            }.joined()
+            _ = sender.bytesReceived(Array(("220 xyz.org ready\r\n" + ehlo).utf8), now: .zero)
+            guard case .finished(let report)? = sender.connectionLost().last else { return nil }
+            return report.serverExtensions
+        }
+        #expect(keywords(["PIPELINING", "8BITMIME"]) == ["PIPELINING", "8BITMIME"])
+        #expect(keywords(["PIPELINING", "8BITMIME", "size 1000", "DSN", "x-Other 1"]) == ["PIPELINING", "8BITMIME", "SIZE", "DSN", "X-OTHER"])
+        #expect(keywords(["SIZE 1000", "PIPELINING"]) == ["SIZE", "PIPELINING"])
+        #expect(keywords([]) == [])
+    }
+
     @Test("a reply that does not come in time ends the session, temporary for everyone (RFC 2821 §4.5.3.2)")
     func timeout() {
         var sender = SMTPSender(configuration: .init(rules: .rfc2821, clientName: "abc.org"), transactions: [Self.transaction])

@@ -347,9 +347,10 @@ public struct SMTPSender: Sendable {
 
     /// RFC 1869 §4.3: after the greeting line, one keyword (and its parameters) per line.
     private mutating func readExtensions(_ reply: Reply) {
-        var keywords: [String] = []
-        keywords.reserveCapacity(reply.continuation.count)
-        for line in reply.continuation {
+        // The keywords differ from the lines only where a line has parameters or lower case:
+        // until one does, the lines themselves are the list (shared, not copied).
+        var keywords: [String]?
+        for (index, line) in reply.continuation.enumerated() {
             // Read as bytes: walking a String by Characters costs Unicode segmentation.
             var bytesOfLine = line
             let (keyword, known): (String?, ExtensionSet) = bytesOfLine.withUTF8 { bytes in
@@ -382,9 +383,15 @@ public struct SMTPSender: Sendable {
             }
             offered.formUnion(known)
             if known == .size, sizeLimit == nil { sizeLimit = Self.sizeLimit(line) }
-            keywords.append(keyword ?? line)
+            if let keyword, keywords == nil {
+                keywords = Array(reply.continuation[..<index])
+                keywords!.reserveCapacity(reply.continuation.count)
+                keywords!.append(keyword)
+            } else if keywords != nil {
+                keywords!.append(keyword ?? line)
+            }
         }
-        report.serverExtensions = keywords
+        report.serverExtensions = keywords ?? reply.continuation
     }
 
     private static func word(_ word: UnsafeBufferPointer<UInt8>, is literal: StaticString) -> Bool {
