@@ -22,24 +22,26 @@ public struct Domain: Hashable, Sendable, CustomStringConvertible {
 
     /// `text` in lower case; a fast path for ASCII, which every valid domain is.
     public static func asciiLowercased(_ text: String) -> String {
-        let utf8 = text.utf8
-        // One pass: whether any byte is not ASCII, and whether any is an upper-case letter.
-        var nonASCII: UInt8 = 0
-        var upper = false
-        for byte in utf8 {
-            nonASCII |= byte & 0x80
-            upper = upper || (byte >= 0x41 && byte <= 0x5a)
-        }
-        guard nonASCII == 0 else { return text.lowercased() }
-        guard upper else { return text }
-        return String(unsafeUninitializedCapacity: utf8.count) { buffer in
-            var count = 0
-            for byte in utf8 {
-                buffer[count] = byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte
-                count += 1
+        // One pass over the bytes in place (`withUTF8`; stepping through `text.utf8` costs several
+        // times more a byte): whether any is not ASCII, and whether any is an upper-case letter.
+        var text = text
+        return text.withUTF8 { bytes in
+            var nonASCII: UInt8 = 0
+            var upper = false
+            for byte in bytes {
+                nonASCII |= byte & 0x80
+                upper = upper || (byte >= 0x41 && byte <= 0x5a)
             }
-            return count
-        }
+            guard nonASCII == 0 else { return String(decoding: bytes, as: UTF8.self).lowercased() }
+            guard upper else { return nil }
+            return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+                for index in bytes.indices {
+                    let byte = bytes[index]
+                    buffer[index] = byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte
+                }
+                return bytes.count
+            }
+        } ?? text
     }
 
     public static func == (lhs: Domain, rhs: Domain) -> Bool { lhs.key == rhs.key }
