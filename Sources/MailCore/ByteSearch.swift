@@ -1,4 +1,4 @@
-/// Finding a byte in a buffer sixteen bytes at a time, in plain Swift with the standard library's
+/// Finding a byte in a buffer thirty-two bytes at a time, in plain Swift with the standard library's
 /// SIMD vectors (MailCore imports nothing, so no `memchr`). Message text is mostly long runs
 /// without line feeds, and every engine looks for line feeds in it: the sender to find dots to
 /// double, the receiver to find lines.
@@ -18,8 +18,21 @@ public enum ByteSearch {
         precondition(from >= 0 && end <= bytes.count, "search range outside the buffer")
         let raw = UnsafeRawPointer(base)
         var index = from
-        // Sixteen bytes at a time with a vector compare; the lanes that matched, as 0xFF bytes
-        // read as two words, give the first match's offset by counting trailing zero bits.
+        // Thirty-two, then sixteen bytes at a time with a vector compare; the lanes that matched,
+        // as 0xFF bytes read as words, give the first match's offset by counting trailing zero
+        // bits. (A line of text is some 72 bytes: two or three steps of 32.)
+        let wanted32 = SIMD32<UInt8>(repeating: byte)
+        while index + 32 <= end {
+            let lanes = raw.loadUnaligned(fromByteOffset: index, as: SIMD32<UInt8>.self)
+            let matches = unsafeBitCast(lanes .== wanted32, to: SIMD4<UInt64>.self)
+            if (matches[0] | matches[1]) | (matches[2] | matches[3]) != 0 {
+                if matches[0] != 0 { return index + matches[0].trailingZeroBitCount >> 3 }
+                if matches[1] != 0 { return index + 8 + matches[1].trailingZeroBitCount >> 3 }
+                if matches[2] != 0 { return index + 16 + matches[2].trailingZeroBitCount >> 3 }
+                return index + 24 + matches[3].trailingZeroBitCount >> 3
+            }
+            index += 32
+        }
         let wanted = SIMD16<UInt8>(repeating: byte)
         while index + 16 <= end {
             let lanes = raw.loadUnaligned(fromByteOffset: index, as: SIMD16<UInt8>.self)

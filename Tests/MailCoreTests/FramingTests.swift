@@ -237,9 +237,9 @@ struct SplitMixForTests: RandomNumberGenerator {
 }
 
 @Suite struct ByteSearchTests {
-    @Test("the search finds the first byte wanted at every offset, start and end, across the 16- and 8-byte steps")
+    @Test("the search finds the first byte wanted at every offset, start and end, across the 32-, 16- and 8-byte steps")
     func everyPosition() {
-        for length in [0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 70] {
+        for length in [0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 48, 56, 63, 64, 65, 70] {
             for position in 0..<max(length, 1) {
                 var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
                 if position < length { bytes[position] = 0x0a }
