@@ -146,6 +146,21 @@ import Testing
         #expect(delivered.map(\.content) == [Array("hello\r\n".utf8)])
     }
 
+    @Test("a delivery is the last action of its list: a command written after the text waits for the host's answer")
+    func deliveryLast() {
+        var receiver = MTPReceiver(rules: .rfc765, policy: ReceiverPolicy(hostName: "mx.example.org", users: ["ann"]))
+        _ = receiver.connectionOpened(now: .zero)
+        let actions = receiver.bytesReceived(Array("MAIL ann\r\nhi\r\n.\r\nNOOP\r\n".utf8), now: .zero)
+        guard case .deliver? = actions.last else {
+            Issue.record("expected a delivery last, got \(actions)")
+            return
+        }
+        let after = receiver.deliveryFinished(.accepted, now: .zero)
+        let codes = after.flatMap { action -> [Int] in if case .send(let replies) = action { replies.map(\.code.rawValue) } else { [] } }
+        #expect(codes.count == 2)  // the text's reply, then NOOP's
+        #expect(codes.last == 200)
+    }
+
     @Test("a bare user name belongs to the host's mail domain, not its host name")
     func mailDomain() {
         var receiver = MTPReceiver(rules: .rfc765, policy: ReceiverPolicy(hostName: "mx.example.org", localDomains: [Domain("example.org")], users: ["ann"], mailDomain: Domain("example.org")))

@@ -160,6 +160,21 @@ import Testing
         #expect(sender.deadline == Timestamp.zero + .milliseconds(3500))  // EHLO waits `other`
     }
 
+    @Test("a delivery is the last action of its list: commands written after the text wait for the host's answer", arguments: [SMTPRules.rfc821, .rfc1869, .rfc2821])
+    func deliveryLast(rules: SMTPRules) {
+        var receiver = greeted(rules, hello: rules.hasEHLO ? "EHLO abc.org" : "HELO abc.org")
+        let actions = receiver.bytesReceived(Array("MAIL FROM:<a@abc.org>\r\nRCPT TO:<joe@xyz.org>\r\nDATA\r\nx\r\n.\r\nNOOP\r\nQUIT\r\n".utf8), now: .zero)
+        guard case .deliver? = actions.last else {
+            Issue.record("expected a delivery last, got \(actions)")
+            return
+        }
+        #expect(actions.dropLast().allSatisfy { if case .deliver = $0 { false } else { true } })
+        // The NOOP and QUIT are read once the host has answered.
+        let after = receiver.deliveryFinished(.accepted, now: .zero)
+        #expect(codes(after) == [250, 250, 221])
+        #expect(after.last == .close)
+    }
+
     @Test("shutdown answers 421, after finishing a delivery in progress")
     func shutdown() {
         var receiver = greeted(.rfc821)
