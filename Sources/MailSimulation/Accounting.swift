@@ -51,6 +51,11 @@ public struct Accounting: Sendable {
 
     let workload: Workload
     var slots: [Slot]
+    /// Each workload user's local part and lower-case domain, read apart so that finding a slot
+    /// copies no `Mailbox` (an event names its recipient by mailbox, some hundred thousand times
+    /// a run).
+    private let userLocalParts: [String]
+    private let userDomainKeys: [String?]
     private var starts: [Int] = []
     private var bounceReasons: [Int: String] = [:]
     private var laterDeliveries: [Int: [SimTime]] = [:]
@@ -63,6 +68,8 @@ public struct Accounting: Sendable {
     init(workload: Workload) {
         self.workload = workload
         slots = Array(repeating: Slot(), count: workload.recipientCount)
+        userLocalParts = workload.users.map(\.localPart)
+        userDomainKeys = workload.users.map { $0.domain?.key }
         var start = 0
         starts.reserveCapacity(workload.count + 1)
         for index in 0..<workload.count {
@@ -75,9 +82,18 @@ public struct Accounting: Sendable {
     /// The slot of a recipient of a workload message, if the event is about one.
     func slot(_ messageID: String, _ mailbox: Mailbox) -> Int? {
         guard let message = workload.index(ofMessageID: messageID) else { return nil }
-        // A message has a recipient or three: comparing them beats hashing the mailbox.
-        for (position, recipient) in workload.recipients(message).enumerated() where workload.users[Int(recipient)].sameKey(as: mailbox) {
-            return starts[message] + position
+        // A message has a recipient or three: comparing them beats hashing the mailbox. The test
+        // is `Mailbox.sameKey(as:)`'s, on the parts kept apart.
+        let domainKey = mailbox.domain?.key
+        let recipients = workload.recipients(message)
+        var position = starts[message]
+        for recipient in recipients {
+            let user = Int(recipient)
+            if userDomainKeys[user] == domainKey {
+                let localPart = userLocalParts[user]
+                if localPart == mailbox.localPart || localPart.lowercasedKey() == mailbox.localPart.lowercasedKey() { return position }
+            }
+            position += 1
         }
         return nil
     }
