@@ -37,11 +37,11 @@ public struct AgentConfiguration: Hashable, Sendable {
     /// The official host name, used in greetings, HELO and trace lines.
     public var hostName: String
     /// Other names this host answers to (in routes and MX lists).
-    public var aliases: Set<Domain>
+    public var aliases: DomainSet
     /// The host's address as text, for `Received: from ... ([address])` lines at its peers.
     public var address: String
     /// Domains delivered to mailboxes here.
-    public var localDomains: Set<Domain>
+    public var localDomains: DomainSet
     /// The domain of the users' addresses, for FTP mail's bare user names (`ReceiverPolicy.mailDomain`).
     public var mailDomain: Domain
     /// Local users, or `nil` for "every local part exists".
@@ -56,7 +56,7 @@ public struct AgentConfiguration: Hashable, Sendable {
     /// The host table view (source-route routing, and gateways reaching non-Internet hosts).
     public var directory: HostDirectory
     /// Domains this host accepts mail for and passes on: it is their MX or their gateway.
-    public var relayDomains: Set<Domain>
+    public var relayDomains: DomainSet
     /// Hosts that may relay any mail through this one (its own users' workstations); `nil`: anyone.
     public var relayClients: Set<String>?
     /// Whether this host carries source-routed mail (a gateway of the source-route era).
@@ -75,10 +75,10 @@ public struct AgentConfiguration: Hashable, Sendable {
     public var queueDelay: Duration
 
     public init(
-        hostName: String, aliases: Set<Domain> = [], address: String = "", localDomains: Set<Domain>? = nil, mailDomain: Domain? = nil,
+        hostName: String, aliases: DomainSet = [], address: String = "", localDomains: DomainSet? = nil, mailDomain: Domain? = nil,
         users: Set<String>? = nil, dialect: DialectID, extensions: ExtensionSet = .all, routing: RoutingPolicy,
         retry: RetrySchedule = .rfc1123, persistence: QueuePersistence = .persistent, directory: HostDirectory = HostDirectory(),
-        relayDomains: Set<Domain> = [], relayClients: Set<String>? = nil, relaysSourceRoutes: Bool = true,
+        relayDomains: DomainSet = [], relayClients: Set<String>? = nil, relaysSourceRoutes: Bool = true,
         maxTraceLines: Int = 100, epoch: Int64 = 0, keepsMailboxText: Bool = true, maxRecipients: Int = 100,
         maxMessageSize: Int? = nil, timeouts: SenderTimeouts = .rfc2821, queueDelay: Duration = .zero
     ) {

@@ -127,13 +127,13 @@ extension Scenario {
                 }.map(\.name)
                 agents.append(
                     AgentConfiguration(
-                        hostName: host.name, address: addresses[index], localDomains: Set((host.domains + [host.name]).map(Domain.init)),
+                        hostName: host.name, address: addresses[index], localDomains: DomainSet((host.domains + [host.name]).map(Domain.init)),
                         mailDomain: Domain(host.domains.first ?? host.name),
                         users: Set(localUsers), dialect: dialect,
                         routing: era.dns ? host.relayHost.map { .gatewayForOthers(topology.hosts[topology.host(named: $0)!.index].name) } ?? era.routing : era.routing,
                         retry: retry,
                         persistence: host.volatileQueue ? .volatile : .persistent, directory: directory,
-                        relayDomains: Set((host.relayFor + exchangerFor).map(Domain.init)), relayClients: host.openRelay ? nil : Set(clients + [host.name]),
+                        relayDomains: DomainSet((host.relayFor + exchangerFor).map(Domain.init)), relayClients: host.openRelay ? nil : Set(clients + [host.name]),
                         relaysSourceRoutes: host.gateway || host.openRelay, epoch: epoch, keepsMailboxText: options.keepsMailboxText,
                         maxMessageSize: host.maxMessageSize, queueDelay: queueDelay))
             }

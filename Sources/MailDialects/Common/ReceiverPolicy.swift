@@ -6,9 +6,9 @@ public struct ReceiverPolicy: Hashable, Sendable {
     /// The host's official name: the first word of its greeting (RFC 780 §5.3; RFC 821 §4.2).
     public var hostName: String { didSet { refreshReplyTexts() } }
     /// Every name and literal this host answers to. A route element naming one of them is this host.
-    public var aliases: Set<Domain>
+    public var aliases: DomainSet
     /// Domains whose mail is delivered to local mailboxes here.
-    public var localDomains: Set<Domain>
+    public var localDomains: DomainSet
     /// Local users as they spell themselves; `nil` means every local part exists.
     public var users: Set<String>? {
         didSet { userKeys = users.map { Set($0.map { $0.lowercased() }) } }
@@ -92,7 +92,7 @@ public struct ReceiverPolicy: Hashable, Sendable {
     }
 
     public init(
-        hostName: String, aliases: Set<Domain> = [], localDomains: Set<Domain>? = nil, users: Set<String>? = nil,
+        hostName: String, aliases: DomainSet = [], localDomains: DomainSet? = nil, users: Set<String>? = nil,
         forwards: [String: Mailbox] = [:], forwardsMovedUsers: Bool = true, operatorForwardsUnknownUsers: Bool = false,
         relaying: RelayPolicy = .sourceRoutes, activeUsers: Set<String> = [], maxRecipients: Int = 100,
         maxMessageSize: Int? = nil, mailingLists: [String: [String]] = [:], fullNames: [String: String] = [:],
@@ -152,7 +152,7 @@ public enum RelayPolicy: Hashable, Sendable {
     /// Mail whose forward-path routes through this host (the source-route era's gateways).
     case sourceRoutes
     /// Source routes, and mail for these domains (a mail exchanger for them, RFC 974).
-    case domains(Set<Domain>)
+    case domains(DomainSet)
     /// Anything (an open relay, as most 1980s hosts were).
     case any
 }
