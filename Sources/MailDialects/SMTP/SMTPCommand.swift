@@ -141,14 +141,14 @@ extension SMTPCommand {
     /// Command words are case-insensitive (RFC 821 §4.1.2). Following Postel's robustness principle
     /// we accept spaces after `FROM:` and `TO:`, which RFC 2821 §4.1.2 says clients must not send.
     /// MAIL and RCPT parameters are accepted only after EHLO (RFC 1869 §6).
-    public static func parse(_ line: ArraySlice<UInt8>, rules: SMTPRules, extended: Bool) -> Result<SMTPCommand, SMTPCommandError> {
+    public static func parse(_ line: ArraySlice<UInt8>, rules: SMTPRules, extended: Bool) throws(SMTPCommandError) -> SMTPCommand {
         for byte in line where !(byte >= 0x20 && byte < 0x7f || byte == 0x09) {
-            return .failure(.unrecognized("command line with control or 8-bit bytes"))
+            throw .unrecognized("command line with control or 8-bit bytes")
         }
         let start = line.startIndex
         let wordEnd = line.firstIndex(of: 0x20) ?? line.endIndex
         guard let verb = SMTPVerb(bytes: line[start..<wordEnd]), rules.knows(verb) else {
-            return .failure(.unrecognized(String(decoding: line[start..<wordEnd].prefix(16), as: UTF8.self)))
+            throw .unrecognized(String(decoding: line[start..<wordEnd].prefix(16), as: UTF8.self))
         }
         var argumentStart = wordEnd
         while argumentStart < line.endIndex && line[argumentStart] == 0x20 { argumentStart += 1 }
@@ -158,35 +158,34 @@ extension SMTPCommand {
         switch verb {
         case .helo, .ehlo:
             guard !argument.isEmpty, !argument.contains(0x20), Domain.validate(bytes: argument, maxLength: rules.pathLimits.domain) == nil else {
-                return .failure(.syntax(verb, "requires a domain name"))
+                throw .syntax(verb, "requires a domain name")
             }
             let name = String(decoding: argument, as: UTF8.self)
-            return .success(verb == .helo ? .helo(name) : .ehlo(name))
+            return verb == .helo ? .helo(name) : .ehlo(name)
         case .mail, .send, .soml, .saml:
             let mode: DeliveryMode = verb == .mail ? .mail : verb == .send ? .send : verb == .soml ? .sendOrMail : .sendAndMail
-            return parsePathArgument(argument, keyword: fromKeyword, verb: verb, rules: rules, extended: extended, reverse: true)
-                .map { .mail(mode, $0.0, $0.1) }
+            let (path, parameters) = try parsePathArgument(argument, keyword: fromKeyword, verb: verb, rules: rules, extended: extended, reverse: true)
+            return .mail(mode, path, parameters)
         case .rcpt:
-            return parsePathArgument(argument, keyword: toKeyword, verb: verb, rules: rules, extended: extended, reverse: false)
-                .flatMap { path, parameters in
-                    parameters == .none ? .success(.rcpt(path)) : .failure(.unknownParameter(.rcpt, "no RCPT parameters are supported"))
-                }
+            let (path, parameters) = try parsePathArgument(argument, keyword: toKeyword, verb: verb, rules: rules, extended: extended, reverse: false)
+            guard parameters == .none else { throw .unknownParameter(.rcpt, "no RCPT parameters are supported") }
+            return .rcpt(path)
         case .data, .rset, .quit, .turn:
             // RFC 2821 §4.3.2 (and 821's syntax): these take no argument; one is a syntax error.
-            guard argument.isEmpty else { return .failure(.syntax(verb, "takes no argument")) }
+            guard argument.isEmpty else { throw .syntax(verb, "takes no argument") }
             switch verb {
-            case .data: return .success(.data)
-            case .rset: return .success(.rset)
-            case .quit: return .success(.quit)
-            default: return .success(.turn)
+            case .data: return .data
+            case .rset: return .rset
+            case .quit: return .quit
+            default: return .turn
             }
         case .vrfy, .expn:
-            guard !argument.isEmpty else { return .failure(.syntax(verb, "requires an argument")) }
+            guard !argument.isEmpty else { throw .syntax(verb, "requires an argument") }
             let string = String(decoding: argument, as: UTF8.self)
-            return .success(verb == .vrfy ? .vrfy(string) : .expn(string))
+            return verb == .vrfy ? .vrfy(string) : .expn(string)
         case .help, .noop:
             let value = argument.isEmpty ? nil : String(decoding: argument, as: UTF8.self)
-            return .success(verb == .help ? .help(value) : .noop(value))
+            return verb == .help ? .help(value) : .noop(value)
         }
     }
 
@@ -208,27 +207,27 @@ extension SMTPCommand {
     /// `FROM:<path> [params]` or `TO:<path> [params]`.
     private static func parsePathArgument(
         _ argument: ArraySlice<UInt8>, keyword: [UInt8], verb: SMTPVerb, rules: SMTPRules, extended: Bool, reverse: Bool
-    ) -> Result<(Path, MailParameters), SMTPCommandError> {
+    ) throws(SMTPCommandError) -> (Path, MailParameters) {
         guard hasPrefix(argument, keyword) else {
-            return .failure(.syntax(verb, "expected \(String(decoding: keyword, as: UTF8.self))<path>"))
+            throw .syntax(verb, "expected \(String(decoding: keyword, as: UTF8.self))<path>")
         }
         var pathStart = argument.startIndex + keyword.count
         while pathStart < argument.endIndex && argument[pathStart] == 0x20 { pathStart += 1 }
-        guard let end = closingBracket(in: argument[pathStart...]) else { return .failure(.syntax(verb, "expected <path>")) }
+        guard let end = closingBracket(in: argument[pathStart...]) else { throw .syntax(verb, "expected <path>") }
         let path: Path
         switch Path.parse(
             bytes: argument[pathStart...end], style: rules.routeStyle, limits: rules.pathLimits, allowNull: reverse,
             allowPostmaster: !reverse && rules.acceptsBarePostmaster)
         {
         case .success(let parsed): path = parsed
-        case .failure(let error): return .failure(.path(verb, error))
+        case .failure(let error): throw .path(verb, error)
         }
         let parameterText = argument[(end + 1)...]
-        guard !parameterText.isEmpty else { return .success((path, .none)) }
-        guard parameterText.first == 0x20 else { return .failure(.syntax(verb, "expected a space after the path")) }
-        guard rules.hasEHLO else { return .failure(.syntax(verb, "unexpected text after the path")) }
+        guard !parameterText.isEmpty else { return (path, .none) }
+        guard parameterText.first == 0x20 else { throw .syntax(verb, "expected a space after the path") }
+        guard rules.hasEHLO else { throw .syntax(verb, "unexpected text after the path") }
         guard extended, verb != .rcpt else {
-            return .failure(.unknownParameter(verb, "parameters need EHLO"))
+            throw .unknownParameter(verb, "parameters need EHLO")
         }
         var parameters = MailParameters()
         // Words between spaces, read in place (`split` would build an array of them).
@@ -247,28 +246,28 @@ extension SMTPCommand {
             if hasPrefix(key, sizeKeyword), key.count == sizeKeyword.count, let value, parameters.size == nil {
                 // RFC 1870 §3: size-value ::= 1*20DIGIT; only one SIZE per MAIL.
                 guard (1...20).contains(value.count), value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-                    return .failure(.syntax(verb, "SIZE needs a number"))
+                    throw .syntax(verb, "SIZE needs a number")
                 }
                 // Twenty digits can pass Int.max: such a size is not a number we can hold either.
                 var size = 0
                 for digit in value {
                     let (times10, overflow1) = size.multipliedReportingOverflow(by: 10)
                     let (sum, overflow2) = times10.addingReportingOverflow(Int(digit - 0x30))
-                    guard !overflow1, !overflow2 else { return .failure(.syntax(verb, "SIZE needs a number")) }
+                    guard !overflow1, !overflow2 else { throw .syntax(verb, "SIZE needs a number") }
                     size = sum
                 }
                 parameters.size = size
             } else if hasPrefix(key, bodyKeyword), key.count == bodyKeyword.count, let value, parameters.body == nil {
                 // RFC 1652 §3: body-value ::= "7BIT" / "8BITMIME".
                 guard let body = BodyType(rawValue: String(decoding: value, as: UTF8.self).uppercased()) else {
-                    return .failure(.unknownParameter(verb, "unknown BODY=\(String(decoding: value.prefix(20), as: UTF8.self))"))
+                    throw .unknownParameter(verb, "unknown BODY=\(String(decoding: value.prefix(20), as: UTF8.self))")
                 }
                 parameters.body = body
             } else {
-                return .failure(.unknownParameter(verb, "unknown parameter \(String(decoding: word.prefix(20), as: UTF8.self))"))
+                throw .unknownParameter(verb, "unknown parameter \(String(decoding: word.prefix(20), as: UTF8.self))")
             }
         }
-        return .success((path, parameters))
+        return (path, parameters)
     }
 
     private static let sizeKeyword = Array("SIZE".utf8)

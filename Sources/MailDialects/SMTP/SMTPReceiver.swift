@@ -205,7 +205,7 @@ public struct SMTPReceiver: Sendable {
     private mutating func commandLineReceived(_ line: ArraySlice<UInt8>) {
         if case .refusing = state {
             // RFC 2821 §3.1: after a 554 greeting, "503 bad sequence of commands" to all but QUIT.
-            if case .success(.quit) = SMTPCommand.parse(line, rules: rules, extended: false) {
+            if case .quit? = try? SMTPCommand.parse(line, rules: rules, extended: false) {
                 quit()
             } else {
                 send(Reply(.badSequence, "Bad sequence of commands: no SMTP service here"))
@@ -214,9 +214,9 @@ public struct SMTPReceiver: Sendable {
         }
         guard state == .commands else { preconditionFailure("command line in state \(state)") }
         let command: SMTPCommand
-        switch SMTPCommand.parse(line, rules: rules, extended: session.greeting?.isExtended ?? false) {
-        case .success(let parsed): command = parsed
-        case .failure(let error):
+        do {
+            command = try SMTPCommand.parse(line, rules: rules, extended: session.greeting?.isExtended ?? false)
+        } catch {
             send(reply(for: error), bufferable: false)  // RFC 2920 §3.2 (6)
             return
         }
