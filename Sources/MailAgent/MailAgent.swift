@@ -240,7 +240,7 @@ public struct MailAgent: Sendable {
             case deliverHere(Int)
         }
         var atOnce: [AtOnce] = []
-        var groups: [(target: String, indices: [Int])] = []
+        var groups: [(target: String, key: String, indices: [Int])] = []
         for (index, recipient) in recipients.enumerated() {
             guard case .waiting(let due) = recipient.state, due <= now else { continue }
             guard let mailbox = recipient.path.mailbox, let domain = mailbox.domain else {
@@ -261,10 +261,12 @@ public struct MailAgent: Sendable {
             default:
                 break
             }
-            if let group = groups.firstIndex(where: { Domain($0.target) == Domain(target) }) {
+            // Targets compare as domains do (by lower-case key), each key made once.
+            let key = target.lowercasedKey()
+            if let group = groups.firstIndex(where: { $0.key == key }) {
                 groups[group].indices.append(index)
             } else {
-                groups.append((target, [index]))
+                groups.append((target, key, [index]))
             }
         }
         _ = consume recipients
