@@ -86,8 +86,10 @@ extension MailSimulation {
     func clientActs(_ id: ConnectionID, _ session: ClientSession, _ actions: consuming [SenderAction]) {
         var actions = actions
         defer { session.engine.recycle(&actions) }
-        for action in actions {
-            switch action {
+        // Moved off the list rather than copied from it (see `serverActs`).
+        actions.reverse()
+        while let action = actions.popLast() {
+            switch consume action {
             case .send(let outgoing):
                 statistics.protocolBytes += outgoing.protocolByteCount
                 statistics.textBytes += outgoing.textByteCount
@@ -124,9 +126,12 @@ extension MailSimulation {
         // A delivery is always the last action of its list. It is carried out after the list
         // went back to the engine, so that the engine's answer fills the same storage.
         var delivery: ReceivedMessage?
-        for action in actions {
+        // Each action is moved off the list, not copied from it: reversed, the list is taken
+        // from its end.
+        actions.reverse()
+        while let action = actions.popLast() {
             assert(delivery == nil, "an action after a delivery")
-            switch action {
+            switch consume action {
             case .send(let replies):
                 if trace.isEnabled {
                     for line in replies.wireLines { trace(session.host, .init("S"), "conn\(session.label) \(line)") }

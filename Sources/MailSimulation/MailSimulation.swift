@@ -304,8 +304,10 @@ public final class MailSimulation {
     func perform(_ actions: consuming [AgentAction], for host: HostID) {
         var actions = actions
         defer { agents[host.index]!.recycle(&actions) }
-        for action in actions {
-            switch action {
+        // Moved off the list rather than copied from it (see `serverActs`).
+        actions.reverse()
+        while let action = actions.popLast() {
+            switch consume action {
             case .lookup(let id, let name, let type):
                 let lookup = network.lookup(name, type == .mailExchanger ? .mx : .a, from: host)
                 let pending = PendingLookup(host: host, id: id, question: .init(name: name, type: type))
