@@ -87,7 +87,7 @@ extension MailSimulation {
         var actions = actions
         defer { session.engine.recycle(&actions) }
         // Moved off the list rather than copied from it (see `serverActs`).
-        actions.reverse()
+        actions.reverseByMoving()
         while let action = actions.popLast() {
             switch consume action {
             case .send(let outgoing):
@@ -128,7 +128,7 @@ extension MailSimulation {
         var delivery: ReceivedMessage?
         // Each action is moved off the list, not copied from it: reversed, the list is taken
         // from its end.
-        actions.reverse()
+        actions.reverseByMoving()
         while let action = actions.popLast() {
             assert(delivery == nil, "an action after a delivery")
             switch consume action {

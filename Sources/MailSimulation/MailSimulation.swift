@@ -305,7 +305,7 @@ public final class MailSimulation {
         var actions = actions
         defer { agents[host.index]!.recycle(&actions) }
         // Moved off the list rather than copied from it (see `serverActs`).
-        actions.reverse()
+        actions.reverseByMoving()
         while let action = actions.popLast() {
             switch consume action {
             case .lookup(let id, let name, let type):
