@@ -175,8 +175,9 @@ public final class MailSimulation {
 
     // MARK: Dispatch
 
-    func dispatch(_ notification: NetworkNotification) {
-        switch notification {
+    func dispatch(_ notification: consuming NetworkNotification) {
+        // Consumed: a segment's bytes are moved to the engine, not copied (retained) out.
+        switch consume notification {
         case .timer(let token):
             timerFired(token)
         case .connected(let id, _):

@@ -224,10 +224,12 @@ public struct SMTPReceiver: Sendable {
             send(injections.remove(at: index).1)
             return
         }
-        let bufferable = command.verb.mayBeInsidePipelinedGroup
-        switch command {
+        let verb = command.verb
+        let bufferable = verb.mayBeInsidePipelinedGroup
+        // Consumed: the paths and names bound below are moved out, not copied.
+        switch consume command {
         case .helo(let name), .ehlo(let name):
-            let extended = command.verb == .ehlo
+            let extended = verb == .ehlo
             if rules.repeatedGreeting == .badSequenceAfterEHLO, session.greeting?.isExtended == true {
                 send(Reply(.badSequence, "Bad sequence of commands: EHLO already given"))
                 return
