@@ -41,8 +41,25 @@ public struct Outgoing: Hashable, Sendable {
     public mutating func appendLine(_ line: [UInt8]) { bytes.append(contentsOf: line) }
 
     public mutating func append(_ command: SMTPCommand, _ style: RouteStyle) {
-        if bytes.capacity == 0 { bytes.reserveCapacity(160) }  // a pipelined MAIL, RCPTs and DATA, without regrowing
+        reserveForGroup()
         command.encode(style, into: &bytes)
+    }
+
+    /// A MAIL command, written from the caller's path (`SMTPCommand.encodeMail`).
+    public mutating func appendMail(_ mode: DeliveryMode, _ path: Path, _ parameters: MailParameters, _ style: RouteStyle) {
+        reserveForGroup()
+        SMTPCommand.encodeMail(mode, path, parameters, style, into: &bytes)
+    }
+
+    /// A RCPT command, written from the caller's path.
+    public mutating func appendRecipient(_ path: Path, _ style: RouteStyle) {
+        reserveForGroup()
+        SMTPCommand.encodeRecipient(path, style, into: &bytes)
+    }
+
+    /// Room for a pipelined MAIL, RCPTs and DATA, so that the group is written without regrowing.
+    private mutating func reserveForGroup() {
+        if bytes.capacity == 0 { bytes.reserveCapacity(160) }
     }
 
     /// Message text, dot-stuffed here and ended by `.` CR LF (RFC 821 §4.5.2).

@@ -70,20 +70,11 @@ public enum SMTPCommand: Hashable, Sendable {
     public func encode(_ style: RouteStyle, into bytes: inout [UInt8]) {
         switch self {
         case .mail(let mode, let path, let parameters):
-            bytes.append(utf8: mode.rawValue)
-            bytes.append(literal: " FROM:")
-            path.write(style, into: &bytes)
-            if let size = parameters.size {
-                bytes.append(literal: " SIZE=")
-                bytes.append(decimal: size)
-            }
-            if let body = parameters.body {
-                bytes.append(literal: " BODY=")
-                bytes.append(utf8: body.rawValue)
-            }
+            Self.encodeMail(mode, path, parameters, style, into: &bytes)
+            return
         case .rcpt(let path):
-            bytes.append(literal: "RCPT TO:")
-            path.write(style, into: &bytes)
+            Self.encodeRecipient(path, style, into: &bytes)
+            return
         case .data: bytes.append(literal: "DATA")
         case .quit: bytes.append(literal: "QUIT")
         case .rset: bytes.append(literal: "RSET")
@@ -96,6 +87,35 @@ public enum SMTPCommand: Hashable, Sendable {
         default:
             bytes.append(contentsOf: text(style).utf8)
         }
+        bytes.append(0x0d)
+        bytes.append(0x0a)
+    }
+
+    /// Appends `MAIL FROM:<path>` (or SEND, SOML, SAML) with its parameters and CR LF, from the
+    /// caller's path: a sender writes the command without building it (a path copied into a
+    /// command retains every string in it).
+    public static func encodeMail(
+        _ mode: DeliveryMode, _ path: Path, _ parameters: MailParameters, _ style: RouteStyle, into bytes: inout [UInt8]
+    ) {
+        bytes.append(utf8: mode.rawValue)
+        bytes.append(literal: " FROM:")
+        path.write(style, into: &bytes)
+        if let size = parameters.size {
+            bytes.append(literal: " SIZE=")
+            bytes.append(decimal: size)
+        }
+        if let body = parameters.body {
+            bytes.append(literal: " BODY=")
+            bytes.append(utf8: body.rawValue)
+        }
+        bytes.append(0x0d)
+        bytes.append(0x0a)
+    }
+
+    /// Appends `RCPT TO:<path>` and CR LF (see `encodeMail`).
+    public static func encodeRecipient(_ path: Path, _ style: RouteStyle, into bytes: inout [UInt8]) {
+        bytes.append(literal: "RCPT TO:")
+        path.write(style, into: &bytes)
         bytes.append(0x0d)
         bytes.append(0x0a)
     }

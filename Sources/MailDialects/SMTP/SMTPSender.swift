@@ -482,23 +482,24 @@ public struct SMTPSender: Sendable {
 
     private mutating func startRound(_ newRound: Round, _ outgoing: inout Outgoing) {
         var newRound = newRound
-        let transaction = transactions[newRound.transaction]
+        // The transaction's fields are read in place: a copy of it would retain every path in it.
+        let current = newRound.transaction
         var parameters = MailParameters()
         if extended, configuration.extensions.contains(.size), offered.contains(.size) {
-            parameters.size = transaction.declaredSize
+            parameters.size = transactions[current].declaredSize
             newRound.sizeDeclared = true
         }
-        if extended, configuration.extensions.contains(.eightBitMIME), offered.contains(.eightBitMIME), transaction.hasEightBitText {
+        if extended, configuration.extensions.contains(.eightBitMIME), offered.contains(.eightBitMIME), transactions[current].hasEightBitText {
             parameters.body = .eightBitMIME
         }
         round = newRound
         startedTransaction = true
-        outgoing.append(.mail(transaction.mode, transaction.reversePath, parameters), rules.routeStyle)
+        outgoing.appendMail(transactions[current].mode, transactions[current].reversePath, parameters, rules.routeStyle)
         pending.append(.mail)
         if pipelining {
             report.pipelined = true
             for (position, index) in newRound.recipients.enumerated() {
-                outgoing.append(.rcpt(transaction.recipients[index]), rules.routeStyle)
+                outgoing.appendRecipient(transactions[current].recipients[index], rules.routeStyle)
                 pending.append(.rcpt(position))
             }
             outgoing.append(.data, rules.routeStyle)
