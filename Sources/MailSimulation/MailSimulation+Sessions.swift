@@ -123,14 +123,10 @@ extension MailSimulation {
     /// Carries out a receiver engine's actions, then hands the list back to the engine to reuse.
     func serverActs(_ id: ConnectionID, _ session: ServerSession, _ actions: consuming [ReceiverAction]) {
         var actions = actions
-        // A delivery is always the last action of its list. It is carried out after the list
-        // went back to the engine, so that the engine's answer fills the same storage.
-        var delivery: ReceivedMessage?
         // Each action is moved off the list, not copied from it: reversed, the list is taken
         // from its end.
         actions.reverseByMoving()
         while let action = actions.popLast() {
-            assert(delivery == nil, "an action after a delivery")
             switch consume action {
             case .send(let replies):
                 if trace.isEnabled {
@@ -139,7 +135,12 @@ extension MailSimulation {
                 statistics.protocolBytes += replies.bytes.count
                 network.send(replies.bytes, on: id, from: .server)
             case .deliver(let message):
-                delivery = message
+                // A delivery is always the last action of its list. It is carried out after the
+                // list went back to the engine, so that the engine's answer fills the same storage.
+                assert(actions.isEmpty, "an action after a delivery")
+                session.engine.recycle(&actions)
+                deliver(message, id, session)
+                return
             case .close:
                 network.close(id, from: .server)
             case .turn:
@@ -147,7 +148,10 @@ extension MailSimulation {
             }
         }
         session.engine.recycle(&actions)
-        guard let message = delivery else { return }
+    }
+
+    /// Hands a received message to the host's agent and its decision back to the receiver.
+    func deliver(_ message: consuming ReceivedMessage, _ id: ConnectionID, _ session: ServerSession) {
         let address = hostAddresses[session.peer.index]
         var decision = DeliveryDecision.accepted
         if hasAgent[session.host.index] {
@@ -155,6 +159,7 @@ extension MailSimulation {
             decision = answer
             perform(agentActions, for: session.host)
         }
+        _ = consume message
         if case .accepted = decision { statistics.acceptedByHost[session.host.index, default: 0] += 1 }
         if dropsAfterFinalDot(session.host) {
             // RFC 1047: the message is the receiver's now, but the sender never hears so.
