@@ -58,6 +58,40 @@ public enum ByteSearch {
     }
 }
 
+extension ByteSearch {
+    /// The index of the first `first` in `bytes[from...]` that `second` follows, or `nil`: two
+    /// bytes in a row, such as the LF and "." that open a line needing dot-stuffing. Thirty-two
+    /// positions a step, the byte and its successor compared at once, so text without the pair
+    /// costs one step per 32 bytes however many lines it holds.
+    public static func firstIndex(of first: UInt8, followedBy second: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        let count = bytes.count
+        guard from >= 0, from + 1 < count, let base = bytes.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        var index = from
+        let wantedFirst = SIMD32<UInt8>(repeating: first)
+        let wantedSecond = SIMD32<UInt8>(repeating: second)
+        // Positions index..<index+32 and their successors, so the step needs index + 33 bytes.
+        while index + 33 <= count {
+            let here = raw.loadUnaligned(fromByteOffset: index, as: SIMD32<UInt8>.self)
+            let next = raw.loadUnaligned(fromByteOffset: index + 1, as: SIMD32<UInt8>.self)
+            let both = (here .== wantedFirst) .& (next .== wantedSecond)
+            let matches = unsafeBitCast(both, to: SIMD4<UInt64>.self)
+            if (matches[0] | matches[1]) | (matches[2] | matches[3]) != 0 {
+                if matches[0] != 0 { return index + matches[0].trailingZeroBitCount >> 3 }
+                if matches[1] != 0 { return index + 8 + matches[1].trailingZeroBitCount >> 3 }
+                if matches[2] != 0 { return index + 16 + matches[2].trailingZeroBitCount >> 3 }
+                return index + 24 + matches[3].trailingZeroBitCount >> 3
+            }
+            index += 32
+        }
+        while index + 1 < count {
+            if base[index] == first && base[index + 1] == second { return index }
+            index += 1
+        }
+        return nil
+    }
+}
+
 extension Array where Element == UInt8 {
     /// Makes room for `additional` more bytes, growing geometrically: `reserveCapacity` with an
     /// exact size would reallocate on every call that adds to a buffer bit by bit.

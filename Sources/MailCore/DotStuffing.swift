@@ -17,18 +17,16 @@ public enum DotStuffing {
         content.withUnsafeBufferPointer { bytes in
             let count = bytes.count
             guard count > 0, let base = bytes.baseAddress else { return }
-            // Copy the runs between dots that open a line, doubling each such dot. Only the byte
-            // after each LF matters, so the scan is a search for LF sixteen bytes at a time: the
-            // common text with no such dot is one search per line and one copy in all.
+            // Copy the runs between dots that open a line, doubling each such dot. Only an LF
+            // with a "." after it matters, so the scan is a search for that pair thirty-two bytes
+            // a step: the common text with no such dot is one search and one copy in all.
             var runStart = 0
             if base[0] == UInt8(ascii: ".") { wire.append(UInt8(ascii: ".")) }
             var from = 0
-            while let lineFeed = ByteSearch.firstIndex(of: 0x0a, in: bytes, from: from) {
-                if lineFeed + 1 < count, base[lineFeed + 1] == UInt8(ascii: ".") {
-                    wire.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: lineFeed + 1 - runStart))
-                    wire.append(UInt8(ascii: "."))
-                    runStart = lineFeed + 1
-                }
+            while let lineFeed = ByteSearch.firstIndex(of: 0x0a, followedBy: UInt8(ascii: "."), in: bytes, from: from) {
+                wire.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: lineFeed + 1 - runStart))
+                wire.append(UInt8(ascii: "."))
+                runStart = lineFeed + 1
                 from = lineFeed + 1
             }
             wire.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: count - runStart))

@@ -266,4 +266,33 @@ struct SplitMixForTests: RandomNumberGenerator {
         let high: [UInt8] = Array(repeating: 0x7f, count: 20) + [0xff, 0x80]
         high.withUnsafeBufferPointer { #expect(ByteSearch.firstIndex(of: 0xff, in: $0, from: 0) == 20) }
     }
+
+    /// The pair search (LF then "."), against the plain definition: every length around the
+    /// 32-byte steps, a pair at every position, with lone LFs and dots around it that must not
+    /// count, and the pair split across a step's end.
+    @Test("the pair search finds the first LF followed by a dot at every offset")
+    func pairAtEveryPosition() {
+        func plain(_ bytes: [UInt8], from: Int) -> Int? {
+            guard from + 1 < bytes.count else { return nil }
+            return (from..<(bytes.count - 1)).first { bytes[$0] == 0x0a && bytes[$0 + 1] == UInt8(ascii: ".") }
+        }
+        for length in [0, 1, 2, 31, 32, 33, 34, 63, 64, 65, 66, 97, 100] {
+            for position in 0..<max(length, 1) {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                // Decoys: an LF without a dot, a dot without an LF.
+                for index in stride(from: 3, to: length, by: 7) { bytes[index] = 0x0a }
+                for index in stride(from: 5, to: length, by: 11) where bytes[index - 1] != 0x0a { bytes[index] = UInt8(ascii: ".") }
+                if position + 1 < length {
+                    bytes[position] = 0x0a
+                    bytes[position + 1] = UInt8(ascii: ".")
+                }
+                bytes.withUnsafeBufferPointer { buffer in
+                    for from in [0, 1, max(0, position - 1), position, position + 1, length] {
+                        #expect(ByteSearch.firstIndex(of: 0x0a, followedBy: UInt8(ascii: "."), in: buffer, from: from) == plain(bytes, from: from),
+                                "length \(length), pair at \(position), from \(from)")
+                    }
+                }
+            }
+        }
+    }
 }
