@@ -139,7 +139,8 @@ public struct MailAgent: Sendable {
 
     /// A session opened for `openSession` ended with this report.
     public mutating func sessionFinished(_ id: UInt64, _ report: SessionReport, now: Timestamp) -> [AgentAction] {
-        guard let outcome = report.transactions.first, var attempt = attempts.removeValue(forKey: id) else { return [] }
+        // The outcome is read in place (`transactions[0]`), not bound: a copy would retain its lists.
+        guard !report.transactions.isEmpty, var attempt = attempts.removeValue(forKey: id) else { return [] }
         if report.failedBeforeTransactions {
             attempts[id] = attempt
             let reason = report.greeting.map { "\($0.code) \($0.text)" } ?? "session failed"
@@ -147,9 +148,9 @@ public struct MailAgent: Sendable {
             return takeActions()
         }
         let host = attempt.candidates[attempt.next].name
-        for (position, recipientOutcome) in outcome.recipients.enumerated() {
+        for position in report.transactions[0].recipients.indices {
             let index = attempt.recipients[position]
-            switch recipientOutcome.status {
+            switch report.transactions[0].recipients[position].status {
             case .delivered:
                 finish(attempt.queueID, index, event: { .relayed(messageID: $0, mailbox: $1, to: host) })
             case .permanentFailure(let reply):
@@ -241,13 +242,14 @@ public struct MailAgent: Sendable {
         }
         var atOnce: [AtOnce] = []
         var groups: [(target: String, key: String, indices: [Int])] = []
-        for (index, recipient) in recipients.enumerated() {
-            guard case .waiting(let due) = recipient.state, due <= now else { continue }
-            guard let mailbox = recipient.path.mailbox, let domain = mailbox.domain else {
-                atOnce.append(.bounce(index, "no domain in <\(recipient.mailbox)>"))
+        // By index, reading each recipient's fields in place rather than copying the recipient.
+        for index in recipients.indices {
+            guard case .waiting(let due) = recipients[index].state, due <= now else { continue }
+            guard let domain = recipients[index].path.mailbox?.domain else {
+                atOnce.append(.bounce(index, "no domain in <\(recipients[index].mailbox)>"))
                 continue
             }
-            let hop = nextHop(for: recipient.path)
+            let hop = nextHop(for: recipients[index].path)
             if hop == nil && (configuration.localDomains.contains(domain) || configuration.isThisHost(domain)) {
                 atOnce.append(.deliverHere(index))
                 continue
