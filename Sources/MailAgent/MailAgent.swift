@@ -101,8 +101,8 @@ public struct MailAgent: Sendable {
                 by: configuration.hostName, protocolName: message.extended ? "ESMTP" : "SMTP", id: String(nextID + 1),
                 date: stampDate(now, style))
         var onward: [Path] = []
-        for recipient in message.recipients {
-            switch recipient.disposition {
+        for index in message.recipients.indices {  // by index: each disposition read in place
+            switch message.recipients[index].disposition {
             case .local(let mailbox):
                 deliverLocally(messageID: messageID, mailbox: mailbox, reversePath: message.reversePath, content: content, now: now)
             case .operatorForward:

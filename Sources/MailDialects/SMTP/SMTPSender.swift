@@ -113,9 +113,9 @@ public struct SMTPSender: Sendable {
         self.transactions = transactions
         var starts: [Int] = []
         var total = 0
-        for transaction in transactions {
+        for index in transactions.indices {
             starts.append(total)
-            total += transaction.recipients.count
+            total += transactions[index].recipients.count
         }
         statusStarts = starts
         statuses = Array(repeating: nil, count: total)
@@ -138,9 +138,9 @@ public struct SMTPSender: Sendable {
         self = SMTPSender(configuration: configuration, transactions: [])
         statusStarts.removeAll(keepingCapacity: true)
         statuses.removeAll(keepingCapacity: true)
-        for transaction in transactions {
+        for index in transactions.indices {  // by index: a transaction copied would be retained whole
             statusStarts.append(statuses.count)
-            statuses.append(contentsOf: repeatElement(nil, count: transaction.recipients.count))
+            statuses.append(contentsOf: repeatElement(nil, count: transactions[index].recipients.count))
         }
         pending.removeAll()
         actions.removeAll(keepingCapacity: true)
