@@ -44,24 +44,33 @@ extension Scenario {
             domainNumbers[key] = domainNumbers.count
             return domainNumbers.count - 1
         }
-        // The candidates of one message, reused from message to message.
-        var candidates: [Int32] = []
+        // Each sender's candidates (the pool less the sender, and less its domain when recipients
+        // must be elsewhere) depend on the sender alone: listed once per sender and generator.
+        // A message draws from its sender's list as if each chosen candidate were removed from
+        // it, which `taken` keeps instead of copying the list (the same draws, the same users).
+        var candidatesOf: [Int32: [Int32]] = [:]
+        var taken: [Int] = []
         for (generator, users) in zip(self.workload.generators, generatorUsers) {
             let (senders, pool) = users
             var time = generator.start
+            candidatesOf.removeAll(keepingCapacity: true)
             pending.reserveCapacity(pending.count + generator.count)
             for _ in 0..<generator.count {
                 time += random.exponential(mean: generator.meanInterval)
                 let sender = senders[random.uniform(in: 0...(senders.count - 1))]
-                let senderDomain = domainOf[Int(sender)]
-                candidates.removeAll(keepingCapacity: true)
-                for user in pool where user != sender && (!generator.otherDomains || domainOf[Int(user)] != senderDomain) {
-                    candidates.append(user)
+                if candidatesOf[sender] == nil {
+                    let senderDomain = domainOf[Int(sender)]
+                    candidatesOf[sender] = pool.filter { user in
+                        user != sender && (!generator.otherDomains || domainOf[Int(user)] != senderDomain)
+                    }
                 }
+                let candidates = candidatesOf[sender]!
                 let wanted = random.uniform(in: generator.recipients)
                 let start = recipients.count
-                while recipients.count - start < wanted && !candidates.isEmpty {
-                    recipients.append(candidates.remove(at: random.uniform(in: 0...(candidates.count - 1))))
+                taken.removeAll(keepingCapacity: true)
+                while recipients.count - start < wanted && taken.count < candidates.count {
+                    let position = Self.position(of: random.uniform(in: 0...(candidates.count - taken.count - 1)), skipping: &taken)
+                    recipients.append(candidates[position])
                 }
                 if recipients.count == start { recipients.append(pool[0]) }
                 let size: Int
@@ -81,5 +90,19 @@ extension Scenario {
             workload.add(at: item.time, from: item.from, to: recipients[item.to], bodySize: item.size, subject: item.subject)
         }
         return workload
+    }
+
+    /// The position in the full list of the `index`-th entry left once the positions in `taken`
+    /// are removed; that position is then added to `taken`, which stays sorted.
+    static func position(of index: Int, skipping taken: inout [Int]) -> Int {
+        var position = index
+        var insertAt = 0
+        // Each removed position at or before the candidate shifts it one further.
+        while insertAt < taken.count && taken[insertAt] <= position {
+            position += 1
+            insertAt += 1
+        }
+        taken.insert(position, at: insertAt)
+        return position
     }
 }
