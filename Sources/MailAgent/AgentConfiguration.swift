@@ -72,7 +72,7 @@ public struct AgentConfiguration: Hashable, Sendable {
     public var timeouts: SenderTimeouts
     /// Time between taking a message into the queue and the first attempt to send it on (writing
     /// the queue file, starting a delivery process: seconds on a 1980s host).
-    public var queueDelay: Duration
+    @StoredAsNanoseconds public var queueDelay: Duration
 
     public init(
         hostName: String, aliases: DomainSet = [], address: String = "", localDomains: DomainSet? = nil, mailDomain: Domain? = nil,

@@ -218,7 +218,7 @@ public struct MailAgent: Sendable {
         messageID: String, reversePath: Path, content: [UInt8], origin: String?, isNotice: Bool, paths: [Path], now: Timestamp
     ) {
         nextID += 1
-        let due = now + configuration.queueDelay
+        let due = now.adding(nanoseconds: configuration.$queueDelay)
         let entry = QueueEntry(
             queueID: nextID, messageID: messageID, reversePath: reversePath, content: content, arrival: now, origin: origin,
             isNotice: isNotice, recipients: paths.map { QueuedRecipient(path: $0, state: .waiting(due: due)) })
@@ -250,7 +250,7 @@ public struct MailAgent: Sendable {
                 continue
             }
             let hop = nextHop(for: recipients[index].path)
-            if hop == nil && (configuration.localDomains.contains(domain) || configuration.isThisHost(domain)) {
+            if case .none = hop, configuration.localDomains.contains(domain) || configuration.isThisHost(domain) {
                 atOnce.append(.deliverHere(index))
                 continue
             }

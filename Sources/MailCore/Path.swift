@@ -63,7 +63,10 @@ public struct Path: Hashable, Sendable {
     /// `<>`: the sender of non-delivery notices, to which nothing may reply.
     public static let null = Path(route: [], mailbox: nil)
 
-    public var isNull: Bool { mailbox == nil }
+    public var isNull: Bool {
+        if case .none = mailbox { return true }  // matched in place: `== nil` copies the mailbox to compare it
+        return false
+    }
 
     /// The host the mail must go to next: the first route element, or the mailbox's domain.
     public var nextHop: Domain? { route.first ?? mailbox?.domain }

@@ -238,11 +238,11 @@ public struct SMTPReceiver: Sendable {
             buffersReplies = extended && rules.hasEHLO && policy.extensions.contains(.pipelining)
             if extended { sendEHLOReply(for: name) } else { send(Reply(.okay, policy.hostName)) }
         case .mail(let mode, let path, let parameters):
-            guard session.greeting != nil else {
+            guard case .some = session.greeting else {
                 send(Reply(.badSequence, "Bad sequence of commands: send HELO first"), bufferable: bufferable)
                 return
             }
-            guard session.transaction == nil else {
+            guard case .none = session.transaction else {
                 send(Reply(.badSequence, "Bad sequence of commands: nested MAIL command"), bufferable: bufferable)
                 return
             }

@@ -264,7 +264,7 @@ public struct SMTPSender: Sendable {
             }
         case .mail:
             // The round is changed in place: a copy held while changing it would copy its lists.
-            guard round != nil else { preconditionFailure("MAIL reply outside a round") }
+            guard case .some = round else { preconditionFailure("MAIL reply outside a round") }
             if !code.isPositiveCompletion {
                 round!.mailFailed = true
                 let (transaction, recipients) = (round!.transaction, round!.recipients)
@@ -274,7 +274,7 @@ public struct SMTPSender: Sendable {
                 if round!.mailFailed { finishRound(now: now) } else { sendRecipient(0, now: now) }
             }
         case .rcpt(let position):
-            guard round != nil else { preconditionFailure("RCPT reply outside a round") }
+            guard case .some = round else { preconditionFailure("RCPT reply outside a round") }
             let index = round!.recipients[position]
             if !round!.mailFailed {
                 if code == .okay || code == .userNotLocalWillForward {
@@ -383,11 +383,11 @@ public struct SMTPSender: Sendable {
             }
             offered.formUnion(known)
             if known == .size, sizeLimit == nil { sizeLimit = Self.sizeLimit(line) }
-            if let keyword, keywords == nil {
+            if let keyword, case .none = keywords {
                 keywords = Array(reply.continuation[..<index])
                 keywords!.reserveCapacity(reply.continuation.count)
                 keywords!.append(keyword)
-            } else if keywords != nil {
+            } else if case .some = keywords {
                 keywords!.append(keyword ?? line)
             }
         }
@@ -578,11 +578,11 @@ public struct SMTPSender: Sendable {
 
     private mutating func settle(_ transaction: Int, _ recipient: Int, _ status: RecipientStatus) {
         let slot = statusStarts[transaction] + recipient
-        if statuses[slot] == nil { statuses[slot] = status }
+        if case .none = statuses[slot] { statuses[slot] = status }
     }
 
     private mutating func settleAll(_ status: RecipientStatus) {
-        for slot in statuses.indices where statuses[slot] == nil { statuses[slot] = status }
+        for slot in statuses.indices { if case .none = statuses[slot] { statuses[slot] = status } }
     }
 
     /// Ends the session early: everything unsettled fails temporarily with `reply`.
@@ -596,7 +596,7 @@ public struct SMTPSender: Sendable {
 
     private mutating func finish() {
         guard !finished else { return }
-        if statuses.contains(where: { $0 == nil }) {
+        if statuses.indices.contains(where: { if case .none = statuses[$0] { true } else { false } }) {
             settleAll(.temporaryFailure(Reply(.localError, "Session ended before this recipient was tried")))
         }
         finished = true
