@@ -118,6 +118,12 @@ extension Mailbox {
 
     /// Whether `key` is the same for both, without building either key.
     public func sameKey(as other: Mailbox) -> Bool {
-        domain?.key == other.domain?.key && (localPart == other.localPart || localPart.lowercasedKey() == other.localPart.lowercasedKey())
+        Self.sameKey(localPart, domain?.key, other.localPart, other.domain?.key)
+    }
+
+    /// `sameKey(as:)` for two mailboxes given by their local parts and lower-case domains, for
+    /// callers that keep those apart (the accounting, which compares one mailbox with several).
+    public static func sameKey(_ localPart: String, _ domainKey: String?, _ otherLocalPart: String, _ otherDomainKey: String?) -> Bool {
+        domainKey == otherDomainKey && (localPart == otherLocalPart || localPart.lowercasedKey() == otherLocalPart.lowercasedKey())
     }
 }

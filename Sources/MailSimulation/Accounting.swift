@@ -82,17 +82,12 @@ public struct Accounting: Sendable {
     /// The slot of a recipient of a workload message, if the event is about one.
     func slot(_ messageID: String, _ mailbox: Mailbox) -> Int? {
         guard let message = workload.index(ofMessageID: messageID) else { return nil }
-        // A message has a recipient or three: comparing them beats hashing the mailbox. The test
-        // is `Mailbox.sameKey(as:)`'s, on the parts kept apart.
+        // A message has a recipient or three: comparing them beats hashing the mailbox.
         let domainKey = mailbox.domain?.key
-        let recipients = workload.recipients(message)
         var position = starts[message]
-        for recipient in recipients {
+        for recipient in workload.recipients(message) {
             let user = Int(recipient)
-            if userDomainKeys[user] == domainKey {
-                let localPart = userLocalParts[user]
-                if localPart == mailbox.localPart || localPart.lowercasedKey() == mailbox.localPart.lowercasedKey() { return position }
-            }
+            if Mailbox.sameKey(userLocalParts[user], userDomainKeys[user], mailbox.localPart, domainKey) { return position }
             position += 1
         }
         return nil

@@ -578,6 +578,7 @@ public struct SMTPSender: Sendable {
 
     private mutating func settle(_ transaction: Int, _ recipient: Int, _ status: RecipientStatus) {
         let slot = statusStarts[transaction] + recipient
+        // Unsettled slots are found by pattern: `== nil` copies a status (its reply) to compare it.
         if case .none = statuses[slot] { statuses[slot] = status }
     }
 
@@ -596,7 +597,7 @@ public struct SMTPSender: Sendable {
 
     private mutating func finish() {
         guard !finished else { return }
-        if statuses.indices.contains(where: { if case .none = statuses[$0] { true } else { false } }) {
+        if statuses.contains(where: { if case .none = $0 { true } else { false } }) {  // by pattern, see `settle`
             settleAll(.temporaryFailure(Reply(.localError, "Session ended before this recipient was tried")))
         }
         finished = true
