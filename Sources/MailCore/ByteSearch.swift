@@ -59,6 +59,36 @@ public enum ByteSearch {
 }
 
 extension ByteSearch {
+    /// Whether every byte is printable ASCII (0x20 to 0x7E) or a tab: what a command line may
+    /// hold (RFC 821 §4.1.2). Eight bytes a step: a word passes when no byte has its high bit
+    /// set, none is below 0x20 and none is 0x7F; a word that does not (a tab, or a bad byte) is
+    /// looked at byte by byte.
+    public static func isPrintableText(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        @inline(__always) func printable(_ byte: UInt8) -> Bool { byte >= 0x20 && byte < 0x7f || byte == 0x09 }
+        guard let base = bytes.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        let count = bytes.count
+        var index = 0
+        while index + 8 <= count {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            // Flags are exact for "some byte is": high bit set; below 0x20; equal to 0x7F.
+            let below = (word &- ones &* 0x20) & ~word & highs
+            let delete = word ^ (ones &* 0x7f)
+            let deleted = (delete &- ones) & ~delete & highs
+            if (word & highs) | below | deleted != 0 {
+                for offset in index..<(index + 8) where !printable(base[offset]) { return false }
+            }
+            index += 8
+        }
+        while index < count {
+            if !printable(base[index]) { return false }
+            index += 1
+        }
+        return true
+    }
+}
+
+extension ByteSearch {
     /// The index of the first `first` in `bytes[from...]` that `second` follows, or `nil`: two
     /// bytes in a row, such as the LF and "." that open a line needing dot-stuffing. Thirty-two
     /// positions a step, the byte and its successor compared at once, so text without the pair

@@ -267,6 +267,24 @@ struct SplitMixForTests: RandomNumberGenerator {
         high.withUnsafeBufferPointer { #expect(ByteSearch.firstIndex(of: 0xff, in: $0, from: 0) == 20) }
     }
 
+    /// The command-line check, against its plain definition: every byte value at every position
+    /// of lines around the 8-byte steps, tabs included, which the word test cannot pass alone.
+    @Test("a line is printable text exactly when every byte is 0x20 to 0x7E or a tab")
+    func printableText() {
+        func plain(_ bytes: [UInt8]) -> Bool { bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7f || $0 == 0x09 } }
+        for length in [0, 1, 7, 8, 9, 15, 16, 17, 24, 30] {
+            for position in 0..<max(length, 1) {
+                for value in [0x00, 0x09, 0x0a, 0x0d, 0x1f, 0x20, 0x41, 0x7e, 0x7f, 0x80, 0xc3, 0xff] as [UInt8] {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "m"), count: length)
+                    if position < length { bytes[position] = value }
+                    bytes.withUnsafeBufferPointer { buffer in
+                        #expect(ByteSearch.isPrintableText(buffer) == plain(bytes), "length \(length), \(value) at \(position)")
+                    }
+                }
+            }
+        }
+    }
+
     /// The pair search (LF then "."), against the plain definition: every length around the
     /// 32-byte steps, a pair at every position, with lone LFs and dots around it that must not
     /// count, and the pair split across a step's end.

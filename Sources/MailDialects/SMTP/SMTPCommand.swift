@@ -162,7 +162,7 @@ extension SMTPCommand {
     /// we accept spaces after `FROM:` and `TO:`, which RFC 2821 §4.1.2 says clients must not send.
     /// MAIL and RCPT parameters are accepted only after EHLO (RFC 1869 §6).
     public static func parse(_ line: ArraySlice<UInt8>, rules: SMTPRules, extended: Bool) throws(SMTPCommandError) -> SMTPCommand {
-        for byte in line where !(byte >= 0x20 && byte < 0x7f || byte == 0x09) {
+        guard line.withUnsafeBufferPointer(ByteSearch.isPrintableText) else {
             throw .unrecognized("command line with control or 8-bit bytes")
         }
         let start = line.startIndex
