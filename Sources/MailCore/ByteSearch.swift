@@ -25,12 +25,7 @@ public enum ByteSearch {
         while index + 32 <= end {
             let lanes = raw.loadUnaligned(fromByteOffset: index, as: SIMD32<UInt8>.self)
             let matches = unsafeBitCast(lanes .== wanted32, to: SIMD4<UInt64>.self)
-            if (matches[0] | matches[1]) | (matches[2] | matches[3]) != 0 {
-                if matches[0] != 0 { return index + matches[0].trailingZeroBitCount >> 3 }
-                if matches[1] != 0 { return index + 8 + matches[1].trailingZeroBitCount >> 3 }
-                if matches[2] != 0 { return index + 16 + matches[2].trailingZeroBitCount >> 3 }
-                return index + 24 + matches[3].trailingZeroBitCount >> 3
-            }
+            if let lane = firstLane(matches) { return index + lane }
             index += 32
         }
         let wanted = SIMD16<UInt8>(repeating: byte)
@@ -55,6 +50,17 @@ public enum ByteSearch {
             index += 1
         }
         return nil
+    }
+
+    /// The first of 32 lanes set in a vector comparison's result, read as four words (0xFF per
+    /// lane that matched), or `nil` when none is.
+    @inline(__always)
+    static func firstLane(_ matches: SIMD4<UInt64>) -> Int? {
+        guard (matches[0] | matches[1]) | (matches[2] | matches[3]) != 0 else { return nil }
+        if matches[0] != 0 { return matches[0].trailingZeroBitCount >> 3 }
+        if matches[1] != 0 { return 8 + matches[1].trailingZeroBitCount >> 3 }
+        if matches[2] != 0 { return 16 + matches[2].trailingZeroBitCount >> 3 }
+        return 24 + matches[3].trailingZeroBitCount >> 3
     }
 }
 
@@ -106,12 +112,7 @@ extension ByteSearch {
             let next = raw.loadUnaligned(fromByteOffset: index + 1, as: SIMD32<UInt8>.self)
             let both = (here .== wantedFirst) .& (next .== wantedSecond)
             let matches = unsafeBitCast(both, to: SIMD4<UInt64>.self)
-            if (matches[0] | matches[1]) | (matches[2] | matches[3]) != 0 {
-                if matches[0] != 0 { return index + matches[0].trailingZeroBitCount >> 3 }
-                if matches[1] != 0 { return index + 8 + matches[1].trailingZeroBitCount >> 3 }
-                if matches[2] != 0 { return index + 16 + matches[2].trailingZeroBitCount >> 3 }
-                return index + 24 + matches[3].trailingZeroBitCount >> 3
-            }
+            if let lane = firstLane(matches) { return index + lane }
             index += 32
         }
         while index + 1 < count {
