@@ -160,7 +160,7 @@ extension MailSimulation {
             perform(agentActions, for: session.host)
         }
         _ = consume message
-        if case .accepted = decision { statistics.acceptedByHost[session.host.index, default: 0] += 1 }
+        if case .accepted = decision { acceptedCounts[session.host.index] += 1 }
         if dropsAfterFinalDot(session.host) {
             // RFC 1047: the message is the receiver's now, but the sender never hears so.
             trace(session.host, .init("fault"), "conn\(session.label) dropped after the final dot")
@@ -267,6 +267,7 @@ extension MailSimulation {
         }
         let missing = accounting.close(queued: queued)
         statistics.queuedAtEnd = queueLength
+        for (host, count) in acceptedCounts.enumerated() where count > 0 { statistics.acceptedByHost[host] = count }
         return SimulationResult(
             accounting: accounting, missing: missing, trace: trace.records, network: network.statistics, statistics: statistics,
             mailboxes: mailboxes, queues: queues, endTime: end, eventsProcessed: network.kernel.processedCount)

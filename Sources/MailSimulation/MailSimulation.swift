@@ -21,6 +21,9 @@ public final class MailSimulation {
     var spareClients: [ClientSession] = []
     var spareServers: [ServerSession] = []
     var statistics = RunStatistics()
+    /// Messages each host's receivers accepted, counted by host index during the run (a
+    /// dictionary hashed at every delivery) and handed to `statistics.acceptedByHost` at the end.
+    var acceptedCounts: [Int]
     var notifications: [NetworkNotification] = []
     var trace: Trace
     var lookups = IDMap<PendingLookup>()  // by LookupID.value
@@ -110,6 +113,7 @@ public final class MailSimulation {
         randoms = setup.topology.hosts.map { RandomStream(seed: setup.seed, stream: "mx/" + $0.name) }
         faultRandom = RandomStream(seed: setup.seed, stream: "faults")
         crashed = Array(repeating: false, count: setup.topology.hosts.count)
+        acceptedCounts = Array(repeating: 0, count: setup.topology.hosts.count)
         hasAgent = setup.agents.map { $0 != nil }
         dialects = setup.agents.map { $0?.dialect }
         injectsReplies = setup.faults.contains { if case .injectReply = $0 { true } else { false } }
