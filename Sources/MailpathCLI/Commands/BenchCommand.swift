@@ -13,9 +13,11 @@ enum BenchCommand: Subcommand {
         name: "bench",
         abstract: "Measure performance: the simulation kernel, the reference workload, or live sockets.",
         discussion: """
-            Run it in the release build: swift run -c release mailpath bench --kernel. \
-            Figures from a debug build are not meaningful. Each report ends with the command \
-            that reproduces it.
+            Run it in the release build, optimised across modules at link time: \
+            swift run -c release --experimental-lto-mode=full mailpath bench --kernel \
+            (without the LTO option the reference workload takes 6% more instructions). Figures from \
+            a debug build are not meaningful. Each report ends with the command that \
+            reproduces it.
             """,
         options: [
             .option("messages", value: "N", help: "Messages of the reference workload.", default: "100000"),
@@ -31,11 +33,15 @@ enum BenchCommand: Subcommand {
             .flag("quiet", short: "q", help: "No progress on standard error."),
         ],
         examples: [
-            "swift run -c release mailpath bench --messages 1000000", "swift run -c release mailpath bench --kernel",
-            "swift run -c release mailpath bench --live --messages 5000 --concurrency 16",
+            "\(command) --messages 1000000", "\(command) --kernel", "\(command) --live --messages 5000 --concurrency 16",
             "mailpath bench --kernel --events 5000000 --pending 100000",
         ]
     )
+
+    /// How to run the benchmark as measured: the release build with link-time optimisation
+    /// (SwiftPM's `--experimental-lto-mode=full`: LLVM optimises the modules as one program,
+    /// 5.6% fewer instructions a message on the reference workload than the plain release build).
+    static let command = "swift run -c release --experimental-lto-mode=full mailpath bench"
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         if arguments.flag("engines") { return try engines(arguments, context: context) }
@@ -57,9 +63,9 @@ enum BenchCommand: Subcommand {
         text += "  simulated time   \(result.finalTime)\n"
         text += "  checksum         \(result.checksum)\n"
         #if DEBUG
-        text += "  warning          this is a debug build; use: swift run -c release mailpath bench --kernel\n"
+        text += "  warning          this is a debug build; use: \(command) --kernel\n"
         #endif
-        text += "  reproduce with   swift run -c release mailpath bench --kernel --events \(events) --pending \(pending) --seed \(seed)\n"
+        text += "  reproduce with   \(command) --kernel --events \(events) --pending \(pending) --seed \(seed)\n"
         context.console.out(text)
         return .success
     }
@@ -98,9 +104,9 @@ extension BenchCommand {
         text += "  sessions               \(Format.grouped(metrics.sessions)), DNS queries \(Format.grouped(metrics.dnsQueries))\n"
         text += "  accounting             \(metrics.accountingAddsUp ? "adds up" : "DOES NOT ADD UP")\n"
         #if DEBUG
-        text += "  warning                this is a debug build; use: swift run -c release mailpath bench --messages \(messages)\n"
+        text += "  warning                this is a debug build; use: \(command) --messages \(messages)\n"
         #endif
-        text += "  reproduce with         swift run -c release mailpath bench --messages \(messages) --era \(era.name)\n"
+        text += "  reproduce with         \(command) --messages \(messages) --era \(era.name)\n"
         if arguments.flag("details") { text += "\n" + RunCommand.summary(scenario, era, metrics) }
         context.console.out(text)
         try ExperimentSupport.checkAccounting(metrics)
@@ -139,7 +145,7 @@ extension BenchCommand {
             text += "  \(dialect.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(Format.grouped(Int(Double(sessions) / seconds))) sessions/s (\(Format.decimal(seconds * 1e6 / Double(sessions), 1)) us each)\n"
             guard delivered == sessions else { throw CLIError.failure("\(dialect): only \(delivered) of \(sessions) sessions delivered") }
         }
-        text += "  reproduce with  swift run -c release mailpath bench --engines --messages \(sessions)\n"
+        text += "  reproduce with  \(command) --engines --messages \(sessions)\n"
         context.console.out(text)
         return .success
     }
@@ -187,9 +193,9 @@ extension BenchCommand {
         text += "  failed           \(failures.value)\n"
         text += "  stored files     \(server.deliveredCount)\n"
         #if DEBUG
-        text += "  warning          this is a debug build; use: swift run -c release mailpath bench --live\n"
+        text += "  warning          this is a debug build; use: \(command) --live\n"
         #endif
-        text += "  reproduce with   swift run -c release mailpath bench --live --messages \(messages) --concurrency \(concurrency)\n"
+        text += "  reproduce with   \(command) --live --messages \(messages) --concurrency \(concurrency)\n"
         context.console.out(text)
         return failures.value == 0 ? .success : .failure
     }
