@@ -20,6 +20,13 @@ public struct Domain: Hashable, Sendable, CustomStringConvertible {
         self.key = Self.asciiLowercased(text)
     }
 
+    /// A domain whose lower-case key the caller already has (text with no upper-case letter is
+    /// its own key).
+    init(text: String, key: String) {
+        self.text = text
+        self.key = key
+    }
+
     /// `text` in lower case; a fast path for ASCII, which every valid domain is.
     public static func asciiLowercased(_ text: String) -> String {
         // One pass over the bytes in place (`withUTF8`; stepping through `text.utf8` costs several
