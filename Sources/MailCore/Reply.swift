@@ -151,11 +151,11 @@ public struct ReplyParser: Sendable {
     }
 
     /// `minimumFirstDigit` is 1 for MTP (which has 1yz replies) and 2 for SMTP (RFC 2821 §4.3.2:
-    /// codes start with 2 to 5). `keepsText` says, by code, whether the caller will read the text:
-    /// when it will not (a client that only acts on the code, RFC 2821 §4.2), the reply comes with
-    /// empty lines and no string is built.
+    /// codes start with 2 to 5). `keepsText` says, by code and by whether the line is the reply's
+    /// first, whether the caller will read the line's text: when it will not (a client that only
+    /// acts on the code, RFC 2821 §4.2), the line comes empty and no string is built.
     public mutating func lineReceived(
-        _ line: ArraySlice<UInt8>, minimumFirstDigit: UInt8 = 1, keepsText: (ReplyCode) -> Bool = { _ in true }
+        _ line: ArraySlice<UInt8>, minimumFirstDigit: UInt8 = 1, keepsText: (ReplyCode, _ firstLine: Bool) -> Bool = { _, _ in true }
     ) -> Result {
         guard line.count >= 3 else { return malformed(line) }
         let start = line.startIndex
@@ -166,7 +166,9 @@ public struct ReplyParser: Sendable {
         guard separator == nil || separator == UInt8(ascii: " ") || separator == UInt8(ascii: "-") else {
             return malformed(line)
         }
-        let body = line.count > 4 && keepsText(code) ? String(decoding: line[(start + 4)...], as: UTF8.self) : ""
+        let firstLine: Bool
+        if case .none = pending { firstLine = true } else { firstLine = false }
+        let body = line.count > 4 && keepsText(code, firstLine) ? String(decoding: line[(start + 4)...], as: UTF8.self) : ""
         if let pending, pending.code != code { return malformed(line) }
         if separator == UInt8(ascii: "-") {
             if pending == nil {

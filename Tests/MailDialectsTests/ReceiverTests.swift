@@ -343,11 +343,20 @@ import Testing
         #expect(sender.isFinished)
     }
 
+    @Test("a 220 greeting and the server's name in a positive EHLO reply are acted on by code: no text is kept")
+    func positiveGreetingText() {
+        let conversation = run(.smtp2821, ReceiverPolicy(hostName: "xyz.org"))
+        #expect(conversation.report?.greeting == Reply(.serviceReady, ""))
+        #expect(conversation.report?.usedEHLO == true)
+        #expect(conversation.report?.serverExtensions.isEmpty == false)  // the keyword lines are read
+    }
+
     @Test("greetings: 421 is temporary; RFC 2821's 554 gets QUIT; both let the caller try another exchanger")
     func greetings() {
         for (mode, code) in [(GreetingMode.unavailable, 421), (.refuse, 554)] {
             let conversation = run(.smtp2821, ReceiverPolicy(hostName: "xyz.org", greeting: mode))
             #expect(conversation.report?.greeting?.code.rawValue == code)
+            #expect(conversation.report?.greeting?.text.isEmpty == false)  // a refusal's text is kept
             #expect(conversation.report?.failedBeforeTransactions == true)
             #expect(conversation.report?.transactions[0].recipients.allSatisfy { !$0.status.isPermanentFailure } == true)
             #expect(conversation.delivered.isEmpty)

@@ -93,7 +93,8 @@ public struct SessionReport: Hashable, Sendable {
     public var transactions: [TransactionOutcome]
     /// How many times the sender waited for the server: the "turnarounds" RFC 2920 §4 counts.
     public var turnarounds: Int
-    /// The greeting's first reply, if one came.
+    /// The greeting's first reply, if one came (with its text when it was not 220: a positive
+    /// greeting is acted on by its code, and its text is not read).
     public var greeting: Reply?
     /// Whether the session began with EHLO, and whether it then fell back to HELO.
     public var usedEHLO: Bool

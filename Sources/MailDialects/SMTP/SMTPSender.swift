@@ -176,7 +176,7 @@ public struct SMTPSender: Sendable {
                 fail(Reply(.localError, "Malformed reply: line too long"), closing: true)
             case .line(let line):
                 let awaited = pending.isEmpty ? nil : pending[0]
-                switch parser.lineReceived(line, minimumFirstDigit: 2, keepsText: { Self.readsText(of: $0, awaiting: awaited) }) {
+                switch parser.lineReceived(line, minimumFirstDigit: 2, keepsText: { Self.readsText(of: $0, awaiting: awaited, firstLine: $1) }) {
                 case .incomplete: continue
                 case .malformed(let text):
                     fail(Reply(.localError, "Malformed reply: \(text.prefix(40))"), closing: true)
@@ -210,16 +210,19 @@ public struct SMTPSender: Sendable {
 
     // MARK: Replies
 
-    /// Whether `replyReceived` reads the text of a reply with `code` to `expectation` (rather than
-    /// acting on the code alone). It must answer yes wherever the reply is kept (in the report, a
-    /// recipient's status or a failure): the parser builds no text for the others.
-    static func readsText(of code: ReplyCode, awaiting expectation: Expectation?) -> Bool {
+    /// Whether `replyReceived` reads the text of a line of a reply with `code` to `expectation`
+    /// (rather than acting on the code alone). It must answer yes wherever the text is kept (in
+    /// the report, a recipient's status or a failure): the parser builds no text for the others.
+    /// A positive greeting and the first line of a positive EHLO reply (the server's name) are
+    /// acted on by code; the EHLO reply's further lines are its keywords.
+    static func readsText(of code: ReplyCode, awaiting expectation: Expectation?, firstLine: Bool) -> Bool {
         switch expectation {
-        case .mail?, .helo?: !code.isPositiveCompletion
+        case .mail?, .helo?, .greeting?: !code.isPositiveCompletion
+        case .ehlo?: !firstLine || !code.isPositiveCompletion
         case .rcpt?: code != .okay && code != .userNotLocalWillForward
         case .data?: code != .startMailInput
         case .quit?, .rset?, .loneDot?: false
-        case .greeting?, .ehlo?, .text?, .turn?, nil: true
+        case .text?, .turn?, nil: true
         }
     }
 
