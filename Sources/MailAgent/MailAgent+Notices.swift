@@ -44,7 +44,7 @@ extension MailAgent {
         text += "Subject: Undeliverable mail\r\nMessage-ID: \(noticeID)\r\nIn-Reply-To: \(entry.messageID)\r\n\r\n"
         text += "Your message could not be delivered to <\(mailbox)>.\r\nReason: \(reason)\r\n\r\n"
         text += "----- Header of the returned message -----\r\n"
-        text += headerText(of: entry.header + entry.content)
+        text += headerText(of: entry.content)
         let id = makeID()
         let notice = QueueEntry(
             queueID: id, messageID: noticeID, reversePath: noticeSender, content: Array(text.utf8), arrival: now, origin: nil,

@@ -75,7 +75,7 @@ public struct MailAgent: Sendable {
     public mutating func submit(_ submission: Submission, now: Timestamp) -> [AgentAction] {
         let messageID = HeaderFields.value(of: "Message-ID", in: submission.content) ?? "<unknown>"
         enqueue(
-            messageID: messageID, reversePath: submission.reversePath, header: [], content: submission.content, origin: nil,
+            messageID: messageID, reversePath: submission.reversePath, content: submission.content, origin: nil,
             isNotice: submission.reversePath.isNull, paths: submission.recipients, now: now)
         return takeActions()
     }
@@ -93,24 +93,22 @@ public struct MailAgent: Sendable {
             return (.rejected(Reply(.transactionFailed, "Routing loop detected: \(traceLines) trace lines")), takeActions())
         }
         let style = traceStyle
-        // The trace line goes in front of the text when it is sent on or stored, not into a copy now.
-        let header =
+        let content =
             style == .none
-            ? []
-            : TraceFields.line(
-                style, from: message.clientName.isEmpty ? peer : message.clientName, fromAddress: peerAddress,
+            ? message.content
+            : TraceFields.stamping(
+                message.content, style, from: message.clientName.isEmpty ? peer : message.clientName, fromAddress: peerAddress,
                 by: configuration.hostName, protocolName: message.extended ? "ESMTP" : "SMTP", id: String(nextID + 1),
                 date: stampDate(now, style))
-        let content = message.content
         var onward: [Path] = []
         for index in message.recipients.indices {  // by index: each disposition read in place
             switch message.recipients[index].disposition {
             case .local(let mailbox):
-                deliverLocally(messageID: messageID, mailbox: mailbox, reversePath: message.reversePath, header: header, content: content, now: now)
+                deliverLocally(messageID: messageID, mailbox: mailbox, reversePath: message.reversePath, content: content, now: now)
             case .operatorForward:
                 deliverLocally(
                     messageID: messageID, mailbox: Mailbox(localPart: "Postmaster", domain: Domain(configuration.hostName)),
-                    reversePath: message.reversePath, header: header, content: content, now: now)
+                    reversePath: message.reversePath, content: content, now: now)
             case .relay(let path):
                 onward.append(configuration.routing == .direct2821 ? path.withoutRoute : path)
             case .forward(let mailbox):
@@ -119,7 +117,7 @@ public struct MailAgent: Sendable {
         }
         if !onward.isEmpty {
             enqueue(
-                messageID: messageID, reversePath: message.reversePath, header: header, content: content, origin: peer,
+                messageID: messageID, reversePath: message.reversePath, content: content, origin: peer,
                 isNotice: isNotice(message.reversePath), paths: onward, now: now)
         }
         return (.accepted, takeActions())
@@ -217,13 +215,12 @@ public struct MailAgent: Sendable {
     // MARK: Queue
 
     private mutating func enqueue(
-        messageID: String, reversePath: Path, header: [UInt8], content: [UInt8], origin: String?, isNotice: Bool, paths: [Path],
-        now: Timestamp
+        messageID: String, reversePath: Path, content: [UInt8], origin: String?, isNotice: Bool, paths: [Path], now: Timestamp
     ) {
         nextID += 1
         let due = now.adding(nanoseconds: configuration.$queueDelay)
         let entry = QueueEntry(
-            queueID: nextID, messageID: messageID, reversePath: reversePath, header: header, content: content, arrival: now, origin: origin,
+            queueID: nextID, messageID: messageID, reversePath: reversePath, content: content, arrival: now, origin: origin,
             isNotice: isNotice, recipients: paths.map { QueuedRecipient(path: $0, state: .waiting(due: due)) })
         queue[nextID] = entry
         if due <= now {
@@ -468,9 +465,7 @@ public struct MailAgent: Sendable {
     }
 
     private mutating func connect(_ attempt: Attempt) {
-        guard
-            let (messageID, entryReversePath, relayed, header, content) = queue.reading(
-                attempt.queueID, { ($0.messageID, $0.reversePath, $0.origin != nil, $0.header, $0.content) })
+        guard let (messageID, entryReversePath, relayed, content) = queue.reading(attempt.queueID, { ($0.messageID, $0.reversePath, $0.origin != nil, $0.content) })
         else { return }
         let candidate = attempt.candidates[attempt.next]
         var reversePath = entryReversePath
@@ -478,7 +473,7 @@ public struct MailAgent: Sendable {
             // The relay "puts itself at the beginning of the sender-path" (RFC 780 §3.2, RFC 821 §3.6).
             reversePath = reversePath.pushing(Domain(configuration.hostName))
         }
-        let transaction = OutboundTransaction(id: attempt.id, reversePath: reversePath, recipients: attempt.paths, content: content, header: header)
+        let transaction = OutboundTransaction(id: attempt.id, reversePath: reversePath, recipients: attempt.paths, content: content)
         actions.append(
             .openSession(
                 SessionRequest(
@@ -552,9 +547,7 @@ public struct MailAgent: Sendable {
     // MARK: Local delivery
 
     private mutating func deliverLocallyFromQueue(_ queueID: UInt64, _ index: Int, now: Timestamp) {
-        guard
-            let (mailbox, messageID, reversePath, header, content) = queue.reading(
-                queueID, { ($0.recipients[index].mailbox, $0.messageID, $0.reversePath, $0.header, $0.content) })
+        guard let (mailbox, messageID, reversePath, content) = queue.reading(queueID, { ($0.recipients[index].mailbox, $0.messageID, $0.reversePath, $0.content) })
         else { return }
         guard userKeys?.contains(mailbox.localPart.lowercasedKey()) ?? true || mailbox.isPostmaster
         else {
@@ -562,18 +555,15 @@ public struct MailAgent: Sendable {
             return
         }
         queue.updating(queueID) { $0.recipients[index].state = .finished }
-        deliverLocally(messageID: messageID, mailbox: mailbox, reversePath: reversePath, header: header, content: content, now: now)
+        deliverLocally(messageID: messageID, mailbox: mailbox, reversePath: reversePath, content: content, now: now)
     }
 
     /// Final delivery: "it inserts at the beginning of the mail data a return path line" (RFC 821 §4.1.1).
-    private mutating func deliverLocally(
-        messageID: String, mailbox: Mailbox, reversePath: Path, header: [UInt8], content: [UInt8], now: Timestamp
-    ) {
+    private mutating func deliverLocally(messageID: String, mailbox: Mailbox, reversePath: Path, content: [UInt8], now: Timestamp) {
         deliveredCount += 1
         if configuration.keepsMailboxText {
             var text: [UInt8] = []
             if traceStyle != .none { text = Array(TraceFields.returnPath(reversePath, style: routeStyle).utf8) }
-            text += header
             text += content
             mailboxes[mailbox.localPart.lowercasedKey(), default: []].append(
                 StoredMessage(messageID: messageID, recipient: mailbox, content: text, deliveredAt: now))

@@ -6,11 +6,7 @@ public struct QueueEntry: Hashable, Sendable {
     public var messageID: String
     /// The reverse-path as received (relays add themselves when they send it on, where the era does).
     public var reversePath: Path
-    /// This host's trace line, sent before `content`: kept apart so that the text received is
-    /// not copied to put the line in front (`OutboundTransaction.header`). Empty for a message
-    /// submitted here or where the era writes no trace lines.
-    public var header: [UInt8] = []
-    /// The text as received or submitted.
+    /// The text, with this host's trace line already at the top.
     public var content: [UInt8]
     public var arrival: Timestamp
     /// The host it came from, or `nil` when submitted here.

@@ -13,45 +13,31 @@ public enum DotStuffing {
 
     /// Appends the wire form of `content` to `wire`.
     public static func stuff(_ content: [UInt8], into wire: inout [UInt8]) {
-        stuff(header: [], content, into: &wire)
-    }
-
-    /// Appends the wire form of `header` followed by `content` (a relay's trace line before the
-    /// text it received): the same bytes as `stuff(header + content, into:)`, without first
-    /// copying the two into one array.
-    public static func stuff(header: [UInt8], _ content: [UInt8], into wire: inout [UInt8]) {
-        wire.reserveMore(header.count + content.count + 64)  // room for the final dot and a QUIT after it
-        var last: UInt8?
-        header.withUnsafeBufferPointer { bytes in appendRuns(bytes, atLineStart: true, last: &last, into: &wire) }
-        content.withUnsafeBufferPointer { bytes in appendRuns(bytes, atLineStart: last == nil || last == 0x0a, last: &last, into: &wire) }
-        if let last, last != 0x0a {
-            wire.append(0x0d)
-            wire.append(0x0a)
+        wire.reserveMore(content.count + 64)  // room for the final dot and a QUIT after it
+        content.withUnsafeBufferPointer { bytes in
+            let count = bytes.count
+            guard count > 0, let base = bytes.baseAddress else { return }
+            // Copy the runs between dots that open a line, doubling each such dot. Only an LF
+            // with a "." after it matters, so the scan is a search for that pair thirty-two bytes
+            // a step: the common text with no such dot is one search and one copy in all.
+            var runStart = 0
+            if base[0] == UInt8(ascii: ".") { wire.append(UInt8(ascii: ".")) }
+            var from = 0
+            while let lineFeed = ByteSearch.firstIndex(of: 0x0a, followedBy: UInt8(ascii: "."), in: bytes, from: from) {
+                wire.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: lineFeed + 1 - runStart))
+                wire.append(UInt8(ascii: "."))
+                runStart = lineFeed + 1
+                from = lineFeed + 1
+            }
+            wire.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: count - runStart))
+            if base[count - 1] != 0x0a {
+                wire.append(0x0d)
+                wire.append(0x0a)
+            }
         }
         wire.append(UInt8(ascii: "."))
         wire.append(0x0d)
         wire.append(0x0a)
-    }
-
-    /// Copies `bytes` to `wire`, doubling every "." that opens a line (the first byte opens one
-    /// when `atLineStart`); `last` becomes the last byte copied, if any.
-    private static func appendRuns(_ bytes: UnsafeBufferPointer<UInt8>, atLineStart: Bool, last: inout UInt8?, into wire: inout [UInt8]) {
-        let count = bytes.count
-        guard count > 0, let base = bytes.baseAddress else { return }
-        // Copy the runs between dots that open a line, doubling each such dot. Only an LF with a
-        // "." after it matters, so the scan is a search for that pair thirty-two bytes a step:
-        // the common text with no such dot is one search and one copy in all.
-        var runStart = 0
-        if atLineStart, base[0] == UInt8(ascii: ".") { wire.append(UInt8(ascii: ".")) }
-        var from = 0
-        while let lineFeed = ByteSearch.firstIndex(of: 0x0a, followedBy: UInt8(ascii: "."), in: bytes, from: from) {
-            wire.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: lineFeed + 1 - runStart))
-            wire.append(UInt8(ascii: "."))
-            runStart = lineFeed + 1
-            from = lineFeed + 1
-        }
-        wire.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: count - runStart))
-        last = base[count - 1]
     }
 }
 

@@ -49,20 +49,8 @@ public enum TraceFields {
         id: String? = nil, date: String
     ) -> [UInt8] {
         guard style != .none else { return content }
-        var bytes = line(style, from: from, fromAddress: fromAddress, by: by, protocolName: protocolName, id: id, date: date, room: content.count)
-        bytes.append(contentsOf: content)
-        return bytes
-    }
-
-    /// The trace line `stamping` puts at the top, with its CR LF, alone (a relay keeps it apart
-    /// from the text it received, which it then need not copy); `room` more bytes are reserved.
-    public static func line(
-        _ style: TraceStyle, from: String, fromAddress: String? = nil, by: String, protocolName: String = "SMTP", id: String? = nil,
-        date: String, room: Int = 0
-    ) -> [UInt8] {
-        guard style != .none else { return [] }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(room + 96 + from.utf8.count + by.utf8.count + date.utf8.count + (fromAddress?.utf8.count ?? 0))
+        bytes.reserveCapacity(content.count + 96 + from.utf8.count + by.utf8.count + date.utf8.count + (fromAddress?.utf8.count ?? 0))
         // Names as their UTF-8 bytes, the fixed words straight from static memory.
         func put(_ text: String) { bytes.append(utf8: text) }
         switch style {
@@ -83,6 +71,7 @@ public enum TraceFields {
         }
         bytes.append(0x0d)
         bytes.append(0x0a)
+        bytes.append(contentsOf: content)
         return bytes
     }
 

@@ -101,18 +101,6 @@ func frame(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit: Int) -
         #expect(String(decoding: DotStuffing.stuff(Array(".".utf8)), as: UTF8.self) == "..\r\n.\r\n")
     }
 
-    @Test("a header stuffed before the content gives the bytes of the two stuffed as one text")
-    func stuffHeader() {
-        let texts = ["", ".", "a", ".a", "a\r\n", ".\r\n", "a\r\n.b\r\n", "no newline", "x\r\n..\r\n", "\r\n", "\n.", "a\n"]
-        for header in texts {
-            for content in texts {
-                var wire: [UInt8] = []
-                DotStuffing.stuff(header: Array(header.utf8), Array(content.utf8), into: &wire)
-                #expect(wire == DotStuffing.stuff(Array((header + content).utf8)), "header \(header.debugDescription), content \(content.debugDescription)")
-            }
-        }
-    }
-
     @Test("stuffing then assembling gives back the text, for random texts", arguments: 0..<25)
     func roundTrip(seed: Int) {
         var generator = SplitMixForTests(seed: UInt64(seed) &+ 100)

@@ -556,24 +556,6 @@ import Testing
         S: 221 Goodbye
         """
 
-    @Test("a transaction's header counts as text: size, 8-bit text and the wire are those of header + content")
-    func headerIsText() {
-        let texts: [[UInt8]] = [[], Array("Received: from a by b\r\n".utf8), Array("x".utf8), Array(".x\r\n".utf8), [0x0d], [0x0a], [0xe9, 0x0d, 0x0a]]
-        for header in texts {
-            for content in texts {
-                let split = OutboundTransaction(id: 1, reversePath: .null, recipients: [path("<a@b>")], content: content, header: header)
-                let whole = OutboundTransaction(id: 1, reversePath: .null, recipients: [path("<a@b>")], content: header + content)
-                #expect(split.declaredSize == whole.declaredSize, "\(header) + \(content)")
-                #expect(split.hasEightBitText == whole.hasEightBitText, "\(header) + \(content)")
-                #expect(split.text == whole.content)
-                var splitWire = Outgoing(), wholeWire = Outgoing()
-                splitWire.appendText(stuffing: split.content, header: split.header)
-                wholeWire.appendText(stuffing: whole.content)
-                #expect(splitWire == wholeWire, "\(header) + \(content)")
-            }
-        }
-    }
-
     @Test("RFC 1870 §8: SIZE=500000 declared; 552 to a recipient is permanent, 452 temporary (§6.4)")
     func sizeDeclaration() {
         let dialogue = RFCDialogue(Self.sizeExample, modern: true)

@@ -63,10 +63,10 @@ public struct Outgoing: Hashable, Sendable {
     }
 
     /// Message text, dot-stuffed here and ended by `.` CR LF (RFC 821 §4.5.2).
-    public mutating func appendText(stuffing content: [UInt8], header: [UInt8] = []) {
+    public mutating func appendText(stuffing content: [UInt8]) {
         precondition(textRange == nil, "one stretch of text per write")
         let start = bytes.count
-        DotStuffing.stuff(header: header, content, into: &bytes)
+        DotStuffing.stuff(content, into: &bytes)
         textRange = start..<bytes.count
     }
 

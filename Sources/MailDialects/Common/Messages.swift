@@ -26,31 +26,21 @@ public struct OutboundTransaction: Hashable, Sendable {
     public var reversePath: Path
     public var recipients: [Path]
     public var content: [UInt8] {
-        didSet { hasEightBitText = Self.scanForEightBit(header) || Self.scanForEightBit(content) }
-    }
-    /// Lines sent before `content` (a relay's trace line), kept apart so that the text it
-    /// received need not be copied to put them in front: the text on the wire is `header`
-    /// followed by `content`. Empty for most callers.
-    public var header: [UInt8] {
-        didSet { hasEightBitText = Self.scanForEightBit(header) || Self.scanForEightBit(content) }
+        didSet { hasEightBitText = Self.scanForEightBit(content) }
     }
     public var mode: DeliveryMode
     /// Whether any byte of the text has its high bit set (so 8BITMIME is needed); found once.
     public private(set) var hasEightBitText: Bool
 
-    public init(id: UInt64, reversePath: Path, recipients: [Path], content: [UInt8], header: [UInt8] = [], mode: DeliveryMode = .mail) {
+    public init(id: UInt64, reversePath: Path, recipients: [Path], content: [UInt8], mode: DeliveryMode = .mail) {
         precondition(!recipients.isEmpty, "a transaction needs at least one recipient")
         self.id = id
         self.reversePath = reversePath
         self.recipients = recipients
         self.content = content
-        self.header = header
         self.mode = mode
-        hasEightBitText = Self.scanForEightBit(header) || Self.scanForEightBit(content)
+        hasEightBitText = Self.scanForEightBit(content)
     }
-
-    /// The whole text, `header` then `content` (for callers that want it in one piece).
-    public var text: [UInt8] { header.isEmpty ? content : header + content }
 
     static func scanForEightBit(_ content: [UInt8]) -> Bool {
         content.withUnsafeBufferPointer { bytes in

@@ -307,7 +307,7 @@ public struct MTPSender: Sendable {
 
     private mutating func sendText(expecting next: Expectation, now: Timestamp) {
         var outgoing = Outgoing()
-        outgoing.appendText(stuffing: transaction.content, header: transaction.header)
+        outgoing.appendText(stuffing: transaction.content)
         actions.append(.send(outgoing))
         report.turnarounds += 1
         expectation = next

@@ -519,7 +519,7 @@ public struct SMTPSender: Sendable {
     private mutating func sendText(now: Timestamp) {
         guard let round else { preconditionFailure("text outside a round") }
         var outgoing = Outgoing()
-        outgoing.appendText(stuffing: transactions[round.transaction].content, header: transactions[round.transaction].header)
+        outgoing.appendText(stuffing: transactions[round.transaction].content)
         pending.append(.text)
         // RFC 2920 §3.1: the text may open a group. When nothing else is left to send, QUIT rides
         // along with it, as in RFC 2920 §4's example ("C: ." then "C: QUIT").
@@ -629,9 +629,7 @@ extension OutboundTransaction {
     /// "the number of octets, including CR-LF pairs, but not the SMTP DATA command's terminating
     /// dot or doubled quoting dots" (RFC 1870 §5).
     public var declaredSize: Int {
-        let count = header.count + content.count
-        // The last two bytes of header and content together.
-        func byte(_ index: Int) -> UInt8 { index < header.count ? header[index] : content[index - header.count] }
-        return count + (count == 0 || (count >= 2 && byte(count - 2) == 0x0d && byte(count - 1) == 0x0a) ? 0 : 2)
+        let count = content.count
+        return count + (count == 0 || (count >= 2 && content[count - 2] == 0x0d && content[count - 1] == 0x0a) ? 0 : 2)
     }
 }
