@@ -134,8 +134,11 @@ public struct SMTPSender: Sendable {
         var statuses = self.statuses
         var pending = self.pending
         var actions = self.actions
+        var outcomes = self.report.transactions  // the caller has let go of the last report
         // Leave nothing in `self` sharing those buffers, so that they are changed in place.
         self = SMTPSender(configuration: configuration, transactions: [])
+        outcomes.removeAll(keepingCapacity: true)
+        report.transactions = outcomes
         statusStarts.removeAll(keepingCapacity: true)
         statuses.removeAll(keepingCapacity: true)
         for index in transactions.indices {  // by index: a transaction copied would be retained whole
@@ -605,12 +608,15 @@ public struct SMTPSender: Sendable {
         }
         finished = true
         deadline = nil
-        report.transactions = transactions.indices.map { index in
-            TransactionOutcome(
-                id: transactions[index].id,
-                recipients: transactions[index].recipients.indices.map {
-                    RecipientOutcome(recipient: transactions[index].recipients[$0], status: statuses[statusStarts[index] + $0]!)
-                })
+        // Into the storage the last session's outcomes left (see `restart`), not a new array.
+        report.transactions.removeAll(keepingCapacity: true)
+        for index in transactions.indices {
+            report.transactions.append(
+                TransactionOutcome(
+                    id: transactions[index].id,
+                    recipients: transactions[index].recipients.indices.map {
+                        RecipientOutcome(recipient: transactions[index].recipients[$0], status: statuses[statusStarts[index] + $0]!)
+                    }))
         }
         actions.append(.finished(report))
     }
