@@ -1,10 +1,5 @@
 import SimKernel
 
-struct ListenerKey: Hashable {
-    var host: HostID
-    var port: UInt16
-}
-
 /// The network's record of one TCP-like connection.
 struct Connection {
     enum State {
@@ -60,15 +55,15 @@ public struct ConnectionInfo: Hashable, Sendable {
 extension NetworkModel {
     /// Starts listening on `port` of `host`; connections then arrive as `accepted`.
     public mutating func listen(_ host: HostID, port: UInt16) {
-        listeners.insert(ListenerKey(host: host, port: port))
+        if !listeners[host.index].contains(port) { listeners[host.index].append(port) }
     }
 
     public mutating func stopListening(_ host: HostID, port: UInt16) {
-        listeners.remove(ListenerKey(host: host, port: port))
+        listeners[host.index].removeAll { $0 == port }
     }
 
     public func isListening(_ host: HostID, port: UInt16) -> Bool {
-        listeners.contains(ListenerKey(host: host, port: port))
+        listeners[host.index].contains(port)
     }
 
     /// Opens a connection from `host` to `port` at `address`. The client hears `connected` one
@@ -203,7 +198,7 @@ extension NetworkModel {
         if connection.resetInFlight, !kind.isReset { return nil }  // only the RST still travels
         switch kind {
         case .syn:
-            if listeners.contains(ListenerKey(host: host, port: connection.serverPort)) {
+            if listeners[host.index].contains(connection.serverPort) {
                 send(.synAck, on: id, to: .client)
             } else {
                 send(.reset, on: id, to: .client)

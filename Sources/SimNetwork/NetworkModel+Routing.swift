@@ -48,9 +48,34 @@ struct Adjacency {
     var forward: Bool
 }
 
-struct RouteKey: Hashable {
-    var from: HostID
-    var to: HostID
+/// The routes found so far, by source and destination host: a row for each source host, made at
+/// its first route, so that finding a route again is two array reads. (A dictionary keyed by the
+/// pair hashed it, a few hundred instructions, several times a message.)
+struct RouteTable {
+    enum Entry {
+        case unknown
+        case unreachable
+        case route(Route)
+    }
+
+    private var rows: [[Entry]] = []
+
+    subscript(from: HostID, to: HostID) -> Entry {
+        get {
+            guard from.index < rows.count, to.index < rows[from.index].count else { return .unknown }
+            return rows[from.index][to.index]
+        }
+        set {
+            if from.index >= rows.count { rows.append(contentsOf: repeatElement([], count: from.index + 1 - rows.count)) }
+            if to.index >= rows[from.index].count {
+                rows[from.index].append(contentsOf: repeatElement(.unknown, count: to.index + 1 - rows[from.index].count))
+            }
+            rows[from.index][to.index] = newValue
+        }
+    }
+
+    /// Forgets every route (the network changed).
+    mutating func removeAll() { rows.removeAll(keepingCapacity: true) }
 }
 
 extension NetworkModel {
@@ -61,8 +86,11 @@ extension NetworkModel {
     /// within one network before one across joined networks), then to the path whose hosts were
     /// settled first (lower host index). So the choice is deterministic.
     public mutating func route(from source: HostID, to destination: HostID) -> Route? {
-        let key = RouteKey(from: source, to: destination)
-        if let cached = routeCache[key] { return cached }
+        switch routeCache[source, destination] {
+        case .route(let route): return route
+        case .unreachable: return nil
+        case .unknown: break
+        }
         var best: Route?
         if source == destination {
             best = Route(network: topology.hosts[source.index].networks.first ?? NetworkID(0), hops: [], hosts: [source], latency: .zero)
@@ -86,7 +114,7 @@ extension NetworkModel {
                 }
             }
         }
-        routeCache[key] = .some(best)
+        routeCache[source, destination] = best.map { .route($0) } ?? .unreachable
         if let best { keptRoutes.append(best) }
         return best
     }

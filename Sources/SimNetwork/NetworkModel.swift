@@ -38,14 +38,15 @@ public struct NetworkModel {
     /// The host of each address (the first host listed, as `Topology.host(at:)` answers), so
     /// that opening a connection does not search every host.
     let hostByAddress: [IPv4Address: HostID]
-    var routeCache: [RouteKey: Route?] = [:]
+    var routeCache = RouteTable()
     /// Every route ever handed to a connection, kept alive here: connections hold theirs
     /// `unowned(unsafe)`, so that copying a connection costs no reference counting.
     var keptRoutes: [Route] = []
 
     var connections: [Connection] = []
     var freeSlots: [Int32] = []
-    var listeners: Set<ListenerKey> = []
+    /// The ports each host listens on (a host listens on one or two: a list, searched in order).
+    var listeners: [[UInt16]]
     var nextEphemeralPort: [UInt16]
 
     /// Networks joined into one internet: a connection may cross from one to another at a host on
@@ -88,6 +89,7 @@ public struct NetworkModel {
         hostUp = Array(repeating: true, count: topology.hosts.count)
         linkFreeAt = Array(repeating: 0, count: topology.links.count * 2)
         nextEphemeralPort = Array(repeating: WellKnownPort.firstEphemeral, count: topology.hosts.count)
+        listeners = Array(repeating: [], count: topology.hosts.count)
         caches = Array(repeating: [:], count: topology.hosts.count)
         adjacency = Array(repeating: [], count: topology.hosts.count)
         for (index, link) in topology.links.enumerated() {
@@ -129,7 +131,7 @@ public struct NetworkModel {
     public mutating func setLink(_ link: LinkID, up: Bool, into notifications: inout [NetworkNotification]) {
         guard linkUp[link.index] != up else { return }
         linkUp[link.index] = up
-        routeCache.removeAll(keepingCapacity: true)
+        routeCache.removeAll()
         if !up { resetConnections(into: &notifications) { $0.route.hops.contains { $0.link == link.index } } }
     }
 
@@ -138,8 +140,8 @@ public struct NetworkModel {
     public mutating func crash(_ host: HostID, into notifications: inout [NetworkNotification]) {
         guard hostUp[host.index] else { return }
         hostUp[host.index] = false
-        routeCache.removeAll(keepingCapacity: true)
-        listeners = listeners.filter { $0.host != host }
+        routeCache.removeAll()
+        listeners[host.index] = []
         caches[host.index].removeAll()
         for (id, lookup) in lookups where lookup.host == host {
             if let timeout = lookup.timeout { kernel.cancel(timeout) }
@@ -154,7 +156,7 @@ public struct NetworkModel {
     public mutating func restart(_ host: HostID) {
         guard !hostUp[host.index] else { return }
         hostUp[host.index] = true
-        routeCache.removeAll(keepingCapacity: true)
+        routeCache.removeAll()
     }
 
     // MARK: Event dispatch

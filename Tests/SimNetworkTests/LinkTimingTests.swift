@@ -101,3 +101,30 @@ import Testing
         #expect(NetworkModel.serialisationTime(bytes: 125, bandwidth: 1_000_000_000) == 1_000)
     }
 }
+
+@Suite struct RouteTableTests {
+    @Test("the route table answers what was stored, in any order of hosts, and forgets everything at once")
+    func storeAndForget() {
+        var table = RouteTable()
+        let route = Route(network: NetworkID(0), hops: [], hosts: [HostID(7), HostID(2)], latency: .zero)
+        #expect(isUnknown(table[HostID(7), HostID(2)]))
+        table[HostID(7), HostID(2)] = .route(route)
+        table[HostID(7), HostID(0)] = .unreachable
+        table[HostID(1), HostID(9)] = .unreachable
+        // Rows and columns past those stored are unknown, not out of bounds.
+        #expect(isUnknown(table[HostID(7), HostID(30)]))
+        #expect(isUnknown(table[HostID(40), HostID(2)]))
+        #expect(isUnknown(table[HostID(3), HostID(2)]))
+        if case .route(let found) = table[HostID(7), HostID(2)] { #expect(found === route) } else { Issue.record("route lost") }
+        if case .unreachable = table[HostID(7), HostID(0)] {} else { Issue.record("unreachable lost") }
+        if case .unreachable = table[HostID(1), HostID(9)] {} else { Issue.record("unreachable lost") }
+        table.removeAll()
+        #expect(isUnknown(table[HostID(7), HostID(2)]))
+        #expect(isUnknown(table[HostID(1), HostID(9)]))
+    }
+
+    private func isUnknown(_ entry: RouteTable.Entry) -> Bool {
+        if case .unknown = entry { return true }
+        return false
+    }
+}
