@@ -85,8 +85,9 @@ public struct MailAgent: Sendable {
     public mutating func messageReceived(
         _ message: ReceivedMessage, peer: String, peerAddress: String, now: Timestamp
     ) -> (DeliveryDecision, [AgentAction]) {
-        let messageID = HeaderFields.value(of: "Message-ID", in: message.content) ?? "<unknown>"
-        let traceLines = TraceFields.count(in: message.content)
+        // The trace lines and the Message-ID, from one walk over the header.
+        let (traceLines, foundID) = TraceFields.count(in: message.content, andValueOf: "Message-ID")
+        let messageID = foundID ?? "<unknown>"
         if traceLines >= configuration.maxTraceLines {
             // RFC 2821 §6.2: count the Received lines, with a threshold of at least 100.
             actions.append(.event(.loopDetected(messageID: messageID, traceLines: traceLines)))

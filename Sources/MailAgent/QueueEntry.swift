@@ -43,34 +43,6 @@ public struct QueuedRecipient: Hashable, Sendable {
 public enum HeaderFields {
     /// The value of the first field called `name` (case-insensitive), trimmed.
     public static func value(of name: String, in content: [UInt8]) -> String? {
-        var name = name
-        return name.withUTF8 { wanted in
-            content.withUnsafeBufferPointer { bytes -> String? in
-                var lineStart = 0
-                while lineStart < bytes.count {
-                    let lineFeed = ByteSearch.firstIndex(of: 0x0a, in: bytes, from: lineStart) ?? bytes.count
-                    var end = lineFeed
-                    if end > lineStart && bytes[end - 1] == 0x0d { end -= 1 }
-                    if end == lineStart { return nil }  // the empty line ends the header
-                    // "name:" without regard to case, then the value without the spaces around it.
-                    if end - lineStart > wanted.count + 1, bytes[lineStart + wanted.count] == UInt8(ascii: ":") {
-                        var matches = true
-                        for offset in 0..<wanted.count where bytes[lineStart + offset] | 0x20 != wanted[offset] | 0x20 {
-                            matches = false
-                            break
-                        }
-                        if matches {
-                            var from = lineStart + wanted.count + 1
-                            var to = end
-                            while from < to, bytes[from] == 0x20 || bytes[from] == 0x09 { from += 1 }
-                            while to > from, bytes[to - 1] == 0x20 || bytes[to - 1] == 0x09 { to -= 1 }
-                            return String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<to]), as: UTF8.self)
-                        }
-                    }
-                    lineStart = lineFeed + 1
-                }
-                return nil
-            }
-        }
+        TraceFields.count(in: content, andValueOf: name).value
     }
 }

@@ -95,18 +95,45 @@ public enum TraceFields {
     /// `Received:`; for the RFC 788 era we count `Mail-From:`). Only the header is read: it ends at
     /// the first empty line.
     public static func count(in content: [UInt8]) -> Int {
+        count(in: content, andValueOf: "").count
+    }
+
+    /// `count(in:)`, and in the same pass over the header the value of the first field called
+    /// `name` (without regard to case; spaces and tabs around the value dropped), if any: a
+    /// relay reads a message's trace lines and its Message-ID from one walk over its lines.
+    /// A last line with no line end still counts for the value, not as a trace line.
+    public static func count(in content: [UInt8], andValueOf name: String) -> (count: Int, value: String?) {
         var count = 0
-        var lineStart = 0
+        var value: String?
         let received = receivedPrefix, mailFrom = mailFromPrefix
-        content.withUnsafeBufferPointer { bytes in
-            while let index = ByteSearch.firstIndex(of: 0x0a, in: bytes, from: lineStart) {
-                let length = index - lineStart
-                if length == 0 || (length == 1 && bytes[lineStart] == 0x0d) { return }
-                if startsWith(bytes, at: lineStart, received) || startsWith(bytes, at: lineStart, mailFrom) { count += 1 }
-                lineStart = index + 1
+        var name = name
+        name.withUTF8 { wanted in
+            content.withUnsafeBufferPointer { bytes in
+                var lineStart = 0
+                while lineStart < bytes.count {
+                    let lineFeed = ByteSearch.firstIndex(of: 0x0a, in: bytes, from: lineStart) ?? bytes.count
+                    var end = lineFeed
+                    if end > lineStart && bytes[end - 1] == 0x0d { end -= 1 }
+                    if end == lineStart { return }  // the empty line ends the header
+                    if lineFeed < bytes.count, startsWith(bytes, at: lineStart, received) || startsWith(bytes, at: lineStart, mailFrom) {
+                        count += 1
+                    }
+                    // "name:" without regard to case, then the value without the spaces around it.
+                    if case .none = value, !wanted.isEmpty, end - lineStart > wanted.count + 1,
+                        bytes[lineStart + wanted.count] == UInt8(ascii: ":"),
+                        !(0..<wanted.count).contains(where: { bytes[lineStart + $0] | 0x20 != wanted[$0] | 0x20 })
+                    {
+                        var from = lineStart + wanted.count + 1
+                        var to = end
+                        while from < to, bytes[from] == 0x20 || bytes[from] == 0x09 { from += 1 }
+                        while to > from, bytes[to - 1] == 0x20 || bytes[to - 1] == 0x09 { to -= 1 }
+                        value = String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<to]), as: UTF8.self)
+                    }
+                    lineStart = lineFeed + 1
+                }
             }
         }
-        return count
+        return (count, value)
     }
 
     private static let receivedPrefix = Array("received:".utf8)

@@ -221,6 +221,23 @@ func frame(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit: Int) -
         let text = "Received: a\r\nMail-From: b\r\nRECEIVED: c\r\nSubject: x\r\n\r\nReceived: in the body\r\n"
         #expect(TraceFields.count(in: Array(text.utf8)) == 3)
     }
+
+    @Test("one walk over the header counts trace lines and finds a field's first value", arguments: [
+        ("Received: a\r\nMessage-ID:  <1@x>\t\r\nReceived: b\r\n\r\nMessage-ID: <body>\r\n", 2, "<1@x>"),
+        ("message-id:<2@y>\r\nMESSAGE-ID: <3@y>\r\n", 0, "<2@y>"),  // the first one, any case
+        ("Subject: x\r\n\r\nMessage-ID: <in the body>\r\n", 0, nil),
+        ("Received: a\r\nMessage-ID: <last line, no line end>", 1, "<last line, no line end>"),
+        ("Received: no line end", 0, nil),  // a trace line counts only when it ends
+        ("Message-IDs: <not it>\r\nMessage-ID:\r\nMessage-ID: <4@z>\r\n", 0, "<4@z>"),  // "Message-ID:" alone has no value
+        ("Mail-From: a\nMessage-ID: <5@lf>\n\nReceived: body\n", 1, "<5@lf>"),
+        ("", 0, nil),
+    ] as [(String, Int, String?)])
+    func countAndValue(text: String, traceLines: Int, messageID: String?) {
+        let (count, value) = TraceFields.count(in: Array(text.utf8), andValueOf: "Message-ID")
+        #expect(count == traceLines)
+        #expect(value == messageID)
+        #expect(TraceFields.count(in: Array(text.utf8)) == traceLines)
+    }
 }
 
 /// A tiny seeded generator for test inputs (MailCore tests cannot import the kernel).
