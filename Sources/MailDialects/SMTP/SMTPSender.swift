@@ -134,7 +134,7 @@ public struct SMTPSender: Sendable {
         var statuses = self.statuses
         var pending = self.pending
         var actions = self.actions
-        var outcomes = self.report.transactions  // the caller has let go of the last report
+        var outcomes = self.report.transactions  // reused once the caller has let go of the last report
         // Leave nothing in `self` sharing those buffers, so that they are changed in place.
         self = SMTPSender(configuration: configuration, transactions: [])
         outcomes.removeAll(keepingCapacity: true)
