@@ -19,7 +19,7 @@ import PackageDescription
 // run, and each server loop of the live mode, is single-threaded and its accesses never
 // overlap, which debug builds, and so the tests, keep checking. `-target-cpu native` compiles for the
 // processor of the machine that builds (a release binary is built where it runs: `swift run`); with
-// link-time optimisation, 3% fewer instructions on the reference workload (AVX2 among them). The
+// link-time optimisation, 3% fewer instructions on the reference workload (AVX2 and the like). The
 // benchmark's command adds link-time optimisation, which is an option of SwiftPM, not of a
 // package: `swift run -c release --experimental-lto-mode=full mailpath bench` (5.6% fewer
 // instructions again; BenchCommand.command).
