@@ -8,8 +8,8 @@ import MailCore
 
 /// A receiver-SMTP, sans I/O: bytes and events in, replies and deliveries out.
 public struct SMTPReceiver: Sendable {
-    public let rules: SMTPRules
-    private let sharedPolicy: SharedReceiverPolicy
+    public private(set) var rules: SMTPRules
+    private var sharedPolicy: SharedReceiverPolicy
     /// What the host accepts (read through the shared box, never copied per session).
     public var policy: ReceiverPolicy { sharedPolicy.policy }
 
@@ -78,12 +78,21 @@ public struct SMTPReceiver: Sendable {
     }
 
     /// Makes this engine a new receiver for another session, as `init(rules:sharedPolicy:)` would,
-    /// but keeping the storage of its action list (see `SMTPSender.restart`).
+    /// but keeping the storage of its action list (see `SMTPSender.restart`): every stored
+    /// property is reset in place, as the initial values above and `init` set them.
     public mutating func restart(rules: SMTPRules, sharedPolicy: SharedReceiverPolicy) {
-        var actions = self.actions
-        self = SMTPReceiver(rules: rules, sharedPolicy: sharedPolicy)
+        self.rules = rules
+        self.sharedPolicy = sharedPolicy
+        state = .idle
+        session = Session()
+        assembler = MessageAssembler(maxSize: nil, clearHighBit: false)
+        buffersReplies = false
+        framer = LineFramer(terminator: rules.textPolicy.commandTerminator, maxLineLength: Self.commandLimit(rules))
         actions.removeAll(keepingCapacity: true)
-        self.actions = actions
+        batch = ReplyBatch()
+        injections = []
+        shutdownRequested = false
+        deadline = nil
     }
 
     /// RFC 1869 §4.1.2: the command limit grows by the longest parameters of the extensions

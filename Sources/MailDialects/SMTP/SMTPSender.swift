@@ -129,16 +129,13 @@ public struct SMTPSender: Sendable {
     /// Makes this engine a new sender for another session, as `init(configuration:transactions:)`
     /// would, but keeping the storage of its lists: a simulation runs a million sessions, and
     /// making and freeing each one's lists was 5% of a run.
+    ///
+    /// Every stored property is reset here, field by field, in place: building a new sender and
+    /// assigning it over this one moved 490 bytes and destroyed the old value through its value
+    /// witness, 1.7% of a simulation's time. `RestartTests` compare the result with a new sender.
     public mutating func restart(configuration: Configuration, transactions: [OutboundTransaction]) {
-        var statusStarts = self.statusStarts
-        var statuses = self.statuses
-        var pending = self.pending
-        var actions = self.actions
-        var outcomes = self.report.transactions  // reused once the caller has let go of the last report
-        // Leave nothing in `self` sharing those buffers, so that they are changed in place.
-        self = SMTPSender(configuration: configuration, transactions: [])
-        outcomes.removeAll(keepingCapacity: true)
-        report.transactions = outcomes
+        self.configuration = configuration
+        self.transactions = transactions  // the last session's transactions, and their texts, go here
         statusStarts.removeAll(keepingCapacity: true)
         statuses.removeAll(keepingCapacity: true)
         for index in transactions.indices {  // by index: a transaction copied would be retained whole
@@ -146,12 +143,27 @@ public struct SMTPSender: Sendable {
             statuses.append(contentsOf: repeatElement(nil, count: transactions[index].recipients.count))
         }
         pending.removeAll()
+        round = nil
+        nextTransaction = 0
+        extended = false
+        finished = false
+        startedTransaction = false
+        framer = LineFramer(terminator: .lf, maxLineLength: 4096)  // as in `init`
+        parser = ReplyParser()
         actions.removeAll(keepingCapacity: true)
-        self.transactions = transactions
-        self.statusStarts = statusStarts
-        self.statuses = statuses
-        self.pending = pending
-        self.actions = actions
+        // The outcomes' storage is reused once the caller has let go of the last report.
+        report.transactions.removeAll(keepingCapacity: true)
+        report.turnarounds = 0
+        report.greeting = nil
+        report.usedEHLO = false
+        report.fellBackToHELO = false
+        report.pipelined = false
+        report.serverExtensions = []
+        report.failedBeforeTransactions = false
+        report.turned = false
+        deadline = nil
+        sizeLimit = nil
+        offered = []
     }
 
     public var isFinished: Bool { finished }
