@@ -83,10 +83,13 @@ public struct MailAgent: Sendable {
     /// A receiver engine has taken in a message from `peer` (its HELO name or host name) at
     /// `peerAddress`; the answer becomes the reply to the final dot.
     public mutating func messageReceived(
-        _ message: ReceivedMessage, peer: String, peerAddress: String, now: Timestamp
+        _ message: consuming ReceivedMessage, peer: String, peerAddress: String, now: Timestamp
     ) -> (DeliveryDecision, [AgentAction]) {
+        // The text is taken out of the message, so that stamping finds it unshared.
+        var text: [UInt8] = []
+        swap(&text, &message.content)
         // The trace lines and the Message-ID, from one walk over the header.
-        let (traceLines, foundID) = TraceFields.count(in: message.content, andValueOf: "Message-ID")
+        let (traceLines, foundID) = TraceFields.count(in: text, andValueOf: "Message-ID")
         let messageID = foundID ?? "<unknown>"
         if traceLines >= configuration.maxTraceLines {
             // RFC 2821 §6.2: count the Received lines, with a threshold of at least 100.
@@ -94,13 +97,15 @@ public struct MailAgent: Sendable {
             return (.rejected(Reply(.transactionFailed, "Routing loop detected: \(traceLines) trace lines")), takeActions())
         }
         let style = traceStyle
-        let content =
-            style == .none
-            ? message.content
-            : TraceFields.stamping(
-                message.content, style, from: message.clientName.isEmpty ? peer : message.clientName, fromAddress: peerAddress,
+        let content: [UInt8]
+        if style == .none {
+            content = text
+        } else {
+            content = TraceFields.stamping(
+                consume text, style, from: message.clientName.isEmpty ? peer : message.clientName, fromAddress: peerAddress,
                 by: configuration.hostName, protocolName: message.extended ? "ESMTP" : "SMTP", id: String(nextID + 1),
                 date: stampDate(now, style))
+        }
         var onward: [Path] = []
         for index in message.recipients.indices {  // by index: each disposition read in place
             switch message.recipients[index].disposition {

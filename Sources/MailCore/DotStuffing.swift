@@ -54,9 +54,13 @@ public struct MessageAssembler: Sendable {
     /// Clear the high-order bit of every byte (RFC 780 App. A, RFC 821 §4.5.2: 7-bit ASCII).
     public let clearHighBit: Bool
 
-    public init(maxSize: Int?, clearHighBit: Bool) {
+    /// `storage`, which must be empty, lends its memory to the text (a receiver reuses the buffer
+    /// of a text it has read before).
+    public init(maxSize: Int?, clearHighBit: Bool, storage: consuming [UInt8] = []) {
+        precondition(storage.isEmpty, "storage to reuse must be empty")
         self.maxSize = maxSize
         self.clearHighBit = clearHighBit
+        content = consume storage
     }
 
     /// Takes one line (without its line ending); returns `true` at the end of the text.

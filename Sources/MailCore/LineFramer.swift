@@ -117,8 +117,10 @@ public struct LineFramer: Sendable {
     /// Feeds the complete lines received so far to `assembler` until it has the line that ends
     /// the text; `true` when it has. One call takes a whole text that arrived in one piece,
     /// where a caller looping over `next()` would handle each line itself.
+    /// The assembler reserves room for all the bytes received so far and a trace line
+    /// (`TraceFields.stampRoom`), which a relay then writes in front without a new buffer.
     public mutating func feedText(to assembler: inout MessageAssembler) -> Bool {
-        assembler.reserve(bufferedCount)
+        assembler.reserve(bufferedCount + TraceFields.stampRoom)
         while true {
             if !discarding { copyPlainLines(to: &assembler) }
             switch next() {
@@ -161,6 +163,20 @@ public struct LineFramer: Sendable {
             start = runEnd
             scan = runEnd
         }
+    }
+
+    /// Empties the framer and hands over its buffer, emptied but keeping its capacity, for its
+    /// storage to be reused (bytes not yet read as lines are dropped); an empty array, with no
+    /// storage, when the buffer holds less than `minimumCapacity` bytes.
+    public mutating func takeStorage(minimumCapacity: Int) -> [UInt8] {
+        var storage: [UInt8] = []
+        swap(&storage, &buffer)
+        start = 0
+        scan = 0
+        discarding = false
+        guard storage.capacity >= minimumCapacity else { return [] }
+        storage.removeAll(keepingCapacity: true)
+        return storage
     }
 
     /// The bytes of an unfinished last line, when the input has ended.

@@ -43,37 +43,54 @@ public enum TraceFields {
     }
 
     /// `content` with the style's stamp line in front (or `content` itself for a style without
-    /// one), written straight into one buffer: the same bytes as `stamp(...)` followed by `content`.
+    /// one): the same bytes as `stamp(...)` followed by `content`. The line is put in front in
+    /// `content`'s own storage when `content` is not shared and has room for it (a receiver
+    /// reserves room when it assembles a text: `LineFramer.feedText`), so that a relay does not
+    /// allocate a second buffer of the message's size on every hop.
     public static func stamping(
-        _ content: [UInt8], _ style: TraceStyle, from: String, fromAddress: String? = nil, by: String, protocolName: String = "SMTP",
-        id: String? = nil, date: String
+        _ content: consuming [UInt8], _ style: TraceStyle, from: String, fromAddress: String? = nil, by: String,
+        protocolName: String = "SMTP", id: String? = nil, date: String
     ) -> [UInt8] {
         guard style != .none else { return content }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(content.count + 96 + from.utf8.count + by.utf8.count + date.utf8.count + (fromAddress?.utf8.count ?? 0))
+        var line: [UInt8] = []
+        line.reserveCapacity(96 + from.utf8.count + by.utf8.count + date.utf8.count + (fromAddress?.utf8.count ?? 0))
         // Names as their UTF-8 bytes, the fixed words straight from static memory.
-        func put(_ text: String) { bytes.append(utf8: text) }
+        func put(_ text: String) { line.append(utf8: text) }
         switch style {
         case .none:
             break
         case .mailFrom:
-            bytes.append(literal: "Mail-From: "); put(from); bytes.append(literal: " received by "); put(by)
-            bytes.append(literal: " at "); put(date)
+            line.append(literal: "Mail-From: "); put(from); line.append(literal: " received by "); put(by)
+            line.append(literal: " at "); put(date)
         case .received821:
-            bytes.append(literal: "Received: from "); put(from); bytes.append(literal: " by "); put(by)
-            bytes.append(literal: " ; "); put(date)
+            line.append(literal: "Received: from "); put(from); line.append(literal: " by "); put(by)
+            line.append(literal: " ; "); put(date)
         case .received2821:
-            bytes.append(literal: "Received: from "); put(from)
-            if let fromAddress { bytes.append(literal: " (["); put(fromAddress); bytes.append(literal: "])") }
-            bytes.append(literal: " by "); put(by); bytes.append(literal: " with "); put(protocolName)
-            if let id { bytes.append(literal: " id "); put(id) }
-            bytes.append(literal: "; "); put(date)
+            line.append(literal: "Received: from "); put(from)
+            if let fromAddress { line.append(literal: " (["); put(fromAddress); line.append(literal: "])") }
+            line.append(literal: " by "); put(by); line.append(literal: " with "); put(protocolName)
+            if let id { line.append(literal: " id "); put(id) }
+            line.append(literal: "; "); put(date)
         }
-        bytes.append(0x0d)
-        bytes.append(0x0a)
-        bytes.append(contentsOf: content)
+        line.append(0x0d)
+        line.append(0x0a)
+        var bytes = consume content
+        if bytes.capacity - bytes.count < line.count {
+            // No room: one new buffer of the right size, rather than growing this one by half.
+            var grown: [UInt8] = []
+            grown.reserveCapacity(line.count + bytes.count)
+            grown.append(contentsOf: line)
+            grown.append(contentsOf: bytes)
+            return grown
+        }
+        bytes.insert(contentsOf: line, at: 0)
         return bytes
     }
+
+    /// Room a receiver leaves after a text it assembles, so that the trace line a relay puts in
+    /// front fits in the same storage (`stamping`): a `Received:` line of RFC 2821 §4.4 with long
+    /// names and an address runs to some 150 bytes.
+    public static let stampRoom = 256
 
     /// A time in the notation of a style's stamp: RFC 788's `<daytime>`, RFC 822's two-digit
     /// year, RFC 2822's four-digit one.

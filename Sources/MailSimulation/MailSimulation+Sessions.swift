@@ -155,11 +155,12 @@ extension MailSimulation {
         let address = hostAddresses[session.peer.index]
         var decision = DeliveryDecision.accepted
         if hasAgent[session.host.index] {
-            let (answer, agentActions) = agents[session.host.index]!.messageReceived(message, peer: session.peerName, peerAddress: address, now: now)
+            // Handed over, not copied: the agent stamps the text in its own storage.
+            let (answer, agentActions) = agents[session.host.index]!.messageReceived(
+                consume message, peer: session.peerName, peerAddress: address, now: now)
             decision = answer
             perform(agentActions, for: session.host)
         }
-        _ = consume message
         if case .accepted = decision { acceptedCounts[session.host.index] += 1 }
         if dropsAfterFinalDot(session.host) {
             // RFC 1047: the message is the receiver's now, but the sender never hears so.

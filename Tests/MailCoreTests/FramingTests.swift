@@ -216,6 +216,47 @@ func frame(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit: Int) -
         }
     }
 
+    @Test("stamping puts the line in front in the text's own storage when it has room, and the bytes are the same either way")
+    func stampingInPlace() {
+        let date = TraceFields.date(CivilTime(unixSeconds: 370_000_000), .received2821)
+        let line = Array(TraceFields.stamp(.received2821, from: "bar.com", fromAddress: "10.0.0.1", by: "foo.com", id: "7", date: date)!.utf8)
+        let body = Array("Subject: x\r\n\r\n".utf8) + Array(repeating: UInt8(ascii: "y"), count: 2000)
+        var roomy = body
+        roomy.reserveCapacity(body.count + TraceFields.stampRoom)
+        let storage = roomy.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        let stamped = TraceFields.stamping(consume roomy, .received2821, from: "bar.com", fromAddress: "10.0.0.1", by: "foo.com", id: "7", date: date)
+        #expect(stamped == line + body)
+        #expect(stamped.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } == storage, "no second buffer")
+        // A text whose storage is still shared is left as it is.
+        var shared = body
+        shared.reserveCapacity(body.count + TraceFields.stampRoom)
+        let kept = shared
+        #expect(TraceFields.stamping(shared, .received2821, from: "bar.com", fromAddress: "10.0.0.1", by: "foo.com", id: "7", date: date) == line + body)
+        #expect(kept == body)
+    }
+
+    @Test("a framer hands over its buffer's storage emptied, or nothing when it is small; an assembler writes into storage it is lent")
+    func storageReuse() {
+        var framer = LineFramer(terminator: .crlf, maxLineLength: 100)
+        var received = Array("HELO x\r\n".utf8)
+        received.reserveCapacity(4096)
+        let storage = received.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        framer.append(consume received)
+        #expect(framer.next() == .line(ArraySlice("HELO x".utf8)))
+        let taken = framer.takeStorage(minimumCapacity: 1024)
+        #expect(taken.isEmpty && taken.capacity >= 4096)
+        #expect(taken.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } == storage)
+        #expect(framer.bufferedCount == 0 && framer.next() == .needMoreData)
+        framer.append(Array("QUIT\r\n".utf8))
+        #expect(framer.takeStorage(minimumCapacity: 1024).capacity == 0, "a small buffer is not worth keeping")
+
+        var assembler = MessageAssembler(maxSize: nil, clearHighBit: false, storage: consume taken)
+        #expect(assembler.lineReceived(ArraySlice("text".utf8)) == false)
+        #expect(assembler.lineReceived(ArraySlice(".".utf8)) == true)
+        #expect(assembler.content == Array("text\r\n".utf8))
+        #expect(assembler.content.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } == storage)
+    }
+
     @Test("trace lines are counted in the header only")
     func count() {
         let text = "Received: a\r\nMail-From: b\r\nRECEIVED: c\r\nSubject: x\r\n\r\nReceived: in the body\r\n"

@@ -81,4 +81,66 @@ import Testing
         let outcomes = fresh.report?.transactions.flatMap(\.recipients) ?? []
         #expect(outcomes.filter(\.status.isDelivered).count == 3)
     }
+
+    /// Runs one session between the two engines in memory, as `Conversation.run` does, but on the
+    /// caller's engines so that they can be restarted: what was delivered, and every byte the
+    /// client wrote.
+    static func session(_ sender: inout SenderEngine, _ receiver: inout ReceiverEngine) -> (delivered: [[UInt8]], written: [UInt8]) {
+        var delivered: [[UInt8]] = []
+        var written: [UInt8] = []
+        var toServer: [[UInt8]] = []
+        var toClient: [[UInt8]] = []
+        func receiverActs(_ actions: [ReceiverAction]) {
+            for action in actions {
+                switch action {
+                case .send(let replies): toClient.append(replies.bytes)
+                case .deliver(let message):
+                    delivered.append(message.content)
+                    receiverActs(receiver.deliveryFinished(.accepted, now: .zero))
+                case .close, .turn: break
+                }
+            }
+        }
+        func senderActs(_ actions: [SenderAction]) {
+            for case .send(let outgoing) in actions {
+                written += outgoing.bytes
+                toServer.append(outgoing.bytes)
+            }
+        }
+        receiverActs(receiver.connectionOpened(now: .zero))
+        senderActs(sender.connectionOpened(now: .zero))
+        while !toServer.isEmpty || !toClient.isEmpty {
+            if !toServer.isEmpty { receiverActs(receiver.bytesReceived(toServer.removeFirst(), now: .zero)) }
+            if !toClient.isEmpty { senderActs(sender.bytesReceived(toClient.removeFirst(), now: .zero)) }
+        }
+        if !receiver.isClosed { receiver.connectionClosed() }
+        return (delivered, written)
+    }
+
+    @Test("restarted engines write and assemble the next text in the storage of the last one, with the same bytes as new engines", arguments: smtpDialects)
+    func reusedTextStorage(dialect: DialectID) {
+        // Texts of a few kilobytes, made inline so that nothing but the engines holds them.
+        func text(_ tag: String) -> [UInt8] {
+            content(["Subject: \(tag)", ""] + (0..<40).map { "\($0 % 7 == 0 ? "." : "")\(String(repeating: tag, count: 70))" })
+        }
+        func transaction(_ tag: String) -> OutboundTransaction {
+            OutboundTransaction(id: 1, reversePath: path("<a@abc.org>"), recipients: [path("<joe@xyz.org>")], content: text(tag))
+        }
+        let policy = SharedReceiverPolicy(ReceiverPolicy(hostName: "xyz.org", users: ["joe"], relaying: .refuse))
+        var sender = SenderEngine.make(dialect: dialect, clientName: "abc.org", transactions: [transaction("a")])
+        var receiver = ReceiverEngine.make(dialect: dialect, policy: policy)
+        let first = Self.session(&sender, &receiver)
+        #expect(first.delivered == [text("a")])
+        for tag in ["b", "c"] {
+            sender.restart(dialect: dialect, clientName: "abc.org", transactions: [transaction(tag)])
+            receiver.restart(dialect: dialect, policy: policy)
+            let again = Self.session(&sender, &receiver)
+            var newSender = SenderEngine.make(dialect: dialect, clientName: "abc.org", transactions: [transaction(tag)])
+            var newReceiver = ReceiverEngine.make(dialect: dialect, policy: policy)
+            let fresh = Self.session(&newSender, &newReceiver)
+            #expect(again.delivered == [text(tag)])
+            #expect(again.delivered == fresh.delivered)
+            #expect(again.written == fresh.written)
+        }
+    }
 }

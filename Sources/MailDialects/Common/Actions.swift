@@ -24,6 +24,13 @@ public struct Outgoing: Hashable, Sendable {
 
     public init() {}
 
+    /// An empty write in `storage`'s memory (which must be empty): a sender writes its text into
+    /// the storage of an earlier text it has finished with, rather than allocating anew.
+    public init(storage: consuming [UInt8]) {
+        precondition(storage.isEmpty, "storage to reuse must be empty")
+        bytes = consume storage
+    }
+
     /// One command line (with its CR LF).
     public static func line(_ line: [UInt8]) -> Outgoing {
         var outgoing = Outgoing()

@@ -64,6 +64,10 @@ public struct SMTPReceiver: Sendable {
     private var batch = ReplyBatch()
     private var injections: [(SMTPVerb, Reply)] = []
     private var shutdownRequested = false
+    /// The storage of the last session's input, emptied, for the next text to be assembled in
+    /// (a text arrives in the buffer the sender wrote it in; that buffer is kept here when the
+    /// session ends, so that receiving a text allocates nothing once the buffers are warm).
+    private var spareStorage: [UInt8] = []
     /// When the server gives up waiting for the client (421), if it is waiting.
     public private(set) var deadline: Timestamp?
 
@@ -87,6 +91,7 @@ public struct SMTPReceiver: Sendable {
         session = Session()
         assembler = MessageAssembler(maxSize: nil, clearHighBit: false)
         buffersReplies = false
+        if spareStorage.capacity == 0 { spareStorage = framer.takeStorage(minimumCapacity: Self.spareMinimum) }
         framer = LineFramer(terminator: rules.textPolicy.commandTerminator, maxLineLength: Self.commandLimit(rules))
         actions.removeAll(keepingCapacity: true)
         batch = ReplyBatch()
@@ -94,6 +99,9 @@ public struct SMTPReceiver: Sendable {
         shutdownRequested = false
         deadline = nil
     }
+
+    /// Smallest buffer worth keeping for a text (smaller ones held commands only).
+    static let spareMinimum = 1024
 
     /// RFC 1869 §4.1.2: the command limit grows by the longest parameters of the extensions
     /// (26 characters for SIZE, RFC 1870 §3; 14 for ` BODY=8BITMIME`).
@@ -285,7 +293,9 @@ public struct SMTPReceiver: Sendable {
                 return
             }
             send(encoded: Self.startMailInput)
-            assembler = MessageAssembler(maxSize: policy.maxMessageSize, clearHighBit: rules.textPolicy.clearsHighBit)
+            var storage: [UInt8] = []
+            swap(&storage, &spareStorage)
+            assembler = MessageAssembler(maxSize: policy.maxMessageSize, clearHighBit: rules.textPolicy.clearsHighBit, storage: consume storage)
             state = .text
             framer.terminator = rules.textPolicy.dataTerminator
             framer.maxLineLength = rules.textLineLimit

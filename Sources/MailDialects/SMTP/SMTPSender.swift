@@ -105,6 +105,10 @@ public struct SMTPSender: Sendable {
     private var parser = ReplyParser()
     private var actions: [SenderAction] = []
     private var report: SessionReport
+    /// The storage of the last session's text, emptied, for the next text to be written in: the
+    /// transactions are given up at `restart`, and their text, read by nobody else by then, is
+    /// kept here (so that writing a text allocates nothing once the buffers are warm).
+    private var spareStorage: [UInt8] = []
     /// When the sender gives up waiting for the current reply.
     public private(set) var deadline: Timestamp?
 
@@ -135,7 +139,13 @@ public struct SMTPSender: Sendable {
     /// witness, 1.7% of a simulation's time. `RestartTests` compare the result with a new sender.
     public mutating func restart(configuration: Configuration, transactions: [OutboundTransaction]) {
         self.configuration = configuration
-        self.transactions = transactions  // the last session's transactions, and their texts, go here
+        var done = transactions
+        swap(&done, &self.transactions)
+        if spareStorage.capacity == 0, let last = done.indices.last, done[last].content.capacity >= SMTPReceiver.spareMinimum {
+            spareStorage = done[last].content
+            done = []  // the last session's transactions, and their texts but this one, go here
+            spareStorage.removeAll(keepingCapacity: true)
+        }
         statusStarts.removeAll(keepingCapacity: true)
         statuses.removeAll(keepingCapacity: true)
         for index in transactions.indices {  // by index: a transaction copied would be retained whole
@@ -533,7 +543,9 @@ public struct SMTPSender: Sendable {
 
     private mutating func sendText(now: Timestamp) {
         guard let round else { preconditionFailure("text outside a round") }
-        var outgoing = Outgoing()
+        var storage: [UInt8] = []
+        swap(&storage, &spareStorage)
+        var outgoing = Outgoing(storage: consume storage)
         outgoing.appendText(stuffing: transactions[round.transaction].content)
         pending.append(.text)
         // RFC 2920 §3.1: the text may open a group. When nothing else is left to send, QUIT rides
