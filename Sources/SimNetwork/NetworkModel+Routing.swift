@@ -17,16 +17,30 @@ public final class Route: Hashable, Sendable {
     public let hosts: [HostID]
     /// Sum of the links' one-way latencies.
     public let latency: SimDuration
+    /// What link timing needs of each hop, in one list: the hops from the source first, then
+    /// those from the destination back (`NetworkModel.transmit` reads one run of it per segment).
+    let steps: [LinkStep]
 
-    public init(network: NetworkID, hops: [Hop], hosts: [HostID], latency: SimDuration) {
+    /// `timings` are the network's, by link (`NetworkModel.linkTimings`).
+    init(network: NetworkID, hops: [Hop], hosts: [HostID], latency: SimDuration, timings: [NetworkModel.LinkTiming]) {
         self.network = network
         self.hops = hops
         self.hosts = hosts
         self.latency = latency
+        var steps: [LinkStep] = []
+        steps.reserveCapacity(hops.count * 2)
+        for reversed in [false, true] {
+            for index in hops.indices {
+                let hop = hops[reversed ? hops.count - 1 - index : index]
+                let forward = hop.forward != reversed
+                steps.append(LinkStep(slot: hop.link * 2 + (forward ? 0 : 1), timing: timings[hop.link]))
+            }
+        }
+        self.steps = steps
     }
 
     /// The route of a connection that has none (no path was found).
-    static let none = Route(network: NetworkID(0), hops: [], hosts: [], latency: .zero)
+    static let none = Route(network: NetworkID(0), hops: [], hosts: [], latency: .zero, timings: [])
 
     public static func == (lhs: Route, rhs: Route) -> Bool {
         lhs.network == rhs.network && lhs.hops == rhs.hops && lhs.hosts == rhs.hosts && lhs.latency == rhs.latency
@@ -40,6 +54,24 @@ public final class Route: Hashable, Sendable {
 
     /// Whether `host` forwards packets on this route (is on it but not at either end).
     func transits(_ host: HostID) -> Bool { hosts.dropFirst().dropLast().contains(host) }
+}
+
+/// One hop of a route in one direction, as link timing reads it.
+struct LinkStep {
+    /// The link direction's index in `NetworkModel.linkFreeAt`.
+    var slot: Int
+    var latency: Int64
+    /// Exact nanoseconds per byte, or -1 when the bandwidth does not divide 8·10⁹ (then
+    /// `bandwidth` is divided by for each segment); 0 for a link of unlimited bandwidth.
+    var nanosecondsPerByte: Int64
+    var bandwidth: UInt64
+
+    init(slot: Int, timing: NetworkModel.LinkTiming) {
+        self.slot = slot
+        latency = timing.latency
+        nanosecondsPerByte = timing.bandwidth == nil ? 0 : timing.nanosecondsPerByte ?? -1
+        bandwidth = timing.bandwidth ?? 0
+    }
 }
 
 struct Adjacency {
@@ -93,7 +125,9 @@ extension NetworkModel {
         }
         var best: Route?
         if source == destination {
-            best = Route(network: topology.hosts[source.index].networks.first ?? NetworkID(0), hops: [], hosts: [source], latency: .zero)
+            best = Route(
+                network: topology.hosts[source.index].networks.first ?? NetworkID(0), hops: [], hosts: [source], latency: .zero,
+                timings: linkTimings)
         } else {
             var choices: [Set<NetworkID>] = []
             let shared = Set(topology.hosts[destination.index].networks)
@@ -164,6 +198,6 @@ extension NetworkModel {
         }
         return Route(
             network: networks.min()!, hops: hops.reversed(), hosts: hosts.reversed(),
-            latency: SimDuration(nanoseconds: distance[destination.index]))
+            latency: SimDuration(nanoseconds: distance[destination.index]), timings: linkTimings)
     }
 }

@@ -204,35 +204,38 @@ public struct NetworkModel {
     /// and returns when the last byte arrives. Segments of `maximumSegmentSize` bytes each carry a
     /// header; a zero-byte payload is one bare segment (SYN, FIN, RST, or an empty datagram).
     mutating func transmit(payload: Int, over route: Route, reversed: Bool, at start: SimTime) -> SimTime {
-        var remaining = payload
-        var arrival = start
-        repeat {
-            let size = min(remaining, maximumSegmentSize) + Self.headerSize
-            remaining -= min(remaining, maximumSegmentSize)
-            statistics.segments += 1
-            statistics.bytes += size
-            arrival = max(arrival, carry(segmentOf: size, over: route, reversed: reversed, at: start))
-        } while remaining > 0
-        return arrival
-    }
-
-    /// Store-and-forward timing of one segment over every hop of a route.
-    private mutating func carry(segmentOf size: Int, over route: Route, reversed: Bool, at start: SimTime) -> SimTime {
-        var time = start.nanoseconds
         let count = route.hops.count
-        for step in 0..<count {
-            let hop = route.hops[reversed ? count - 1 - step : step]
-            let forward = hop.forward != reversed
-            let link = linkTimings[hop.link]
-            let slot = hop.link * 2 + (forward ? 0 : 1)
-            let begin = max(time, linkFreeAt[slot])
-            // ⌈size·8·10⁹/bandwidth⌉ is exactly size·(8·10⁹/bandwidth) when the bandwidth divides 8·10⁹.
-            let serialisation = link.nanosecondsPerByte.map { Int64(size) * $0 } ?? Self.serialisationTime(bytes: size, bandwidth: link.bandwidth)
-            let done = begin + serialisation
-            linkFreeAt[slot] = done
-            time = done + link.latency
+        let first = reversed ? count : 0
+        var remaining = payload
+        var arrival = start.nanoseconds
+        // Store-and-forward timing of each segment over every hop, read from the route's steps
+        // for this direction (one list, no per-link lookups) and written to the link directions'
+        // free times through one unique reference.
+        route.steps.withUnsafeBufferPointer { steps in
+            linkFreeAt.withUnsafeMutableBufferPointer { freeAt in
+                repeat {
+                    let size = min(remaining, maximumSegmentSize) + Self.headerSize
+                    remaining -= min(remaining, maximumSegmentSize)
+                    statistics.segments += 1
+                    statistics.bytes += size
+                    var time = start.nanoseconds
+                    for index in first..<first + count {
+                        let step = steps[index]
+                        let begin = max(time, freeAt[step.slot])
+                        // ⌈size·8·10⁹/bandwidth⌉ is exactly size·(8·10⁹/bandwidth) when the bandwidth divides 8·10⁹.
+                        let serialisation =
+                            step.nanosecondsPerByte >= 0
+                            ? Int64(size) * step.nanosecondsPerByte
+                            : Self.serialisationTime(bytes: size, bandwidth: step.bandwidth)
+                        let done = begin + serialisation
+                        freeAt[step.slot] = done
+                        time = done + step.latency
+                    }
+                    arrival = max(arrival, time)
+                } while remaining > 0
+            }
         }
-        return SimTime(nanoseconds: time)
+        return SimTime(nanoseconds: arrival)
     }
 
     /// ⌈bytes · 8 · 10⁹ / bandwidth⌉ nanoseconds; zero for an unlimited link.

@@ -106,7 +106,7 @@ import Testing
     @Test("the route table answers what was stored, in any order of hosts, and forgets everything at once")
     func storeAndForget() {
         var table = RouteTable()
-        let route = Route(network: NetworkID(0), hops: [], hosts: [HostID(7), HostID(2)], latency: .zero)
+        let route = Route(network: NetworkID(0), hops: [], hosts: [HostID(7), HostID(2)], latency: .zero, timings: [])
         #expect(isUnknown(table[HostID(7), HostID(2)]))
         table[HostID(7), HostID(2)] = .route(route)
         table[HostID(7), HostID(0)] = .unreachable
