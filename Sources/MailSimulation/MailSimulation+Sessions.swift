@@ -101,8 +101,8 @@ extension MailSimulation {
                         }
                     }
                 }
-                let bytes = outgoing.bytes
-                network.send(bytes, on: id, from: .client)
+                // The write's bytes are handed over whole (the action is spent), not copied out.
+                network.send((consume outgoing).bytes, on: id, from: .client)
             case .close:
                 network.close(id, from: .client)
             case .finished(let report):
@@ -133,7 +133,7 @@ extension MailSimulation {
                     for line in replies.wireLines { trace(session.host, .init("S"), "conn\(session.label) \(line)") }
                 }
                 statistics.protocolBytes += replies.bytes.count
-                network.send(replies.bytes, on: id, from: .server)
+                network.send((consume replies).bytes, on: id, from: .server)
             case .deliver(let message):
                 // A delivery is always the last action of its list. It is carried out after the
                 // list went back to the engine, so that the engine's answer fills the same storage.

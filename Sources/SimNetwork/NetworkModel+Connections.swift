@@ -108,12 +108,14 @@ extension NetworkModel {
     }
 
     /// Writes bytes on a connection from one side. Writes after a close or reset are ignored.
-    public mutating func send(_ bytes: [UInt8], on id: ConnectionID, from side: ConnectionSide) {
+    /// `bytes` are taken, not copied: a caller that hands its last reference over costs no
+    /// reference counting.
+    public mutating func send(_ bytes: consuming [UInt8], on id: ConnectionID, from side: ConnectionSide) {
         guard let connection = live(id), connection.state == .established, !connection.resetInFlight else { return }
         let closed = side == .client ? connection.clientSentFin : connection.serverSentFin
         guard !closed, !bytes.isEmpty else { return }
         let payload = bytes.count
-        send(.data(segmentData.put(bytes)), payload: payload, on: id, to: side.peer)
+        send(.data(segmentData.put(consume bytes)), payload: payload, on: id, to: side.peer)
     }
 
     /// Closes one side's half in order: the peer hears `peerClosed` after all data sent before it.
