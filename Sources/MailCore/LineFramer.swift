@@ -53,13 +53,18 @@ public struct LineFramer: Sendable {
         if done == nil { append(contiguous: Array(bytes)) }
     }
 
+    /// Takes a received array handed over whole (see `append(contiguous:)`).
+    public mutating func append(_ bytes: consuming [UInt8]) {
+        append(contiguous: consume bytes)
+    }
+
     @usableFromInline
-    mutating func append(contiguous bytes: [UInt8]) {
+    mutating func append(contiguous bytes: consuming [UInt8]) {
         guard start < buffer.count else {
             // Nothing pending (the usual case: a write arrives whole): the received array becomes
             // the buffer, sharing its storage, where copying it would cost an allocation and a
             // copy of every byte (a 2 kB text on every hop).
-            buffer = bytes
+            buffer = consume bytes
             start = 0
             scan = 0
             return

@@ -198,10 +198,10 @@ public final class MailSimulation {
             switch side {
             case .client:
                 guard let session = clients[id] else { return }
-                clientActs(id, session, session.engine.bytesReceived(bytes, now: now))
+                clientActs(id, session, session.engine.bytesReceived(consume bytes, now: now))
             case .server:
                 guard let session = servers[id] else { return }
-                serverActs(id, session, session.engine.bytesReceived(bytes, now: now))
+                serverActs(id, session, session.engine.bytesReceived(consume bytes, now: now))
             }
         case .peerClosed(let id, _, let side):
             switch side {

@@ -49,8 +49,8 @@ public struct SenderEngine: Sendable {
         smtpEngine != nil ? smtpEngine!.connectionOpened(now: now) : mtpEngine!.connectionOpened(now: now)
     }
 
-    public mutating func bytesReceived(_ bytes: [UInt8], now: Timestamp) -> [SenderAction] {
-        smtpEngine != nil ? smtpEngine!.bytesReceived(bytes, now: now) : mtpEngine!.bytesReceived(bytes, now: now)
+    public mutating func bytesReceived(_ bytes: consuming [UInt8], now: Timestamp) -> [SenderAction] {
+        smtpEngine != nil ? smtpEngine!.bytesReceived(consume bytes, now: now) : mtpEngine!.bytesReceived(bytes, now: now)
     }
 
     public mutating func connectionLost() -> [SenderAction] {
@@ -108,8 +108,8 @@ public struct ReceiverEngine: Sendable {
         smtpEngine != nil ? smtpEngine!.connectionOpened(now: now) : mtpEngine!.connectionOpened(now: now)
     }
 
-    public mutating func bytesReceived(_ bytes: [UInt8], now: Timestamp) -> [ReceiverAction] {
-        smtpEngine != nil ? smtpEngine!.bytesReceived(bytes, now: now) : mtpEngine!.bytesReceived(bytes, now: now)
+    public mutating func bytesReceived(_ bytes: consuming [UInt8], now: Timestamp) -> [ReceiverAction] {
+        smtpEngine != nil ? smtpEngine!.bytesReceived(consume bytes, now: now) : mtpEngine!.bytesReceived(bytes, now: now)
     }
 
     public mutating func deliveryFinished(_ decision: DeliveryDecision, now: Timestamp) -> [ReceiverAction] {

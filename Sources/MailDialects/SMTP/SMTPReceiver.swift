@@ -138,6 +138,14 @@ public struct SMTPReceiver: Sendable {
         return takeActions()
     }
 
+    /// `bytesReceived` for an array handed over whole: the framer takes it without copying.
+    public mutating func bytesReceived(_ bytes: consuming [UInt8], now: Timestamp) -> [ReceiverAction] {
+        guard !isClosed else { return [] }
+        framer.append(consume bytes)
+        process(now: now)
+        return takeActions()
+    }
+
     /// The host's answer to a `deliver` action.
     public mutating func deliveryFinished(_ decision: DeliveryDecision, now: Timestamp) -> [ReceiverAction] {
         switch state {

@@ -193,6 +193,17 @@ public struct SMTPSender: Sendable {
     where Bytes.Element == UInt8 {
         guard !finished else { return [] }
         framer.append(bytes)
+        return readReplies(now: now)
+    }
+
+    /// `bytesReceived` for an array handed over whole: the framer takes it without copying.
+    public mutating func bytesReceived(_ bytes: consuming [UInt8], now: Timestamp) -> [SenderAction] {
+        guard !finished else { return [] }
+        framer.append(consume bytes)
+        return readReplies(now: now)
+    }
+
+    private mutating func readReplies(now: Timestamp) -> [SenderAction] {
         while !finished {
             switch framer.next() {
             case .needMoreData:
