@@ -91,14 +91,15 @@ extension NetworkModel {
         connection.timeoutArmed = false
         let id = ConnectionID(slot: slot, generation: connection.generation)
         statistics.connectionsOpened += 1
-        if let server = hostByAddress[address], let route = route(from: host, to: server) {
+        let server = self.host(at: address)
+        if let server, let route = route(from: host, to: server) {
             connection.server = server
             connection.route = route
             connections[Int(slot)] = connection
             send(.syn, on: id, to: .server)
         } else {
             // The SYN goes nowhere; only the timeout will answer.
-            connection.server = hostByAddress[address] ?? host
+            connection.server = server ?? host
             connection.route = .none
             connection.handshakeLost = true
             connections[Int(slot)] = connection

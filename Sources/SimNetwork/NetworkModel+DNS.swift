@@ -9,6 +9,76 @@ struct PendingLookup {
     var timeout: EventID?
 }
 
+/// Lookups waiting for their answers, by id. Ids are handed out in order and most lookups are
+/// answered within the event that follows, so the store is a list from the oldest unanswered id
+/// on: finding one is an index, where a dictionary hashed the id twice a lookup.
+struct PendingLookups {
+    /// The id of `entries[head]`.
+    private var firstID: UInt64 = 1
+    private var head = 0
+    private var entries: [PendingLookup?] = []
+
+    /// The id the next `add` stores under.
+    var nextID: UInt64 { firstID + UInt64(entries.count - head) }
+
+    /// Stores `lookup` under `nextID`.
+    mutating func add(_ lookup: PendingLookup) {
+        entries.append(lookup)
+    }
+
+    subscript(id: LookupID) -> PendingLookup? {
+        get {
+            guard let index = index(id) else { return nil }
+            return entries[index]
+        }
+        set {
+            guard let index = index(id) else {
+                if case .some = newValue { preconditionFailure("lookup ids are added in order, through add") }
+                return
+            }
+            let answered: Bool
+            if case .none = newValue { answered = true } else { answered = false }
+            entries[index] = newValue
+            if answered { dropAnswered() }
+        }
+    }
+
+    mutating func removeValue(forKey id: LookupID) -> PendingLookup? {
+        guard let index = index(id), let lookup = entries[index] else { return nil }
+        entries[index] = nil
+        dropAnswered()
+        return lookup
+    }
+
+    /// The ids of the pending lookups, oldest first.
+    var ids: [LookupID] {
+        (head..<entries.count).compactMap { index in
+            if case .none = entries[index] { return nil }
+            return LookupID(firstID + UInt64(index - head))
+        }
+    }
+
+    private func index(_ id: LookupID) -> Int? {
+        guard id.value >= firstID, id.value - firstID < UInt64(entries.count - head) else { return nil }
+        return head + Int(id.value - firstID)
+    }
+
+    /// Moves past answered lookups at the front; the list is compacted once half of it is spent.
+    private mutating func dropAnswered() {
+        while head < entries.count, case .none = entries[head] {
+            head += 1
+            firstID += 1
+        }
+        if head == entries.count {
+            entries.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head > 64, head * 2 > entries.count {
+            entries.removeSubrange(0..<head)
+            head = 0
+        }
+    }
+}
+
 struct CacheKey: Hashable {
     var name: String
     var type: DNSQueryType
@@ -30,9 +100,8 @@ extension NetworkModel {
     ///   A lookups that follow cost nothing. A query that gets no answer within `queryTimeout` is
     ///   sent again, up to `attempts` times in all, and then reported as `timedOut`.
     public mutating func lookup(_ name: String, _ type: DNSQueryType, from host: HostID) -> LookupID {
-        nextLookup += 1
-        let id = LookupID(nextLookup)
-        lookups[id] = PendingLookup(host: host, name: name, type: type, attempt: 1)
+        let id = LookupID(lookups.nextID)
+        lookups.add(PendingLookup(host: host, name: name, type: type, attempt: 1))
         guard dns.enabled else {
             let answer: DNSAnswer
             switch type {

@@ -36,8 +36,9 @@ public struct NetworkModel {
         var nanosecondsPerByte: Int64?
     }
     /// The host of each address (the first host listed, as `Topology.host(at:)` answers), so
-    /// that opening a connection does not search every host.
-    let hostByAddress: [IPv4Address: HostID]
+    /// that opening a connection does not search every host: sorted by address, for a binary
+    /// search (hashing the address cost more, once a connection).
+    let hostByAddress: [(address: IPv4Address, host: HostID)]
     var routeCache = RouteTable()
     /// Every route ever handed to a connection, kept alive here: connections hold theirs
     /// `unowned(unsafe)`, so that copying a connection costs no reference counting.
@@ -57,8 +58,7 @@ public struct NetworkModel {
 
     public var dns: DNSConfiguration
     public var hostTable: HostTable
-    var lookups: [LookupID: PendingLookup] = [:]
-    var nextLookup: UInt64 = 0
+    var lookups = PendingLookups()
     var caches: [[CacheKey: CachedAnswer]]
     /// The bytes of data segments and the DNS answers on their way (see `InFlightSlot`).
     var segmentData = InFlightStore<[UInt8]>()
@@ -100,14 +100,27 @@ public struct NetworkModel {
             let perByte = link.bandwidth.flatMap { bandwidth in 8_000_000_000 % bandwidth == 0 ? Int64(8_000_000_000 / bandwidth) : nil }
             return LinkTiming(latency: link.latency.nanoseconds, bandwidth: link.bandwidth, nanosecondsPerByte: perByte)
         }
-        var hostByAddress: [IPv4Address: HostID] = [:]
+        var hostByAddress: [(address: IPv4Address, host: HostID)] = []
         for (index, host) in topology.hosts.enumerated() {
-            for address in host.addresses where hostByAddress[address] == nil { hostByAddress[address] = HostID(index) }
+            for address in host.addresses { hostByAddress.append((address, HostID(index))) }
         }
+        // Stable: of hosts sharing an address, the first listed comes first, and is the one found.
+        hostByAddress = hostByAddress.enumerated().sorted { ($0.element.address, $0.offset) < ($1.element.address, $1.offset) }.map(\.element)
         self.hostByAddress = hostByAddress
     }
 
     public var now: SimTime { kernel.now }
+
+    /// The host at `address` (the first listed, if several share it).
+    func host(at address: IPv4Address) -> HostID? {
+        var low = 0
+        var high = hostByAddress.count
+        while low < high {
+            let middle = (low + high) / 2
+            if hostByAddress[middle].address < address { low = middle + 1 } else { high = middle }
+        }
+        return low < hostByAddress.count && hostByAddress[low].address == address ? hostByAddress[low].host : nil
+    }
 
     // MARK: Timers for the layer above
 
@@ -143,8 +156,8 @@ public struct NetworkModel {
         routeCache.removeAll()
         listeners[host.index] = []
         caches[host.index].removeAll()
-        for (id, lookup) in lookups where lookup.host == host {
-            if let timeout = lookup.timeout { kernel.cancel(timeout) }
+        for id in lookups.ids where lookups[id]?.host == host {
+            if let timeout = lookups[id]?.timeout { kernel.cancel(timeout) }
             lookups[id] = nil
         }
         resetConnections(into: &notifications, silent: host) {

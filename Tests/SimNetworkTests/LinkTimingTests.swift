@@ -128,3 +128,48 @@ import Testing
         return false
     }
 }
+
+@Suite struct PendingLookupsTests {
+    static func lookup(_ host: Int) -> PendingLookup { PendingLookup(host: HostID(host), name: "d\(host).net", type: .mx, attempt: 1) }
+
+    @Test("pending lookups are found by id in any order of answers, keep their ids, and the list is reused once all are answered")
+    func orderAndReuse() {
+        var lookups = PendingLookups()
+        var ids: [LookupID] = []
+        for host in 0..<200 {
+            ids.append(LookupID(lookups.nextID))
+            lookups.add(Self.lookup(host))
+        }
+        #expect(ids.first == LookupID(1) && ids.last == LookupID(200))
+        // Answer every other one, then the rest from the back: each is still found under its id.
+        for (index, id) in ids.enumerated() where index % 2 == 1 {
+            #expect(lookups.removeValue(forKey: id)?.host == HostID(index))
+        }
+        #expect(lookups.ids == ids.enumerated().filter { $0.offset % 2 == 0 }.map(\.element))
+        lookups[ids[10]]?.attempt = 2
+        #expect(lookups[ids[10]]?.attempt == 2)
+        #expect(lookups[ids[11]] == nil, "answered")
+        for (index, id) in ids.enumerated().reversed() where index % 2 == 0 {
+            #expect(lookups[id]?.host == HostID(index))
+            lookups[id] = nil
+        }
+        #expect(lookups.ids.isEmpty)
+        #expect(lookups[LookupID(0)] == nil && lookups[LookupID(201)] == nil)
+        #expect(lookups.nextID == 201, "ids keep counting")
+        lookups.add(Self.lookup(7))
+        #expect(lookups[LookupID(201)]?.host == HostID(7))
+    }
+
+    @Test("a lookup left unanswered at the front does not lose the ones after it while the list is compacted")
+    func stuckFront() {
+        var lookups = PendingLookups()
+        for host in 0..<1000 {
+            let id = LookupID(lookups.nextID)
+            lookups.add(Self.lookup(host))
+            if host > 0 { #expect(lookups.removeValue(forKey: id)?.host == HostID(host)) }
+        }
+        #expect(lookups.ids == [LookupID(1)])
+        #expect(lookups.removeValue(forKey: LookupID(1))?.host == HostID(0))
+        #expect(lookups.ids.isEmpty)
+    }
+}
