@@ -55,7 +55,7 @@ public struct Kernel<Event> {
     /// runs (debug builds check this by searching the queue).
     @inlinable
     public mutating func cancel(_ id: EventID) {
-        assert(queue.heap.contains { $0.sequence == id.sequence }, "cancelled event \(id.sequence), which is not pending")
+        assert(queue.contains(id), "cancelled event \(id.sequence), which is not pending")
         cancelled.insert(id)
     }
 
@@ -98,7 +98,7 @@ public struct Kernel<Event> {
     @inlinable
     mutating func skipCancelled() {
         guard !cancelled.isEmpty else { return }
-        while let top = queue.heap.first, cancelled.remove(EventID(sequence: top.sequence)) != nil {
+        while let first = queue.earliestID, cancelled.remove(first) != nil {
             _ = queue.popFirst()
         }
     }

@@ -34,6 +34,24 @@ import Testing
         #expect(order == wanted)
     }
 
+    @Test("a copied kernel is a value: events scheduled or run on the copy leave the original as it was, through growth too")
+    func copiesAreIndependent() {
+        var original = Kernel<[Int]>()  // events with storage, which the copy must retain
+        for index in 0..<10 { original.schedule(at: SimTime(nanoseconds: Int64(10 - index)), [index]) }
+        var copy = original
+        for index in 10..<100 { copy.schedule(at: SimTime(nanoseconds: Int64(index)), [index]) }  // grows the copy's storage
+        var fromCopy: [[Int]] = []
+        copy.run(until: .distantFuture) { _, event in fromCopy.append(event) }
+        #expect(fromCopy.count == 100)
+        #expect(original.pendingCount == 10)
+        var snapshot = original
+        var fromOriginal: [[Int]] = []
+        original.run(until: .distantFuture) { _, event in fromOriginal.append(event) }
+        #expect(fromOriginal == (0..<10).reversed().map { [$0] })
+        #expect(snapshot.pendingCount == 10, "running the original left its earlier copy alone")
+        #expect(snapshot.nextEventTime() == SimTime(nanoseconds: 1))
+    }
+
     @Test("events scheduled while others run reuse the queue's slots and still come out in (time, order) order")
     func interleaved() {
         var kernel = Kernel<[Int]>()  // a payload with storage, to catch an event moved into the wrong slot
