@@ -69,17 +69,22 @@ public struct EventQueue<Event> {
         @usableFromInline var capacity: Int
         @usableFromInline var nextSequence: UInt64 = 0
 
+        /// Keys before the root, so that each node's four children (indices 4i+1 to 4i+4) share
+        /// one 64-byte cache line: the block is aligned to 64 bytes and the root is its fourth key.
+        @usableFromInline static var heapOffset: Int { 3 }
+
         @usableFromInline
         init(capacity: Int) {
             self.capacity = capacity
-            heap = .allocate(capacity: capacity)
+            let keys = UnsafeMutableRawPointer.allocate(byteCount: (capacity + Self.heapOffset) * MemoryLayout<Entry>.stride, alignment: 64)
+            heap = keys.bindMemory(to: Entry.self, capacity: capacity + Self.heapOffset) + Self.heapOffset
             events = .allocate(capacity: capacity)
             freeSlots = .allocate(capacity: capacity)
         }
 
         deinit {
             events.deinitialize(count: slotCount)
-            heap.deallocate()
+            UnsafeMutableRawPointer(heap - Self.heapOffset).deallocate()
             events.deallocate()
             freeSlots.deallocate()
         }
