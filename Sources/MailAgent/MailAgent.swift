@@ -102,7 +102,8 @@ public struct MailAgent: Sendable {
             content = text
         } else {
             content = TraceFields.stamping(
-                consume text, style, from: message.clientName.isEmpty ? peer : message.clientName, fromAddress: peerAddress,
+                consume text, style, from: message.clientName.isEmpty ? peer : message.clientName,
+                fromAddress: peerAddress,
                 by: configuration.hostName, protocolName: message.extended ? "ESMTP" : "SMTP", id: String(nextID + 1),
                 date: stampDate(now, style))
         }

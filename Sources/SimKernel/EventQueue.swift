@@ -76,7 +76,8 @@ public struct EventQueue<Event> {
         @usableFromInline
         init(capacity: Int) {
             self.capacity = capacity
-            let keys = UnsafeMutableRawPointer.allocate(byteCount: (capacity + Self.heapOffset) * MemoryLayout<Entry>.stride, alignment: 64)
+            let keys = UnsafeMutableRawPointer.allocate(
+                byteCount: (capacity + Self.heapOffset) * MemoryLayout<Entry>.stride, alignment: 64)
             heap = keys.bindMemory(to: Entry.self, capacity: capacity + Self.heapOffset) + Self.heapOffset
             events = .allocate(capacity: capacity)
             freeSlots = .allocate(capacity: capacity)

@@ -105,7 +105,9 @@ public struct NetworkModel {
             for address in host.addresses { hostByAddress.append((address, HostID(index))) }
         }
         // Stable: of hosts sharing an address, the first listed comes first, and is the one found.
-        hostByAddress = hostByAddress.enumerated().sorted { ($0.element.address, $0.offset) < ($1.element.address, $1.offset) }.map(\.element)
+        hostByAddress = hostByAddress.enumerated()
+            .sorted { ($0.element.address, $0.offset) < ($1.element.address, $1.offset) }
+            .map(\.element)
         self.hostByAddress = hostByAddress
     }
 

@@ -50,7 +50,8 @@ public struct SenderEngine: Sendable {
     }
 
     public mutating func bytesReceived(_ bytes: consuming [UInt8], now: Timestamp) -> [SenderAction] {
-        smtpEngine != nil ? smtpEngine!.bytesReceived(consume bytes, now: now) : mtpEngine!.bytesReceived(bytes, now: now)
+        smtpEngine != nil
+            ? smtpEngine!.bytesReceived(consume bytes, now: now) : mtpEngine!.bytesReceived(bytes, now: now)
     }
 
     public mutating func connectionLost() -> [SenderAction] {
@@ -109,7 +110,8 @@ public struct ReceiverEngine: Sendable {
     }
 
     public mutating func bytesReceived(_ bytes: consuming [UInt8], now: Timestamp) -> [ReceiverAction] {
-        smtpEngine != nil ? smtpEngine!.bytesReceived(consume bytes, now: now) : mtpEngine!.bytesReceived(bytes, now: now)
+        smtpEngine != nil
+            ? smtpEngine!.bytesReceived(consume bytes, now: now) : mtpEngine!.bytesReceived(bytes, now: now)
     }
 
     public mutating func deliveryFinished(_ decision: DeliveryDecision, now: Timestamp) -> [ReceiverAction] {

@@ -303,7 +303,8 @@ public struct SMTPReceiver: Sendable {
             send(encoded: Self.startMailInput)
             var storage: [UInt8] = []
             swap(&storage, &spareStorage)
-            assembler = MessageAssembler(maxSize: policy.maxMessageSize, clearHighBit: rules.textPolicy.clearsHighBit, storage: consume storage)
+            assembler = MessageAssembler(
+                maxSize: policy.maxMessageSize, clearHighBit: rules.textPolicy.clearsHighBit, storage: consume storage)
             state = .text
             framer.terminator = rules.textPolicy.dataTerminator
             framer.maxLineLength = rules.textLineLimit

@@ -141,7 +141,9 @@ public struct SMTPSender: Sendable {
         self.configuration = configuration
         var done = transactions
         swap(&done, &self.transactions)
-        if spareStorage.capacity == 0, let last = done.indices.last, done[last].content.capacity >= SMTPReceiver.spareMinimum {
+        if spareStorage.capacity == 0, let last = done.indices.last,
+            done[last].content.capacity >= SMTPReceiver.spareMinimum
+        {
             spareStorage = done[last].content
             done = []  // the last session's transactions, and their texts but this one, go here
             spareStorage.removeAll(keepingCapacity: true)
