@@ -61,8 +61,8 @@ struct LinkStep {
     /// The link direction's index in `NetworkModel.linkFreeAt`.
     var slot: Int
     var latency: Int64
-    /// Exact nanoseconds per byte, or -1 when the bandwidth does not divide 8·10⁹ (then
-    /// `bandwidth` is divided by for each segment); 0 for a link of unlimited bandwidth.
+    /// Exact nanoseconds per byte; 0 for a link of unlimited bandwidth; -1 when the bandwidth does
+    /// not divide 8·10⁹, and each segment's time is then worked out from `bandwidth`.
     var nanosecondsPerByte: Int64
     var bandwidth: UInt64
 
