@@ -35,9 +35,9 @@ public struct NetworkModel {
         var bandwidth: UInt64?
         var nanosecondsPerByte: Int64?
     }
-    /// The host of each address (the first host listed, as `Topology.host(at:)` answers), so
-    /// that opening a connection does not search every host: sorted by address, for a binary
-    /// search (hashing the address cost more, once a connection).
+    /// The host of each address (as `Topology.host(at:)` answers), so that opening a connection
+    /// does not search every host: sorted by address, for a binary search (hashing the address
+    /// cost more, once a connection).
     let hostByAddress: [(address: IPv4Address, host: HostID)]
     var routeCache = RouteTable()
     /// Every route ever handed to a connection, kept alive here: connections hold theirs
@@ -104,16 +104,13 @@ public struct NetworkModel {
         for (index, host) in topology.hosts.enumerated() {
             for address in host.addresses { hostByAddress.append((address, HostID(index))) }
         }
-        // Stable: of hosts sharing an address, the first listed comes first, and is the one found.
-        hostByAddress = hostByAddress.enumerated()
-            .sorted { ($0.element.address, $0.offset) < ($1.element.address, $1.offset) }
-            .map(\.element)
+        hostByAddress.sort { $0.address < $1.address }  // the topology gives each address to one host
         self.hostByAddress = hostByAddress
     }
 
     public var now: SimTime { kernel.now }
 
-    /// The host at `address` (the first listed, if several share it).
+    /// The host at `address`, if any.
     func host(at address: IPv4Address) -> HostID? {
         var low = 0
         var high = hostByAddress.count

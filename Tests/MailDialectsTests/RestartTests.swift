@@ -117,7 +117,7 @@ import Testing
         return (delivered, written)
     }
 
-    @Test("restarted engines write and assemble the next text in the storage of the last one, with the same bytes as new engines", arguments: smtpDialects)
+    @Test("after sessions with texts (whose storage restarted engines keep), restarted engines write and deliver the same bytes as new ones", arguments: smtpDialects)
     func reusedTextStorage(dialect: DialectID) {
         // Texts of a few kilobytes, made inline so that nothing but the engines holds them.
         func text(_ tag: String) -> [UInt8] {

@@ -173,3 +173,29 @@ import Testing
         #expect(lookups.ids.isEmpty)
     }
 }
+
+@Suite struct HostByAddressTests {
+    @Test("the network finds the host at an address as the topology does, for hosts of one to three addresses in any order")
+    func sameAsTopology() {
+        var topology = Topology()
+        let net = topology.addNetwork("NET")
+        var generator = RandomStream(seed: 3, stream: "addresses")
+        // Every address once, shuffled, dealt out to hosts one to three at a time.
+        var free = (0..<200).map { IPv4Address(10, 0, UInt8($0 / 100), UInt8($0 % 100)) }
+        for index in free.indices.reversed() { free.swapAt(index, Int(generator.uniform(below: UInt64(index + 1)))) }
+        var index = 0
+        while free.count >= 3 {
+            let count = 1 + Int(generator.uniform(below: 3))
+            _ = topology.addHost("H\(index)", addresses: Array(free.suffix(count)), networks: [net])
+            free.removeLast(count)
+            index += 1
+        }
+        let network = NetworkModel(topology: topology)
+        for octet in 0..<200 {
+            let address = IPv4Address(10, 0, UInt8(octet / 100), UInt8(octet % 100))
+            #expect(network.host(at: address) == topology.host(at: address), "\(address)")
+        }
+        #expect(network.host(at: IPv4Address(10, 0, 3, 0)) == nil)
+        #expect(network.host(at: IPv4Address(9, 255, 255, 255)) == nil)
+    }
+}
