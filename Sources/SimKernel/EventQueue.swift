@@ -14,22 +14,35 @@ public struct EventID: Hashable, Comparable, Sendable {
 /// A priority queue of value-type events ordered by (time, insertion sequence).
 ///
 /// Events at the same time come out first-in first-out: the insertion sequence breaks every tie,
-/// so the order never depends on the heap's internal layout. The heap is a four-ary min-heap of
-/// 16-byte keys in one contiguous block; the events themselves wait in a slab beside it, and each
-/// key names its event's slot. Sifting then moves 16 bytes per level, whatever the event's size
-/// (an event of the mail simulation is 32 bytes: with it inline, a heap entry was 48), and
-/// scheduling allocates nothing once the blocks have grown to the run's working size. Four
-/// children a node (a cache line of keys) halve the levels of a binary heap: the mail simulation
-/// keeps a few hundred events pending, four or five levels instead of eight or nine. Removal uses
-/// Floyd's bottom-up sift: the hole runs down to a leaf along the smallest children (three
-/// comparisons per level), then the displaced last key climbs back, usually only a level or two.
+/// so the order never depends on the queue's internal layout.
 ///
-/// The heap, the slab and the list of free slots live in one `Storage` object, copied on write:
-/// an insertion or a removal checks once that the storage is not shared, where three arrays
-/// checked four times an operation between them (about 1% of a mail simulation's instructions).
-/// A radix heap (events bucketed by the highest bit in which their time differs from the last
-/// one taken out) was tried instead of the four-ary heap: 5% more instructions a mail message,
-/// and the hold model ran a third slower.
+/// The queue is a timing wheel in front of two four-ary min-heaps (a "calendar" of the near
+/// future, in the spirit of Brown's calendar queue and Varghese and Lauck's timing wheels):
+///
+/// - Time is cut into windows of 2¹⁶ ns (65.5 µs). The *current* heap holds the events of the
+///   current window and any earlier; it is small (the mail simulation has a handful of events in
+///   a window), so taking its first event sifts through a level or two, not five.
+/// - Each of the next 2,047 windows has a bucket: an unordered list of the events in it, linked
+///   through their slots. Scheduling into a bucket is a few stores. When the current heap runs
+///   dry, the queue moves to the next window with events (a bit scan over the buckets in use)
+///   and pours that bucket into the heap.
+/// - Events beyond the wheel's 134 ms horizon (retry timers, the watchdog) wait in the *far*
+///   heap; the first event is always the smaller of the two heaps' roots, so a far event is
+///   taken at its time without being moved.
+///
+/// Every event waits in a slab beside these structures, and each key names its event's slot:
+/// sifting moves 16-byte keys whatever the event's size, and scheduling allocates nothing once
+/// the blocks have grown to the run's working size. Four children a node (a cache line of keys)
+/// halve the levels of a binary heap. Removal uses Floyd's bottom-up sift: the hole runs down to
+/// a leaf along the smallest children (three comparisons per level), then the displaced last
+/// key climbs back, usually only a level or two.
+///
+/// The four-ary heap alone (every pending event in it, a few hundred in the mail simulation)
+/// spent 5% of a mail simulation's instructions sifting; a radix heap was tried too and was
+/// slower still (see Docs/architecture.md).
+///
+/// All of it lives in one `Storage` object, copied on write: an insertion or a removal checks
+/// once that the storage is not shared.
 ///
 /// Limits: 2⁴⁰ insertions in a queue's life (a trillion events) and 2²⁴ events pending at once.
 @frozen
@@ -55,39 +68,77 @@ public struct EventQueue<Event> {
         func precedes(_ other: Entry) -> Bool { key < other.key }
     }
 
-    /// The heap, the events by slot and the free slots, in blocks of `capacity` elements each:
-    /// there are never more keys or free slots than slots.
+    /// A window is 2^windowShift nanoseconds.
+    @usableFromInline static var windowShift: Int64 { 16 }
+    /// Buckets on the wheel (a power of two): the current window's and the next ones'.
+    @usableFromInline static var bucketCount: Int { 2048 }
+
+    /// The heaps, the events by slot, the buckets and the free slots. The per-slot blocks have
+    /// `capacity` elements each: there are never more keys (in all three places together) or
+    /// free slots than slots.
     @usableFromInline
     final class Storage {
+        /// The current window's heap.
         @usableFromInline var heap: UnsafeMutablePointer<Entry>
         @usableFromInline var heapCount = 0
+        /// The heap of events beyond the wheel's horizon.
+        @usableFromInline var far: UnsafeMutablePointer<Entry>
+        @usableFromInline var farCount = 0
         /// Slots below `slotCount` are initialized; a free one holds `nil`.
         @usableFromInline var events: UnsafeMutablePointer<Event?>
         @usableFromInline var slotCount = 0
         @usableFromInline var freeSlots: UnsafeMutablePointer<Int32>
         @usableFromInline var freeCount = 0
+        /// A bucketed event's key, and the next slot in its bucket's list (-1 at the end).
+        @usableFromInline var bucketKeys: UnsafeMutablePointer<Entry>
+        @usableFromInline var bucketNext: UnsafeMutablePointer<Int32>
+        /// The first slot of each bucket's list, -1 for an empty bucket.
+        @usableFromInline var heads: UnsafeMutablePointer<Int32>
+        /// One bit a bucket, set when it holds events.
+        @usableFromInline var occupied: UnsafeMutablePointer<UInt64>
+        @usableFromInline var bucketed = 0
+        /// The current window's number (time >> windowShift). Buckets hold the windows after it,
+        /// up to `bucketCount - 1` of them; the bucket of the current window is always empty.
+        @usableFromInline var window: Int64 = 0
         @usableFromInline var capacity: Int
         @usableFromInline var nextSequence: UInt64 = 0
 
-        /// Keys before the root, so that each node's four children (indices 4i+1 to 4i+4) share
-        /// one 64-byte cache line: the block is aligned to 64 bytes and the root is its fourth key.
+        /// Keys before each heap's root, so that each node's four children (indices 4i+1 to
+        /// 4i+4) share one 64-byte cache line: a block is aligned to 64 bytes and its root is its
+        /// fourth key.
         @usableFromInline static var heapOffset: Int { 3 }
 
         @usableFromInline
         init(capacity: Int) {
             self.capacity = capacity
-            let keys = UnsafeMutableRawPointer.allocate(
-                byteCount: (capacity + Self.heapOffset) * MemoryLayout<Entry>.stride, alignment: 64)
-            heap = keys.bindMemory(to: Entry.self, capacity: capacity + Self.heapOffset) + Self.heapOffset
+            heap = Self.allocateHeap(capacity)
+            far = Self.allocateHeap(capacity)
             events = .allocate(capacity: capacity)
             freeSlots = .allocate(capacity: capacity)
+            bucketKeys = .allocate(capacity: capacity)
+            bucketNext = .allocate(capacity: capacity)
+            heads = .allocate(capacity: EventQueue.bucketCount)
+            heads.initialize(repeating: -1, count: EventQueue.bucketCount)
+            occupied = .allocate(capacity: EventQueue.bucketCount / 64)
+            occupied.initialize(repeating: 0, count: EventQueue.bucketCount / 64)
+        }
+
+        private static func allocateHeap(_ capacity: Int) -> UnsafeMutablePointer<Entry> {
+            let keys = UnsafeMutableRawPointer.allocate(
+                byteCount: (capacity + heapOffset) * MemoryLayout<Entry>.stride, alignment: 64)
+            return keys.bindMemory(to: Entry.self, capacity: capacity + heapOffset) + heapOffset
         }
 
         deinit {
             events.deinitialize(count: slotCount)
             UnsafeMutableRawPointer(heap - Self.heapOffset).deallocate()
+            UnsafeMutableRawPointer(far - Self.heapOffset).deallocate()
             events.deallocate()
             freeSlots.deallocate()
+            bucketKeys.deallocate()
+            bucketNext.deallocate()
+            heads.deallocate()
+            occupied.deallocate()
         }
 
         /// A copy with room for `capacity` slots (at least `slotCount`).
@@ -96,13 +147,80 @@ public struct EventQueue<Event> {
             let copy = Storage(capacity: capacity)
             copy.heap.initialize(from: heap, count: heapCount)
             copy.heapCount = heapCount
+            copy.far.initialize(from: far, count: farCount)
+            copy.farCount = farCount
             copy.events.initialize(from: events, count: slotCount)
             copy.slotCount = slotCount
             copy.freeSlots.initialize(from: freeSlots, count: freeCount)
             copy.freeCount = freeCount
+            copy.bucketKeys.initialize(from: bucketKeys, count: slotCount)
+            copy.bucketNext.initialize(from: bucketNext, count: slotCount)
+            copy.heads.update(from: heads, count: EventQueue.bucketCount)
+            copy.occupied.update(from: occupied, count: EventQueue.bucketCount / 64)
+            copy.bucketed = bucketed
+            copy.window = window
             copy.nextSequence = nextSequence
             return copy
         }
+
+        /// How many windows after the current one the next bucket with events is (1 or more);
+        /// there must be one.
+        @usableFromInline
+        func distanceToNextBucket() -> Int64 {
+            let mask = EventQueue.bucketCount &- 1
+            let current = Int(truncatingIfNeeded: window) & mask
+            let first = (current &+ 1) & mask
+            var word = first &>> 6
+            var bits = occupied[word] & (~0 &<< UInt64(first & 63))
+            while bits == 0 {
+                // Round the wheel; the current window's bucket is empty, so this ends on a bucket
+                // after it (in wheel order) at the latest when it comes back to the first word.
+                word = (word &+ 1) & (EventQueue.bucketCount / 64 &- 1)
+                bits = occupied[word]
+            }
+            let found = word &<< 6 | bits.trailingZeroBitCount
+            return Int64((found &- current) & mask)
+        }
+
+        /// Moves the current window forward to the next one with events (in a bucket or in the far
+        /// heap) when the current heap is empty. Afterwards the first event is the smaller root
+        /// of the two heaps; `false` if the queue is empty.
+        @inlinable
+        func prepareFirst() -> Bool {
+            if heapCount > 0 { return true }
+            return advance()
+        }
+
+        @usableFromInline
+        func advance() -> Bool {
+            let farWindow = farCount > 0 ? far[0].time >> EventQueue.windowShift : .max
+            let next = bucketed > 0 ? window &+ distanceToNextBucket() : .max
+            guard next <= farWindow else {
+                // The far heap's first event comes before every bucketed one: it is taken from
+                // there, and the window moves to it, so that the events it schedules a little
+                // later go on the wheel. (The window never passes a pending event.)
+                guard farCount > 0 else { return false }
+                window = Swift.max(window, farWindow)
+                return true
+            }
+            window = next
+            let bucket = Int(truncatingIfNeeded: next) & (EventQueue.bucketCount &- 1)
+            var slot = heads[bucket]
+            heads[bucket] = -1
+            occupied[bucket &>> 6] &= ~(1 &<< UInt64(bucket & 63))
+            while slot >= 0 {
+                heap[heapCount] = bucketKeys[Int(slot)]
+                heapCount &+= 1
+                EventQueue.siftUp(heap, from: heapCount &- 1)
+                bucketed &-= 1
+                slot = bucketNext[Int(slot)]
+            }
+            return true
+        }
+
+        /// Whether the first event is the far heap's, once `prepareFirst()` has returned `true`.
+        @inlinable
+        var firstIsFar: Bool { farCount > 0 && (heapCount == 0 || far[0].precedes(heap[0])) }
     }
 
     @usableFromInline var storage = Storage(capacity: 16)
@@ -112,22 +230,65 @@ public struct EventQueue<Event> {
 
     /// Number of events in the queue, including cancelled ones not yet skipped.
     @inlinable
-    public var count: Int { storage.heapCount }
+    public var count: Int { storage.heapCount + storage.farCount + storage.bucketed }
 
     @inlinable
-    public var isEmpty: Bool { storage.heapCount == 0 }
+    public var isEmpty: Bool { count == 0 }
 
     /// The time of the earliest event, if any.
     @inlinable
-    public var earliestTime: SimTime? { isEmpty ? nil : SimTime(nanoseconds: storage.heap[0].time) }
+    public var earliestTime: SimTime? { earliest.map { SimTime(nanoseconds: $0.time) } }
 
     /// The identifier of the earliest event, if any.
     @inlinable
-    public var earliestID: EventID? { isEmpty ? nil : EventID(sequence: storage.heap[0].sequence) }
+    public var earliestID: EventID? { earliest.map { EventID(sequence: $0.sequence) } }
+
+    /// The first entry, found without moving anything (the current heap may be empty while the
+    /// next window's events still wait in their bucket).
+    @usableFromInline
+    var earliest: Entry? {
+        var best: Entry?
+        if storage.heapCount > 0 {
+            best = storage.heap[0]  // bucketed events all come after the current window's
+        } else if storage.bucketed > 0 {
+            let bucket = Int(truncatingIfNeeded: storage.window &+ storage.distanceToNextBucket()) & (Self.bucketCount &- 1)
+            var slot = storage.heads[bucket]
+            while slot >= 0 {
+                let entry = storage.bucketKeys[Int(slot)]
+                if best.map({ entry.precedes($0) }) ?? true { best = entry }
+                slot = storage.bucketNext[Int(slot)]
+            }
+        }
+        if storage.farCount > 0, best.map({ storage.far[0].precedes($0) }) ?? true { best = storage.far[0] }
+        return best
+    }
+
+    /// The time and identifier of the earliest event, if any. Mutating because it may move the
+    /// next window's events into the current heap (which changes nothing the queue returns).
+    @inlinable
+    public mutating func first() -> (time: SimTime, id: EventID)? {
+        guard !isEmpty else { return nil }
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(capacity: storage.capacity) }
+        _ = storage.prepareFirst()
+        let entry = storage.firstIsFar ? storage.far[0] : storage.heap[0]
+        return (SimTime(nanoseconds: entry.time), EventID(sequence: entry.sequence))
+    }
 
     /// Whether the event `id` is waiting in the queue (a linear search, for assertions).
     public func contains(_ id: EventID) -> Bool {
-        UnsafeBufferPointer(start: storage.heap, count: storage.heapCount).contains { $0.sequence == id.sequence }
+        if UnsafeBufferPointer(start: storage.heap, count: storage.heapCount).contains(where: { $0.sequence == id.sequence })
+            || UnsafeBufferPointer(start: storage.far, count: storage.farCount).contains(where: { $0.sequence == id.sequence })
+        {
+            return true
+        }
+        for bucket in 0..<Self.bucketCount {
+            var slot = storage.heads[bucket]
+            while slot >= 0 {
+                if storage.bucketKeys[Int(slot)].sequence == id.sequence { return true }
+                slot = storage.bucketNext[Int(slot)]
+            }
+        }
+        return false
     }
 
     /// Adds `event` at `time` and returns its identifier.
@@ -151,20 +312,51 @@ public struct EventQueue<Event> {
             (storage.events + slot).initialize(to: consume event)
             storage.slotCount &+= 1
         }
-        storage.heap[storage.heapCount] = Entry(time: time.nanoseconds, sequence: sequence, slot: slot)
-        storage.heapCount &+= 1
-        siftUp(from: storage.heapCount &- 1)
+        let entry = Entry(time: time.nanoseconds, sequence: sequence, slot: slot)
+        let ahead = time.nanoseconds >> Self.windowShift &- storage.window
+        if ahead <= 0 {
+            storage.heap[storage.heapCount] = entry
+            storage.heapCount &+= 1
+            Self.siftUp(storage.heap, from: storage.heapCount &- 1)
+        } else if ahead < Self.bucketCount {
+            let bucket = Int(truncatingIfNeeded: time.nanoseconds >> Self.windowShift) & (Self.bucketCount &- 1)
+            storage.bucketKeys[slot] = entry
+            storage.bucketNext[slot] = storage.heads[bucket]
+            storage.heads[bucket] = Int32(truncatingIfNeeded: slot)
+            storage.occupied[bucket &>> 6] |= 1 &<< UInt64(bucket & 63)
+            storage.bucketed &+= 1
+        } else {
+            storage.far[storage.farCount] = entry
+            storage.farCount &+= 1
+            Self.siftUp(storage.far, from: storage.farCount &- 1)
+        }
         return EventID(sequence: sequence)
     }
 
     /// Removes and returns the earliest event with its time and identifier.
     @inlinable
     public mutating func popFirst() -> (time: SimTime, id: EventID, event: Event)? {
+        popFirst(notAfter: .distantFuture)
+    }
+
+    /// Removes and returns the earliest event if it is not later than `limit`.
+    @inlinable
+    public mutating func popFirst(notAfter limit: SimTime) -> (time: SimTime, id: EventID, event: Event)? {
         guard !isEmpty else { return nil }
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(capacity: storage.capacity) }
-        storage.heapCount &-= 1
-        let last = storage.heap[storage.heapCount]
-        let first = storage.heapCount == 0 ? last : siftDown(placing: last)
+        _ = storage.prepareFirst()
+        let first: Entry
+        if storage.firstIsFar {
+            guard storage.far[0].time <= limit.nanoseconds else { return nil }
+            storage.farCount &-= 1
+            let last = storage.far[storage.farCount]
+            first = storage.farCount == 0 ? last : Self.siftDown(storage.far, count: storage.farCount, placing: last)
+        } else {
+            guard storage.heap[0].time <= limit.nanoseconds else { return nil }
+            storage.heapCount &-= 1
+            let last = storage.heap[storage.heapCount]
+            first = storage.heapCount == 0 ? last : Self.siftDown(storage.heap, count: storage.heapCount, placing: last)
+        }
         let slot = first.slot
         storage.freeSlots[storage.freeCount] = Int32(truncatingIfNeeded: slot)
         storage.freeCount &+= 1
@@ -172,8 +364,7 @@ public struct EventQueue<Event> {
     }
 
     @inlinable
-    func siftUp(from start: Int) {
-        let base = storage.heap
+    static func siftUp(_ base: UnsafeMutablePointer<Entry>, from start: Int) {
         var child = start
         let moving = base[child]
         while child > 0 {
@@ -185,13 +376,12 @@ public struct EventQueue<Event> {
         base[child] = moving
     }
 
-    /// Takes the root out, puts `entry` into the hole and restores the heap order (Floyd's
-    /// bottom-up sift); returns the old root. (Index arithmetic wraps: the heap holds under 2²⁴
-    /// keys, so it cannot overflow, and the checks would cost a tenth of the sift.)
+    /// Takes the root out of the heap at `base` (of `count` keys once the last is taken off),
+    /// puts `entry` into the hole and restores the heap order (Floyd's bottom-up sift); returns
+    /// the old root. (Index arithmetic wraps: a heap holds under 2²⁴ keys, so it cannot
+    /// overflow, and the checks would cost a tenth of the sift.)
     @inlinable
-    func siftDown(placing entry: Entry) -> Entry {
-        let base = storage.heap
-        let count = storage.heapCount
+    static func siftDown(_ base: UnsafeMutablePointer<Entry>, count: Int, placing entry: Entry) -> Entry {
         let root = base[0]
         var hole = 0
         // Walk the hole down to a leaf, always promoting the smallest child: with all four

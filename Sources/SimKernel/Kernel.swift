@@ -63,7 +63,7 @@ public struct Kernel<Event> {
     @inlinable
     public mutating func nextEventTime() -> SimTime? {
         skipCancelled()
-        return queue.earliestTime
+        return queue.first()?.time
     }
 
     /// Runs the clock forward to the next event and returns it; `nil` when the queue is empty
@@ -71,7 +71,7 @@ public struct Kernel<Event> {
     @inlinable
     public mutating func step(until limit: SimTime = .distantFuture) -> Event? {
         skipCancelled()
-        guard let time = queue.earliestTime, time <= limit, let next = queue.popFirst() else { return nil }
+        guard let next = queue.popFirst(notAfter: limit) else { return nil }
         clock = next.time
         processed &+= 1
         return next.event
@@ -98,7 +98,7 @@ public struct Kernel<Event> {
     @inlinable
     mutating func skipCancelled() {
         guard !cancelled.isEmpty else { return }
-        while let first = queue.earliestID, cancelled.remove(first) != nil {
+        while let first = queue.first()?.id, cancelled.remove(first) != nil {
             _ = queue.popFirst()
         }
     }

@@ -78,6 +78,81 @@ import Testing
         #expect(kernel.processedCount == UInt64(sequence))
     }
 
+    /// Delays at every scale the queue treats differently: within one wheel window (65.5 µs), a
+    /// few windows ahead, across the whole wheel (134 ms), and beyond it into the far heap.
+    static let delayScales: [Int64] = [1_000, 65_536, 3_000_000, 140_000_000, 30_000_000_000]
+
+    @Test("the queue gives the same order as sorting by (time, sequence), with delays at every scale, pops, peeks and copies interleaved")
+    func matchesSortedOrder() {
+        var queue = EventQueue<[Int]>()
+        var generator = RandomStream(seed: 11, stream: "wheel")
+        var pending: [(time: Int64, sequence: Int)] = []  // the reference: kept sorted
+        var now: Int64 = 0
+        var sequence = 0
+        var popped = 0
+        for step in 0..<40_000 {
+            if generator.uniform(below: 100) < 52 || pending.isEmpty {
+                let scale = Self.delayScales[Int(generator.uniform(below: UInt64(Self.delayScales.count)))]
+                // A burst now and then: several events at one time, which only the sequence orders.
+                let time = now + Int64(generator.uniform(below: UInt64(scale)))
+                for _ in 0..<(generator.uniform(below: 20) == 0 ? 4 : 1) {
+                    let id = queue.insert([sequence], at: SimTime(nanoseconds: time))
+                    #expect(id.sequence == UInt64(sequence))
+                    let place = pending.firstIndex { ($0.time, $0.sequence) > (time, sequence) } ?? pending.count
+                    pending.insert((time, sequence), at: place)
+                    sequence += 1
+                }
+            } else {
+                if step % 7 == 0 {
+                    #expect(queue.earliestTime?.nanoseconds == pending[0].time)
+                    #expect(queue.first()?.id.sequence == UInt64(pending[0].sequence))
+                }
+                if step % 1_001 == 0 {
+                    // A copy taken now must not see what happens to the original next.
+                    var copy = queue
+                    _ = copy.popFirst()
+                    _ = copy.insert([-1], at: SimTime(nanoseconds: now))
+                }
+                guard let next = queue.popFirst() else {
+                    Issue.record("the queue ran dry with \(pending.count) events pending")
+                    return
+                }
+                let expected = pending.removeFirst()
+                #expect(next.time.nanoseconds == expected.time && next.event == [expected.sequence] && next.id.sequence == UInt64(expected.sequence))
+                now = next.time.nanoseconds
+                popped += 1
+            }
+            #expect(queue.count == pending.count)
+        }
+        while let next = queue.popFirst() {
+            let expected = pending.removeFirst()
+            #expect(next.time.nanoseconds == expected.time && next.event == [expected.sequence])
+            popped += 1
+        }
+        #expect(pending.isEmpty && queue.isEmpty && popped == sequence)
+    }
+
+    @Test("an event beyond the wheel is taken at its time, and the events it schedules soon after go around the wheel in order")
+    func farThenNear() {
+        var kernel = Kernel<Int>()
+        kernel.schedule(at: SimTime(nanoseconds: 5_000_000_000), 0)  // 5 s: far beyond the wheel's horizon
+        kernel.schedule(at: SimTime(nanoseconds: 10), 1)
+        var log: [(Int64, Int)] = []
+        kernel.run(until: .distantFuture) { kernel, event in
+            log.append((kernel.now.nanoseconds, event))
+            if event == 0 {
+                // After a long quiet spell: events a little later, on the wheel, and one far again.
+                kernel.schedule(after: .milliseconds(20), 3)
+                kernel.schedule(after: .microseconds(10), 2)
+                kernel.schedule(after: .seconds(2), 5)
+                kernel.schedule(after: .milliseconds(100), 4)
+            }
+        }
+        #expect(log.map(\.1) == [1, 0, 2, 3, 4, 5])
+        #expect(log.map(\.0) == [10, 5_000_000_000, 5_000_010_000, 5_020_000_000, 5_100_000_000, 7_000_000_000])
+        #expect(kernel.queue.storage.bucketed == 0 && kernel.queue.storage.farCount == 0)
+    }
+
     @Test("an event scheduled while running at the same time runs after those already queued")
     func scheduleDuringRun() {
         var kernel = Kernel<String>()
