@@ -66,7 +66,7 @@ struct FixedRandom: RandomNumberGenerator {
         #expect(agent.queuedRecipientCount == 1)
         let report = SessionReport(
             transactions: [TransactionOutcome(id: request.id, recipients: [RecipientOutcome(recipient: Path(Mailbox("joe@dest.org")), status: .delivered(Reply(.okay, "OK")))])],
-            turnarounds: 4, greeting: nil, usedEHLO: true, fellBackToHELO: false, pipelined: true, serverExtensions: [], failedBeforeTransactions: false, turned: false)
+            turnarounds: 4, greeting: nil, usedEHLO: true, fellBackToHELO: false, pipelined: true, serverExtensionLines: [], failedBeforeTransactions: false, turned: false)
         #expect(agent.sessionFinished(request.id, report, now: .zero) == [.event(.relayed(messageID: "<x1@src>", mailbox: Mailbox("joe@dest.org"), to: "mx1.dest.org"))])
         #expect(agent.queue.isEmpty)
     }

@@ -645,6 +645,7 @@ import Testing
         #expect(lines == dialogue.clientLines)
         #expect(report?.pipelined == true)
         #expect(report?.serverExtensions == ["PIPELINING", "X-OTHER"])
+        #expect(report?.serverExtensionLines == ["Pipelining", "x-Other 1"], "the lines are kept as the server wrote them")
     }
 
     @Test("RFC 2920 §3.2: our server sends the replies to a group as one write and answers DATA 554 with no valid recipients")

@@ -101,8 +101,9 @@ public struct SessionReport: Hashable, Sendable {
     public var fellBackToHELO: Bool
     /// Whether commands were pipelined (RFC 2920).
     public var pipelined: Bool
-    /// Extension keywords the server announced (upper case).
-    public var serverExtensions: [String]
+    /// The lines of the server's EHLO reply after its first, as the server wrote them
+    /// (`SIZE 10485760`): kept as they came, and read into keywords only when asked for.
+    public var serverExtensionLines: [String]
     /// The session failed before any transaction could start (greeting or HELO refused,
     /// connection lost): the caller may try another mail exchanger.
     public var failedBeforeTransactions: Bool
@@ -111,7 +112,7 @@ public struct SessionReport: Hashable, Sendable {
 
     public init(
         transactions: [TransactionOutcome], turnarounds: Int, greeting: Reply?, usedEHLO: Bool, fellBackToHELO: Bool,
-        pipelined: Bool, serverExtensions: [String], failedBeforeTransactions: Bool, turned: Bool
+        pipelined: Bool, serverExtensionLines: [String], failedBeforeTransactions: Bool, turned: Bool
     ) {
         self.transactions = transactions
         self.turnarounds = turnarounds
@@ -119,9 +120,15 @@ public struct SessionReport: Hashable, Sendable {
         self.usedEHLO = usedEHLO
         self.fellBackToHELO = fellBackToHELO
         self.pipelined = pipelined
-        self.serverExtensions = serverExtensions
+        self.serverExtensionLines = serverExtensionLines
         self.failedBeforeTransactions = failedBeforeTransactions
         self.turned = turned
+    }
+
+    /// Extension keywords the server announced, in upper case (RFC 1869 §4.3: keywords are not
+    /// case-sensitive): the first word of each extension line.
+    public var serverExtensions: [String] {
+        serverExtensionLines.map { String($0.prefix { $0 != " " }).uppercased() }
     }
 }
 

@@ -67,7 +67,7 @@ public struct MTPSender: Sendable {
     private var actions: [SenderAction] = []
     private var report = SessionReport(
         transactions: [], turnarounds: 0, greeting: nil, usedEHLO: false, fellBackToHELO: false, pipelined: false,
-        serverExtensions: [], failedBeforeTransactions: false, turned: false)
+        serverExtensionLines: [], failedBeforeTransactions: false, turned: false)
     public private(set) var deadline: Timestamp?
 
     public init(configuration: Configuration = Configuration(), transactions: [OutboundTransaction]) {

@@ -127,7 +127,7 @@ public struct SMTPSender: Sendable {
         framer = LineFramer(terminator: .lf, maxLineLength: 4096)
         report = SessionReport(
             transactions: [], turnarounds: 0, greeting: nil, usedEHLO: false, fellBackToHELO: false, pipelined: false,
-            serverExtensions: [], failedBeforeTransactions: false, turned: false)
+            serverExtensionLines: [], failedBeforeTransactions: false, turned: false)
     }
 
     /// Makes this engine a new sender for another session, as `init(configuration:transactions:)`
@@ -171,7 +171,7 @@ public struct SMTPSender: Sendable {
         report.usedEHLO = false
         report.fellBackToHELO = false
         report.pipelined = false
-        report.serverExtensions = []
+        report.serverExtensionLines = []
         report.failedBeforeTransactions = false
         report.turned = false
         deadline = nil
@@ -389,55 +389,32 @@ public struct SMTPSender: Sendable {
 
     /// RFC 1869 §4.3: after the greeting line, one keyword (and its parameters) per line.
     private mutating func readExtensions(_ reply: Reply) {
-        // The keywords differ from the lines only where a line has parameters or lower case:
-        // until one does, the lines themselves are the list (shared, not copied).
-        var keywords: [String]?
-        for (index, line) in reply.continuation.enumerated() {
+        for index in reply.continuation.indices {
             // Read as bytes: walking a String by Characters costs Unicode segmentation.
-            var bytesOfLine = line
-            let (keyword, known): (String?, ExtensionSet) = bytesOfLine.withUTF8 { bytes in
+            var line = reply.continuation[index]
+            let known: ExtensionSet = line.withUTF8 { bytes in
                 var wordEnd = 0
-                var lowerCase = false
-                while wordEnd < bytes.count && bytes[wordEnd] != 0x20 {
-                    lowerCase = lowerCase || (bytes[wordEnd] >= 0x61 && bytes[wordEnd] <= 0x7a)
-                    wordEnd += 1
-                }
+                while wordEnd < bytes.count && bytes[wordEnd] != 0x20 { wordEnd += 1 }
                 let word = UnsafeBufferPointer(rebasing: bytes[..<wordEnd])
-                // Keywords are case-insensitive (RFC 1869 §4.3). Most servers write them in
-                // capitals already, and most lines are the keyword alone: the line itself (nil).
-                let keyword = lowerCase ? String(decoding: word, as: UTF8.self).uppercased() : wordEnd < bytes.count ? String(decoding: word, as: UTF8.self) : nil
-                var known: ExtensionSet = []
-                if let keyword, lowerCase {
-                    switch keyword {
-                    case "PIPELINING": known = .pipelining
-                    case "8BITMIME": known = .eightBitMIME
-                    case "SIZE": known = .size
-                    default: break
-                    }
-                } else if Self.word(word, is: "PIPELINING") {
-                    known = .pipelining
-                } else if Self.word(word, is: "8BITMIME") {
-                    known = .eightBitMIME
-                } else if Self.word(word, is: "SIZE") {
-                    known = .size
-                }
-                return (keyword, known)
+                if Self.word(word, is: "PIPELINING") { return .pipelining }
+                if Self.word(word, is: "8BITMIME") { return .eightBitMIME }
+                if Self.word(word, is: "SIZE") { return .size }
+                return []
             }
             offered.formUnion(known)
             if known == .size, sizeLimit == nil { sizeLimit = Self.sizeLimit(line) }
-            if let keyword, case .none = keywords {
-                keywords = Array(reply.continuation[..<index])
-                keywords!.reserveCapacity(reply.continuation.count)
-                keywords!.append(keyword)
-            } else if case .some = keywords {
-                keywords!.append(keyword ?? line)
-            }
         }
-        report.serverExtensions = keywords ?? reply.continuation
+        // The lines as they came, shared with the reply: the keywords are made from them only
+        // if a report's reader asks (`SessionReport.serverExtensions`).
+        report.serverExtensionLines = reply.continuation
     }
 
+    /// Whether `word` is the keyword `literal` (upper case), in any case (RFC 1869 §4.3).
     private static func word(_ word: UnsafeBufferPointer<UInt8>, is literal: StaticString) -> Bool {
-        literal.withUTF8Buffer { word.elementsEqual($0) }
+        literal.withUTF8Buffer { literal in
+            word.count == literal.count
+                && !zip(word, literal).contains { byte, upper in byte != upper && !(upper >= 0x41 && upper <= 0x5a && byte == upper | 0x20) }
+        }
     }
 
     /// `SIZE 1000000` → 1000000 (RFC 1870 §4); 0 or no number means no stated limit.
