@@ -23,10 +23,16 @@ public struct Mailbox: Hashable, Sendable, CustomStringConvertible {
 
     /// Appends `local-part@domain` to `bytes`.
     public func write(into bytes: inout [UInt8]) {
-        bytes.append(utf8: localPart)
-        if let domain {
-            bytes.append(UInt8(ascii: "@"))
-            bytes.append(utf8: domain.text)
+        bytes.write { write(to: &$0) }
+    }
+
+    /// Writes `local-part@domain`.
+    @inlinable
+    public func write(to writer: inout ByteWriter) {
+        writer.put(utf8: localPart)
+        if case .some(let domain) = domain {
+            writer.put(UInt8(ascii: "@"))
+            writer.put(utf8: domain.text)
         }
     }
 
@@ -89,17 +95,23 @@ public struct Path: Hashable, Sendable {
 
     /// Appends the path as written on the wire in the given style to `bytes`.
     public func write(_ style: RouteStyle, into bytes: inout [UInt8]) {
-        bytes.append(UInt8(ascii: "<"))
-        if let mailbox {
-            for (index, hop) in route.enumerated() {
-                bytes.append(UInt8(ascii: "@"))
-                bytes.append(utf8: hop.text)
-                if index < route.count - 1 { bytes.append(UInt8(ascii: ",")) }
+        bytes.write { write(style, to: &$0) }
+    }
+
+    /// Writes the path as written on the wire in the given style.
+    @inlinable
+    public func write(_ style: RouteStyle, to writer: inout ByteWriter) {
+        writer.put(UInt8(ascii: "<"))
+        if case .some(let mailbox) = mailbox {
+            for index in route.indices {
+                writer.put(UInt8(ascii: "@"))
+                writer.put(utf8: route[index].text)
+                if index < route.count - 1 { writer.put(UInt8(ascii: ",")) }
             }
-            if !route.isEmpty { bytes.append(style == .colon ? UInt8(ascii: ":") : UInt8(ascii: ",")) }
-            mailbox.write(into: &bytes)
+            if !route.isEmpty { writer.put(style == .colon ? UInt8(ascii: ":") : UInt8(ascii: ",")) }
+            mailbox.write(to: &writer)
         }
-        bytes.append(UInt8(ascii: ">"))
+        writer.put(UInt8(ascii: ">"))
     }
 
     /// The path as written on the wire in the given style, for example `<@A,@B:joe@C>`.

@@ -41,23 +41,23 @@ public struct Reply: Hashable, Sendable, CustomStringConvertible {
         bytes.reserveMore(encodedCount)
         let value = code.rawValue
         let digits = (UInt8(truncatingIfNeeded: 0x30 + value / 100 % 10), UInt8(truncatingIfNeeded: 0x30 + value / 10 % 10), UInt8(truncatingIfNeeded: 0x30 + value % 10))
-        func line(_ text: String, last: Bool) {
-            // The code and its separator in one append (each append checks capacity and uniqueness).
-            if last && text.isEmpty {
-                let head = (digits.0, digits.1, digits.2)
-                withUnsafeBytes(of: head) { bytes.append(contentsOf: $0) }
-            } else {
-                let head = (digits.0, digits.1, digits.2, last ? UInt8(ascii: " ") : UInt8(ascii: "-"))
-                withUnsafeBytes(of: head) { bytes.append(contentsOf: $0) }
-                bytes.append(utf8: text)
+        bytes.write { out in
+            func line(_ text: String, last: Bool) {
+                out.put(digits.0)
+                out.put(digits.1)
+                out.put(digits.2)
+                if !(last && text.isEmpty) {
+                    out.put(last ? UInt8(ascii: " ") : UInt8(ascii: "-"))
+                    out.put(utf8: text)
+                }
+                out.put(literal: "\r\n")
             }
-            bytes.append(literal: "\r\n")
-        }
-        if continuation.isEmpty {
-            line(text, last: true)
-        } else {
-            line(text, last: false)
-            for (index, more) in continuation.enumerated() { line(more, last: index == continuation.count - 1) }
+            if continuation.isEmpty {
+                line(text, last: true)
+            } else {
+                line(text, last: false)
+                for index in continuation.indices { line(continuation[index], last: index == continuation.count - 1) }
+            }
         }
     }
 

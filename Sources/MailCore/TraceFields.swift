@@ -52,38 +52,46 @@ public enum TraceFields {
         protocolName: String = "SMTP", id: String? = nil, date: String
     ) -> [UInt8] {
         guard style != .none else { return content }
-        var line: [UInt8] = []
-        line.reserveCapacity(96 + from.utf8.count + by.utf8.count + date.utf8.count + (fromAddress?.utf8.count ?? 0))
-        // Names as their UTF-8 bytes, the fixed words straight from static memory.
-        func put(_ text: String) { line.append(utf8: text) }
-        switch style {
-        case .none:
-            break
-        case .mailFrom:
-            line.append(literal: "Mail-From: "); put(from); line.append(literal: " received by "); put(by)
-            line.append(literal: " at "); put(date)
-        case .received821:
-            line.append(literal: "Received: from "); put(from); line.append(literal: " by "); put(by)
-            line.append(literal: " ; "); put(date)
-        case .received2821:
-            line.append(literal: "Received: from "); put(from)
-            if let fromAddress { line.append(literal: " (["); put(fromAddress); line.append(literal: "])") }
-            line.append(literal: " by "); put(by); line.append(literal: " with "); put(protocolName)
-            if let id { line.append(literal: " id "); put(id) }
-            line.append(literal: "; "); put(date)
-        }
-        line.append(0x0d)
-        line.append(0x0a)
         var bytes = consume content
-        if bytes.capacity - bytes.count < line.count {
-            // No room: one new buffer of the right size, rather than growing this one by half.
-            var grown: [UInt8] = []
-            grown.reserveCapacity(line.count + bytes.count)
-            grown.append(contentsOf: line)
-            grown.append(contentsOf: bytes)
-            return grown
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ByteWriter.bufferSize) { buffer in
+            // The line is written on the stack (see `ByteWriter`), then put in front in one step.
+            var line = ByteWriter(base: buffer.baseAddress!)
+            switch style {
+            case .none:
+                break
+            case .mailFrom:
+                line.put(literal: "Mail-From: "); line.put(utf8: from); line.put(literal: " received by "); line.put(utf8: by)
+                line.put(literal: " at "); line.put(utf8: date)
+            case .received821:
+                line.put(literal: "Received: from "); line.put(utf8: from); line.put(literal: " by "); line.put(utf8: by)
+                line.put(literal: " ; "); line.put(utf8: date)
+            case .received2821:
+                line.put(literal: "Received: from "); line.put(utf8: from)
+                if let fromAddress { line.put(literal: " (["); line.put(utf8: fromAddress); line.put(literal: "])") }
+                line.put(literal: " by "); line.put(utf8: by); line.put(literal: " with "); line.put(utf8: protocolName)
+                if let id { line.put(literal: " id "); line.put(utf8: id) }
+                line.put(literal: "; "); line.put(utf8: date)
+            }
+            line.put(literal: "\r\n")
+            func putInFront(_ piece: UnsafeBufferPointer<UInt8>) {
+                if bytes.capacity - bytes.count < piece.count {
+                    // No room: one new buffer of the right size, rather than growing this one by half.
+                    var grown: [UInt8] = []
+                    grown.reserveCapacity(piece.count + bytes.count)
+                    grown.append(contentsOf: piece)
+                    grown.append(contentsOf: bytes)
+                    bytes = grown
+                } else {
+                    bytes.insert(contentsOf: piece, at: 0)
+                }
+            }
+            if line.output.isEmpty {
+                putInFront(UnsafeBufferPointer(start: buffer.baseAddress, count: line.count))
+            } else {
+                line.flush()  // a line longer than the buffer (names of hundreds of bytes)
+                line.output.withUnsafeBufferPointer { putInFront($0) }
+            }
         }
-        bytes.insert(contentsOf: line, at: 0)
         return bytes
     }
 

@@ -88,12 +88,16 @@ public struct Workload: Sendable {
     /// Appends message `index`'s Message-ID: the one place a generated one is spelt, for
     /// `messageID(_:)` and for the texts, which write it straight into the header.
     func writeMessageID(_ index: Int, into bytes: inout [UInt8]) {
+        bytes.write { writeMessageID(index, to: &$0) }
+    }
+
+    func writeMessageID(_ index: Int, to line: inout ByteWriter) {
         if !explicitIDs.isEmpty, let id = explicitIDs[index] {
-            bytes.append(utf8: id)
+            line.put(utf8: id)
         } else {
-            bytes.append(literal: "<w")
-            bytes.append(decimal: index)
-            bytes.append(literal: "@mailpath.invalid>")
+            line.put(literal: "<w")
+            line.put(decimal: index)
+            line.put(literal: "@mailpath.invalid>")
         }
     }
 
@@ -121,23 +125,25 @@ public struct Workload: Sendable {
         // The header, written straight into the text (a benchmark writes a million of them).
         var text: [UInt8] = []
         text.reserveCapacity(200 + Int(sizes[index]))
-        text.append(literal: "From: ")
-        users[Int(senders[index])].write(into: &text)
-        text.append(literal: "\r\nTo: ")
-        for (position, recipient) in recipients(index).enumerated() {
-            if position > 0 { text.append(literal: ", ") }
-            users[Int(recipient)].write(into: &text)
+        text.write { header in
+            header.put(literal: "From: ")
+            users[Int(senders[index])].write(to: &header)
+            header.put(literal: "\r\nTo: ")
+            for (position, recipient) in recipients(index).enumerated() {
+                if position > 0 { header.put(literal: ", ") }
+                users[Int(recipient)].write(to: &header)
+            }
+            header.put(literal: "\r\nSubject: ")
+            if !subjects.isEmpty, let subject = subjects[index] {
+                header.put(utf8: subject)
+            } else {
+                header.put(literal: "Message ")
+                header.put(decimal: index)
+            }
+            header.put(literal: "\r\nMessage-ID: ")
+            writeMessageID(index, to: &header)
+            header.put(literal: "\r\n\r\n")
         }
-        text.append(literal: "\r\nSubject: ")
-        if !subjects.isEmpty, let subject = subjects[index] {
-            text.append(utf8: subject)
-        } else {
-            text.append(literal: "Message ")
-            text.append(decimal: index)
-        }
-        text.append(literal: "\r\nMessage-ID: ")
-        writeMessageID(index, into: &text)
-        text.append(literal: "\r\n\r\n")
         // Lines of 70 letters: ordinary text, no line starting with a dot. The letters run on
         // from line to line, a–z over and over. Every body is a run of whole lines of
         // `Workload.body` and a shorter last line, so most of it is one copy.

@@ -75,20 +75,21 @@ public enum SMTPCommand: Hashable, Sendable {
         case .rcpt(let path):
             Self.encodeRecipient(path, style, into: &bytes)
             return
-        case .data: bytes.append(literal: "DATA")
-        case .quit: bytes.append(literal: "QUIT")
-        case .rset: bytes.append(literal: "RSET")
-        case .helo(let name):
-            bytes.append(literal: "HELO ")
-            bytes.append(utf8: name)
-        case .ehlo(let name):
-            bytes.append(literal: "EHLO ")
-            bytes.append(utf8: name)
+        case .data: bytes.append(literal: "DATA\r\n")
+        case .quit: bytes.append(literal: "QUIT\r\n")
+        case .rset: bytes.append(literal: "RSET\r\n")
+        case .helo(let name), .ehlo(let name):
+            bytes.write { line in
+                line.put(literal: verb == .helo ? "HELO " : "EHLO ")
+                line.put(utf8: name)
+                line.put(literal: "\r\n")
+            }
         default:
-            bytes.append(contentsOf: text(style).utf8)
+            bytes.write { line in
+                line.put(utf8: text(style))
+                line.put(literal: "\r\n")
+            }
         }
-        bytes.append(0x0d)
-        bytes.append(0x0a)
     }
 
     /// Appends `MAIL FROM:<path>` (or SEND, SOML, SAML) with its parameters and CR LF, from the
@@ -97,27 +98,29 @@ public enum SMTPCommand: Hashable, Sendable {
     public static func encodeMail(
         _ mode: DeliveryMode, _ path: Path, _ parameters: MailParameters, _ style: RouteStyle, into bytes: inout [UInt8]
     ) {
-        bytes.append(utf8: mode.rawValue)
-        bytes.append(literal: " FROM:")
-        path.write(style, into: &bytes)
-        if let size = parameters.size {
-            bytes.append(literal: " SIZE=")
-            bytes.append(decimal: size)
+        bytes.write { line in
+            line.put(utf8: mode.rawValue)
+            line.put(literal: " FROM:")
+            path.write(style, to: &line)
+            if let size = parameters.size {
+                line.put(literal: " SIZE=")
+                line.put(decimal: size)
+            }
+            if let body = parameters.body {
+                line.put(literal: " BODY=")
+                line.put(utf8: body.rawValue)
+            }
+            line.put(literal: "\r\n")
         }
-        if let body = parameters.body {
-            bytes.append(literal: " BODY=")
-            bytes.append(utf8: body.rawValue)
-        }
-        bytes.append(0x0d)
-        bytes.append(0x0a)
     }
 
     /// Appends `RCPT TO:<path>` and CR LF (see `encodeMail`).
     public static func encodeRecipient(_ path: Path, _ style: RouteStyle, into bytes: inout [UInt8]) {
-        bytes.append(literal: "RCPT TO:")
-        path.write(style, into: &bytes)
-        bytes.append(0x0d)
-        bytes.append(0x0a)
+        bytes.write { line in
+            line.put(literal: "RCPT TO:")
+            path.write(style, to: &line)
+            line.put(literal: "\r\n")
+        }
     }
 }
 

@@ -438,11 +438,13 @@ public struct SMTPReceiver: Sendable {
         let keywords = policy.replyTexts.encodedEHLOKeywords
         var bytes: [UInt8] = []
         bytes.reserveCapacity(24 + policy.hostName.utf8.count + client.utf8.count + keywords.count)
-        bytes.append(literal: keywords.isEmpty ? "250 " : "250-")
-        bytes.append(utf8: policy.hostName)
-        bytes.append(literal: " greets ")
-        bytes.append(utf8: client)
-        bytes.append(literal: "\r\n")
+        bytes.write { line in
+            line.put(literal: keywords.isEmpty ? "250 " : "250-")
+            line.put(utf8: policy.hostName)
+            line.put(literal: " greets ")
+            line.put(utf8: client)
+            line.put(literal: "\r\n")
+        }
         bytes.append(contentsOf: keywords)
         send(encoded: bytes)
     }
