@@ -60,6 +60,9 @@ public struct ByteWriter: ~Copyable {
     /// A string's UTF-8 bytes.
     @inlinable
     public mutating func put(utf8 string: String) {
+        // Through the UTF-8 view, which reads a native string in place: `withUTF8` needs a copy
+        // of the string to call on (a retain and a release).
+        if case .some = string.utf8.withContiguousStorageIfAvailable({ put(bytes: $0) }) { return }
         var string = string
         string.withUTF8 { put(bytes: $0) }
     }

@@ -141,6 +141,13 @@ public struct ReplyParser: Sendable {
     private var pending: Reply?
     public init() {}
 
+    /// Whether the first lines of a multi-line reply have been read and its last is awaited:
+    /// the next line is one of its further lines.
+    public var isReadingReply: Bool {
+        if case .some = pending { return true }
+        return false
+    }
+
     public enum Result: Hashable, Sendable {
         /// A whole reply.
         case reply(Reply)

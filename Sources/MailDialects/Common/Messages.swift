@@ -102,8 +102,9 @@ public struct SessionReport: Hashable, Sendable {
     /// Whether commands were pipelined (RFC 2920).
     public var pipelined: Bool
     /// The lines of the server's EHLO reply after its first, as the server wrote them
-    /// (`SIZE 10485760`): kept as they came, and read into keywords only when asked for.
-    public var serverExtensionLines: [String]
+    /// (`SIZE 10485760`) without their codes, each ended by a line feed: kept as bytes, and made
+    /// into lines and keywords only when asked for (`serverExtensionLines`, `serverExtensions`).
+    public var serverExtensionBytes: [UInt8]
     /// The session failed before any transaction could start (greeting or HELO refused,
     /// connection lost): the caller may try another mail exchanger.
     public var failedBeforeTransactions: Bool
@@ -120,9 +121,20 @@ public struct SessionReport: Hashable, Sendable {
         self.usedEHLO = usedEHLO
         self.fellBackToHELO = fellBackToHELO
         self.pipelined = pipelined
-        self.serverExtensionLines = serverExtensionLines
+        serverExtensionBytes = []
+        for line in serverExtensionLines {
+            serverExtensionBytes.append(utf8: line)
+            serverExtensionBytes.append(0x0a)
+        }
         self.failedBeforeTransactions = failedBeforeTransactions
         self.turned = turned
+    }
+
+    /// The lines of the server's EHLO reply after its first, as the server wrote them.
+    public var serverExtensionLines: [String] {
+        serverExtensionBytes.split(separator: 0x0a, omittingEmptySubsequences: false).dropLast().map {
+            String(decoding: $0, as: UTF8.self)
+        }
     }
 
     /// Extension keywords the server announced, in upper case (RFC 1869 §4.3: keywords are not

@@ -171,7 +171,7 @@ public struct SMTPSender: Sendable {
         report.usedEHLO = false
         report.fellBackToHELO = false
         report.pipelined = false
-        report.serverExtensionLines = []
+        report.serverExtensionBytes.removeAll(keepingCapacity: true)
         report.failedBeforeTransactions = false
         report.turned = false
         deadline = nil
@@ -215,6 +215,11 @@ public struct SMTPSender: Sendable {
                 fail(Reply(.localError, "Malformed reply: line too long"), closing: true)
             case .line(let line):
                 let awaited = pending.isEmpty ? nil : pending[0]
+                if case .ehlo? = awaited, parser.isReadingReply, line.count > 4, line[line.startIndex] == UInt8(ascii: "2") {
+                    // A further line of a positive EHLO reply: an extension, read here from its
+                    // bytes (the parser builds no text for it, see `readsText`).
+                    line.withUnsafeBufferPointer { readExtension(UnsafeBufferPointer(rebasing: $0[4...])) }
+                }
                 switch parser.lineReceived(line, minimumFirstDigit: 2, keepsText: { Self.readsText(of: $0, awaiting: awaited, firstLine: $1) }) {
                 case .incomplete: continue
                 case .malformed(let text):
@@ -252,12 +257,12 @@ public struct SMTPSender: Sendable {
     /// Whether `replyReceived` reads the text of a line of a reply with `code` to `expectation`
     /// (rather than acting on the code alone). It must answer yes wherever the text is kept (in
     /// the report, a recipient's status or a failure): the parser builds no text for the others.
-    /// A positive greeting and the first line of a positive EHLO reply (the server's name) are
-    /// acted on by code; the EHLO reply's further lines are its keywords.
+    /// A positive greeting and a positive EHLO reply are acted on by code; the EHLO reply's
+    /// further lines, its extensions, are read from their bytes as they arrive.
     static func readsText(of code: ReplyCode, awaiting expectation: Expectation?, firstLine: Bool) -> Bool {
         switch expectation {
         case .mail?, .helo?, .greeting?: !code.isPositiveCompletion
-        case .ehlo?: !firstLine || !code.isPositiveCompletion
+        case .ehlo?: !code.isPositiveCompletion  // the keyword lines are read as bytes (`readExtension`)
         case .rcpt?: code != .okay && code != .userNotLocalWillForward
         case .data?: code != .startMailInput
         case .quit?, .rset?, .loneDot?: false
@@ -287,7 +292,6 @@ public struct SMTPSender: Sendable {
         case .ehlo:
             if code.isPositiveCompletion {
                 extended = true
-                readExtensions(reply)
                 beginNext(now: now)
             } else if code == .serviceNotAvailable {
                 fail(reply, closing: true)
@@ -388,25 +392,23 @@ public struct SMTPSender: Sendable {
     private var offered: ExtensionSet = []
 
     /// RFC 1869 §4.3: after the greeting line, one keyword (and its parameters) per line.
-    private mutating func readExtensions(_ reply: Reply) {
-        for index in reply.continuation.indices {
-            // Read as bytes: walking a String by Characters costs Unicode segmentation.
-            var line = reply.continuation[index]
-            let known: ExtensionSet = line.withUTF8 { bytes in
-                var wordEnd = 0
-                while wordEnd < bytes.count && bytes[wordEnd] != 0x20 { wordEnd += 1 }
-                let word = UnsafeBufferPointer(rebasing: bytes[..<wordEnd])
-                if Self.word(word, is: "PIPELINING") { return .pipelining }
-                if Self.word(word, is: "8BITMIME") { return .eightBitMIME }
-                if Self.word(word, is: "SIZE") { return .size }
-                return []
-            }
-            offered.formUnion(known)
-            if known == .size, sizeLimit == nil { sizeLimit = Self.sizeLimit(line) }
+    /// Reads one extension line of a positive EHLO reply (its text, without the code): the
+    /// extensions the sender acts on, the size limit, and the line kept for the report.
+    private mutating func readExtension(_ line: UnsafeBufferPointer<UInt8>) {
+        var wordEnd = 0
+        while wordEnd < line.count && line[wordEnd] != 0x20 { wordEnd += 1 }
+        let word = UnsafeBufferPointer(rebasing: line[..<wordEnd])
+        if Self.word(word, is: "PIPELINING") {
+            offered.insert(.pipelining)
+        } else if Self.word(word, is: "8BITMIME") {
+            offered.insert(.eightBitMIME)
+        } else if Self.word(word, is: "SIZE") {
+            offered.insert(.size)
+            if sizeLimit == nil { sizeLimit = Self.sizeLimit(line) }
         }
-        // The lines as they came, shared with the reply: the keywords are made from them only
-        // if a report's reader asks (`SessionReport.serverExtensions`).
-        report.serverExtensionLines = reply.continuation
+        if report.serverExtensionBytes.capacity == 0 { report.serverExtensionBytes.reserveCapacity(128) }
+        report.serverExtensionBytes.append(contentsOf: line)
+        report.serverExtensionBytes.append(0x0a)
     }
 
     /// Whether `word` is the keyword `literal` (upper case), in any case (RFC 1869 §4.3).
@@ -419,32 +421,43 @@ public struct SMTPSender: Sendable {
 
     /// `SIZE 1000000` → 1000000 (RFC 1870 §4); 0 or no number means no stated limit.
     static func sizeLimit(_ line: String) -> Int? {
-        // Read as bytes: exactly two words between spaces, "SIZE" in any case and a number.
         var line = line
-        return line.withUTF8 { bytes -> Int? in
-            var first: Range<Int>?
-            var second: Range<Int>?
-            var index = 0
-            while index < bytes.count {
-                guard bytes[index] != 0x20 else {
-                    index += 1
-                    continue
-                }
-                let start = index
-                while index < bytes.count && bytes[index] != 0x20 { index += 1 }
-                if first == nil {
-                    first = start..<index
-                } else if second == nil {
-                    second = start..<index
-                } else {
-                    return nil  // a third word
-                }
+        return line.withUTF8 { sizeLimit($0) }
+    }
+
+    /// `sizeLimit(_:)` on the line's bytes.
+    static func sizeLimit(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        // Exactly two words between spaces, "SIZE" in any case and a number.
+        var first: Range<Int>?
+        var second: Range<Int>?
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] != 0x20 else {
+                index += 1
+                continue
             }
-            guard let first, let second, first.count == 4 else { return nil }
-            for (offset, letter) in "size".utf8.enumerated() where bytes[first.lowerBound + offset] | 0x20 != letter { return nil }
-            guard let limit = Int(String(decoding: UnsafeBufferPointer(rebasing: bytes[second]), as: UTF8.self)), limit > 0 else { return nil }
-            return limit
+            let start = index
+            while index < bytes.count && bytes[index] != 0x20 { index += 1 }
+            if first == nil {
+                first = start..<index
+            } else if second == nil {
+                second = start..<index
+            } else {
+                return nil  // a third word
+            }
         }
+        guard let first, let second, first.count == 4 else { return nil }
+        for (offset, letter) in "size".utf8.enumerated() where bytes[first.lowerBound + offset] | 0x20 != letter { return nil }
+        var limit = 0
+        for index in second {
+            let digit = bytes[index] &- 0x30
+            guard digit < 10 else { return nil }
+            let (times10, overflow1) = limit.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(Int(digit))
+            guard !overflow1, !overflow2 else { return nil }
+            limit = sum
+        }
+        return limit > 0 ? limit : nil
     }
 
     // MARK: Commands
