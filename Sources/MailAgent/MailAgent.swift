@@ -104,7 +104,7 @@ public struct MailAgent: Sendable {
             content = TraceFields.stamping(
                 consume text, style, from: message.clientName.isEmpty ? peer : message.clientName,
                 fromAddress: peerAddress,
-                by: configuration.hostName, protocolName: message.extended ? "ESMTP" : "SMTP", id: String(nextID + 1),
+                by: configuration.hostName, protocolName: message.extended ? "ESMTP" : "SMTP", serial: Int(nextID + 1),
                 date: stampDate(now, style))
         }
         var onward: [Path] = []

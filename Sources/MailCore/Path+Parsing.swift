@@ -72,10 +72,13 @@ extension Path {
         var upperCase = false
         if let at = plainMailboxAt(inner, limits: limits, upperCase: &upperCase) {
             let domain = String(decoding: inner[(at + 1)...], as: UTF8.self)
-            let mailbox = Mailbox(
-                localPart: String(decoding: inner[..<at], as: UTF8.self),
-                domain: upperCase ? Domain(domain) : Domain(text: domain, key: domain))
-            return .success(Path(route: [], mailbox: mailbox))
+            // Built in place: a mailbox bound to a name first was copied into the path.
+            return .success(
+                Path(
+                    route: [],
+                    mailbox: Mailbox(
+                        localPart: String(decoding: inner[..<at], as: UTF8.self),
+                        domain: upperCase ? Domain(domain) : Domain(text: domain, key: domain))))
         }
 
         var route: [Domain] = []

@@ -46,10 +46,11 @@ public enum TraceFields {
     /// one): the same bytes as `stamp(...)` followed by `content`. The line is put in front in
     /// `content`'s own storage when `content` is not shared and has room for it (a receiver
     /// reserves room when it assembles a text: `LineFramer.feedText`), so that a relay does not
-    /// allocate a second buffer of the message's size on every hop.
+    /// allocate a second buffer of the message's size on every hop. A numeric `serial` is
+    /// written as the id when `id` is `nil` (written straight into the line, no string made).
     public static func stamping(
         _ content: consuming [UInt8], _ style: TraceStyle, from: String, fromAddress: String? = nil, by: String,
-        protocolName: String = "SMTP", id: String? = nil, date: String
+        protocolName: String = "SMTP", id: String? = nil, serial: Int? = nil, date: String
     ) -> [UInt8] {
         guard style != .none else { return content }
         var bytes = consume content
@@ -69,7 +70,13 @@ public enum TraceFields {
                 line.put(literal: "Received: from "); line.put(utf8: from)
                 if let fromAddress { line.put(literal: " (["); line.put(utf8: fromAddress); line.put(literal: "])") }
                 line.put(literal: " by "); line.put(utf8: by); line.put(literal: " with "); line.put(utf8: protocolName)
-                if let id { line.put(literal: " id "); line.put(utf8: id) }
+                if let id {
+                    line.put(literal: " id ")
+                    line.put(utf8: id)
+                } else if let serial {
+                    line.put(literal: " id ")
+                    line.put(decimal: serial)
+                }
                 line.put(literal: "; "); line.put(utf8: date)
             }
             line.put(literal: "\r\n")

@@ -82,28 +82,45 @@ public struct InFlightSlot: Hashable, Sendable {
 }
 
 /// Values of events in flight, by slot; a slot is reused once its event has been handled.
+///
+/// The free slots are chained through the slots themselves (`Entry.free`), so that putting and
+/// taking a value touch one array: one uniqueness check an operation, where a separate list of
+/// free slots cost two more per segment.
 struct InFlightStore<Value> {
-    private var values: [Value?] = []
-    private var free: [Int32] = []
+    enum Entry {
+        case value(Value)
+        /// A free slot, and the next free one (-1: none).
+        case free(next: Int32)
+    }
+
+    private var entries: [Entry] = []
+    /// The first free slot, -1 when none is.
+    private var firstFree: Int32 = -1
+    private(set) var count = 0
 
     mutating func put(_ value: consuming Value) -> InFlightSlot {
-        if let index = free.popLast() {
-            values[Int(index)] = consume value
-            return InFlightSlot(index: index)
+        count += 1
+        guard firstFree >= 0 else {
+            entries.append(.value(value))
+            return InFlightSlot(index: Int32(entries.count - 1))
         }
-        values.append(consume value)
-        return InFlightSlot(index: Int32(values.count - 1))
+        let index = firstFree
+        guard case .free(let next) = entries[Int(index)] else { preconditionFailure("in-flight slot \(index) is not free") }
+        firstFree = next
+        entries[Int(index)] = .value(value)
+        return InFlightSlot(index: index)
     }
 
     /// The value in `slot`, which is then free. Every slot is taken exactly once: the event that
     /// carries it cannot be cancelled, and its handler takes the value before anything else.
     mutating func take(_ slot: InFlightSlot) -> Value {
-        free.append(slot.index)
-        return values[Int(slot.index)].take()!
+        var entry = Entry.free(next: firstFree)
+        swap(&entry, &entries[Int(slot.index)])
+        firstFree = slot.index
+        count -= 1
+        guard case .value(let value) = consume entry else { preconditionFailure("in-flight slot \(slot.index) taken twice") }
+        return value
     }
-
-    /// Values still waiting for their events (for tests: zero once the queue is empty).
-    var count: Int { values.count - free.count }
 }
 
 /// The events the network model schedules on the kernel. The layer above owns the loop:

@@ -64,6 +64,7 @@ import Testing
             var text = body
             text.reserveCapacity(body.count + room)
             #expect(TraceFields.stamping(text, .received2821, from: name, fromAddress: "10.0.0.1", by: "foo.com", id: "7", date: date) == line + body)
+            #expect(TraceFields.stamping(text, .received2821, from: name, fromAddress: "10.0.0.1", by: "foo.com", serial: 7, date: date) == line + body)
         }
     }
 }

@@ -129,6 +129,21 @@ struct SmallNet {
         #expect(log == ["20000 A connected", "30000 B accepted :25", "60000 A connection refused"])
     }
 
+    @Test("the in-flight store hands back each value once, reuses freed slots and counts what waits")
+    func inFlightStore() {
+        var store = InFlightStore<[Int]>()
+        let slots = (0..<5).map { store.put([$0]) }
+        #expect(store.count == 5)
+        #expect(store.take(slots[3]) == [3])
+        #expect(store.take(slots[1]) == [1])
+        let reused = [store.put([10]), store.put([11]), store.put([12])]
+        #expect(reused.map(\.index) == [slots[1].index, slots[3].index, 5], "the slot freed last first, then a new one")
+        #expect(store.count == 6)
+        #expect([slots[0], slots[2], slots[4]].map { store.take($0) } == [[0], [2], [4]])
+        #expect(reused.map { store.take($0) } == [[10], [11], [12]])
+        #expect(store.count == 0)
+    }
+
     @Test("bytes in flight to a host that crashes are dropped, and the network keeps none of them")
     func inFlightDataIsReleased() {
         var net = SmallNet()
