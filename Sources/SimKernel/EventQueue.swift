@@ -218,6 +218,24 @@ public struct EventQueue<Event> {
             return true
         }
 
+        /// Adds a key to the far heap. Out of line, as are the far heap's other paths: they are
+        /// rare, and the code of the common ones then stays small (it runs between long stretches
+        /// of protocol code that push it out of the instruction cache).
+        @inlinable @inline(never)
+        func pushFar(_ entry: Entry) {
+            far[farCount] = entry
+            farCount &+= 1
+            EventQueue.siftUp(far, from: farCount &- 1)
+        }
+
+        /// Takes the far heap's first key out.
+        @inlinable @inline(never)
+        func popFar() -> Entry {
+            farCount &-= 1
+            let last = far[farCount]
+            return farCount == 0 ? last : EventQueue.siftDown(far, count: farCount, placing: last)
+        }
+
         /// Whether the first event is the far heap's, once `prepareFirst()` has returned `true`.
         @inlinable
         var firstIsFar: Bool { farCount > 0 && (heapCount == 0 || far[0].precedes(heap[0])) }
@@ -326,9 +344,7 @@ public struct EventQueue<Event> {
             storage.occupied[bucket &>> 6] |= 1 &<< UInt64(bucket & 63)
             storage.bucketed &+= 1
         } else {
-            storage.far[storage.farCount] = entry
-            storage.farCount &+= 1
-            Self.siftUp(storage.far, from: storage.farCount &- 1)
+            storage.pushFar(entry)
         }
         return EventID(sequence: sequence)
     }
@@ -348,9 +364,7 @@ public struct EventQueue<Event> {
         let first: Entry
         if storage.firstIsFar {
             guard storage.far[0].time <= limit.nanoseconds else { return nil }
-            storage.farCount &-= 1
-            let last = storage.far[storage.farCount]
-            first = storage.farCount == 0 ? last : Self.siftDown(storage.far, count: storage.farCount, placing: last)
+            first = storage.popFar()
         } else {
             guard storage.heap[0].time <= limit.nanoseconds else { return nil }
             storage.heapCount &-= 1
@@ -363,7 +377,7 @@ public struct EventQueue<Event> {
         return (SimTime(nanoseconds: first.time), EventID(sequence: first.sequence), storage.events[slot].take()!)
     }
 
-    @inlinable
+    @inlinable @inline(never)
     static func siftUp(_ base: UnsafeMutablePointer<Entry>, from start: Int) {
         var child = start
         let moving = base[child]
