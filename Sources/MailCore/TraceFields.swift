@@ -147,11 +147,16 @@ public enum TraceFields {
                     var end = lineFeed
                     if end > lineStart && bytes[end - 1] == 0x0d { end -= 1 }
                     if end == lineStart { return }  // the empty line ends the header
-                    if lineFeed < bytes.count, startsWith(bytes, at: lineStart, received) || startsWith(bytes, at: lineStart, mailFrom) {
+                    // The first letter first: most header lines are neither a trace line nor the
+                    // field asked for, and one comparison tells.
+                    let first = bytes[lineStart] | 0x20
+                    if lineFeed < bytes.count, first == received[0] || first == mailFrom[0],
+                        startsWith(bytes, at: lineStart, received) || startsWith(bytes, at: lineStart, mailFrom)
+                    {
                         count += 1
                     }
                     // "name:" without regard to case, then the value without the spaces around it.
-                    if case .none = value, !wanted.isEmpty, end - lineStart > wanted.count + 1,
+                    if case .none = value, !wanted.isEmpty, first == wanted[0] | 0x20, end - lineStart > wanted.count + 1,
                         bytes[lineStart + wanted.count] == UInt8(ascii: ":"),
                         !(0..<wanted.count).contains(where: { bytes[lineStart + $0] | 0x20 != wanted[$0] | 0x20 })
                     {

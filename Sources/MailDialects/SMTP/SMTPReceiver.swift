@@ -399,7 +399,7 @@ public struct SMTPReceiver: Sendable {
 
     /// The reply to one RCPT (`nil`: a plain 250 OK, sent from its stored wire form) and the
     /// recipient, if accepted.
-    private func recipientReply(_ path: Path, mode: DeliveryMode, count: Int) -> (Reply?, AcceptedRecipient?) {
+    private func recipientReply(_ path: consuming Path, mode: DeliveryMode, count: Int) -> (Reply?, AcceptedRecipient?) {
         if count >= policy.maxRecipients {
             return (Reply(rules.tooManyRecipients, "Too many recipients, try again in another transaction"), nil)
         }
