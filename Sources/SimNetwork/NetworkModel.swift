@@ -216,14 +216,16 @@ public struct NetworkModel {
     /// and returns when the last byte arrives. Segments of `maximumSegmentSize` bytes each carry a
     /// header; a zero-byte payload is one bare segment (SYN, FIN, RST, or an empty datagram).
     mutating func transmit(payload: Int, over route: Route, reversed: Bool, at start: SimTime) -> SimTime {
-        let count = route.hops.count
-        let first = reversed ? count : 0
         var remaining = payload
         var arrival = start.nanoseconds
         // Store-and-forward timing of each segment over every hop, read from the route's steps
         // for this direction (one list, no per-link lookups) and written to the link directions'
         // free times through one unique reference.
         route.steps.withUnsafeBufferPointer { steps in
+            // The hops from the source, then the same hops back: the count comes from the list
+            // being read, not from `route.hops` (one dependent load fewer, and one fewer miss).
+            let count = steps.count / 2
+            let first = reversed ? count : 0
             linkFreeAt.withUnsafeMutableBufferPointer { freeAt in
                 repeat {
                     let size = min(remaining, maximumSegmentSize) + Self.headerSize
