@@ -96,6 +96,7 @@ struct InFlightStore<Value> {
     private var entries: [Entry] = []
     /// The first free slot, -1 when none is.
     private var firstFree: Int32 = -1
+    /// Values still waiting for their events (for tests: zero once the queue is empty).
     private(set) var count = 0
 
     mutating func put(_ value: consuming Value) -> InFlightSlot {
