@@ -144,18 +144,7 @@ extension Array where Element == UInt8 {
     /// Appends a non-negative integer in decimal digits, without making a string of it first.
     @inlinable
     public mutating func append(decimal value: Int) {
-        precondition(value >= 0, "append(decimal:) writes non-negative numbers")
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for Int.max's 19 digits, filled from the end
-        var count = 0
-        var rest = value
-        Swift.withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                count += 1
-                buffer[24 - count] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
-                rest /= 10
-            } while rest > 0
-            append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(24 - count)...]))
-        }
+        write { $0.put(decimal: value) }
     }
 
     /// Appends a string's UTF-8 bytes in one copy of contiguous memory (a native string is

@@ -577,6 +577,7 @@ import Testing
     @Test("RFC 1870 §4: the SIZE keyword line gives the server's limit; 0, no number or anything odd gives none", arguments: [
         ("SIZE 1000000", 1_000_000), ("size 10", 10), ("SIZE  42 ", 42), ("SIZE", nil), ("SIZE 0", nil), ("SIZE -5", nil),
         ("SIZE 12 34", nil), ("SIZEX 10", nil), ("SIZE ten", nil), ("SIZE 99999999999999999999999", nil), ("", nil),
+        ("SIZE +5", nil),  // size-value ::= 1*20DIGIT (RFC 1870 §4): no sign
     ] as [(String, Int?)])
     func sizeKeyword(line: String, limit: Int?) {
         #expect(SMTPSender.sizeLimit(line) == limit)
