@@ -193,13 +193,13 @@ public struct EventQueue<Event> {
 
         @usableFromInline
         func advance() -> Bool {
+            guard bucketed > 0 || farCount > 0 else { return false }
             let farWindow = farCount > 0 ? far[0].time >> EventQueue.windowShift : .max
             let next = bucketed > 0 ? window &+ distanceToNextBucket() : .max
             guard next <= farWindow else {
                 // The far heap's first event comes before every bucketed one: it is taken from
                 // there, and the window moves to it, so that the events it schedules a little
                 // later go on the wheel. (The window never passes a pending event.)
-                guard farCount > 0 else { return false }
                 window = Swift.max(window, farWindow)
                 return true
             }
