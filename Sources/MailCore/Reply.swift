@@ -158,11 +158,12 @@ public struct ReplyParser: Sendable {
     }
 
     /// `minimumFirstDigit` is 1 for MTP (which has 1yz replies) and 2 for SMTP (RFC 2821 §4.3.2:
-    /// codes start with 2 to 5). `keepsText` says, by code and by whether the line is the reply's
-    /// first, whether the caller will read the line's text: when it will not (a client that only
-    /// acts on the code, RFC 2821 §4.2), the line comes empty and no string is built.
+    /// codes start with 2 to 5). `keepsText` says, by code, whether the caller will read the
+    /// reply's text: when it will not (a client that only acts on the code, RFC 2821 §4.2), the
+    /// reply comes as its code alone, an empty first line and no further ones, and neither a
+    /// string nor a list of lines is built for it.
     public mutating func lineReceived(
-        _ line: ArraySlice<UInt8>, minimumFirstDigit: UInt8 = 1, keepsText: (ReplyCode, _ firstLine: Bool) -> Bool = { _, _ in true }
+        _ line: ArraySlice<UInt8>, minimumFirstDigit: UInt8 = 1, keepsText: (ReplyCode) -> Bool = { _ in true }
     ) -> Result {
         guard line.count >= 3 else { return malformed(line) }
         let start = line.startIndex
@@ -173,22 +174,21 @@ public struct ReplyParser: Sendable {
         guard separator == nil || separator == UInt8(ascii: " ") || separator == UInt8(ascii: "-") else {
             return malformed(line)
         }
-        let firstLine: Bool
-        if case .none = pending { firstLine = true } else { firstLine = false }
-        let body = line.count > 4 && keepsText(code, firstLine) ? String(decoding: line[(start + 4)...], as: UTF8.self) : ""
         if let pending, pending.code != code { return malformed(line) }
+        let kept = keepsText(code)
+        let body = kept && line.count > 4 ? String(decoding: line[(start + 4)...], as: UTF8.self) : ""
         if separator == UInt8(ascii: "-") {
             if pending == nil {
                 pending = Reply(code, body)
-                pending!.continuation.reserveCapacity(7)  // an EHLO reply's keywords, without regrowing
-            } else {
+                if kept { pending!.continuation.reserveCapacity(7) }  // an EHLO reply's keywords, without regrowing
+            } else if kept {
                 pending!.continuation.append(body)
             }
             return .incomplete
         }
         guard var reply = pending else { return .reply(Reply(code, body)) }
         pending = nil
-        reply.continuation.append(body)
+        if kept { reply.continuation.append(body) }
         return .reply(reply)
     }
 

@@ -220,7 +220,7 @@ public struct SMTPSender: Sendable {
                     // bytes (the parser builds no text for it, see `readsText`).
                     line.withUnsafeBufferPointer { readExtension(UnsafeBufferPointer(rebasing: $0[4...])) }
                 }
-                switch parser.lineReceived(line, minimumFirstDigit: 2, keepsText: { Self.readsText(of: $0, awaiting: awaited, firstLine: $1) }) {
+                switch parser.lineReceived(line, minimumFirstDigit: 2, keepsText: { Self.readsText(of: $0, awaiting: awaited) }) {
                 case .incomplete: continue
                 case .malformed(let text):
                     fail(Reply(.localError, "Malformed reply: \(text.prefix(40))"), closing: true)
@@ -259,7 +259,7 @@ public struct SMTPSender: Sendable {
     /// the report, a recipient's status or a failure): the parser builds no text for the others.
     /// A positive greeting and a positive EHLO reply are acted on by code; the EHLO reply's
     /// further lines, its extensions, are read from their bytes as they arrive.
-    static func readsText(of code: ReplyCode, awaiting expectation: Expectation?, firstLine: Bool) -> Bool {
+    static func readsText(of code: ReplyCode, awaiting expectation: Expectation?) -> Bool {
         switch expectation {
         case .mail?, .helo?, .greeting?: !code.isPositiveCompletion
         case .ehlo?: !code.isPositiveCompletion  // the keyword lines are read as bytes (`readExtension`)
