@@ -5,8 +5,13 @@
 public struct Domain: Hashable, Sendable, CustomStringConvertible {
     /// The domain exactly as written.
     public let text: String
+    /// Whether `text` is its own key: ASCII with no upper-case letter, as nearly every name is.
+    /// A flag rather than a second string: domains are copied dozens of times a message (inside
+    /// mailboxes and paths), and a second string was a second reference counted at every copy.
+    private let isOwnKey: Bool
+
     /// `text` in lower case, used for comparison and hashing.
-    public let key: String
+    public var key: String { isOwnKey ? text : Self.asciiLowercased(text) }
 
     public enum Kind: Hashable, Sendable {
         case name
@@ -16,15 +21,15 @@ public struct Domain: Hashable, Sendable, CustomStringConvertible {
 
     /// A domain already known to be well formed (for names built by the program itself).
     public init(_ text: String) {
+        var text = text
+        self.isOwnKey = text.withUTF8 { bytes in bytes.allSatisfy { $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5a) } }
         self.text = text
-        self.key = Self.asciiLowercased(text)
     }
 
-    /// A domain whose lower-case key the caller already has (text with no upper-case letter is
-    /// its own key).
-    init(text: String, key: String) {
+    /// A domain of ASCII text whose caller knows whether it has upper-case letters.
+    init(text: String, hasUpperCase: Bool) {
         self.text = text
-        self.key = key
+        self.isOwnKey = !hasUpperCase
     }
 
     /// `text` in lower case; a fast path for ASCII, which every valid domain is.
@@ -51,7 +56,9 @@ public struct Domain: Hashable, Sendable, CustomStringConvertible {
         } ?? text
     }
 
-    public static func == (lhs: Domain, rhs: Domain) -> Bool { lhs.key == rhs.key }
+    public static func == (lhs: Domain, rhs: Domain) -> Bool {
+        lhs.isOwnKey && rhs.isOwnKey ? lhs.text == rhs.text : lhs.key == rhs.key
+    }
     public func hash(into hasher: inout Hasher) { hasher.combine(key) }
     public var description: String { text }
 

@@ -27,7 +27,7 @@ public struct DomainSet: Hashable, Sendable, Sequence, ExpressibleByArrayLiteral
 
     public func contains(_ domain: Domain) -> Bool {
         if let index { return index.contains(domain) }
-        for member in members where member.key == domain.key { return true }
+        for member in members where member == domain { return true }
         return false
     }
 

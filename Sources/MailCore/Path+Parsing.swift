@@ -78,7 +78,7 @@ extension Path {
                     route: [],
                     mailbox: Mailbox(
                         localPart: String(decoding: inner[..<at], as: UTF8.self),
-                        domain: upperCase ? Domain(domain) : Domain(text: domain, key: domain))))
+                        domain: Domain(text: domain, hasUpperCase: upperCase))))
         }
 
         var route: [Domain] = []

@@ -105,6 +105,14 @@ import Testing
         #expect(Domain("USC-ISIF.ARPA") == Domain("usc-isif.arpa"))
         #expect(Set([Domain("A.ORG"), Domain("a.org")]).count == 1)
         #expect(Domain("USC-ISIF.ARPA").text == "USC-ISIF.ARPA")
+        // Lower-case names are their own keys; the others compare and hash by their lower-case
+        // form, parsed or built, ASCII or not.
+        let parsed = try! Path.parse("<joe@Mixed.Case.ORG>", style: .colon, limits: PathTests.smtp).get().mailbox!.domain!
+        #expect(parsed == Domain("mixed.case.org") && Domain("mixed.case.org") == parsed)
+        #expect(parsed.key == "mixed.case.org" && parsed.text == "Mixed.Case.ORG")
+        #expect(Set([parsed, Domain("MIXED.case.org"), Domain("mixed.case.org")]).count == 1)
+        #expect(Domain("a.org") != Domain("b.org") && Domain("A.ORG") != Domain("b.org"))
+        #expect(Domain("ÉCOLE.fr") == Domain("école.fr") && Domain("école.fr").key == "école.fr")
     }
 }
 
