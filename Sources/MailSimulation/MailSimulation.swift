@@ -29,8 +29,8 @@ public final class MailSimulation {
     var lookups = IDMap<PendingLookup>()  // by LookupID.value
     /// The last DNS answer turned into the agents' terms, by question: resolvers answer from
     /// their caches with the same records over and over, and converting them (addresses to
-    /// text, additional records matched to exchanges) is not free.
-    var convertedAnswers: [PendingLookup.Question: (answer: DNSAnswer, converted: NameAnswer)] = [:]
+    /// text, additional records matched to exchanges) is not free. By question: name and type.
+    var convertedAnswers = NameTable<(answer: DNSAnswer, converted: NameAnswer)>()
     var wakeTimers: [(time: SimTime, id: EventID)?]
     /// Connections are numbered in the order they were opened, for traces (slots are reused).
     var nextLabel = 0
@@ -232,11 +232,11 @@ public final class MailSimulation {
             trace(host, .init("dns"), "answer \(pending.question): \(answer)")
             let converted: NameAnswer
             // Equal answers from one cache share their arrays, so the comparison is quick.
-            if let last = convertedAnswers[pending.question], last.answer == answer {
+            if let last = convertedAnswers.value(pending.question.name, kind: pending.question.kind), last.answer == answer {
                 converted = last.converted
             } else {
                 converted = Self.nameAnswer(answer)
-                convertedAnswers[pending.question] = (answer, converted)
+                convertedAnswers.set((answer, converted), pending.question.name, kind: pending.question.kind)
             }
             var random = randoms[host.index]
             agentActs(host) { $0.lookupFinished(pending.id, converted, now: self.stamp, random: &random) }
@@ -342,6 +342,8 @@ public final class MailSimulation {
         struct Question: Hashable, CustomStringConvertible {
             var name: String
             var type: LookupType
+            /// The type as a `NameTable`'s kind.
+            var kind: UInt8 { type == .mailExchanger ? 15 : 1 }
             /// `MX d3.net`, for traces.
             var description: String { "\(type == .mailExchanger ? "MX" : "A") \(name)" }
         }

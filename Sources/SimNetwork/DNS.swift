@@ -16,6 +16,8 @@ public enum DNSQueryType: String, Hashable, Sendable, CustomStringConvertible {
     case a = "A"
     case mx = "MX"
     public var description: String { rawValue }
+    /// The type's number in a `NameTable` (its RR type number, RFC 1035 §3.2.2).
+    var cacheKind: UInt8 { self == .a ? 1 : 15 }
 }
 
 /// What a lookup came back with. "No MX records" and "no such domain" are different answers,

@@ -79,11 +79,6 @@ struct PendingLookups {
     }
 }
 
-struct CacheKey: Hashable {
-    var name: String
-    var type: DNSQueryType
-}
-
 struct CachedAnswer {
     var answer: DNSAnswer
     var expires: SimTime
@@ -111,8 +106,7 @@ extension NetworkModel {
             kernel.schedule(at: kernel.now, .dnsLocalAnswer(id, answersInFlight.put(answer)))
             return id
         }
-        let key = CacheKey(name: DNSZones.key(name), type: type)
-        if let cached = caches[host.index][key], cached.expires > kernel.now {
+        if let cached = caches[host.index].value(DNSZones.key(name), kind: type.cacheKind), cached.expires > kernel.now {
             statistics.dnsCacheHits += 1
             kernel.schedule(at: kernel.now, .dnsLocalAnswer(id, answersInFlight.put(cached.answer)))
             return id
@@ -123,7 +117,7 @@ extension NetworkModel {
 
     /// The answer `host` has cached for a question, if it is still fresh (for tests and traces).
     public func cachedAnswer(_ name: String, _ type: DNSQueryType, at host: HostID) -> DNSAnswer? {
-        guard let cached = caches[host.index][CacheKey(name: DNSZones.key(name), type: type)],
+        guard let cached = caches[host.index].value(DNSZones.key(name), kind: type.cacheKind),
             cached.expires > kernel.now
         else { return nil }
         return cached.answer
@@ -159,12 +153,12 @@ extension NetworkModel {
         guard let lookup = lookups.removeValue(forKey: id), hostUp[lookup.host.index] else { return nil }
         if let timeout = lookup.timeout { kernel.cancel(timeout) }
         let expires = kernel.now + ttl
-        caches[lookup.host.index][CacheKey(name: DNSZones.key(lookup.name), type: lookup.type)] =
-            CachedAnswer(answer: answer, expires: expires)
+        caches[lookup.host.index].set(CachedAnswer(answer: answer, expires: expires), DNSZones.key(lookup.name), kind: lookup.type.cacheKind)
         if case .mailExchangers(_, let additional) = answer {
             for record in additional {
-                caches[lookup.host.index][CacheKey(name: DNSZones.key(record.name), type: .a)] =
-                    CachedAnswer(answer: .addresses(record.addresses), expires: kernel.now + record.ttl)
+                caches[lookup.host.index].set(
+                    CachedAnswer(answer: .addresses(record.addresses), expires: kernel.now + record.ttl), DNSZones.key(record.name),
+                    kind: DNSQueryType.a.cacheKind)
             }
         }
         return .dnsAnswered(id, host: lookup.host, answer)

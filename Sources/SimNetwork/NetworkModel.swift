@@ -59,7 +59,7 @@ public struct NetworkModel {
     public var dns: DNSConfiguration
     public var hostTable: HostTable
     var lookups = PendingLookups()
-    var caches: [[CacheKey: CachedAnswer]]
+    var caches: [NameTable<CachedAnswer>]
     /// The bytes of data segments and the DNS answers on their way (see `InFlightSlot`).
     var segmentData = InFlightStore<[UInt8]>()
     var answersInFlight = InFlightStore<DNSAnswer>()
@@ -90,7 +90,7 @@ public struct NetworkModel {
         linkFreeAt = Array(repeating: 0, count: topology.links.count * 2)
         nextEphemeralPort = Array(repeating: WellKnownPort.firstEphemeral, count: topology.hosts.count)
         listeners = Array(repeating: [], count: topology.hosts.count)
-        caches = Array(repeating: [:], count: topology.hosts.count)
+        caches = Array(repeating: NameTable(), count: topology.hosts.count)
         adjacency = Array(repeating: [], count: topology.hosts.count)
         for (index, link) in topology.links.enumerated() {
             adjacency[link.endpoints.0.index].append(Adjacency(link: index, neighbor: link.endpoints.1, forward: true))
