@@ -248,7 +248,10 @@ public struct MailAgent: Sendable {
             case deliverHere(Int)
         }
         var atOnce: [AtOnce] = []
-        var groups: [(target: String, key: String, indices: [Int])] = []
+        // Recipients by target, in order of first appearance; most entries have one target, kept
+        // apart so that it needs no list of groups.
+        var first: (target: String, indices: [Int])?
+        var more: [(target: String, indices: [Int])] = []
         // By index, reading each recipient's fields in place rather than copying the recipient.
         for index in recipients.indices {
             guard case .waiting(let due) = recipients[index].state, due <= now else { continue }
@@ -270,12 +273,15 @@ public struct MailAgent: Sendable {
             default:
                 break
             }
-            // Targets compare as domains do (by lower-case key), each key made once.
-            let key = target.lowercasedKey()
-            if let group = groups.firstIndex(where: { $0.key == key }) {
-                groups[group].indices.append(index)
+            // Targets compare as domains do (without regard to case).
+            if case .none = first {
+                first = (target, [index])
+            } else if Domain.sameName(first!.target, target) {
+                first!.indices.append(index)
+            } else if let group = more.firstIndex(where: { Domain.sameName($0.target, target) }) {
+                more[group].indices.append(index)
             } else {
-                groups.append((target, key, [index]))
+                more.append((target, [index]))
             }
         }
         _ = consume recipients
@@ -285,7 +291,8 @@ public struct MailAgent: Sendable {
             case .deliverHere(let index): deliverLocallyFromQueue(queueID, index, now: now)
             }
         }
-        for group in groups { beginAttempt(queueID, group.indices, target: group.target, now: now) }
+        if let first { beginAttempt(queueID, first.indices, target: first.target, now: now) }
+        for group in more { beginAttempt(queueID, group.indices, target: group.target, now: now) }
         removeIfFinished(queueID)
     }
 
@@ -315,12 +322,12 @@ public struct MailAgent: Sendable {
         case .smartHost(let host):
             attempt.candidates = [Candidate(name: host, address: nil)]
             attempts[id] = attempt
-            resolveCandidate(&attempt)
+            resolveCandidate(id)
         case .gatewayForOthers(let gateway):
             let next = configuration.directory.canReach(configuration.hostName, target) ? target : gateway
             attempt.candidates = [Candidate(name: next, address: configuration.directory.entry(next)?.address)]
             attempts[id] = attempt
-            resolveCandidate(&attempt)
+            resolveCandidate(id)
         case .directOnly:
             // RFC 765: `MAIL <user>` goes to the user's own host, over a network both hosts are on.
             guard configuration.directory.canReach(configuration.hostName, target) else {
@@ -330,7 +337,7 @@ public struct MailAgent: Sendable {
             }
             attempt.candidates = [Candidate(name: target, address: configuration.directory.entry(target)?.address)]
             attempts[id] = attempt
-            resolveCandidate(&attempt)
+            resolveCandidate(id)
         case .sourceRoutes:
             // RFC 821 §3.6 / RFC 780 §3.2: a host out of reach is reached through gateways named
             // in a source route; the first host in the forward-path is the one receiving it.
@@ -346,7 +353,7 @@ public struct MailAgent: Sendable {
                 attempt.candidates = [Candidate(name: target, address: configuration.directory.entry(target)?.address)]
             }
             attempts[id] = attempt
-            resolveCandidate(&attempt)
+            resolveCandidate(id)
         case .mx974, .direct2821:
             attempts[id] = attempt
             nextID += 1
@@ -361,7 +368,9 @@ public struct MailAgent: Sendable {
     private mutating func exchangersFound(
         _ attemptID: UInt64, target: String, _ answer: NameAnswer, now: Timestamp, random: inout some RandomNumberGenerator
     ) {
-        guard var attempt = attempts[attemptID] else { return }
+        // The attempt is copied out only where it changes in more than its candidates: a copy
+        // alive while the stored one changes would make the change copy its lists.
+        guard case .some = attempts.reading(attemptID, { _ in () }) else { return }
         switch answer {
         case .exchangers(let records):
             var list = records
@@ -377,35 +386,41 @@ public struct MailAgent: Sendable {
                     // source route, if its host table says so); anything else is an error (RFC 974).
                     if let chain = configuration.directory.gateways(from: configuration.hostName, to: target) {
                         let next = chain.first ?? target
-                        if !chain.isEmpty {
-                            attempt.paths = attempt.paths.map { Path(route: chain.map(Domain.init) + $0.route, mailbox: $0.mailbox) }
+                        let candidate = Candidate(name: next, address: configuration.directory.entry(next)?.address)
+                        attempts.updating(attemptID) { attempt in
+                            if !chain.isEmpty {
+                                attempt.paths = attempt.paths.map { Path(route: chain.map(Domain.init) + $0.route, mailbox: $0.mailbox) }
+                            }
+                            attempt.candidates = [candidate]
                         }
-                        attempt.candidates = [Candidate(name: next, address: configuration.directory.entry(next)?.address)]
-                        attempts[attemptID] = attempt
-                        resolveCandidate(&attempt)
+                        resolveCandidate(attemptID)
                     } else {
-                        failAttempt(&attempt, permanent: true, reason: "MX list for \(target) leads back to this host", now: now)
+                        var failed = attempts[attemptID]!
+                        failAttempt(&failed, permanent: true, reason: "MX list for \(target) leads back to this host", now: now)
                     }
                     return
                 }
             }
-            attempt.candidates = ordered(list, random: &random).map { Candidate(name: $0.name, address: $0.addresses.first) }
+            let candidates = ordered(list, random: &random).map { Candidate(name: $0.name, address: $0.addresses.first) }
+            attempts.updating(attemptID) { $0.candidates = candidates }
         case .noRecords, .addresses:
             // No MX: "treat it as if it contained one RR, an MX RR with a preference value of 0,
             // and a host name of REMOTE" (RFC 974); the implicit MX of RFC 2821 §5.
-            attempt.candidates = [Candidate(name: target, address: nil)]
+            attempts.updating(attemptID) { $0.candidates = [Candidate(name: target, address: nil)] }
         case .noSuchDomain:
-            failAttempt(&attempt, permanent: true, reason: "no such domain \(target)", now: now)
+            var failed = attempts[attemptID]!
+            failAttempt(&failed, permanent: true, reason: "no such domain \(target)", now: now)
             return
         case .temporaryFailure:
-            failAttempt(&attempt, permanent: false, reason: "DNS lookup for \(target) timed out", now: now)
+            var failed = attempts[attemptID]!
+            failAttempt(&failed, permanent: false, reason: "DNS lookup for \(target) timed out", now: now)
             return
         case .unavailable:
-            failAttempt(&attempt, permanent: false, reason: "DNS is not available to look up \(target)", now: now)
+            var failed = attempts[attemptID]!
+            failAttempt(&failed, permanent: false, reason: "DNS is not available to look up \(target)", now: now)
             return
         }
-        attempts[attemptID] = attempt
-        resolveCandidate(&attempt)
+        resolveCandidate(attemptID)
     }
 
     /// Lowest preference first. Equal preferences: RFC 974 leaves the order "up to the mailer"
@@ -435,35 +450,42 @@ public struct MailAgent: Sendable {
     }
 
     /// Asks for the current candidate's address, or connects if it is known.
-    private mutating func resolveCandidate(_ attempt: inout Attempt) {
-        var candidate = attempt.candidates[attempt.next]
+    /// Connects to the stored attempt's current candidate, or looks up its address first. The
+    /// attempt is read and changed where it is stored (by id): a copy held while changing it
+    /// would make the change copy its lists.
+    private mutating func resolveCandidate(_ id: UInt64) {
+        guard var candidate = attempts.reading(id, { $0.candidates[$0.next] }) else { return }
         // RFC 974 era: an exchanger this host cannot reach over its own networks is reached the old
         // way, through the gateways its host table names, with a source route ending at the exchanger.
         if configuration.routing == .mx974, !configuration.directory.canReach(configuration.hostName, candidate.name),
             let chain = configuration.directory.gateways(from: configuration.hostName, to: candidate.name), let first = chain.first
         {
             let hops = (chain + [candidate.name]).map(Domain.init)
-            attempt.paths = attempt.paths.map { Path(route: hops + $0.route, mailbox: $0.mailbox) }
-            candidate = Candidate(name: first, address: configuration.directory.entry(first)?.address)
-            attempt.candidates[attempt.next] = candidate
-            attempts[attempt.id] = attempt
+            let gateway = Candidate(name: first, address: configuration.directory.entry(first)?.address)
+            attempts.updating(id) { attempt in
+                attempt.paths = attempt.paths.map { Path(route: hops + $0.route, mailbox: $0.mailbox) }
+                attempt.candidates[attempt.next] = gateway
+            }
+            candidate = gateway
         }
         if let address = candidate.address, !address.isEmpty {
-            connect(attempt)
+            connect(id)
         } else {
             nextID += 1
-            lookups[nextID] = .address(attempt: attempt.id)
+            lookups[nextID] = .address(attempt: id)
             actions.append(.lookup(id: nextID, name: candidate.name, type: .address))
         }
     }
 
     private mutating func addressFound(_ attemptID: UInt64, _ answer: NameAnswer, now: Timestamp) {
+        if case .addresses(let found) = answer, let address = found.first {
+            // In place: the stored attempt is the only holder of its candidate list.
+            guard case .some = attempts.updating(attemptID, { $0.candidates[$0.next].address = address }) else { return }
+            connect(attemptID)
+            return
+        }
         guard var attempt = attempts[attemptID] else { return }
         switch answer {
-        case .addresses(let found) where !found.isEmpty:
-            attempt.candidates[attempt.next].address = found[0]
-            attempts[attemptID] = attempt
-            connect(attempt)
         case .temporaryFailure:
             tryNextCandidate(&attempt, reason: "address lookup for \(attempt.candidates[attempt.next].name) timed out", now: now)
         default:
@@ -471,20 +493,20 @@ public struct MailAgent: Sendable {
         }
     }
 
-    private mutating func connect(_ attempt: Attempt) {
-        guard let (messageID, entryReversePath, relayed, content) = queue.reading(attempt.queueID, { ($0.messageID, $0.reversePath, $0.origin != nil, $0.content) })
+    private mutating func connect(_ id: UInt64) {
+        guard let (queueID, paths, candidate) = attempts.reading(id, { ($0.queueID, $0.paths, $0.candidates[$0.next]) }),
+            let (messageID, entryReversePath, relayed, content) = queue.reading(queueID, { ($0.messageID, $0.reversePath, $0.origin != nil, $0.content) })
         else { return }
-        let candidate = attempt.candidates[attempt.next]
         var reversePath = entryReversePath
         if configuration.routing == .sourceRoutes, relayed {
             // The relay "puts itself at the beginning of the sender-path" (RFC 780 §3.2, RFC 821 §3.6).
             reversePath = reversePath.pushing(Domain(configuration.hostName))
         }
-        let transaction = OutboundTransaction(id: attempt.id, reversePath: reversePath, recipients: attempt.paths, content: content)
+        let transaction = OutboundTransaction(id: id, reversePath: reversePath, recipients: paths, content: content)
         actions.append(
             .openSession(
                 SessionRequest(
-                    id: attempt.id, hostName: candidate.name, address: candidate.address ?? "", dialect: configuration.dialect,
+                    id: id, hostName: candidate.name, address: candidate.address ?? "", dialect: configuration.dialect,
                     clientName: configuration.hostName, extensions: configuration.extensions, timeouts: configuration.timeouts,
                     transactions: [transaction], messageIDs: [messageID])))
     }
@@ -495,7 +517,7 @@ public struct MailAgent: Sendable {
         if attempt.next + 1 < attempt.candidates.count {
             attempt.next += 1
             attempts[attempt.id] = attempt
-            resolveCandidate(&attempt)
+            resolveCandidate(attempt.id)
         } else {
             failAttempt(&attempt, permanent: permanentIfLast && attempt.candidates.count == 1, reason: reason, now: now)
         }

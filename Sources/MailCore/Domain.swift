@@ -60,6 +60,11 @@ public struct Domain: Hashable, Sendable, CustomStringConvertible {
         lhs.isOwnKey && rhs.isOwnKey ? lhs.text == rhs.text : lhs.key == rhs.key
     }
     public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+
+    /// Whether two names are the same domain, as `==` compares domains, without making either.
+    public static func sameName(_ name: String, _ other: String) -> Bool {
+        name == other || asciiLowercased(name) == asciiLowercased(other)
+    }
     public var description: String { text }
 
     public var kind: Kind {

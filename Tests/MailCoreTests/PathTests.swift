@@ -113,6 +113,8 @@ import Testing
         #expect(Set([parsed, Domain("MIXED.case.org"), Domain("mixed.case.org")]).count == 1)
         #expect(Domain("a.org") != Domain("b.org") && Domain("A.ORG") != Domain("b.org"))
         #expect(Domain("ÉCOLE.fr") == Domain("école.fr") && Domain("école.fr").key == "école.fr")
+        #expect(Domain.sameName("Mixed.Case.ORG", "mixed.case.org") && Domain.sameName("d1.net", "d1.net"))
+        #expect(!Domain.sameName("d1.net", "d2.net") && !Domain.sameName("D1.NET", "d2.net"))
     }
 }
 
