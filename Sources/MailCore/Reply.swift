@@ -174,11 +174,13 @@ public struct ReplyParser: Sendable {
         guard separator == nil || separator == UInt8(ascii: " ") || separator == UInt8(ascii: "-") else {
             return malformed(line)
         }
-        if let pending, pending.code != code { return malformed(line) }
+        // The reply being read is tested and taken in place: bound with `if let`, it was copied
+        // (its text and lines retained and released) at every further line.
+        if let pendingCode = pending?.code, pendingCode != code { return malformed(line) }
         let kept = keepsText(code)
         let body = kept && line.count > 4 ? String(decoding: line[(start + 4)...], as: UTF8.self) : ""
         if separator == UInt8(ascii: "-") {
-            if pending == nil {
+            if case .none = pending {
                 pending = Reply(code, body)
                 if kept { pending!.continuation.reserveCapacity(7) }  // an EHLO reply's keywords, without regrowing
             } else if kept {
@@ -186,8 +188,7 @@ public struct ReplyParser: Sendable {
             }
             return .incomplete
         }
-        guard var reply = pending else { return .reply(Reply(code, body)) }
-        pending = nil
+        guard var reply = pending.take() else { return .reply(Reply(code, body)) }
         if kept { reply.continuation.append(body) }
         return .reply(reply)
     }

@@ -104,19 +104,29 @@ public struct Workload: Sendable {
     /// The message index of a Message-ID of this workload, or `nil` for other mail (notices).
     public func index(ofMessageID messageID: String) -> Int? {
         if !explicitIndex.isEmpty, let index = explicitIndex[messageID] { return index }
-        var messageID = messageID
-        let value: Int? = messageID.withUTF8 { bytes in
-            guard bytes.count > 3, bytes[0] == UInt8(ascii: "<"), bytes[1] == UInt8(ascii: "w") else { return nil }
-            var value = 0
-            for index in 2..<bytes.count {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "@") { return index > 2 ? value : nil }
-                guard byte >= 0x30 && byte <= 0x39, value < Int.max / 10 - 9 else { return nil }
-                value = value * 10 + Int(byte - 0x30)
-            }
-            return nil
+        // Read in place through the UTF-8 view: `withUTF8` needs a copy of the string to call on.
+        let value: Int?? = messageID.utf8.withContiguousStorageIfAvailable(Self.generatedIndex)
+        let number: Int?
+        if case .some(let read) = value {
+            number = read
+        } else {
+            var copy = messageID
+            number = copy.withUTF8(Self.generatedIndex)
         }
-        return value.flatMap { $0 < count ? $0 : nil }
+        return number.flatMap { $0 < count ? $0 : nil }
+    }
+
+    /// The number in a generated Message-ID, `<w17@…>`.
+    private static func generatedIndex(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard bytes.count > 3, bytes[0] == UInt8(ascii: "<"), bytes[1] == UInt8(ascii: "w") else { return nil }
+        var value = 0
+        for index in 2..<bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "@") { return index > 2 ? value : nil }
+            guard byte >= 0x30 && byte <= 0x39, value < Int.max / 10 - 9 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return nil
     }
 
     /// The text of message `index`: given, or a header and a body of `sizes[index]` bytes.
