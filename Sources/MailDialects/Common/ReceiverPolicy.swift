@@ -129,8 +129,10 @@ public struct ReceiverPolicy: Hashable, Sendable {
     public func isThisHost(_ domain: Domain) -> Bool { aliases.contains(domain) }
 
     /// Whether a local part names a user of this host.
-    public func userExists(_ localPart: String) -> Bool {
-        let key = localPart.lowercasedKey()
+    public func userExists(_ localPart: String) -> Bool { userKeyExists(localPart.lowercasedKey()) }
+
+    /// `userExists` for a local part already in lower case.
+    func userKeyExists(_ key: String) -> Bool {
         if key == "postmaster" { return true }  // RFC 1123 §5.2.7: postmaster MUST be supported
         return userKeys?.contains(key) ?? true
     }
@@ -222,8 +224,9 @@ extension ReceiverPolicy {
         }
         if localDomains.contains(domain) || isThisHost(domain) {
             let key = mailbox.localPart.lowercasedKey()
-            if let moved = forwards[key] { return forwardsMovedUsers ? .accept(.forward(moved)) : .pleaseTry(moved) }
-            if userExists(mailbox.localPart) { return .accept(.local(mailbox)) }
+            // Most hosts forward nobody: an empty table is not hashed into.
+            if !forwards.isEmpty, let moved = forwards[key] { return forwardsMovedUsers ? .accept(.forward(moved)) : .pleaseTry(moved) }
+            if userKeyExists(key) { return .accept(.local(mailbox)) }
             return operatorForwardsUnknownUsers ? .accept(.operatorForward) : .unknownUser
         }
         // The last hop of a source route through this host: the sender asked us to relay.
