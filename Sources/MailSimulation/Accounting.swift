@@ -55,7 +55,7 @@ public struct Accounting: Sendable {
     /// copies no `Mailbox` (an event names its recipient by mailbox, some hundred thousand times
     /// a run).
     private let userLocalParts: [String]
-    private let userDomainKeys: [String?]
+    private let userDomains: [Domain?]
     private var starts: [Int] = []
     private var bounceReasons: [Int: String] = [:]
     private var laterDeliveries: [Int: [SimTime]] = [:]
@@ -69,7 +69,7 @@ public struct Accounting: Sendable {
         self.workload = workload
         slots = Array(repeating: Slot(), count: workload.recipientCount)
         userLocalParts = workload.users.map(\.localPart)
-        userDomainKeys = workload.users.map { $0.domain?.key }
+        userDomains = workload.users.map(\.domain)
         var start = 0
         starts.reserveCapacity(workload.count + 1)
         for index in 0..<workload.count {
@@ -79,15 +79,27 @@ public struct Accounting: Sendable {
         starts.append(start)
     }
 
+    private static func sameDomain(_ domain: Domain?, _ other: Domain?) -> Bool {
+        switch (domain, other) {
+        case (.none, .none): true
+        case (.some(let domain), .some(let other)): domain == other
+        default: false
+        }
+    }
+
     /// The slot of a recipient of a workload message, if the event is about one.
     func slot(_ messageID: String, _ mailbox: Mailbox) -> Int? {
         guard let message = workload.index(ofMessageID: messageID) else { return nil }
-        // A message has a recipient or three: comparing them beats hashing the mailbox.
-        let domainKey = mailbox.domain?.key
+        // A message has a recipient or three: comparing them beats hashing the mailbox. Domains
+        // compare as domains (a lower-case name by its text), local parts by their keys.
         var position = starts[message]
         for recipient in workload.recipients(message) {
             let user = Int(recipient)
-            if Mailbox.sameKey(userLocalParts[user], userDomainKeys[user], mailbox.localPart, domainKey) { return position }
+            if Self.sameDomain(userDomains[user], mailbox.domain),
+                userLocalParts[user] == mailbox.localPart || userLocalParts[user].lowercasedKey() == mailbox.localPart.lowercasedKey()
+            {
+                return position
+            }
             position += 1
         }
         return nil
