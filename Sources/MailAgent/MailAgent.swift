@@ -74,9 +74,11 @@ public struct MailAgent: Sendable {
     /// A local user submits a message.
     public mutating func submit(_ submission: Submission, now: Timestamp) -> [AgentAction] {
         let messageID = HeaderFields.value(of: "Message-ID", in: submission.content) ?? "<unknown>"
+        let due = now.adding(nanoseconds: configuration.$queueDelay)
         enqueue(
             messageID: messageID, reversePath: submission.reversePath, content: submission.content, origin: nil,
-            isNotice: submission.reversePath.isNull, paths: submission.recipients, now: now)
+            isNotice: submission.reversePath.isNull, recipients: submission.recipients.map { QueuedRecipient(path: $0, state: .waiting(due: due)) },
+            due: due, now: now)
         return takeActions()
     }
 
@@ -107,7 +109,9 @@ public struct MailAgent: Sendable {
                 by: configuration.hostName, protocolName: message.extended ? "ESMTP" : "SMTP", serial: Int(nextID + 1),
                 date: stampDate(now, style))
         }
-        var onward: [Path] = []
+        // The queue entry's recipients are made here, not from a list of paths made first.
+        let due = now.adding(nanoseconds: configuration.$queueDelay)
+        var onward: [QueuedRecipient] = []
         for index in message.recipients.indices {  // by index: each disposition read in place
             switch message.recipients[index].disposition {
             case .local(let mailbox):
@@ -117,15 +121,17 @@ public struct MailAgent: Sendable {
                     messageID: messageID, mailbox: Mailbox(localPart: "Postmaster", domain: Domain(configuration.hostName)),
                     reversePath: message.reversePath, content: content, now: now)
             case .relay(let path):
-                onward.append(configuration.routing == .direct2821 ? path.withoutRoute : path)
+                if onward.capacity == 0 { onward.reserveCapacity(message.recipients.count) }
+                onward.append(QueuedRecipient(path: configuration.routing == .direct2821 ? path.withoutRoute : path, state: .waiting(due: due)))
             case .forward(let mailbox):
-                onward.append(Path(mailbox))
+                if onward.capacity == 0 { onward.reserveCapacity(message.recipients.count) }
+                onward.append(QueuedRecipient(path: Path(mailbox), state: .waiting(due: due)))
             }
         }
         if !onward.isEmpty {
             enqueue(
                 messageID: messageID, reversePath: message.reversePath, content: content, origin: peer,
-                isNotice: isNotice(message.reversePath), paths: onward, now: now)
+                isNotice: isNotice(message.reversePath), recipients: onward, due: due, now: now)
         }
         return (.accepted, takeActions())
     }
@@ -221,14 +227,15 @@ public struct MailAgent: Sendable {
 
     // MARK: Queue
 
+    /// Queues a message whose recipients wait until `due` (now plus the queue delay).
     private mutating func enqueue(
-        messageID: String, reversePath: Path, content: [UInt8], origin: String?, isNotice: Bool, paths: [Path], now: Timestamp
+        messageID: String, reversePath: Path, content: [UInt8], origin: String?, isNotice: Bool,
+        recipients: [QueuedRecipient], due: Timestamp, now: Timestamp
     ) {
         nextID += 1
-        let due = now.adding(nanoseconds: configuration.$queueDelay)
         let entry = QueueEntry(
             queueID: nextID, messageID: messageID, reversePath: reversePath, content: content, arrival: now, origin: origin,
-            isNotice: isNotice, recipients: paths.map { QueuedRecipient(path: $0, state: .waiting(due: due)) })
+            isNotice: isNotice, recipients: recipients)
         queue[nextID] = entry
         if due <= now {
             startAttempts(nextID, now: now)
