@@ -375,7 +375,7 @@ public struct MailAgent: Sendable {
     private mutating func exchangersFound(
         _ attemptID: UInt64, target: String, _ answer: NameAnswer, now: Timestamp, random: inout some RandomNumberGenerator
     ) {
-        // The attempt is copied out only where it changes in more than its candidates: a copy
+        // The attempt is changed where it is stored, and copied out only to be failed: a copy
         // alive while the stored one changes would make the change copy its lists.
         guard case .some = attempts.reading(attemptID, { _ in () }) else { return }
         switch answer {
@@ -456,7 +456,6 @@ public struct MailAgent: Sendable {
         return result
     }
 
-    /// Asks for the current candidate's address, or connects if it is known.
     /// Connects to the stored attempt's current candidate, or looks up its address first. The
     /// attempt is read and changed where it is stored (by id): a copy held while changing it
     /// would make the change copy its lists.

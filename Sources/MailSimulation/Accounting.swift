@@ -51,7 +51,7 @@ public struct Accounting: Sendable {
 
     let workload: Workload
     var slots: [Slot]
-    /// Each workload user's local part and lower-case domain, read apart so that finding a slot
+    /// Each workload user's local part and domain, read apart so that finding a slot
     /// copies no `Mailbox` (an event names its recipient by mailbox, some hundred thousand times
     /// a run).
     private let userLocalParts: [String]
