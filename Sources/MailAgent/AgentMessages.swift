@@ -48,11 +48,15 @@ public enum LookupType: Hashable, Sendable {
 }
 
 /// A delivery attempt the agent wants the driver to carry out: connect to `address`, run a sender
-/// engine of `dialect` with these transactions, and report with `sessionFinished` or `connectionFailed`.
+/// engine of `dialect` with this transaction, and report with `sessionFinished` or `connectionFailed`.
+///
+/// One transaction a session: the agent tries each queued message's recipients of one
+/// destination on their own connection (so a request carries no list, which would be an
+/// allocation a session).
 public struct SessionRequest: Hashable, Sendable {
     public init(
         id: UInt64, hostName: String, address: String, dialect: DialectID, clientName: String, extensions: ExtensionSet,
-        timeouts: SenderTimeouts, transactions: [OutboundTransaction], messageIDs: [String]
+        timeouts: SenderTimeouts, transaction: OutboundTransaction, messageID: String
     ) {
         self.id = id
         self.hostName = hostName
@@ -61,8 +65,8 @@ public struct SessionRequest: Hashable, Sendable {
         self.clientName = clientName
         self.extensions = extensions
         self.timeouts = timeouts
-        self.transactions = transactions
-        self.messageIDs = messageIDs
+        self.transaction = transaction
+        self.messageID = messageID
     }
 
     public var id: UInt64
@@ -72,9 +76,9 @@ public struct SessionRequest: Hashable, Sendable {
     public var clientName: String
     public var extensions: ExtensionSet
     public var timeouts: SenderTimeouts
-    public var transactions: [OutboundTransaction]
-    /// The Message-ID of each transaction, for the driver's accounting and traces.
-    public var messageIDs: [String]
+    public var transaction: OutboundTransaction
+    /// The Message-ID of the transaction's message, for the driver's accounting and traces.
+    public var messageID: String
 }
 
 /// Something the run's accounting and traces want to know.

@@ -514,7 +514,7 @@ public struct MailAgent: Sendable {
                 SessionRequest(
                     id: id, hostName: candidate.name, address: candidate.address ?? "", dialect: configuration.dialect,
                     clientName: configuration.hostName, extensions: configuration.extensions, timeouts: configuration.timeouts,
-                    transactions: [transaction], messageIDs: [messageID])))
+                    transaction: transaction, messageID: messageID)))
     }
 
     /// The current candidate failed before taking any mail: the next one, or wait and retry

@@ -7,33 +7,35 @@ import SimNetwork
 extension MailSimulation {
     // MARK: Opening
 
-    func openSession(_ request: SessionRequest, from host: HostID) {
+    func openSession(_ request: consuming SessionRequest, from host: HostID) {
         guard let address = IPv4Address(request.address) else {
+            let request = copy request
             agentActs(host) { $0.connectionFailed(request.id, reason: "bad address \(request.address)", now: self.stamp) }
             return
         }
         let id = network.connect(from: host, to: address, port: request.dialect.port)
         nextLabel += 1
+        statistics.sessions += 1
+        trace(host, .init("connect"), "conn\(self.nextLabel) to \(request.hostName) [\(request.address)]:\(request.dialect.port) \(request.dialect) for \(request.messageID)")
         if let session = spareClients.popLast() {
-            session.engine.restart(
-                dialect: request.dialect, clientName: request.clientName, transactions: request.transactions,
-                extensions: request.extensions, timeouts: request.timeouts)
             session.host = host
             session.attemptID = request.id
-            session.messageIDs = request.messageIDs
+            session.messageID = request.messageID
             session.peerName = request.hostName
             session.label = nextLabel
             session.reported = false
+            // The transaction is moved into the engine, which keeps its list's storage.
+            session.engine.restart(
+                dialect: request.dialect, clientName: request.clientName, transaction: request.transaction,
+                extensions: request.extensions, timeouts: request.timeouts)
             clients[id] = session
         } else {
             clients[id] = ClientSession(
                 engine: .make(
-                    dialect: request.dialect, clientName: request.clientName, transactions: request.transactions,
+                    dialect: request.dialect, clientName: request.clientName, transactions: [request.transaction],
                     extensions: request.extensions, timeouts: request.timeouts),
-                host: host, attemptID: request.id, messageIDs: request.messageIDs, peerName: request.hostName, label: nextLabel)
+                host: host, attemptID: request.id, messageID: request.messageID, peerName: request.hostName, label: nextLabel)
         }
-        statistics.sessions += 1
-        trace(host, .init("connect"), "conn\(self.nextLabel) to \(request.hostName) [\(request.address)]:\(request.dialect.port) \(request.dialect) for \(request.messageIDs.joined(separator: " "))")
     }
 
     /// The host's receiver policy for a peer: relay clients may relay anything.
@@ -108,8 +110,8 @@ extension MailSimulation {
             case .finished(let report):
                 session.reported = true
                 statistics.turnarounds += report.turnarounds
-                for messageID in session.messageIDs {
-                    if let message = setup.workload.index(ofMessageID: messageID) { statistics.turnaroundsPerMessage[message] += Int32(report.turnarounds) }
+                if let message = setup.workload.index(ofMessageID: session.messageID) {
+                    statistics.turnaroundsPerMessage[message] += Int32(report.turnarounds)
                 }
                 if report.pipelined { statistics.pipelinedSessions += 1 }
                 if report.fellBackToHELO { statistics.heloFallbacks += 1 }

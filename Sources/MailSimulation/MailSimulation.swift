@@ -60,16 +60,16 @@ public final class MailSimulation {
         var engine: SenderEngine
         var host: HostID
         var attemptID: UInt64
-        var messageIDs: [String]
+        var messageID: String
         var peerName: String
         var label: Int
         var reported = false
 
-        init(engine: SenderEngine, host: HostID, attemptID: UInt64, messageIDs: [String], peerName: String, label: Int) {
+        init(engine: SenderEngine, host: HostID, attemptID: UInt64, messageID: String, peerName: String, label: Int) {
             self.engine = engine
             self.host = host
             self.attemptID = attemptID
-            self.messageIDs = messageIDs
+            self.messageID = messageID
             self.peerName = peerName
             self.label = label
         }

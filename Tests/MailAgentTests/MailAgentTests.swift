@@ -61,8 +61,8 @@ struct FixedRandom: RandomNumberGenerator {
         #expect(request.hostName == "mx1.dest.org")
         #expect(request.address == "10.0.2.1")
         #expect(request.dialect == .smtp2821)
-        #expect(request.messageIDs == ["<x1@src>"])
-        #expect(request.transactions.first?.recipients == [Path(Mailbox("joe@dest.org"))])
+        #expect(request.messageID == "<x1@src>")
+        #expect(request.transaction.recipients == [Path(Mailbox("joe@dest.org"))])
         #expect(agent.queuedRecipientCount == 1)
         let report = SessionReport(
             transactions: [TransactionOutcome(id: request.id, recipients: [RecipientOutcome(recipient: Path(Mailbox("joe@dest.org")), status: .delivered(Reply(.okay, "OK")))])],

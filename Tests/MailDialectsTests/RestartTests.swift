@@ -49,6 +49,31 @@ import Testing
         #expect(Self.dumped(restarted) != Self.dumped(Self.usedSender(dialect)))
     }
 
+    @Test("a sender restarted for one transaction holds exactly what a new one does, from the same dialect or another", arguments: smtpDialects)
+    func senderStateOneTransaction(dialect: DialectID) {
+        let fresh = SenderEngine.make(dialect: dialect, clientName: "abc.org", transactions: [Self.second])
+        for previous in [dialect, dialect == .esmtp ? .smtp821 : .esmtp] {
+            var restarted = Self.usedSender(previous)
+            restarted.restart(dialect: dialect, clientName: "abc.org", transaction: Self.second)
+            #expect(Self.dumped(restarted) == Self.dumped(fresh), "after \(previous)")
+        }
+        // An engine handed in with rules of its own gets the dialect's: they are not kept.
+        var rules = SMTPRules.forDialect(dialect)
+        rules.commandLineLimit += 1
+        var handedIn = SenderEngine.smtp(SMTPSender(configuration: .init(rules: rules, clientName: "old.org"), transactions: [Self.first]))
+        handedIn.restart(dialect: dialect, clientName: "abc.org", transaction: Self.second)
+        #expect(Self.dumped(handedIn) == Self.dumped(fresh))
+    }
+
+    @Test("a receiver handed in with rules of its own gets the dialect's when restarted", arguments: smtpDialects)
+    func receiverRulesReplaced(dialect: DialectID) {
+        var rules = SMTPRules.forDialect(dialect)
+        rules.commandLineLimit += 1
+        var handedIn = ReceiverEngine.smtp(SMTPReceiver(rules: rules, sharedPolicy: Self.policy))
+        handedIn.restart(dialect: dialect, policy: Self.policy)
+        #expect(Self.dumped(handedIn) == Self.dumped(ReceiverEngine.make(dialect: dialect, policy: Self.policy)))
+    }
+
     @Test("a restarted SMTP receiver holds exactly what a new one does", arguments: smtpDialects)
     func receiverState(dialect: DialectID) {
         var restarted = Self.usedReceiver(dialect)
@@ -131,8 +156,13 @@ import Testing
         var receiver = ReceiverEngine.make(dialect: dialect, policy: policy)
         let first = Self.session(&sender, &receiver)
         #expect(first.delivered == [text("a")])
-        for tag in ["b", "c"] {
-            sender.restart(dialect: dialect, clientName: "abc.org", transactions: [transaction(tag)])
+        // A list of transactions, then one transaction (a mail agent's sessions) twice.
+        for tag in ["b", "c", "d"] {
+            if tag == "b" {
+                sender.restart(dialect: dialect, clientName: "abc.org", transactions: [transaction(tag)])
+            } else {
+                sender.restart(dialect: dialect, clientName: "abc.org", transaction: transaction(tag))
+            }
             receiver.restart(dialect: dialect, policy: policy)
             let again = Self.session(&sender, &receiver)
             var newSender = SenderEngine.make(dialect: dialect, clientName: "abc.org", transactions: [transaction(tag)])

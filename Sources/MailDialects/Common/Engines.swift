@@ -8,6 +8,9 @@ import MailCore
 public struct SenderEngine: Sendable {
     private var smtpEngine: SMTPSender?
     private var mtpEngine: MTPSender?
+    /// The dialect whose rules (`SMTPRules.forDialect`) the SMTP engine has, when `make` or
+    /// `restart` gave it them; nil for an engine handed in, whose rules may be anyone's.
+    private var rulesDialect: DialectID?
 
     public static func smtp(_ engine: SMTPSender) -> SenderEngine { SenderEngine(smtpEngine: engine, mtpEngine: nil) }
     public static func mtp(_ engine: MTPSender) -> SenderEngine { SenderEngine(smtpEngine: nil, mtpEngine: engine) }
@@ -21,11 +24,12 @@ public struct SenderEngine: Sendable {
         case .ftp765, .mtp772, .mtp780:
             .mtp(MTPSender(configuration: MTPSender.Configuration(rules: .forDialect(dialect), timeouts: timeouts), transactions: transactions))
         case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321:
-            .smtp(
-                SMTPSender(
+            SenderEngine(
+                smtpEngine: SMTPSender(
                     configuration: SMTPSender.Configuration(
                         rules: .forDialect(dialect), clientName: clientName, extensions: extensions, timeouts: timeouts),
-                    transactions: transactions))
+                    transactions: transactions),
+                mtpEngine: nil, rulesDialect: dialect)
         }
     }
 
@@ -40,8 +44,25 @@ public struct SenderEngine: Sendable {
                 configuration: SMTPSender.Configuration(
                     rules: .forDialect(dialect), clientName: clientName, extensions: extensions, timeouts: timeouts),
                 transactions: transactions)
+            rulesDialect = dialect
         } else {
             self = .make(dialect: dialect, clientName: clientName, transactions: transactions, extensions: extensions, timeouts: timeouts)
+        }
+    }
+
+    /// `restart` for a session of one transaction (a mail agent's): an SMTP sender keeps the
+    /// storage of its transaction list, and its rules if they are the dialect's already.
+    public mutating func restart(
+        dialect: DialectID, clientName: String, transaction: consuming OutboundTransaction, extensions: ExtensionSet = .all,
+        timeouts: SenderTimeouts = .rfc2821
+    ) {
+        if dialect.isSMTP, smtpEngine != nil {
+            smtpEngine!.restart(
+                rules: rulesDialect == dialect ? nil : .forDialect(dialect), clientName: clientName, extensions: extensions,
+                timeouts: timeouts, transaction: transaction)
+            rulesDialect = dialect
+        } else {
+            self = .make(dialect: dialect, clientName: clientName, transactions: [transaction], extensions: extensions, timeouts: timeouts)
         }
     }
 
@@ -76,6 +97,8 @@ public struct SenderEngine: Sendable {
 public struct ReceiverEngine: Sendable {
     private var smtpEngine: SMTPReceiver?
     private var mtpEngine: MTPReceiver?
+    /// As `SenderEngine.rulesDialect`.
+    private var rulesDialect: DialectID?
 
     public static func smtp(_ engine: SMTPReceiver) -> ReceiverEngine { ReceiverEngine(smtpEngine: engine, mtpEngine: nil) }
     public static func mtp(_ engine: MTPReceiver) -> ReceiverEngine { ReceiverEngine(smtpEngine: nil, mtpEngine: engine) }
@@ -84,7 +107,8 @@ public struct ReceiverEngine: Sendable {
     public static func make(dialect: DialectID, policy: SharedReceiverPolicy) -> ReceiverEngine {
         switch dialect {
         case .ftp765, .mtp772, .mtp780: .mtp(MTPReceiver(rules: .forDialect(dialect), policy: policy.policy))
-        case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321: .smtp(SMTPReceiver(rules: .forDialect(dialect), sharedPolicy: policy))
+        case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321:
+            ReceiverEngine(smtpEngine: SMTPReceiver(rules: .forDialect(dialect), sharedPolicy: policy), mtpEngine: nil, rulesDialect: dialect)
         }
     }
 
@@ -92,7 +116,10 @@ public struct ReceiverEngine: Sendable {
     /// storage (see `SMTPReceiver.restart`).
     public mutating func restart(dialect: DialectID, policy: SharedReceiverPolicy) {
         if dialect.isSMTP, smtpEngine != nil {
-            smtpEngine!.restart(rules: .forDialect(dialect), sharedPolicy: policy)
+            // Rules are copied in only when they change: a copy retains, and the old one's
+            // destruction releases, every set and list in them.
+            smtpEngine!.restart(rules: rulesDialect == dialect ? nil : .forDialect(dialect), sharedPolicy: policy)
+            rulesDialect = dialect
         } else {
             self = .make(dialect: dialect, policy: policy)
         }

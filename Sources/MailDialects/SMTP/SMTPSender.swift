@@ -138,17 +138,50 @@ public struct SMTPSender: Sendable {
     /// assigning it over this one moved 490 bytes and destroyed the old value through its value
     /// witness (1.1% of a simulation's instructions). `RestartTests` compare the result with a new
     /// sender.
-    public mutating func restart(configuration: Configuration, transactions: [OutboundTransaction]) {
-        self.configuration = configuration
+    public mutating func restart(configuration: consuming Configuration, transactions: [OutboundTransaction]) {
         var done = transactions
         swap(&done, &self.transactions)
-        if spareStorage.capacity == 0, let last = done.indices.last,
-            done[last].content.capacity >= SMTPReceiver.spareMinimum
-        {
-            spareStorage = done[last].content
-            done = []  // the last session's transactions, and their texts but this one, go here
-            spareStorage.removeAll(keepingCapacity: true)
-        }
+        Self.keepTextStorage(of: &done, in: &spareStorage)
+        reset(configuration: configuration)
+    }
+
+    /// `restart(configuration:transactions:)` for a session of one transaction (a mail agent's),
+    /// keeping the transaction list's storage too: a list made for each session was an
+    /// allocation a session. With `rules` nil, the sender keeps the rules it has (the same
+    /// dialect's as last time), rather than copying a dialect's rules in and releasing the old
+    /// copy's sets.
+    mutating func restart(
+        rules: SMTPRules?, clientName: String, extensions: ExtensionSet, timeouts: SenderTimeouts,
+        transaction: consuming OutboundTransaction
+    ) {
+        Self.keepTextStorage(of: &transactions, in: &spareStorage)
+        transactions.removeAll(keepingCapacity: true)
+        transactions.append(transaction)
+        if let rules { configuration.rules = rules }
+        configuration.clientName = clientName
+        configuration.extensions = extensions
+        configuration.timeouts = timeouts
+        configuration.sendsTURN = false
+        resetSession()
+    }
+
+    /// Keeps the storage of the last session's text (the last transaction's) in `spareStorage`
+    /// when it is big enough and none is kept yet: the finished transactions are given up here.
+    private static func keepTextStorage(of done: inout [OutboundTransaction], in spareStorage: inout [UInt8]) {
+        guard spareStorage.capacity == 0, let last = done.indices.last, done[last].content.capacity >= SMTPReceiver.spareMinimum
+        else { return }
+        spareStorage = done[last].content
+        done.removeAll(keepingCapacity: true)  // the last session's transactions, and their texts but this one, go here
+        spareStorage.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func reset(configuration: consuming Configuration) {
+        self.configuration = configuration
+        resetSession()
+    }
+
+    /// Resets everything but the configuration and the transactions, as `init` sets it.
+    private mutating func resetSession() {
         statusStarts.removeAll(keepingCapacity: true)
         statuses.removeAll(keepingCapacity: true)
         for index in transactions.indices {  // by index: a transaction copied would be retained whole
