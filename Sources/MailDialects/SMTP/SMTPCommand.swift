@@ -165,6 +165,15 @@ extension SMTPCommand {
     /// we accept spaces after `FROM:` and `TO:`, which RFC 2821 §4.1.2 says clients must not send.
     /// MAIL and RCPT parameters are accepted only after EHLO (RFC 1869 §6).
     public static func parse(_ line: ArraySlice<UInt8>, rules: SMTPRules, extended: Bool) throws(SMTPCommandError) -> SMTPCommand {
+        var fresh = StringInterner(slots: 0)
+        return try parse(line, rules: rules, extended: extended, strings: &fresh)
+    }
+
+    /// `parse(_:rules:extended:)`, taking the short strings it makes (a HELO or EHLO name, a
+    /// path's local part and domain) from `strings`.
+    public static func parse(
+        _ line: ArraySlice<UInt8>, rules: SMTPRules, extended: Bool, strings: inout StringInterner
+    ) throws(SMTPCommandError) -> SMTPCommand {
         guard line.withUnsafeBufferPointer(ByteSearch.isPrintableText) else {
             throw .unrecognized("command line with control or 8-bit bytes")
         }
@@ -183,14 +192,16 @@ extension SMTPCommand {
             guard !argument.isEmpty, !argument.contains(0x20), Domain.validate(bytes: argument, maxLength: rules.pathLimits.domain) == nil else {
                 throw .syntax(verb, "requires a domain name")
             }
-            let name = String(decoding: argument, as: UTF8.self)
+            let name = strings.string(argument)
             return verb == .helo ? .helo(name) : .ehlo(name)
         case .mail, .send, .soml, .saml:
             let mode: DeliveryMode = verb == .mail ? .mail : verb == .send ? .send : verb == .soml ? .sendOrMail : .sendAndMail
-            let (path, parameters) = try parsePathArgument(argument, keyword: fromKeyword, verb: verb, rules: rules, extended: extended, reverse: true)
+            let (path, parameters) = try parsePathArgument(
+                argument, keyword: fromKeyword, verb: verb, rules: rules, extended: extended, reverse: true, strings: &strings)
             return .mail(mode, path, parameters)
         case .rcpt:
-            let (path, parameters) = try parsePathArgument(argument, keyword: toKeyword, verb: verb, rules: rules, extended: extended, reverse: false)
+            let (path, parameters) = try parsePathArgument(
+                argument, keyword: toKeyword, verb: verb, rules: rules, extended: extended, reverse: false, strings: &strings)
             guard parameters == .none else { throw .unknownParameter(.rcpt, "no RCPT parameters are supported") }
             return .rcpt(path)
         case .data, .rset, .quit, .turn:
@@ -229,7 +240,8 @@ extension SMTPCommand {
 
     /// `FROM:<path> [params]` or `TO:<path> [params]`.
     private static func parsePathArgument(
-        _ argument: ArraySlice<UInt8>, keyword: [UInt8], verb: SMTPVerb, rules: SMTPRules, extended: Bool, reverse: Bool
+        _ argument: ArraySlice<UInt8>, keyword: [UInt8], verb: SMTPVerb, rules: SMTPRules, extended: Bool, reverse: Bool,
+        strings: inout StringInterner
     ) throws(SMTPCommandError) -> (Path, MailParameters) {
         guard hasPrefix(argument, keyword) else {
             throw .syntax(verb, "expected \(String(decoding: keyword, as: UTF8.self))<path>")
@@ -240,7 +252,7 @@ extension SMTPCommand {
         let path: Path
         switch Path.parse(
             bytes: argument[pathStart...end], style: rules.routeStyle, limits: rules.pathLimits, allowNull: reverse,
-            allowPostmaster: !reverse && rules.acceptsBarePostmaster)
+            allowPostmaster: !reverse && rules.acceptsBarePostmaster, strings: &strings)
         {
         case .success(let parsed): path = parsed
         case .failure(let error): throw .path(verb, error)
