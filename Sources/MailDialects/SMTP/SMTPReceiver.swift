@@ -347,7 +347,7 @@ public struct SMTPReceiver: Sendable {
     private mutating func textFinished() {
         framer.terminator = rules.textPolicy.commandTerminator
         framer.maxLineLength = Self.commandLimit(rules)
-        guard let transaction = session.transaction.take() else { preconditionFailure("text without a transaction") }
+        guard var transaction = session.transaction.take() else { preconditionFailure("text without a transaction") }
         var finished = MessageAssembler(maxSize: nil, clearHighBit: false)
         swap(&finished, &assembler)
         if finished.exceededSize {
@@ -363,10 +363,15 @@ public struct SMTPReceiver: Sendable {
         }
         flush()
         state = .awaitingDecision
+        // The paths are moved out of the spent transaction rather than copied from it.
+        var reversePath = Path.null
+        swap(&reversePath, &transaction.reversePath)
+        var recipients: [AcceptedRecipient] = []
+        swap(&recipients, &transaction.recipients)
         actions.append(
             .deliver(
                 ReceivedMessage(
-                    dialect: rules.dialect, reversePath: transaction.reversePath, recipients: transaction.recipients,
+                    dialect: rules.dialect, reversePath: reversePath, recipients: recipients,
                     content: finished.content, mode: transaction.mode, clientName: session.greeting?.name ?? "",
                     extended: session.greeting?.isExtended ?? false, body: transaction.parameters.body ?? .sevenBit,
                     declaredSize: transaction.parameters.size)))

@@ -676,7 +676,8 @@ public struct SMTPSender: Sendable {
                 TransactionOutcome(
                     id: transactions[index].id,
                     recipients: transactions[index].recipients.indices.map {
-                        RecipientOutcome(recipient: transactions[index].recipients[$0], status: statuses[statusStarts[index] + $0]!)
+                        // The status is moved, not copied: nothing reads it here once the report is made.
+                        RecipientOutcome(recipient: transactions[index].recipients[$0], status: statuses[statusStarts[index] + $0].take()!)
                     }))
         }
         actions.append(.finished(report))
