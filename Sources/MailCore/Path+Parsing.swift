@@ -63,16 +63,6 @@ extension Path {
     public static func parse(
         bytes: ArraySlice<UInt8>, style: RouteStyle, limits: PathLimits, allowNull: Bool = false, allowPostmaster: Bool = false
     ) -> Result<Path, PathError> {
-        var fresh = StringInterner(slots: 0)
-        return parse(bytes: bytes, style: style, limits: limits, allowNull: allowNull, allowPostmaster: allowPostmaster, strings: &fresh)
-    }
-
-    /// `parse(bytes:style:limits:allowNull:allowPostmaster:)`, taking the local part and domain of
-    /// a plain mailbox (no route, no quoting: the usual path) from `strings`.
-    public static func parse(
-        bytes: ArraySlice<UInt8>, style: RouteStyle, limits: PathLimits, allowNull: Bool = false, allowPostmaster: Bool = false,
-        strings: inout StringInterner
-    ) -> Result<Path, PathError> {
         guard bytes.count >= 2, bytes.first == UInt8(ascii: "<"), bytes.last == UInt8(ascii: ">") else {
             return .failure(.missingBrackets)
         }
@@ -81,13 +71,13 @@ extension Path {
         if inner.isEmpty { return allowNull ? .success(.null) : .failure(.nullNotAllowed) }
         var upperCase = false
         if let at = plainMailboxAt(inner, limits: limits, upperCase: &upperCase) {
-            let domain = strings.string(inner[(at + 1)...])
+            let domain = String(decoding: inner[(at + 1)...], as: UTF8.self)
             // Built in place: a mailbox bound to a name first was copied into the path.
             return .success(
                 Path(
                     route: [],
                     mailbox: Mailbox(
-                        localPart: strings.string(inner[..<at]),
+                        localPart: String(decoding: inner[..<at], as: UTF8.self),
                         domain: Domain(text: domain, hasUpperCase: upperCase))))
         }
 

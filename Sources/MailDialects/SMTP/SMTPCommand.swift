@@ -165,15 +165,6 @@ extension SMTPCommand {
     /// we accept spaces after `FROM:` and `TO:`, which RFC 2821 §4.1.2 says clients must not send.
     /// MAIL and RCPT parameters are accepted only after EHLO (RFC 1869 §6).
     public static func parse(_ line: ArraySlice<UInt8>, rules: SMTPRules, extended: Bool) throws(SMTPCommandError) -> SMTPCommand {
-        var fresh = StringInterner(slots: 0)
-        return try parse(line, rules: rules, extended: extended, strings: &fresh)
-    }
-
-    /// `parse(_:rules:extended:)`, taking the short strings it makes (a HELO or EHLO name, a
-    /// path's local part and domain) from `strings`.
-    public static func parse(
-        _ line: ArraySlice<UInt8>, rules: SMTPRules, extended: Bool, strings: inout StringInterner
-    ) throws(SMTPCommandError) -> SMTPCommand {
         guard line.withUnsafeBufferPointer(ByteSearch.isPrintableText) else {
             throw .unrecognized("command line with control or 8-bit bytes")
         }
@@ -192,16 +183,14 @@ extension SMTPCommand {
             guard !argument.isEmpty, !argument.contains(0x20), Domain.validate(bytes: argument, maxLength: rules.pathLimits.domain) == nil else {
                 throw .syntax(verb, "requires a domain name")
             }
-            let name = strings.string(argument)
+            let name = String(decoding: argument, as: UTF8.self)
             return verb == .helo ? .helo(name) : .ehlo(name)
         case .mail, .send, .soml, .saml:
             let mode: DeliveryMode = verb == .mail ? .mail : verb == .send ? .send : verb == .soml ? .sendOrMail : .sendAndMail
-            let (path, parameters) = try parsePathArgument(
-                argument, keyword: fromKeyword, verb: verb, rules: rules, extended: extended, reverse: true, strings: &strings)
+            let (path, parameters) = try parsePathArgument(argument, keyword: fromKeyword, verb: verb, rules: rules, extended: extended, reverse: true)
             return .mail(mode, path, parameters)
         case .rcpt:
-            let (path, parameters) = try parsePathArgument(
-                argument, keyword: toKeyword, verb: verb, rules: rules, extended: extended, reverse: false, strings: &strings)
+            let (path, parameters) = try parsePathArgument(argument, keyword: toKeyword, verb: verb, rules: rules, extended: extended, reverse: false)
             guard parameters == .none else { throw .unknownParameter(.rcpt, "no RCPT parameters are supported") }
             return .rcpt(path)
         case .data, .rset, .quit, .turn:
@@ -240,8 +229,7 @@ extension SMTPCommand {
 
     /// `FROM:<path> [params]` or `TO:<path> [params]`.
     private static func parsePathArgument(
-        _ argument: ArraySlice<UInt8>, keyword: [UInt8], verb: SMTPVerb, rules: SMTPRules, extended: Bool, reverse: Bool,
-        strings: inout StringInterner
+        _ argument: ArraySlice<UInt8>, keyword: [UInt8], verb: SMTPVerb, rules: SMTPRules, extended: Bool, reverse: Bool
     ) throws(SMTPCommandError) -> (Path, MailParameters) {
         guard hasPrefix(argument, keyword) else {
             throw .syntax(verb, "expected \(String(decoding: keyword, as: UTF8.self))<path>")
@@ -252,7 +240,7 @@ extension SMTPCommand {
         let path: Path
         switch Path.parse(
             bytes: argument[pathStart...end], style: rules.routeStyle, limits: rules.pathLimits, allowNull: reverse,
-            allowPostmaster: !reverse && rules.acceptsBarePostmaster, strings: &strings)
+            allowPostmaster: !reverse && rules.acceptsBarePostmaster)
         {
         case .success(let parsed): path = parsed
         case .failure(let error): throw .path(verb, error)

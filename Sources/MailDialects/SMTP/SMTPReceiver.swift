@@ -68,8 +68,6 @@ public struct SMTPReceiver: Sendable {
     /// (a text arrives in the buffer the sender wrote it in; that buffer is kept here when the
     /// session ends, so that receiving a text allocates nothing once the buffers are warm).
     private var spareStorage: [UInt8] = []
-    /// The names and mailboxes of commands, kept across sessions (`restart` leaves them).
-    private var strings = StringInterner()
     /// When the server gives up waiting for the client (421), if it is waiting.
     public private(set) var deadline: Timestamp?
 
@@ -247,7 +245,7 @@ public struct SMTPReceiver: Sendable {
         guard state == .commands else { preconditionFailure("command line in state \(state)") }
         let command: SMTPCommand
         do {
-            command = try SMTPCommand.parse(line, rules: rules, extended: session.greeting?.isExtended ?? false, strings: &strings)
+            command = try SMTPCommand.parse(line, rules: rules, extended: session.greeting?.isExtended ?? false)
         } catch {
             send(reply(for: error), bufferable: false)  // RFC 2920 §3.2 (6)
             return
