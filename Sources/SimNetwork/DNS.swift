@@ -123,7 +123,7 @@ public struct DNSZones: Sendable {
     public static func key(_ name: String) -> String {
         // Most names are already keys: ASCII, lower case, no final dot. Then there is nothing to do.
         // The bytes are read in place (`withUTF8`): stepping through `name.utf8` cost some 400
-        // instructions for a short name, twice a session.
+        // instructions for a short name, once a session.
         var name = name
         let isKey = name.withUTF8 { bytes in
             guard bytes.last != UInt8(ascii: ".") else { return false }
