@@ -27,6 +27,9 @@ public final class MailSimulation {
     var notifications: [NetworkNotification] = []
     var trace: Trace
     var lookups = IDMap<PendingLookup>()  // by LookupID.value
+    /// Lookups answered at once, waiting for the event that asked them to be done (see
+    /// `answerLookupsAtOnce`).
+    var answersAtOnce: [(pending: PendingLookup, answer: DNSAnswer)] = []
     /// The last DNS answer turned into the agents' terms, by question: resolvers answer from
     /// their caches with the same records over and over, and converting them (addresses to
     /// text, additional records matched to exchanges) is not free. By question: name and type.
@@ -168,6 +171,7 @@ public final class MailSimulation {
                 notifications.removeAll()
                 for notification in resets { dispatch(notification) }
             }
+            if !answersAtOnce.isEmpty { answerLookupsAtOnce() }
             untilProgress -= 1
             if untilProgress == 0 {
                 untilProgress = 1 << 16
@@ -229,19 +233,25 @@ public final class MailSimulation {
             }
         case .dnsAnswered(let id, let host, let answer):
             guard let pending = lookups.removeValue(forKey: id.value), !crashed[host.index] else { return }
-            trace(host, .init("dns"), "answer \(pending.question): \(answer)")
-            let converted: NameAnswer
-            // Equal answers from one cache share their arrays, so the comparison is quick.
-            if let last = convertedAnswers.value(pending.question.name, kind: pending.question.kind), last.answer == answer {
-                converted = last.converted
-            } else {
-                converted = Self.nameAnswer(answer)
-                convertedAnswers.set((answer, converted), pending.question.name, kind: pending.question.kind)
-            }
-            var random = randoms[host.index]
-            agentActs(host) { $0.lookupFinished(pending.id, converted, now: self.stamp, random: &random) }
-            randoms[host.index] = random
+            lookupAnswered(pending, answer)
         }
+    }
+
+    /// Hands an agent the answer to its lookup, in its terms.
+    func lookupAnswered(_ pending: PendingLookup, _ answer: DNSAnswer) {
+        let host = pending.host
+        trace(host, .init("dns"), "answer \(pending.question): \(answer)")
+        let converted: NameAnswer
+        // Equal answers from one cache share their arrays, so the comparison is quick.
+        if let last = convertedAnswers.value(pending.question.name, kind: pending.question.kind), last.answer == answer {
+            converted = last.converted
+        } else {
+            converted = Self.nameAnswer(answer)
+            convertedAnswers.set((answer, converted), pending.question.name, kind: pending.question.kind)
+        }
+        // The host's stream is used in place, not through a copy: the agent's answer may lead to
+        // lookups answered at once, whose turn comes (and draws from it) before this returns.
+        agentActs(host) { $0.lookupFinished(pending.id, converted, now: self.stamp, random: &self.randoms[host.index]) }
     }
 
     var now: Timestamp { Timestamp(nanoseconds: network.now.nanoseconds) }
@@ -308,16 +318,19 @@ public final class MailSimulation {
     /// Carries out an agent's actions, then hands the list back to the agent to reuse.
     func perform(_ actions: consuming [AgentAction], for host: HostID) {
         var actions = actions
-        defer { agents[host.index]!.recycle(&actions) }
         // Moved off the list rather than copied from it (see `serverActs`).
         actions.reverseByMoving()
         while let action = actions.popLast() {
             switch consume action {
             case .lookup(let id, let name, let type):
-                let lookup = network.lookup(name, type == .mailExchanger ? .mx : .a, from: host)
                 let pending = PendingLookup(host: host, id: id, question: .init(name: name, type: type))
-                lookups[lookup.value] = pending
                 trace(host, .init("dns"), "query \(pending.question)")
+                let queryType: DNSQueryType = type == .mailExchanger ? .mx : .a
+                if let answer = network.answerAtOnce(name, queryType, from: host) {
+                    answersAtOnce.append((pending, answer))
+                } else {
+                    lookups[network.lookup(name, queryType, from: host).value] = pending
+                }
             case .openSession(let request):
                 openSession(request, from: host)
             case .event(let event):
@@ -325,7 +338,23 @@ public final class MailSimulation {
                 traceEvent(event, at: host)
             }
         }
+        agents[host.index]!.recycle(&actions)
         armWake(host)
+    }
+
+    /// Hands agents the answers their resolvers knew at once (a cache, the host table), in the
+    /// order asked, once the event that led to them has been carried out: as an answer through
+    /// the event queue would come, at the same time and after everything the event did (a
+    /// relay replies 250 to the final dot before its first SYN goes out), without the trip
+    /// through the queue. Answers these lead to are handed over in the same pass.
+    func answerLookupsAtOnce() {
+        var index = 0
+        while index < answersAtOnce.count {
+            let (pending, answer) = answersAtOnce[index]
+            index += 1
+            lookupAnswered(pending, answer)
+        }
+        answersAtOnce.removeAll(keepingCapacity: true)
     }
 
     func armWake(_ host: HostID) {

@@ -79,6 +79,24 @@ struct DNSNet {
         #expect(dns.model.statistics.dnsCacheHits == 1)
     }
 
+    @Test("an answer at once is the one a lookup would bring at once, and only when it needs no query")
+    func answerAtOnce() {
+        var dns = DNSNet(ttl: .seconds(60))
+        #expect(dns.model.answerAtOnce("dest.org", .mx, from: dns.r) == nil)  // not cached yet: a query is needed
+        let asked = dns.ask("dest.org", .mx, at: .zero)
+        #expect(dns.model.answerAtOnce("DEST.ORG.", .mx, from: dns.r) == asked.first?.1)
+        #expect(dns.model.answerAtOnce("mx1.dest.org", .a, from: dns.r) == .addresses([IPv4Address(10, 0, 1, 1)]))
+        #expect(dns.model.statistics.dnsCacheHits == 2)
+        #expect(dns.model.statistics.dnsQueries == 1)
+        dns.model.run(until: SimTime.zero + .seconds(61))
+        #expect(dns.model.answerAtOnce("dest.org", .mx, from: dns.r) == nil)  // expired
+        // With DNS off, the host table answers A lookups and there is no MX.
+        var off = DNSNet(enabled: false)
+        #expect(off.model.answerAtOnce("dest.org", .mx, from: off.r) == .unavailable)
+        #expect(off.model.answerAtOnce("MX1.DEST.ORG", .a, from: off.r) == .addresses([IPv4Address(10, 0, 1, 1)]))
+        #expect(off.model.answerAtOnce("nowhere.org", .a, from: off.r) == .nameError)
+    }
+
     @Test("after the TTL runs out the resolver asks again")
     func ttlExpiry() {
         var dns = DNSNet(ttl: .seconds(60))
