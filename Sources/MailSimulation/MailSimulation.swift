@@ -249,8 +249,6 @@ public final class MailSimulation {
             converted = Self.nameAnswer(answer)
             convertedAnswers.set((answer, converted), pending.question.name, kind: pending.question.kind)
         }
-        // The host's stream is used in place, not through a copy: the agent's answer may lead to
-        // lookups answered at once, whose turn comes (and draws from it) before this returns.
         agentActs(host) { $0.lookupFinished(pending.id, converted, now: self.stamp, random: &self.randoms[host.index]) }
     }
 
@@ -352,7 +350,8 @@ public final class MailSimulation {
         while index < answersAtOnce.count {
             let (pending, answer) = answersAtOnce[index]
             index += 1
-            lookupAnswered(pending, answer)
+            // As for an answer through the queue: a host that crashed meanwhile hears nothing.
+            if !crashed[pending.host.index] { lookupAnswered(pending, answer) }
         }
         answersAtOnce.removeAll(keepingCapacity: true)
     }
