@@ -91,6 +91,15 @@ public struct Domain: Hashable, Sendable, CustomStringConvertible {
 
     /// `validate(_:maxLength:)` on bytes.
     public static func validate(bytes: ArraySlice<UInt8>, maxLength: Int) -> DomainError? {
+        validate(slice: bytes, maxLength: maxLength)
+    }
+
+    /// `validate(_:maxLength:)` on bytes read in place.
+    public static func validate(bytes: Slice<UnsafeBufferPointer<UInt8>>, maxLength: Int) -> DomainError? {
+        validate(slice: bytes, maxLength: maxLength)
+    }
+
+    static func validate<Bytes: ByteSlice>(slice bytes: Bytes, maxLength: Int) -> DomainError? {
         if bytes.isEmpty { return .empty }
         if bytes.count > maxLength { return .tooLong(limit: maxLength) }
         if bytes.first! == UInt8(ascii: "#") {

@@ -87,6 +87,32 @@ public struct LineFramer: Sendable {
     }
 
     public mutating func next() -> Next {
+        switch nextRange() {
+        case .line(let range): .line(buffer[range])
+        case .overlong: .overlong
+        case .needMoreData: .needMoreData
+        }
+    }
+
+    /// What `nextRange()` found.
+    public enum NextRange: Equatable {
+        /// The line's bytes (without its line ending) lie at these indices of `bytes`.
+        case line(Range<Int>)
+        case overlong
+        case needMoreData
+    }
+
+    /// The bytes received and not yet dropped, in which `nextRange()` gives a line's place.
+    ///
+    /// A reader that takes several lines in a row reads them from one copy of this array (one
+    /// reference, taken once) with `nextRange()`, where each line from `next()` is a slice that
+    /// holds a reference of its own: two reference-count updates a line, some fifty lines a
+    /// message. The framer changes only its indices while lines are read, so the copy stays
+    /// the framer's storage (an append copies it instead, if the copy is still held then).
+    public var bytes: [UInt8] { buffer }
+
+    /// `next()`, giving the line's place in `bytes` rather than a slice of it.
+    public mutating func nextRange() -> NextRange {
         while true {
             guard let lf = findLineFeed() else {
                 let pending = buffer.count - start
@@ -115,7 +141,7 @@ public struct LineFramer: Sendable {
             if length > maxLineLength { return .overlong }
             var end = lf
             if end > lineStart && buffer[end - 1] == 0x0d { end -= 1 }
-            return .line(buffer[lineStart..<end])
+            return .line(lineStart..<end)
         }
     }
 

@@ -63,6 +63,22 @@ extension Path {
     public static func parse(
         bytes: ArraySlice<UInt8>, style: RouteStyle, limits: PathLimits, allowNull: Bool = false, allowPostmaster: Bool = false
     ) -> Result<Path, PathError> {
+        parse(slice: bytes, style: style, limits: limits, allowNull: allowNull, allowPostmaster: allowPostmaster)
+    }
+
+    /// `parse(bytes:style:limits:allowNull:allowPostmaster:)` on bytes read in place (a line
+    /// from `LineFramer.nextRange()`): slicing them takes no reference, where each slice of an
+    /// array holds one.
+    public static func parse(
+        bytes: Slice<UnsafeBufferPointer<UInt8>>, style: RouteStyle, limits: PathLimits, allowNull: Bool = false, allowPostmaster: Bool = false
+    ) -> Result<Path, PathError> {
+        parse(slice: bytes, style: style, limits: limits, allowNull: allowNull, allowPostmaster: allowPostmaster)
+    }
+
+    /// The parser, for either kind of bytes (specialized for each).
+    static func parse<Bytes: ByteSlice>(
+        slice bytes: Bytes, style: RouteStyle, limits: PathLimits, allowNull: Bool, allowPostmaster: Bool
+    ) -> Result<Path, PathError> {
         guard bytes.count >= 2, bytes.first == UInt8(ascii: "<"), bytes.last == UInt8(ascii: ">") else {
             return .failure(.missingBrackets)
         }
@@ -99,7 +115,7 @@ extension Path {
                 let element = inner[elementStart..<elementEnd]
                 guard element.first == UInt8(ascii: "@") else { return .failure(.malformedRoute) }
                 let name = element.dropFirst()
-                if let error = Domain.validate(bytes: name, maxLength: limits.domain) {
+                if let error = Domain.validate(slice: name, maxLength: limits.domain) {
                     return .failure(error == .tooLong(limit: limits.domain) ? .domainTooLong(limit: limits.domain) : .malformedRoute)
                 }
                 route.append(Domain(String(decoding: name, as: UTF8.self)))
@@ -121,7 +137,7 @@ extension Path {
     /// accepts, both make the same mailbox (`PathParsingTests`). An index, not a mailbox, comes
     /// back: an optional mailbox returned was copied and destroyed on the way (a third of the cost).
     @inline(__always)
-    static func plainMailboxAt(_ bytes: ArraySlice<UInt8>, limits: PathLimits, upperCase: inout Bool) -> Int? {
+    static func plainMailboxAt<Bytes: ByteSlice>(_ bytes: Bytes, limits: PathLimits, upperCase: inout Bool) -> Int? {
         // Printable ASCII that a local part may hold unquoted (RFC 821 §4.1.2 <c>: not a
         // special, space, quote or backslash), as bits by byte value: 0x00-0x3F, then 0x40-0x7F.
         let localLow: UInt64 = 0xa3ff_ecfa_0000_0000
@@ -131,7 +147,7 @@ extension Path {
         // hyphen at either end of one.
         var elementStart = true
         var previous: UInt8 = 0
-        for index in bytes.indices {
+        for index in bytes.startIndex..<bytes.endIndex {  // not `indices`, which a `Slice` does not inline
             let byte = bytes[index]
             if at < 0 {
                 if byte == UInt8(ascii: "@") {
@@ -161,7 +177,7 @@ extension Path {
         return at
     }
 
-    static func parseMailbox(_ bytes: ArraySlice<UInt8>, limits: PathLimits, allowPostmaster: Bool) -> Result<Mailbox, PathError> {
+    static func parseMailbox<Bytes: ByteSlice>(_ bytes: Bytes, limits: PathLimits, allowPostmaster: Bool) -> Result<Mailbox, PathError> {
         guard let at = lastUnquoted(UInt8(ascii: "@"), in: bytes) else {
             let local = String(decoding: bytes, as: UTF8.self)
             if allowPostmaster, local.lowercased() == "postmaster" { return .success(Mailbox(localPart: local, domain: nil)) }
@@ -169,9 +185,9 @@ extension Path {
         }
         let local = bytes[bytes.startIndex..<at]
         let domain = bytes[(at + 1)...]
-        guard isValidLocalPart(local) else { return .failure(.malformedMailbox) }
+        guard isValidLocalPart(slice: local) else { return .failure(.malformedMailbox) }
         guard local.count <= limits.localPart else { return .failure(.localPartTooLong(limit: limits.localPart)) }
-        switch Domain.validate(bytes: domain, maxLength: limits.domain) {
+        switch Domain.validate(slice: domain, maxLength: limits.domain) {
         case nil: break
         case .tooLong: return .failure(.domainTooLong(limit: limits.domain))
         case .empty, .malformed: return .failure(.malformedDomain(String(decoding: domain, as: UTF8.self)))
@@ -181,7 +197,9 @@ extension Path {
 
     /// A local part: printable ASCII with no unquoted specials or spaces; quoted strings and
     /// backslash-quoted characters may contain them (RFC 821 §4.1.2, RFC 780 §5.1.2).
-    public static func isValidLocalPart(_ bytes: ArraySlice<UInt8>) -> Bool {
+    public static func isValidLocalPart(_ bytes: ArraySlice<UInt8>) -> Bool { isValidLocalPart(slice: bytes) }
+
+    static func isValidLocalPart<Bytes: ByteSlice>(slice bytes: Bytes) -> Bool {
         guard !bytes.isEmpty else { return false }
         var quoted = false
         var escaped = false
@@ -205,10 +223,10 @@ extension Path {
     }
 
     /// Index of the first `target` outside quotes and not escaped.
-    static func firstUnquoted(_ target: UInt8, in bytes: ArraySlice<UInt8>) -> Int? {
+    static func firstUnquoted<Bytes: ByteSlice>(_ target: UInt8, in bytes: Bytes) -> Int? {
         var quoted = false
         var escaped = false
-        for index in bytes.indices {
+        for index in bytes.startIndex..<bytes.endIndex {  // not `indices`, which a `Slice` does not inline
             let byte = bytes[index]
             if escaped {
                 escaped = false
@@ -224,11 +242,11 @@ extension Path {
     }
 
     /// Index of the last `target` outside quotes and not escaped.
-    static func lastUnquoted(_ target: UInt8, in bytes: ArraySlice<UInt8>) -> Int? {
+    static func lastUnquoted<Bytes: ByteSlice>(_ target: UInt8, in bytes: Bytes) -> Int? {
         var quoted = false
         var escaped = false
         var found: Int?
-        for index in bytes.indices {
+        for index in bytes.startIndex..<bytes.endIndex {  // not `indices`, which a `Slice` does not inline
             let byte = bytes[index]
             if escaped {
                 escaped = false

@@ -165,12 +165,18 @@ public struct ReplyParser: Sendable {
     public mutating func lineReceived(
         _ line: ArraySlice<UInt8>, minimumFirstDigit: UInt8 = 1, keepsText: (ReplyCode) -> Bool = { _ in true }
     ) -> Result {
+        line.withUnsafeBufferPointer { lineReceived($0, minimumFirstDigit: minimumFirstDigit, keepsText: keepsText) }
+    }
+
+    /// `lineReceived` on a line read in place (see `LineFramer.nextRange()`).
+    public mutating func lineReceived(
+        _ line: UnsafeBufferPointer<UInt8>, minimumFirstDigit: UInt8 = 1, keepsText: (ReplyCode) -> Bool = { _ in true }
+    ) -> Result {
         guard line.count >= 3 else { return malformed(line) }
-        let start = line.startIndex
-        let d0 = line[start], d1 = line[start + 1], d2 = line[start + 2]
+        let d0 = line[0], d1 = line[1], d2 = line[2]
         guard d0 >= 0x30 + minimumFirstDigit, d0 <= 0x35, isDigit(d1), isDigit(d2) else { return malformed(line) }
         let code = ReplyCode(Int(d0 - 0x30) * 100 + Int(d1 - 0x30) * 10 + Int(d2 - 0x30))
-        let separator: UInt8? = line.count > 3 ? line[start + 3] : nil
+        let separator: UInt8? = line.count > 3 ? line[3] : nil
         guard separator == nil || separator == UInt8(ascii: " ") || separator == UInt8(ascii: "-") else {
             return malformed(line)
         }
@@ -178,7 +184,7 @@ public struct ReplyParser: Sendable {
         // (its text and lines retained and released) at every further line.
         if let pendingCode = pending?.code, pendingCode != code { return malformed(line) }
         let kept = keepsText(code)
-        let body = kept && line.count > 4 ? String(decoding: line[(start + 4)...], as: UTF8.self) : ""
+        let body = kept && line.count > 4 ? String(decoding: UnsafeBufferPointer(rebasing: line[4...]), as: UTF8.self) : ""
         if separator == UInt8(ascii: "-") {
             if case .none = pending {
                 pending = Reply(code, body)
@@ -193,7 +199,7 @@ public struct ReplyParser: Sendable {
         return .reply(reply)
     }
 
-    private mutating func malformed(_ line: ArraySlice<UInt8>) -> Result {
+    private mutating func malformed(_ line: UnsafeBufferPointer<UInt8>) -> Result {
         pending = nil
         return .malformed(String(decoding: line, as: UTF8.self))
     }

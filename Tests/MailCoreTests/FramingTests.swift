@@ -20,6 +20,28 @@ func frame(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit: Int) -
     return output
 }
 
+/// `frame`, reading the lines as the SMTP engines do: in place, each at the range `nextRange()`
+/// gives in one copy of the framer's bytes taken before them.
+func frameInPlace(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit: Int) -> [String] {
+    var framer = LineFramer(terminator: terminator, maxLineLength: limit)
+    var output: [String] = []
+    for chunk in chunks {
+        framer.append(chunk)
+        let bytes = framer.bytes
+        bytes.withUnsafeBufferPointer { bytes in
+            loop: while true {
+                switch framer.nextRange() {
+                case .line(let range): output.append(String(decoding: bytes[range], as: UTF8.self))
+                case .overlong: output.append("<overlong>")
+                case .needMoreData: break loop
+                }
+            }
+        }
+    }
+    if let rest = framer.finish() { output.append("<partial:\(String(decoding: rest, as: UTF8.self))>") }
+    return output
+}
+
 @Suite struct LineFramerTests {
     @Test("CR LF and bare LF in lenient mode; bare LF stays in the line in strict mode")
     func terminators() {
@@ -88,6 +110,9 @@ func frame(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit: Int) -
             let chunks = frame(stride(from: 0, to: input.count, by: 7).map { Array(input[$0..<min($0 + 7, input.count)]) }, terminator: terminator, limit: 40)
             #expect(whole == bytes)
             #expect(whole == chunks)
+            // Read in place, line by line from ranges, the same lines come out.
+            #expect(frameInPlace([input], terminator: terminator, limit: 40) == whole)
+            #expect(frameInPlace(input.map { [$0] }, terminator: terminator, limit: 40) == whole)
         }
     }
 }

@@ -74,7 +74,35 @@ import Testing
             text += "@"
             for _ in 0..<next(10) { text.unicodeScalars.append(domain[next(next(4) == 0 ? domain.count : 10)]) }
             if check(text) { taken += 1 }
+            checkInPlace("<\(text)>")
         }
         #expect(taken > 100)  // the generator does make plain mailboxes
+    }
+
+    /// Parses `text` from an array and from bytes read in place inside a longer line (as the SMTP
+    /// engines read a path: at an offset in the framer's buffer), and expects the same result.
+    func checkInPlace(_ text: String) {
+        let bytes = Array(text.utf8)
+        let line = Array("RCPT TO:".utf8) + bytes + Array(" SIZE=1\r\n".utf8)
+        for style in [RouteStyle.colon, .comma] {
+            for (allowNull, allowPostmaster) in [(false, false), (true, false), (false, true)] {
+                let fromArray = Path.parse(bytes: bytes[...], style: style, limits: Self.limits, allowNull: allowNull, allowPostmaster: allowPostmaster)
+                let inPlace = line.withUnsafeBufferPointer {
+                    Path.parse(bytes: $0[8..<(8 + bytes.count)], style: style, limits: Self.limits, allowNull: allowNull, allowPostmaster: allowPostmaster)
+                }
+                #expect(inPlace == fromArray, "\(text) \(style)")
+            }
+        }
+    }
+
+    @Test("a path read in place inside a line parses as it does from an array, right or wrong")
+    func inPlace() {
+        for text in [
+            "<u3@d7.net>", "<>", "<Postmaster>", "<@A,@B:joe@C>", "<@A,@B,joe@C>", "<@A:joe@C>", "<\"jo e\"@host>", "<jo\\,e@host>",
+            "<joe@[10.0.0.1]>", "<joe@#123>", "<@A,joe@C>", "<@:joe@C>", "<@A,,@B:joe@C>", "<joe>", "<joe@>", "<@host>", "joe@host",
+            "<joe@host", "<jo e@host>", "<joe@a..b>", "<\(String(repeating: "a", count: 65))@host>", "<joe@\(String(repeating: "h", count: 65))>",
+        ] {
+            checkInPlace(text)
+        }
     }
 }

@@ -22,6 +22,28 @@ import Testing
         codes(receiver.bytesReceived(Array(lines.map { $0 + "\r\n" }.joined().utf8), now: .zero))
     }
 
+    @Test("a command line read in place, at an offset in the framer's bytes, parses as one from an array", arguments: [SMTPRules.rfc821, .rfc1869, .rfc2821])
+    func commandsInPlace(rules: SMTPRules) {
+        let lines = [
+            "MAIL FROM:<u1@d1.net> SIZE=2100", "mail from: <u1@d1.net>", "RCPT TO:<@A,@B:joe@C>", "RCPT TO:<Postmaster>", "MAIL FROM:<>",
+            "MAIL FROM:<u1@d1.net> BODY=8BITMIME SIZE=12", "MAIL FROM:<u1@d1.net> SIZE=x", "MAIL FROM:<u1@d1.net> FOO=1", "RCPT TO:<a@b> SIZE=1",
+            "EHLO h1.d1.net", "HELO", "EHLO bad..name", "DATA", "DATA now", "QUIT", "VRFY joe", "NOOP", "HELP MAIL", "RSET", "TURN",
+            "XYZZY", "MAIL", "MAIL TO:<a@b>", "RCPT TO:<a@b", "RCPT TO:<\"a>b\"@c>", "RCPT TO:<joe@host>x", "MAIL FROM:<a@b>  ",
+            "m\u{e9}il", "",
+        ]
+        for text in lines {
+            for extended in [false, true] {
+                let bytes = Array(text.utf8)
+                let fromArray = Result { () throws(SMTPCommandError) in try SMTPCommand.parse(bytes[...], rules: rules, extended: extended) }
+                let line = Array("QUIT\r\n".utf8) + bytes + Array("\r\nDATA\r\n".utf8)
+                let inPlace = line.withUnsafeBufferPointer { line in
+                    Result { () throws(SMTPCommandError) in try SMTPCommand.parse(line[6..<(6 + bytes.count)], rules: rules, extended: extended) }
+                }
+                #expect(inPlace == fromArray, "\(text)")
+            }
+        }
+    }
+
     @Test("every command word is read in any case, and nothing else is a command word (RFC 821 §4.1.2)")
     func commandWords() {
         for verb in SMTPVerb.allCases {

@@ -165,7 +165,13 @@ extension SMTPCommand {
     /// we accept spaces after `FROM:` and `TO:`, which RFC 2821 §4.1.2 says clients must not send.
     /// MAIL and RCPT parameters are accepted only after EHLO (RFC 1869 §6).
     public static func parse(_ line: ArraySlice<UInt8>, rules: SMTPRules, extended: Bool) throws(SMTPCommandError) -> SMTPCommand {
-        guard line.withUnsafeBufferPointer(ByteSearch.isPrintableText) else {
+        try line.withUnsafeBufferPointer { bytes throws(SMTPCommandError) in try parse(bytes[...], rules: rules, extended: extended) }
+    }
+
+    /// `parse(_:rules:extended:)` on a line read in place (see `LineFramer.nextRange()`): its
+    /// slices (the verb, the path, the parameters) take no references.
+    static func parse(_ line: Bytes, rules: SMTPRules, extended: Bool) throws(SMTPCommandError) -> SMTPCommand {
+        guard ByteSearch.isPrintableText(UnsafeBufferPointer(rebasing: line)) else {
             throw .unrecognized("command line with control or 8-bit bytes")
         }
         let start = line.startIndex
@@ -212,29 +218,35 @@ extension SMTPCommand {
         }
     }
 
-    private static let fromKeyword = Array("FROM:".utf8)
-    private static let toKeyword = Array("TO:".utf8)
+    /// Bytes of a command line, read in place.
+    typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
+
+    // Keywords as static strings: reading one needs no lazily made global (and its check).
+    private static let fromKeyword: StaticString = "FROM:"
+    private static let toKeyword: StaticString = "TO:"
 
     /// Whether `bytes` start with `keyword` (upper-case ASCII), ignoring case.
-    static func hasPrefix(_ bytes: ArraySlice<UInt8>, _ keyword: [UInt8]) -> Bool {
-        guard bytes.count >= keyword.count else { return false }
-        var index = bytes.startIndex
-        for expected in keyword {
-            let byte = bytes[index]
-            guard byte == expected || (expected >= 0x41 && expected <= 0x5a && byte == expected | 0x20) else { return false }
-            index += 1
+    static func hasPrefix(_ bytes: Bytes, _ keyword: StaticString) -> Bool {
+        keyword.withUTF8Buffer { keyword in
+            guard bytes.count >= keyword.count else { return false }
+            var index = bytes.startIndex
+            for expected in keyword {
+                let byte = bytes[index]
+                guard byte == expected || (expected >= 0x41 && expected <= 0x5a && byte == expected | 0x20) else { return false }
+                index += 1
+            }
+            return true
         }
-        return true
     }
 
     /// `FROM:<path> [params]` or `TO:<path> [params]`.
     private static func parsePathArgument(
-        _ argument: ArraySlice<UInt8>, keyword: [UInt8], verb: SMTPVerb, rules: SMTPRules, extended: Bool, reverse: Bool
+        _ argument: Bytes, keyword: StaticString, verb: SMTPVerb, rules: SMTPRules, extended: Bool, reverse: Bool
     ) throws(SMTPCommandError) -> (Path, MailParameters) {
         guard hasPrefix(argument, keyword) else {
-            throw .syntax(verb, "expected \(String(decoding: keyword, as: UTF8.self))<path>")
+            throw .syntax(verb, "expected \(keyword)<path>")
         }
-        var pathStart = argument.startIndex + keyword.count
+        var pathStart = argument.startIndex + keyword.utf8CodeUnitCount
         while pathStart < argument.endIndex && argument[pathStart] == 0x20 { pathStart += 1 }
         guard let end = closingBracket(in: argument[pathStart...]) else { throw .syntax(verb, "expected <path>") }
         let path: Path
@@ -266,7 +278,7 @@ extension SMTPCommand {
             let equals = word.firstIndex(of: UInt8(ascii: "="))
             let key = word[word.startIndex..<(equals ?? word.endIndex)]
             let value = equals.map { word[($0 + 1)...] }
-            if hasPrefix(key, sizeKeyword), key.count == sizeKeyword.count, let value, parameters.size == nil {
+            if hasPrefix(key, sizeKeyword), key.count == sizeKeyword.utf8CodeUnitCount, let value, parameters.size == nil {
                 // RFC 1870 §3: size-value ::= 1*20DIGIT; only one SIZE per MAIL.
                 guard (1...20).contains(value.count), value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
                     throw .syntax(verb, "SIZE needs a number")
@@ -280,7 +292,7 @@ extension SMTPCommand {
                     size = sum
                 }
                 parameters.size = size
-            } else if hasPrefix(key, bodyKeyword), key.count == bodyKeyword.count, let value, parameters.body == nil {
+            } else if hasPrefix(key, bodyKeyword), key.count == bodyKeyword.utf8CodeUnitCount, let value, parameters.body == nil {
                 // RFC 1652 §3: body-value ::= "7BIT" / "8BITMIME".
                 guard let body = BodyType(rawValue: String(decoding: value, as: UTF8.self).uppercased()) else {
                     throw .unknownParameter(verb, "unknown BODY=\(String(decoding: value.prefix(20), as: UTF8.self))")
@@ -293,15 +305,15 @@ extension SMTPCommand {
         return (path, parameters)
     }
 
-    private static let sizeKeyword = Array("SIZE".utf8)
-    private static let bodyKeyword = Array("BODY".utf8)
+    private static let sizeKeyword: StaticString = "SIZE"
+    private static let bodyKeyword: StaticString = "BODY"
 
     /// Index of the `>` closing a path that starts at the first byte, skipping quoted text.
-    private static func closingBracket(in bytes: ArraySlice<UInt8>) -> Int? {
+    private static func closingBracket(in bytes: Bytes) -> Int? {
         guard bytes.first == UInt8(ascii: "<") else { return nil }
         var quoted = false
         var escaped = false
-        for index in bytes.indices.dropFirst() {
+        for index in (bytes.startIndex + 1)..<bytes.endIndex {  // not `indices`, which a `Slice` does not inline
             let byte = bytes[index]
             if escaped {
                 escaped = false
@@ -319,7 +331,7 @@ extension SMTPCommand {
 
 extension SMTPVerb {
     /// The verb of a four-letter command word in any case.
-    init?(bytes: ArraySlice<UInt8>) {
+    init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 4 else { return nil }
         var packed: UInt32 = 0
         for byte in bytes {

@@ -210,19 +210,24 @@ public struct SMTPReceiver: Sendable {
     // MARK: Processing
 
     private mutating func process(now: Timestamp) {
-        loop: while true {
-            switch state {
-            case .commands, .refusing:
-                switch framer.next() {
-                case .needMoreData: break loop
-                case .overlong: send(Reply(.syntaxError, "Line too long"))  // RFC 821 §4.5.3 example
-                case .line(let line): commandLineReceived(line)
+        // Command lines are read in place from one reference to the framer's bytes (see
+        // `LineFramer.bytes`); nothing appends to the framer meanwhile.
+        let bytes = framer.bytes
+        bytes.withUnsafeBufferPointer { bytes in
+            loop: while true {
+                switch state {
+                case .commands, .refusing:
+                    switch framer.nextRange() {
+                    case .needMoreData: break loop
+                    case .overlong: send(Reply(.syntaxError, "Line too long"))  // RFC 821 §4.5.3 example
+                    case .line(let range): commandLineReceived(bytes[range])
+                    }
+                case .text:
+                    guard framer.feedText(to: &assembler) else { break loop }
+                    textFinished()
+                case .idle, .awaitingDecision, .closed:
+                    break loop
                 }
-            case .text:
-                guard framer.feedText(to: &assembler) else { break loop }
-                textFinished()
-            case .idle, .awaitingDecision, .closed:
-                break loop
             }
         }
         flush()
@@ -232,7 +237,7 @@ public struct SMTPReceiver: Sendable {
         }
     }
 
-    private mutating func commandLineReceived(_ line: ArraySlice<UInt8>) {
+    private mutating func commandLineReceived(_ line: SMTPCommand.Bytes) {
         if case .refusing = state {
             // RFC 2821 §3.1: after a 554 greeting, "503 bad sequence of commands" to all but QUIT.
             if case .quit? = try? SMTPCommand.parse(line, rules: rules, extended: false) {

@@ -240,25 +240,31 @@ public struct SMTPSender: Sendable {
     }
 
     private mutating func readReplies(now: Timestamp) -> [SenderAction] {
-        while !finished {
-            switch framer.next() {
-            case .needMoreData:
-                return takeActions()
-            case .overlong:
-                fail(Reply(.localError, "Malformed reply: line too long"), closing: true)
-            case .line(let line):
-                let awaited = pending.isEmpty ? nil : pending[0]
-                if case .ehlo? = awaited, parser.isReadingReply, line.count > 4, line[line.startIndex] == UInt8(ascii: "2") {
-                    // A further line of a positive EHLO reply: an extension, read here from its
-                    // bytes (the parser builds no text for it, see `readsText`).
-                    line.withUnsafeBufferPointer { readExtension(UnsafeBufferPointer(rebasing: $0[4...])) }
-                }
-                switch parser.lineReceived(line, minimumFirstDigit: 2, keepsText: { Self.readsText(of: $0, awaiting: awaited) }) {
-                case .incomplete: continue
-                case .malformed(let text):
-                    fail(Reply(.localError, "Malformed reply: \(text.prefix(40))"), closing: true)
-                case .reply(let reply):
-                    replyReceived(reply, now: now)
+        // The lines are read in place from one reference to the framer's bytes (see
+        // `LineFramer.bytes`); nothing appends to the framer meanwhile.
+        let bytes = framer.bytes
+        bytes.withUnsafeBufferPointer { bytes in
+            while !finished {
+                switch framer.nextRange() {
+                case .needMoreData:
+                    return
+                case .overlong:
+                    fail(Reply(.localError, "Malformed reply: line too long"), closing: true)
+                case .line(let range):
+                    let line = UnsafeBufferPointer(rebasing: bytes[range])
+                    let awaited = pending.isEmpty ? nil : pending[0]
+                    if case .ehlo? = awaited, parser.isReadingReply, line.count > 4, line[0] == UInt8(ascii: "2") {
+                        // A further line of a positive EHLO reply: an extension, read here from its
+                        // bytes (the parser builds no text for it, see `readsText`).
+                        readExtension(UnsafeBufferPointer(rebasing: line[4...]))
+                    }
+                    switch parser.lineReceived(line, minimumFirstDigit: 2, keepsText: { Self.readsText(of: $0, awaiting: awaited) }) {
+                    case .incomplete: continue
+                    case .malformed(let text):
+                        fail(Reply(.localError, "Malformed reply: \(text.prefix(40))"), closing: true)
+                    case .reply(let reply):
+                        replyReceived(reply, now: now)
+                    }
                 }
             }
         }
