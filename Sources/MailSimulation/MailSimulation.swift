@@ -188,6 +188,8 @@ public final class MailSimulation {
         switch consume notification {
         case .timer(let token):
             timerFired(token)
+        case .datagramArrived:
+            return  // the mail simulation sends no datagrams
         case .connected(let id, _):
             guard let session = clients[id] else { return }
             trace(session.host, .init("connect"), "conn\(session.label) connected")

@@ -61,6 +61,8 @@ public enum NetworkNotification: Sendable {
     case reset(ConnectionID, host: HostID, ConnectionSide)
     case dnsAnswered(LookupID, host: HostID, DNSAnswer)
     case timer(TimerToken)
+    /// A datagram sent with `NetworkModel.sendDatagram` arrived (the network's own probes).
+    case datagramArrived(UInt64, host: HostID)
 }
 
 /// A segment travelling on a connection.
@@ -136,4 +138,48 @@ public enum NetworkEvent: Sendable {
     case dnsResponseArrived(LookupID, InFlightSlot, ttl: SimDuration)
     case dnsTimeout(LookupID, attempt: Int)
     case dnsLocalAnswer(LookupID, InFlightSlot)
+    /// A segment arrives at an intermediate hop of its route; it waits in the network's
+    /// `packets` store (see `NetworkModel.forward`).
+    case hop(InFlightSlot)
+    /// A datagram arrives at its destination.
+    case datagram(tag: UInt64, to: HostID)
+}
+
+/// A segment on its way along a route: the hop it has reached and, for the last segment of a
+/// write, the event that delivers the write when it arrives.
+struct Packet {
+    /// Kept alive by `NetworkModel.keptRoutes`, so a packet is plain data.
+    unowned(unsafe) var route: Route
+    /// The index in `route.steps` of the link the segment crosses next, and the index past its last.
+    var step: Int32
+    var end: Int32
+    /// Bytes on the wire, header included.
+    var size: Int32
+    var completion: NetworkEvent?
+}
+
+/// The segments waiting between two hops, by slot: plain records in one array, updated in
+/// place from hop to hop (a segment keeps its slot until it arrives), with a list of free slots.
+struct PacketStore {
+    private var packets: [Packet] = []
+    private var free: [Int32] = []
+
+    /// Segments waiting (for tests: zero once the queue is empty).
+    var count: Int { packets.count - free.count }
+
+    mutating func add(_ packet: Packet) -> InFlightSlot {
+        if let slot = free.popLast() {
+            packets[Int(slot)] = packet
+            return InFlightSlot(index: slot)
+        }
+        packets.append(packet)
+        return InFlightSlot(index: Int32(packets.count - 1))
+    }
+
+    subscript(slot: InFlightSlot) -> Packet {
+        get { packets[Int(slot.index)] }
+        set { packets[Int(slot.index)] = newValue }
+    }
+
+    mutating func remove(_ slot: InFlightSlot) { free.append(slot.index) }
 }

@@ -19,8 +19,6 @@ struct Connection {
     /// The route from client to server, fixed when the connection opens. Not retained: the
     /// network keeps every route it gives out (`keptRoutes`), so a connection stays plain data.
     unowned(unsafe) var route = Route.none
-    /// When each direction's last segment will have arrived (keeps delivery in order).
-    var lastArrival: (toServer: SimTime, toClient: SimTime) = (.zero, .zero)
     /// Which halves have been closed by their owner, and which FINs have arrived.
     var clientSentFin = false
     var serverSentFin = false
@@ -86,7 +84,6 @@ extension NetworkModel {
         connection.serverAccepted = false
         connection.handshakeLost = false
         connection.resetInFlight = false
-        connection.lastArrival = (kernel.now, kernel.now)
         connection.openedAt = kernel.now
         connection.timeoutArmed = false
         let id = ConnectionID(slot: slot, generation: connection.generation)
@@ -172,19 +169,11 @@ extension NetworkModel {
 
     /// Sends a segment of `payload` bytes (zero for the control segments).
     private mutating func send(_ kind: SegmentKind, payload: Int = 0, on id: ConnectionID, to side: ConnectionSide) {
-        var connection = connections[Int(id.slot)]
-        let start = kernel.now
-        var arrival = transmit(payload: payload, over: connection.route, reversed: side == .client, at: start)
-        // In-order delivery even if link reservations would let a later write overtake.
-        if side == .server {
-            arrival = max(arrival, connection.lastArrival.toServer)
-            connection.lastArrival.toServer = arrival
-        } else {
-            arrival = max(arrival, connection.lastArrival.toClient)
-            connection.lastArrival.toClient = arrival
-        }
-        connections[Int(id.slot)] = connection
-        kernel.schedule(at: arrival, .segment(id, to: side, kind))
+        // A connection's segments in one direction follow one route through FIFO links and
+        // so arrive in the order sent: the byte stream stays in order with nothing to enforce it.
+        transmit(
+            payload: payload, over: connections[Int(id.slot)].route, reversed: side == .client,
+            completion: .segment(id, to: side, kind))
     }
 
     /// A segment arrives; `bytes` are a data segment's (taken from the in-flight store by `handle`).

@@ -136,8 +136,7 @@ extension NetworkModel {
         statistics.dnsQueries += 1
         lookups[id]?.timeout = kernel.schedule(at: kernel.now + dns.queryTimeout, .dnsTimeout(id, attempt: attempt))
         guard let server = dns.server, let route = route(from: lookup.host, to: server) else { return }
-        let arrival = transmit(payload: dns.querySize, over: route, reversed: false, at: kernel.now)
-        kernel.schedule(at: arrival, .dnsQueryArrived(id, attempt: attempt))
+        transmit(payload: dns.querySize, over: route, reversed: false, completion: .dnsQueryArrived(id, attempt: attempt))
     }
 
     mutating func dnsQueryArrived(_ id: LookupID, attempt: Int) {
@@ -151,8 +150,7 @@ extension NetworkModel {
             records = exchangers.count + additional.reduce(0) { $0 + $1.addresses.count }
         }
         let size = dns.querySize + records * dns.recordSize
-        let arrival = transmit(payload: size, over: route, reversed: true, at: kernel.now)
-        kernel.schedule(at: arrival, .dnsResponseArrived(id, answersInFlight.put(answer), ttl: ttl))
+        transmit(payload: size, over: route, reversed: true, completion: .dnsResponseArrived(id, answersInFlight.put(answer), ttl: ttl))
     }
 
     mutating func dnsResponseArrived(

@@ -18,10 +18,10 @@ public final class Route: Hashable, Sendable {
     /// Sum of the links' one-way latencies.
     public let latency: SimDuration
     /// What link timing needs of each hop, in one list: the hops from the source first, then
-    /// those from the destination back (`NetworkModel.transmit` reads one run of it per segment).
+    /// those from the destination back (`NetworkModel.forward` reads one run of it per segment).
     let steps: [LinkStep]
 
-    /// `timings` are the network's, by link (`NetworkModel.linkTimings`).
+    /// `timings` are the network's, by link direction (`NetworkModel.linkTimings`).
     init(network: NetworkID, hops: [Hop], hosts: [HostID], latency: SimDuration, timings: [NetworkModel.LinkTiming]) {
         self.network = network
         self.hops = hops
@@ -33,7 +33,8 @@ public final class Route: Hashable, Sendable {
             for index in hops.indices {
                 let hop = hops[reversed ? hops.count - 1 - index : index]
                 let forward = hop.forward != reversed
-                steps.append(LinkStep(slot: hop.link * 2 + (forward ? 0 : 1), timing: timings[hop.link]))
+                let slot = hop.link * 2 + (forward ? 0 : 1)
+                steps.append(LinkStep(slot: slot, timing: timings[slot]))
             }
         }
         self.steps = steps

@@ -5,10 +5,10 @@ import SimKernel
 /// The model is driven from outside: the layer above takes each event from `kernel` and calls
 /// `handle(_:into:)`, which appends what the hosts must hear to a notification list. Nothing here
 /// knows about mail. See `Docs/architecture.md` for the timing model; in short:
-/// - A segment of n bytes (payload plus a 40-byte header) crosses each link of its route in turn:
-///   it waits for that link direction to be free, takes n·8/bandwidth to serialise, then the
-///   link's latency. Links are FIFO per direction; the whole route is reserved when the segment is
-///   sent, and a write of several segments is delivered as one event when its last byte arrives.
+/// - A segment of n bytes (payload plus a 40-byte header) crosses each link of its route in turn,
+///   store-and-forward: when it has arrived at a hop it queues for that link direction (FIFO, in
+///   order of arrival at the hop), takes n·8/bandwidth to serialise, then the link's latency. A
+///   write of several segments is delivered as one event when its last segment arrives.
 /// - Data needs no acknowledgements and no window: the byte stream is reliable and in order for as
 ///   long as every link on its route is up and both hosts are running; otherwise it is reset.
 public struct NetworkModel {
@@ -24,11 +24,13 @@ public struct NetworkModel {
 
     public internal(set) var linkUp: [Bool]
     public internal(set) var hostUp: [Bool]
-    /// When each direction of each link is next free (index `2·link + direction`).
+    /// When each direction of each link is next free (index `2·link + direction`, direction 0
+    /// from the link's first endpoint to its second).
     var linkFreeAt: [Int64]
     var adjacency: [[Adjacency]]
-    /// Each link's latency and, where its bandwidth divides 8·10⁹ bits evenly, the exact
-    /// nanoseconds per byte: the common case then needs no 128-bit division per segment and hop.
+    /// Each link direction's latency and, where its bandwidth divides 8·10⁹ bits evenly, the
+    /// exact nanoseconds per byte: the common case then needs no 128-bit division per segment and
+    /// hop. Indexed like `linkFreeAt`.
     let linkTimings: [LinkTiming]
     struct LinkTiming {
         var latency: Int64
@@ -63,6 +65,8 @@ public struct NetworkModel {
     /// The bytes of data segments and the DNS answers on their way (see `InFlightSlot`).
     var segmentData = InFlightStore<[UInt8]>()
     var answersInFlight = InFlightStore<DNSAnswer>()
+    /// Segments between two hops of their routes, each waiting for its `.hop` event.
+    var packets = PacketStore()
 
     public internal(set) var statistics = Statistics()
 
@@ -96,9 +100,12 @@ public struct NetworkModel {
             adjacency[link.endpoints.0.index].append(Adjacency(link: index, neighbor: link.endpoints.1, forward: true))
             adjacency[link.endpoints.1.index].append(Adjacency(link: index, neighbor: link.endpoints.0, forward: false))
         }
-        linkTimings = topology.links.map { link in
-            let perByte = link.bandwidth.flatMap { bandwidth in 8_000_000_000 % bandwidth == 0 ? Int64(8_000_000_000 / bandwidth) : nil }
-            return LinkTiming(latency: link.latency.nanoseconds, bandwidth: link.bandwidth, nanosecondsPerByte: perByte)
+        linkTimings = topology.links.flatMap { link in
+            [true, false].map { forward in
+                let bandwidth = link.bandwidth(forward: forward)
+                let perByte = bandwidth.flatMap { 8_000_000_000 % $0 == 0 ? Int64(8_000_000_000 / $0) : nil }
+                return LinkTiming(latency: link.latency.nanoseconds, bandwidth: bandwidth, nanosecondsPerByte: perByte)
+            }
         }
         var hostByAddress: [(address: IPv4Address, host: HostID)] = []
         for (index, host) in topology.hosts.enumerated() {
@@ -207,49 +214,110 @@ public struct NetworkModel {
             let answer = answersInFlight.take(slot)
             guard let lookup = lookups.removeValue(forKey: id) else { return nil }
             return .dnsAnswered(id, host: lookup.host, answer)
+        case .hop(let slot):
+            hopReached(slot)
+            return nil
+        case .datagram(let tag, let host):
+            return hostUp[host.index] ? .datagramArrived(tag, host: host) : nil
         }
     }
 
     // MARK: Transmission
 
-    /// Reserves the links of `route` for `payload` bytes sent at `start` in the given direction
-    /// and returns when the last byte arrives. Segments of `maximumSegmentSize` bytes each carry a
+    /// Puts `payload` bytes on `route` now, in the given direction, and schedules `completion`
+    /// for when the last byte arrives. Segments of `maximumSegmentSize` bytes each carry a
     /// header; a zero-byte payload is one bare segment (SYN, FIN, RST, or an empty datagram).
-    mutating func transmit(payload: Int, over route: Route, reversed: Bool, at start: SimTime) -> SimTime {
+    mutating func transmit(payload: Int, over route: Route, reversed: Bool, completion: NetworkEvent) {
+        let count = route.steps.count / 2
+        let first = reversed ? count : 0
         var remaining = payload
-        var arrival = start.nanoseconds
-        // Store-and-forward timing of each segment over every hop, read from the route's steps
-        // for this direction (one list, no per-link lookups) and written to the link directions'
-        // free times through one unique reference.
+        repeat {
+            let chunk = min(remaining, maximumSegmentSize)
+            remaining -= chunk
+            statistics.segments += 1
+            statistics.bytes += chunk + Self.headerSize
+            // Only the last segment carries the completion: the segments of a write follow one
+            // path through FIFO links, so the last to leave is the last to arrive.
+            forward(
+                Packet(
+                    route: route, step: Int32(first), end: Int32(first + count), size: Int32(chunk + Self.headerSize),
+                    completion: remaining == 0 ? completion : nil))
+        } while remaining > 0
+    }
+
+    /// Moves a segment that has just been sent (see `cross`); if it has hops left after this
+    /// instant, it waits in `packets` for its `.hop` event.
+    mutating func forward(_ packet: Packet) {
+        let (step, time) = cross(packet.route, from: packet.step, to: packet.end, size: packet.size)
+        if step < packet.end {
+            var waiting = packet
+            waiting.step = step
+            kernel.schedule(at: time, .hop(packets.add(waiting)))
+        } else if let completion = packet.completion {
+            kernel.schedule(at: time, completion)
+        }
+    }
+
+    /// Moves the segment waiting in `slot`, which has arrived at its next hop now.
+    mutating func hopReached(_ slot: InFlightSlot) {
+        let packet = packets[slot]
+        let (step, time) = cross(packet.route, from: packet.step, to: packet.end, size: packet.size)
+        if step < packet.end {
+            packets[slot].step = step
+            kernel.schedule(at: time, .hop(slot))
+        } else {
+            packets.remove(slot)
+            if let completion = packet.completion { kernel.schedule(at: time, completion) }
+        }
+    }
+
+    /// Moves a segment of `size` bytes that is at `route.steps[step]` now: it joins the queue of
+    /// that link direction (FIFO: it is served after every segment that arrived there before
+    /// it), is serialised, and crosses the link, going on at once while it reaches the next hop
+    /// at this same instant. Returns the step it has reached and when it arrives there. A
+    /// segment's reservation of a link is made when the segment is at that link and no sooner,
+    /// so no segment ever waits for traffic that has not arrived (store-and-forward).
+    @inline(__always)
+    mutating func cross(_ route: Route, from first: Int32, to end: Int32, size: Int32) -> (step: Int32, time: SimTime) {
+        let now = kernel.now.nanoseconds
+        var time = now
+        var step = Int(first)
+        let size = Int64(size)
         route.steps.withUnsafeBufferPointer { steps in
-            // The hops from the source, then the same hops back: the count comes from the list
-            // being read, not from `route.hops` (one dependent load fewer, and one fewer miss).
-            let count = steps.count / 2
-            let first = reversed ? count : 0
             linkFreeAt.withUnsafeMutableBufferPointer { freeAt in
-                repeat {
-                    let size = min(remaining, maximumSegmentSize) + Self.headerSize
-                    remaining -= min(remaining, maximumSegmentSize)
-                    statistics.segments += 1
-                    statistics.bytes += size
-                    var time = start.nanoseconds
-                    for index in first..<first + count {
-                        let step = steps[index]
-                        let begin = max(time, freeAt[step.slot])
-                        // ⌈size·8·10⁹/bandwidth⌉ is exactly size·(8·10⁹/bandwidth) when the bandwidth divides 8·10⁹.
-                        let serialisation =
-                            step.nanosecondsPerByte >= 0
-                            ? Int64(size) * step.nanosecondsPerByte
-                            : Self.serialisationTime(bytes: size, bandwidth: step.bandwidth)
-                        let done = begin + serialisation
-                        freeAt[step.slot] = done
-                        time = done + step.latency
-                    }
-                    arrival = max(arrival, time)
-                } while remaining > 0
+                while step < Int(end) && time == now {
+                    let link = steps[step]
+                    let begin = max(now, freeAt[link.slot])
+                    // ⌈size·8·10⁹/bandwidth⌉ is exactly size·(8·10⁹/bandwidth) when the bandwidth divides 8·10⁹.
+                    let serialisation =
+                        link.nanosecondsPerByte >= 0
+                        ? size * link.nanosecondsPerByte
+                        : Self.serialisationTime(bytes: Int(size), bandwidth: link.bandwidth)
+                    freeAt[link.slot] = begin + serialisation
+                    time = begin + serialisation + link.latency
+                    step += 1
+                }
             }
         }
-        return SimTime(nanoseconds: arrival)
+        return (Int32(step), SimTime(nanoseconds: time))
+    }
+
+    /// Sends a datagram of `payload` bytes (one segment, whatever its size) from `source` to
+    /// `destination` over the route a connection would take; `destination` hears
+    /// `datagramArrived(tag)` when it arrives, if it is running then. Returns false, and sends
+    /// nothing, when there is no route. Nothing in the mail layers sends datagrams: they are the
+    /// network's probes, for measuring it (queueing, round trips) the way ping measures a real one.
+    @discardableResult
+    public mutating func sendDatagram(payload: Int, from source: HostID, to destination: HostID, tag: UInt64) -> Bool {
+        guard hostUp[source.index], let route = route(from: source, to: destination) else { return false }
+        statistics.segments += 1
+        statistics.bytes += payload + Self.headerSize
+        let count = route.steps.count / 2
+        forward(
+            Packet(
+                route: route, step: 0, end: Int32(count), size: Int32(clamping: payload + Self.headerSize),
+                completion: .datagram(tag: tag, to: destination)))
+        return true
     }
 
     /// ⌈bytes · 8 · 10⁹ / bandwidth⌉ nanoseconds; zero for an unlimited link.

@@ -28,12 +28,19 @@ public struct Topology: Sendable {
         public var network: NetworkID
         /// One-way propagation delay.
         public var latency: SimDuration
-        /// Bits per second in each direction; `nil` means serialisation takes no time.
+        /// Bits per second from the first endpoint to the second; `nil` means serialisation takes
+        /// no time.
         public var bandwidth: UInt64?
+        /// Bits per second from the second endpoint back to the first (an access line's uplink
+        /// and downlink can differ); the same as `bandwidth` unless the link was made asymmetric.
+        public var bandwidthBack: UInt64?
+
+        /// The bandwidth of one direction: `forward` is from the first endpoint to the second.
+        public func bandwidth(forward: Bool) -> UInt64? { forward ? bandwidth : bandwidthBack }
 
         public static func == (lhs: Link, rhs: Link) -> Bool {
             lhs.endpoints == rhs.endpoints && lhs.network == rhs.network && lhs.latency == rhs.latency
-                && lhs.bandwidth == rhs.bandwidth
+                && lhs.bandwidth == rhs.bandwidth && lhs.bandwidthBack == rhs.bandwidthBack
         }
         public func hash(into hasher: inout Hasher) {
             hasher.combine(endpoints.0)
@@ -41,12 +48,20 @@ public struct Topology: Sendable {
             hasher.combine(network)
             hasher.combine(latency)
             hasher.combine(bandwidth)
+            hasher.combine(bandwidthBack)
         }
     }
 
     public private(set) var networks: [Network] = []
     public private(set) var hosts: [Host] = []
     public private(set) var links: [Link] = []
+
+    /// Indexes for lookups by name (case-folded once, by `key(_:)`) and by address, so that
+    /// building a topology of n hosts takes time proportional to n, not n². They only answer
+    /// lookups: nothing iterates them, so their order never reaches a result.
+    private var networkByKey: [String: NetworkID] = [:]
+    private var hostByKey: [String: HostID] = [:]
+    private var hostByAddress: [IPv4Address: HostID] = [:]
 
     public init() {}
 
@@ -55,6 +70,7 @@ public struct Topology: Sendable {
     public mutating func addNetwork(_ name: String) -> NetworkID {
         precondition(network(named: name) == nil, "network \(name) added twice")
         networks.append(Network(name: name))
+        networkByKey[Self.key(name)] = NetworkID(networks.count - 1)
         return NetworkID(networks.count - 1)
     }
 
@@ -66,14 +82,27 @@ public struct Topology: Sendable {
         for address in addresses {
             precondition(host(at: address) == nil, "address \(address) of \(name) is already taken")
         }
+        let id = HostID(hosts.count)
         hosts.append(Host(name: name, addresses: addresses, networks: Array(Set(networks)).sorted()))
-        return HostID(hosts.count - 1)
+        hostByKey[Self.key(name)] = id
+        for address in addresses { hostByAddress[address] = id }
+        return id
     }
 
-    /// Adds a link on `network` between two hosts that are both on it.
+    /// Adds a link on `network` between two hosts that are both on it, with the same bandwidth
+    /// in each direction.
     @discardableResult
     public mutating func addLink(
         _ a: HostID, _ b: HostID, network: NetworkID, latency: SimDuration, bandwidth: UInt64?
+    ) -> LinkID {
+        addLink(a, b, network: network, latency: latency, bandwidth: bandwidth, bandwidthBack: bandwidth)
+    }
+
+    /// Adds a link whose directions differ in bandwidth: `bandwidth` from `a` to `b`,
+    /// `bandwidthBack` from `b` to `a`.
+    @discardableResult
+    public mutating func addLink(
+        _ a: HostID, _ b: HostID, network: NetworkID, latency: SimDuration, bandwidth: UInt64?, bandwidthBack: UInt64?
     ) -> LinkID {
         precondition(a != b, "a link needs two different hosts")
         precondition(
@@ -81,21 +110,27 @@ public struct Topology: Sendable {
             "link \(hosts[a.index].name)–\(hosts[b.index].name) is on \(networks[network.index].name), which they are not both on"
         )
         precondition(latency >= .zero, "negative latency")
-        precondition(bandwidth != 0, "zero bandwidth")
-        links.append(Link(endpoints: (a, b), network: network, latency: latency, bandwidth: bandwidth))
+        precondition(bandwidth != 0 && bandwidthBack != 0, "zero bandwidth")
+        links.append(Link(endpoints: (a, b), network: network, latency: latency, bandwidth: bandwidth, bandwidthBack: bandwidthBack))
         return LinkID(links.count - 1)
     }
 
-    public func network(named name: String) -> NetworkID? {
-        networks.firstIndex { $0.name.lowercased() == name.lowercased() }.map(NetworkID.init)
-    }
+    public func network(named name: String) -> NetworkID? { networkByKey[Self.key(name)] }
 
-    public func host(named name: String) -> HostID? {
-        hosts.firstIndex { $0.name.lowercased() == name.lowercased() }.map(HostID.init)
-    }
+    public func host(named name: String) -> HostID? { hostByKey[Self.key(name)] }
 
-    public func host(at address: IPv4Address) -> HostID? {
-        hosts.firstIndex { $0.addresses.contains(address) }.map(HostID.init)
+    public func host(at address: IPv4Address) -> HostID? { hostByAddress[address] }
+
+    /// The one case-folded form under which names are compared: ASCII letters folded directly
+    /// (host names are ASCII, RFC 952), anything else by `lowercased()`.
+    public static func key(_ name: String) -> String {
+        var needsFolding = false
+        for byte in name.utf8 {
+            if byte >= 0x80 { return name.lowercased() }
+            if byte >= 0x41 && byte <= 0x5A { needsFolding = true }
+        }
+        guard needsFolding else { return name }
+        return String(decoding: name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     /// Whether two hosts share at least one network (not whether a path exists right now).

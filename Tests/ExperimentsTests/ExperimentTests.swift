@@ -119,3 +119,25 @@ enum Examples {
         #expect(outcome.metrics.pipelinedSessions == outcome.metrics.sessions)
     }
 }
+
+@Suite struct LinkBandwidthTests {
+    @Test("a link with two rates is as fast each way as the scenario says; one rate is both ways")
+    func twoRates() throws {
+        let text = """
+            {"format": "mailpath-scenario/1", "networks": ["Internet"], "era": "smtp-1982",
+             "hosts": [{"name": "A", "networks": ["Internet"], "users": ["ann"]},
+                       {"name": "B", "networks": ["Internet"], "users": ["bob"]},
+                       {"name": "C", "networks": ["Internet"], "users": ["cy"]}],
+             "links": [{"between": ["A", "B"], "bandwidth": ["1.5Mbit/s", "64kbit/s"]},
+                       {"between": ["B", "C"], "bandwidth": "56kbit/s"}],
+             "workload": {"messages": [{"at": "0s", "from": "ann@A", "to": ["bob@B"]}]}}
+            """
+        let scenario = try Scenario.decode(text, file: "rates.json")
+        #expect(scenario.links[0].bandwidth == 1_500_000 && scenario.links[0].bandwidthBack == 64_000)
+        #expect(scenario.links[1].bandwidth == 56_000 && scenario.links[1].bandwidthBack == nil)
+        let setup = try scenario.setup(era: Era.named("smtp-1982")!, workload: scenario.makeWorkload())
+        let links = setup.topology.links
+        #expect(links[0].bandwidth(forward: true) == 1_500_000 && links[0].bandwidth(forward: false) == 64_000)
+        #expect(links[1].bandwidth(forward: true) == 56_000 && links[1].bandwidth(forward: false) == 56_000)
+    }
+}

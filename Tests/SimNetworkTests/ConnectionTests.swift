@@ -16,6 +16,7 @@ func describe(_ notification: NetworkNotification, at time: SimTime, in model: N
     case .reset(_, let host, _): return "\(us) \(name(host)) reset"
     case .dnsAnswered(_, let host, let answer): return "\(us) \(name(host)) dns \(answer)"
     case .timer(let token): return "\(us) \(name(token.host)) timer \(token.value)"
+    case .datagramArrived(let tag, let host): return "\(us) \(name(host)) datagram \(tag)"
     }
 }
 

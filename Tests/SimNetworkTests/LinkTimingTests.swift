@@ -3,27 +3,72 @@ import Testing
 
 @testable import SimNetwork
 
+/// Sends probes (datagrams, or writes cut into segments) at chosen times and records when each
+/// arrives: the way these tests look at link timing from outside the model.
+struct Probes {
+    struct Send {
+        var at: SimTime
+        var payload: Int
+        var from: HostID
+        var to: HostID
+        /// A write of several segments (cut at the maximum segment size), not one datagram.
+        var segmented = false
+    }
+
+    /// Runs `model` until every probe has arrived; the arrival times in nanoseconds, by probe.
+    static func arrivals(_ sends: [Send], on model: inout NetworkModel) -> [Int64] {
+        for (index, send) in sends.enumerated() {
+            model.scheduleTimer(TimerToken(host: send.from, tag: 0, value: UInt64(index)), at: send.at)
+        }
+        var arrived = [Int64](repeating: -1, count: sends.count)
+        model.run(until: .distantFuture) { model, notification in
+            switch notification {
+            case .timer(let token):
+                let send = sends[Int(token.value)]
+                if send.segmented {
+                    let route = model.route(from: send.from, to: send.to)!
+                    model.transmit(
+                        payload: send.payload, over: route, reversed: false, completion: .datagram(tag: token.value, to: send.to))
+                } else {
+                    let sent = model.sendDatagram(payload: send.payload, from: send.from, to: send.to, tag: token.value)
+                    #expect(sent)
+                }
+            case .datagramArrived(let tag, _):
+                arrived[Int(tag)] = model.now.nanoseconds
+            default:
+                Issue.record("unexpected \(notification)")
+            }
+        }
+        #expect(!arrived.contains(-1), "every probe arrives")
+        #expect(model.packets.count == 0, "no segment left between hops")
+        return arrived
+    }
+}
+
 /// Hand-computed timings. A segment is payload + 40 header bytes; serialisation is
-/// ⌈bytes·8·10⁹/bandwidth⌉ ns; each hop adds its latency; links are FIFO per direction.
+/// ⌈bytes·8·10⁹/bandwidth⌉ ns; each hop adds its latency; links are FIFO per direction, and a
+/// segment joins a link's queue when it arrives at that link (store-and-forward).
 @Suite struct LinkTimingTests {
     static let megabit: UInt64 = 1_000_000
+    static let a = HostID(0), b = HostID(1)
 
-    func pair(latency: SimDuration, bandwidth: UInt64?) -> (NetworkModel, Route) {
+    func pair(latency: SimDuration, bandwidth: UInt64?, back: UInt64?? = .none) -> NetworkModel {
         var topology = Topology()
         let net = topology.addNetwork("ARPANET")
         let a = topology.addHost("A", addresses: [IPv4Address(10, 0, 0, 1)], networks: [net])
         let b = topology.addHost("B", addresses: [IPv4Address(10, 0, 0, 2)], networks: [net])
-        topology.addLink(a, b, network: net, latency: latency, bandwidth: bandwidth)
-        var model = NetworkModel(topology: topology)
-        let route = model.route(from: a, to: b)!
-        return (model, route)
+        topology.addLink(a, b, network: net, latency: latency, bandwidth: bandwidth, bandwidthBack: back ?? bandwidth)
+        return NetworkModel(topology: topology)
+    }
+
+    func send(_ payload: Int, at nanoseconds: Int64 = 0, _ from: HostID = a, _ to: HostID = b, segmented: Bool = false) -> Probes.Send {
+        Probes.Send(at: SimTime(nanoseconds: nanoseconds), payload: payload, from: from, to: to, segmented: segmented)
     }
 
     @Test("100 bytes over 1 Mbit/s and 10 ms arrive after 1.12 ms + 10 ms")
     func singleSegment() {
-        var (model, route) = pair(latency: .milliseconds(10), bandwidth: Self.megabit)
-        let arrival = model.transmit(payload: 100, over: route, reversed: false, at: .zero)
-        #expect(arrival.nanoseconds == 1_120_000 + 10_000_000)
+        var model = pair(latency: .milliseconds(10), bandwidth: Self.megabit)
+        #expect(Probes.arrivals([send(100)], on: &model) == [1_120_000 + 10_000_000])
         #expect(model.statistics.bytes == 140)
         #expect(model.statistics.segments == 1)
     }
@@ -33,8 +78,7 @@ import Testing
     ] as [UInt64])
     func serialisation(bandwidth: UInt64) {
         for payload in [0, 1, 59, 1000, 1460, 4000] {
-            var (model, route) = pair(latency: .milliseconds(1), bandwidth: bandwidth)
-            let arrival = model.transmit(payload: payload, over: route, reversed: false, at: .zero)
+            var model = pair(latency: .milliseconds(1), bandwidth: bandwidth)
             var expected: Int64 = 0
             var remaining = payload
             repeat {
@@ -43,55 +87,138 @@ import Testing
                 expected += Int64((bytes * 8 * 1_000_000_000 + bandwidth - 1) / bandwidth)
                 remaining -= min(remaining, 1460)
             } while remaining > 0
-            #expect(arrival.nanoseconds == expected + 1_000_000, "\(payload) bytes at \(bandwidth) bit/s")
+            let arrival = Probes.arrivals([send(payload, segmented: true)], on: &model)
+            #expect(arrival == [expected + 1_000_000], "\(payload) bytes at \(bandwidth) bit/s")
         }
     }
 
-    @Test("a second segment waits for the link: 1000 + 1000 bytes at 1 Mbit/s, 5 ms")
+    @Test("a second segment waits for the link: 1000 + 1000 bytes at 1 Mbit/s, 5 ms; the other direction is independent")
     func queueing() {
-        var (model, route) = pair(latency: .milliseconds(5), bandwidth: Self.megabit)
-        let first = model.transmit(payload: 1000, over: route, reversed: false, at: .zero)
-        let second = model.transmit(payload: 1000, over: route, reversed: false, at: .zero)
-        #expect(first.nanoseconds == 8_320_000 + 5_000_000)
-        #expect(second.nanoseconds == 16_640_000 + 5_000_000)
-        // The other direction is independent.
-        let back = model.transmit(payload: 1000, over: route, reversed: true, at: .zero)
-        #expect(back == first)
+        var model = pair(latency: .milliseconds(5), bandwidth: Self.megabit)
+        let arrivals = Probes.arrivals([send(1000), send(1000), send(1000, Self.b, Self.a)], on: &model)
+        let expected: [Int64] = [13_320_000, 21_640_000, 13_320_000]  // 8.32 ms each, after 5 ms
+        #expect(arrivals == expected)
     }
 
     @Test("a segment sent after the link went idle does not wait")
     func idleLink() {
-        var (model, route) = pair(latency: .milliseconds(5), bandwidth: Self.megabit)
-        _ = model.transmit(payload: 1000, over: route, reversed: false, at: .zero)
-        let later = model.transmit(payload: 0, over: route, reversed: false, at: SimTime(nanoseconds: 20_000_000))
-        #expect(later.nanoseconds == 20_000_000 + 320_000 + 5_000_000)
+        var model = pair(latency: .milliseconds(5), bandwidth: Self.megabit)
+        let arrivals = Probes.arrivals([send(1000), send(0, at: 20_000_000)], on: &model)
+        #expect(arrivals[1] == 20_000_000 + 320_000 + 5_000_000)
     }
 
     @Test("2000 bytes go as 1460 + 540 byte segments, arriving when the last one does")
     func segmentation() {
-        var (model, route) = pair(latency: .zero, bandwidth: Self.megabit)
-        let arrival = model.transmit(payload: 2000, over: route, reversed: false, at: .zero)
-        #expect(arrival.nanoseconds == 12_000_000 + 4_640_000)
+        var model = pair(latency: .zero, bandwidth: Self.megabit)
+        #expect(Probes.arrivals([send(2000, segmented: true)], on: &model) == [12_000_000 + 4_640_000])
         #expect(model.statistics.segments == 2)
         #expect(model.statistics.bytes == 2080)
     }
 
-    @Test("store and forward over two hops: 1 Mbit/s 10 ms, then unlimited 20 ms")
-    func twoHops() {
+    @Test("each direction of a link has its own bandwidth: 1 Mbit/s down, 64 kbit/s up")
+    func asymmetricLink() {
+        var model = pair(latency: .milliseconds(2), bandwidth: Self.megabit, back: 64_000)
+        let arrivals = Probes.arrivals([send(460), send(460, Self.b, Self.a)], on: &model)
+        // 500 bytes: 4 ms at 1 Mbit/s, 62.5 ms at 64 kbit/s.
+        let expected: [Int64] = [6_000_000, 64_500_000]
+        #expect(arrivals == expected)
+        #expect(model.topology.links[0].bandwidth(forward: false) == 64_000)
+    }
+
+    /// A ─(1 Mbit/s, 10 ms)─ G ─(unlimited, 20 ms)─ B, and C ─(1 Mbit/s, 50 ms)─ G.
+    func star() -> NetworkModel {
         var topology = Topology()
         let net = topology.addNetwork("ARPANET")
         let a = topology.addHost("A", addresses: [IPv4Address(10, 0, 0, 1)], networks: [net])
         let g = topology.addHost("G", addresses: [IPv4Address(10, 0, 0, 2)], networks: [net])
         let b = topology.addHost("B", addresses: [IPv4Address(10, 0, 0, 3)], networks: [net])
+        let c = topology.addHost("C", addresses: [IPv4Address(10, 0, 0, 4)], networks: [net])
         topology.addLink(a, g, network: net, latency: .milliseconds(10), bandwidth: Self.megabit)
         topology.addLink(g, b, network: net, latency: .milliseconds(20), bandwidth: nil)
+        topology.addLink(c, g, network: net, latency: .milliseconds(50), bandwidth: Self.megabit)
+        return NetworkModel(topology: topology)
+    }
+
+    @Test("store and forward over two hops: 1 Mbit/s 10 ms, then unlimited 20 ms")
+    func twoHops() {
+        var model = star()
+        #expect(model.route(from: HostID(0), to: HostID(2))!.hosts == [HostID(0), HostID(1), HostID(2)])
+        let arrivals = Probes.arrivals([send(100, HostID(0), HostID(2)), send(100, HostID(2), HostID(0))], on: &model)
+        let expected: [Int64] = [31_120_000, 31_120_000]  // 1.12 ms + 10 ms + 20 ms either way
+        #expect(arrivals == expected)
+    }
+
+    @Test("a segment does not wait at a hop for traffic that has not reached it yet")
+    func noWaitForTrafficNotYetArrived() {
+        // C sends 1000 bytes to B at 0 (at G from 58.32 ms) and A sends 1000 bytes to B at 1 ms
+        // (at G at 19.32 ms). With G→B of 1 Mbit/s, A's segment finds G→B idle and goes first.
+        var topology = Topology()
+        let net = topology.addNetwork("ARPANET")
+        let a = topology.addHost("A", addresses: [IPv4Address(10, 0, 0, 1)], networks: [net])
+        let g = topology.addHost("G", addresses: [IPv4Address(10, 0, 0, 2)], networks: [net])
+        let b = topology.addHost("B", addresses: [IPv4Address(10, 0, 0, 3)], networks: [net])
+        let c = topology.addHost("C", addresses: [IPv4Address(10, 0, 0, 4)], networks: [net])
+        topology.addLink(a, g, network: net, latency: .milliseconds(10), bandwidth: Self.megabit)
+        topology.addLink(g, b, network: net, latency: .milliseconds(1), bandwidth: Self.megabit)
+        topology.addLink(c, g, network: net, latency: .milliseconds(50), bandwidth: Self.megabit)
         var model = NetworkModel(topology: topology)
-        let route = model.route(from: a, to: b)!
-        #expect(route.hosts == [a, g, b])
-        let arrival = model.transmit(payload: 100, over: route, reversed: false, at: .zero)
-        #expect(arrival.nanoseconds == 1_120_000 + 10_000_000 + 20_000_000)
-        let back = model.transmit(payload: 100, over: route, reversed: true, at: .zero)
-        #expect(back.nanoseconds == 20_000_000 + 1_120_000 + 10_000_000)
+        let arrivals = Probes.arrivals([send(960, at: 0, c, b), send(960, at: 1_000_000, a, b)], on: &model)
+        // C: 8 ms on C→G, 50 ms, 8 ms on G→B, 1 ms. A: 1 ms + 8 ms + 10 ms, 8 ms, 1 ms.
+        let expected: [Int64] = [67_000_000, 28_000_000]
+        #expect(arrivals == expected)
+    }
+
+    @Test("a segment queues behind those that reached the hop before it, in order of arrival there")
+    func queueAtHopInArrivalOrder() {
+        // C's 960 bytes reach G at 58 ms; A's two (sent at 45 ms) reach G at 63 and 71 ms. G→B
+        // (1 Mbit/s, 8 ms a segment) is busy with C's until 66 ms, so A's first waits 3 ms and
+        // leaves at 74 ms; the second waits 3 ms for it.
+        var topology = Topology()
+        let net = topology.addNetwork("ARPANET")
+        let a = topology.addHost("A", addresses: [IPv4Address(10, 0, 0, 1)], networks: [net])
+        let g = topology.addHost("G", addresses: [IPv4Address(10, 0, 0, 2)], networks: [net])
+        let b = topology.addHost("B", addresses: [IPv4Address(10, 0, 0, 3)], networks: [net])
+        let c = topology.addHost("C", addresses: [IPv4Address(10, 0, 0, 4)], networks: [net])
+        topology.addLink(a, g, network: net, latency: .milliseconds(10), bandwidth: Self.megabit)
+        topology.addLink(g, b, network: net, latency: .milliseconds(1), bandwidth: Self.megabit)
+        topology.addLink(c, g, network: net, latency: .milliseconds(50), bandwidth: Self.megabit)
+        var model = NetworkModel(topology: topology)
+        let arrivals = Probes.arrivals(
+            [send(960, at: 0, c, b), send(960, at: 45_000_000, a, b), send(960, at: 45_000_000, a, b)], on: &model)
+        let expected: [Int64] = [67_000_000, 75_000_000, 83_000_000]
+        #expect(arrivals == expected)
+    }
+
+    @Test("an idle path's round trip is unchanged to the nanosecond by heavy traffic on links it does not use")
+    func idlePathUntouched() {
+        // X ─ R ─ Y and W ─ R ─ Z share the router R but no link.
+        func oneWayTimes(withTraffic: Bool) -> [Int64] {
+            var topology = Topology()
+            let net = topology.addNetwork("Internet")
+            let hosts = ["X", "R", "Y", "W", "Z"].enumerated().map { index, name in
+                topology.addHost(name, addresses: [IPv4Address(10, 0, 0, UInt8(index + 1))], networks: [net])
+            }
+            let (x, r, y, w, z) = (hosts[0], hosts[1], hosts[2], hosts[3], hosts[4])
+            topology.addLink(x, r, network: net, latency: .milliseconds(3), bandwidth: 56_000)
+            topology.addLink(r, y, network: net, latency: .milliseconds(7), bandwidth: 1_544_000)
+            topology.addLink(w, r, network: net, latency: .milliseconds(1), bandwidth: 10_000_000)
+            topology.addLink(r, z, network: net, latency: .milliseconds(2), bandwidth: 1_000_000)
+            var model = NetworkModel(topology: topology)
+            var sends = [send(64, at: 5_000_000, x, y), send(64, at: 5_000_000, y, x)]
+            if withTraffic {
+                // Both ways between W and Z, ten times what R→Z carries: long queues at R.
+                for index in 0..<2_000 {
+                    sends.append(send(1460, at: Int64(index) * 100_000, w, z))
+                    sends.append(send(1460, at: Int64(index) * 100_000, z, w))
+                }
+            }
+            return Probes.arrivals(sends, on: &model).prefix(2).map { $0 - 5_000_000 }
+        }
+        let quiet = oneWayTimes(withTraffic: false)
+        // 104 bytes: ⌈14,857,142.9⌉ ns at 56 kbit/s and ⌈538,860.1⌉ ns at 1.544 Mbit/s.
+        let oneWay: Int64 = 14_857_143 + 3_000_000 + 538_861 + 7_000_000
+        #expect(quiet == [oneWay, oneWay])
+        #expect(oneWayTimes(withTraffic: true) == quiet)
     }
 
     @Test("serialisation rounds up to the next nanosecond")

@@ -59,7 +59,10 @@ public struct Scenario: Sendable {
         public var between: (String, String)
         public var network: String?
         public var latency: SimDuration
+        /// From the first host of `between` to the second; `nil`: unlimited.
         public var bandwidth: UInt64?
+        /// From the second host back to the first, where it differs; `nil`: the same as `bandwidth`.
+        public var bandwidthBack: UInt64? = nil
     }
 
     public struct DNS: Sendable {

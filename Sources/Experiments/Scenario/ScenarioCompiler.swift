@@ -49,7 +49,7 @@ extension Scenario {
         for link in links {
             topology.addLink(
                 topology.host(named: link.between.0)!, topology.host(named: link.between.1)!, network: topology.network(named: link.network!)!,
-                latency: link.latency, bandwidth: link.bandwidth)
+                latency: link.latency, bandwidth: link.bandwidth, bandwidthBack: link.bandwidthBack ?? link.bandwidth)
         }
 
         // DNS: A records for every host, MX records for every domain (the scenario's, or MX 10 to its server).

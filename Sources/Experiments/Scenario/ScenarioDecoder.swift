@@ -182,9 +182,18 @@ extension Scenario {
             }
             network = shared[0]
         }
+        // One rate for both directions, or two: from the first host of `between` to the second, and back.
+        var bandwidths: [UInt64] = []
+        if let node = object.optional("bandwidth") {
+            let rates = try node.arrayOrSingle()
+            guard (1...2).contains(rates.count) else {
+                throw node.error("expected a bandwidth, or two: [\"to the second host\", \"back to the first\"]")
+            }
+            for rate in rates { bandwidths.append(try rate.bandwidth()) }
+        }
         return Link(
             between: (a.name, b.name), network: network, latency: try object.optional("latency")?.duration() ?? .milliseconds(10),
-            bandwidth: try object.optional("bandwidth")?.bandwidth())
+            bandwidth: bandwidths.first, bandwidthBack: bandwidths.count == 2 ? bandwidths[1] : nil)
     }
 
     /// Every client must be able to reach its server: a route through nowhere is refused.
