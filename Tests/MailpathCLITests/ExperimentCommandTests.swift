@@ -85,6 +85,13 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
          #"bad.json:12:23: links[1].between[1]: unknown host "ZZ"; did you mean "Z"?"#),
         ("host defined twice", #"{"name": "Z", "networks""#, #"{"name": "G", "networks""#,
          #"bad.json:8:14: hosts[2].name: host "G" defined twice"#),
+        ("a domain served twice", #"{"name": "Z", "networks": ["CSNET"], "users": ["joe"]}"#,
+         #"{"name": "Z", "networks": ["CSNET"], "users": ["joe"], "domains": ["a"]}"#,
+         #"bad.json:8:71: hosts[2].domains: domain a is served by both A and Z"#),
+        ("one address written two ways", #"{"name": "A", "networks": ["ARPANET"], "users": ["ann"]}"#,
+         #"{"name": "A", "networks": ["ARPANET"], "users": ["ann"], "address": "10.0.0.9"}"#
+            + "," + #"{"name": "B", "networks": ["ARPANET"], "address": "010.000.000.009"}"#,
+         #"bad.json:6:135: hosts[1].address: address 010.000.000.009 is already taken: it is 10.0.0.9, the address of A"#),
         ("unknown role", #""gateway": true"#, #""role": "relay""#,
          #"bad.json:7:61: hosts[1].role: unknown role "relay" (known: mail, client, router)"#),
         ("a route through nowhere", "    {\"between\": [\"A\", \"G\"], \"latency\": \"20ms\"},\n", "",

@@ -48,12 +48,16 @@ extension Scenario {
             scenario.networks.append(name)
         }
         let hostNodes = try top.required("hosts", "the hosts").array()
-        for node in hostNodes { scenario.hosts.append(try decodeHost(node, networks: scenario.networks, existing: scenario.hosts)) }
-        for (node, host) in zip(hostNodes, scenario.hosts) { try check(host, node, in: scenario) }
-        for node in try top.optional("links")?.array() ?? [] { scenario.links.append(try decodeLink(node, scenario: scenario)) }
-        if let dns = top.optional("dns") { scenario.dns = try decodeDNS(dns, scenario: scenario) }
-        try checkRoutes(scenario, hostNodes: hostNodes)
-        scenario.workload = try decodeWorkload(try top.required("workload", "the messages to send"), scenario: scenario)
+        var taken = TakenNames()
+        for node in hostNodes { scenario.hosts.append(try decodeHost(node, networks: scenario.networks, taken: &taken)) }
+        var index = ScenarioIndex(hosts: scenario.hosts)
+        var servedDomains: [String: String] = [:]
+        for (node, host) in zip(hostNodes, scenario.hosts) { try check(host, node, in: scenario, index: index, served: &servedDomains) }
+        for node in try top.optional("links")?.array() ?? [] { scenario.links.append(try decodeLink(node, scenario: scenario, index: index)) }
+        index.connect(scenario.links)
+        if let dns = top.optional("dns") { scenario.dns = try decodeDNS(dns, scenario: scenario, index: index) }
+        try checkRoutes(scenario, hostNodes: hostNodes, index: index)
+        scenario.workload = try decodeWorkload(try top.required("workload", "the messages to send"), scenario: scenario, index: index)
         for node in try top.optional("faults")?.array() ?? [] { scenario.faults.append(try decodeFault(node, scenario: scenario)) }
         return scenario
     }
@@ -74,12 +78,18 @@ extension Scenario {
         "relayFor", "openRelay", "queueDelay", "relayHost", "dialect",
     ]
 
-    static func decodeHost(_ node: JSONReader, networks: [String], existing: [Host]) throws(ScenarioError) -> Host {
+    /// The host names (case-folded) and addresses read so far.
+    struct TakenNames {
+        var names: Set<String> = []
+        var addresses: [IPv4Address: String] = [:]
+    }
+
+    static func decodeHost(_ node: JSONReader, networks: [String], taken: inout TakenNames) throws(ScenarioError) -> Host {
         let object = try node.object(allowing: hostFields)
         let nameNode = try object.required("name", "the host name")
         let name = try nameNode.string()
         guard Domain.validate(Substring(name), maxLength: 255) == nil else { throw nameNode.error("\"\(name)\" is not a host name") }
-        guard !existing.contains(where: { $0.name.lowercased() == name.lowercased() }) else { throw nameNode.error("host \"\(name)\" defined twice") }
+        guard taken.names.insert(Topology.key(name)).inserted else { throw nameNode.error("host \"\(name)\" defined twice") }
         var hostNetworks: [String] = []
         for network in try object.required("networks", "the networks the host is on").arrayOrSingle() {
             let wanted = try network.string()
@@ -92,8 +102,10 @@ extension Scenario {
         var address: String?
         if let node = object.optional("address") {
             let text = try node.string()
-            guard IPv4Address(text) != nil else { throw node.error("expected an address such as \"10.0.0.73\", found \"\(text)\"") }
-            guard !existing.contains(where: { $0.address == text }) else { throw node.error("address \(text) is already taken") }
+            guard let parsed = IPv4Address(text) else { throw node.error("expected an address such as \"10.0.0.73\", found \"\(text)\"") }
+            if let owner = taken.addresses.updateValue(name, forKey: parsed) {
+                throw node.error("address \(text) is already taken: it is \(parsed), the address of \(owner)")
+            }
             address = text
         }
         let domains = try object.optional("domains")?.arrayOrSingle().map { node throws(ScenarioError) -> String in
@@ -124,32 +136,34 @@ extension Scenario {
     }
 
     /// Checks what needs all hosts: clients' servers, domains served twice.
-    static func check(_ host: Host, _ node: JSONReader, in scenario: Scenario) throws(ScenarioError) {
+    static func check(
+        _ host: Host, _ node: JSONReader, in scenario: Scenario, index: ScenarioIndex, served: inout [String: String]
+    ) throws(ScenarioError) {
         let object = try node.object(allowing: hostFields)
         if let serverName = host.server {
             let serverNode = try object.required("server", "")
-            guard let server = scenario.host(named: serverName) else {
+            guard let server = index.host(named: serverName) else {
                 throw serverNode.error("unknown host \"\(serverName)\"" + Suggestions.hint(serverName, among: scenario.hosts.map(\.name)))
             }
             guard server.role == .mail else { throw serverNode.error("\"\(serverName)\" is a \(server.role.rawValue), not a mail host") }
         }
         if let relay = host.relayHost {
             let relayNode = try object.required("relayHost", "")
-            guard let gateway = scenario.host(named: relay), gateway.role == .mail else {
+            guard let gateway = index.host(named: relay), gateway.role == .mail else {
                 throw relayNode.error("unknown mail host \"\(relay)\"" + Suggestions.hint(relay, among: scenario.hosts.filter { $0.role == .mail }.map(\.name)))
             }
             guard !Set(gateway.networks).isDisjoint(with: host.networks) else {
                 throw relayNode.error("\(host.name) and its relay host \(gateway.name) share no network")
             }
         }
-        for domain in host.domains {
-            if let other = scenario.hosts.first(where: { $0.name != host.name && $0.domains.contains { $0.lowercased() == domain.lowercased() } }) {
-                throw (object.optional("domains") ?? node).error("domain \(domain) is served by both \(other.name) and \(host.name)")
+        for domain in Set(host.domains.map(Topology.key)).sorted() {
+            if let other = served.updateValue(host.name, forKey: domain), other != host.name {
+                throw (object.optional("domains") ?? node).error("domain \(host.domains.first { Topology.key($0) == domain }!) is served by both \(other) and \(host.name)")
             }
         }
     }
 
-    static func decodeLink(_ node: JSONReader, scenario: Scenario) throws(ScenarioError) -> Link {
+    static func decodeLink(_ node: JSONReader, scenario: Scenario, index: ScenarioIndex) throws(ScenarioError) -> Link {
         let object = try node.object(allowing: ["between", "network", "latency", "bandwidth"])
         let between = try object.required("between", "the two hosts it joins, such as [\"A\", \"D\"]")
         let ends = try between.array()
@@ -157,13 +171,13 @@ extension Scenario {
         var names: [String] = []
         for end in ends {
             let name = try end.string()
-            guard let host = scenario.host(named: name) else {
+            guard let host = index.host(named: name) else {
                 throw end.error("unknown host \"\(name)\"" + Suggestions.hint(name, among: scenario.hosts.map(\.name)))
             }
             names.append(host.name)
         }
         guard names[0].lowercased() != names[1].lowercased() else { throw between.error("a link joins two different hosts") }
-        let a = scenario.host(named: names[0])!, b = scenario.host(named: names[1])!
+        let a = index.host(named: names[0])!, b = index.host(named: names[1])!
         let shared = a.networks.filter { network in b.networks.contains(network) }
         var network: String
         if let networkNode = object.optional("network") {
@@ -197,21 +211,21 @@ extension Scenario {
     }
 
     /// Every client must be able to reach its server: a route through nowhere is refused.
-    static func checkRoutes(_ scenario: Scenario, hostNodes: [JSONReader]) throws(ScenarioError) {
+    static func checkRoutes(_ scenario: Scenario, hostNodes: [JSONReader], index: ScenarioIndex) throws(ScenarioError) {
         for (host, node) in zip(scenario.hosts, hostNodes) {
-            guard let server = host.server, !scenario.reachable(host.name, server) else { continue }
+            guard let server = host.server, !index.reachable(host.name, server) else { continue }
             throw (try node.object(allowing: hostFields).required("server", "")).error("no links join \(host.name) to its server \(server): add a link, or a host between them")
         }
     }
 
     // MARK: DNS
 
-    static func decodeDNS(_ node: JSONReader, scenario: Scenario) throws(ScenarioError) -> DNS {
+    static func decodeDNS(_ node: JSONReader, scenario: Scenario, index: ScenarioIndex) throws(ScenarioError) -> DNS {
         let object = try node.object(allowing: ["server", "ttl", "queryTimeout", "attempts", "mx"])
         var dns = DNS(server: nil, ttl: .hours(1), queryTimeout: .seconds(5), attempts: 2, mx: [])
         if let server = object.optional("server") {
             let name = try server.string()
-            guard let host = scenario.host(named: name) else {
+            guard let host = index.host(named: name) else {
                 throw server.error("unknown host \"\(name)\"" + Suggestions.hint(name, among: scenario.hosts.map(\.name)))
             }
             dns.server = host.name
@@ -228,7 +242,7 @@ extension Scenario {
                     let fields = try record.object(allowing: ["preference", "host"])
                     let hostNode = try fields.required("host", "the exchanger's host name")
                     let name = try hostNode.string()
-                    guard let host = scenario.host(named: name), host.role == .mail else {
+                    guard let host = index.host(named: name), host.role == .mail else {
                         throw hostNode.error("unknown mail host \"\(name)\"" + Suggestions.hint(name, among: scenario.hosts.filter { $0.role == .mail }.map(\.name)))
                     }
                     records.append((try fields.required("preference", "a number, lower is preferred").integer(in: 0...65535), host.name))
@@ -241,7 +255,7 @@ extension Scenario {
 
     // MARK: Workload
 
-    static func decodeWorkload(_ node: JSONReader, scenario: Scenario) throws(ScenarioError) -> WorkloadSpec {
+    static func decodeWorkload(_ node: JSONReader, scenario: Scenario, index: ScenarioIndex) throws(ScenarioError) -> WorkloadSpec {
         let object = try node.object(allowing: ["messages", "generate"])
         var workload = WorkloadSpec(messages: [], generators: [])
         for message in try object.optional("messages")?.array() ?? [] {
@@ -249,12 +263,12 @@ extension Scenario {
             let from = try fields.required("from", "the sender, a user of the scenario such as \"ann@A\"")
             let recipients = try fields.required("to", "one or more recipients").arrayOrSingle()
             guard !recipients.isEmpty else { throw try fields.required("to", "").error("needs at least one recipient") }
-            let sender = try knownUser(from, in: scenario)
+            let sender = try knownUser(from, in: index)
             let to = try recipients.map { node throws(ScenarioError) in try mailbox(node) }
-            let origin = scenario.users.first { $0.address.lowercased() == sender.lowercased() }!.submitsAt
+            let origin = index.user(sender)!.submitsAt
             for (address, node) in zip(to, recipients) {
                 // A route through nowhere: no chain of links, over any networks, leads there.
-                guard let destination = scenario.mailHost(of: address), !scenario.joined(origin, destination) else { continue }
+                guard let destination = index.mailHost(of: address), !index.joined(origin, destination) else { continue }
                 throw node.error("no links lead from \(origin) to \(destination), where <\(address)> lives: add links, or a gateway joining their networks")
             }
             workload.messages.append(
@@ -270,7 +284,7 @@ extension Scenario {
                 start: try fields.optional("start")?.time() ?? .zero, from: [], among: [], recipients: 1...1, otherDomains: false,
                 size: .fixed(1000))
             if let from = fields.optional("from"), (try? from.string()) != "any" {
-                spec.from = try from.array().map { node throws(ScenarioError) in try knownUser(node, in: scenario) }
+                spec.from = try from.array().map { node throws(ScenarioError) in try knownUser(node, in: index) }
             }
             if let to = fields.optional("to") {
                 let recipientFields = try to.object(allowing: ["min", "max", "otherDomains", "among"])
@@ -281,9 +295,9 @@ extension Scenario {
                 if let among = recipientFields.optional("among") { spec.among = try among.array().map { node throws(ScenarioError) in try mailbox(node) } }
             }
             if let size = fields.optional("size") { spec.size = try sizeDistribution(size) }
-            if scenario.users.isEmpty { throw generator.error("no host has users to send or receive") }
-            let ends = scenario.users.flatMap { [$0.submitsAt, $0.mailHost] }
-            if let first = ends.first, let apart = ends.first(where: { !scenario.joined(first, $0) }) {
+            if index.users.isEmpty { throw generator.error("no host has users to send or receive") }
+            let ends = index.users.flatMap { [$0.submitsAt, $0.mailHost] }
+            if let first = ends.first, let apart = ends.first(where: { !index.joined(first, $0) }) {
                 throw generator.error("no links lead from \(first) to \(apart), and the generator may send between their users: add links, or a gateway joining their networks")
             }
             workload.generators.append(spec)
@@ -318,10 +332,10 @@ extension Scenario {
         return text
     }
 
-    static func knownUser(_ node: JSONReader, in scenario: Scenario) throws(ScenarioError) -> String {
+    static func knownUser(_ node: JSONReader, in index: ScenarioIndex) throws(ScenarioError) -> String {
         let text = try mailbox(node)
-        guard scenario.users.contains(where: { $0.address.lowercased() == text.lowercased() }) else {
-            throw node.error("\"\(text)\" is not a user of this scenario" + Suggestions.hint(text, among: scenario.users.map(\.address)))
+        guard index.user(text) != nil else {
+            throw node.error("\"\(text)\" is not a user of this scenario" + Suggestions.hint(text, among: index.users.map(\.address)))
         }
         return text
     }
