@@ -81,9 +81,9 @@ struct Adjacency {
     var forward: Bool
 }
 
-/// The routes found so far, by source and destination host: a row for each source host, made at
-/// its first route, so that finding a route again is two array reads. (A dictionary keyed by the
-/// pair hashed it, a few hundred instructions, several times a message.)
+/// The routes found so far, by source and destination host: an open-addressing hash table
+/// keyed by the pair, so that its size follows the pairs that ever connect, not the square of
+/// the host count. Finding a route again is a multiplication and, nearly always, one probe.
 struct RouteTable {
     enum Entry {
         case unknown
@@ -91,24 +91,119 @@ struct RouteTable {
         case route(Route)
     }
 
-    private var rows: [[Entry]] = []
+    private static let empty = UInt64.max
+    private var keys: [UInt64] = Array(repeating: RouteTable.empty, count: 64)
+    private var entries: [Entry] = Array(repeating: .unknown, count: 64)
+    private var count = 0
+    private var shift: UInt64 = 58  // 64 − log2(capacity)
+
+    private func slot(_ key: UInt64) -> Int {
+        var index = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        while keys[index] != key && keys[index] != Self.empty { index = (index + 1) & (keys.count - 1) }
+        return index
+    }
+
+    private static func key(_ from: HostID, _ to: HostID) -> UInt64 { UInt64(UInt32(from.index)) << 32 | UInt64(UInt32(to.index)) }
 
     subscript(from: HostID, to: HostID) -> Entry {
         get {
-            guard from.index < rows.count, to.index < rows[from.index].count else { return .unknown }
-            return rows[from.index][to.index]
+            let index = slot(Self.key(from, to))
+            return keys[index] == Self.empty ? .unknown : entries[index]
         }
         set {
-            if from.index >= rows.count { rows.append(contentsOf: repeatElement([], count: from.index + 1 - rows.count)) }
-            if to.index >= rows[from.index].count {
-                rows[from.index].append(contentsOf: repeatElement(.unknown, count: to.index + 1 - rows[from.index].count))
+            let key = Self.key(from, to)
+            var index = slot(key)
+            if keys[index] == Self.empty {
+                if (count + 1) * 4 > keys.count * 3 {
+                    grow()
+                    index = slot(key)
+                }
+                keys[index] = key
+                count += 1
             }
-            rows[from.index][to.index] = newValue
+            entries[index] = newValue
         }
     }
 
+    private mutating func grow() {
+        let (oldKeys, oldEntries) = (keys, entries)
+        keys = Array(repeating: Self.empty, count: oldKeys.count * 2)
+        entries = Array(repeating: .unknown, count: oldKeys.count * 2)
+        shift -= 1
+        for (key, entry) in zip(oldKeys, oldEntries) where key != Self.empty { entries[slot(key)] = entry; keys[slot(key)] = key }
+    }
+
     /// Forgets every route (the network changed).
-    mutating func removeAll() { rows.removeAll(keepingCapacity: true) }
+    mutating func removeAll() {
+        guard count > 0 else { return }
+        for index in keys.indices { keys[index] = Self.empty }
+        for index in entries.indices { entries[index] = .unknown }
+        count = 0
+    }
+}
+
+/// Dijkstra's working arrays, kept between searches and reset only where a search wrote, so
+/// that finding a route costs what the search visits, not the size of the whole topology.
+struct RouteSearch {
+    var distance: [Int64] = []
+    var hopCount: [Int32] = []
+    var previous: [Int32] = []  // the link index and direction that led here: 2·link + (forward ? 0 : 1); -1 none
+    var settled: [Bool] = []
+    var touched: [Int32] = []
+    /// The frontier: (distance, hops, host), smallest first; entries made stale by a better
+    /// path stay in and are skipped when they come up.
+    var heap: [(distance: Int64, hops: Int32, host: Int32)] = []
+
+    mutating func prepare(count: Int) {
+        if distance.count != count {
+            distance = Array(repeating: .max, count: count)
+            hopCount = Array(repeating: .max, count: count)
+            previous = Array(repeating: -1, count: count)
+            settled = Array(repeating: false, count: count)
+            touched = []
+        }
+        for host in touched {
+            distance[Int(host)] = .max
+            hopCount[Int(host)] = .max
+            previous[Int(host)] = -1
+            settled[Int(host)] = false
+        }
+        touched.removeAll(keepingCapacity: true)
+        heap.removeAll(keepingCapacity: true)
+    }
+
+    static func precedes(_ a: (distance: Int64, hops: Int32, host: Int32), _ b: (distance: Int64, hops: Int32, host: Int32)) -> Bool {
+        (a.distance, a.hops, a.host) < (b.distance, b.hops, b.host)
+    }
+
+    mutating func push(_ entry: (distance: Int64, hops: Int32, host: Int32)) {
+        heap.append(entry)
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard Self.precedes(heap[child], heap[parent]) else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> (distance: Int64, hops: Int32, host: Int32)? {
+        guard let last = heap.popLast() else { return nil }
+        guard !heap.isEmpty else { return last }
+        let first = heap[0]
+        heap[0] = last
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < heap.count && Self.precedes(heap[left], heap[smallest]) { smallest = left }
+            if right < heap.count && Self.precedes(heap[right], heap[smallest]) { smallest = right }
+            guard smallest != parent else { break }
+            heap.swapAt(parent, smallest)
+            parent = smallest
+        }
+        return first
+    }
 }
 
 extension NetworkModel {
@@ -154,51 +249,56 @@ extension NetworkModel {
         return best
     }
 
-    /// Dijkstra over the up links of the given networks whose intermediate hosts are running.
-    private func shortestPath(from source: HostID, to destination: HostID, on networks: Set<NetworkID>) -> Route? {
-        let count = topology.hosts.count
-        var distance = [Int64](repeating: .max, count: count)
-        var hopCount = [Int](repeating: .max, count: count)
-        var previous = [Adjacency?](repeating: nil, count: count)
-        var settled = [Bool](repeating: false, count: count)
-        distance[source.index] = 0
-        hopCount[source.index] = 0
-        // A small binary heap of (distance, hops, host) would pay off only on large topologies;
-        // a linear scan keeps the tie-break rule obvious and is fast for hundreds of hosts.
-        while true {
-            var current = -1
-            for host in 0..<count where !settled[host] && distance[host] != .max {
-                if current < 0 || (distance[host], hopCount[host]) < (distance[current], hopCount[current]) {
-                    current = host
-                }
+    /// Dijkstra over the up links of the given networks whose intermediate hosts are running,
+    /// with a binary heap ordered by (distance, hops, host): the hosts are settled in the order
+    /// the tie-breaking rule of `route(from:to:)` gives, and the search stops at the destination.
+    private mutating func shortestPath(from source: HostID, to destination: HostID, on networks: Set<NetworkID>) -> Route? {
+        var search = routeSearch
+        routeSearch = RouteSearch()
+        defer { routeSearch = search }
+        search.prepare(count: topology.hosts.count)
+        search.distance[source.index] = 0
+        search.hopCount[source.index] = 0
+        search.touched.append(Int32(source.index))
+        search.push((0, 0, Int32(source.index)))
+        var found = false
+        while let (distance, hops, host) = search.pop() {
+            let current = Int(host)
+            guard !search.settled[current], distance == search.distance[current], hops == search.hopCount[current] else { continue }
+            if current == destination.index {
+                found = true
+                break
             }
-            guard current >= 0 else { return nil }
-            if current == destination.index { break }
-            settled[current] = true
+            search.settled[current] = true
             // Only the source and running hosts forward.
             if current != source.index && !hostUp[current] { continue }
             for edge in adjacency[current] where linkUp[edge.link] && networks.contains(topology.links[edge.link].network) {
                 let next = edge.neighbor.index
-                guard !settled[next] else { continue }
-                let candidate = distance[current] + topology.links[edge.link].latency.nanoseconds
-                let hops = hopCount[current] + 1
-                if (candidate, hops) < (distance[next], hopCount[next]) {
-                    distance[next] = candidate
-                    hopCount[next] = hops
-                    previous[next] = Adjacency(link: edge.link, neighbor: HostID(current), forward: edge.forward)
+                guard !search.settled[next] else { continue }
+                let candidate = distance + topology.links[edge.link].latency.nanoseconds
+                if (candidate, hops + 1) < (search.distance[next], search.hopCount[next]) {
+                    if search.distance[next] == .max { search.touched.append(Int32(next)) }
+                    search.distance[next] = candidate
+                    search.hopCount[next] = hops + 1
+                    search.previous[next] = Int32(edge.link * 2 + (edge.forward ? 0 : 1))
+                    search.push((candidate, hops + 1, Int32(next)))
                 }
             }
         }
+        guard found else { return nil }
         var hops: [Hop] = []
         var hosts = [destination]
         var cursor = destination.index
-        while let step = previous[cursor] {
-            hops.append(Hop(link: step.link, forward: step.forward))
-            hosts.append(step.neighbor)
-            cursor = step.neighbor.index
+        while search.previous[cursor] >= 0 {
+            let link = Int(search.previous[cursor]) / 2
+            let forward = search.previous[cursor] % 2 == 0
+            hops.append(Hop(link: link, forward: forward))
+            let ends = topology.links[link].endpoints
+            cursor = (forward ? ends.0 : ends.1).index
+            hosts.append(HostID(cursor))
         }
         return Route(
             network: networks.min()!, hops: hops.reversed(), hosts: hosts.reversed(),
-            latency: SimDuration(nanoseconds: distance[destination.index]), timings: linkTimings)
+            latency: SimDuration(nanoseconds: search.distance[destination.index]), timings: linkTimings)
     }
 }

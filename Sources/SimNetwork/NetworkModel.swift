@@ -42,6 +42,7 @@ public struct NetworkModel {
     /// cost more, once a connection).
     let hostByAddress: [(address: IPv4Address, host: HostID)]
     var routeCache = RouteTable()
+    var routeSearch = RouteSearch()
     /// Every route ever handed to a connection, kept alive here: connections hold theirs
     /// `unowned(unsafe)`, so that copying a connection costs no reference counting.
     var keptRoutes: [Route] = []

@@ -326,3 +326,67 @@ struct Probes {
         #expect(network.host(at: IPv4Address(9, 255, 255, 255)) == nil)
     }
 }
+
+@Suite struct RouteSearchTests {
+    /// The rule of `route(from:to:)`, written the plain way: settle the unsettled host of least
+    /// (distance, hops), the lowest index among equals, by scanning every host.
+    static func reference(_ topology: Topology, down: Set<Int>, from source: Int, to destination: Int) -> [Int]? {
+        let count = topology.hosts.count
+        var distance = [Int64](repeating: .max, count: count), hops = [Int](repeating: .max, count: count)
+        var previous = [Int?](repeating: nil, count: count), settled = [Bool](repeating: false, count: count)
+        distance[source] = 0
+        hops[source] = 0
+        while true {
+            var current = -1
+            for host in 0..<count where !settled[host] && distance[host] != .max {
+                if current < 0 || (distance[host], hops[host]) < (distance[current], hops[current]) { current = host }
+            }
+            guard current >= 0 else { return nil }
+            if current == destination { break }
+            settled[current] = true
+            if current != source && down.contains(current) { continue }
+            for link in topology.links {
+                let ends = (link.endpoints.0.index, link.endpoints.1.index)
+                guard ends.0 == current || ends.1 == current else { continue }
+                let next = ends.0 == current ? ends.1 : ends.0
+                guard !settled[next] else { continue }
+                let candidate = (distance[current] + link.latency.nanoseconds, hops[current] + 1)
+                if candidate < (distance[next], hops[next]) { (distance[next], hops[next], previous[next]) = (candidate.0, candidate.1, current) }
+            }
+        }
+        var path = [destination]
+        while let step = previous[path.last!] { path.append(step) }
+        return path.reversed()
+    }
+
+    @Test("the heap search finds the route the plain rule gives, ties and crashed hosts included", arguments: [1, 2, 3] as [UInt64])
+    func sameAsPlainRule(seed: UInt64) {
+        var random = RandomStream(seed: seed, stream: "route search")
+        var topology = Topology()
+        let net = topology.addNetwork("Internet")
+        for index in 0..<40 { topology.addHost("H\(index)", addresses: [IPv4Address(UInt32(0x0a00_0001 + index))], networks: [net]) }
+        for _ in 0..<70 {
+            let a = Int(random.uniform(below: 40)), b = Int(random.uniform(below: 40))
+            guard a != b else { continue }
+            // Few distinct latencies, so that many paths tie.
+            topology.addLink(HostID(a), HostID(b), network: net, latency: .milliseconds(Int64(1 + random.uniform(below: 3))), bandwidth: nil)
+        }
+        var model = NetworkModel(topology: topology)
+        var down: Set<Int> = []
+        var ignored: [NetworkNotification] = []
+        for _ in 0..<4 {
+            let host = Int(random.uniform(below: 40))
+            down.insert(host)
+            model.crash(HostID(host), into: &ignored)
+        }
+        var found = 0
+        for source in 0..<40 where !down.contains(source) {
+            for destination in 0..<40 {
+                let route = model.route(from: HostID(source), to: HostID(destination))?.hosts.map(\.index)
+                #expect(route == Self.reference(topology, down: down, from: source, to: destination), "H\(source) to H\(destination)")
+                if route != nil { found += 1 }
+            }
+        }
+        #expect(found > 500, "most pairs are connected")
+    }
+}

@@ -64,14 +64,20 @@ extension Scenario {
             }
             var zones = DNSZones(defaultTTL: dns.ttl)
             for (index, host) in hosts.enumerated() { zones.addAddress(host.name, IPv4Address(addresses[index])!) }
-            for (domain, host) in domainServers {
-                if let explicit = dns.mx.first(where: { $0.domain.lowercased() == domain.lowercased() }) {
+            let servers = domainServers
+            var explicitMX: [String: Int] = [:]  // by domain key: the first entry of dns.mx
+            for (index, entry) in dns.mx.enumerated() where explicitMX[Topology.key(entry.domain)] == nil {
+                explicitMX[Topology.key(entry.domain)] = index
+            }
+            let served = Set(servers.map { Topology.key($0.domain) })
+            for (domain, host) in servers {
+                if let explicit = explicitMX[Topology.key(domain)].map({ dns.mx[$0] }) {
                     for record in explicit.records { zones.addMX(domain, preference: UInt16(record.preference), exchange: record.host) }
                 } else {
                     zones.addMX(domain, preference: 10, exchange: host)
                 }
             }
-            for (domain, records) in dns.mx where !domainServers.contains(where: { $0.domain.lowercased() == domain.lowercased() }) {
+            for (domain, records) in dns.mx where !served.contains(Topology.key(domain)) {
                 for record in records { zones.addMX(domain, preference: UInt16(record.preference), exchange: record.host) }
             }
             dnsConfiguration = DNSConfiguration(
@@ -95,7 +101,20 @@ extension Scenario {
         }
         let directory = HostDirectory(directoryEntries)
 
-        let everyone = users
+        // What each mail host needs of the others, grouped once by the host's key (not searched
+        // for every host): its users, its clients, and the domains it is an exchanger for.
+        var localUsersOf: [String: [String]] = [:]
+        for user in users { localUsersOf[Topology.key(user.mailHost), default: []].append(String(user.address.prefix { $0 != "@" })) }
+        var clientsOf: [String: [String]] = [:]
+        for other in hosts {
+            for server in Set([other.server, other.relayHost].compactMap { $0.map(Topology.key) }) {
+                clientsOf[server, default: []].append(other.name)
+            }
+        }
+        var exchangerOf: [String: [String]] = [:]
+        for entry in dns.mx {
+            for host in Set(entry.records.map { Topology.key($0.host) }) { exchangerOf[host, default: []].append(entry.domain) }
+        }
         let epoch = CivilTime.unixSeconds(year: era.year, month: 1, day: 1)
         var agents: [AgentConfiguration?] = []
         for (index, host) in hosts.enumerated() {
@@ -118,13 +137,11 @@ extension Scenario {
                         queueDelay: queueDelay))
             case .mail:
                 // A host named as an exchanger for a domain it does not serve relays mail for it.
-                let exchangerFor = dns.mx.filter { entry in
-                    entry.records.contains { $0.host.lowercased() == host.name.lowercased() } && !host.domains.contains { $0.lowercased() == entry.domain.lowercased() }
-                }.map(\.domain)
-                let localUsers = everyone.filter { $0.mailHost == host.name }.map { String($0.address.prefix { $0 != "@" }) }
-                let clients = hosts.filter {
-                    $0.server?.lowercased() == host.name.lowercased() || $0.relayHost?.lowercased() == host.name.lowercased()
-                }.map(\.name)
+                let key = Topology.key(host.name)
+                let ownDomains = Set(host.domains.map(Topology.key))
+                let exchangerFor = (exchangerOf[key] ?? []).filter { !ownDomains.contains(Topology.key($0)) }
+                let localUsers = localUsersOf[key] ?? []
+                let clients = clientsOf[key] ?? []
                 agents.append(
                     AgentConfiguration(
                         hostName: host.name, address: addresses[index], localDomains: DomainSet((host.domains + [host.name]).map(Domain.init)),

@@ -404,15 +404,7 @@ extension Scenario {
     public func host(named name: String) -> Host? { hosts.first { $0.name.lowercased() == name.lowercased() } }
 
     /// Every user: its address, the host it submits from, and the mail host holding its mailbox.
-    public var users: [(address: String, submitsAt: String, mailHost: String)] {
-        var result: [(String, String, String)] = []
-        for host in hosts {
-            let mailHost = host.role == .client ? host.server.flatMap { self.host(named: $0) } : host
-            guard let mailHost, let domain = mailHost.domains.first else { continue }
-            for user in host.users { result.append(("\(user)@\(domain)", host.name, mailHost.name)) }
-        }
-        return result
-    }
+    public var users: [(address: String, submitsAt: String, mailHost: String)] { ScenarioIndex(hosts: hosts).users }
 
     /// The host holding the mailboxes of an address's domain (by its domains, else by name).
     public func mailHost(of address: String) -> String? {
