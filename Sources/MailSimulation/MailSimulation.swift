@@ -124,6 +124,8 @@ public final class MailSimulation {
         var clientPolicies: [SharedReceiverPolicy?] = []
         var otherPolicies: [SharedReceiverPolicy?] = []
         var relayClientHosts: [Set<Int>?] = []
+        var hostByKey: [String: Int] = [:]  // lookups only: its order never reaches a result
+        for (index, name) in hostNames.enumerated() { hostByKey[Topology.key(name)] = index }
         for configuration in setup.agents {
             guard let configuration else {
                 clientPolicies.append(nil)
@@ -135,10 +137,7 @@ public final class MailSimulation {
             clientPolicies.append(SharedReceiverPolicy(configuration.receiverPolicy(forPeer: client)))
             otherPolicies.append(SharedReceiverPolicy(configuration.receiverPolicy(forPeer: nil)))
             relayClientHosts.append(
-                configuration.relayClients.map { [hostNames] names in
-                    let wanted = Set(names.map { $0.lowercased() })
-                    return Set(hostNames.indices.filter { wanted.contains(hostNames[$0].lowercased()) })
-                })
+                configuration.relayClients.map { [hostByKey] names in Set(names.compactMap { hostByKey[Topology.key($0)] }) })
         }
         self.clientPolicies = clientPolicies
         self.otherPolicies = otherPolicies
