@@ -236,7 +236,8 @@ extension NetworkModel {
                 choices.append(joinedNetworks)
             }
             for networks in choices {
-                guard let candidate = shortestPath(from: source, to: destination, on: networks) else { continue }
+                guard let slots = path(from: source, to: destination, on: networks) else { continue }
+                let candidate = makeRoute(from: source, slots, on: networks)
                 if best == nil
                     || (candidate.latency, candidate.hops.count) < (best!.latency, best!.hops.count)
                 {
@@ -249,32 +250,66 @@ extension NetworkModel {
         return best
     }
 
+    /// The link slots of the shortest path on `networks`, from the network's shape while every
+    /// host runs (`RouteStructure`), else by a search over every host.
+    private mutating func path(from source: HostID, to destination: HostID, on networks: Set<NetworkID>) -> [Int32]? {
+        guard hostsDown == 0 else { return search(from: source.index, to: destination.index, on: networks, within: nil) }
+        var structure =
+            structures.removeValue(forKey: networks)
+            ?? RouteStructure(topology: topology, adjacency: adjacency) { [linkUp, topology] link in
+                linkUp[link] && networks.contains(topology.links[link].network)
+            }
+        let slots = structure.path(from: source.index, to: destination.index) { from, to, core in
+            search(from: from, to: to, on: networks, within: core)
+        }
+        structures[networks] = structure
+        return slots
+    }
+
+    /// A route from `source` along the given link slots.
+    private func makeRoute(from source: HostID, _ slots: [Int32], on networks: Set<NetworkID>) -> Route {
+        var hops: [Hop] = []
+        var hosts = [source]
+        var latency: Int64 = 0
+        hops.reserveCapacity(slots.count)
+        hosts.reserveCapacity(slots.count + 1)
+        for slot in slots {
+            let link = topology.links[Int(slot / 2)]
+            let forward = slot % 2 == 0
+            hops.append(Hop(link: Int(slot / 2), forward: forward))
+            hosts.append(forward ? link.endpoints.1 : link.endpoints.0)
+            latency += link.latency.nanoseconds
+        }
+        return Route(network: networks.min()!, hops: hops, hosts: hosts, latency: SimDuration(nanoseconds: latency), timings: linkTimings)
+    }
+
     /// Dijkstra over the up links of the given networks whose intermediate hosts are running,
     /// with a binary heap ordered by (distance, hops, host): the hosts are settled in the order
     /// the tie-breaking rule of `route(from:to:)` gives, and the search stops at the destination.
-    private mutating func shortestPath(from source: HostID, to destination: HostID, on networks: Set<NetworkID>) -> Route? {
+    /// With `within`, only those hosts are visited. Returns the path's link slots.
+    private mutating func search(from source: Int, to destination: Int, on networks: Set<NetworkID>, within: [Bool]?) -> [Int32]? {
         var search = routeSearch
         routeSearch = RouteSearch()
         defer { routeSearch = search }
         search.prepare(count: topology.hosts.count)
-        search.distance[source.index] = 0
-        search.hopCount[source.index] = 0
-        search.touched.append(Int32(source.index))
-        search.push((0, 0, Int32(source.index)))
+        search.distance[source] = 0
+        search.hopCount[source] = 0
+        search.touched.append(Int32(source))
+        search.push((0, 0, Int32(source)))
         var found = false
         while let (distance, hops, host) = search.pop() {
             let current = Int(host)
             guard !search.settled[current], distance == search.distance[current], hops == search.hopCount[current] else { continue }
-            if current == destination.index {
+            if current == destination {
                 found = true
                 break
             }
             search.settled[current] = true
             // Only the source and running hosts forward.
-            if current != source.index && !hostUp[current] { continue }
+            if current != source && !hostUp[current] { continue }
             for edge in adjacency[current] where linkUp[edge.link] && networks.contains(topology.links[edge.link].network) {
                 let next = edge.neighbor.index
-                guard !search.settled[next] else { continue }
+                guard !search.settled[next], within?[next] ?? true else { continue }
                 let candidate = distance + topology.links[edge.link].latency.nanoseconds
                 if (candidate, hops + 1) < (search.distance[next], search.hopCount[next]) {
                     if search.distance[next] == .max { search.touched.append(Int32(next)) }
@@ -286,19 +321,14 @@ extension NetworkModel {
             }
         }
         guard found else { return nil }
-        var hops: [Hop] = []
-        var hosts = [destination]
-        var cursor = destination.index
+        var slots: [Int32] = []
+        var cursor = destination
         while search.previous[cursor] >= 0 {
-            let link = Int(search.previous[cursor]) / 2
-            let forward = search.previous[cursor] % 2 == 0
-            hops.append(Hop(link: link, forward: forward))
-            let ends = topology.links[link].endpoints
-            cursor = (forward ? ends.0 : ends.1).index
-            hosts.append(HostID(cursor))
+            let slot = search.previous[cursor]
+            slots.append(slot)
+            let ends = topology.links[Int(slot / 2)].endpoints
+            cursor = (slot % 2 == 0 ? ends.0 : ends.1).index
         }
-        return Route(
-            network: networks.min()!, hops: hops.reversed(), hosts: hosts.reversed(),
-            latency: SimDuration(nanoseconds: search.distance[destination.index]), timings: linkTimings)
+        return slots.reversed()
     }
 }

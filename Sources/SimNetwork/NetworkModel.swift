@@ -43,6 +43,10 @@ public struct NetworkModel {
     let hostByAddress: [(address: IPv4Address, host: HostID)]
     var routeCache = RouteTable()
     var routeSearch = RouteSearch()
+    /// The shape of each set of networks routes were asked on, while nothing changes.
+    var structures: [Set<NetworkID>: RouteStructure] = [:]
+    /// Hosts crashed and not restarted.
+    var hostsDown = 0
     /// Every route ever handed to a connection, kept alive here: connections hold theirs
     /// `unowned(unsafe)`, so that copying a connection costs no reference counting.
     var keptRoutes: [Route] = []
@@ -56,7 +60,7 @@ public struct NetworkModel {
     /// Networks joined into one internet: a connection may cross from one to another at a host on
     /// both (an IP gateway). Networks not in the set stay islands that only mail gateways join.
     public var joinedNetworks: Set<NetworkID> = [] {
-        didSet { routeCache.removeAll() }
+        didSet { forgetRoutes() }
     }
 
     public var dns: DNSConfiguration
@@ -151,7 +155,7 @@ public struct NetworkModel {
     public mutating func setLink(_ link: LinkID, up: Bool, into notifications: inout [NetworkNotification]) {
         guard linkUp[link.index] != up else { return }
         linkUp[link.index] = up
-        routeCache.removeAll()
+        forgetRoutes()
         if !up { resetConnections(into: &notifications) { $0.route.hops.contains { $0.link == link.index } } }
     }
 
@@ -160,7 +164,8 @@ public struct NetworkModel {
     public mutating func crash(_ host: HostID, into notifications: inout [NetworkNotification]) {
         guard hostUp[host.index] else { return }
         hostUp[host.index] = false
-        routeCache.removeAll()
+        hostsDown += 1
+        forgetRoutes()
         listeners[host.index] = []
         caches[host.index].removeAll()
         for id in lookups.ids where lookups[id]?.host == host {
@@ -176,7 +181,14 @@ public struct NetworkModel {
     public mutating func restart(_ host: HostID) {
         guard !hostUp[host.index] else { return }
         hostUp[host.index] = true
+        hostsDown -= 1
+        forgetRoutes()
+    }
+
+    /// Forgets the routes and shapes known (a link, a host or the joined networks changed).
+    mutating func forgetRoutes() {
         routeCache.removeAll()
+        structures.removeAll()
     }
 
     // MARK: Event dispatch

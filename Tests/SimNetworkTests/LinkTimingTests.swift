@@ -330,7 +330,7 @@ struct Probes {
 @Suite struct RouteSearchTests {
     /// The rule of `route(from:to:)`, written the plain way: settle the unsettled host of least
     /// (distance, hops), the lowest index among equals, by scanning every host.
-    static func reference(_ topology: Topology, down: Set<Int>, from source: Int, to destination: Int) -> [Int]? {
+    static func reference(_ topology: Topology, down: Set<Int>, linksDown: Set<Int> = [], from source: Int, to destination: Int) -> [Int]? {
         let count = topology.hosts.count
         var distance = [Int64](repeating: .max, count: count), hops = [Int](repeating: .max, count: count)
         var previous = [Int?](repeating: nil, count: count), settled = [Bool](repeating: false, count: count)
@@ -345,7 +345,7 @@ struct Probes {
             if current == destination { break }
             settled[current] = true
             if current != source && down.contains(current) { continue }
-            for link in topology.links {
+            for (index, link) in topology.links.enumerated() where !linksDown.contains(index) {
                 let ends = (link.endpoints.0.index, link.endpoints.1.index)
                 guard ends.0 == current || ends.1 == current else { continue }
                 let next = ends.0 == current ? ends.1 : ends.0
@@ -388,5 +388,47 @@ struct Probes {
             }
         }
         #expect(found > 500, "most pairs are connected")
+    }
+
+    @Test("routes read from the network's shape are the plain rule's: trees hanging off a core, links down", arguments: [4, 5, 6, 7] as [UInt64])
+    func shapeSameAsPlainRule(seed: UInt64) {
+        var random = RandomStream(seed: seed, stream: "route shape")
+        var topology = Topology()
+        let net = topology.addNetwork("Internet")
+        let count = 60
+        for index in 0..<count { topology.addHost("H\(index)", addresses: [IPv4Address(UInt32(0x0a00_0001 + index))], networks: [net]) }
+        // A core of eight hosts with a few cycles, every other host hung from an earlier one
+        // (trees several levels deep), and a second component that is a tree of its own.
+        func link(_ a: Int, _ b: Int) {
+            topology.addLink(HostID(a), HostID(b), network: net, latency: .milliseconds(Int64(1 + random.uniform(below: 3))), bandwidth: nil)
+        }
+        for index in 1..<8 { link(index - 1, index) }
+        for _ in 0..<5 {
+            let a = Int(random.uniform(below: 8)), b = Int(random.uniform(below: 8))
+            if a != b { link(a, b) }
+        }
+        for index in 8..<50 { link(index, Int(random.uniform(below: UInt64(index)))) }
+        for index in 51..<count { link(index, 50 + Int(random.uniform(below: UInt64(index - 50)))) }
+        var model = NetworkModel(topology: topology)
+        var linksDown: Set<Int> = []
+        var ignored: [NetworkNotification] = []
+        for round in 0..<2 {
+            var found = 0
+            for source in 0..<count {
+                for destination in 0..<count {
+                    let route = model.route(from: HostID(source), to: HostID(destination))?.hosts.map(\.index)
+                    let expected = Self.reference(topology, down: [], linksDown: linksDown, from: source, to: destination)
+                    #expect(route == expected, "round \(round): H\(source) to H\(destination)")
+                    if route != nil { found += 1 }
+                }
+            }
+            #expect(found > count * count / 3)
+            // Then take three links down: some trees fall off, some cycles open.
+            for _ in 0..<3 {
+                let link = Int(random.uniform(below: UInt64(topology.links.count)))
+                linksDown.insert(link)
+                model.setLink(LinkID(link), up: false, into: &ignored)
+            }
+        }
     }
 }
