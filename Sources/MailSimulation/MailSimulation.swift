@@ -271,7 +271,9 @@ public final class MailSimulation {
         case .engine?:
             watchdog()
         case .sample?:
-            let queued = agents.reduce(0) { $0 + ($1?.queuedRecipientCount ?? 0) }
+            // Read in place: a closure over the agents would copy each agent it is handed.
+            var queued = 0
+            for index in agents.indices { queued += agents[index]?.queuedRecipientCount ?? 0 }
             statistics.queueSamples.append(QueueSample(time: network.now, queuedRecipients: queued))
         case nil:
             preconditionFailure("unknown timer tag \(token.tag)")

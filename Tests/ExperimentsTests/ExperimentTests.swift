@@ -141,3 +141,46 @@ enum Examples {
         #expect(links[1].bandwidth(forward: true) == 56_000 && links[1].bandwidth(forward: false) == 56_000)
     }
 }
+
+@Suite struct InternetGeneratorTests {
+    @Test("a generated Internet is a valid scenario that runs with every recipient accounted for")
+    func validAndRuns() throws {
+        let generator = InternetGenerator(domains: 40, meanUsers: 5, messages: 60, rate: 20, seed: 3)
+        let scenario = try Scenario.decode(generator.scenarioText(), file: "internet.json")
+        #expect(scenario.hosts.count == generator.hostCount)
+        let outcome = try Experiment.run(scenario, era: Era.named("smtp-2001")!, workload: scenario.makeWorkload(), options: RunOptions(tracing: false))
+        #expect(outcome.metrics.accountingAddsUp)
+        #expect(outcome.metrics.totals.delivered == outcome.metrics.totals.recipients)
+        #expect(outcome.metrics.totals.messages == 60)
+    }
+
+    @Test("one seed gives the same file byte for byte; another seed another Internet")
+    func deterministic() {
+        let one = InternetGenerator(domains: 30, seed: 1).scenarioText()
+        #expect(InternetGenerator(domains: 30, seed: 1).scenarioText() == one)
+        #expect(InternetGenerator(domains: 30, seed: 2).scenarioText() != one)
+    }
+
+    @Test("the shape: Zipf-like users, backup MX records, routers on two levels, asymmetric access lines")
+    func shape() throws {
+        let generator = InternetGenerator(domains: 400, meanUsers: 8, messages: 1, seed: 5)
+        let scenario = try Scenario.decode(generator.scenarioText(), file: "internet.json")
+        let clients = scenario.hosts.filter { $0.role == .client }
+        var perDomain: [String: Int] = [:]
+        for client in clients { perDomain[client.server!, default: 0] += 1 }
+        let counts = perDomain.values.sorted(by: >)
+        // The harmonic law: the largest domain has about C users (C = 8·400/H₄₀₀ ≈ 489), the median a handful.
+        #expect(counts.count == 400)
+        #expect(counts[0] > 400 && counts[0] < 600)
+        #expect(counts[200] <= 3)
+        #expect(abs(Double(clients.count) / 400 - 8) < 0.5)
+        let backups = scenario.dns.mx.count
+        #expect(backups > 60 && backups < 140, "about one domain in four has a backup MX")
+        #expect(scenario.dns.mx.allSatisfy { $0.records.map(\.preference) == [10, 20] })
+        #expect(scenario.hosts.filter { $0.name.hasPrefix("bb") }.count == 5)
+        #expect(scenario.hosts.filter { $0.name.hasPrefix("r") && $0.role == .router }.count == 8)
+        let access = scenario.links.filter { $0.between.1.hasPrefix("h") }
+        #expect(access.count == clients.count)
+        #expect(access.allSatisfy { $0.bandwidth == 10_000_000 && $0.bandwidthBack == 1_000_000 })
+    }
+}
