@@ -157,6 +157,7 @@ extension MailSimulation {
         let address = hostAddresses[session.peer.index]
         var decision = DeliveryDecision.accepted
         if hasAgent[session.host.index] {
+            markActive(session.host.index)
             // Handed over, not copied: the agent stamps the text in its own storage.
             let (answer, agentActions) = agents[session.host.index]!.messageReceived(
                 consume message, peer: session.peerName, peerAddress: address, now: now)
@@ -265,8 +266,14 @@ extension MailSimulation {
         var queues: [String: [QueueEntry]] = [:]
         var mailboxes: [String: [String: [StoredMessage]]] = [:]
         var queueLength = 0
-        for (index, agent) in agents.enumerated() {
-            guard let agent else { continue }
+        for index in agents.indices where hasAgent[index] {
+            guard isActive[index] else {
+                // Given nothing to do: its queue and mailboxes are empty (and reading it would copy it).
+                queues[hostNames[index]] = []
+                mailboxes[hostNames[index]] = [:]
+                continue
+            }
+            guard let agent = agents[index] else { continue }
             let entries = agent.queueIDs.map { agent.queue[$0]! }
             queues[hostNames[index]] = entries
             mailboxes[hostNames[index]] = agent.mailboxes

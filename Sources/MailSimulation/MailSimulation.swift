@@ -42,6 +42,11 @@ public final class MailSimulation {
     var crashed: [Bool]
     /// Which hosts run a mail agent. (Asking `agents[i] != nil` would copy the whole agent.)
     let hasAgent: [Bool]
+    /// The hosts whose agents have been given anything to do, in the order they first were:
+    /// the only ones whose queues can hold mail, so a queue sample reads these alone (reading
+    /// an agent out of `agents` copies it, which over 100,000 idle hosts is most of a run).
+    var activeAgents: [Int] = []
+    var isActive: [Bool]
     /// The dialect each host's agent speaks.
     let dialects: [DialectID?]
     /// Whether any fault injects replies, or drops connections after the final dot.
@@ -118,6 +123,7 @@ public final class MailSimulation {
         crashed = Array(repeating: false, count: setup.topology.hosts.count)
         acceptedCounts = Array(repeating: 0, count: setup.topology.hosts.count)
         hasAgent = setup.agents.map { $0 != nil }
+        isActive = Array(repeating: false, count: setup.agents.count)
         dialects = setup.agents.map { $0?.dialect }
         injectsReplies = setup.faults.contains { if case .injectReply = $0 { true } else { false } }
         dropsAfterDots = setup.faults.contains { if case .dropAfterFinalDot = $0 { true } else { false } }
@@ -271,9 +277,8 @@ public final class MailSimulation {
         case .engine?:
             watchdog()
         case .sample?:
-            // Read in place: a closure over the agents would copy each agent it is handed.
             var queued = 0
-            for index in agents.indices { queued += agents[index]?.queuedRecipientCount ?? 0 }
+            for index in activeAgents { queued += agents[index]?.queuedRecipientCount ?? 0 }
             statistics.queueSamples.append(QueueSample(time: network.now, queuedRecipients: queued))
         case nil:
             preconditionFailure("unknown timer tag \(token.tag)")
@@ -313,7 +318,16 @@ public final class MailSimulation {
     /// Calls the agent on `host` and carries out what it asks.
     func agentActs(_ host: HostID, _ body: (inout MailAgent) -> [AgentAction]) {
         guard hasAgent[host.index] else { return }
+        markActive(host.index)
         perform(body(&agents[host.index]!), for: host)
+    }
+
+    @inline(__always)
+    func markActive(_ host: Int) {
+        if !isActive[host] {
+            isActive[host] = true
+            activeAgents.append(host)
+        }
     }
 
     /// Carries out an agent's actions, then hands the list back to the agent to reuse.

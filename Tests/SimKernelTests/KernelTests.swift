@@ -265,3 +265,20 @@ import Testing
         #expect(first.finalTime > SimTime.zero + .milliseconds(80) && first.finalTime < SimTime.zero + .milliseconds(120))
     }
 }
+
+@Suite struct HoldModelDelayTests {
+    @Test("each delay distribution runs the events asked for, reproducibly, over the time its mean predicts")
+    func distributions() {
+        // With p pending and mean delay d, n events take about n·d/p of simulated time.
+        let exponential = HoldModel.run(events: 20_000, pending: 100, seed: 1, delays: .exponential(mean: .milliseconds(1)))
+        #expect(exponential.processed == 20_000)
+        #expect(exponential == HoldModel.run(events: 20_000, pending: 100, seed: 1, delays: .exponential(mean: .milliseconds(1))))
+        #expect(exponential.finalTime > SimTime.zero + .milliseconds(170) && exponential.finalTime < SimTime.zero + .milliseconds(230))
+        // One delay in ten is a 30-minute timer: the queue fills with far events and the clock
+        // reaches the first timers' time.
+        let mix = HoldModel.run(events: 20_000, pending: 100, seed: 1, delays: .mix(short: .milliseconds(1), long: .minutes(30), longFraction: 0.1))
+        #expect(mix.processed == 20_000)
+        #expect(mix.finalTime > SimTime.zero + .minutes(30))
+        #expect(mix.checksum != exponential.checksum)
+    }
+}

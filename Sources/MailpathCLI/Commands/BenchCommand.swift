@@ -26,6 +26,9 @@ enum BenchCommand: Subcommand {
             .flag("kernel", help: "Benchmark the event kernel alone with the hold model."),
             .flag("engines", help: "Benchmark the protocol engines alone: sessions between a sender and a receiver in memory."),
             .flag("live", help: "Benchmark the live mode: messages per second to mailpath serve over loopback."),
+            .flag("scale", help: "Benchmark a generated Internet of --domains domains beside one of 10: load time, cost per message, memory."),
+            .option("domains", value: "N", help: "Domains of the generated Internet with --scale.", default: "10000"),
+            .option("delays", value: "kind", help: "Delays of the hold model with --kernel: uniform, exponential or mix.", default: "uniform"),
             .option("concurrency", value: "N", help: "Concurrent client sessions with --live.", default: "16"),
             .option("events", value: "N", help: "Events to process with --kernel.", default: "20000000"),
             .option("pending", value: "N", help: "Events kept pending with --kernel.", default: "10000"),
@@ -34,7 +37,7 @@ enum BenchCommand: Subcommand {
         ],
         examples: [
             "\(command) --messages 1000000", "\(command) --kernel", "\(command) --live --messages 5000 --concurrency 16",
-            "mailpath bench --kernel --events 5000000 --pending 100000",
+            "mailpath bench --kernel --events 5000000 --pending 100000 --delays mix", "\(command) --scale --domains 10000",
         ]
     )
 
@@ -46,17 +49,26 @@ enum BenchCommand: Subcommand {
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         if arguments.flag("engines") { return try engines(arguments, context: context) }
         if arguments.flag("live") { return try live(arguments, context: context) }
+        if arguments.flag("scale") { return try scale(arguments, context: context) }
         guard arguments.flag("kernel") else { return try reference(arguments, context: context) }
         let events = try arguments.integer("events", default: 20_000_000, in: 1...Int.max)
         let pending = try arguments.integer("pending", default: 10_000, in: 1...100_000_000)
         let seed = try arguments.integer("seed", default: 1, in: 0...Int.max)
         let clock = ContinuousClock()
         let start = clock.now
-        let result = HoldModel.run(events: events, pending: pending, seed: UInt64(seed))
+        let kinds: [(String, HoldModel.Delays)] = [
+            ("uniform", .uniform(below: .milliseconds(2))), ("exponential", .exponential(mean: .milliseconds(1))),
+            ("mix", .mix(short: .milliseconds(1), long: .minutes(30), longFraction: 0.01)),
+        ]
+        let kind = arguments.value("delays") ?? "uniform"
+        guard let delays = kinds.first(where: { $0.0 == kind })?.1 else {
+            throw CLIError.usage("bench: unknown --delays '\(kind)' (known: uniform, exponential, mix)")
+        }
+        let result = HoldModel.run(events: events, pending: pending, seed: UInt64(seed), delays: delays)
         let elapsed = start.duration(to: clock.now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let rate = Double(result.processed) / max(seconds, 1e-9)
-        var text = "Kernel benchmark (hold model): \(Format.grouped(pending)) pending, \(Format.grouped(Int(result.processed))) events\n"
+        var text = "Kernel benchmark (hold model): \(Format.grouped(pending)) pending, \(Format.grouped(Int(result.processed))) events, delays \(delays)\n"
         text += "  wall time        \(Format.decimal(seconds, 3)) s\n"
         text += "  events/second    \(Format.decimal(rate / 1e6, 2)) million\n"
         if let peak = ProcessStatistics.peakResidentBytes() { text += "  peak memory      \(Format.mebibytes(peak))\n" }
@@ -65,7 +77,7 @@ enum BenchCommand: Subcommand {
         #if DEBUG
         text += "  warning          this is a debug build; use: \(command) --kernel\n"
         #endif
-        text += "  reproduce with   \(command) --kernel --events \(events) --pending \(pending) --seed \(seed)\n"
+        text += "  reproduce with   \(command) --kernel --events \(events) --pending \(pending) --seed \(seed) --delays \(kind)\n"
         context.console.out(text)
         return .success
     }
@@ -98,7 +110,10 @@ extension BenchCommand {
         text += "  wall time              \(Format.decimal(seconds, 3)) s\n"
         text += "  simulated time         \(Format.decimal(metrics.simulatedTime.seconds, 0)) s\n"
         text += "  messages/second        \(Format.grouped(Int(Double(complete) / max(seconds, 1e-9)))) (delivered to all their recipients, per second of wall time)\n"
-        text += "  events/second          \(Format.decimal(Double(metrics.events) / max(seconds, 1e-9) / 1e6, 2)) million (\(Format.grouped(Int(metrics.events))) events)\n"
+        text += "  events/second          \(Format.decimal(Double(metrics.events) / max(seconds, 1e-9) / 1e6, 2)) million (\(Format.grouped(Int(metrics.events))) events, \(Format.decimal(Double(metrics.events) / Double(max(1, messages)), 1)) a message)\n"
+        if let latency = metrics.latency {
+            text += "  latency simulated      mean \(Format.decimal(Double(latency.mean.nanoseconds) / 1e9, 3)) s, p95 \(Format.decimal(Double(latency.p95.nanoseconds) / 1e9, 3)) s\n"
+        }
         if let peak = ProcessStatistics.peakResidentBytes() { text += "  peak memory            \(Format.mebibytes(peak))\n" }
         text += "  delivered              \(Format.grouped(complete)) of \(Format.grouped(metrics.totals.messages)) messages, \(Format.grouped(metrics.totals.delivered)) of \(Format.grouped(metrics.totals.recipients)) recipients\n"
         text += "  sessions               \(Format.grouped(metrics.sessions)), DNS queries \(Format.grouped(metrics.dnsQueries))\n"
