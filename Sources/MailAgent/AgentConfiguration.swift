@@ -65,7 +65,10 @@ public struct AgentConfiguration: Hashable, Sendable {
     public var maxTraceLines: Int
     /// Unix seconds of the simulation's time zero, for the dates in trace lines.
     public var epoch: Int64
-    /// Keep delivered messages in the mailboxes (off in benchmarks: deliveries are only counted).
+    /// Keep a record of each delivered message in the mailboxes: its Message-ID, recipient,
+    /// size, digest and time (off in benchmarks: deliveries are only counted).
+    public var keepsMailboxes: Bool
+    /// Keep each delivered message's text in its record too (`mailpath run --keep-text`).
     public var keepsMailboxText: Bool
     public var maxRecipients: Int
     public var maxMessageSize: Int?
@@ -79,7 +82,8 @@ public struct AgentConfiguration: Hashable, Sendable {
         users: Set<String>? = nil, dialect: DialectID, extensions: ExtensionSet = .all, routing: RoutingPolicy,
         retry: RetrySchedule = .rfc1123, persistence: QueuePersistence = .persistent, directory: HostDirectory = HostDirectory(),
         relayDomains: DomainSet = [], relayClients: Set<String>? = nil, relaysSourceRoutes: Bool = true,
-        maxTraceLines: Int = 100, epoch: Int64 = 0, keepsMailboxText: Bool = true, maxRecipients: Int = 100,
+        maxTraceLines: Int = 100, epoch: Int64 = 0, keepsMailboxes: Bool = true, keepsMailboxText: Bool = true,
+        maxRecipients: Int = 100,
         maxMessageSize: Int? = nil, timeouts: SenderTimeouts = .rfc2821, queueDelay: Duration = .zero
     ) {
         self.hostName = hostName
@@ -99,7 +103,8 @@ public struct AgentConfiguration: Hashable, Sendable {
         self.relaysSourceRoutes = relaysSourceRoutes
         self.maxTraceLines = maxTraceLines
         self.epoch = epoch
-        self.keepsMailboxText = keepsMailboxText
+        self.keepsMailboxes = keepsMailboxes
+        self.keepsMailboxText = keepsMailboxes && keepsMailboxText
         self.maxRecipients = maxRecipients
         self.maxMessageSize = maxMessageSize
         self.timeouts = timeouts

@@ -111,9 +111,21 @@ public enum AgentAction: Hashable, Sendable {
 public struct StoredMessage: Hashable, Sendable {
     public var messageID: String
     public var recipient: Mailbox
-    /// The text as delivered, starting with Return-Path and trace lines (empty when not kept).
+    /// The text as delivered, starting with Return-Path and trace lines (empty when not kept:
+    /// `AgentConfiguration.keepsMailboxText`).
     public var content: [UInt8]
+    /// The delivered text's length in bytes and its FNV-1a 64-bit digest, kept whether or not
+    /// the text is, so that two runs can be compared message by message without the text.
+    public var size: Int
+    public var digest: UInt64
     public var deliveredAt: Timestamp
+
+    /// FNV-1a over `bytes` (64-bit offset basis and prime).
+    public static func digest(_ bytes: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return hash
+    }
 }
 
 extension Mailbox {

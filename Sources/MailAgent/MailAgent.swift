@@ -596,12 +596,14 @@ public struct MailAgent: Sendable {
     /// Final delivery: "it inserts at the beginning of the mail data a return path line" (RFC 821 §4.1.1).
     private mutating func deliverLocally(messageID: String, mailbox: Mailbox, reversePath: Path, content: [UInt8], now: Timestamp) {
         deliveredCount += 1
-        if configuration.keepsMailboxText {
+        if configuration.keepsMailboxes {
             var text: [UInt8] = []
             if traceStyle != .none { text = Array(TraceFields.returnPath(reversePath, style: routeStyle).utf8) }
             text += content
+            let size = text.count, digest = StoredMessage.digest(text)
+            if !configuration.keepsMailboxText { text = [] }
             mailboxes[mailbox.localPart.lowercasedKey(), default: []].append(
-                StoredMessage(messageID: messageID, recipient: mailbox, content: text, deliveredAt: now))
+                StoredMessage(messageID: messageID, recipient: mailbox, content: text, size: size, digest: digest, deliveredAt: now))
         }
         actions.append(.event(.delivered(messageID: messageID, mailbox: mailbox)))
     }

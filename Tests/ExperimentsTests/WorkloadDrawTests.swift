@@ -22,3 +22,25 @@ import Testing
         }
     }
 }
+
+@Suite struct GeneratedWorkloadTests {
+    @Test("generated recipients are distinct, never the sender, and in other domains when asked", arguments: [true, false])
+    func recipientsFollowTheRules(otherDomains: Bool) throws {
+        var scenario = try Scenario.decode(InternetGenerator(domains: 30, meanUsers: 4, messages: 2_000, seed: 9).scenarioText(), file: "g.json")
+        scenario.workload.generators[0].otherDomains = otherDomains
+        scenario.workload.generators[0].recipients = 1...6
+        let workload = scenario.makeWorkload()
+        var sameDomain = 0
+        for index in 0..<workload.count {
+            let sender = workload.sender(index)
+            let recipients = Array(workload.recipients(index))
+            #expect(Set(recipients).count == recipients.count, "message \(index): a recipient twice")
+            #expect(!recipients.contains(sender), "message \(index): to its sender")
+            for recipient in recipients where workload.users[Int(recipient)].domain?.key == workload.users[Int(sender)].domain?.key {
+                sameDomain += 1
+            }
+        }
+        // Without the rule, some recipients share the sender's domain (about a tenth here).
+        #expect(otherDomains ? sameDomain == 0 : sameDomain > 100)
+    }
+}

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
+import MailAgent
 import MailSockets
 @testable import MailpathCLI
 
@@ -182,11 +183,31 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-out-\(UUID().uuidString)").path
         let result = mailpath("run", Self.relayStory, "--quiet", "--out", directory)
         #expect(result.code == .success)
-        for file in ["summary.json", "summary.csv", "recipients.csv", "queue.csv", "trace.txt"] {
+        for file in ["summary.json", "summary.csv", "recipients.csv", "mailboxes.csv", "queue.csv", "trace.txt"] {
             #expect(FileManager.default.fileExists(atPath: directory + "/" + file), "missing \(file)")
         }
         let recipients = try String(contentsOfFile: directory + "/recipients.csv", encoding: .utf8)
         #expect(recipients.split(separator: "\r\n").count == 3)  // header and two recipients
+        #expect(!FileManager.default.fileExists(atPath: directory + "/mailboxes"), "texts are kept only with --keep-text")
+    }
+
+    @Test("run --keep-text writes each delivered text, whose size and digest are those in mailboxes.csv")
+    func keepText() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-out-\(UUID().uuidString)").path
+        let result = mailpath("run", Self.relayStory, "--quiet", "--out", directory, "--keep-text")
+        #expect(result.code == .success)
+        let rows = try String(contentsOfFile: directory + "/mailboxes.csv", encoding: .utf8).split(separator: "\r\n").dropFirst()
+        #expect(rows.count == 2)
+        for row in rows {
+            let fields = row.split(separator: ",").map(String.init)
+            let text = try #require(FileManager.default.contents(atPath: "\(directory)/mailboxes/\(fields[0])/\(fields[1])/1.eml"))
+            #expect(String(text.count) == fields[4])
+            #expect(String(StoredMessage.digest(Array(text)), radix: 16).leftPadded(16) == fields[5])
+            #expect(String(decoding: text, as: UTF8.self).hasPrefix("Return-Path: <"))
+        }
+        let missing = mailpath("run", Self.relayStory, "--keep-text")
+        #expect(missing.code == .usage)
+        #expect(missing.err == "mailpath: error: --keep-text writes the delivered texts under --out DIR: give --out too\n")
     }
 
     @Test("an unknown message or era is a usage error naming what exists")

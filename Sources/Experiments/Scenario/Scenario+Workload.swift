@@ -44,33 +44,42 @@ extension Scenario {
             domainNumbers[key] = domainNumbers.count
             return domainNumbers.count - 1
         }
-        // Each sender's candidates (the pool less the sender, and less its domain when recipients
-        // must be elsewhere) depend on the sender alone: listed once per sender and generator.
-        // A message draws from its sender's list as if each chosen candidate were removed from
-        // it, which `taken` keeps instead of copying the list (the same draws, the same users).
-        var candidatesOf: [Int32: [Int32]] = [:]
+        // Each sender's candidates are the pool less the sender, and less its domain when
+        // recipients must be elsewhere, in pool order. They are not listed (a list for each
+        // sender was the square of the users): a draw picks the k-th candidate not yet taken
+        // (`taken` keeps the candidates chosen, as if each were removed from the list), and the
+        // k-th candidate is the k-th pool position left once the sender's excluded positions
+        // (its domain's, or its own) are skipped. The same draws, the same users, as a list.
         var taken: [Int] = []
         for (generator, users) in zip(self.workload.generators, generatorUsers) {
             let (senders, pool) = users
+            var positionsOfDomain: [Int: [Int]] = [:]  // pool positions, ascending (lookups only)
+            var positionsOfUser: [Int32: [Int]] = [:]
+            for (position, user) in pool.enumerated() {
+                if generator.otherDomains {
+                    positionsOfDomain[domainOf[Int(user)], default: []].append(position)
+                } else {
+                    positionsOfUser[user, default: []].append(position)
+                }
+            }
             var time = generator.start
-            candidatesOf.removeAll(keepingCapacity: true)
             pending.reserveCapacity(pending.count + generator.count)
             for _ in 0..<generator.count {
                 time += random.exponential(mean: generator.meanInterval)
                 let sender = senders[random.uniform(in: 0...(senders.count - 1))]
-                if candidatesOf[sender] == nil {
-                    let senderDomain = domainOf[Int(sender)]
-                    candidatesOf[sender] = pool.filter { user in
-                        user != sender && (!generator.otherDomains || domainOf[Int(user)] != senderDomain)
-                    }
-                }
-                let candidates = candidatesOf[sender]!
+                // A sender is in its own domain, so its domain's positions include its own.
+                let excluded = (generator.otherDomains ? positionsOfDomain[domainOf[Int(sender)]] : positionsOfUser[sender]) ?? []
+                let candidates = pool.count - excluded.count
                 let wanted = random.uniform(in: generator.recipients)
                 let start = recipients.count
                 taken.removeAll(keepingCapacity: true)
-                while recipients.count - start < wanted && taken.count < candidates.count {
-                    let position = Self.position(of: random.uniform(in: 0...(candidates.count - taken.count - 1)), skipping: &taken)
-                    recipients.append(candidates[position])
+                while recipients.count - start < wanted && taken.count < candidates {
+                    var position = Self.position(of: random.uniform(in: 0...(candidates - taken.count - 1)), skipping: &taken)
+                    for skipped in excluded {
+                        guard skipped <= position else { break }
+                        position += 1
+                    }
+                    recipients.append(pool[position])
                 }
                 if recipients.count == start { recipients.append(pool[0]) }
                 let size: Int

@@ -9,14 +9,20 @@ import SimNetwork
 public struct RunOptions: Sendable {
     public var seed: UInt64?
     public var tracing: Bool
-    /// Keep delivered messages in mailboxes (off for benchmarks).
+    /// Keep a record of every delivered message (size, digest; off for benchmarks), and its text.
+    public var keepsMailboxes: Bool
     public var keepsMailboxText: Bool
     /// Sample queue lengths this many times over the run (0: never).
     public var queueSamples: Int
 
-    public init(seed: UInt64? = nil, tracing: Bool = true, keepsMailboxText: Bool = true, queueSamples: Int = 48) {
+    /// `keepsMailboxText: false` with `keepsMailboxes: true` keeps each message's size and digest
+    /// without its text; `keepsMailboxes: false` keeps nothing (deliveries are still counted).
+    public init(
+        seed: UInt64? = nil, tracing: Bool = true, keepsMailboxes: Bool = true, keepsMailboxText: Bool = true, queueSamples: Int = 48
+    ) {
         self.seed = seed
         self.tracing = tracing
+        self.keepsMailboxes = keepsMailboxes
         self.keepsMailboxText = keepsMailboxText
         self.queueSamples = queueSamples
     }
@@ -133,7 +139,8 @@ extension Scenario {
                         hostName: host.name, address: addresses[index], localDomains: [Domain(host.name)], users: [], dialect: dialect,
                         // FTP mail cannot hand mail to a server for another host: the client sends it itself.
                         routing: era.routing == .directOnly ? .directOnly : .smartHost(host.server!), retry: retry, persistence: host.volatileQueue ? .volatile : .persistent,
-                        directory: directory, relayClients: [], relaysSourceRoutes: false, epoch: epoch, keepsMailboxText: options.keepsMailboxText,
+                        directory: directory, relayClients: [], relaysSourceRoutes: false, epoch: epoch, keepsMailboxes: options.keepsMailboxes,
+                        keepsMailboxText: options.keepsMailboxText,
                         queueDelay: queueDelay))
             case .mail:
                 // A host named as an exchanger for a domain it does not serve relays mail for it.
@@ -151,7 +158,8 @@ extension Scenario {
                         retry: retry,
                         persistence: host.volatileQueue ? .volatile : .persistent, directory: directory,
                         relayDomains: DomainSet((host.relayFor + exchangerFor).map(Domain.init)), relayClients: host.openRelay ? nil : Set(clients + [host.name]),
-                        relaysSourceRoutes: host.gateway || host.openRelay, epoch: epoch, keepsMailboxText: options.keepsMailboxText,
+                        relaysSourceRoutes: host.gateway || host.openRelay, epoch: epoch, keepsMailboxes: options.keepsMailboxes,
+                        keepsMailboxText: options.keepsMailboxText,
                         maxMessageSize: host.maxMessageSize, queueDelay: queueDelay))
             }
         }

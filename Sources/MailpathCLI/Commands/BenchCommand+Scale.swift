@@ -63,7 +63,7 @@ extension BenchCommand {
         do {
             scenario = try Scenario.decode(text, file: "internet-\(domains).json")
             setup = try scenario.setup(
-                era: era, workload: scenario.makeWorkload(), options: RunOptions(tracing: false, keepsMailboxText: false, queueSamples: 0))
+                era: era, workload: scenario.makeWorkload(), options: RunOptions(tracing: false, keepsMailboxes: false, keepsMailboxText: false, queueSamples: 0))
             simulation = MailSimulation(setup)
         } catch {
             throw CLIError.failure(error.description)

@@ -92,7 +92,7 @@ extension BenchCommand {
         let clock = ContinuousClock()
         let start = clock.now
         let workload = scenario.makeWorkload()
-        let options = RunOptions(tracing: false, keepsMailboxText: false, queueSamples: 0)
+        let options = RunOptions(tracing: false, keepsMailboxes: false, keepsMailboxText: false, queueSamples: 0)
         let outcome: RunOutcome
         do {
             outcome = try Experiment.run(

@@ -1,4 +1,5 @@
 import Experiments
+import MailAgent
 import Reports
 
 /// `mailpath run SCENARIO [--era E] [--dialect D] [--seed N] [--format F] [--out DIR]`.
@@ -8,7 +9,9 @@ enum RunCommand: Subcommand {
         discussion: """
             The era is --era, else the scenario's own "era", else smtp-2001. The summary goes to \
             standard output; with --out, the full results too: summary.json, summary.csv, \
-            recipients.csv (one row per recipient), queue.csv and trace.txt.
+            recipients.csv (one row per recipient), mailboxes.csv (every delivered message's size \
+            and digest), queue.csv and trace.txt. The texts of delivered messages are kept only \
+            with --keep-text, which writes each to DIR/mailboxes/HOST/USER/N.eml.
             """,
         arguments: [.required("scenario", help: "A scenario file (JSON); see Docs/scenarios.md.")],
         options: [
@@ -16,10 +19,14 @@ enum RunCommand: Subcommand {
             .option("dialect", value: "dialect", help: "Have every host speak this dialect instead of the era's."),
             .option("seed", value: "N", help: "Seed for every random choice (default: the scenario's)."),
             .option("out", value: "DIR", help: "Write full results to DIR."),
+            .flag("keep-text", help: "Keep every delivered message's text and write it under DIR/mailboxes (needs --out)."),
             .option("format", value: "format", help: "text, json or csv.", default: "text"),
             .flag("quiet", short: "q", help: "No progress on standard error."),
         ],
-        examples: ["mailpath run Docs/examples/relay-story.json --era smtp-1982", "mailpath run Docs/examples/internet-2001.json --format json"])
+        examples: [
+            "mailpath run Docs/examples/relay-story.json --era smtp-1982", "mailpath run Docs/examples/internet-2001.json --format json",
+            "mailpath run Docs/examples/relay-story.json --out results/ --keep-text",
+        ])
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         let path = arguments.positionals[0]
@@ -27,7 +34,11 @@ enum RunCommand: Subcommand {
         let scenario = try ExperimentSupport.scenario(path)
         let era = try ExperimentSupport.era(for: scenario, arguments)
         let quiet = arguments.flag("quiet")
-        let options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: arguments.value("out") != nil)
+        let keepText = arguments.flag("keep-text")
+        guard !keepText || arguments.value("out") != nil else {
+            throw CLIError.usage("--keep-text writes the delivered texts under --out DIR: give --out too")
+        }
+        let options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: arguments.value("out") != nil, keepsMailboxText: keepText)
         let outcome: RunOutcome
         do {
             outcome = try Experiment.run(
@@ -86,7 +97,47 @@ enum RunCommand: Subcommand {
             CSV.render(headers: ["t_s", "queued_recipients"], rows: metrics.queueSamples.map { [Format.decimal(Double($0.time.nanoseconds) / 1e9, 3), String($0.queuedRecipients)] }),
             to: directory, "queue.csv")
         try ExperimentSupport.write(outcome.result.traceText, to: directory, "trace.txt")
+        try writeMailboxes(outcome.result.mailboxes, to: directory)
     }
+
+    /// mailboxes.csv, a row per delivered message in host, user and arrival order; and each kept
+    /// text as mailboxes/HOST/USER/N.eml (names with characters other than letters, digits,
+    /// '.', '-' and '_' written with %XX escapes).
+    static func writeMailboxes(_ mailboxes: [String: [String: [StoredMessage]]], to directory: String) throws {
+        func safe(_ name: String) -> String {
+            var result = ""
+            for byte in name.utf8 {
+                let plain = (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x2E || byte == 0x2D || byte == 0x5F
+                result += plain && !(result.isEmpty && byte == 0x2E) ? String(UnicodeScalar(byte)) : "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
+            }
+            return result
+        }
+        var rows: [[String]] = []
+        for host in mailboxes.keys.sorted() {
+            let users = mailboxes[host]!
+            for user in users.keys.sorted() {
+                for (index, message) in users[user]!.enumerated() {
+                    let digest = String(message.digest, radix: 16).leftPadded(16)
+                    rows.append([host, user, message.messageID, Format.decimal(Double(message.deliveredAt.nanoseconds) / 1e9, 6), String(message.size), digest])
+                    if !message.content.isEmpty {
+                        let path = "\(directory)/mailboxes/\(safe(host))/\(safe(user))/\(index + 1).eml"
+                        do {
+                            try FileText.write(bytes: message.content, to: path)
+                        } catch {
+                            throw CLIError.failure("cannot write \(path): \(error.localizedDescription)")
+                        }
+                    }
+                }
+            }
+        }
+        try ExperimentSupport.write(
+            CSV.render(headers: ["host", "user", "message_id", "delivered_s", "size", "fnv1a64"], rows: rows), to: directory, "mailboxes.csv")
+    }
+}
+
+extension String {
+    /// Zeros in front up to `width` characters.
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
 
 /// `mailpath compare SCENARIO [--eras E1,E2,…]`.
@@ -116,7 +167,7 @@ enum CompareCommand: Subcommand {
         let eras = try names.map { try ExperimentSupport.era(named: $0) }
         let quiet = arguments.flag("quiet")
         let workload = scenario.makeWorkload()
-        let options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: false)
+        let options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: false, keepsMailboxText: false)
         var runs: [RunMetrics] = []
         for era in eras {
             do {
@@ -207,7 +258,7 @@ enum TraceCommand: Subcommand {
         } else {
             throw CLIError.usage("no message '\(wanted)' in this workload: give a number from 0 to \(workload.count - 1) or a Message-ID such as \(workload.messageID(0))")
         }
-        let options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: true)
+        let options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: true, keepsMailboxText: false)
         let outcome: RunOutcome
         do {
             outcome = try Experiment.run(
