@@ -253,17 +253,25 @@ extension NetworkModel {
     /// The link slots of the shortest path on `networks`, from the network's shape while every
     /// host runs (`RouteStructure`), else by a search over every host.
     private mutating func path(from source: HostID, to destination: HostID, on networks: Set<NetworkID>) -> [Int32]? {
-        guard hostsDown == 0 else { return search(from: source.index, to: destination.index, on: networks, within: nil) }
+        let onNetworks = linkMask(networks)
+        guard hostsDown == 0 else { return search(from: source.index, to: destination.index, over: adjacency, onNetworks) }
         var structure =
             structures.removeValue(forKey: networks)
-            ?? RouteStructure(topology: topology, adjacency: adjacency) { [linkUp, topology] link in
-                linkUp[link] && networks.contains(topology.links[link].network)
-            }
+            ?? RouteStructure(topology: topology, adjacency: adjacency) { [linkUp] link in linkUp[link] && onNetworks[link] }
         let slots = structure.path(from: source.index, to: destination.index) { from, to, core in
-            search(from: from, to: to, on: networks, within: core)
+            search(from: from, to: to, over: core, onNetworks)
         }
         structures[networks] = structure
         return slots
+    }
+
+    /// Which links are on `networks`, by link (made once a set of networks: a search asks it
+    /// of every link it looks at, and a set would hash each question).
+    private mutating func linkMask(_ networks: Set<NetworkID>) -> [Bool] {
+        if let mask = linkMasks[networks] { return mask }
+        let mask = topology.links.map { networks.contains($0.network) }
+        linkMasks[networks] = mask
+        return mask
     }
 
     /// A route from `source` along the given link slots.
@@ -286,8 +294,9 @@ extension NetworkModel {
     /// Dijkstra over the up links of the given networks whose intermediate hosts are running,
     /// with a binary heap ordered by (distance, hops, host): the hosts are settled in the order
     /// the tie-breaking rule of `route(from:to:)` gives, and the search stops at the destination.
-    /// With `within`, only those hosts are visited. Returns the path's link slots.
-    private mutating func search(from source: Int, to destination: Int, on networks: Set<NetworkID>, within: [Bool]?) -> [Int32]? {
+    /// It walks `adjacency` (every host's links, or the core's alone) over the links that are up
+    /// and in `onNetworks`. Returns the path's link slots.
+    private mutating func search(from source: Int, to destination: Int, over adjacency: [[Adjacency]], _ onNetworks: [Bool]) -> [Int32]? {
         var search = routeSearch
         routeSearch = RouteSearch()
         defer { routeSearch = search }
@@ -307,9 +316,9 @@ extension NetworkModel {
             search.settled[current] = true
             // Only the source and running hosts forward.
             if current != source && !hostUp[current] { continue }
-            for edge in adjacency[current] where linkUp[edge.link] && networks.contains(topology.links[edge.link].network) {
+            for edge in adjacency[current] where linkUp[edge.link] && onNetworks[edge.link] {
                 let next = edge.neighbor.index
-                guard !search.settled[next], within?[next] ?? true else { continue }
+                guard !search.settled[next] else { continue }
                 let candidate = distance + topology.links[edge.link].latency.nanoseconds
                 if (candidate, hops + 1) < (search.distance[next], search.hopCount[next]) {
                     if search.distance[next] == .max { search.touched.append(Int32(next)) }

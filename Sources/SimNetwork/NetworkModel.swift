@@ -47,6 +47,8 @@ public struct NetworkModel {
     var structures: [Set<NetworkID>: RouteStructure] = [:]
     /// Hosts crashed and not restarted.
     var hostsDown = 0
+    /// Which links are on each set of networks routes were asked on (the topology's, so kept).
+    var linkMasks: [Set<NetworkID>: [Bool]] = [:]
     /// Every route ever handed to a connection, kept alive here: connections hold theirs
     /// `unowned(unsafe)`, so that copying a connection costs no reference counting.
     var keptRoutes: [Route] = []

@@ -27,6 +27,9 @@ struct RouteStructure {
     private var root: [Int32]
     /// Whether a root is a core host (it has links to two or more hosts of the core).
     private var inCore: [Bool]
+    /// Each core host's usable links to other core hosts (empty for the others): what a search
+    /// of the core walks, without the links to the trees hanging off it.
+    private var coreAdjacency: [[Adjacency]]
     /// Core paths found so far, by pair of roots: the slots from the first to the second, or nil
     /// when the core does not join them. (Looked up, never iterated.)
     private var corePaths: [UInt64: [Int32]?] = [:]
@@ -56,7 +59,11 @@ struct RouteStructure {
             degree[edge.neighbor.index] -= 1
             if degree[edge.neighbor.index] == 1 { queue.append(edge.neighbor.index) }
         }
-        inCore = (0..<count).map { !removed[$0] && degree[$0] >= 2 }
+        let inCore = (0..<count).map { !removed[$0] && degree[$0] >= 2 }
+        self.inCore = inCore
+        coreAdjacency = (0..<count).map { host in
+            inCore[host] ? adjacency[host].filter { usable($0.link) && inCore[$0.neighbor.index] } : []
+        }
         for host in order.reversed() {
             let up = Int(parent[Int(host)])
             root[Int(host)] = root[up]
@@ -65,9 +72,10 @@ struct RouteStructure {
     }
 
     /// The hops from `source` to `destination` (two different hosts), or nil when no path
-    /// joins them. `coreSearch` finds the path between two core hosts over the core alone.
+    /// joins them. `coreSearch` finds the path between two core hosts over the core alone,
+    /// given the core's links.
     mutating func path(
-        from source: Int, to destination: Int, coreSearch: (_ from: Int, _ to: Int, _ inCore: [Bool]) -> [Int32]?
+        from source: Int, to destination: Int, coreSearch: (_ from: Int, _ to: Int, _ coreAdjacency: [[Adjacency]]) -> [Int32]?
     ) -> [Int32]? {
         let sourceRoot = Int(root[source]), destinationRoot = Int(root[destination])
         var up: [Int32] = []  // slots from the source upwards
@@ -90,7 +98,7 @@ struct RouteStructure {
             if let known = corePaths[key] {
                 core = known
             } else {
-                core = coreSearch(sourceRoot, destinationRoot, inCore)
+                core = coreSearch(sourceRoot, destinationRoot, coreAdjacency)
                 corePaths[key] = .some(core)
             }
             guard let core else { return nil }
