@@ -277,8 +277,10 @@ public final class MailSimulation {
         case .engine?:
             watchdog()
         case .sample?:
+            // Each agent is read where it is stored (in out): `agents[index]?.…` copies it.
+            func count(_ agent: inout MailAgent) -> Int { agent.queuedRecipientCount }
             var queued = 0
-            for index in activeAgents { queued += agents[index]?.queuedRecipientCount ?? 0 }
+            for index in activeAgents { queued += count(&agents[index]!) }
             statistics.queueSamples.append(QueueSample(time: network.now, queuedRecipients: queued))
         case nil:
             preconditionFailure("unknown timer tag \(token.tag)")

@@ -25,9 +25,12 @@ extension BenchCommand {
         row("simulate", "\(Format.decimal(small.run, 3)) s", "\(Format.decimal(large.run, 3)) s")
         row("per message", "\(Format.decimal(small.run * 1e6 / Double(messages), 1)) us", "\(Format.decimal(large.run * 1e6 / Double(messages), 1)) us")
         row("events per message", Format.decimal(small.eventsPerMessage, 1), Format.decimal(large.eventsPerMessage, 1))
+        row(
+            "per event", "\(Format.decimal(small.run * 1e9 / Double(messages) / small.eventsPerMessage, 0)) ns",
+            "\(Format.decimal(large.run * 1e9 / Double(messages) / large.eventsPerMessage, 0)) ns")
         row("latency mean / p95", small.latency, large.latency)
         row("delivered", "\(Format.grouped(small.delivered)) of \(Format.grouped(small.recipients))", "\(Format.grouped(large.delivered)) of \(Format.grouped(large.recipients))")
-        text += "  per-message cost ratio  \(Format.decimal(large.run / max(small.run, 1e-9), 2))\n"
+        text += "  per-message cost ratio  \(Format.decimal(large.run / max(small.run, 1e-9), 2)) (longer paths take more events: \(Format.decimal(large.eventsPerMessage / small.eventsPerMessage, 2)) times as many)\n"
         if let peak = ProcessStatistics.peakResidentBytes() { text += "  peak memory             \(Format.mebibytes(peak)) (the process, after both)\n" }
         #if DEBUG
         text += "  warning                 this is a debug build; use: \(command) --scale\n"
