@@ -3,8 +3,8 @@
 #
 #   Scripts/compare-bench.sh BASE NEW [MESSAGES] [ROUNDS] [CPU]
 #
-# BASE and NEW are two `mailpath` binaries (copy .build/release/mailpath aside after each
-# `swift build -c release --experimental-lto-mode=full`). Each round runs BASE, then NEW, pinned
+# BASE and NEW are two `mailpath` binaries (copy the binary Scripts/fast-build.sh names aside after
+# each build). Each round runs BASE, then NEW, pinned
 # to one processor (default 0): the machines here drift by a tenth or more from minute to minute,
 # and their two processors are not equal, so runs one after the other on one processor are the
 # fairest comparison. Prints each build's times, best and median, and the geometric mean of the

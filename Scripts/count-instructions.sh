@@ -10,6 +10,6 @@
 set -euo pipefail
 binary=${1:-.build/release/mailpath} messages=${2:-20000} out=${OUT:-/dev/null}
 command -v valgrind > /dev/null || { echo "$0: valgrind is not installed (apt-get install valgrind)" >&2; exit 69; }
-[[ -x $binary ]] || { echo "$0: $binary is not an executable; build with swift build -c release --experimental-lto-mode=full" >&2; exit 66; }
+[[ -x $binary ]] || { echo "$0: $binary is not an executable; build with Scripts/fast-build.sh" >&2; exit 66; }
 valgrind --tool=callgrind --callgrind-out-file="$out" "$binary" bench --messages "$messages" --quiet 2>&1 \
     | awk -v n="$messages" '/Collected/ { gsub(",", "", $4); printf "%.0f instructions a message (%s in all, %d messages)\n", $4 / n, $4, n }'

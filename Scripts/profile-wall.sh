@@ -15,7 +15,7 @@ binary=${1:-.build/release/mailpath} messages=${2:-100000} top=${3:-40}
 for tool in perf valgrind python3; do
     command -v "$tool" > /dev/null || { echo "$0: $tool is not installed" >&2; exit 69; }
 done
-[[ -x $binary ]] || { echo "$0: $binary is not an executable; build with swift build -c release --experimental-lto-mode=full" >&2; exit 66; }
+[[ -x $binary ]] || { echo "$0: $binary is not an executable; build with Scripts/fast-build.sh" >&2; exit 66; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 perf record -q -e cpu-clock -F 4000 -o "$work/perf.data" taskset -c 0 "$binary" bench --messages "$messages" --quiet > /dev/null 2>&1
