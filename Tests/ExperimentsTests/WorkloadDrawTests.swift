@@ -44,3 +44,18 @@ import Testing
         #expect(otherDomains ? sameDomain == 0 : sameDomain > 100)
     }
 }
+
+@Suite struct RateTests {
+    @Test("a rate is a count over a unit or over a span, never the count's digits run into the span's", arguments: [
+        ("100/s", 10_000_000), ("6/m", 10_000_000_000), ("1/1s", 1_000_000_000), ("1/5s", 5_000_000_000),
+        ("2/30m", 900_000_000_000), ("3/2h", 2_400_000_000_000), ("1/d", 86_400_000_000_000),
+    ] as [(String, Int64)])
+    func meanInterval(text: String, nanoseconds: Int64) {
+        #expect(Units.rate(text)?.nanoseconds == nanoseconds, "\(text)")
+    }
+
+    @Test("no rate: a zero span, a zero count, no unit, too many events for the span", arguments: ["1/0s", "0/s", "5/", "x/s", "2000000000/1s", "1/s/s"])
+    func refused(text: String) {
+        #expect(Units.rate(text) == nil, "\(text)")
+    }
+}

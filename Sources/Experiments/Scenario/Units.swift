@@ -6,13 +6,16 @@ import SimKernel
 public enum Units {
     public static func duration(_ text: String) -> SimDuration? { SimDuration(parsing: text) }
 
-    /// "100/s", "6/m", "2/h", "1/d": the mean time between events.
+    /// "100/s", "6/m", "2/h", "1/d", or over a span: "2/30m", "1/5s". The mean time between
+    /// events: the span (one unit when only a unit is written) divided by the count; a span of
+    /// zero, or shorter than a nanosecond an event, is no rate.
     public static func rate(_ text: String) -> SimDuration? {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let count = Int64(parts[0]), count > 0,
-            let unit = SimDuration(parsing: "1" + parts[1]), unit.nanoseconds >= count
-        else { return nil }
-        return SimDuration(nanoseconds: unit.nanoseconds / count)
+        guard parts.count == 2, let count = Int64(parts[0]), count > 0, let first = parts[1].first else { return nil }
+        // "s" is one second; "30m" is thirty minutes (never "130m").
+        let span = first.isASCII && first.isNumber ? SimDuration(parsing: String(parts[1])) : SimDuration(parsing: "1" + parts[1])
+        guard let span, span.nanoseconds >= count else { return nil }
+        return SimDuration(nanoseconds: span.nanoseconds / count)
     }
 
     /// Bytes: a plain number, or with B, KB (1000), KiB (1024), MB, MiB.
