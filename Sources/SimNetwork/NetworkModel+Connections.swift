@@ -106,14 +106,26 @@ extension NetworkModel {
     }
 
     /// Writes bytes on a connection from one side. Writes after a close or reset are ignored.
-    /// `bytes` are taken, not copied: a caller that hands its last reference over costs no
-    /// reference counting.
+    /// The peer hears each segment's bytes when that segment arrives, as TCP hands data to its
+    /// reader: a long text on a slow line arrives bit by bit, and a receiver waiting for it
+    /// sees it coming (RFC 2821 §4.5.3.2: its 5-minute limit is for waiting for a command).
+    /// `bytes` of one segment are taken, not copied: a caller that hands its last reference
+    /// over costs no reference counting.
     public mutating func send(_ bytes: consuming [UInt8], on id: ConnectionID, from side: ConnectionSide) {
         guard let connection = live(id), connection.state == .established, !connection.resetInFlight else { return }
         let closed = side == .client ? connection.clientSentFin : connection.serverSentFin
         guard !closed, !bytes.isEmpty else { return }
         let payload = bytes.count
-        send(.data(segmentData.put(consume bytes)), payload: payload, on: id, to: side.peer)
+        guard payload > maximumSegmentSize else {
+            send(.data(segmentData.put(consume bytes)), payload: payload, on: id, to: side.peer)
+            return
+        }
+        var start = 0
+        while start < payload {
+            let end = min(start + maximumSegmentSize, payload)
+            send(.data(segmentData.put(Array(bytes[start..<end]))), payload: end - start, on: id, to: side.peer)
+            start = end
+        }
     }
 
     /// Closes one side's half in order: the peer hears `peerClosed` after all data sent before it.

@@ -7,8 +7,8 @@ import SimKernel
 /// knows about mail. See `Docs/architecture.md` for the timing model; in short:
 /// - A segment of n bytes (payload plus a 40-byte header) crosses each link of its route in turn,
 ///   store-and-forward: when it has arrived at a hop it queues for that link direction (FIFO, in
-///   order of arrival at the hop), takes n·8/bandwidth to serialise, then the link's latency. A
-///   write of several segments is delivered as one event when its last segment arrives.
+///   order of arrival at the hop), takes n·8/bandwidth to serialise, then the link's latency.
+///   Each data segment's bytes reach the peer when it arrives; a DNS message when its last does.
 /// - Data needs no acknowledgements and no window: the byte stream is reliable and in order for as
 ///   long as every link on its route is up and both hosts are running; otherwise it is reset.
 public struct NetworkModel {

@@ -184,3 +184,25 @@ enum Examples {
         #expect(access.allSatisfy { $0.bandwidth == 10_000_000 && $0.bandwidthBack == 1_000_000 })
     }
 }
+
+@Suite struct SlowLineTests {
+    @Test("a text that takes longer than the receiver's 5-minute command limit to cross a slow line still arrives")
+    func largeTextOnSlowLine() throws {
+        // 400 KB at 9,600 bit/s: about 5.7 minutes on the line. The receiver sees the text
+        // arriving segment by segment, so its limit for awaiting a command never runs out
+        // (RFC 2821 §4.5.3.2), and the client's 10 minutes for the final reply are enough.
+        let text = """
+            {"format": "mailpath-scenario/1", "networks": ["ARPANET"], "era": "smtp-1982",
+             "hosts": [{"name": "A", "networks": ["ARPANET"], "users": ["ann"]},
+                       {"name": "B", "networks": ["ARPANET"], "users": ["bob"]}],
+             "links": [{"between": ["A", "B"], "latency": "20ms", "bandwidth": "9600bit/s"}],
+             "workload": {"messages": [{"at": "0s", "from": "ann@A", "to": ["bob@B"], "size": "400KB"}]}}
+            """
+        let scenario = try Scenario.decode(text, file: "slow.json")
+        let outcome = try Experiment.run(scenario, era: Era.named("smtp-1982")!, workload: scenario.makeWorkload(), options: RunOptions(tracing: false))
+        #expect(outcome.metrics.totals.delivered == 1)
+        #expect(outcome.metrics.sessions == 1, "delivered in the first session, not after a time-out and a retry")
+        let latency = try #require(outcome.metrics.latency).mean
+        #expect(latency > .seconds(330) && latency < .seconds(420), "about the time the text takes on the line: \(latency)")
+    }
+}
