@@ -145,8 +145,8 @@ public enum NetworkEvent: Sendable {
     case datagram(tag: UInt64, to: HostID)
 }
 
-/// A segment on its way along a route: the hop it has reached and, for the last segment of a
-/// write, the event that delivers the write when it arrives.
+/// A segment on its way along a route: the hop it has reached and the event its arrival brings
+/// about (a data segment's delivery; of a DNS message's segments, only the last has one).
 struct Packet {
     /// Kept alive by `NetworkModel.keptRoutes`, so a packet is plain data.
     unowned(unsafe) var route: Route

@@ -130,7 +130,11 @@ struct RouteTable {
         keys = Array(repeating: Self.empty, count: oldKeys.count * 2)
         entries = Array(repeating: .unknown, count: oldKeys.count * 2)
         shift -= 1
-        for (key, entry) in zip(oldKeys, oldEntries) where key != Self.empty { entries[slot(key)] = entry; keys[slot(key)] = key }
+        for (key, entry) in zip(oldKeys, oldEntries) where key != Self.empty {
+            let index = slot(key)
+            keys[index] = key
+            entries[index] = entry
+        }
     }
 
     /// Forgets every route (the network changed).
