@@ -148,20 +148,26 @@ struct Probes {
         #expect(arrivals == expected)
     }
 
+    /// A ─(10 ms)─ G ─(1 ms)─ B and C ─(50 ms)─ G, every link 1 Mbit/s: A's and C's traffic
+    /// to B merge at G.
+    func merging() -> NetworkModel {
+        var topology = Topology()
+        let net = topology.addNetwork("ARPANET")
+        let hosts = ["A", "G", "B", "C"].enumerated().map { index, name in
+            topology.addHost(name, addresses: [IPv4Address(10, 0, 0, UInt8(index + 1))], networks: [net])
+        }
+        topology.addLink(hosts[0], hosts[1], network: net, latency: .milliseconds(10), bandwidth: Self.megabit)
+        topology.addLink(hosts[1], hosts[2], network: net, latency: .milliseconds(1), bandwidth: Self.megabit)
+        topology.addLink(hosts[3], hosts[1], network: net, latency: .milliseconds(50), bandwidth: Self.megabit)
+        return NetworkModel(topology: topology)
+    }
+
     @Test("a segment does not wait at a hop for traffic that has not reached it yet")
     func noWaitForTrafficNotYetArrived() {
         // C sends 1000 bytes to B at 0 (at G from 58.32 ms) and A sends 1000 bytes to B at 1 ms
         // (at G at 19.32 ms). With G→B of 1 Mbit/s, A's segment finds G→B idle and goes first.
-        var topology = Topology()
-        let net = topology.addNetwork("ARPANET")
-        let a = topology.addHost("A", addresses: [IPv4Address(10, 0, 0, 1)], networks: [net])
-        let g = topology.addHost("G", addresses: [IPv4Address(10, 0, 0, 2)], networks: [net])
-        let b = topology.addHost("B", addresses: [IPv4Address(10, 0, 0, 3)], networks: [net])
-        let c = topology.addHost("C", addresses: [IPv4Address(10, 0, 0, 4)], networks: [net])
-        topology.addLink(a, g, network: net, latency: .milliseconds(10), bandwidth: Self.megabit)
-        topology.addLink(g, b, network: net, latency: .milliseconds(1), bandwidth: Self.megabit)
-        topology.addLink(c, g, network: net, latency: .milliseconds(50), bandwidth: Self.megabit)
-        var model = NetworkModel(topology: topology)
+        var model = merging()
+        let (a, b, c) = (HostID(0), HostID(2), HostID(3))
         let arrivals = Probes.arrivals([send(960, at: 0, c, b), send(960, at: 1_000_000, a, b)], on: &model)
         // C: 8 ms on C→G, 50 ms, 8 ms on G→B, 1 ms. A: 1 ms + 8 ms + 10 ms, 8 ms, 1 ms.
         let expected: [Int64] = [67_000_000, 28_000_000]
@@ -173,16 +179,8 @@ struct Probes {
         // C's 960 bytes reach G at 58 ms; A's two (sent at 45 ms) reach G at 63 and 71 ms. G→B
         // (1 Mbit/s, 8 ms a segment) is busy with C's until 66 ms, so A's first waits 3 ms and
         // leaves at 74 ms; the second waits 3 ms for it.
-        var topology = Topology()
-        let net = topology.addNetwork("ARPANET")
-        let a = topology.addHost("A", addresses: [IPv4Address(10, 0, 0, 1)], networks: [net])
-        let g = topology.addHost("G", addresses: [IPv4Address(10, 0, 0, 2)], networks: [net])
-        let b = topology.addHost("B", addresses: [IPv4Address(10, 0, 0, 3)], networks: [net])
-        let c = topology.addHost("C", addresses: [IPv4Address(10, 0, 0, 4)], networks: [net])
-        topology.addLink(a, g, network: net, latency: .milliseconds(10), bandwidth: Self.megabit)
-        topology.addLink(g, b, network: net, latency: .milliseconds(1), bandwidth: Self.megabit)
-        topology.addLink(c, g, network: net, latency: .milliseconds(50), bandwidth: Self.megabit)
-        var model = NetworkModel(topology: topology)
+        var model = merging()
+        let (a, b, c) = (HostID(0), HostID(2), HostID(3))
         let arrivals = Probes.arrivals(
             [send(960, at: 0, c, b), send(960, at: 45_000_000, a, b), send(960, at: 45_000_000, a, b)], on: &model)
         let expected: [Int64] = [67_000_000, 75_000_000, 83_000_000]
