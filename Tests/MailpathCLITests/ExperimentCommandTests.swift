@@ -282,3 +282,50 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         #expect(nobody.err.hasPrefix("mailpath: error: cannot connect to 127.0.0.1:1"))
     }
 }
+
+@Suite struct SeedTests {
+    static let internet = repositoryRoot().appendingPathComponent("Docs/examples/internet-2001.json").path
+
+    @Test("--seed draws another workload: two seeds give other figures, one seed the same")
+    func seedChangesTheRun() {
+        let seven = mailpath("run", Self.internet, "--seed", "7", "--format", "csv", "--quiet")
+        let again = mailpath("run", Self.internet, "--seed", "7", "--format", "csv", "--quiet")
+        let eight = mailpath("run", Self.internet, "--seed", "8", "--format", "csv", "--quiet")
+        #expect(seven.code == .success && eight.code == .success)
+        #expect(seven.out == again.out)
+        // Everything but the seed column differs when the workload does (latencies, bytes, ...).
+        let figures = { (text: String) in text.split(separator: "\r\n")[1].split(separator: ",").dropFirst(3).joined(separator: ",") }
+        #expect(figures(seven.out) != figures(eight.out))
+        for command in ["compare", "trace"] {
+            let arguments = command == "trace" ? ["--message", "1"] : ["--eras", "mx-1986,smtp-2001"]
+            let a = CLI.run(arguments: [command, Self.internet, "--seed", "7", "--quiet"] + arguments, console: CapturedConsole().console)
+            #expect(a == .success, "\(command)")
+        }
+        let traceSeven = mailpath("trace", Self.internet, "--message", "1", "--seed", "7")
+        let traceEight = mailpath("trace", Self.internet, "--message", "1", "--seed", "8")
+        #expect(traceSeven.out != traceEight.out, "message 1 is another message under another seed")
+    }
+
+    @Test("one scenario and seed give byte-identical output in two separate processes, whatever their locale and time zone")
+    func identicalAcrossProcesses() throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mailpath").path
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "swift test builds mailpath beside the tests: \(binary)")
+        func output(_ environment: [String: String]) throws -> Data {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["run", Self.internet, "--seed", "11", "--format", "json", "--quiet"]
+            process.environment = environment
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            return data
+        }
+        let first = try output(["LC_ALL": "C", "TZ": "UTC"])
+        let second = try output(["LC_ALL": "de_DE.UTF-8", "TZ": "Asia/Kathmandu"])
+        #expect(!first.isEmpty)
+        #expect(first == second)
+    }
+}

@@ -6,12 +6,17 @@ import SimKernel
 /// What the experiment subcommands share: loading scenarios, choosing eras, showing progress.
 enum ExperimentSupport {
     /// Loads a scenario; a bad file is exit 65 with the decoder's one-line message.
-    static func scenario(_ path: String) throws -> Scenario {
+    /// A scenario file, with `--seed` (when given) in place of the file's own seed, so that the
+    /// workload and every random stream of the run derive from it.
+    static func scenario(_ path: String, _ arguments: ParsedArguments? = nil) throws -> Scenario {
+        var scenario: Scenario
         do {
-            return try Scenario.load(path: path)
+            scenario = try Scenario.load(path: path)
         } catch {
             throw CLIError.data(error.description)
         }
+        if let arguments, let seed = try seed(arguments) { scenario.seed = seed }
+        return scenario
     }
 
     /// An era by name, or a usage error with a suggestion.

@@ -31,7 +31,7 @@ enum RunCommand: Subcommand {
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         let path = arguments.positionals[0]
         let format = try format(arguments)
-        let scenario = try ExperimentSupport.scenario(path)
+        let scenario = try ExperimentSupport.scenario(path, arguments)
         let era = try ExperimentSupport.era(for: scenario, arguments)
         let quiet = arguments.flag("quiet")
         let keepText = arguments.flag("keep-text")
@@ -162,7 +162,7 @@ enum CompareCommand: Subcommand {
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         let path = arguments.positionals[0]
         let format = try RunCommand.format(arguments)
-        let scenario = try ExperimentSupport.scenario(path)
+        let scenario = try ExperimentSupport.scenario(path, arguments)
         let names = arguments.value("eras").map { $0 == "all" ? Era.all.map(\.name) : $0.split(separator: ",").map(String.init) } ?? Era.all.map(\.name)
         let eras = try names.map { try ExperimentSupport.era(named: $0) }
         let quiet = arguments.flag("quiet")
@@ -244,7 +244,7 @@ enum TraceCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         let path = arguments.positionals[0]
-        let scenario = try ExperimentSupport.scenario(path)
+        let scenario = try ExperimentSupport.scenario(path, arguments)
         let era = try ExperimentSupport.era(for: scenario, arguments)
         let format = arguments.value("format") ?? "text"
         guard ["text", "mermaid"].contains(format) else { throw CLIError.usage("--format expects text or mermaid, got '\(format)'") }
