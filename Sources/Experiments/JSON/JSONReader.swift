@@ -70,10 +70,20 @@ struct JSONReader {
         return try string()
     }
 
-    func duration() throws(ScenarioError) -> SimDuration {
+    /// A duration of at most `limit` (`Units.longestDuration`, ten years, unless a field says less):
+    /// so that simulated time, the sum of a run's times, never nears the 64-bit limit.
+    func duration(limit: SimDuration = Units.longestDuration, limitText: String = "3650d") throws(ScenarioError) -> SimDuration {
         let expected = "a duration such as \"20ms\", \"1.5s\", \"30m\", \"2h\" or \"5d\""
         let text = try quantity(expected)
-        guard let value = Units.duration(text) else { throw error("expected \(expected), found \"\(text)\"") }
+        guard let value = Units.duration(text) else {
+            // Digits and a unit that only fail by being too many: say so, not that the form is wrong.
+            let number = text.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+            if !number.isEmpty, number.first != ".", Units.duration("1" + text.dropFirst(number.count)) != nil {
+                throw error("\"\(text)\" is too long: at most \"\(limitText)\"")
+            }
+            throw error("expected \(expected), found \"\(text)\"")
+        }
+        guard value <= limit else { throw error("\"\(text)\" is too long: at most \"\(limitText)\"") }
         return value
     }
 
@@ -86,12 +96,19 @@ struct JSONReader {
         return value
     }
 
-    func size() throws(ScenarioError) -> Int {
-        if case .number = node.value { return try integer(in: 0...1_000_000_000) }
+    /// A size in bytes of at most `limit` (1 GB unless a field says less).
+    func size(limit: Int = 1_000_000_000, limitText: String = "1GB") throws(ScenarioError) -> Int {
+        if case .number = node.value {
+            guard case .number(let number) = node.value, let value = Int(number), value >= 0, value <= limit else {
+                throw error("expected a size from 0 to \(limitText)")
+            }
+            return value
+        }
         let text = try string()
         guard let value = Units.size(text), value >= 0 else {
             throw error("expected a size such as 2000, \"2000B\", \"2KB\" or \"4KiB\", found \"\(text)\"")
         }
+        guard value <= limit else { throw error("\"\(text)\" is too large: at most \"\(limitText)\"") }
         return value
     }
 

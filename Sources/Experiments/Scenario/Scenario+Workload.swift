@@ -86,7 +86,9 @@ extension Scenario {
                 switch generator.size {
                 case .fixed(let bytes): size = bytes
                 case .uniform(let low, let high): size = random.uniform(in: low...high)
-                case .exponential(let mean): size = Int(random.exponential(mean: SimDuration(nanoseconds: Int64(mean))).nanoseconds)
+                case .exponential(let mean):
+                    // An exponential draw has no upper bound: it stops at the largest message.
+                    size = min(Int(random.exponential(mean: SimDuration(nanoseconds: Int64(mean))).nanoseconds), Units.largestMessage)
                 }
                 pending.append(Pending(time: time, from: sender, to: start..<recipients.count, size: size, subject: nil))
             }

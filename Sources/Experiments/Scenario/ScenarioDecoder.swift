@@ -206,7 +206,7 @@ extension Scenario {
             for rate in rates { bandwidths.append(try rate.bandwidth()) }
         }
         return Link(
-            between: (a.name, b.name), network: network, latency: try object.optional("latency")?.duration() ?? .milliseconds(10),
+            between: (a.name, b.name), network: network, latency: try object.optional("latency")?.duration(limit: Units.longestLatency, limitText: "1h") ?? .milliseconds(10),
             bandwidth: bandwidths.first, bandwidthBack: bandwidths.count == 2 ? bandwidths[1] : nil)
     }
 
@@ -274,7 +274,7 @@ extension Scenario {
             workload.messages.append(
                 MessageSpec(
                     at: try fields.optional("at")?.time() ?? .zero, from: sender, to: to,
-                    size: try fields.optional("size")?.size() ?? 1000, subject: try fields.optional("subject")?.string()))
+                    size: try fields.optional("size")?.size(limit: Units.largestMessage, limitText: "100MB") ?? 1000, subject: try fields.optional("subject")?.string()))
         }
         for generator in try object.optional("generate")?.array() ?? [] {
             let fields = try generator.object(allowing: ["count", "rate", "start", "from", "to", "size"])
@@ -314,14 +314,17 @@ extension Scenario {
             if let uniform = fields.optional("uniform") {
                 let bounds = try uniform.array()
                 guard bounds.count == 2 else { throw uniform.error("expected two sizes, [smallest, largest]") }
-                let low = try bounds[0].size(), high = try bounds[1].size()
+                let low = try bounds[0].size(limit: Units.largestMessage, limitText: "100MB")
+                let high = try bounds[1].size(limit: Units.largestMessage, limitText: "100MB")
                 guard low <= high else { throw uniform.error("the smallest size is larger than the largest") }
                 return .uniform(low, high)
             }
-            if let exponential = fields.optional("exponential") { return .exponential(mean: try exponential.size()) }
+            if let exponential = fields.optional("exponential") {
+                return .exponential(mean: try exponential.size(limit: Units.largestMessage, limitText: "100MB"))
+            }
             throw node.error("expected \"uniform\": [low, high] or \"exponential\": mean")
         }
-        return .fixed(try node.size())
+        return .fixed(try node.size(limit: Units.largestMessage, limitText: "100MB"))
     }
 
     static func mailbox(_ node: JSONReader) throws(ScenarioError) -> String {

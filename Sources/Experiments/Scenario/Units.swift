@@ -4,6 +4,14 @@ import SimKernel
 /// ("2000", "2KB", "4KiB"), bandwidths ("56kbit/s", "1.5Mbit/s"). All are parsed exactly, in
 /// decimal, with no floating point.
 public enum Units {
+    /// The longest duration a scenario may write: ten years.
+    public static let longestDuration = SimDuration.days(3650)
+    /// The longest latency of one link: an hour (a route's summed latency then stays far from
+    /// the 64-bit limit however many links it crosses).
+    public static let longestLatency = SimDuration.hours(1)
+    /// The largest message a workload may send: 100 MB.
+    public static let largestMessage = 100_000_000
+
     public static func duration(_ text: String) -> SimDuration? { SimDuration(parsing: text) }
 
     /// "100/s", "6/m", "2/h", "1/d", or over a span: "2/30m", "1/5s". The mean time between
