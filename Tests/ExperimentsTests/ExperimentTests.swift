@@ -206,3 +206,22 @@ enum Examples {
         #expect(latency > .seconds(330) && latency < .seconds(420), "about the time the text takes on the line: \(latency)")
     }
 }
+
+@Suite struct DuplicateUserTests {
+    @Test("a user on a client and on its server is refused: one mailbox, one owner")
+    func clientAndServer() {
+        let text = """
+            {"format": "mailpath-scenario/1", "networks": ["Internet"], "era": "smtp-1982",
+             "hosts": [{"name": "S", "networks": ["Internet"], "domains": ["s.org"], "users": ["ann"]},
+                       {"name": "C", "networks": ["Internet"], "role": "client", "server": "S", "users": ["ann"]}],
+             "links": [{"between": ["S", "C"]}],
+             "workload": {"messages": [{"at": "0s", "from": "ann@s.org", "to": ["ann@s.org"]}]}}
+            """
+        #expect(throws: ScenarioError.self) { try Scenario.decode(text, file: "dup.json") }
+        do {
+            _ = try Scenario.decode(text, file: "dup.json")
+        } catch {
+            #expect(error.description == "dup.json:3:95: hosts[1].users[0]: ann@s.org is a user of both S and C: one mailbox needs one owner")
+        }
+    }
+}

@@ -53,6 +53,7 @@ extension Scenario {
         var index = ScenarioIndex(hosts: scenario.hosts)
         var servedDomains: [String: String] = [:]
         for (node, host) in zip(hostNodes, scenario.hosts) { try check(host, node, in: scenario, index: index, served: &servedDomains) }
+        try checkUsers(scenario, hostNodes: hostNodes, index: index)
         for node in try top.optional("links")?.array() ?? [] { scenario.links.append(try decodeLink(node, scenario: scenario, index: index)) }
         index.connect(scenario.links)
         if let dns = top.optional("dns") { scenario.dns = try decodeDNS(dns, scenario: scenario, index: index) }
@@ -211,6 +212,26 @@ extension Scenario {
     }
 
     /// Every client must be able to reach its server: a route through nowhere is refused.
+    /// Every user's address belongs to one user: a name listed twice on a host (in any case),
+    /// or the same user on a client and on its server, would be two mailboxes with one address,
+    /// and mail to it would be delivered twice.
+    static func checkUsers(_ scenario: Scenario, hostNodes: [JSONReader], index: ScenarioIndex) throws(ScenarioError) {
+        var owner: [String: String] = [:]  // address key → the host it is a user of (lookups only)
+        for (host, node) in zip(scenario.hosts, hostNodes) {
+            let mailHost = host.role == .client ? host.server.flatMap { index.host(named: $0) } : host
+            guard let domain = mailHost?.domains.first, let users = try node.object(allowing: hostFields).optional("users") else { continue }
+            for (user, userNode) in zip(host.users, try users.arrayOrSingle()) {
+                let address = "\(user)@\(domain)"
+                if let other = owner.updateValue(host.name, forKey: Topology.key(address)) {
+                    throw userNode.error(
+                        other == host.name
+                            ? "user \"\(user)\" is listed twice on \(host.name)"
+                            : "\(address) is a user of both \(other) and \(host.name): one mailbox needs one owner")
+                }
+            }
+        }
+    }
+
     static func checkRoutes(_ scenario: Scenario, hostNodes: [JSONReader], index: ScenarioIndex) throws(ScenarioError) {
         for (host, node) in zip(scenario.hosts, hostNodes) {
             guard let server = host.server, !index.reachable(host.name, server) else { continue }
@@ -265,6 +286,7 @@ extension Scenario {
             guard !recipients.isEmpty else { throw try fields.required("to", "").error("needs at least one recipient") }
             let sender = try knownUser(from, in: index)
             let to = try recipients.map { node throws(ScenarioError) in try mailbox(node) }
+            try checkDistinct(to, recipients)
             let origin = index.user(sender)!.submitsAt
             for (address, node) in zip(to, recipients) {
                 // A route through nowhere: no chain of links, over any networks, leads there.
@@ -292,7 +314,11 @@ extension Scenario {
                 let maximum = try recipientFields.optional("max")?.integer(in: minimum...100) ?? minimum
                 spec.recipients = minimum...maximum
                 spec.otherDomains = try recipientFields.optional("otherDomains")?.bool() ?? false
-                if let among = recipientFields.optional("among") { spec.among = try among.array().map { node throws(ScenarioError) in try mailbox(node) } }
+                if let among = recipientFields.optional("among") {
+                    let nodes = try among.array()
+                    spec.among = try nodes.map { node throws(ScenarioError) in try mailbox(node) }
+                    try checkDistinct(spec.among, nodes)
+                }
             }
             if let size = fields.optional("size") { spec.size = try sizeDistribution(size) }
             if index.users.isEmpty { throw generator.error("no host has users to send or receive") }
@@ -333,6 +359,14 @@ extension Scenario {
             path.route.isEmpty
         else { throw node.error("\"\(text)\" is not a mailbox such as \"joe@example.org\"") }
         return text
+    }
+
+    /// A mailbox named twice (in any case) among recipients would get the message twice.
+    static func checkDistinct(_ addresses: [String], _ nodes: [JSONReader]) throws(ScenarioError) {
+        var seen: Set<String> = []
+        for (address, node) in zip(addresses, nodes) where !seen.insert(Topology.key(address)).inserted {
+            throw node.error("<\(address)> is named twice: each recipient once")
+        }
     }
 
     static func knownUser(_ node: JSONReader, in index: ScenarioIndex) throws(ScenarioError) -> String {
