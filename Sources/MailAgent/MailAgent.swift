@@ -66,8 +66,14 @@ public struct MailAgent: Sendable {
     /// Queue ids in ascending order.
     public var queueIDs: [UInt64] { queue.keys }
 
-    /// Recipients not yet settled, over the whole queue.
-    public var queuedRecipientCount: Int { queue.values.reduce(0) { $0 + $1.recipients.filter { $0.state != .finished }.count } }
+    /// Recipients not yet settled, over the whole queue: kept as the queue changes (an entry
+    /// added counts its recipients, a recipient settled counts one off), so that a driver can
+    /// follow the queue's length at every change for the price of reading a number.
+    public private(set) var queuedRecipientCount = 0
+
+    /// `queuedRecipientCount` counted afresh from the queue: drivers check the kept count
+    /// against it in debug builds.
+    public var recountedQueuedRecipients: Int { queue.values.reduce(0) { $0 + $1.recipients.filter { $0.state != .finished }.count } }
 
     // MARK: Inputs
 
@@ -207,6 +213,7 @@ public struct MailAgent: Sendable {
                 }
             }
             queue = [:]
+            queuedRecipientCount = 0
         case .persistent:
             for queueID in queueIDs {
                 queue.updating(queueID) { entry in
@@ -237,6 +244,7 @@ public struct MailAgent: Sendable {
             queueID: nextID, messageID: messageID, reversePath: reversePath, content: content, arrival: now, origin: origin,
             isNotice: isNotice, recipients: recipients)
         queue[nextID] = entry
+        queuedRecipientCount += entry.recipients.count { $0.state != .finished }
         if due <= now {
             startAttempts(nextID, now: now)
         } else {
@@ -547,7 +555,7 @@ public struct MailAgent: Sendable {
         // Take what the event needs first: a copy of the entry held across the write below would
         // make the write copy the whole recipient list.
         guard let (messageID, mailbox) = queue.reading(queueID, { ($0.messageID, $0.recipients[index].mailbox) }) else { return }
-        queue.updating(queueID) { $0.recipients[index].state = .finished }
+        markFinished(queueID, index)
         actions.append(.event(event(messageID, mailbox)))
     }
 
@@ -589,7 +597,7 @@ public struct MailAgent: Sendable {
             bounce(queueID, index, reason: "no such user here: <\(mailbox)>", now: now)
             return
         }
-        queue.updating(queueID) { $0.recipients[index].state = .finished }
+        markFinished(queueID, index)
         deliverLocally(messageID: messageID, mailbox: mailbox, reversePath: reversePath, content: content, now: now)
     }
 
@@ -647,9 +655,20 @@ public struct MailAgent: Sendable {
         return nextID
     }
 
-    mutating func insertEntry(_ entry: QueueEntry) { queue[entry.queueID] = entry }
+    mutating func insertEntry(_ entry: QueueEntry) {
+        queue[entry.queueID] = entry
+        queuedRecipientCount += entry.recipients.count { $0.state != .finished }
+    }
 
-    mutating func markFinished(_ queueID: UInt64, _ index: Int) { queue.updating(queueID) { $0.recipients[index].state = .finished } }
+    /// Settles a recipient: the one place a recipient becomes `.finished`, so the count follows.
+    mutating func markFinished(_ queueID: UInt64, _ index: Int) {
+        var settled = false
+        queue.updating(queueID) { entry in
+            settled = entry.recipients[index].state != .finished
+            entry.recipients[index].state = .finished
+        }
+        if settled { queuedRecipientCount -= 1 }
+    }
 
     mutating func startNow(_ queueID: UInt64, now: Timestamp) { startAttempts(queueID, now: now) }
 }

@@ -162,6 +162,7 @@ extension MailSimulation {
             let (answer, agentActions) = agents[session.host.index]!.messageReceived(
                 consume message, peer: session.peerName, peerAddress: address, now: now)
             decision = answer
+            noteQueue(session.host.index)
             perform(agentActions, for: session.host)
         }
         if case .accepted = decision { acceptedCounts[session.host.index] += 1 }
@@ -286,6 +287,7 @@ extension MailSimulation {
         }
         let missing = accounting.close(queued: queued)
         statistics.queuedAtEnd = queueLength
+        statistics.queue.finish(at: end)
         for (host, count) in acceptedCounts.enumerated() where count > 0 { statistics.acceptedByHost[host] = count }
         return SimulationResult(
             accounting: accounting, missing: missing, trace: trace.records, network: network.statistics, statistics: statistics,
@@ -309,13 +311,8 @@ public struct RunStatistics: Hashable, Sendable {
     /// Messages each host's receivers accepted (by host index).
     public var acceptedByHost: [Int: Int] = [:]
     public var queuedAtEnd = 0
-    /// Recipients waiting in all queues, sampled over the run.
-    public var queueSamples: [QueueSample] = []
-}
-
-public struct QueueSample: Hashable, Sendable {
-    public var time: SimTime
-    public var queuedRecipients: Int
+    /// Recipients waiting in all queues, followed at every change.
+    public var queue = QueueStatistics(duration: .zero, buckets: 0)
 }
 
 /// What a run produced.

@@ -42,11 +42,13 @@ public final class MailSimulation {
     var crashed: [Bool]
     /// Which hosts run a mail agent. (Asking `agents[i] != nil` would copy the whole agent.)
     let hasAgent: [Bool]
-    /// The hosts whose agents have been given anything to do, in the order they first were:
-    /// the only ones whose queues can hold mail, so a queue sample reads these alone (reading
-    /// an agent out of `agents` copies it, which over 100,000 idle hosts is most of a run).
-    var activeAgents: [Int] = []
+    /// Whether each host's agent has been given anything to do: the others' queues and
+    /// mailboxes are empty, and the end of the run does not read them (reading an agent out of
+    /// `agents` copies it, which over 100,000 idle hosts is much of a short run).
     var isActive: [Bool]
+    /// Each agent's queued recipients when last looked at, and their sum over the hosts.
+    var queueLevels: [Int]
+    var queuedRecipients = 0
     /// The dialect each host's agent speaks.
     let dialects: [DialectID?]
     /// Whether any fault injects replies, or drops connections after the final dot.
@@ -101,7 +103,7 @@ public final class MailSimulation {
     }
 
     enum TimerTag: UInt32 {
-        case wake = 1, submission, fault, engine, sample
+        case wake = 1, submission, fault, engine
     }
 
     /// Called now and then during a long run with (simulated now, simulated end).
@@ -124,6 +126,8 @@ public final class MailSimulation {
         acceptedCounts = Array(repeating: 0, count: setup.topology.hosts.count)
         hasAgent = setup.agents.map { $0 != nil }
         isActive = Array(repeating: false, count: setup.agents.count)
+        queueLevels = Array(repeating: 0, count: setup.agents.count)
+        statistics.queue = QueueStatistics(duration: setup.duration, buckets: setup.queueSamples)
         dialects = setup.agents.map { $0?.dialect }
         injectsReplies = setup.faults.contains { if case .injectReply = $0 { true } else { false } }
         dropsAfterDots = setup.faults.contains { if case .dropAfterFinalDot = $0 { true } else { false } }
@@ -161,12 +165,6 @@ public final class MailSimulation {
             network.scheduleTimer(TimerToken(host: HostID(0), tag: TimerTag.fault.rawValue, value: UInt64(index)), at: fault.time)
         }
         let end = SimTime.zero + setup.duration
-        if setup.queueSamples > 0 {
-            for sample in 1...setup.queueSamples {
-                let time = SimTime(nanoseconds: setup.duration.nanoseconds / Int64(setup.queueSamples) * Int64(sample))
-                network.scheduleTimer(TimerToken(host: HostID(0), tag: TimerTag.sample.rawValue, value: UInt64(sample)), at: min(time, end))
-            }
-        }
         var untilProgress = 1 << 16
         while let event = network.kernel.step(until: end) {
             if let notification = network.handle(event, more: &notifications) { dispatch(notification) }
@@ -276,12 +274,6 @@ public final class MailSimulation {
             apply(setup.faults[Int(token.value)])
         case .engine?:
             watchdog()
-        case .sample?:
-            // Each agent is read where it is stored (in out): `agents[index]?.…` copies it.
-            func count(_ agent: inout MailAgent) -> Int { agent.queuedRecipientCount }
-            var queued = 0
-            for index in activeAgents { queued += count(&agents[index]!) }
-            statistics.queueSamples.append(QueueSample(time: network.now, queuedRecipients: queued))
         case nil:
             preconditionFailure("unknown timer tag \(token.tag)")
         }
@@ -321,15 +313,30 @@ public final class MailSimulation {
     func agentActs(_ host: HostID, _ body: (inout MailAgent) -> [AgentAction]) {
         guard hasAgent[host.index] else { return }
         markActive(host.index)
-        perform(body(&agents[host.index]!), for: host)
+        let actions = body(&agents[host.index]!)
+        noteQueue(host.index)
+        perform(actions, for: host)
     }
 
     @inline(__always)
     func markActive(_ host: Int) {
-        if !isActive[host] {
-            isActive[host] = true
-            activeAgents.append(host)
+        if !isActive[host] { isActive[host] = true }
+    }
+
+    /// Follows a change in the host's agent's queue: the total over all queues is known at every
+    /// instant it changes (`QueueStatistics`), not sampled.
+    @inline(__always)
+    func noteQueue(_ host: Int) {
+        // Read in place: `agents[host]?.…` would copy the whole agent.
+        func count(_ agent: inout MailAgent) -> Int {
+            assert(agent.queuedRecipientCount == agent.recountedQueuedRecipients, "the queue count of host \(host) drifted")
+            return agent.queuedRecipientCount
         }
+        let level = count(&agents[host]!)
+        guard level != queueLevels[host] else { return }
+        queuedRecipients += level - queueLevels[host]
+        queueLevels[host] = level
+        statistics.queue.change(to: queuedRecipients, at: network.now)
     }
 
     /// Carries out an agent's actions, then hands the list back to the agent to reuse.

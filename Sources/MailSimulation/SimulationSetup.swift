@@ -19,7 +19,7 @@ public struct SimulationSetup: Sendable {
     public var duration: SimDuration
     /// Record a trace (off for benchmarks).
     public var tracing: Bool
-    /// How many times over the run to sample the queue lengths (0: never).
+    /// How many equal spans of the run `RunStatistics.queue` reports its peak and mean for (0: none).
     public var queueSamples = 0
     /// Networks joined into one internet at the packet level (see `NetworkModel.joinedNetworks`).
     public var joinedNetworks: Set<NetworkID> = []

@@ -29,7 +29,8 @@ public struct RunMetrics: Sendable {
     public var heloFallbacks: Int
     /// Messages each host's receivers accepted, by host name.
     public var relayLoad: [(host: String, messages: Int)]
-    public var queueSamples: [QueueSample]
+    /// Recipients waiting in all queues, followed at every change (exact peak and means).
+    public var queue: QueueStatistics
     public var events: UInt64
     public var simulatedTime: SimDuration
 
@@ -80,13 +81,13 @@ public struct RunMetrics: Sendable {
         pipelinedSessions = result.statistics.pipelinedSessions
         heloFallbacks = result.statistics.heloFallbacks
         relayLoad = result.statistics.acceptedByHost.map { (setup.topology.hosts[$0.key].name, $0.value) }.sorted { $0.host < $1.host }
-        queueSamples = result.statistics.queueSamples
+        queue = result.statistics.queue
         events = result.eventsProcessed
         simulatedTime = result.endTime - .zero
     }
 
-    /// The peak of the sampled queue length.
-    public var peakQueue: Int { queueSamples.map(\.queuedRecipients).max() ?? 0 }
+    /// The most recipients waiting in all queues at any instant of the run.
+    public var peakQueue: Int { queue.peak }
 
     /// Every figure as (key, label, value), in a fixed order: the rows of every rendering.
     public var figures: [(key: String, label: String, value: String)] {
@@ -118,6 +119,7 @@ public struct RunMetrics: Sendable {
             ("pipelined_sessions", "pipelined sessions", String(pipelinedSessions)),
             ("helo_fallbacks", "EHLO refused, HELO used", String(heloFallbacks)),
             ("peak_queue", "peak queued recipients", String(peakQueue)),
+            ("mean_queue", "mean queued recipients", Format.decimal(queue.mean, 6)),
         ]
     }
 
@@ -128,7 +130,13 @@ public struct RunMetrics: Sendable {
             ("accounting_adds_up", .bool(accountingAddsUp)),
             ("figures", .object(figures.map { ($0.key, Double($0.value) != nil ? .number($0.value) : .string($0.value)) })),
             ("relay_load", .object(relayLoad.map { ($0.host, .int($0.messages)) })),
-            ("queue", .array(queueSamples.map { .object([("t_s", .decimal($0.time.nanoseconds.secondsValue, 3)), ("queued", .int($0.queuedRecipients))]) })),
+            (
+                "queue",
+                .array(
+                    queue.buckets.map {
+                        .object([("until_s", .decimal($0.end.nanoseconds.secondsValue, 3)), ("peak", .int($0.peak)), ("mean", .decimal($0.mean, 6))])
+                    })
+            ),
         ])
     }
 }

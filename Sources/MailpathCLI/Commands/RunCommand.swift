@@ -94,7 +94,11 @@ enum RunCommand: Subcommand {
                     ]
                 }), to: directory, "recipients.csv")
         try ExperimentSupport.write(
-            CSV.render(headers: ["t_s", "queued_recipients"], rows: metrics.queueSamples.map { [Format.decimal(Double($0.time.nanoseconds) / 1e9, 3), String($0.queuedRecipients)] }),
+            CSV.render(
+                headers: ["until_s", "peak_queued_recipients", "mean_queued_recipients"],
+                rows: metrics.queue.buckets.map {
+                    [Format.decimal(Double($0.end.nanoseconds) / 1e9, 3), String($0.peak), Format.decimal($0.mean, 6)]
+                }),
             to: directory, "queue.csv")
         try ExperimentSupport.write(outcome.result.traceText, to: directory, "trace.txt")
         try writeMailboxes(outcome.result.mailboxes, to: directory)
