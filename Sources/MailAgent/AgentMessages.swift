@@ -94,8 +94,9 @@ public enum AgentEvent: Hashable, Sendable {
     case doubleBounce(messageID: String, mailbox: Mailbox, reason: String)
     /// Queued mail lost when a host with a volatile queue crashed.
     case lost(messageID: String, mailbox: Mailbox)
-    /// A message refused because its trace lines showed a loop (RFC 2821 §6.2).
-    case loopDetected(messageID: String, traceLines: Int)
+    /// A message refused as looping: too many trace lines (RFC 2821 §6.2), or, where mail carries
+    /// none, back at a host that already passed it on.
+    case loopDetected(messageID: String, reason: String)
     /// A temporary failure; the recipient waits for `retryAt`.
     case deferred(messageID: String, mailbox: Mailbox, reason: String, retryAt: Timestamp)
 }

@@ -50,6 +50,11 @@ public struct MailAgent: Sendable {
     /// The last stamp's date text and the second it names: a busy relay stamps many messages a second.
     private var lastStampDate: (second: Int64, text: String) = (.min, "")
 
+    /// Message and recipient pairs this host has handed on, kept only where mail carries no
+    /// trace lines to count (RFC 765, 772 and 780 say nothing of loops): a message that comes
+    /// back for a recipient this host already passed on has gone round a loop.
+    private var handedOn: Set<String> = []
+
     /// The configuration's trace style and users in lower case, worked out once.
     private let traceStyle: TraceStyle
     private let userKeys: Set<String>?
@@ -101,8 +106,16 @@ public struct MailAgent: Sendable {
         let messageID = foundID ?? "<unknown>"
         if traceLines >= configuration.maxTraceLines {
             // RFC 2821 §6.2: count the Received lines, with a threshold of at least 100.
-            actions.append(.event(.loopDetected(messageID: messageID, traceLines: traceLines)))
+            actions.append(.event(.loopDetected(messageID: messageID, reason: "\(traceLines) trace lines")))
             return (.rejected(Reply(.transactionFailed, "Routing loop detected: \(traceLines) trace lines")), takeActions())
+        }
+        if traceStyle == .none, !handedOn.isEmpty,
+            let back = message.recipients.first(where: { handedOn.contains(Self.handOnKey(messageID, $0.path.mailbox)) })
+        {
+            // No trace lines to count: the mail has come back to a host that passed it on.
+            let mailbox = back.path.mailbox.map { "\($0)" } ?? ""
+            actions.append(.event(.loopDetected(messageID: messageID, reason: "came back after this host passed it on for <\(mailbox)>")))
+            return (.rejected(Reply(.transactionFailed, "Routing loop detected: mail came back to a host that passed it on")), takeActions())
         }
         let style = traceStyle
         let content: [UInt8]
@@ -172,6 +185,9 @@ public struct MailAgent: Sendable {
             switch report.transactions[0].recipients[position].status {
             case .delivered:
                 finish(attempt.queueID, index, event: { .relayed(messageID: $0, mailbox: $1, to: host) })
+                if traceStyle == .none, let key = queue.reading(attempt.queueID, { Self.handOnKey($0.messageID, $0.recipients[index].mailbox) }) {
+                    handedOn.insert(key)
+                }
             case .permanentFailure(let reply):
                 bounce(attempt.queueID, index, reason: "\(host) said: \(reply.code) \(reply.text)", now: now)
             case .temporaryFailure(let reply):
@@ -617,6 +633,8 @@ public struct MailAgent: Sendable {
     }
 
     // MARK: Helpers
+
+    static func handOnKey(_ messageID: String, _ mailbox: Mailbox?) -> String { messageID + " " + (mailbox?.key ?? "") }
 
     var routeStyle: RouteStyle { configuration.dialect.routeStyle }
 

@@ -254,7 +254,7 @@ extension MailSimulation {
         case .bounced(let messageID, let mailbox, let reason, let noticeID): trace(host, .init("bounce"), "\(messageID) for <\(mailbox)>: \(reason); notice \(noticeID)")
         case .doubleBounce(let messageID, let mailbox, let reason): trace(host, .init("bounce"), "double bounce of \(messageID) to <\(mailbox)>: \(reason)")
         case .lost(let messageID, let mailbox): trace(host, .init("lost"), "\(messageID) for <\(mailbox)> lost with the queue")
-        case .loopDetected(let messageID, let lines): trace(host, .init("loop"), "\(messageID) refused: \(lines) trace lines")
+        case .loopDetected(let messageID, let reason): trace(host, .init("loop"), "\(messageID) refused: \(reason)")
         case .deferred(let messageID, let mailbox, let reason, let retryAt):
             trace(host, .init("defer"), "\(messageID) for <\(mailbox)>: \(reason); retry at \(SimTime(nanoseconds: retryAt.nanoseconds))")
         }

@@ -243,3 +243,29 @@ enum Examples {
         }
     }
 }
+
+@Suite struct MailLoopTests {
+    /// A and B speak RFC 780 MTP, whose mail carries no trace lines, and each sends what it
+    /// cannot reach to the other: the message for cy@C, on an island only G reaches, goes round.
+    static let loop = """
+        {"format": "mailpath-scenario/1", "era": "mx-1986", "duration": "1h", "dns": {"server": "NS"},
+         "networks": ["Internet", {"name": "Island", "internet": false}],
+         "hosts": [{"name": "A", "networks": ["Internet"], "users": ["ann"], "dialect": "mtp780", "relayHost": "B"},
+                   {"name": "B", "networks": ["Internet"], "users": ["bob"], "dialect": "mtp780", "relayHost": "A"},
+                   {"name": "C", "networks": ["Island"], "users": ["cy"]},
+                   {"name": "NS", "networks": ["Internet"], "role": "router"},
+                   {"name": "G", "networks": ["Internet", "Island"], "gateway": true}],
+         "links": [{"between": ["A", "B"]}, {"between": ["A", "NS"]}, {"between": ["B", "G"]}, {"between": ["G", "C"]}],
+         "workload": {"messages": [{"at": "0s", "from": "ann@A", "to": ["cy@C"]}]}}
+        """
+
+    @Test("mail that comes back to a host that passed it on is refused as a loop and returned, in a few sessions")
+    func loopWithoutTraceLines() throws {
+        let scenario = try Scenario.decode(Self.loop, file: "loop.json")
+        let outcome = try Experiment.run(scenario, era: Era.named("mx-1986")!, workload: scenario.makeWorkload())
+        #expect(outcome.metrics.totals.bounced == 1)
+        #expect(outcome.metrics.totals.noticesDelivered == 1, "the notice reaches ann")
+        #expect(outcome.metrics.sessions <= 4, "it went round once, not for ever: \(outcome.metrics.sessions) sessions")
+        #expect(outcome.result.traceText.contains("refused: came back after this host passed it on for <cy@C>"))
+    }
+}

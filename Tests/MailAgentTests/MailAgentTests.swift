@@ -153,7 +153,7 @@ struct FixedRandom: RandomNumberGenerator {
         looped.content = Array(String(repeating: "Received: from x by y; date\r\n", count: 100).utf8) + Self.text
         let (refusal, events) = agent.messageReceived(looped, peer: "x", peerAddress: "10.0.0.9", now: .zero)
         #expect(refusal == .rejected(Reply(.transactionFailed, "Routing loop detected: 100 trace lines")))
-        #expect(events == [.event(.loopDetected(messageID: "<x1@src>", traceLines: 100))])
+        #expect(events == [.event(.loopDetected(messageID: "<x1@src>", reason: "100 trace lines"))])
     }
 
     @Test("MTP notices come from MTP@host (RFC 780 §3.2) and are never answered by notices")
