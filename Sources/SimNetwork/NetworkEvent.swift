@@ -114,6 +114,12 @@ struct InFlightStore<Value> {
         return InFlightSlot(index: index)
     }
 
+    /// Puts `value` in a slot already handed out (whose event is still to come).
+    mutating func fill(_ slot: InFlightSlot, with value: consuming Value) {
+        guard case .value = entries[Int(slot.index)] else { preconditionFailure("in-flight slot \(slot.index) is free") }
+        entries[Int(slot.index)] = .value(value)
+    }
+
     /// The value in `slot`, which is then free. Every slot is taken exactly once: the event that
     /// carries it cannot be cancelled, and its handler takes the value before anything else.
     mutating func take(_ slot: InFlightSlot) -> Value {

@@ -120,12 +120,20 @@ extension NetworkModel {
             send(.data(segmentData.put(consume bytes)), payload: payload, on: id, to: side.peer)
             return
         }
-        var start = 0
+        // The later segments' bytes are copied out; the first keeps the write's own storage, cut
+        // short once the others are copied (one allocation fewer a write). Its slot is filled
+        // then: no event runs before this call returns.
+        let firstSlot = segmentData.put([])
+        send(.data(firstSlot), payload: maximumSegmentSize, on: id, to: side.peer)
+        var start = maximumSegmentSize
         while start < payload {
             let end = min(start + maximumSegmentSize, payload)
             send(.data(segmentData.put(Array(bytes[start..<end]))), payload: end - start, on: id, to: side.peer)
             start = end
         }
+        var first = consume bytes
+        first.removeLast(payload - maximumSegmentSize)
+        segmentData.fill(firstSlot, with: first)
     }
 
     /// Closes one side's half in order: the peer hears `peerClosed` after all data sent before it.
