@@ -6,7 +6,9 @@ import TestSupport
 @testable import MailpathCLI
 
 /// Runs a command line and returns (exit code, stdout, stderr).
-func mailpath(_ arguments: String...) -> (code: ExitCode, out: String, err: String) {
+func mailpath(_ arguments: String...) -> (code: ExitCode, out: String, err: String) { mailpath(arguments) }
+
+func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: String) {
     let captured = CapturedConsole()
     let code = CLI.run(arguments: arguments, console: captured.console)
     return (code, captured.out, captured.err)
@@ -42,6 +44,16 @@ func mailpath(_ arguments: String...) -> (code: ExitCode, out: String, err: Stri
         let result = mailpath("--version")
         #expect(result.code == .success)
         #expect(result.out == "mailpath \(CLI.version)\n")
+    }
+
+    @Test("an empty directory or file name is a usage error, never a write into /", arguments: [
+        ["run", "x.json", "--out", ""], ["timeline", "t.json", "--out="], ["generate", "internet", "--out", ""],
+    ])
+    func emptyPaths(arguments: [String]) {
+        let result = mailpath(arguments)
+        #expect(result.code == .usage)
+        #expect(result.err.hasPrefix("mailpath: error: --out needs a"), "\(result.err)")
+        #expect(result.out.isEmpty)
     }
 
     @Test("misspellings get one line with a suggestion and exit 64", arguments: [

@@ -33,6 +33,10 @@ enum ArgumentParser {
             } else {
                 throw CLIError.usage("--\(option.name) needs a value (\(option.valueName!))")
             }
+            // An empty directory or file name would write into the current folder's root, or "/".
+            if value.isEmpty, option.valueName == "DIR" || option.valueName == "FILE" {
+                throw CLIError.usage("--\(option.name) needs a \(option.valueName == "DIR" ? "directory" : "file") name, not an empty one")
+            }
             if !option.isRepeatable, parsed.values[option.name] != nil {
                 throw CLIError.usage("--\(option.name) was given more than once")
             }
