@@ -256,8 +256,15 @@ extension Scenario {
         dns.attempts = try object.optional("attempts")?.integer(in: 1...10) ?? dns.attempts
         if let mx = object.optional("mx") {
             guard case .object(let members) = mx.node.value else { throw mx.error("expected an object: domain → MX records") }
+            var domains: Set<String> = []
             for member in members {
                 let domainReader = mx.child(member.value, "." + member.key)
+                guard Domain.validate(Substring(member.key), maxLength: 255) == nil else {
+                    throw domainReader.error("\"\(member.key)\" is not a domain")
+                }
+                guard domains.insert(Topology.key(member.key)).inserted else {
+                    throw domainReader.error("MX records for \(member.key) are given twice (names ignore case)")
+                }
                 var records: [(Int, String)] = []
                 for record in try domainReader.array() {
                     let fields = try record.object(allowing: ["preference", "host"])
@@ -293,9 +300,13 @@ extension Scenario {
                 guard let destination = index.mailHost(of: address), !index.joined(origin, destination) else { continue }
                 throw node.error("no links lead from \(origin) to \(destination), where <\(address)> lives: add links, or a gateway joining their networks")
             }
+            let at = try fields.optional("at")?.time() ?? .zero
+            if at >= SimTime.zero + scenario.duration, let atNode = fields.optional("at") {
+                throw atNode.error("sent after the run ends (its duration is \(scenario.duration)): it would never be sent")
+            }
             workload.messages.append(
                 MessageSpec(
-                    at: try fields.optional("at")?.time() ?? .zero, from: sender, to: to,
+                    at: at, from: sender, to: to,
                     size: try fields.optional("size")?.size(limit: Units.largestMessage, limitText: "100MB") ?? 1000, subject: try fields.optional("subject")?.string()))
         }
         for generator in try object.optional("generate")?.array() ?? [] {
@@ -369,6 +380,16 @@ extension Scenario {
         }
     }
 
+    /// A reply text for an injected reply: one line (a CR or LF would inject a second reply).
+    static func replyText(_ node: JSONReader?) throws(ScenarioError) -> String? {
+        guard let node else { return nil }
+        let text = try node.string()
+        guard !text.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else {
+            throw node.error("a reply text is one line: no CR or LF")
+        }
+        return text
+    }
+
     static func knownUser(_ node: JSONReader, in index: ScenarioIndex) throws(ScenarioError) -> String {
         let text = try mailbox(node)
         guard index.user(text) != nil else {
@@ -413,7 +434,12 @@ extension Scenario {
             return .link(between: link.between, up: type == "linkUp", at: try fields.required("at", "when").time())
         case "crash":
             let fields = try node.object(allowing: ["type", "host", "at", "restart"])
-            return .crash(host: try host(fields), at: try fields.required("at", "when").time(), restart: try fields.optional("restart")?.time())
+            let at = try fields.required("at", "when").time()
+            let restart = try fields.optional("restart")?.time()
+            if let restart, restart <= at, let restartNode = fields.optional("restart") {
+                throw restartNode.error("restarts before it crashes: give a time after \"at\"")
+            }
+            return .crash(host: try host(fields), at: at, restart: restart)
         case "dnsOutage":
             let fields = try node.object(allowing: ["type", "from", "until"])
             let (from, until) = try window(fields)
@@ -426,7 +452,7 @@ extension Scenario {
             let code = try fields.required("code", "the reply code, from 400 to 599").integer(in: 400...599)
             let (from, until) = try window(fields)
             return .reply(
-                host: target, command: command, code: code, text: try fields.optional("text")?.string() ?? "Injected failure", from: from,
+                host: target, command: command, code: code, text: try replyText(fields.optional("text")) ?? "Injected failure", from: from,
                 until: until, probability: try fields.optional("probability")?.probability() ?? 1)
         default:
             let fields = try node.object(allowing: ["type", "host", "from", "until"])
