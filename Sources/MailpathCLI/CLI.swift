@@ -15,6 +15,15 @@ public enum CLI {
 
     /// Runs one command line (without the program name) and returns the exit code.
     public static func run(arguments: [String], console: Console) -> ExitCode {
+        let code = runCommand(arguments: arguments, console: console)
+        if let failure = console.outFailure() {
+            console.err("mailpath: error: cannot write the results to standard output: \(failure)\n")
+            return .ioError
+        }
+        return code
+    }
+
+    private static func runCommand(arguments: [String], console: Console) -> ExitCode {
         do {
             return try dispatch(arguments, console: console)
         } catch let error as CLIError {

@@ -9,21 +9,40 @@ public struct Console: Sendable {
     public var err: @Sendable (String) -> Void
     /// Whether standard error is a terminal: progress lines are shown only then.
     public var errIsTerminal: Bool
+    /// Why writing `out` failed, if it did (a full disk, a closed descriptor): the command then
+    /// exits 74 rather than 0 with an empty or cut result.
+    public var outFailure: @Sendable () -> String?
 
-    public init(out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void, errIsTerminal: Bool = false) {
+    public init(
+        out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void, errIsTerminal: Bool = false,
+        outFailure: @escaping @Sendable () -> String? = { nil }
+    ) {
         self.out = out
         self.err = err
         self.errIsTerminal = errIsTerminal
+        self.outFailure = outFailure
     }
 
     /// The process's standard output and standard error.
     public static var standard: Console {
-        Console(out: { writeAll(1, $0) }, err: { writeAll(2, $0) }, errIsTerminal: isatty(2) != 0)
+        let failure = WriteFailure()
+        return Console(
+            out: { writeAll(1, $0, failure: failure) }, err: { writeAll(2, $0, failure: nil) }, errIsTerminal: isatty(2) != 0,
+            outFailure: { failure.reason })
     }
 }
 
-/// Writes all of `text` to a file descriptor, retrying short writes and interruptions.
-func writeAll(_ descriptor: Int32, _ text: String) {
+/// The first error met writing a descriptor, kept for the command's exit code.
+final class WriteFailure: @unchecked Sendable {
+    private let lock = PthreadMutex()
+    private var first: String?
+    var reason: String? { lock.locked { first } }
+    func record(_ reason: String) { lock.locked { if first == nil { first = reason } } }
+}
+
+/// Writes all of `text` to a file descriptor, retrying short writes and interruptions. An error
+/// is recorded in `failure`, except a reader that went away (EPIPE), which is nobody's failure.
+func writeAll(_ descriptor: Int32, _ text: String, failure: WriteFailure?) {
     var bytes = Array(text.utf8)
     var offset = 0
     while offset < bytes.count {
@@ -33,7 +52,8 @@ func writeAll(_ descriptor: Int32, _ text: String) {
         } else if written < 0 && errno == EINTR {
             continue
         } else {
-            return  // the reader went away (EPIPE): nothing more to do
+            if written < 0 && errno != EPIPE { failure?.record(String(cString: strerror(errno))) }
+            return
         }
     }
 }

@@ -15,6 +15,8 @@ public struct ExitCode: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let usage = ExitCode(rawValue: 64)
     /// An input file was wrong: malformed or inconsistent scenario or timeline (EX_DATAERR).
     public static let dataError = ExitCode(rawValue: 65)
+    /// Output could not be written: a full disk, a closed descriptor (EX_IOERR).
+    public static let ioError = ExitCode(rawValue: 74)
     /// A mail transfer failed temporarily (4yz): try again later (EX_TEMPFAIL).
     public static let temporaryFailure = ExitCode(rawValue: 75)
 

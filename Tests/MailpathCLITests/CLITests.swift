@@ -173,3 +173,23 @@ func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: Strin
         #expect(onDisk == markdown, "Docs/dialects.md is stale: run swift run mailpath dialects --markdown > Docs/dialects.md")
     }
 }
+
+@Suite struct OutputFailureTests {
+    @Test("a result that cannot be written to standard output (a full disk) exits 74 with one line saying so")
+    func fullDisk() throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mailpath").path
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "swift test builds mailpath beside the tests: \(binary)")
+        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["eras"]
+        process.standardOutput = full
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 74)
+        #expect(message == "mailpath: error: cannot write the results to standard output: No space left on device\n")
+    }
+}
