@@ -97,6 +97,8 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
          #""faults": [{"type": "reply", "host": "Z", "command": "RCPT", "code": 550, "text": "no\r\n250 yes", "from": "0s", "until": "1h"}], "workload": {"messages""#,
          #"bad.json:14:85: faults[0].text: a reply text is one line: no CR or LF"#),
         ("a message after the end of the run", #""at": "0s""#, #""at": "7d""#, #"bad.json:14:36: workload.messages[0].at: sent after the run ends (its duration is 6d): it would never be sent"#),
+        ("a seed past 64 bits", #""era": "smtp-1982","#, #""era": "smtp-1982", "seed": 99999999999999999999999,"#,
+         #"bad.json:3:31: seed: expected a number from 0 to 9223372036854775807, found 99999999999999999999999, which is too large"#),
         ("misspelt network", #"{"name": "Z", "networks": ["CSNET"]"#, #"{"name": "Z", "networks": ["CSNT"]"#,
          #"bad.json:8:32: hosts[2].networks[0]: unknown network "CSNT"; did you mean "CSNET"?"#),
         ("unknown host in a link", #""between": ["G", "Z"]"#, #""between": ["G", "Q"]"#,
@@ -142,8 +144,28 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
     func missingFile() {
         let result = mailpath("run", "/nonexistent/scenario.json", "--quiet")
         #expect(result.code == .dataError)
-        #expect(result.err.hasPrefix("mailpath: error: /nonexistent/scenario.json: "))
-        #expect(result.err.split(separator: "\n").count == 1)
+        #expect(result.err == "mailpath: error: /nonexistent/scenario.json: no such file\n")
+    }
+
+    @Test("a file that cannot be read says why: a directory, UTF-16, a byte that is not UTF-8", arguments: [
+        ("directory", [], "it is a directory, not a file"),
+        ("utf16.json", [0xFF, 0xFE, 0x7B, 0x00, 0x7D, 0x00], "the file is UTF-16; save it as UTF-8"),
+        ("latin1.json", Array(#"{"name": "M"#.utf8) + [0xFC] + Array(#"ller"}"#.utf8), "not UTF-8 text: an invalid byte at offset 11"),
+    ] as [(String, [UInt8], String)])
+    func unreadable(name: String, bytes: [UInt8], reason: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-read-\(UUID().uuidString)")
+        let path = directory.appendingPathComponent(name).path
+        if name == "directory" {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } else {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+        }
+        for command in ["run", "compare", "timeline"] {
+            let result = mailpath(command, path, "--quiet")
+            #expect(result.code == .dataError, "\(command)")
+            #expect(result.err == "mailpath: error: \(path): \(reason)\n", "\(command)")
+        }
     }
 }
 

@@ -50,6 +50,10 @@ struct JSONReader {
 
     func integer(in range: ClosedRange<Int>) throws(ScenarioError) -> Int {
         guard case .number(let text) = node.value, let value = Int(text) else {
+            if case .number(let text) = node.value, !text.isEmpty, text.drop(while: { $0 == "-" }).allSatisfy(\.isNumber) {
+                // Digits only, yet no Int: past 64 bits.
+                throw error("expected a number from \(range.lowerBound) to \(range.upperBound), found \(text), which is too large")
+            }
             throw error("expected a whole number, found \(node.kindName == "a number" ? "a fraction" : node.kindName)")
         }
         guard range.contains(value) else { throw error("expected a number from \(range.lowerBound) to \(range.upperBound), found \(value)") }

@@ -65,8 +65,10 @@ extension Scenario {
 
     /// Reads a scenario file from disk.
     public static func load(path: String) throws(ScenarioError) -> Scenario {
-        guard let text = FileText.read(path) else {
-            throw ScenarioError(file: path, position: nil, path: "", message: "cannot read the file (does it exist?)")
+        let text: String
+        switch FileText.readText(path) {
+        case .success(let read): text = read
+        case .failure(let failure): throw ScenarioError(file: path, position: nil, path: "", message: failure.reason)
         }
         return try decode(text, file: path)
     }

@@ -21,7 +21,11 @@ enum TimelineCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         let path = arguments.positionals[0]
-        guard let text = FileText.read(path) else { throw CLIError.data("\(path): cannot read the file (does it exist?)") }
+        let text: String
+        switch FileText.readText(path) {
+        case .success(let read): text = read
+        case .failure(let failure): throw CLIError.data("\(path): \(failure.reason)")
+        }
         let timeline: Timeline
         do {
             timeline = try Timeline.decode(text, file: path)
