@@ -59,3 +59,20 @@ import Testing
         #expect(Units.rate(text) == nil, "\(text)")
     }
 }
+
+@Suite struct JSONDuplicateKeyTests {
+    @Test("a duplicate key is found where it stands, in a small object or one of many keys", arguments: [3, 15, 16, 40, 5_000])
+    func duplicateKey(count: Int) {
+        let members = (0..<count).map { "\"k\($0)\": \($0)" }.joined(separator: ", ")
+        let text = "{" + members + ", \"K1\": 0, \"k1\": 1}"
+        do {
+            _ = try JSONParser.parse(text)
+            Issue.record("the duplicate of k1 was not found among \(count) keys")
+        } catch {
+            #expect(error.message == "duplicate key \"k1\"")
+            #expect(error.position.column == text.utf8.count - 7, "the second k1's place (columns count from 1)")
+        }
+        // Keys differing in case are different keys, and none repeated is fine.
+        #expect((try? JSONParser.parse("{" + members + ", \"K1\": 0}")) != nil)
+    }
+}

@@ -113,6 +113,9 @@ public enum JSONParser {
         mutating func object(depth: Int) throws(JSONSyntaxError) -> [JSONNode.Member] {
             index += 1
             var members: [JSONNode.Member] = []
+            // Keys seen, once an object has more than a few: a search of the members for each
+            // key made an object of n keys cost n² (a million keys took over 20 s).
+            var keys: Set<String>?
             skipWhitespace()
             if !atEnd && bytes[index] == UInt8(ascii: "}") {
                 index += 1
@@ -125,8 +128,14 @@ public enum JSONParser {
                 }
                 let keyPosition = position
                 let key = try string()
-                if members.contains(where: { $0.key == key }) {
+                let duplicate = keys.map { $0.contains(key) } ?? members.contains { $0.key == key }
+                if duplicate {
                     throw JSONSyntaxError(position: keyPosition, message: "duplicate key \"\(key)\"")
+                }
+                if keys != nil {
+                    keys!.insert(key)
+                } else if members.count == 15 {
+                    keys = Set(members.map(\.key) + [key])
                 }
                 skipWhitespace()
                 guard !atEnd, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after the key \"\(key)\"") }
