@@ -232,6 +232,23 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         #expect(!FileManager.default.fileExists(atPath: directory + "/mailboxes"), "texts are kept only with --keep-text")
     }
 
+    @Test("--out is written whole: nothing staged is left beside it, other files in it stay, and a file in the way is named")
+    func outFolderWholeOrNothing() throws {
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-out-\(UUID().uuidString)").path
+        let directory = parent + "/results"
+        #expect(mailpath("run", Self.relayStory, "--quiet", "--out", directory).code == .success)
+        try "mine".write(toFile: directory + "/notes.txt", atomically: true, encoding: .utf8)
+        #expect(mailpath("compare", Self.relayStory, "--quiet", "--out", directory, "--eras", "smtp-1982").code == .success)
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        #expect(names == ["comparison.csv", "comparison.json", "mailboxes.csv", "notes.txt", "queue.csv", "recipients.csv", "summary.csv", "summary.json", "trace.txt"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent) == ["results"], "no staging folder left")
+        // A file where a folder must go: one line naming it, and nothing written.
+        let blocked = mailpath("run", Self.relayStory, "--quiet", "--out", directory + "/notes.txt/deeper")
+        #expect(blocked.code == .failure)
+        #expect(blocked.err == "mailpath: error: cannot write to \(directory)/notes.txt/deeper: \(directory)/notes.txt is a file, not a folder\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).count == names.count)
+    }
+
     @Test("run --keep-text writes each delivered text, whose size and digest are those in mailboxes.csv")
     func keepText() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-out-\(UUID().uuidString)").path

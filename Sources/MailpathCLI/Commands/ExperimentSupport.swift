@@ -55,16 +55,6 @@ enum ExperimentSupport {
         if context.console.errIsTerminal && !quiet { context.console.err("\r\u{1B}[K") }
     }
 
-    /// Writes a file under `directory`, turning failures into a clear error.
-    static func write(_ text: String, to directory: String, _ name: String) throws {
-        let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-        do {
-            try FileText.write(text, to: path)
-        } catch {
-            throw CLIError.failure("cannot write \(path): \(error.localizedDescription)")
-        }
-    }
-
     /// Fails the command when the run's accounting does not add up ("nothing is lost silently").
     static func checkAccounting(_ metrics: RunMetrics) throws {
         guard metrics.accountingAddsUp else {

@@ -78,10 +78,11 @@ enum RunCommand: Subcommand {
 
     static func writeResults(_ outcome: RunOutcome, to directory: String) throws {
         let metrics = outcome.metrics
-        try ExperimentSupport.write(metrics.json.rendered(), to: directory, "summary.json")
-        try ExperimentSupport.write(CSV.render(headers: metrics.figures.map(\.key), rows: [metrics.figures.map(\.value)]), to: directory, "summary.csv")
+        let folder = try OutputFolder(directory)
+        try folder.write(metrics.json.rendered(), "summary.json")
+        try folder.write(CSV.render(headers: metrics.figures.map(\.key), rows: [metrics.figures.map(\.value)]), "summary.csv")
         let records = outcome.result.accounting.records
-        try ExperimentSupport.write(
+        try folder.write(
             CSV.render(
                 headers: ["message_id", "recipient", "outcome", "submitted_s", "delivered_s", "latency_s", "transfers", "duplicates", "bounce_reason"],
                 rows: records.map { record in
@@ -92,22 +93,23 @@ enum RunCommand: Subcommand {
                         record.latency.map { Format.decimal($0.seconds, 6) } ?? "", String(record.transfers), String(record.duplicates),
                         record.bounceReason ?? "",
                     ]
-                }), to: directory, "recipients.csv")
-        try ExperimentSupport.write(
+                }), "recipients.csv")
+        try folder.write(
             CSV.render(
                 headers: ["until_s", "peak_queued_recipients", "mean_queued_recipients"],
                 rows: metrics.queue.buckets.map {
                     [Format.decimal(Double($0.end.nanoseconds) / 1e9, 3), String($0.peak), Format.decimal($0.mean, 6)]
                 }),
-            to: directory, "queue.csv")
-        try ExperimentSupport.write(outcome.result.traceText, to: directory, "trace.txt")
-        try writeMailboxes(outcome.result.mailboxes, to: directory)
+            "queue.csv")
+        try folder.write(outcome.result.traceText, "trace.txt")
+        try writeMailboxes(outcome.result.mailboxes, to: folder)
+        try folder.commit()
     }
 
     /// mailboxes.csv, a row per delivered message in host, user and arrival order; and each kept
     /// text as mailboxes/HOST/USER/N.eml (names with characters other than letters, digits,
     /// '.', '-' and '_' written with %XX escapes).
-    static func writeMailboxes(_ mailboxes: [String: [String: [StoredMessage]]], to directory: String) throws {
+    static func writeMailboxes(_ mailboxes: [String: [String: [StoredMessage]]], to folder: OutputFolder) throws {
         func safe(_ name: String) -> String {
             var result = ""
             for byte in name.utf8 {
@@ -124,18 +126,12 @@ enum RunCommand: Subcommand {
                     let digest = String(message.digest, radix: 16).leftPadded(16)
                     rows.append([host, user, message.messageID, Format.decimal(Double(message.deliveredAt.nanoseconds) / 1e9, 6), String(message.size), digest])
                     if !message.content.isEmpty {
-                        let path = "\(directory)/mailboxes/\(safe(host))/\(safe(user))/\(index + 1).eml"
-                        do {
-                            try FileText.write(bytes: message.content, to: path)
-                        } catch {
-                            throw CLIError.failure("cannot write \(path): \(error.localizedDescription)")
-                        }
+                        try folder.write(bytes: message.content, "mailboxes/\(safe(host))/\(safe(user))/\(index + 1).eml")
                     }
                 }
             }
         }
-        try ExperimentSupport.write(
-            CSV.render(headers: ["host", "user", "message_id", "delivered_s", "size", "fnv1a64"], rows: rows), to: directory, "mailboxes.csv")
+        try folder.write(CSV.render(headers: ["host", "user", "message_id", "delivered_s", "size", "fnv1a64"], rows: rows), "mailboxes.csv")
     }
 }
 
@@ -193,8 +189,10 @@ enum CompareCommand: Subcommand {
             context.console.out(text)
         }
         if let directory = arguments.value("out") {
-            try ExperimentSupport.write(comparison.json.rendered(), to: directory, "comparison.json")
-            try ExperimentSupport.write(comparison.csv, to: directory, "comparison.csv")
+            let folder = try OutputFolder(directory)
+            try folder.write(comparison.json.rendered(), "comparison.json")
+            try folder.write(comparison.csv, "comparison.csv")
+            try folder.commit()
         }
         for run in runs { try ExperimentSupport.checkAccounting(run) }
         return .success

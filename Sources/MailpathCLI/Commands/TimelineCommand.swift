@@ -45,10 +45,12 @@ enum TimelineCommand: Subcommand {
         }
         ExperimentSupport.endProgress(context, quiet: quiet)
         if let directory = arguments.value("out") {
-            try ExperimentSupport.write(TimelineHTML.render(report), to: directory, "index.html")
-            try ExperimentSupport.write(TimelineMarkdown.render(report), to: directory, "report.md")
-            try ExperimentSupport.write(report.csv, to: directory, "results.csv")
-            try ExperimentSupport.write(report.json.rendered(), to: directory, "results.json")
+            let folder = try OutputFolder(directory)
+            try folder.write(TimelineHTML.render(report), "index.html")
+            try folder.write(TimelineMarkdown.render(report), "report.md")
+            try folder.write(report.csv, "results.csv")
+            try folder.write(report.json.rendered(), "results.json")
+            try folder.commit()
         }
         context.console.out(summary(report, out: arguments.value("out")))
         return .success
