@@ -139,9 +139,25 @@ public struct Workload: Sendable {
             header.put(literal: "From: ")
             users[Int(senders[index])].write(to: &header)
             header.put(literal: "\r\nTo: ")
+            // Folded before an address that would take the line past 78 characters (RFC 2822
+            // §2.1.1; RFC 822 §3.1.1: a fold is CR LF and white space), so that a message to many
+            // recipients keeps every line far inside the 1000-character limit (RFC 821 §4.5.3).
+            var column = 4
             for (position, recipient) in recipients(index).enumerated() {
-                if position > 0 { header.put(literal: ", ") }
-                users[Int(recipient)].write(to: &header)
+                let mailbox = users[Int(recipient)]
+                let length = mailbox.localPart.utf8.count + (mailbox.domain.map { $0.text.utf8.count + 1 } ?? 0)
+                if position > 0 {
+                    // ", " and the address, and room for the comma a fold after it would add.
+                    if column + 2 + length + 1 > 78 {
+                        header.put(literal: ",\r\n ")
+                        column = 1
+                    } else {
+                        header.put(literal: ", ")
+                        column += 2
+                    }
+                }
+                mailbox.write(to: &header)
+                column += length
             }
             header.put(literal: "\r\nSubject: ")
             if !subjects.isEmpty, let subject = subjects[index] {

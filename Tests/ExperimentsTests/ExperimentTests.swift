@@ -269,3 +269,26 @@ enum Examples {
         #expect(outcome.result.traceText.contains("refused: came back after this host passed it on for <cy@C>"))
     }
 }
+
+@Suite struct ManyRecipientsTests {
+    @Test("a message to 60 long addresses is delivered to all: its To: line is folded, never past 78 characters")
+    func foldedTo() throws {
+        let users = (0..<60).map { "\"recipient-with-a-rather-long-name-\($0)\"" }.joined(separator: ", ")
+        let to = (0..<60).map { "\"recipient-with-a-rather-long-name-\($0)@B\"" }.joined(separator: ", ")
+        let text = """
+            {"format": "mailpath-scenario/1", "networks": ["ARPANET"], "era": "smtp-1982",
+             "hosts": [{"name": "A", "networks": ["ARPANET"], "users": ["ann"]},
+                       {"name": "B", "networks": ["ARPANET"], "users": [\(users)]}],
+             "links": [{"between": ["A", "B"]}],
+             "workload": {"messages": [{"at": "0s", "from": "ann@A", "to": [\(to)]}]}}
+            """
+        let scenario = try Scenario.decode(text, file: "many.json")
+        let workload = scenario.makeWorkload()
+        let header = String(decoding: workload.text(0), as: UTF8.self).components(separatedBy: "\r\n\r\n")[0]
+        let lines = header.split(separator: "\r\n")
+        #expect(lines.allSatisfy { $0.utf8.count <= 78 }, "\(lines.map(\.utf8.count))")
+        #expect(lines.filter { $0.hasPrefix(" ") }.count > 30, "folded onto continuation lines")
+        let outcome = try Experiment.run(scenario, era: Era.named("smtp-1982")!, workload: workload, options: RunOptions(tracing: false))
+        #expect(outcome.metrics.totals.delivered == 60)
+    }
+}
