@@ -3,13 +3,17 @@ import MailCore
 import SimKernel
 
 /// Where each recipient of each submitted message ended up. At the end of a run every one is
-/// exactly one of delivered, bounced, queued or lost; anything else is a bug and fails the run.
+/// exactly one of delivered, bounced, queued, lost, or never submitted (its sender's host was
+/// down, or it had none, when the message was due); anything else is a bug and fails the run.
 ///
 /// Records are kept in one flat array aligned with the workload's recipients, so a million-message
 /// run costs a few dozen bytes per recipient.
 public struct Accounting: Sendable {
     public enum Outcome: String, Hashable, Sendable, Comparable {
         case delivered, bounced, queued, lost
+        /// The message never entered the mail system: its sender's host was down (or it had no
+        /// host) when it was due. Neither delivered nor returned: nobody took it.
+        case neverSubmitted = "never_submitted"
         public static func < (lhs: Outcome, rhs: Outcome) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
@@ -17,6 +21,7 @@ public struct Accounting: Sendable {
         var submitted = false
         var bounced = false
         var lost = false
+        var neverSubmitted = false
         var outcome: Outcome?
         var deliveries: UInt16 = 0
         var transfers: UInt16 = 0
@@ -110,9 +115,10 @@ public struct Accounting: Sendable {
     }
 
     /// Nobody took the message at submission (its host was down): every recipient is returned.
+    /// Nobody took the message when it was due: `reason` says why.
     mutating func refusedAtSubmission(_ message: Int, reason: String) {
         for slot in starts[message]..<starts[message + 1] {
-            slots[slot].bounced = true
+            slots[slot].neverSubmitted = true
             bounceReasons[slot] = reason
         }
     }
@@ -163,7 +169,9 @@ public struct Accounting: Sendable {
         var missing: [String] = []
         for message in 0..<workload.count {
             for slot in starts[message]..<starts[message + 1] where slots[slot].submitted {
-                if slots[slot].deliveries > 0 {
+                if slots[slot].neverSubmitted {
+                    slots[slot].outcome = .neverSubmitted
+                } else if slots[slot].deliveries > 0 {
                     slots[slot].outcome = .delivered
                 } else if slots[slot].bounced {
                     slots[slot].outcome = .bounced
@@ -192,6 +200,7 @@ public struct Accounting: Sendable {
                 case .bounced?: totals.bounced += 1
                 case .queued?: totals.queued += 1
                 case .lost?: totals.lost += 1
+                case .neverSubmitted?: totals.neverSubmitted += 1
                 case nil: totals.unaccounted += 1
                 }
                 totals.duplicates += max(0, Int(slots[slot].deliveries) - 1)
@@ -210,6 +219,8 @@ public struct Accounting: Sendable {
         public var bounced = 0
         public var queued = 0
         public var lost = 0
+        /// Recipients of messages nobody took (their sender's host was down when they were due).
+        public var neverSubmitted = 0
         public var unaccounted = 0
         public var duplicates = 0
         public var notices = 0
@@ -218,8 +229,8 @@ public struct Accounting: Sendable {
 
         public init() {}
 
-        /// delivered + bounced + queued + lost == recipients, and nothing unaccounted.
-        public var addsUp: Bool { unaccounted == 0 && delivered + bounced + queued + lost == recipients }
+        /// delivered + bounced + queued + lost + never submitted == recipients, and nothing unaccounted.
+        public var addsUp: Bool { unaccounted == 0 && delivered + bounced + queued + lost + neverSubmitted == recipients }
     }
 
     /// The story of one recipient, by Message-ID and mailbox.

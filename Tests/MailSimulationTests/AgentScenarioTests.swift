@@ -224,8 +224,9 @@ struct MXWorld {
             #expect(result.accounting.record(messageID: id, mailbox: Mailbox("joe@dest.org"))?.outcome == .lost)
             #expect(result.accounting.record(messageID: id, mailbox: Mailbox("ann@dest.org"))?.outcome == .lost)
         }
-        // Submitted while the host is down: nobody took it, it is returned.
-        #expect(result.accounting.record(messageID: late, mailbox: Mailbox("joe@dest.org"))?.outcome == .bounced)
+        // Due while the host is down: nobody took it, so it is neither returned nor delivered.
+        #expect(result.accounting.record(messageID: late, mailbox: Mailbox("joe@dest.org"))?.outcome == .neverSubmitted)
+        #expect(result.totals.neverSubmitted == 1 && result.totals.bounced == 0)
         #expect(result.totals.lost == 6)
         #expect(result.events("lost").count == 6)
         #expect(result.accountingAddsUp)

@@ -86,6 +86,9 @@ public struct RunMetrics: Sendable {
         simulatedTime = result.endTime - .zero
     }
 
+    /// Delivered recipients as a share of all recipients (0 when there are none).
+    public var deliveredShare: Double { totals.recipients > 0 ? Double(totals.delivered) / Double(totals.recipients) : 0 }
+
     /// The most recipients waiting in all queues at any instant of the run.
     public var peakQueue: Int { queue.peak }
 
@@ -93,20 +96,23 @@ public struct RunMetrics: Sendable {
     public var figures: [(key: String, label: String, value: String)] {
         func seconds(_ duration: SimDuration?) -> String { duration.map { Format.decimal($0.seconds, 3) } ?? "-" }
         return [
-            ("messages", "messages submitted", String(totals.messages)),
+            ("messages", "messages in the workload", String(totals.messages)),
             ("recipients", "recipients", String(totals.recipients)),
             ("delivered", "delivered", String(totals.delivered)),
             ("bounced", "bounced", String(totals.bounced)),
             ("queued", "still queued", String(totals.queued)),
             ("lost", "lost", String(totals.lost)),
+            ("never_submitted", "never submitted (sender's host down)", String(totals.neverSubmitted)),
             ("duplicates", "duplicates", String(totals.duplicates)),
             ("double_bounces", "double bounces", String(totals.doubleBounces)),
-            ("latency_mean_s", "latency mean (s)", seconds(latency?.mean)),
-            ("latency_p50_s", "latency p50 (s)", seconds(latency?.p50)),
-            ("latency_p95_s", "latency p95 (s)", seconds(latency?.p95)),
-            ("latency_p99_s", "latency p99 (s)", seconds(latency?.p99)),
-            ("latency_max_s", "latency max (s)", seconds(latency?.max)),
-            ("hops_mean", "hops per recipient", Format.decimal(hopsMean, 2)),
+            // Latency and hops are of delivered recipients only: their share stands beside them.
+            ("delivered_share", "delivered share (%)", Format.decimal(deliveredShare * 100, 1)),
+            ("latency_mean_s", "latency mean, delivered (s)", seconds(latency?.mean)),
+            ("latency_p50_s", "latency p50, delivered (s)", seconds(latency?.p50)),
+            ("latency_p95_s", "latency p95, delivered (s)", seconds(latency?.p95)),
+            ("latency_p99_s", "latency p99, delivered (s)", seconds(latency?.p99)),
+            ("latency_max_s", "latency max, delivered (s)", seconds(latency?.max)),
+            ("hops_mean", "hops per delivered recipient", Format.decimal(hopsMean, 2)),
             ("hops_max", "most hops", String(hopsMax)),
             ("round_trips_per_message", "round trips per message", Format.decimal(roundTripsPerMessage, 2)),
             ("protocol_bytes", "protocol bytes", String(protocolBytes)),

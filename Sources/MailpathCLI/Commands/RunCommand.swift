@@ -72,6 +72,7 @@ enum RunCommand: Subcommand {
         text += Table(headers: ["figure", "value"], rows: metrics.figures.map { [$0.label, $0.value] }, alignments: [.left, .right]).text
         let totals = metrics.totals
         text += "\naccounting: \(totals.recipients) recipients = \(totals.delivered) delivered + \(totals.bounced) bounced + \(totals.queued) queued + \(totals.lost) lost"
+        if totals.neverSubmitted > 0 { text += " + \(totals.neverSubmitted) never submitted" }
         text += metrics.accountingAddsUp ? " (adds up)\n" : " (DOES NOT ADD UP)\n"
         return text
     }
