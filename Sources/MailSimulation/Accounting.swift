@@ -17,11 +17,16 @@ public struct Accounting: Sendable {
         public static func < (lhs: Outcome, rhs: Outcome) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
+    /// Recipients submitted and not yet delivered, returned, lost or refused at submission.
+    public private(set) var inFlight = 0
+
     struct Slot: Sendable {
         var submitted = false
         var bounced = false
         var lost = false
         var neverSubmitted = false
+        /// Reached its first final state (delivered, bounced, lost or never submitted).
+        var settled = false
         var outcome: Outcome?
         var deliveries: UInt16 = 0
         var transfers: UInt16 = 0
@@ -112,12 +117,20 @@ public struct Accounting: Sendable {
 
     mutating func submitted(_ message: Int) {
         for slot in starts[message]..<starts[message + 1] { slots[slot].submitted = true }
+        inFlight += starts[message + 1] - starts[message]
     }
 
-    /// Nobody took the message at submission (its host was down): every recipient is returned.
+    /// A recipient reached its first final state: it is no longer in flight.
+    private mutating func settle(_ slot: Int) {
+        guard !slots[slot].settled else { return }
+        slots[slot].settled = true
+        inFlight -= 1
+    }
+
     /// Nobody took the message when it was due: `reason` says why.
     mutating func refusedAtSubmission(_ message: Int, reason: String) {
         for slot in starts[message]..<starts[message + 1] {
+            settle(slot)
             slots[slot].neverSubmitted = true
             bounceReasons[slot] = reason
         }
@@ -133,6 +146,7 @@ public struct Accounting: Sendable {
                     laterDeliveries[slot, default: []].append(time)
                 }
                 slots[slot].deliveries &+= 1
+                settle(slot)
             } else if let position = noticeIndex[messageID] {
                 notices[position].delivered = true
             }
@@ -142,6 +156,7 @@ public struct Accounting: Sendable {
             if let slot = slot(messageID, mailbox), !slots[slot].bounced {
                 slots[slot].bounced = true
                 bounceReasons[slot] = reason
+                settle(slot)
             }
             noticeIndex[noticeID] = notices.count
             notices.append(Notice(noticeID: noticeID, about: messageID))
@@ -152,10 +167,14 @@ public struct Accounting: Sendable {
                 // A submitted message sent from <>: its failure can only be recorded.
                 slots[slot].bounced = true
                 bounceReasons[slot] = reason
+                settle(slot)
             }
             doubleBounces.append("\(messageID) to <\(mailbox)>: \(reason)")
         case .lost(let messageID, let mailbox):
-            if let slot = slot(messageID, mailbox) { slots[slot].lost = true }
+            if let slot = slot(messageID, mailbox) {
+                slots[slot].lost = true
+                settle(slot)
+            }
         case .loopDetected:
             loopsDetected += 1
         case .deferred:

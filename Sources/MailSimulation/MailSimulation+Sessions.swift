@@ -288,6 +288,8 @@ extension MailSimulation {
         let missing = accounting.close(queued: queued)
         statistics.queuedAtEnd = queueLength
         statistics.queue.finish(at: end)
+        statistics.inFlight.finish(at: end)
+        statistics.connections.finish(at: end)
         for (host, count) in acceptedCounts.enumerated() where count > 0 { statistics.acceptedByHost[host] = count }
         return SimulationResult(
             accounting: accounting, missing: missing, trace: trace.records, network: network.statistics, statistics: statistics,
@@ -312,7 +314,10 @@ public struct RunStatistics: Hashable, Sendable {
     public var acceptedByHost: [Int: Int] = [:]
     public var queuedAtEnd = 0
     /// Recipients waiting in all queues, followed at every change.
-    public var queue = QueueStatistics(duration: .zero, buckets: 0)
+    public var queue = LevelStatistics(duration: .zero, buckets: 0)
+    /// Recipients submitted and not yet delivered, returned or lost, and connections open.
+    public var inFlight = LevelStatistics(duration: .zero, buckets: 0)
+    public var connections = LevelStatistics(duration: .zero, buckets: 0)
 }
 
 /// What a run produced.

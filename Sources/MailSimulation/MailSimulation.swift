@@ -127,7 +127,9 @@ public final class MailSimulation {
         hasAgent = setup.agents.map { $0 != nil }
         isActive = Array(repeating: false, count: setup.agents.count)
         queueLevels = Array(repeating: 0, count: setup.agents.count)
-        statistics.queue = QueueStatistics(duration: setup.duration, buckets: setup.queueSamples)
+        statistics.queue = LevelStatistics(duration: setup.duration, buckets: setup.queueSamples)
+        statistics.inFlight = LevelStatistics(duration: setup.duration, buckets: 0)
+        statistics.connections = LevelStatistics(duration: setup.duration, buckets: 0)
         dialects = setup.agents.map { $0?.dialect }
         injectsReplies = setup.faults.contains { if case .injectReply = $0 { true } else { false } }
         dropsAfterDots = setup.faults.contains { if case .dropAfterFinalDot = $0 { true } else { false } }
@@ -175,6 +177,10 @@ public final class MailSimulation {
                 for notification in resets { dispatch(notification) }
             }
             if !answersAtOnce.isEmpty { answerLookupsAtOnce() }
+            // The levels that change with events: followed exactly, after each one.
+            if accounting.inFlight != statistics.inFlight.level { statistics.inFlight.change(to: accounting.inFlight, at: network.now) }
+            let open = network.liveConnectionCount
+            if open != statistics.connections.level { statistics.connections.change(to: open, at: network.now) }
             untilProgress -= 1
             if untilProgress == 0 {
                 untilProgress = 1 << 16
@@ -324,7 +330,7 @@ public final class MailSimulation {
     }
 
     /// Follows a change in the host's agent's queue: the total over all queues is known at every
-    /// instant it changes (`QueueStatistics`), not sampled.
+    /// instant it changes (`LevelStatistics`), not sampled.
     @inline(__always)
     func noteQueue(_ host: Int) {
         // Read in place: `agents[host]?.…` would copy the whole agent.

@@ -43,6 +43,10 @@ enum Examples {
             let queue = outcome.result.statistics.queue
             #expect(queue.level == outcome.result.statistics.queuedAtEnd, "\(name) in \(era.name)")
             #expect(queue.peak >= queue.level && queue.buckets.map(\.peak).max() == queue.peak, "\(name) in \(era.name)")
+            // Recipients still in flight at the end are those still queued; levels never exceed their peaks.
+            #expect(outcome.metrics.inFlight.level == totals.queued, "\(name) in \(era.name)")
+            #expect(outcome.metrics.inFlight.peak >= outcome.metrics.inFlight.level && outcome.metrics.inFlight.mean <= Double(outcome.metrics.inFlight.peak))
+            #expect(outcome.metrics.openConnections.mean <= Double(outcome.metrics.openConnections.peak))
             if era.routing == .directOnly {
                 // FTP mail is never relayed: what a host cannot reach itself comes back (or, due
                 // while its host was down in the fault drill, is never submitted).
@@ -200,6 +204,8 @@ enum Examples {
         // Samples at 48 instants once reported 0 here, where the queue reaches dozens.
         #expect(outcome.metrics.peakQueue > 20)
         #expect(outcome.metrics.queue.mean > 0)
+        // Mail waits, so recipients stay in flight and connections open for a while.
+        #expect(outcome.metrics.inFlight.peak > 20 && outcome.metrics.openConnections.peak > 0)
         #expect(outcome.metrics.figures.contains { $0.key == "mean_queue" })
     }
 }

@@ -30,7 +30,10 @@ public struct RunMetrics: Sendable {
     /// Messages each host's receivers accepted, by host name.
     public var relayLoad: [(host: String, messages: Int)]
     /// Recipients waiting in all queues, followed at every change (exact peak and means).
-    public var queue: QueueStatistics
+    public var queue: LevelStatistics
+    /// Recipients submitted and not yet settled, and open connections, followed at every change.
+    public var inFlight: LevelStatistics
+    public var openConnections: LevelStatistics
     public var events: UInt64
     public var simulatedTime: SimDuration
 
@@ -82,6 +85,8 @@ public struct RunMetrics: Sendable {
         heloFallbacks = result.statistics.heloFallbacks
         relayLoad = result.statistics.acceptedByHost.map { (setup.topology.hosts[$0.key].name, $0.value) }.sorted { $0.host < $1.host }
         queue = result.statistics.queue
+        inFlight = result.statistics.inFlight
+        openConnections = result.statistics.connections
         events = result.eventsProcessed
         simulatedTime = result.endTime - .zero
     }
@@ -126,6 +131,10 @@ public struct RunMetrics: Sendable {
             ("helo_fallbacks", "EHLO refused, HELO used", String(heloFallbacks)),
             ("peak_queue", "peak queued recipients", String(peakQueue)),
             ("mean_queue", "mean queued recipients", Format.decimal(queue.mean, 6)),
+            ("peak_in_flight", "peak recipients in flight", String(inFlight.peak)),
+            ("mean_in_flight", "mean recipients in flight", Format.decimal(inFlight.mean, 6)),
+            ("peak_connections", "peak open connections", String(openConnections.peak)),
+            ("mean_connections", "mean open connections", Format.decimal(openConnections.mean, 6)),
         ]
     }
 

@@ -3,13 +3,13 @@ import Testing
 
 @testable import MailSimulation
 
-@Suite struct QueueStatisticsTests {
+@Suite struct LevelStatisticsTests {
     static func at(_ seconds: Int64) -> SimTime { SimTime.zero + .seconds(seconds) }
 
     @Test("peak, time-weighted mean and per-span figures of a step function, computed by hand")
     func stepFunction() {
         // 0 until 10 s, 3 until 20 s, 1 until 40 s, 5 until 45 s, 0 to the end at 60 s; two spans of 30 s.
-        var statistics = QueueStatistics(duration: .seconds(60), buckets: 2)
+        var statistics = LevelStatistics(duration: .seconds(60), buckets: 2)
         statistics.change(to: 3, at: Self.at(10))
         statistics.change(to: 1, at: Self.at(20))
         statistics.change(to: 5, at: Self.at(40))
@@ -28,7 +28,7 @@ import Testing
 
     @Test("a level held across whole spans is each span's peak and mean; a brief peak is not missed")
     func heldAndBrief() {
-        var statistics = QueueStatistics(duration: .seconds(100), buckets: 4)
+        var statistics = LevelStatistics(duration: .seconds(100), buckets: 4)
         statistics.change(to: 2, at: Self.at(5))
         statistics.change(to: 72, at: SimTime(nanoseconds: 80_000_000_000))
         statistics.change(to: 2, at: SimTime(nanoseconds: 80_000_000_001))  // 72 for one nanosecond

@@ -1,10 +1,11 @@
 import SimKernel
 
-/// The number of recipients waiting in all queues, followed at every change: an exact step
-/// function of simulated time, not samples of it. It keeps the peak, the time-weighted mean over
-/// the run, the final level, and for each of `buckets` equal spans of the run its own peak and
-/// time-weighted mean (what `queue.csv` shows).
-public struct QueueStatistics: Sendable, Hashable {
+/// A count that rises and falls over a run — recipients waiting in queues, recipients in flight,
+/// open connections — followed at every change: an exact step function of simulated time, not
+/// samples of it. It keeps the peak, the time-weighted mean over the run, the final level, and
+/// for each of `buckets` equal spans of the run its own peak and time-weighted mean (what
+/// `queue.csv` shows for the queues).
+public struct LevelStatistics: Sendable, Hashable {
     /// One span of the run.
     public struct Bucket: Sendable, Hashable {
         /// When the span ends.
