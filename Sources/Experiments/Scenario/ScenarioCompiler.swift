@@ -12,7 +12,7 @@ public struct RunOptions: Sendable {
     /// Keep a record of every delivered message (size, digest; off for benchmarks), and its text.
     public var keepsMailboxes: Bool
     public var keepsMailboxText: Bool
-    /// Sample queue lengths this many times over the run (0: never).
+    /// How many equal spans of the run the queue figures are also given for (`queue.csv`; 0: none).
     public var queueSamples: Int
 
     /// `keepsMailboxText: false` with `keepsMailboxes: true` keeps each message's size and digest
