@@ -16,6 +16,10 @@ extension MailSimulation {
         let id = network.connect(from: host, to: address, port: request.dialect.port)
         nextLabel += 1
         statistics.sessions += 1
+        if statistics.sessions > sessionBudget, stopReason == nil {
+            stopReason =
+                "more than \(sessionBudget) mail sessions for \(setup.workload.count) messages: mail is going round or retried without end (see the trace)"
+        }
         trace(host, .init("connect"), "conn\(self.nextLabel) to \(request.hostName) [\(request.address)]:\(request.dialect.port) \(request.dialect) for \(request.messageID)")
         if let session = spareClients.popLast() {
             session.host = host
@@ -293,7 +297,7 @@ extension MailSimulation {
         for (host, count) in acceptedCounts.enumerated() where count > 0 { statistics.acceptedByHost[host] = count }
         return SimulationResult(
             accounting: accounting, missing: missing, trace: trace.records, network: network.statistics, statistics: statistics,
-            mailboxes: mailboxes, queues: queues, endTime: end, eventsProcessed: network.kernel.processedCount)
+            mailboxes: mailboxes, queues: queues, endTime: end, eventsProcessed: network.kernel.processedCount, stopReason: stopReason)
     }
 }
 
@@ -333,6 +337,8 @@ public struct SimulationResult: Sendable {
     public var queues: [String: [QueueEntry]]
     public var endTime: SimTime
     public var eventsProcessed: UInt64
+    /// Why the run was stopped before its end, if it was (a runaway: `SimulationSetup.sessionBudget`).
+    public var stopReason: String?
 
     public var totals: Accounting.Totals { accounting.totals }
 

@@ -49,6 +49,9 @@ public final class MailSimulation {
     /// Each agent's queued recipients when last looked at, and their sum over the hosts.
     var queueLevels: [Int]
     var queuedRecipients = 0
+    /// The most sessions the run may open, and why it was stopped, once it is.
+    let sessionBudget: Int
+    var stopReason: String?
     /// The dialect each host's agent speaks.
     let dialects: [DialectID?]
     /// Whether any fault injects replies, or drops connections after the final dot.
@@ -126,6 +129,7 @@ public final class MailSimulation {
         acceptedCounts = Array(repeating: 0, count: setup.topology.hosts.count)
         hasAgent = setup.agents.map { $0 != nil }
         isActive = Array(repeating: false, count: setup.agents.count)
+        sessionBudget = setup.sessionBudget ?? max(100_000, 1_000 * setup.workload.count)
         queueLevels = Array(repeating: 0, count: setup.agents.count)
         statistics.queue = LevelStatistics(duration: setup.duration, buckets: setup.queueSamples)
         statistics.inFlight = LevelStatistics(duration: setup.duration, buckets: 0)
@@ -168,7 +172,7 @@ public final class MailSimulation {
         }
         let end = SimTime.zero + setup.duration
         var untilProgress = 1 << 16
-        while let event = network.kernel.step(until: end) {
+        while stopReason == nil, let event = network.kernel.step(until: end) {
             if let notification = network.handle(event, more: &notifications) { dispatch(notification) }
             if !notifications.isEmpty {
                 // A link went down: every connection over it was reset.
@@ -187,7 +191,8 @@ public final class MailSimulation {
                 progress?(network.now, end)
             }
         }
-        return finish(at: end)
+        // A run stopped as a runaway ends where it stopped.
+        return finish(at: stopReason == nil ? end : network.now)
     }
 
     // MARK: Dispatch

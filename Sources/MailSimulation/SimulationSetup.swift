@@ -21,6 +21,9 @@ public struct SimulationSetup: Sendable {
     public var tracing: Bool
     /// How many equal spans of the run `RunStatistics.queue` reports its peak and mean for (0: none).
     public var queueSamples = 0
+    /// The most mail sessions the run may open before it is stopped as a runaway (mail going
+    /// round, a storm of retries); nil: 1,000 a message of the workload, and at least 100,000.
+    public var sessionBudget: Int?
     /// Networks joined into one internet at the packet level (see `NetworkModel.joinedNetworks`).
     public var joinedNetworks: Set<NetworkID> = []
 

@@ -299,3 +299,20 @@ enum Examples {
         #expect(outcome.metrics.totals.delivered == 60)
     }
 }
+
+@Suite struct RunawayBudgetTests {
+    @Test("a run that opens more sessions than its budget stops there, says why, and still accounts for every recipient")
+    func budget() throws {
+        let scenario = try Examples.load("internet-2001")
+        var setup = try scenario.setup(era: Era.named("smtp-2001")!, workload: scenario.makeWorkload(), options: RunOptions(tracing: false))
+        setup.sessionBudget = 5
+        let result = MailSimulation(setup).run()
+        #expect(result.stopReason?.hasPrefix("more than 5 mail sessions for") == true)
+        #expect(result.statistics.sessions == 6, "it stops at the session past the budget")
+        #expect(result.endTime < SimTime.zero + setup.duration)
+        #expect(result.accountingAddsUp)
+        // The default budget leaves an ordinary run alone.
+        setup.sessionBudget = nil
+        #expect(MailSimulation(setup).run().stopReason == nil)
+    }
+}

@@ -35,6 +35,8 @@ public struct RunMetrics: Sendable {
     public var inFlight: LevelStatistics
     public var openConnections: LevelStatistics
     public var events: UInt64
+    /// Why the run was stopped before its end (a runaway), if it was.
+    public var stopReason: String?
     public var simulatedTime: SimDuration
 
     public struct LatencySummary: Hashable, Sendable {
@@ -88,6 +90,7 @@ public struct RunMetrics: Sendable {
         inFlight = result.statistics.inFlight
         openConnections = result.statistics.connections
         events = result.eventsProcessed
+        stopReason = result.stopReason
         simulatedTime = result.endTime - .zero
     }
 

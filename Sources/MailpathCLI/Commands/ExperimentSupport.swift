@@ -57,6 +57,10 @@ enum ExperimentSupport {
 
     /// Fails the command when the run's accounting does not add up ("nothing is lost silently").
     static func checkAccounting(_ metrics: RunMetrics) throws {
+        if let reason = metrics.stopReason {
+            throw CLIError.failure(
+                "the run in era \(metrics.era) was stopped after \(Format.decimal(Double(metrics.simulatedTime.nanoseconds) / 1e9, 3)) s of simulated time: \(reason)")
+        }
         guard metrics.accountingAddsUp else {
             let missing = metrics.missing.prefix(5).joined(separator: ", ")
             throw CLIError.failure(
