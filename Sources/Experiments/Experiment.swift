@@ -41,11 +41,15 @@ public struct Comparison: Sendable {
     public var scenario: String
     public var runs: [RunMetrics]
     public var eras: [Era]
+    /// For each era after the first, each factor's share of the changes from the era before
+    /// (`compare --attribute`); `nil` where not measured.
+    public var attributions: [Attribution?]
 
-    public init(scenario: String, runs: [RunMetrics], eras: [Era]) {
+    public init(scenario: String, runs: [RunMetrics], eras: [Era], attributions: [Attribution?] = []) {
         self.scenario = scenario
         self.runs = runs
         self.eras = eras
+        self.attributions = attributions
     }
 
     /// Rows of figures, columns of eras.
@@ -58,67 +62,67 @@ public struct Comparison: Sendable {
         return Table(headers: ["figure"] + runs.map(\.era), rows: rows, alignments: [.left] + runs.map { _ in .right })
     }
 
-    /// What changed from each era to the next, with the reason where the eras' rules explain it.
+    /// What changed from each era to the next.
     public var highlights: [String] {
         runs.indices.dropFirst().map { index in
-            let changes = changes(at: index)
-            return "\(runs[index - 1].era) → \(runs[index].era): " + (changes.isEmpty ? "no notable change" : changes.joined(separator: "; "))
+            "\(runs[index - 1].era) → \(runs[index].era): " + changes(at: index).joined(separator: "; ")
         }
     }
 
-    /// What changed from era `index - 1` to era `index`, each with its reason where the eras' rules
-    /// explain it; empty when nothing notable changed.
+    /// What changed from era `index - 1` to era `index`: the factors whose settings differ, then
+    /// each figure that moved by 5% or more, and, when the factors' shares were measured
+    /// (`attributions`), which factor moved it how far. Nothing here is written in advance: a
+    /// reason is only ever a measured share.
     public func changes(at index: Int) -> [String] {
         let (a, b) = (runs[index - 1], runs[index])
         let (eraA, eraB) = (eras[index - 1], eras[index])
-        var changes: [String] = []
-        /// Notes a change of 5% or more; the reason is given only when the figure fell (`reason`)
-        /// or rose (`risingReason`), as the era's rules explain that direction.
-        func note(_ label: String, _ before: Double, _ after: Double, places: Int, reason: String?, risingReason: String? = nil) {
-            guard before != after, abs(after - before) >= 0.05 * max(abs(before), abs(after), 1e-9) else { return }
-            var text = "\(label) \(Format.decimal(before, places)) → \(Format.decimal(after, places))"
-            if let why = after < before ? reason : risingReason { text += " (\(why))" }
+        let differing = eraB.factors.differences(from: eraA.factors)
+        var changes = [
+            differing.isEmpty
+                ? "no factor differs"
+                : "factors changed: " + differing.map { "\($0.rawValue) \($0.value(in: eraA.factors)) → \($0.value(in: eraB.factors))" }.joined(separator: ", ")
+        ]
+        let attribution = index - 1 < attributions.count ? attributions[index - 1] : nil
+        let before = Dictionary(uniqueKeysWithValues: a.figures.map { ($0.key, $0.value) })
+        for figure in b.figures where Self.highlighted.contains(figure.key) {
+            guard let old = before[figure.key].flatMap(Double.init), let new = Double(figure.value), old != new,
+                abs(new - old) >= 0.05 * max(abs(old), abs(new), 1e-9)
+            else { continue }
+            var text = "\(figure.label) \(before[figure.key]!) → \(figure.value)"
+            if let attribution, let row = attribution.rows.first(where: { $0.key == figure.key }) {
+                guard let shares = row.shares else {
+                    changes.append(text + " (not split: a one-factor run on the way has no value for it)")
+                    continue
+                }
+                let parts = attribution.factors.indices.filter { abs(shares[$0]) > 1e-9 }.map {
+                    "\(attribution.factors[$0].rawValue) \(Attribution.signed(shares[$0]))"
+                }
+                text += parts.isEmpty ? " (no factor alone)" : " (" + parts.joined(separator: ", ") + ")"
+            }
             changes.append(text)
         }
-        let routingChanged = eraA.routing == .sourceRoutes && eraB.routing != .sourceRoutes
-        note("hops per recipient", a.hopsMean, b.hopsMean, places: 2, reason: routingChanged ? "MX records lead to each domain's exchanger instead of through gateways" : nil)
-        let pipelining = !SMTPRulesHelper.pipelines(eraA.dialect) && SMTPRulesHelper.pipelines(eraB.dialect)
-        let reason: String?
-        if pipelining {
-            reason = "PIPELINING sends MAIL, RCPT and DATA in one group"
-        } else {
-            reason = nil
-        }
-        let smtpCost = !eraA.dialect.isSMTP && eraB.dialect.isSMTP ? "SMTP's HELO, MAIL, RCPT and DATA where MTP sent one MAIL" : nil
-        note("round trips per message", a.roundTripsPerMessage, b.roundTripsPerMessage, places: 2, reason: reason ?? (routingChanged ? "one transfer instead of one per relay" : nil), risingReason: smtpCost)
-        if let la = a.latency, let lb = b.latency {
-            note("p50 latency (s)", la.p50.seconds, lb.p50.seconds, places: 3, reason: routingChanged ? "fewer relays" : nil)
-            note("p95 latency (s)", la.p95.seconds, lb.p95.seconds, places: 3, reason: nil)
-        }
-        note("DNS queries", Double(a.dnsQueries), Double(b.dnsQueries), places: 0, reason: nil, risingReason: !eraA.dns && eraB.dns ? "MX lookups (RFC 974)" : nil)
-        note("TCP connections", Double(a.connections), Double(b.connections), places: 0, reason: nil)
-        note("delivered", Double(a.totals.delivered), Double(b.totals.delivered), places: 0, reason: nil)
-        note("bounced", Double(a.totals.bounced), Double(b.totals.bounced), places: 0, reason: nil)
-        note("protocol bytes", Double(a.protocolBytes), Double(b.protocolBytes), places: 0, reason: nil)
-        if b.heloFallbacks > 0 && a.heloFallbacks == 0 {
-            changes.append("\(b.heloFallbacks) sessions fell back from EHLO to HELO, one extra exchange each")
-        }
+        if changes.count == 1 { changes.append("no figure moved by 5% or more") }
         return changes
     }
 
+    /// The figures "what changed" reports on.
+    static let highlighted: Set<String> = [
+        "delivered", "bounced", "queued", "delivered_share", "latency_p50_s", "latency_p95_s", "hops_mean", "round_trips_per_message",
+        "protocol_bytes", "connections", "dns_queries", "helo_fallbacks",
+    ]
+
     public var json: JSON {
-        .object([("scenario", .string(scenario)), ("runs", .array(runs.map(\.json))), ("highlights", .array(highlights.map { .string($0) }))])
+        var fields: [(String, JSON)] = [
+            ("scenario", .string(scenario)), ("runs", .array(runs.map(\.json))), ("highlights", .array(highlights.map { .string($0) })),
+        ]
+        if attributions.contains(where: { $0 != nil }) {
+            fields.append(("attributions", .array(attributions.map { $0?.json ?? .null })))
+        }
+        return .object(fields)
     }
 
     public var csv: String {
         let labels = runs.first?.figures.map(\.key) ?? []
         return CSV.render(headers: ["era"] + labels, rows: runs.map { [$0.era] + $0.figures.map(\.value) })
-    }
-}
-
-/// Which dialects pipeline (those with EHLO, whose servers offer PIPELINING here).
-enum SMTPRulesHelper {
-    static func pipelines(_ dialect: DialectID) -> Bool {
-        dialect.isSMTP && SMTPRules.forDialect(dialect).hasEHLO
     }
 }

@@ -73,9 +73,11 @@ public struct Timeline: Sendable {
     }
 
     /// Runs every simulated milestone on the one workload of `scenario` (each era once) and builds
-    /// the report. `progress` hears (milestone index, count) before each run.
+    /// the report. `progress` hears (milestone index, count) before each run. With `attribute`,
+    /// each change of era is also run one factor at a time (`Attribution`), and what changed
+    /// names each factor's share.
     public func run(
-        _ scenario: Scenario, scenarioFile: String, progress: ((Int, Int) -> Void)? = nil
+        _ scenario: Scenario, scenarioFile: String, attribute: Bool = false, progress: ((Int, Int) -> Void)? = nil
     ) throws(ScenarioError) -> TimelineReport {
         let workload = scenario.makeWorkload()
         let sample = min(sampleMessage, max(0, workload.count - 1))
@@ -107,9 +109,11 @@ public struct Timeline: Sendable {
                 if previous.era.name == era.name {
                     changes = ["runs the same era as the milestone before (\(era.name)): nothing this milestone changed shows in these figures"]
                 } else {
-                    let comparison = Comparison(scenario: scenario.name, runs: [previous.metrics, metrics], eras: [previous.era, era])
+                    let attribution = attribute
+                        ? try Attribution.measure(scenario, workload: workload, from: previous.era, to: era, file: scenarioFile) : nil
+                    let comparison = Comparison(
+                        scenario: scenario.name, runs: [previous.metrics, metrics], eras: [previous.era, era], attributions: [attribution])
                     changes = comparison.changes(at: 1)
-                    if changes.isEmpty { changes = ["no notable change in these figures"] }
                 }
             }
             previous = (metrics, era)

@@ -11,17 +11,46 @@ public enum RoutingPolicy: Hashable, Sendable {
     /// directly gets a source route through mail gateways, and each relay rewrites the paths
     /// (RFC 780 §3.2, RFC 788 §3.6, RFC 821 §3.6).
     case sourceRoutes
-    /// RFC 974 (1986): ask DNS for MX records; lowest preference first; equal preferences in a
-    /// fixed order ("up to the mailer"); drop self and worse; no MX means the host itself.
-    case mx974
-    /// RFC 2821 §5 (2001): as RFC 974 with an implicit MX from the A record, equal preferences
-    /// shuffled, and source routes stripped so the client goes straight to the domain's exchanger.
-    case direct2821
+    /// Ask DNS for the MX records of the recipient's domain and try its exchangers, lowest
+    /// preference first; no MX means the host itself (RFC 974; the implicit MX of RFC 2821 §5).
+    /// How equal preferences are ordered and whether source routes are followed are the rules'.
+    case mx(MXRules)
     /// Send everything that is not local to one host (a workstation and its mail server).
     case smartHost(String)
     /// A host off the Internet in the eras of DNS: it cannot reach a name server, so it delivers
     /// straight to hosts on its own networks (from its host table) and sends the rest to a gateway.
     case gatewayForOthers(String)
+}
+
+extension RoutingPolicy {
+    /// RFC 974 (1986): equal preferences in a fixed order ("up to the mailer"), source routes
+    /// kept, and an exchanger this host cannot reach is reached through its gateways.
+    public static let mx974 = RoutingPolicy.mx(MXRules(shufflesEqualPreferences: false, followsSourceRoutes: true))
+    /// RFC 2821 §5 (2001): equal preferences shuffled, source routes stripped, so the client goes
+    /// straight to the domain's exchanger.
+    public static let direct2821 = RoutingPolicy.mx(MXRules(shufflesEqualPreferences: true, followsSourceRoutes: false))
+
+    /// Whether relayed paths lose their source routes when queued (RFC 2821 §4.1.1.3, §5).
+    public var stripsSourceRoutes: Bool {
+        if case .mx(let rules) = self { return !rules.followsSourceRoutes }
+        return false
+    }
+}
+
+/// The two choices MX routing leaves open, which the RFCs settled differently.
+public struct MXRules: Hashable, Sendable {
+    /// RFC 2821 §5: "the sender-SMTP MUST randomize them"; RFC 974 leaves the order "up to the
+    /// mailer" (here: by name, so runs repeat).
+    public var shufflesEqualPreferences: Bool
+    /// Whether source routes are honoured and made: a relay sends to the route's next host, and
+    /// an exchanger out of this host's reach gets a route through gateways (RFC 974 with RFC 821
+    /// §3.6). Without them (RFC 2821 §4.1.1.3, §5) routes are stripped when mail is queued.
+    public var followsSourceRoutes: Bool
+
+    public init(shufflesEqualPreferences: Bool, followsSourceRoutes: Bool) {
+        self.shufflesEqualPreferences = shufflesEqualPreferences
+        self.followsSourceRoutes = followsSourceRoutes
+    }
 }
 
 /// Whether the queue survives a crash.

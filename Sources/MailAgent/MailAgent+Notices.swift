@@ -20,7 +20,7 @@ extension MailAgent {
         let noticeID = "<notice-\(makeID())@\(configuration.hostName)>"
         record(.bounced(messageID: entry.messageID, mailbox: mailbox, reason: reason, noticeID: noticeID))
         var recipient = entry.reversePath
-        if configuration.routing == .direct2821 || configuration.routing == .mx974 {
+        if case .mx = configuration.routing {
             recipient = recipient.withoutRoute  // RFC 2821 §6.1; RFC 1123 §5.3.3 "SHOULD"
         }
         let noticeSender: Path

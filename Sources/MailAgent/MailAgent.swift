@@ -141,7 +141,7 @@ public struct MailAgent: Sendable {
                     reversePath: message.reversePath, content: content, now: now)
             case .relay(let path):
                 if onward.capacity == 0 { onward.reserveCapacity(message.recipients.count) }
-                onward.append(QueuedRecipient(path: configuration.routing == .direct2821 ? path.withoutRoute : path, state: .waiting(due: due)))
+                onward.append(QueuedRecipient(path: configuration.routing.stripsSourceRoutes ? path.withoutRoute : path, state: .waiting(due: due)))
             case .forward(let mailbox):
                 if onward.capacity == 0 { onward.reserveCapacity(message.recipients.count) }
                 onward.append(QueuedRecipient(path: Path(mailbox), state: .waiting(due: due)))
@@ -329,7 +329,7 @@ public struct MailAgent: Sendable {
 
     /// The route element that is the next hop, skipping any that name this host.
     private func nextHop(for path: Path) -> Domain? {
-        guard configuration.routing != .direct2821 else { return nil }
+        guard !configuration.routing.stripsSourceRoutes else { return nil }
         return path.route.first { !configuration.isThisHost($0) }
     }
 
@@ -385,7 +385,7 @@ public struct MailAgent: Sendable {
             }
             attempts[id] = attempt
             resolveCandidate(id)
-        case .mx974, .direct2821:
+        case .mx:
             attempts[id] = attempt
             nextID += 1
             lookups[nextID] = .exchangers(attempt: id, target: target)
@@ -459,7 +459,7 @@ public struct MailAgent: Sendable {
     private func ordered(_ list: [Exchanger], random: inout some RandomNumberGenerator) -> [Exchanger] {
         guard list.count > 1 else { return list }  // one exchanger (most domains): nothing to sort or shuffle
         let sorted = list.sorted { ($0.preference, $0.name.lowercasedKey()) < ($1.preference, $1.name.lowercasedKey()) }
-        guard configuration.routing == .direct2821 else { return sorted }
+        guard case .mx(let rules) = configuration.routing, rules.shufflesEqualPreferences else { return sorted }
         var result: [Exchanger] = []
         var start = 0
         while start < sorted.count {
@@ -487,7 +487,7 @@ public struct MailAgent: Sendable {
         guard var candidate = attempts.reading(id, { $0.candidates[$0.next] }) else { return }
         // RFC 974 era: an exchanger this host cannot reach over its own networks is reached the old
         // way, through the gateways its host table names, with a source route ending at the exchanger.
-        if configuration.routing == .mx974, !configuration.directory.canReach(configuration.hostName, candidate.name),
+        if case .mx(let rules) = configuration.routing, rules.followsSourceRoutes, !configuration.directory.canReach(configuration.hostName, candidate.name),
             let chain = configuration.directory.gateways(from: configuration.hostName, to: candidate.name), let first = chain.first
         {
             let hops = (chain + [candidate.name]).map(Domain.init)

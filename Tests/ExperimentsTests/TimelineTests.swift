@@ -47,8 +47,10 @@ enum ShippedTimeline {
         #expect(try figure("esmtp-1995", "helo_fallbacks") > 0)
         #expect(try figure("mx-1986", "helo_fallbacks") == 0)
         let esmtp = try #require(report.milestones.first { $0.era == "esmtp-1995" })
-        #expect(esmtp.changes.contains { $0.contains("PIPELINING sends MAIL, RCPT and DATA in one group") })
-        #expect(esmtp.changes.contains { $0.contains("fell back from EHLO to HELO, one extra exchange each") })
+        // What changed names the factors that differ and the figures that moved, no prepared reasons.
+        #expect(esmtp.changes.first == "factors changed: dialect smtp821 → esmtp, pipelining off → on")
+        #expect(esmtp.changes.contains { $0.hasPrefix("round trips per message ") && !$0.contains("(") })
+        #expect(esmtp.changes.contains { $0.hasPrefix("EHLO refused, HELO used 0 → ") })
         // FTP mail reaches only hosts on the sender's own network; the MTP draft's source routes
         // carry mail through the gateways to CSNET and BITNET.
         #expect(try figure("ftp-1980", "bounced") > 0)
@@ -63,6 +65,7 @@ enum ShippedTimeline {
         #expect(report.milestones.first { $0.era == "mtp-1980" }?.journey?.messageID == workloadMessageID(0))
         let draft = try #require(report.milestones.first { $0.era == "mtp-1980" })
         #expect(draft.changes.contains { $0.hasPrefix("bounced") })
+        #expect(draft.changes.first == "factors changed: dialect ftp765 → mtp772, routing direct → source-routes")
         // From the MTP draft on, every era delivers the whole identical workload.
         for milestone in report.simulated {
             #expect(milestone.figure("messages")?.text == String(scenario.makeWorkload().count))

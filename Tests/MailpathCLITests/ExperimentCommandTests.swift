@@ -195,8 +195,41 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
     func compareGolden() {
         let result = mailpath("compare", Self.relayStory, "--quiet")
         #expect(result.code == .success)
-        #expect(result.out.contains("mx-1986 → esmtp-1995: round trips per message 7.00 → 4.00 (PIPELINING sends MAIL, RCPT and DATA in one group)"))
+        #expect(result.out.contains("- mx-1986 → esmtp-1995: factors changed: dialect smtp821 → esmtp, pipelining off → on\n"))
+        #expect(result.out.contains("\n    round trips per message 7.00 → 4.00\n"))
         Golden.check(result.out, matches: "compare-relay-story.txt")
+    }
+
+    @Test("compare --attribute splits each change among the factors, in text, JSON and attribution.csv")
+    func compareAttribute() throws {
+        let result = mailpath("compare", Self.relayStory, "--eras", "mx-1986,esmtp-1995", "--attribute", "--quiet")
+        #expect(result.code == .success)
+        #expect(result.out.contains("\n    round trips per message 7.00 → 4.00 (dialect -1.500, pipelining -1.500)\n"))
+        #expect(result.out.contains("Each factor's share of the change from mx-1986 to esmtp-1995 (Shapley values over 4 runs):"))
+        let json = mailpath("compare", Self.relayStory, "--eras", "mx-1986,esmtp-1995", "--attribute", "--quiet", "--format", "json")
+        #expect(json.out.contains(#""method": "shapley""#))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-attribute-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(mailpath("compare", Self.relayStory, "--eras", "mx-1986,esmtp-1995", "--attribute", "--quiet", "--out", folder).code == .success)
+        let csv = try String(contentsOfFile: folder + "/attribution.csv", encoding: .utf8)
+        #expect(csv.hasPrefix("from_era,to_era,figure,factor,from,to,share\r\n"))
+        #expect(csv.contains("mx-1986,esmtp-1995,round_trips_per_message,pipelining,7.000000,4.000000,-1.500000\r\n"))
+    }
+
+    @Test("--set changes a factor of the era for run and compare; a bad one is a usage error saying what the factor takes")
+    func setFactor() {
+        let islands = mailpath("run", Self.relayStory, "--era", "mx-1986", "--set", "internet=off", "--quiet")
+        #expect(islands.code == .success)
+        #expect(islands.out.hasPrefix("relay-story in mx-1986[internet=off] (MX routing, with internet off, "))
+        let compared = mailpath("compare", Self.relayStory, "--eras", "smtp-1982,mx-1986", "--set", "dns=off", "--quiet")
+        #expect(compared.code == .success)
+        #expect(compared.out.contains("- smtp-1982 → mx-1986[dns=off]: factors changed: routing source-routes → mx, internet off → on\n"))
+        let bad = mailpath("run", Self.relayStory, "--set", "pipelining=maybe")
+        #expect(bad.code == .usage)
+        #expect(bad.err.contains("--set: factor pipelining takes off, on, not 'maybe' (see 'mailpath eras --factors')"))
+        let factors = mailpath("eras", "--factors")
+        #expect(factors.code == .success)
+        #expect(factors.out.contains("mx-1986     smtp821   mx             by-name   followed       on   on        rfc1123  off"))
     }
 
     @Test("trace follows one message through every relay in RFC 821's notation (golden)")

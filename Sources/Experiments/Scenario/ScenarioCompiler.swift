@@ -136,7 +136,7 @@ extension Scenario {
             case .client:
                 agents.append(
                     AgentConfiguration(
-                        hostName: host.name, address: addresses[index], localDomains: [Domain(host.name)], users: [], dialect: dialect,
+                        hostName: host.name, address: addresses[index], localDomains: [Domain(host.name)], users: [], dialect: dialect, extensions: era.factors.extensions,
                         // FTP mail cannot hand mail to a server for another host: the client sends it itself.
                         routing: era.routing == .directOnly ? .directOnly : .smartHost(host.server!), retry: retry, persistence: host.volatileQueue ? .volatile : .persistent,
                         directory: directory, relayClients: [], relaysSourceRoutes: false, epoch: epoch, keepsMailboxes: options.keepsMailboxes,
@@ -153,7 +153,7 @@ extension Scenario {
                     AgentConfiguration(
                         hostName: host.name, address: addresses[index], localDomains: DomainSet((host.domains + [host.name]).map(Domain.init)),
                         mailDomain: Domain(host.domains.first ?? host.name),
-                        users: Set(localUsers), dialect: dialect,
+                        users: Set(localUsers), dialect: dialect, extensions: era.factors.extensions,
                         routing: era.dns ? host.relayHost.map { .gatewayForOthers(topology.hosts[topology.host(named: $0)!.index].name) } ?? era.routing : era.routing,
                         retry: retry,
                         persistence: host.volatileQueue ? .volatile : .persistent, directory: directory,

@@ -34,8 +34,23 @@ enum ExperimentSupport {
         if let dialect = arguments.value("dialect") {
             era = Experiment.era(era, speaking: try DialectsCommand.dialect(named: dialect))
         }
-        return era
+        return era.setting(try settings(arguments))
     }
+
+    /// The `--set FACTOR=VALUE` options, in order (a later one for the same factor wins).
+    static func settings(_ arguments: ParsedArguments) throws -> [FactorSetting] {
+        try arguments.values("set").map { text in
+            switch FactorSetting.parse(text) {
+            case .success(let setting): return setting
+            case .failure(let error): throw CLIError.usage("--set: \(error.message) (see 'mailpath eras --factors')")
+            }
+        }
+    }
+
+    /// The option every experiment subcommand takes to change a factor of its eras.
+    static let setOption = OptionSpec.option(
+        "set", value: "FACTOR=VALUE", help: "Set a factor of the era otherwise, such as dns=off (repeatable; see 'mailpath eras --factors').",
+        repeatable: true)
 
     static func seed(_ arguments: ParsedArguments) throws -> UInt64? {
         guard arguments.value("seed") != nil else { return nil }

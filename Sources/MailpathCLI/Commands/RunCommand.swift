@@ -17,6 +17,7 @@ enum RunCommand: Subcommand {
         options: [
             .option("era", value: "era", help: "The era to run (see 'mailpath eras')."),
             .option("dialect", value: "dialect", help: "Have every host speak this dialect instead of the era's."),
+            ExperimentSupport.setOption,
             .option("seed", value: "N", help: "Seed for every random choice (default: the scenario's)."),
             .option("out", value: "DIR", help: "Write full results to DIR."),
             .flag("keep-text", help: "Keep every delivered message's text and write it under DIR/mailboxes (needs --out)."),
@@ -26,6 +27,7 @@ enum RunCommand: Subcommand {
         examples: [
             "mailpath run Docs/examples/relay-story.json --era smtp-1982", "mailpath run Docs/examples/internet-2001.json --format json",
             "mailpath run Docs/examples/relay-story.json --out results/ --keep-text",
+            "mailpath run Docs/examples/relay-story.json --era mx-1986 --set internet=off",
         ])
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
@@ -141,58 +143,95 @@ extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
 
-/// `mailpath compare SCENARIO [--eras E1,E2,…]`.
+/// `mailpath compare SCENARIO [--eras E1,E2,…] [--set F=V] [--attribute]`.
 enum CompareCommand: Subcommand {
     static let spec = CommandSpec(
         name: "compare", abstract: "Run the same workload under several eras, side by side.",
         discussion: """
             The workload is drawn once from the scenario's seed, so every era runs exactly the same \
             messages at the same times. The table shows every figure per era; below it, what changed \
-            from each era to the next and why.
+            from each era to the next: the factors whose settings differ and the figures that moved. \
+            With --attribute, each pair of neighbouring eras is also run one factor at a time, and \
+            every figure's change is split among the differing factors (Shapley values over every \
+            subset of them when there are at most 6, else the factors changed one after another in \
+            the order of 'mailpath eras --factors'); see Docs/experiments.md.
             """,
         arguments: [.required("scenario", help: "A scenario file (JSON).")],
         options: [
             .option("eras", value: "E1,E2,...", help: "The eras to compare, in order.", default: "all"),
+            ExperimentSupport.setOption,
+            .flag("attribute", help: "Split each change between neighbouring eras among the factors that differ."),
             .option("seed", value: "N", help: "Seed for every random choice (default: the scenario's)."),
-            .option("out", value: "DIR", help: "Write comparison.json, comparison.csv and each era's summary to DIR."),
+            .option("out", value: "DIR", help: "Write comparison.json, comparison.csv (and attribution.csv) to DIR."),
             .option("format", value: "format", help: "text, json or csv.", default: "text"),
             .flag("quiet", short: "q", help: "No progress on standard error."),
         ],
-        examples: ["mailpath compare Docs/examples/internet-2001.json --eras mx-1986,esmtp-1995,smtp-2001"])
+        examples: [
+            "mailpath compare Docs/examples/internet-2001.json --eras mx-1986,esmtp-1995,smtp-2001",
+            "mailpath compare Docs/examples/relay-story.json --eras smtp-1982,mx-1986 --attribute",
+        ])
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         let path = arguments.positionals[0]
         let format = try RunCommand.format(arguments)
         let scenario = try ExperimentSupport.scenario(path, arguments)
         let names = arguments.value("eras").map { $0 == "all" ? Era.all.map(\.name) : $0.split(separator: ",").map(String.init) } ?? Era.all.map(\.name)
-        let eras = try names.map { try ExperimentSupport.era(named: $0) }
+        let settings = try ExperimentSupport.settings(arguments)
+        let eras = try names.map { try ExperimentSupport.era(named: $0).setting(settings) }
         let quiet = arguments.flag("quiet")
         let workload = scenario.makeWorkload()
         let options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: false, keepsMailboxText: false)
         var runs: [RunMetrics] = []
-        for era in eras {
-            do {
+        var attributions: [Attribution?] = []
+        do {
+            for era in eras {
                 runs.append(try Experiment.run(
                     scenario, era: era, workload: workload, options: options, file: path,
                     progress: ExperimentSupport.progress(context, quiet: quiet, label: era.name)).metrics)
-            } catch {
-                throw CLIError.data(error.description)
             }
+            if arguments.flag("attribute") {
+                for (a, b) in zip(eras, eras.dropFirst()) {
+                    attributions.append(
+                        try Attribution.measure(scenario, workload: workload, from: a, to: b, options: options, file: path) { index, count in
+                            context.progress("attributing \(a.name) → \(b.name): run \(index + 1) of \(count)", quiet: quiet)
+                        })
+                }
+            }
+        } catch {
+            throw CLIError.data(error.description)
         }
         ExperimentSupport.endProgress(context, quiet: quiet)
-        let comparison = Comparison(scenario: scenario.name, runs: runs, eras: eras)
+        let comparison = Comparison(scenario: scenario.name, runs: runs, eras: eras, attributions: attributions)
         switch format {
         case "json": context.console.out(comparison.json.rendered())
         case "csv": context.console.out(comparison.csv)
         default:
             var text = "\(scenario.name): the same \(workload.count) messages in \(eras.count) eras\n\n" + comparison.table.text
-            text += "\nWhat changed:\n" + comparison.highlights.map { "- " + $0 + "\n" }.joined()
+            text += "\nWhat changed:\n"
+            for index in runs.indices.dropFirst() {
+                let changes = comparison.changes(at: index)
+                text += "- \(runs[index - 1].era) → \(runs[index].era): \(changes[0])\n" + changes.dropFirst().map { "    \($0)\n" }.joined()
+            }
+            for case let attribution? in attributions {
+                text += "\nEach factor's share of the change from \(attribution.from.name) to \(attribution.to.name)"
+                text += attribution.method == .shapley
+                    ? " (Shapley values over \(attribution.runs.count) runs):\n"
+                    : " (the factors changed one after another in the order shown, \(attribution.runs.count) runs):\n"
+                text += attribution.factors.isEmpty ? "no factor differs\n" : attribution.table.text
+            }
             context.console.out(text)
         }
         if let directory = arguments.value("out") {
             let folder = try OutputFolder(directory)
             try folder.write(comparison.json.rendered(), "comparison.json")
             try folder.write(comparison.csv, "comparison.csv")
+            let measured = attributions.compactMap { $0 }
+            if !measured.isEmpty {
+                let rows = measured.flatMap { attribution in
+                    attribution.csvRows.map { [attribution.from.name, attribution.to.name] + $0 }
+                }
+                try folder.write(CSV.render(headers: ["from_era", "to_era"] + Attribution.csvHeaders, rows: rows), "attribution.csv")
+            }
             try folder.commit()
         }
         for run in runs { try ExperimentSupport.checkAccounting(run) }
@@ -200,11 +239,23 @@ enum CompareCommand: Subcommand {
     }
 }
 
-/// `mailpath eras`.
+/// `mailpath eras [--factors]`.
 enum ErasCommand: Subcommand {
-    static let spec = CommandSpec(name: "eras", abstract: "List the eras (dialect + routing + DNS) with their RFCs.")
+    static let spec = CommandSpec(
+        name: "eras", abstract: "List the eras with their RFCs; --factors shows the settings each is made of.",
+        discussion: """
+            An era is a named set of factor settings. Any factor can be set otherwise for a run \
+            (--set FACTOR=VALUE on run, compare and trace), and 'compare A B --attribute' measures \
+            each differing factor's share of every change between two eras.
+            """,
+        options: [.flag("factors", help: "Show each era's factor settings, and what each factor changes.")],
+        examples: ["mailpath eras", "mailpath eras --factors"])
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        if arguments.flag("factors") {
+            context.console.out(factorTable())
+            return .success
+        }
         let rows = Era.all.map { era in
             [era.name, String(era.year), era.dialect.rawValue, routing(era), era.dns ? "on" : "off", era.retry.name, era.rfcs.joined(separator: ", ")]
         }
@@ -214,12 +265,21 @@ enum ErasCommand: Subcommand {
         return .success
     }
 
+    /// Eras down, factors across; then each factor's values and meaning.
+    static func factorTable() -> String {
+        let rows = Era.all.map { era in [era.name] + Factor.allCases.map { $0.value(in: era.factors) } }
+        var text = Table(headers: ["era"] + Factor.allCases.map(\.rawValue), rows: rows).text + "\n"
+        for factor in Factor.allCases {
+            text += "\(factor.rawValue): \(factor.help)\n    values: \(factor.values.joined(separator: ", "))\n"
+        }
+        return text
+    }
+
     static func routing(_ era: Era) -> String {
         switch era.routing {
         case .directOnly: "direct only (host table)"
         case .sourceRoutes: "host table, source routes"
-        case .mx974: "MX (RFC 974)"
-        case .direct2821: "MX direct (RFC 2821)"
+        case .mx(let rules): rules.shufflesEqualPreferences || !rules.followsSourceRoutes ? "MX direct (RFC 2821)" : "MX (RFC 974)"
         case .smartHost(let host): "smart host \(host)"
         case .gatewayForOthers(let host): "via gateway \(host)"
         }
@@ -239,6 +299,7 @@ enum TraceCommand: Subcommand {
         options: [
             .option("message", value: "ID", help: "The message to follow.", default: "0"),
             .option("era", value: "era", help: "The era to run (default: the scenario's, else smtp-2001)."),
+            ExperimentSupport.setOption,
             .option("seed", value: "N", help: "Seed for every random choice."),
             .option("format", value: "format", help: "text or mermaid.", default: "text"),
             .flag("quiet", short: "q", help: "No progress on standard error."),

@@ -15,9 +15,10 @@ enum TimelineCommand: Subcommand {
         arguments: [.required("timeline", help: "A timeline file, such as Timelines/mtp-to-esmtp.json (see Docs/timelines.md).")],
         options: [
             .option("out", value: "DIR", help: "Directory for index.html, report.md, results.csv and results.json."),
+            .flag("attribute", help: "Run each change of era one factor at a time and say which factor moved each figure."),
             .flag("quiet", short: "q", help: "No progress on standard error."),
         ],
-        examples: ["mailpath timeline Timelines/mtp-to-esmtp.json --out report/"])
+        examples: ["mailpath timeline Timelines/mtp-to-esmtp.json --out report/", "mailpath timeline Timelines/mtp-to-esmtp.json --attribute"])
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         let path = arguments.positionals[0]
@@ -37,7 +38,7 @@ enum TimelineCommand: Subcommand {
         let quiet = arguments.flag("quiet")
         let report: TimelineReport
         do {
-            report = try timeline.run(scenario, scenarioFile: scenarioFile) { index, count in
+            report = try timeline.run(scenario, scenarioFile: scenarioFile, attribute: arguments.flag("attribute")) { index, count in
                 context.progress("timeline: milestone \(index + 1) of \(count)", quiet: quiet)
             }
         } catch {

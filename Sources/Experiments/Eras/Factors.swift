@@ -1,0 +1,211 @@
+import MailAgent
+import MailDialects
+
+/// The settings an era is made of. Each is a factor an experiment may change on its own
+/// (`--set FACTOR=VALUE`), and the differences between two eras are what `compare --attribute`
+/// credits a change in the figures to.
+public struct Factors: Hashable, Sendable {
+    /// The dialect every host speaks (a host whose software is older keeps its own).
+    public var dialect: DialectID
+    /// How a host finds where to send mail it cannot deliver itself.
+    public var routing: Routing
+    /// MX routing: the order of exchangers of equal preference.
+    public var mxTies: MXTies
+    /// MX routing: whether source routes are followed and made, or stripped.
+    public var sourceRoutes: SourceRoutes
+    /// Whether a name server answers queries (the scenario names its host).
+    public var dns: Bool
+    /// Whether the networks marked as joining the Internet form one internet at the packet level.
+    public var internet: Bool
+    public var retry: RetrySchedule
+    /// Whether ESMTP servers offer, and clients use, PIPELINING (RFC 2920). Only a dialect with
+    /// EHLO can pipeline.
+    public var pipelining: Bool
+
+    public enum Routing: String, Hashable, Sendable, CaseIterable {
+        /// To the recipient's own host, over a network both are on (FTP mail, RFC 765).
+        case direct
+        /// From the host table, through mail gateways named in a source route (RFC 780 §3.2, RFC 821 §3.6).
+        case sourceRoutes = "source-routes"
+        /// To the domain's mail exchangers from DNS (RFC 974, RFC 2821 §5).
+        case mx
+    }
+
+    public enum MXTies: String, Hashable, Sendable, CaseIterable {
+        /// "Up to the mailer" (RFC 974): here by name, the same every time.
+        case byName = "by-name"
+        /// "The sender-SMTP MUST randomize them" (RFC 2821 §5).
+        case shuffled
+    }
+
+    public enum SourceRoutes: String, Hashable, Sendable, CaseIterable {
+        /// Routes are followed, and made through gateways to an exchanger out of reach (RFC 974 with RFC 821).
+        case followed
+        /// Routes are stripped when mail is queued, and none are made (RFC 2821 §4.1.1.3, §5).
+        case stripped
+    }
+
+    public init(
+        dialect: DialectID, routing: Routing, mxTies: MXTies = .byName, sourceRoutes: SourceRoutes = .followed, dns: Bool, internet: Bool,
+        retry: RetrySchedule, pipelining: Bool
+    ) {
+        self.dialect = dialect
+        self.routing = routing
+        self.mxTies = mxTies
+        self.sourceRoutes = sourceRoutes
+        self.dns = dns
+        self.internet = internet
+        self.retry = retry
+        self.pipelining = pipelining
+    }
+
+    /// The policy the mail hosts' agents follow.
+    public var routingPolicy: RoutingPolicy {
+        switch routing {
+        case .direct: .directOnly
+        case .sourceRoutes: .sourceRoutes
+        case .mx: .mx(MXRules(shufflesEqualPreferences: mxTies == .shuffled, followsSourceRoutes: sourceRoutes == .followed))
+        }
+    }
+
+    /// The ESMTP extensions offered and used.
+    public var extensions: ExtensionSet { pipelining ? .all : ExtensionSet.all.subtracting(.pipelining) }
+
+    /// The factors whose settings differ from `other`'s, in `Factor.allCases` order.
+    public func differences(from other: Factors) -> [Factor] {
+        Factor.allCases.filter { $0.value(in: self) != $0.value(in: other) }
+    }
+}
+
+/// One factor: its name on the command line and in plans, its values, and what it changes.
+public enum Factor: String, Hashable, Sendable, CaseIterable {
+    case dialect
+    case routing
+    case mxTies = "mx-ties"
+    case sourceRoutes = "source-routes"
+    case dns
+    case internet
+    case retry
+    case pipelining
+
+    /// What the factor changes, in a line.
+    public var help: String {
+        switch self {
+        case .dialect: "the protocol every host speaks (hosts whose own software is older keep theirs)"
+        case .routing: "direct (FTP mail), source-routes (host table and gateways) or mx (DNS)"
+        case .mxTies: "mx routing: exchangers of equal preference by-name (RFC 974) or shuffled (RFC 2821 §5)"
+        case .sourceRoutes: "mx routing: source routes followed and made (RFC 974) or stripped (RFC 2821)"
+        case .dns: "whether the name server answers (on) or does not exist (off)"
+        case .internet: "whether networks joining the Internet are one internet at the packet level"
+        case .retry: "the retry schedule: " + RetrySchedule.presets.map(\.name).joined(separator: ", ")
+        case .pipelining: "whether ESMTP clients and servers pipeline (RFC 2920); only dialects with EHLO can"
+        }
+    }
+
+    /// The values it takes, as written on the command line.
+    public var values: [String] {
+        switch self {
+        case .dialect: DialectID.allCases.map(\.rawValue)
+        case .routing: Factors.Routing.allCases.map(\.rawValue)
+        case .mxTies: Factors.MXTies.allCases.map(\.rawValue)
+        case .sourceRoutes: Factors.SourceRoutes.allCases.map(\.rawValue)
+        case .dns, .internet, .pipelining: ["off", "on"]
+        case .retry: RetrySchedule.presets.map(\.name)
+        }
+    }
+
+    /// Its setting in `factors`, as written on the command line.
+    public func value(in factors: Factors) -> String {
+        switch self {
+        case .dialect: factors.dialect.rawValue
+        case .routing: factors.routing.rawValue
+        case .mxTies: factors.mxTies.rawValue
+        case .sourceRoutes: factors.sourceRoutes.rawValue
+        case .dns: factors.dns ? "on" : "off"
+        case .internet: factors.internet ? "on" : "off"
+        case .retry: factors.retry.name
+        case .pipelining: factors.pipelining ? "on" : "off"
+        }
+    }
+
+    /// Sets it in `factors` from its written form; `nil` (and nothing changed) for a value it does
+    /// not take.
+    public func set(_ value: String, in factors: inout Factors) -> Void? {
+        let written = value.lowercased()
+        func flag() -> Bool? { ["on", "yes", "true"].contains(written) ? true : ["off", "no", "false"].contains(written) ? false : nil }
+        switch self {
+        case .dialect:
+            guard let dialect = DialectID(rawValue: written) else { return nil }
+            factors.dialect = dialect
+        case .routing:
+            guard let routing = Factors.Routing(rawValue: written) else { return nil }
+            factors.routing = routing
+        case .mxTies:
+            guard let ties = Factors.MXTies(rawValue: written) else { return nil }
+            factors.mxTies = ties
+        case .sourceRoutes:
+            guard let routes = Factors.SourceRoutes(rawValue: written) else { return nil }
+            factors.sourceRoutes = routes
+        case .dns:
+            guard let on = flag() else { return nil }
+            factors.dns = on
+        case .internet:
+            guard let on = flag() else { return nil }
+            factors.internet = on
+        case .retry:
+            guard let schedule = RetrySchedule.presets.first(where: { $0.name == written }) else { return nil }
+            factors.retry = schedule
+        case .pipelining:
+            guard let on = flag() else { return nil }
+            factors.pipelining = on
+        }
+        return ()
+    }
+
+    /// Copies this factor's setting from `source` into `factors`.
+    public func copy(from source: Factors, into factors: inout Factors) {
+        _ = set(value(in: source), in: &factors)
+    }
+}
+
+/// A setting of one factor, `FACTOR=VALUE` on the command line.
+public struct FactorSetting: Hashable, Sendable {
+    public var factor: Factor
+    public var value: String
+
+    /// Parses `FACTOR=VALUE`; the error says what was wrong and what is possible.
+    public static func parse(_ text: String) -> Result<FactorSetting, FactorError> {
+        guard let equals = text.firstIndex(of: "=") else {
+            return .failure(FactorError(message: "expected FACTOR=VALUE, such as dns=off, got '\(text)'"))
+        }
+        let name = text[..<equals].lowercased()
+        let value = String(text[text.index(after: equals)...])
+        guard let factor = Factor(rawValue: name) else {
+            return .failure(FactorError(message: "unknown factor '\(name)'; the factors are \(Factor.allCases.map(\.rawValue).joined(separator: ", "))"))
+        }
+        var probe = Era.all[0].factors
+        guard factor.set(value, in: &probe) != nil else {
+            return .failure(FactorError(message: "factor \(name) takes \(factor.values.joined(separator: ", ")), not '\(value)'"))
+        }
+        return .success(FactorSetting(factor: factor, value: value.lowercased()))
+    }
+}
+
+public struct FactorError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}
+
+extension Era {
+    /// This era with some factors set otherwise: a what-if. Its name says what was set, such as
+    /// `mx-1986[dns=off]`, so that reports never show it as the historical era.
+    public func setting(_ settings: [FactorSetting]) -> Era {
+        var era = self
+        for setting in settings { _ = setting.factor.set(setting.value, in: &era.factors) }
+        let changed = factors.differences(from: era.factors)
+        guard !changed.isEmpty else { return self }
+        era.name = "\(name)[\(changed.map { "\($0.rawValue)=\($0.value(in: era.factors))" }.joined(separator: ","))]"
+        era.title = "\(title), with \(changed.map { "\($0.rawValue) \($0.value(in: era.factors))" }.joined(separator: ", "))"
+        return era
+    }
+}
