@@ -102,6 +102,12 @@ public struct Comparison: Sendable {
             changes.append(text)
         }
         if changes.count == 1 { changes.append("no figure moved by 5% or more") }
+        // Latency on the same recipients: each era's own mean is over what it delivered, which
+        // differs when one era delivers less.
+        if let paired = a.pairedLatency(with: b), a.totals.delivered != paired.count || b.totals.delivered != paired.count {
+            changes.append(
+                "latency mean of the \(paired.count) recipients delivered in both (s) \(Format.decimal(paired.mine, 3)) → \(Format.decimal(paired.theirs, 3))")
+        }
         return changes
     }
 

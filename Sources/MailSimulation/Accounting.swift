@@ -17,6 +17,52 @@ public struct Accounting: Sendable {
         public static func < (lhs: Outcome, rhs: Outcome) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
+    /// Why a bounced recipient came back, from the agent's reason (its wording is the agents').
+    public enum BounceCause: String, CaseIterable, Hashable, Sendable {
+        /// A server answered with a permanent refusal: no such user, relaying denied, too large…
+        case refused
+        /// A server refused it as a routing loop (RFC 2821 §6.2, or mail that came back).
+        case loop
+        /// It waited in a queue until the retry schedule gave up (RFC 1123 §5.3.1.1).
+        case gaveUp = "gave_up"
+        /// No way there: no host-table route, FTP mail off the sender's networks, an MX list
+        /// that leads back to the sender.
+        case noRoute = "no_route"
+        /// No such domain, or no address for its exchanger.
+        case unknownName = "unknown_name"
+        case other
+
+        /// The cause of a bounce with this reason.
+        var index: Int { Self.allCases.firstIndex(of: self)! }
+
+        public init(reason: String) {
+            if reason.hasPrefix("gave up after ") {
+                self = .gaveUp
+            } else if reason.contains(" said: ") {
+                self = reason.contains("Routing loop") ? .loop : .refused
+            } else if reason.hasPrefix("no such user here") {
+                self = .refused
+            } else if reason.hasPrefix("no route to ") || reason.hasPrefix("FTP mail cannot reach ") || reason.contains("leads back to this host") {
+                self = .noRoute
+            } else if reason.hasPrefix("no such domain ") || reason.hasPrefix("no address for ") {
+                self = .unknownName
+            } else {
+                self = .other
+            }
+        }
+
+        public var label: String {
+            switch self {
+            case .refused: "bounced: refused by a server"
+            case .loop: "bounced: routing loop"
+            case .gaveUp: "bounced: retries gave up"
+            case .noRoute: "bounced: no route"
+            case .unknownName: "bounced: unknown domain or host"
+            case .other: "bounced: other"
+            }
+        }
+    }
+
     /// Recipients submitted and not yet delivered, returned, lost or refused at submission.
     public private(set) var inFlight = 0
 
@@ -216,13 +262,16 @@ public struct Accounting: Sendable {
                 totals.recipients += 1
                 switch slots[slot].outcome {
                 case .delivered?: totals.delivered += 1
-                case .bounced?: totals.bounced += 1
+                case .bounced?:
+                    totals.bounced += 1
+                    totals.bouncedBy[BounceCause(reason: bounceReasons[slot] ?? "").index] += 1
                 case .queued?: totals.queued += 1
                 case .lost?: totals.lost += 1
                 case .neverSubmitted?: totals.neverSubmitted += 1
                 case nil: totals.unaccounted += 1
                 }
                 totals.duplicates += max(0, Int(slots[slot].deliveries) - 1)
+                if slots[slot].outcome == .delivered && slots[slot].bounced { totals.deliveredYetBounced += 1 }
             }
         }
         totals.notices = notices.count
@@ -232,6 +281,9 @@ public struct Accounting: Sendable {
     }
 
     public struct Totals: Hashable, Sendable {
+        /// Bounced recipients with this cause.
+        public func bounced(_ cause: BounceCause) -> Int { bouncedBy[cause.index] }
+
         public var messages = 0
         public var recipients = 0
         public var delivered = 0
@@ -241,6 +293,11 @@ public struct Accounting: Sendable {
         /// Recipients of messages nobody took (their sender's host was down when they were due).
         public var neverSubmitted = 0
         public var unaccounted = 0
+        /// Bounced recipients by cause, in `BounceCause.allCases` order (they add up to `bounced`).
+        public var bouncedBy: [Int] = Array(repeating: 0, count: BounceCause.allCases.count)
+        /// Delivered, and yet returned to the sender as well: the server took the message but its
+        /// reply was lost, and the sender's retries then gave up (the duplicate problem of RFC 1047).
+        public var deliveredYetBounced = 0
         public var duplicates = 0
         public var notices = 0
         public var noticesDelivered = 0
@@ -308,6 +365,21 @@ public struct Accounting: Sendable {
             let submitted = workload.times[message].nanoseconds
             for slot in starts[message]..<starts[message + 1] where slots[slot].deliveries > 0 {
                 result.append(SimDuration(nanoseconds: slots[slot].firstDelivery - submitted))
+            }
+        }
+        return result
+    }
+
+    /// Each workload recipient's latency in nanoseconds (first delivery minus submission), or −1
+    /// when it was not delivered, in workload order: runs of one workload line up recipient by
+    /// recipient, for comparisons on the recipients delivered in both.
+    public var latencyByRecipient: [Int64] {
+        var result: [Int64] = []
+        result.reserveCapacity(slots.count)
+        for message in 0..<workload.count {
+            let submitted = workload.times[message].nanoseconds
+            for slot in starts[message]..<starts[message + 1] {
+                result.append(slots[slot].deliveries > 0 && slots[slot].submitted ? slots[slot].firstDelivery - submitted : -1)
             }
         }
         return result

@@ -163,3 +163,27 @@ import Testing
         #expect(same == ["no factor differs", "no figure moved by 5% or more"])
     }
 }
+
+@Suite struct PairedComparisonTests {
+    @Test("latency is also compared on the recipients delivered in both eras, recipient by recipient")
+    func pairedLatency() throws {
+        let scenario = try Examples.load("fault-drill")
+        let workload = scenario.makeWorkload()
+        let eras = [Era.named("smtp-1982")!, Era.named("mx-1986")!]
+        let outcomes = try eras.map { try Experiment.run(scenario, era: $0, workload: workload, options: RunOptions(tracing: false)) }
+        // The same pairs from the records, by Message-ID and mailbox.
+        var first: [String: Double] = [:]
+        for record in outcomes[0].result.accounting.records { if let latency = record.latency { first["\(record.messageID) \(record.mailbox)"] = latency.seconds } }
+        var sums = (0, 0.0, 0.0)
+        for record in outcomes[1].result.accounting.records {
+            guard let latency = record.latency, let before = first["\(record.messageID) \(record.mailbox)"] else { continue }
+            sums = (sums.0 + 1, sums.1 + before, sums.2 + latency.seconds)
+        }
+        let paired = try #require(outcomes[0].metrics.pairedLatency(with: outcomes[1].metrics))
+        #expect(paired.count == sums.0 && paired.count > 0)
+        #expect(paired.count < outcomes[0].metrics.totals.delivered)  // the eras delivered different sets
+        #expect(abs(paired.mine - sums.1 / Double(sums.0)) < 1e-6 && abs(paired.theirs - sums.2 / Double(sums.0)) < 1e-6)
+        let changes = Comparison(scenario: scenario.name, runs: outcomes.map(\.metrics), eras: eras).changes(at: 1)
+        #expect(changes.contains { $0.hasPrefix("latency mean of the \(paired.count) recipients delivered in both (s) ") })
+    }
+}

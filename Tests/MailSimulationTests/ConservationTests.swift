@@ -98,6 +98,25 @@ import Testing
             if record.outcome != .delivered { byMessage[byMessage.count - 1].delivered = false }
         }
         #expect(result.accounting.fullyDeliveredMessages == byMessage.filter(\.delivered).count, "seed \(seed)")
+        // Recipient by recipient: each has one outcome, and it is the one its own story tells.
+        let records = result.accounting.records
+        #expect(records.count == totals.recipients, "seed \(seed)")
+        #expect(Set(records.map { "\($0.messageID) \($0.mailbox)" }).count == records.count, "seed \(seed): a recipient counted twice")
+        for record in records {
+            switch record.outcome {
+            case .delivered?: #expect(!record.deliveries.isEmpty, "seed \(seed): \(record)")
+            case .bounced?: #expect(record.deliveries.isEmpty && record.bounceReason != nil && !record.lost, "seed \(seed): \(record)")
+            case .lost?: #expect(record.deliveries.isEmpty && record.lost, "seed \(seed): \(record)")
+            case .queued?: #expect(record.deliveries.isEmpty && !record.lost, "seed \(seed): \(record)")
+            case .neverSubmitted?: #expect(record.deliveries.isEmpty && record.transfers == 0, "seed \(seed): \(record)")
+            case nil: Issue.record("seed \(seed): no outcome for \(record)")
+            }
+        }
+        // Bounces by cause add up to the bounces, and every reason these worlds give has a cause.
+        #expect(totals.bouncedBy.reduce(0, +) == totals.bounced, "seed \(seed)")
+        for record in records where record.outcome == .bounced {
+            #expect(Accounting.BounceCause(reason: record.bounceReason!) != .other, "seed \(seed): \(record.bounceReason!)")
+        }
     }
 
     @Test("the random worlds exercise every outcome somewhere")
@@ -111,6 +130,11 @@ import Testing
             seen.lost += totals.lost
             seen.duplicates += totals.duplicates
             seen.doubleBounces += totals.doubleBounces
+            for (index, count) in totals.bouncedBy.enumerated() { seen.bouncedBy[index] += count }
+        }
+        // Bounces of every cause but the catch-all.
+        for cause in Accounting.BounceCause.allCases where cause != .other && cause != .loop {
+            #expect(seen.bounced(cause) > 0, "no bounce \(cause.rawValue) in the random worlds")
         }
         #expect(seen.delivered > 0 && seen.bounced > 0 && seen.queued > 0 && seen.lost > 0 && seen.duplicates > 0, "\(seen)")
     }

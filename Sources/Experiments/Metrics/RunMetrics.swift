@@ -12,6 +12,9 @@ public struct RunMetrics: Sendable {
     /// Recipients lost without a modelled cause (always empty unless Mailpath has a bug).
     public var missing: [String]
     public var latency: LatencySummary?
+    /// Each workload recipient's latency in nanoseconds, −1 if it was not delivered (for paired
+    /// comparisons between runs of the same workload).
+    public var latencyByRecipient: [Int64]
     public var hopsMean: Double
     public var hopsMax: Int
     /// Client waits for the server (RFC 2920's turnarounds) over all sessions that carried a
@@ -71,6 +74,7 @@ public struct RunMetrics: Sendable {
         accountingAddsUp = result.accountingAddsUp
         missing = result.missing
         latency = LatencySummary(result.accounting.latencies)
+        latencyByRecipient = result.accounting.latencyByRecipient
         let hops = result.accounting.hops
         hopsMean = hops.isEmpty ? 0 : Double(hops.reduce(0, +)) / Double(hops.count)
         hopsMax = hops.max() ?? 0
@@ -94,6 +98,22 @@ public struct RunMetrics: Sendable {
         simulatedTime = result.endTime - .zero
     }
 
+    /// The mean latency of the recipients delivered in both this run and `other` (of the same
+    /// workload), in each, with how many there are; `nil` when none was delivered in both.
+    public func pairedLatency(with other: RunMetrics) -> (count: Int, mine: Double, theirs: Double)? {
+        guard latencyByRecipient.count == other.latencyByRecipient.count else { return nil }
+        var count = 0
+        var mine = 0.0
+        var theirs = 0.0
+        for (a, b) in zip(latencyByRecipient, other.latencyByRecipient) where a >= 0 && b >= 0 {
+            count += 1
+            mine += Double(a)
+            theirs += Double(b)
+        }
+        guard count > 0 else { return nil }
+        return (count, mine / Double(count) / 1e9, theirs / Double(count) / 1e9)
+    }
+
     /// Delivered recipients as a share of all recipients (0 when there are none).
     public var deliveredShare: Double { totals.recipients > 0 ? Double(totals.delivered) / Double(totals.recipients) : 0 }
 
@@ -108,6 +128,10 @@ public struct RunMetrics: Sendable {
             ("recipients", "recipients", String(totals.recipients)),
             ("delivered", "delivered", String(totals.delivered)),
             ("bounced", "bounced", String(totals.bounced)),
+        ] + Accounting.BounceCause.allCases.map { cause in
+            ("bounced_" + cause.rawValue, cause.label, String(totals.bounced(cause)))
+        } + [
+            ("delivered_yet_bounced", "delivered, yet also bounced", String(totals.deliveredYetBounced)),
             ("queued", "still queued", String(totals.queued)),
             ("lost", "lost", String(totals.lost)),
             ("never_submitted", "never submitted (sender's host down)", String(totals.neverSubmitted)),
