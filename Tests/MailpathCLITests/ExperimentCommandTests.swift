@@ -216,6 +216,23 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         #expect(csv.contains("mx-1986,esmtp-1995,round_trips_per_message,pipelining,7.000000,4.000000,-1.500000\r\n"))
     }
 
+    @Test("--replications gives every figure a 95% interval in text, JSON and CSV, and marks differences not significant")
+    func replications() throws {
+        let text = mailpath("compare", Self.relayStory, "--eras", "smtp-1982,mx-1986", "--replications", "4", "--quiet")
+        #expect(text.code == .success)
+        #expect(text.out.contains("4 replications (seeds "))
+        #expect(text.out.contains("Student t, 3 degrees of freedom"))
+        #expect(text.out.contains("Paired differences, seed by seed"))
+        // Hops fall by 3 in every replication: no spread, significant.
+        #expect(text.out.contains("hops per delivered recipient  ") && text.out.contains("-3 ± 0  yes"))
+        let json = mailpath("run", Self.relayStory, "--replications", "3", "--quiet", "--format", "json")
+        #expect(json.code == .success && json.out.contains(#""ci95": ["#) && json.out.contains(#""replications": 3"#))
+        let csv = mailpath("run", Self.relayStory, "--replications", "3", "--quiet", "--format", "csv")
+        #expect(csv.out.hasPrefix("era,figure,replications,mean,sd,ci95_low,ci95_high\r\n"))
+        #expect(mailpath("run", Self.relayStory, "--replications", "0").code == .usage)
+        #expect(mailpath("compare", Self.relayStory, "--replications", "2", "--attribute").code == .usage)
+    }
+
     @Test("--set changes a factor of the era for run and compare; a bad one is a usage error saying what the factor takes")
     func setFactor() {
         let islands = mailpath("run", Self.relayStory, "--era", "mx-1986", "--set", "internet=off", "--quiet")

@@ -47,6 +47,57 @@ enum ExperimentSupport {
         }
     }
 
+    /// `--replications R`: 1 (a plain run) unless given.
+    static func replications(_ arguments: ParsedArguments) throws -> Int {
+        try arguments.integer("replications", default: 1, in: 1...10_000)
+    }
+
+    static let replicationsOption = OptionSpec.option(
+        "replications", value: "R",
+        help: "Run R seeds derived from the seed and give each figure's mean with a 95% interval (Student t).")
+
+    /// Runs `eras` on R replications and writes the report: text (each figure's mean ± the 95%
+    /// interval's half-width, and for neighbouring eras the paired difference), JSON or CSV; with
+    /// `out`, replications.json, estimates.csv and differences.csv.
+    static func runReplicated(
+        _ scenario: Scenario, eras: [Era], replications: Int, format: String, out: String?, path: String, quiet: Bool, context: CommandContext
+    ) throws {
+        let comparison: ReplicatedComparison
+        do {
+            comparison = try ReplicatedComparison.run(scenario, eras: eras, replications: replications, file: path) { index, count in
+                context.progress("run \(index + 1) of \(count) (\(eras.count) eras × \(replications) replications)", quiet: quiet)
+            }
+        } catch {
+            throw CLIError.data(error.description)
+        }
+        endProgress(context, quiet: quiet)
+        switch format {
+        case "json": context.console.out(comparison.json.rendered())
+        case "csv": context.console.out(CSV.render(headers: ReplicatedComparison.csvHeaders, rows: comparison.csvRows))
+        default:
+            var text = "\(scenario.name): \(replications) replications (seeds \(comparison.seeds.prefix(3).map(String.init).joined(separator: ", "))"
+            text += replications > 3 ? ", …)" : ")"
+            text += eras.count > 1 ? "; every era runs the same seeds\n\n" : " in \(eras[0].name)\n\n"
+            text += "Each figure: mean ± half-width of its 95% confidence interval (Student t, \(replications - 1) degrees of freedom).\n\n"
+            text += comparison.table.text
+            for index in eras.indices.dropFirst() {
+                text += "\nPaired differences, seed by seed (figures that differ in some replication):\n"
+                text += comparison.differenceTable(at: index).text
+            }
+            context.console.out(text)
+        }
+        if let out {
+            let folder = try OutputFolder(out)
+            try folder.write(comparison.json.rendered(), "replications.json")
+            try folder.write(CSV.render(headers: ReplicatedComparison.csvHeaders, rows: comparison.csvRows), "estimates.csv")
+            if eras.count > 1 {
+                try folder.write(CSV.render(headers: ReplicatedComparison.differenceHeaders, rows: comparison.differenceRows), "differences.csv")
+            }
+            try folder.commit()
+        }
+        for runs in comparison.runs { for run in runs { try checkAccounting(run) } }
+    }
+
     /// The option every experiment subcommand takes to change a factor of its eras.
     static let setOption = OptionSpec.option(
         "set", value: "FACTOR=VALUE", help: "Set a factor of the era otherwise, such as dns=off (repeatable; see 'mailpath eras --factors').",

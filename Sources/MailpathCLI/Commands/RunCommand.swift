@@ -11,7 +11,10 @@ enum RunCommand: Subcommand {
             standard output; with --out, the full results too: summary.json, summary.csv, \
             recipients.csv (one row per recipient), mailboxes.csv (every delivered message's size \
             and digest), queue.csv and trace.txt. The texts of delivered messages are kept only \
-            with --keep-text, which writes each to DIR/mailboxes/HOST/USER/N.eml.
+            with --keep-text, which writes each to DIR/mailboxes/HOST/USER/N.eml. With \
+            --replications R, the run is repeated on R seeds derived from the seed (the first is \
+            the seed itself) and each figure is given as a mean with its 95% confidence interval; \
+            --out then writes replications.json and estimates.csv.
             """,
         arguments: [.required("scenario", help: "A scenario file (JSON); see Docs/scenarios.md.")],
         options: [
@@ -19,6 +22,7 @@ enum RunCommand: Subcommand {
             .option("dialect", value: "dialect", help: "Have every host speak this dialect instead of the era's."),
             ExperimentSupport.setOption,
             .option("seed", value: "N", help: "Seed for every random choice (default: the scenario's)."),
+            ExperimentSupport.replicationsOption,
             .option("out", value: "DIR", help: "Write full results to DIR."),
             .flag("keep-text", help: "Keep every delivered message's text and write it under DIR/mailboxes (needs --out)."),
             .option("format", value: "format", help: "text, json or csv.", default: "text"),
@@ -39,6 +43,13 @@ enum RunCommand: Subcommand {
         let keepText = arguments.flag("keep-text")
         guard !keepText || arguments.value("out") != nil else {
             throw CLIError.usage("--keep-text writes the delivered texts under --out DIR: give --out too")
+        }
+        let replications = try ExperimentSupport.replications(arguments)
+        if replications > 1 {
+            guard !keepText else { throw CLIError.usage("--keep-text keeps the texts of one run: leave it out with --replications") }
+            try ExperimentSupport.runReplicated(
+                scenario, eras: [era], replications: replications, format: format, out: arguments.value("out"), path: path, quiet: quiet, context: context)
+            return .success
         }
         let options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: arguments.value("out") != nil, keepsMailboxText: keepText)
         let outcome: RunOutcome
@@ -154,7 +165,10 @@ enum CompareCommand: Subcommand {
             With --attribute, each pair of neighbouring eras is also run one factor at a time, and \
             every figure's change is split among the differing factors (Shapley values over every \
             subset of them when there are at most 6, else the factors changed one after another in \
-            the order of 'mailpath eras --factors'); see Docs/experiments.md.
+            the order of 'mailpath eras --factors'). With --replications R, every era runs the same R \
+            seeds (common random numbers), each figure is a mean with its 95% interval, and \
+            neighbouring eras are compared seed by seed: a difference whose interval holds 0 is \
+            marked not significant. See Docs/experiments.md.
             """,
         arguments: [.required("scenario", help: "A scenario file (JSON).")],
         options: [
@@ -162,6 +176,7 @@ enum CompareCommand: Subcommand {
             ExperimentSupport.setOption,
             .flag("attribute", help: "Split each change between neighbouring eras among the factors that differ."),
             .option("seed", value: "N", help: "Seed for every random choice (default: the scenario's)."),
+            ExperimentSupport.replicationsOption,
             .option("out", value: "DIR", help: "Write comparison.json, comparison.csv (and attribution.csv) to DIR."),
             .option("format", value: "format", help: "text, json or csv.", default: "text"),
             .flag("quiet", short: "q", help: "No progress on standard error."),
@@ -179,6 +194,15 @@ enum CompareCommand: Subcommand {
         let settings = try ExperimentSupport.settings(arguments)
         let eras = try names.map { try ExperimentSupport.era(named: $0).setting(settings) }
         let quiet = arguments.flag("quiet")
+        let replications = try ExperimentSupport.replications(arguments)
+        if replications > 1 {
+            guard !arguments.flag("attribute") else {
+                throw CLIError.usage("--attribute splits the changes of one seed: run it without --replications (or once per seed)")
+            }
+            try ExperimentSupport.runReplicated(
+                scenario, eras: eras, replications: replications, format: format, out: arguments.value("out"), path: path, quiet: quiet, context: context)
+            return .success
+        }
         let workload = scenario.makeWorkload()
         let options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: false, keepsMailboxText: false)
         var runs: [RunMetrics] = []
