@@ -21,6 +21,18 @@ public indirect enum JSON: Hashable, Sendable {
         return text + "\n"
     }
 
+    /// On one line, without spaces (a line of JSON Lines).
+    public var compact: String {
+        switch self {
+        case .object(let members): "{" + members.map { JSON.quote($0.0) + ":" + $0.1.compact }.joined(separator: ",") + "}"
+        case .array(let elements): "[" + elements.map(\.compact).joined(separator: ",") + "]"
+        case .string(let value): JSON.quote(value)
+        case .number(let value): value
+        case .bool(let value): value ? "true" : "false"
+        case .null: "null"
+        }
+    }
+
     func write(into text: inout String, indent: Int) {
         let pad = String(repeating: "  ", count: indent + 1)
         let close = String(repeating: "  ", count: indent)
@@ -74,7 +86,12 @@ public indirect enum JSON: Hashable, Sendable {
 /// breaks are quoted; lines end with CR LF as the RFC asks.
 public enum CSV {
     public static func render(headers: [String], rows: [[String]]) -> String {
-        ([headers] + rows).map { $0.map(field).joined(separator: ",") + "\r\n" }.joined()
+        render(rows: [headers] + rows)
+    }
+
+    /// Rows without a header (a part of a file whose header is written elsewhere).
+    public static func render(rows: [[String]]) -> String {
+        rows.map { $0.map(field).joined(separator: ",") + "\r\n" }.joined()
     }
 
     static func field(_ value: String) -> String {

@@ -14,6 +14,11 @@ extension Scenario {
         } catch {
             throw ScenarioError(file: file, position: error.position, path: "", message: "invalid JSON: " + error.message)
         }
+        return try decode(root: root, file: file)
+    }
+
+    /// Checks a scenario document already parsed (a sweep sets values in it first).
+    public static func decode(root: JSONNode, file: String) throws(ScenarioError) -> Scenario {
         let top = try JSONReader(file: file, node: root, path: "").object(allowing: [
             "format", "name", "description", "seed", "duration", "era", "networks", "hosts", "links", "dns", "workload", "faults",
         ])
