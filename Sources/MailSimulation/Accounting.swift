@@ -102,6 +102,8 @@ public struct Accounting: Sendable {
         public var noticeID: String
         public var about: String
         public var delivered = false
+        /// Whom it was delivered to (RFC 821 §3.6: the notice goes to the reverse-path).
+        public var deliveredTo: [Mailbox] = []
         public var doubleBounced = false
     }
 
@@ -195,6 +197,7 @@ public struct Accounting: Sendable {
                 settle(slot)
             } else if let position = noticeIndex[messageID] {
                 notices[position].delivered = true
+                notices[position].deliveredTo.append(mailbox)
             }
         case .relayed(let messageID, let mailbox, _):
             if let slot = slot(messageID, mailbox) { slots[slot].transfers &+= 1 }
