@@ -151,11 +151,17 @@ extension Path {
             let byte = bytes[index]
             if at < 0 {
                 if byte == UInt8(ascii: "@") {
+                    // A dot-string ends with a character, not a dot (RFC 821 §4.1.2).
+                    guard previous != UInt8(ascii: ".") else { return nil }
                     at = index
+                    previous = byte
                     continue
                 }
                 let bits = byte < 64 ? localLow >> byte : byte < 128 ? localHigh >> (byte &- 64) : 0
                 guard bits & 1 == 1 else { return nil }
+                // No dot first, and no two dots in a row (the slow path says why).
+                if byte == UInt8(ascii: "."), index == bytes.startIndex || previous == UInt8(ascii: ".") { return nil }
+                previous = byte
                 continue
             }
             if byte == UInt8(ascii: ".") {
@@ -203,12 +209,22 @@ extension Path {
         guard !bytes.isEmpty else { return false }
         var quoted = false
         var escaped = false
+        // RFC 821 §4.1.2: <dot-string> ::= <string> | <string> "." <dot-string>: outside quotes,
+        // no dot first or last, and none straight after another ("a.", ".a", "a..b").
+        var elementStart = true
         for byte in bytes {
             guard byte >= 0x20 && byte < 0x7f || escaped && byte < 0x80 else { return false }
             if escaped {
                 escaped = false
+                elementStart = false
                 continue
             }
+            if byte == UInt8(ascii: "."), !quoted {
+                guard !elementStart else { return false }
+                elementStart = true
+                continue
+            }
+            elementStart = false
             switch byte {
             case UInt8(ascii: "\\"): escaped = true
             case UInt8(ascii: "\""): quoted.toggle()
@@ -219,7 +235,7 @@ extension Path {
             default: break
             }
         }
-        return !quoted && !escaped
+        return !quoted && !escaped && !elementStart
     }
 
     /// Index of the first `target` outside quotes and not escaped.

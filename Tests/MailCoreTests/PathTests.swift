@@ -46,6 +46,27 @@ import Testing
         #expect(parse("<@ONE,@TWO:JOE@THREE>", .comma) == .failure(.malformedMailbox))
     }
 
+    @Test("a dot-string has no dot first or last and no two in a row (RFC 821 §4.1.2); quoted, anything goes", arguments: ["a.", ".a", "a..b", "."])
+    func dotStrings(localPart: String) {
+        #expect(!Path.isValidLocalPart(ArraySlice(localPart.utf8)))
+        for style in [RouteStyle.colon, .comma] {
+            guard case .failure = parse("<\(localPart)@c.org>", style) else {
+                Issue.record("<\(localPart)@c.org> parsed")
+                continue
+            }
+        }
+        #expect(Path.isValidLocalPart(ArraySlice("\"\(localPart)\"".utf8)))
+        #expect((try? parse("<\"\(localPart)\"@c.org>", .colon).get()) != nil)
+    }
+
+    @Test("dots between characters are fine, on the fast path and the slow one")
+    func goodDots() {
+        for localPart in ["a.b", "a.b.c", "J.Q.Public", "a\\.b"] {
+            #expect(Path.isValidLocalPart(ArraySlice(localPart.utf8)), "\(localPart)")
+            #expect((try? parse("<\(localPart)@c.org>", .colon).get()) != nil, "\(localPart)")
+        }
+    }
+
     @Test("the null path is accepted only where allowed")
     func null() {
         #expect(parse("<>", .colon, null: true) == .success(.null))

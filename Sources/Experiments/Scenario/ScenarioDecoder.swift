@@ -96,6 +96,9 @@ extension Scenario {
         let object = try node.object(allowing: hostFields)
         let nameNode = try object.required("name", "the host name")
         let name = try nameNode.string()
+        guard !name.hasPrefix("[") else {
+            throw nameNode.error("\"\(name)\" is an address literal, not a host name: name the host, and give its address as \"address\"")
+        }
         guard Domain.validate(Substring(name), maxLength: 255) == nil else { throw nameNode.error("\"\(name)\" is not a host name") }
         guard taken.names.insert(Topology.key(name)).inserted else { throw nameNode.error("host \"\(name)\" defined twice") }
         var hostNetworks: [String] = []
@@ -118,12 +121,24 @@ extension Scenario {
         }
         let domains = try object.optional("domains")?.arrayOrSingle().map { node throws(ScenarioError) -> String in
             let domain = try node.string()
-            guard Domain.validate(Substring(domain), maxLength: 255) == nil else { throw node.error("\"\(domain)\" is not a domain") }
+            guard !domain.hasPrefix("["), Domain.validate(Substring(domain), maxLength: 255) == nil else {
+                throw node.error("\"\(domain)\" is not a domain")
+            }
             return domain
         }
         let users = try object.optional("users")?.arrayOrSingle().map { node throws(ScenarioError) -> String in
             let user = try node.string()
-            guard Path.isValidLocalPart(ArraySlice(user.utf8)) else { throw node.error("\"\(user)\" is not a valid user name") }
+            guard Path.isValidLocalPart(ArraySlice(user.utf8)) else {
+                let dots = user.hasPrefix(".") || user.hasSuffix(".") || user.contains("..")
+                throw node.error(
+                    "\"\(user)\" is not a valid user name"
+                        + (dots ? ": a dot may not start or end it, nor follow another (RFC 821 §4.1.2 <dot-string>)" : ""))
+            }
+            // RFC 780 §3.2: notices come from MTP@host, so mail from such a sender is taken for a
+            // notice (and never answered with one): the name is the mailer's, not a user's.
+            guard user.lowercased() != "mtp" else {
+                throw node.error("\"\(user)\" is reserved: RFC 780 §3.2 sends notices from MTP@host, so its mail would be taken for a notice")
+            }
             return user
         } ?? []
         let retry = try object.optional("retry")?.choice(RetrySchedule.presets.map(\.name), what: "retry schedule")
