@@ -183,34 +183,35 @@ public enum JSONParser {
 
         mutating func string() throws(JSONSyntaxError) -> String {
             index += 1
-            var scalars = String.UnicodeScalarView()
+            // The string's UTF-8 is gathered in one buffer and decoded once: appending to a
+            // String piece by piece copied it every time, so escapes cost in proportion to the
+            // string's length each.
+            var utf8: [UInt8] = []
             var run = index
-            func flush(_ reader: Reader, into scalars: inout String.UnicodeScalarView, from start: Int) {
-                scalars.append(contentsOf: String(decoding: reader.bytes[start..<reader.index], as: UTF8.self).unicodeScalars)
-            }
             while true {
                 guard !atEnd else { throw error("unterminated string") }
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
-                    flush(self, into: &scalars, from: run)
-                    index += 1
-                    return String(scalars)
+                    defer { index += 1 }
+                    if utf8.isEmpty { return String(decoding: bytes[run..<index], as: UTF8.self) }  // no escapes
+                    utf8.append(contentsOf: bytes[run..<index])
+                    return String(decoding: utf8, as: UTF8.self)
                 }
                 if byte == 0x0a || byte == 0x0d { throw error("unterminated string: the line ends before its closing quote") }
                 if byte < 0x20 { throw error("control character in a string (write \\t… instead)") }
                 if byte == UInt8(ascii: "\\") {
-                    flush(self, into: &scalars, from: run)
+                    utf8.append(contentsOf: bytes[run..<index])
                     index += 1
                     guard !atEnd else { throw error("unterminated string") }
                     switch bytes[index] {
-                    case UInt8(ascii: "\""): scalars.append("\"")
-                    case UInt8(ascii: "\\"): scalars.append("\\")
-                    case UInt8(ascii: "/"): scalars.append("/")
-                    case UInt8(ascii: "b"): scalars.append("\u{8}")
-                    case UInt8(ascii: "f"): scalars.append("\u{c}")
-                    case UInt8(ascii: "n"): scalars.append("\n")
-                    case UInt8(ascii: "r"): scalars.append("\r")
-                    case UInt8(ascii: "t"): scalars.append("\t")
+                    case UInt8(ascii: "\""): utf8.append(UInt8(ascii: "\""))
+                    case UInt8(ascii: "\\"): utf8.append(UInt8(ascii: "\\"))
+                    case UInt8(ascii: "/"): utf8.append(UInt8(ascii: "/"))
+                    case UInt8(ascii: "b"): utf8.append(0x08)
+                    case UInt8(ascii: "f"): utf8.append(0x0c)
+                    case UInt8(ascii: "n"): utf8.append(0x0a)
+                    case UInt8(ascii: "r"): utf8.append(0x0d)
+                    case UInt8(ascii: "t"): utf8.append(0x09)
                     case UInt8(ascii: "u"):
                         var code = try hex4()
                         if (0xd800..<0xdc00).contains(code) {
@@ -223,7 +224,7 @@ public enum JSONParser {
                             code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00)
                         }
                         guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
-                        scalars.append(scalar)
+                        utf8.append(contentsOf: UTF8.encode(scalar)!)
                     default: throw error("unknown escape \\\(describe(bytes[index]))")
                     }
                     index += 1
