@@ -197,6 +197,48 @@ enum Examples {
 }
 
 @Suite struct QueuePeakTests {
+    @Test("generated messages that a draw puts past the run's end are counted, not dropped; a generator that cannot fit is refused")
+    func messagesAfterTheEnd() throws {
+        let text = try String(contentsOfFile: Examples.path("relay-story"), encoding: .utf8)
+        let start = try #require(text.range(of: "\"workload\": {"))
+        func scenario(duration: String, count: Int, rate: String) throws(ScenarioError) -> Scenario {
+            let edited = text[..<start.lowerBound].replacingOccurrences(of: "\"duration\": \"6d\"", with: "\"duration\": \"\(duration)\"")
+                + "\"workload\": {\"generate\": [{\"count\": \(count), \"rate\": \"\(rate)\"}]}}"
+            return try Scenario.decode(edited, file: "edited.json")
+        }
+        // 20 arrivals at 1 a minute fit in 20 minutes on average; some seeds draw later ones.
+        var seen = false
+        for seed in UInt64(1)...20 {
+            var fitting = try scenario(duration: "20m", count: 20, rate: "1/m")
+            fitting.seed = seed
+            let metrics = try Experiment.run(fitting, era: Era.named("smtp-1982")!, workload: fitting.makeWorkload(), options: RunOptions(tracing: false)).metrics
+            let figures = Dictionary(uniqueKeysWithValues: metrics.figures.map { ($0.key, $0.value) })
+            #expect(figures["messages"] == "20")
+            #expect(figures["messages_after_end"] == String(20 - metrics.totals.messages))
+            #expect(metrics.accountingAddsUp)
+            seen = seen || metrics.totals.messages < 20
+        }
+        #expect(seen, "no seed drew an arrival past the end")
+        #expect(throws: ScenarioError.self) { try scenario(duration: "10m", count: 50, rate: "1/m") }
+        do {
+            _ = try scenario(duration: "10m", count: 50, rate: "1/m")
+        } catch {
+            #expect(error.message == "50 messages at this rate take about 50m on average, past the run's end at 10m: lengthen \"duration\", raise \"rate\" or lower \"count\"")
+            #expect(error.path == "workload.generate[0].count")
+        }
+    }
+
+    @Test("a sweep plan or a timeline given as a scenario is named for what it is")
+    func otherFormats() throws {
+        let plan = repositoryRoot().appendingPathComponent("Docs/examples/load-sweep.json").path
+        #expect(throws: ScenarioError.self) { try Scenario.load(path: plan) }
+        do {
+            _ = try Scenario.load(path: plan)
+        } catch {
+            #expect(error.message == "this is a mailpath-sweep/1 file, not a scenario: run it with 'mailpath sweep'")
+        }
+    }
+
     @Test("the fault drill's queue peak is the one the mail met, not a sample's")
     func faultDrillPeak() throws {
         let scenario = try Examples.load("fault-drill")

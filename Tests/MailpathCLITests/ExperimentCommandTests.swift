@@ -193,7 +193,7 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         #expect(json.out.contains(#""round_trips_per_message": 28.00"#))
         let rows = csv.out.split(separator: "\r\n")  // RFC 4180 lines
         #expect(rows.count == 2)
-        #expect(rows[0].hasPrefix("messages,recipients,delivered,"))
+        #expect(rows[0].hasPrefix("messages,messages_after_end,recipients,delivered,"))
         Golden.check(json.out, matches: "run-relay-story.json")
     }
 

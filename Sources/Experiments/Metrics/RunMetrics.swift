@@ -8,6 +8,8 @@ public struct RunMetrics: Sendable {
     public var era: String
     public var seed: UInt64
     public var totals: Accounting.Totals
+    /// Messages in the workload, whether or not they were due before the run ended.
+    public var workloadMessages: Int
     public var accountingAddsUp: Bool
     /// Recipients lost without a modelled cause (always empty unless Mailpath has a bug).
     public var missing: [String]
@@ -71,6 +73,7 @@ public struct RunMetrics: Sendable {
         self.era = era
         self.seed = seed
         totals = result.totals
+        workloadMessages = setup.workload.count
         accountingAddsUp = result.accountingAddsUp
         missing = result.missing
         latency = LatencySummary(result.accounting.latencies)
@@ -124,7 +127,11 @@ public struct RunMetrics: Sendable {
     public var figures: [(key: String, label: String, value: String)] {
         func seconds(_ duration: SimDuration?) -> String { duration.map { Format.decimal($0.seconds, 3) } ?? "-" }
         return [
-            ("messages", "messages in the workload", String(totals.messages)),
+            ("messages", "messages in the workload", String(workloadMessages)),
+            // Generated arrivals that fall past the run's end (the decoder refuses a generator
+            // whose mean span does not fit, but a draw may still run over): never sent, and not
+            // among the recipients below.
+            ("messages_after_end", "messages due after the run ended", String(workloadMessages - totals.messages)),
             ("recipients", "recipients", String(totals.recipients)),
             ("delivered", "delivered", String(totals.delivered)),
             ("bounced", "bounced", String(totals.bounced)),

@@ -54,6 +54,13 @@ extension Scenario {
                     try checkDistinct(spec.among, nodes)
                 }
             }
+            // Arrivals past the run's end would never be sent: the mean span must fit in the run.
+            let span = Double(spec.start.nanoseconds) + Double(spec.count) * Double(spec.meanInterval.nanoseconds)
+            if span > Double(scenario.duration.nanoseconds) {
+                let needed = SimDuration(nanoseconds: Int64(min((span / 1e9).rounded(.up), 9e9)) * 1_000_000_000)  // whole seconds
+                throw try fields.required("count", "").error(
+                    "\(spec.count) messages at this rate take about \(needed) on average, past the run's end at \(scenario.duration): lengthen \"duration\", raise \"rate\" or lower \"count\"")
+            }
             if let size = fields.optional("size") { spec.size = try sizeDistribution(size) }
             if index.users.isEmpty { throw generator.error("no host has users to send or receive") }
             let ends = index.users.flatMap { [$0.submitsAt, $0.mailHost] }

@@ -19,6 +19,14 @@ extension Scenario {
 
     /// Checks a scenario document already parsed (a sweep sets values in it first).
     public static func decode(root: JSONNode, file: String) throws(ScenarioError) -> Scenario {
+        // Another kind of Mailpath file given where a scenario was expected: say what it is.
+        if case .object(let members) = root.value, let format = members.first(where: { $0.key == "format" }),
+            case .string(let name) = format.value.value, let command = [SweepPlan.format: "mailpath sweep", Timeline.format: "mailpath timeline"][name]
+        {
+            throw ScenarioError(
+                file: file, position: format.value.position, path: "format",
+                message: "this is a \(name) file, not a scenario: run it with '\(command)'")
+        }
         let top = try JSONReader(file: file, node: root, path: "").object(allowing: [
             "format", "name", "description", "seed", "duration", "era", "networks", "hosts", "links", "dns", "workload", "faults",
         ])
