@@ -393,6 +393,39 @@ import Testing
         #expect(conversation.report?.transactions[0].recipients.allSatisfy(\.status.isDelivered) == true)
     }
 
+    @Test("too many recipients, RFC 821 and 2821 eras: the rest go in further transactions of one session until all are taken (chunks)",
+          arguments: [DialectID.smtp788, .smtp821, .smtp2821, .smtp5321])
+    func chunks(dialect: DialectID) {
+        // Seven recipients to a server that takes two a transaction: four transactions.
+        let users = (1...7).map { "u\($0)" }
+        let many = OutboundTransaction(
+            id: 7, reversePath: path("<a@abc.org>"), recipients: users.map { path("<\($0)@xyz.org>") }, content: content(["many"]))
+        let conversation = run(dialect, ReceiverPolicy(hostName: "xyz.org", users: Set(users), maxRecipients: 2), transactions: [many])
+        #expect(conversation.delivered.map { $0.recipients.count } == [2, 2, 2, 1], "\(dialect)")
+        #expect(conversation.report?.transactions[0].recipients.allSatisfy(\.status.isDelivered) == true, "\(dialect)")
+    }
+
+    @Test("too many recipients, ESMTP era: 452, and the rest are requeued for a later session (RFC 1870 §6.4 (1) and its §8 example)")
+    func esmtpTooMany() {
+        let users = (1...5).map { "u\($0)" }
+        let many = OutboundTransaction(
+            id: 7, reversePath: path("<a@abc.org>"), recipients: users.map { path("<\($0)@xyz.org>") }, content: content(["many"]))
+        let conversation = run(.esmtp, ReceiverPolicy(hostName: "xyz.org", users: Set(users), maxRecipients: 2), transactions: [many])
+        #expect(conversation.delivered.map { $0.recipients.count } == [2])
+        let statuses = conversation.report?.transactions[0].recipients.map(\.status) ?? []
+        #expect(statuses.prefix(2).allSatisfy { $0.isDelivered })
+        func isStorage452(_ status: RecipientStatus) -> Bool {
+            guard case .temporaryFailure(let reply) = status else { return false }
+            return reply.code == .insufficientStorage
+        }
+        #expect(statuses.count == 5 && statuses.dropFirst(2).allSatisfy { isStorage452($0) })
+        // And from an RFC 821 server (no SIZE), its 552 is Scenario 10's: another transaction.
+        let classic = Conversation.run(
+            sender: .make(dialect: .esmtp, clientName: "abc.org", transactions: [many]),
+            receiver: .make(dialect: .smtp821, policy: ReceiverPolicy(hostName: "xyz.org", users: Set(users), maxRecipients: 2)), decide: { _ in .accepted })
+        #expect(classic.delivered.map { $0.recipients.count } == [2, 2, 1])
+    }
+
     @Test("the reply to the text decides for every accepted recipient; failures before it for single ones")
     func outcomes() {
         let refused = run(.esmtp, ReceiverPolicy(hostName: "xyz.org", users: ["joe"])) { _ in .rejected(Reply(.localError, "Try later")) }

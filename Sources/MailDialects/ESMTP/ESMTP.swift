@@ -21,14 +21,19 @@ extension SMTPRules {
         hasReply252: true,
         stripsRoutes: false,
         acceptsBarePostmaster: false,
-        // Still RFC 821's 552: the change to 452 came with RFC 2821 §4.5.3.1.
-        tooManyRecipients: .exceededStorage,
+        // Not RFC 821's 552: RFC 1870 §6.4 makes a 552 to RCPT mean "do not requeue this
+        // recipient", so a server offering SIZE says "too many recipients" with 452,
+        // insufficient system storage (RFC 821 §4.2.2), which §6.4 (1) lets the client
+        // requeue "for later delivery" — a later session, as its §8 example does (RFC 2821
+        // §4.5.3.1 later made 452 the rule, and had clients retry in the same session).
+        tooManyRecipients: .insufficientStorage,
         // RFC 2920 §3.2 (3) and its example: "554 no valid recipients given".
         dataWithoutRecipients: .transactionFailed,
         // §6.1: "it will return code 555".
         unknownParameter: .parametersNotRecognized,
-        // 821's Scenario 10 still holds; RFC 1870 §6.4's 552 to RCPT after SIZE= is permanent
-        // (the sender engine checks that case).
+        // 821's Scenario 10 for a 552 from a server without SIZE; RFC 1870 §6.4's 552 to RCPT
+        // after SIZE= is permanent (the sender engine checks that case), and its 452 is
+        // requeued for a later session (its §8 example).
         retryInNextTransaction: [.exceededStorage],
         replyCodes: classicCodes.union([252, 455, 555].map { ReplyCode($0) }),
         commands: [.helo, .ehlo, .mail, .rcpt, .data, .rset, .send, .soml, .saml, .vrfy, .expn, .help, .noop, .quit, .turn]

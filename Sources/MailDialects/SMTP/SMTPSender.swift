@@ -82,8 +82,6 @@ public struct SMTPSender: Sendable {
         var accepted: [Int] = []
         var deferred: [Int] = []
         var mailFailed = false
-        /// This round retries recipients deferred by an earlier one; they are not deferred twice.
-        var isRetry: Bool
         var sizeDeclared = false
     }
 
@@ -365,10 +363,14 @@ public struct SMTPSender: Sendable {
                 if code == .okay || code == .userNotLocalWillForward {
                     if round!.accepted.capacity == 0 { round!.accepted.reserveCapacity(round!.recipients.count) }
                     round!.accepted.append(index)
-                } else if rules.retryInNextTransaction.contains(code), !round!.accepted.isEmpty, !round!.isRetry,
+                } else if rules.retryInNextTransaction.contains(code), !round!.accepted.isEmpty,
                     !(rules.dialect == .esmtp && round!.sizeDeclared && code == .exceededStorage)
                 {
-                    round!.deferred.append(index)  // 821 App. F Scenario 10; 2821 §4.5.3.1
+                    // "Try again in another transaction" (RFC 821 App. F Scenario 10; 2821
+                    // §4.5.3.1: 100-recipient "chunks"), for as long as each transaction takes
+                    // some recipients. With SIZE declared, an RFC 1870 client reads a 552 to RCPT
+                    // as this recipient's refusal, "may not requeue" (§6.4; the §8 example).
+                    round!.deferred.append(index)
                 } else if rules.retryInNextTransaction.contains(code), rules.stripsRoutes {
                     settle(round!.transaction, index, .temporaryFailure(reply))  // 2821 §4.5.3.1: 552 is temporary here
                 } else {
@@ -520,7 +522,7 @@ public struct SMTPSender: Sendable {
     private mutating func appendNextStep(to outgoing: inout Outgoing) {
         while true {
             if let last = round, !last.deferred.isEmpty {
-                startRound(Round(transaction: last.transaction, recipients: last.deferred, isRetry: true), &outgoing)
+                startRound(Round(transaction: last.transaction, recipients: last.deferred), &outgoing)
                 return
             }
             round = nil
@@ -546,7 +548,7 @@ public struct SMTPSender: Sendable {
                 for recipient in transaction.recipients.indices { settle(index, recipient, .permanentFailure(reply)) }
                 continue
             }
-            startRound(Round(transaction: index, recipients: Array(transaction.recipients.indices), isRetry: false), &outgoing)
+            startRound(Round(transaction: index, recipients: Array(transaction.recipients.indices)), &outgoing)
             return
         }
     }
