@@ -129,6 +129,6 @@ public struct Comparison: Sendable {
 
     public var csv: String {
         let labels = runs.first?.figures.map(\.key) ?? []
-        return CSV.render(headers: ["era"] + labels, rows: runs.map { [$0.era] + $0.figures.map(\.value) })
+        return CSV.render(headers: ["era"] + labels, rows: runs.map { [$0.era] + $0.csvValues })
     }
 }

@@ -232,7 +232,7 @@ func python(_ script: String, port: UInt16) throws -> String {
             if chunk.isEmpty { break }
             received += String(decoding: chunk, as: UTF8.self)
         }
-        let portText = try #require(received.split(separator: "\n").first { $0.hasPrefix("PORT ") }, "aiosmtpd did not start (install it with python3 -m pip install aiosmtpd, as .ci/run does): \(received)")
+        let portText = try #require(received.split(separator: "\n").first { $0.hasPrefix("PORT ") }, "aiosmtpd did not start (install it: apt-get install python3-aiosmtpd, or python3 -m pip install aiosmtpd where pip may; .ci/run does this): \(received)")
         let port = try #require(UInt16(portText.dropFirst(5)))
         let text = "Subject: to aiosmtpd\r\n\r\n.a line with a dot\r\nlast line\r\n"
         let report = try MailClient.send(

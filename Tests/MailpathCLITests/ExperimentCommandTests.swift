@@ -206,6 +206,18 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         Golden.check(result.out, matches: "compare-relay-story.txt")
     }
 
+    @Test("a figure without a value is '-' in text, null in JSON and an empty field in CSV")
+    func missingValues() {
+        // FTP mail cannot cross the relay story's networks: nothing delivered, no latency, no hops.
+        let text = mailpath("run", Self.relayStory, "--era", "ftp-1980", "--quiet")
+        #expect(text.out.contains("latency mean, delivered (s)                  -\n"))
+        let json = mailpath("run", Self.relayStory, "--era", "ftp-1980", "--quiet", "--format", "json")
+        #expect(json.out.contains(#""latency_mean_s": null"#) && json.out.contains(#""hops_mean": null"#) && !json.out.contains(#""-""#))
+        let csv = mailpath("run", Self.relayStory, "--era", "ftp-1980", "--quiet", "--format", "csv").out.split(separator: "\r\n")
+        let fields = Dictionary(uniqueKeysWithValues: zip(csv[0].split(separator: ",").map(String.init), csv[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
+        #expect(fields["latency_mean_s"] == "" && fields["hops_mean"] == "" && fields["delivered"] == "0")
+    }
+
     @Test("compare --attribute splits each change among the factors, in text, JSON and attribution.csv")
     func compareAttribute() throws {
         let result = mailpath("compare", Self.relayStory, "--eras", "mx-1986,esmtp-1995", "--attribute", "--quiet")

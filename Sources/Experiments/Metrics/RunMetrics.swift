@@ -172,12 +172,16 @@ public struct RunMetrics: Sendable {
         ]
     }
 
+    /// The figures' values for CSV: a figure without a value is an empty field, not "-".
+    public var csvValues: [String] { figures.map { Double($0.value) != nil ? $0.value : "" } }
+
     /// The run as a JSON document.
     public var json: JSON {
         .object([
             ("scenario", .string(scenario)), ("era", .string(era)), ("seed", .number(String(seed))),
             ("accounting_adds_up", .bool(accountingAddsUp)),
-            ("figures", .object(figures.map { ($0.key, Double($0.value) != nil ? .number($0.value) : .string($0.value)) })),
+            // A figure without a value ("-" in text: no delivered recipient to measure) is null.
+            ("figures", .object(figures.map { ($0.key, Double($0.value) != nil ? .number($0.value) : .null) })),
             ("relay_load", .object(relayLoad.map { ($0.host, .int($0.messages)) })),
             (
                 "queue",

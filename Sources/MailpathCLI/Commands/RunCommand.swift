@@ -64,7 +64,7 @@ enum RunCommand: Subcommand {
         let metrics = outcome.metrics
         switch format {
         case "json": context.console.out(metrics.json.rendered())
-        case "csv": context.console.out(CSV.render(headers: metrics.figures.map(\.key), rows: [metrics.figures.map(\.value)]))
+        case "csv": context.console.out(CSV.render(headers: metrics.figures.map(\.key), rows: [metrics.csvValues]))
         default: context.console.out(summary(scenario, era, metrics))
         }
         if let directory = arguments.value("out") { try writeResults(outcome, to: directory) }
@@ -94,7 +94,7 @@ enum RunCommand: Subcommand {
         let metrics = outcome.metrics
         let folder = try OutputFolder(directory)
         try folder.write(metrics.json.rendered(), "summary.json")
-        try folder.write(CSV.render(headers: metrics.figures.map(\.key), rows: [metrics.figures.map(\.value)]), "summary.csv")
+        try folder.write(CSV.render(headers: metrics.figures.map(\.key), rows: [metrics.csvValues]), "summary.csv")
         let records = outcome.result.accounting.records
         try folder.write(
             CSV.render(

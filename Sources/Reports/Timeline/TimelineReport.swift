@@ -134,7 +134,7 @@ extension TimelineReport {
         let keys = figureKeys
         let rows = milestones.map { milestone in
             [milestone.date, milestone.rfcs.joined(separator: " "), milestone.title, milestone.era ?? ""]
-                + keys.map { key in milestone.figure(key.key)?.text ?? "" }
+                + keys.map { key in milestone.figure(key.key).flatMap { $0.value != nil ? $0.text : nil } ?? "" }  // no value: empty
         }
         return CSV.render(headers: ["date", "rfcs", "title", "era"] + keys.map(\.key), rows: rows)
     }
@@ -149,7 +149,7 @@ extension TimelineReport {
                     ("title", .string(milestone.title)), ("text", .string(milestone.text)),
                     ("era", milestone.era.map { .string($0) } ?? .null),
                 ]
-                members.append(("figures", .object(milestone.figures.map { ($0.key, $0.value != nil ? .number($0.text) : .string($0.text)) })))
+                members.append(("figures", .object(milestone.figures.map { ($0.key, $0.value != nil ? .number($0.text) : .null) })))
                 members.append(("changes", .array(milestone.changes.map { .string($0) })))
                 if let journey = milestone.journey {
                     members.append(("sample_message", .string(journey.messageID)))
