@@ -1,17 +1,22 @@
-/// A place in a source file, counted from 1.
+/// A place in a source file, counted from 1. Kept in 32 bits each (a parsed file holds one a
+/// value and one a key; a file is at most a few hundred megabytes, lines and columns fit).
 public struct SourcePosition: Hashable, Sendable, CustomStringConvertible {
-    public var line: Int
-    public var column: Int
+    private var storedLine: Int32
+    private var storedColumn: Int32
+    public var line: Int { Int(storedLine) }
+    public var column: Int { Int(storedColumn) }
     public init(line: Int, column: Int) {
-        self.line = line
-        self.column = column
+        storedLine = Int32(clamping: line)
+        storedColumn = Int32(clamping: column)
     }
     public var description: String { "\(line):\(column)" }
 }
 
 /// A parsed JSON value with the position it started at, so that errors about it can say where.
 public struct JSONNode: Sendable {
-    public indirect enum Value: Sendable {
+    /// Not `indirect`: objects and arrays hold their elements in arrays already, so leaves
+    /// (most nodes) are stored in place rather than each in a box of its own.
+    public enum Value: Sendable {
         /// Members in the order written (keys are unique).
         case object([Member])
         case array([JSONNode])
