@@ -161,11 +161,6 @@ public enum Factor: String, Hashable, Sendable, CaseIterable {
         }
         return ()
     }
-
-    /// Copies this factor's setting from `source` into `factors`.
-    public func copy(from source: Factors, into factors: inout Factors) {
-        _ = set(value(in: source), in: &factors)
-    }
 }
 
 /// A setting of one factor, `FACTOR=VALUE` on the command line.
