@@ -7,14 +7,14 @@ enum SweepCommand: Subcommand {
     static let spec = CommandSpec(
         name: "sweep", abstract: "Run a plan of many runs (a grid of parameters, eras, factors, replications) into tidy results.",
         discussion: """
-            A plan (Docs/experiments.md, "Sweeps") names a scenario and the parameters to vary: \\
-            values in the scenario by path (links[0].latency, workload.generators[0].rate), the era, \\
-            and factors (factor.dns), as a grid or a list of points, each run on R replications. \\
-            Every point is checked before anything runs. Runs go to DIR/runs as they finish; \\
-            DIR/results.csv and DIR/results.jsonl hold one row per run and figure, every parameter \\
-            a column. Run it again and finished runs are not run again: an interrupted sweep \\
-            resumes. --shard K/N runs every N-th run from the K-th (for a job array); 'mailpath \\
-            sweep merge PLAN --out DIR SHARD_DIR…' joins shard folders into the results of the \\
+            A plan (Docs/experiments.md, "Sweeps") names a scenario and the parameters to vary: \
+            values in the scenario by path (links[0].latency, workload.generate[0].rate), the era, \
+            and factors (factor.dns), as a grid or a list of points, each run on R replications. \
+            Every point is checked before anything runs. Runs go to DIR/runs as they finish; \
+            DIR/results.csv and DIR/results.jsonl hold one row per run and figure, every parameter \
+            a column. Run it again and finished runs are not run again: an interrupted sweep \
+            resumes. --shard K/N runs every N-th run from the K-th (for a job array); 'mailpath \
+            sweep merge PLAN --out DIR SHARD_DIR…' joins shard folders into the results of the \
             whole sweep, the same byte for byte (Docs/cluster.md).
             """,
         arguments: [
