@@ -23,6 +23,12 @@ import Testing
         #expect(differing == [.routing, .dns, .internet])
     }
 
+    @Test("esmtp-1995 cites the pipelining RFC of its time, RFC 1854 (October 1995), not RFC 2920 (September 2000)")
+    func esmtpCitations() {
+        let rfcs = Era.named("esmtp-1995")!.rfcs
+        #expect(rfcs.contains("RFC 1854") && !rfcs.contains("RFC 2920"))
+    }
+
     @Test("FACTOR=VALUE is parsed, and a bad one says what the factor takes")
     func parsing() throws {
         let setting = try FactorSetting.parse("DNS=Off").get()

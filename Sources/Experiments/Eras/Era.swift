@@ -60,7 +60,7 @@ public struct Era: Hashable, Sendable {
             factors: Factors(dialect: .smtp821, routing: .mx, dns: true, internet: true, retry: .rfc1123, pipelining: false),
             summary: "DNS finds the mail exchangers of the recipient's domain (RFC 974); gateways are MX hosts for networks off the Internet."),
         Era(
-            name: "esmtp-1995", title: "ESMTP", year: 1995, rfcs: ["RFC 1869", "RFC 1870", "RFC 2920", "RFC 1652"],
+            name: "esmtp-1995", title: "ESMTP", year: 1995, rfcs: ["RFC 1869", "RFC 1870", "RFC 1854", "RFC 1652"],
             factors: Factors(dialect: .esmtp, routing: .mx, dns: true, internet: true, retry: .rfc1123, pipelining: true),
             summary: "EHLO with SIZE, PIPELINING and 8BITMIME: fewer round trips, sizes known before the text is sent."),
         Era(

@@ -170,13 +170,13 @@ public enum Dialects {
         trace: "Received: from ABC.ARPA by XYZ.ARPA ; 22 OCT 81 09:23:59 UT (§4.1.2)")
 
     static let esmtp = DialectDescriptor(
-        id: .esmtp, title: "ESMTP: SMTP Service Extensions", rfcs: "RFC 1869 (after 1425, 1651) with RFC 1870 SIZE, RFC 2920 PIPELINING (after 1854), RFC 1652 8BITMIME", date: "November 1995", year: 1995,
+        id: .esmtp, title: "ESMTP: SMTP Service Extensions", rfcs: "RFC 1869 (after 1425, 1651) with RFC 1870 SIZE, RFC 1854 PIPELINING (October 1995; RFC 2920 of 2000 restates it), RFC 1652 8BITMIME", date: "November 1995", year: 1995,
         summary: "EHLO asks the server what it can do; a server without extensions answers 500 and the client falls back to HELO. SIZE declares the message size up front, PIPELINING sends MAIL, RCPT and DATA in one group, and 8BITMIME carries 8-bit text.",
         routeForm: "colon form (RFC 821)",
         limits: "as RFC 821; the command line grows by each extension's parameters (RFC 1869 §4.1.2)",
         commands: smtpCommands("RFC 821", semantics: "§4.1.1", turn: true, ehlo: true),
         replyCodes: SMTPRules.rfc1869.replyCodes.map(\.rawValue).sorted(),
-        extensions: ["SIZE (RFC 1870)", "PIPELINING (RFC 2920)", "8BITMIME (RFC 1652)", "EXPN, HELP (RFC 1869 §5)"],
+        extensions: ["SIZE (RFC 1870)", "PIPELINING (RFC 1854)", "8BITMIME (RFC 1652)", "EXPN, HELP (RFC 1869 §5)"],
         bytes: modernBytes,
         oddities: [
             "RFC 1869 gives two failure codes for EHLO: 550 in §4.2 and 554 in §4.4; Mailpath's client falls back to HELO on either.",

@@ -1,7 +1,7 @@
 import MailCore
 
 // RFC 1869 SMTP Service Extensions (November 1995, after 1425 and 1651) with
-// RFC 1870 SIZE, RFC 2920 PIPELINING (first 1854) and RFC 1652 8BITMIME, on top of RFC 821 as
+// RFC 1870 SIZE, RFC 1854 PIPELINING (October 1995; restated as RFC 2920 in 2000) and RFC 1652 8BITMIME, on top of RFC 821 as
 // amended by RFC 1123 §5. §4 EHLO, §4.2 the 503 after a second EHLO, §4.5-4.7 fallback to HELO,
 // §6 MAIL/RCPT parameters and 555/455, §7 "with ESMTP" in Received:.
 
@@ -27,7 +27,7 @@ extension SMTPRules {
         // requeue "for later delivery" — a later session, as its §8 example does (RFC 2821
         // §4.5.3.1 later made 452 the rule, and had clients retry in the same session).
         tooManyRecipients: .insufficientStorage,
-        // RFC 2920 §3.2 (3) and its example: "554 no valid recipients given".
+        // RFC 1854 §2.2 (2) and its §3 example: "554 no valid recipients given" (RFC 2920 §3.2 the same).
         dataWithoutRecipients: .transactionFailed,
         // §6.1: "it will return code 555".
         unknownParameter: .parametersNotRecognized,
