@@ -148,9 +148,14 @@ public struct MailAgent: Sendable {
             }
         }
         if !onward.isEmpty {
+            // Named in a source route it received (the receiver took its own element off the path).
+            let viaRoute = message.recipients.contains { recipient in
+                if case .relay = recipient.disposition { return !recipient.path.route.isEmpty }
+                return false
+            }
             enqueue(
                 messageID: messageID, reversePath: message.reversePath, content: content, origin: peer,
-                isNotice: isNotice(message.reversePath), recipients: onward, due: due, now: now)
+                isNotice: isNotice(message.reversePath), recipients: onward, due: due, now: now, viaRoute: viaRoute)
         }
         return (.accepted, takeActions())
     }
@@ -253,12 +258,12 @@ public struct MailAgent: Sendable {
     /// Queues a message whose recipients wait until `due` (now plus the queue delay).
     private mutating func enqueue(
         messageID: String, reversePath: Path, content: [UInt8], origin: String?, isNotice: Bool,
-        recipients: [QueuedRecipient], due: Timestamp, now: Timestamp
+        recipients: [QueuedRecipient], due: Timestamp, now: Timestamp, viaRoute: Bool = false
     ) {
         nextID += 1
         let entry = QueueEntry(
             queueID: nextID, messageID: messageID, reversePath: reversePath, content: content, arrival: now, origin: origin,
-            isNotice: isNotice, recipients: recipients)
+            isNotice: isNotice, recipients: recipients, viaRoute: viaRoute)
         queue[nextID] = entry
         queuedRecipientCount += entry.recipients.count { $0.state != .finished }
         if due <= now {
@@ -525,11 +530,15 @@ public struct MailAgent: Sendable {
 
     private mutating func connect(_ id: UInt64) {
         guard let (queueID, paths, candidate) = attempts.reading(id, { ($0.queueID, $0.paths, $0.candidates[$0.next]) }),
-            let (messageID, entryReversePath, relayed, content) = queue.reading(queueID, { ($0.messageID, $0.reversePath, $0.origin != nil, $0.content) })
+            let (messageID, entryReversePath, relayed, viaRoute, content) = queue.reading(
+                queueID, { ($0.messageID, $0.reversePath, $0.origin != nil, $0.viaRoute, $0.content) })
         else { return }
         var reversePath = entryReversePath
-        if configuration.routing == .sourceRoutes, relayed {
-            // The relay "puts itself at the beginning of the sender-path" (RFC 780 §3.2, RFC 821 §3.6).
+        // The relay "puts itself at the beginning of the sender-path" (RFC 780 §3.2; RFC 821 §3.6:
+        // "In any case, the SMTP adds its own identifier to the reverse-path"): every relay in
+        // the source-route eras, and in the MX eras a relay named in the route it follows, unless
+        // routes are stripped (RFC 2821 §4.1.1.3: relays no longer add themselves).
+        if relayed, configuration.routing == .sourceRoutes || (viaRoute && !configuration.routing.stripsSourceRoutes) {
             reversePath = reversePath.pushing(Domain(configuration.hostName))
         }
         let transaction = OutboundTransaction(id: id, reversePath: reversePath, recipients: paths, content: content)

@@ -14,6 +14,8 @@ public struct QueueEntry: Hashable, Sendable {
     /// A non-delivery notice (to which no notice may ever be sent).
     public var isNotice: Bool
     public var recipients: [QueuedRecipient]
+    /// It came with a source route naming this host: this host relays it along the route.
+    public var viaRoute = false
 
     /// Whether every recipient is settled.
     public var isFinished: Bool { recipients.allSatisfy { $0.state == .finished } }

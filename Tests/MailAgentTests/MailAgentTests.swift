@@ -71,6 +71,32 @@ struct FixedRandom: RandomNumberGenerator {
         #expect(agent.queue.isEmpty)
     }
 
+    @Test("RFC 821 §3.6 in the MX eras: a relay named in the source route it follows adds itself to the reverse-path; RFC 2821 relays add nothing",
+          arguments: [(RoutingPolicy.mx974, DialectID.smtp821, "<@gw.org:a@src.org>"), (.direct2821, .smtp2821, "<a@src.org>")])
+    func relayOnRoute(routing: RoutingPolicy, dialect: DialectID, reversePath: String) throws {
+        let configuration = AgentConfiguration(
+            hostName: "gw.org", address: "10.0.0.5", localDomains: [Domain("gw.org")], dialect: dialect, routing: routing)
+        var agent = MailAgent(configuration: configuration)
+        var random = FixedRandom(values: [])
+        let routed = try Path.parse(Substring("<@gw.org,@far.org:joe@far.org>"), style: .colon, limits: PathLimits(path: 256, domain: 64, localPart: 64)).get()
+        let message = ReceivedMessage(
+            dialect: dialect, reversePath: Path(Mailbox("a@src.org")),
+            recipients: [AcceptedRecipient(path: routed, disposition: .relay(routed.poppingFirstHop))], content: Self.text, mode: .mail,
+            clientName: "mail.src.org", extended: false, body: .sevenBit, declaredSize: nil)
+        let (decision, actions) = agent.messageReceived(message, peer: "mail.src.org", peerAddress: "10.0.0.1", now: .zero)
+        #expect(decision == .accepted)
+        guard case .lookup(let id, "far.org", .mailExchanger)? = actions.first(where: { if case .lookup = $0 { true } else { false } }) else {
+            Issue.record("expected an MX lookup of far.org, got \(actions)")
+            return
+        }
+        let opened = agent.lookupFinished(id, .exchangers([Exchanger(preference: 10, name: "mx.far.org", addresses: ["10.0.9.9"])]), now: .zero, random: &random)
+        guard case .openSession(let request)? = opened.first else {
+            Issue.record("expected a session, got \(opened)")
+            return
+        }
+        #expect(request.transaction.reversePath.description == reversePath)
+    }
+
     @Test("a recycled action list comes back empty, and the agent's next call fills its storage with only the new actions")
     func recycledActions() {
         var agent = MailAgent(configuration: Self.mx)
