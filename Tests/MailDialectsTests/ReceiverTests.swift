@@ -116,6 +116,14 @@ import Testing
         #expect(say(&latest, "MAIL FROM:<a@abc.org> FROB=1", "RCPT TO:<joe@xyz.org> NOTIFY=NEVER") == [555, 555])
         var classic = greeted(.rfc821)
         #expect(say(&classic, "MAIL FROM:<a@abc.org> SIZE=10") == [501])
+        // After EHLO the refusal of an RCPT parameter says what is wrong, not that EHLO is needed.
+        var rcpt = greeted(.rfc5321, hello: "EHLO abc.org")
+        _ = say(&rcpt, "MAIL FROM:<a@abc.org>")
+        let replies = rcpt.bytesReceived(Array("RCPT TO:<joe@xyz.org> NOTIFY=NEVER\r\n".utf8), now: .zero).flatMap { action -> [Reply] in
+            if case .send(let batch) = action { return Array(batch) }
+            return []
+        }
+        #expect(replies.map(\.text) == ["no RCPT parameters are supported"])
         // RFC 1870 §3: SIZE is 1 to 20 digits; twenty can pass what we can hold, and that is a syntax error too.
         var huge = greeted(.rfc2821, hello: "EHLO abc.org")
         #expect(say(&huge, "MAIL FROM:<a@abc.org> SIZE=99999999999999999999", "MAIL FROM:<a@abc.org> SIZE=1x", "MAIL FROM:<a@abc.org>  SIZE=9223372036854775807  BODY=7BIT") == [501, 501, 250])

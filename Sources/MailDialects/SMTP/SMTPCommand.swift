@@ -261,9 +261,10 @@ extension SMTPCommand {
         guard !parameterText.isEmpty else { return (path, .none) }
         guard parameterText.first == 0x20 else { throw .syntax(verb, "expected a space after the path") }
         guard rules.hasEHLO else { throw .syntax(verb, "unexpected text after the path") }
-        guard extended, verb != .rcpt else {
-            throw .unknownParameter(verb, "parameters need EHLO")
-        }
+        guard extended else { throw .unknownParameter(verb, "parameters need EHLO") }
+        // No RCPT parameter is defined by the extensions offered here (RFC 1869 §6: a parameter
+        // not recognised is refused), EHLO or not.
+        guard verb != .rcpt else { throw .unknownParameter(verb, "no RCPT parameters are supported") }
         var parameters = MailParameters()
         // Words between spaces, read in place (`split` would build an array of them).
         var wordStart = parameterText.startIndex
