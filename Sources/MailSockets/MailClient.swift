@@ -30,6 +30,8 @@ public enum MailClient {
             return Timestamp(nanoseconds: elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         }
         var engine = SenderEngine.make(dialect: dialect, clientName: clientName, transactions: [transaction])
+        // The transcript in the dialect's own notation: S:/R: for RFC 780 and 821, C:/S: from RFC 1869.
+        let (us, them) = dialect.notation
         var report: SessionReport?
         var open = true
         func act(_ actions: [SenderAction]) {
@@ -39,8 +41,8 @@ public enum MailClient {
                     if let transcript {
                         for piece in outgoing.pieces {
                             switch piece {
-                            case .line(let line): transcript("C: " + String(decoding: line.dropLast(2), as: UTF8.self))
-                            case .text(let text): transcript("C: <message text, \(text.count) bytes>")
+                            case .line(let line): transcript(us + " " + String(decoding: line.dropLast(2), as: UTF8.self))
+                            case .text(let text): transcript(us + " <message text, \(text.count) bytes>")
                             }
                         }
                     }
@@ -74,7 +76,7 @@ public enum MailClient {
                 }
                 let bytes = Array(buffer[0..<count])
                 if let transcript {
-                    for line in bytes.split(separator: 0x0a) { transcript("S: " + String(decoding: line.last == 0x0d ? line.dropLast() : line, as: UTF8.self)) }
+                    for line in bytes.split(separator: 0x0a) { transcript(them + " " + String(decoding: line.last == 0x0d ? line.dropLast() : line, as: UTF8.self)) }
                 }
                 act(engine.bytesReceived(bytes, now: now()))
             } else if let deadline = engine.deadline, deadline <= now() {

@@ -179,6 +179,24 @@ func python(_ script: String, port: UInt16) throws -> String {
         #expect(try running.messages().first?.hasSuffix("Subject: x\r\n\r\n.dot\r\n") == true)
     }
 
+    @Test("send's transcript is in the dialect's own notation: S:/R: for RFC 780 MTP, C:/S: from RFC 1869")
+    func transcriptNotation() throws {
+        final class Lines: @unchecked Sendable {
+            var lines: [String] = []
+        }
+        for (dialect, us, them) in [(DialectID.mtp780, "S:", "R:"), (.esmtp, "C:", "S:")] {
+            let running = try RunningServer(dialect)
+            defer { running.stop() }
+            let collected = Lines()
+            _ = try MailClient.send(
+                dialect: dialect, host: "127.0.0.1", port: running.port, clientName: "a.org",
+                transaction: Self.transaction(["joe@example.org"], "Subject: z\r\n\r\nhi\r\n"), transcript: { collected.lines.append($0) })
+            #expect(collected.lines.first?.hasPrefix(them + " ") == true, "\(dialect): \(collected.lines)")
+            #expect(collected.lines.contains { $0.hasPrefix(us + " MAIL") }, "\(dialect): \(collected.lines)")
+            #expect(collected.lines.allSatisfy { $0.hasPrefix(us + " ") || $0.hasPrefix(them + " ") })
+        }
+    }
+
     @Test("send pipelines to our ESMTP server and declares SIZE")
     func pipelined() throws {
         let running = try RunningServer(.esmtp)
