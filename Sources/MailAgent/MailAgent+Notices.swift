@@ -39,8 +39,7 @@ extension MailAgent {
             noticeSender = .null
             from = "Mail Delivery Subsystem <MAILER-DAEMON@\(configuration.hostName)>"
         }
-        let dateLine = configuration.dialect.isSMTP ? civilTime(now).rfc2822 : civilTime(now).rfc788
-        var text = "Date: \(dateLine)\r\nFrom: \(from)\r\nTo: \(recipient.mailbox.map(\.description) ?? "")\r\n"
+        var text = "Date: \(dateFieldValue(now))\r\nFrom: \(from)\r\nTo: \(recipient.mailbox.map(\.description) ?? "")\r\n"
         text += "Subject: Undeliverable mail\r\nMessage-ID: \(noticeID)\r\nIn-Reply-To: \(entry.messageID)\r\n\r\n"
         text += "Your message could not be delivered to <\(mailbox)>.\r\nReason: \(reason)\r\n\r\n"
         text += "----- Header of the returned message -----\r\n"

@@ -656,6 +656,15 @@ public struct MailAgent: Sendable {
         return lastStampDate.text
     }
 
+    /// The value of a `Date:` field this host writes at `now` (a submission's, a notice's). From
+    /// the RFC 2821 trace style on (esmtp-1995 and later, after RFC 1123 §5.2.14 asked for
+    /// four-digit years): RFC 2822's `Thu, 21 May 1998 05:33:29 +0000`. Before: RFC 822 §5's
+    /// `22 OCT 81 09:23:59 UT`, two-digit year — also for the MTP and RFC 788 eras, whose headers
+    /// followed RFC 733: the sources give no date this model could follow more closely.
+    public func dateFieldValue(_ now: Timestamp) -> String {
+        traceStyle == .received2821 ? civilTime(now).rfc2822 : civilTime(now).rfc822
+    }
+
     func civilTime(_ now: Timestamp) -> CivilTime {
         CivilTime(unixSeconds: configuration.epoch + now.nanoseconds / 1_000_000_000)
     }

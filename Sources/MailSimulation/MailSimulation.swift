@@ -314,8 +314,9 @@ public final class MailSimulation {
             accounting.refusedAtSubmission(index, reason: "\(hostNames[host.index]) was down at submission")
             return
         }
-        let submission = setup.workload.submission(index)
-        agentActs(host) { $0.submit(submission, now: self.stamp) }
+        agentActs(host) { agent in
+            agent.submit(self.setup.workload.submission(index, date: agent.dateFieldValue(self.stamp)), now: self.stamp)
+        }
     }
 
     // MARK: Agents

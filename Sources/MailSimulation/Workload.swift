@@ -130,12 +130,19 @@ public struct Workload: Sendable {
     }
 
     /// The text of message `index`: given, or a header and a body of `sizes[index]` bytes.
-    public func text(_ index: Int) -> [UInt8] {
+    /// The text of message `index`; with `date`, its header starts with that `Date:` field
+    /// (RFC 822 §4.1 requires one: the submitting host writes it, knowing its era's form).
+    public func text(_ index: Int, date: String? = nil) -> [UInt8] {
         if !explicitTexts.isEmpty, let text = explicitTexts[index] { return text }
         // The header, written straight into the text (a benchmark writes a million of them).
         var text: [UInt8] = []
-        text.reserveCapacity(200 + Int(sizes[index]))
+        text.reserveCapacity(240 + Int(sizes[index]))
         text.write { header in
+            if let date {
+                header.put(literal: "Date: ")
+                header.put(utf8: date)
+                header.put(literal: "\r\n")
+            }
             header.put(literal: "From: ")
             users[Int(senders[index])].write(to: &header)
             header.put(literal: "\r\nTo: ")
@@ -209,10 +216,10 @@ public struct Workload: Sendable {
     }()
 
     /// The submission of message `index`.
-    public func submission(_ index: Int) -> Submission {
+    public func submission(_ index: Int, date: String? = nil) -> Submission {
         Submission(
             reversePath: Path(users[Int(senders[index])]), recipients: recipients(index).map { Path(users[Int($0)]) },
-            content: text(index))
+            content: text(index, date: date))
     }
 
     /// The host where message `index` is submitted.

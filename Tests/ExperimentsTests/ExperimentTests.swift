@@ -228,6 +228,18 @@ enum Examples {
         }
     }
 
+    @Test("every generated message has the Date: field RFC 822 §4.1 requires, in its era's form: two-digit year before RFC 1123, RFC 2822's after")
+    func dateFields() throws {
+        let scenario = try Examples.load("relay-story")
+        for (era, expected) in [("smtp-1982", "Date: 1 JAN 82 00:00:00 UT\r\n"), ("smtp-2001", "Date: Mon, 1 Jan 2001 00:00:00 +0000\r\n")] {
+            let outcome = try Experiment.run(
+                scenario, era: Era.named(era)!, workload: scenario.makeWorkload(), options: RunOptions(tracing: false, keepsMailboxText: true))
+            let first = try #require(outcome.result.mailboxes["Z"]?["joe"]?.first)
+            let text = String(decoding: first.content, as: UTF8.self)
+            #expect(text.contains("\r\n" + expected + "From: ann@A\r\n"), "\(era): \(text.prefix(400))")
+        }
+    }
+
     @Test("a sweep plan or a timeline given as a scenario is named for what it is")
     func otherFormats() throws {
         let plan = repositoryRoot().appendingPathComponent("Docs/examples/load-sweep.json").path
