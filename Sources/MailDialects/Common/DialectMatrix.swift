@@ -10,7 +10,19 @@ public enum DialectMatrix {
         public var recipients: Int
         /// A few words: "delivered", "delivered after HELO fallback", "refused: 500 to HELO".
         public var summary: String
+        /// The reply that refused the first recipient not delivered, and the command it answered.
+        public var refusal: (reply: Reply, command: String)? {
+            get { refusalReply.map { ($0, refusalCommand) } }
+            set {
+                refusalReply = newValue?.reply
+                refusalCommand = newValue?.command ?? ""
+            }
+        }
+        public var fellBackToHELO = false
+        public var pipelined = false
         public var transcript: [TranscriptLine]
+        var refusalReply: Reply?
+        var refusalCommand = ""
     }
 
     public static let senderHost = "ALPHA.ARPA"
@@ -43,16 +55,23 @@ public enum DialectMatrix {
         let outcomes = conversation.report?.transactions.first?.recipients ?? []
         let delivered = outcomes.filter(\.status.isDelivered).count
         var summary: String
+        var refusal: (reply: Reply, command: String)?
         if delivered == outcomes.count {
             summary = "delivered"
             if conversation.report?.fellBackToHELO == true { summary += " after HELO fallback" }
             if conversation.report?.pipelined == true { summary += ", pipelined" }
         } else {
             let failure = outcomes.first { !$0.status.isDelivered }!.status.reply
-            summary = "refused: \(failure.code) to \(command(answeredBy: failure, in: conversation.transcript))"
+            let answered = command(answeredBy: failure, in: conversation.transcript)
+            refusal = (failure, answered)
+            summary = "refused: \(failure.code) to \(answered)"
             if delivered > 0 { summary = "\(delivered) of \(outcomes.count) delivered; " + summary }
         }
-        return Cell(sender: sender, receiver: receiver, delivered: delivered, recipients: outcomes.count, summary: summary, transcript: conversation.transcript)
+        var cell = Cell(sender: sender, receiver: receiver, delivered: delivered, recipients: outcomes.count, summary: summary, transcript: conversation.transcript)
+        cell.refusal = refusal
+        cell.fellBackToHELO = conversation.report?.fellBackToHELO == true
+        cell.pipelined = conversation.report?.pipelined == true
+        return cell
     }
 
     /// The command word that drew `reply` in a transcript. Commands and replies pair up in order

@@ -71,16 +71,61 @@ enum DialectReference {
     }
 
     static func matrixText() -> String {
-        var text = "Each sender delivers one message for two local users to each receiver:\n\n"
-        text += transposedList(routed: false)
+        var text = "Each sender (down) delivers one message for two local users to each receiver\n(across):\n\n"
+        text += grid(routed: false)
         text += "\nThe same with the recipient source-routed through the receiver to a third host\n(<@BETA.ARPA:joe@GAMMA.ARPA>, written in the sender's route style):\n\n"
-        text += transposedList(routed: true)
+        text += grid(routed: true)
         return text
     }
 
-    /// The matrix as "sender → receiver: outcome" lines, which stay readable in 80 columns.
-    static func transposedList(routed: Bool) -> String {
-        DialectMatrix.cells(routed: routed).map { "  \($0.sender.rawValue) -> \($0.receiver.rawValue): \($0.summary)\n" }.joined()
+    /// Senders down, receivers across, in 80 columns: "ok" (delivered), "ok+H" (after falling
+    /// back from EHLO to HELO), "ok+P" (pipelined), or a letter for a refusal; under the grid each
+    /// letter's reply, the command it answered, and the pairs it stands for.
+    static func grid(routed: Bool) -> String {
+        let cells = DialectMatrix.cells(routed: routed)
+        let dialects = DialectID.allCases
+        let width = dialects.map(\.rawValue.count).max()! + 1
+        func pad(_ text: String) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
+        // One letter for each distinct refusal (reply and command), in the order first met.
+        var refusals: [(key: String, reply: Reply, command: String, pairs: [String])] = []
+        var marks: [String] = []
+        for cell in cells {
+            guard let refusal = cell.refusal else {
+                marks.append(cell.fellBackToHELO ? "ok+H" : cell.pipelined ? "ok+P" : "ok")
+                continue
+            }
+            let key = "\(refusal.reply.code) \(refusal.command) \(refusal.reply.text)"
+            let pair = "\(cell.sender.rawValue)→\(cell.receiver.rawValue)"
+            if let index = refusals.firstIndex(where: { $0.key == key }) {
+                refusals[index].pairs.append(pair)
+            } else {
+                refusals.append((key, refusal.reply, refusal.command, [pair]))
+            }
+            let letter = String(UnicodeScalar(UInt8(ascii: "A") + UInt8(refusals.firstIndex { $0.key == key }!)))
+            marks.append(cell.delivered > 0 ? "\(cell.delivered)/\(cell.recipients)" + letter : letter)
+        }
+        func trimmed(_ line: String) -> String { String(line.reversed().drop { $0 == " " }.reversed()) }
+        var text = trimmed(pad("") + dialects.map { pad($0.rawValue) }.joined()) + "\n"
+        for (row, sender) in dialects.enumerated() {
+            text += trimmed(pad(sender.rawValue) + (0..<dialects.count).map { pad(marks[row * dialects.count + $0]) }.joined()) + "\n"
+        }
+        text += "\n  ok: delivered; ok+H: after EHLO was refused and HELO used; ok+P: pipelined\n"
+        for (index, refusal) in refusals.enumerated() {
+            let letter = String(UnicodeScalar(UInt8(ascii: "A") + UInt8(index)))
+            text += "  \(letter): \(refusal.reply.code) to \(refusal.command): \(refusal.reply.text)\n"
+            // The pairs it stands for, sender→receiver, wrapped at 80 columns.
+            var line = "     "
+            for (position, pair) in refusal.pairs.enumerated() {
+                let item = pair + (position < refusal.pairs.count - 1 ? "," : "")
+                if line.count + 1 + item.count > 80, line.count > 5 {
+                    text += line + "\n"
+                    line = "     "
+                }
+                line += (line.count > 5 ? " " : "") + item
+            }
+            text += line + "\n"
+        }
+        return text
     }
 
     static func wrap(_ text: String, width: Int = 80) -> String {
