@@ -420,7 +420,19 @@ public struct MailAgent: Sendable {
     /// `22 OCT 81 09:23:59 UT`, two-digit year — also for the MTP and RFC 788 eras, whose headers
     /// followed RFC 733: the sources give no date this model could follow more closely.
     public func dateFieldValue(_ now: Timestamp) -> String {
-        traceStyle == .received2821 ? civilTime(now).rfc2822 : civilTime(now).rfc822
+        let field = dateField(at: now)
+        return Self.dateFieldValue(unixSecond: field.unixSecond, rfc2822: field.rfc2822)
+    }
+
+    /// The second and the form `dateFieldValue` writes at `now`: a driver that submits many
+    /// messages formats each (second, form) once for all its hosts.
+    public func dateField(at now: Timestamp) -> (unixSecond: Int64, rfc2822: Bool) {
+        (configuration.epoch + now.nanoseconds / 1_000_000_000, traceStyle == .received2821)
+    }
+
+    public static func dateFieldValue(unixSecond: Int64, rfc2822: Bool) -> String {
+        let time = CivilTime(unixSeconds: unixSecond)
+        return rfc2822 ? time.rfc2822 : time.rfc822
     }
 
     func civilTime(_ now: Timestamp) -> CivilTime {
