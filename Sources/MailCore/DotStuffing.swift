@@ -47,6 +47,10 @@ public struct MessageAssembler: Sendable {
     public private(set) var content: [UInt8] = []
     /// Lines that were too long; the text is refused at the end if there were any.
     public private(set) var overlongLines = 0
+    /// Whether a line of the text held a bare LF: only "<CRLF>.<CRLF>" ends the text and a
+    /// client "MUST NOT transmit" a bare LF (RFC 5321 §2.3.8), so such a text is refused at the
+    /// end, never split at the LF (the SMTP smuggling of 2023 hid a second message behind one).
+    public private(set) var bareLineFeeds = false
     /// Whether the text outgrew `maxSize` (then it is no longer kept, only counted).
     public private(set) var exceededSize = false
     public private(set) var size = 0
@@ -62,6 +66,9 @@ public struct MessageAssembler: Sendable {
         self.clearHighBit = clearHighBit
         content = consume storage
     }
+
+    /// A line of the text held a bare LF (see `bareLineFeeds`).
+    public mutating func bareLineFeedReceived() { bareLineFeeds = true }
 
     /// Takes one line (without its line ending); returns `true` at the end of the text.
     public mutating func lineReceived(_ line: ArraySlice<UInt8>) -> Bool {

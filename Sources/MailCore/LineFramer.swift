@@ -8,10 +8,15 @@ public struct LineFramer: Sendable {
     /// What ends a line.
     public enum Terminator: Hashable, Sendable {
         /// Only CR LF. A bare LF or CR is an ordinary byte of the line (RFC 2821 §2.3.7, §4.1.1.4:
-        /// "<LF>.<LF>" must not end the data).
+        /// "<LF>.<LF>" must not end the data); `sawBareLineFeed` records that one went by. For
+        /// message text, where only "<CRLF>.<CRLF>" may end the data.
         case crlf
-        /// LF, with or without a CR before it (the CR is dropped). Lenient, for commands typed with
-        /// `nc` and for the older dialects; see `TextPolicy`.
+        /// Only CR LF ends a line; a line ended by a bare LF is reported as `.bareLineFeed` and its
+        /// bytes are dropped, so that a peer sending LF (`nc` without `-C`) gets an answer rather
+        /// than silence, and no command is taken from such a line. For command lines.
+        case crlfReportingBareLF
+        /// LF, with or without a CR before it (the CR is dropped). Lenient, for a sender reading a
+        /// server's replies.
         case lf
     }
 
@@ -19,6 +24,8 @@ public struct LineFramer: Sendable {
         case line(ArraySlice<UInt8>)
         /// A line longer than `maxLineLength` (counting its line ending); its bytes are discarded.
         case overlong
+        /// A line ended by a bare LF, in `.crlfReportingBareLF` mode; its bytes are discarded.
+        case bareLineFeed
         case needMoreData
     }
 
@@ -33,6 +40,8 @@ public struct LineFramer: Sendable {
     private var scan = 0
     /// Inside an over-long line whose rest is being dropped.
     private var discarding = false
+    /// Whether a bare LF went by inside a line in `.crlf` mode since `sawBareLineFeed` was last reset.
+    public var sawBareLineFeed = false
 
     public init(terminator: Terminator, maxLineLength: Int) {
         precondition(maxLineLength >= 2, "a line limit must leave room for CR LF")
@@ -90,6 +99,7 @@ public struct LineFramer: Sendable {
         switch nextRange() {
         case .line(let range): .line(buffer[range])
         case .overlong: .overlong
+        case .bareLineFeed: .bareLineFeed
         case .needMoreData: .needMoreData
         }
     }
@@ -99,6 +109,7 @@ public struct LineFramer: Sendable {
         /// The line's bytes (without its line ending) lie at these indices of `bytes`.
         case line(Range<Int>)
         case overlong
+        case bareLineFeed
         case needMoreData
     }
 
@@ -140,7 +151,11 @@ public struct LineFramer: Sendable {
             let length = lf + 1 - lineStart
             if length > maxLineLength { return .overlong }
             var end = lf
-            if end > lineStart && buffer[end - 1] == 0x0d { end -= 1 }
+            if end > lineStart && buffer[end - 1] == 0x0d {
+                end -= 1
+            } else if terminator == .crlfReportingBareLF {
+                return .bareLineFeed
+            }
             return .line(lineStart..<end)
         }
     }
@@ -156,8 +171,18 @@ public struct LineFramer: Sendable {
             if !discarding { copyPlainLines(to: &assembler) }
             switch next() {
             case .needMoreData: return false
-            case .overlong: assembler.overlongLineReceived()
-            case .line(let line): if assembler.lineReceived(line) { return true }
+            case .overlong:
+                sawBareLineFeed = false
+                assembler.overlongLineReceived()
+            case .bareLineFeed: assembler.bareLineFeedReceived()
+            case .line(let line):
+                if sawBareLineFeed {
+                    // The bare LF lay inside this line (`.crlf` mode): the line is still text, and
+                    // the text is marked for refusal.
+                    sawBareLineFeed = false
+                    assembler.bareLineFeedReceived()
+                }
+                if assembler.lineReceived(line) { return true }
             }
         }
     }
@@ -167,9 +192,10 @@ public struct LineFramer: Sendable {
     /// LFs in lenient mode and over-long lines go through `next()`, one at a time). The bytes the
     /// assembler gets are the ones it would have built line by line.
     private mutating func copyPlainLines(to assembler: inout MessageAssembler) {
-        let lenient = terminator == .lf
+        let lenient = terminator != .crlf
         let limit = maxLineLength
         let first = start
+        var bareLineFeed = false
         let runEnd: Int = buffer.withUnsafeBufferPointer { bytes in
             var lineStart = first
             var from = Swift.max(scan, first)
@@ -179,6 +205,7 @@ public struct LineFramer: Sendable {
                 guard lineFeed > lineStart, bytes[lineFeed - 1] == 0x0d else {
                     if lenient { break }  // a bare LF ends the line here: `next()` adds the CR
                     from = lineFeed + 1  // in CR LF mode a bare LF is an ordinary byte of the line
+                    bareLineFeed = true
                     continue
                 }
                 guard lineFeed + 1 - lineStart <= limit else { break }
@@ -190,6 +217,7 @@ public struct LineFramer: Sendable {
             }
             return lineStart
         }
+        if bareLineFeed { assembler.bareLineFeedReceived() }
         if runEnd > first {
             start = runEnd
             scan = runEnd
@@ -223,16 +251,19 @@ public struct LineFramer: Sendable {
 
     /// Index of the LF that ends the next line, if it has arrived.
     private mutating func findLineFeed() -> Int? {
-        let lenient = terminator == .lf
+        let lenient = terminator != .crlf
         let start = self.start
+        var bareLineFeed = false
         let found: Int? = buffer.withUnsafeBufferPointer { bytes in
             var from = scan
             while let index = ByteSearch.firstIndex(of: 0x0a, in: bytes, from: from) {
                 if lenient || (index > start && bytes[index - 1] == 0x0d) { return index }
+                bareLineFeed = true
                 from = index + 1
             }
             return nil
         }
+        if bareLineFeed { sawBareLineFeed = true }
         if found == nil { scan = buffer.count }
         return found
     }

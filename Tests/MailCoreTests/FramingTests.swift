@@ -12,6 +12,7 @@ func frame(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit: Int) -
             switch framer.next() {
             case .line(let line): output.append(String(decoding: line, as: UTF8.self))
             case .overlong: output.append("<overlong>")
+            case .bareLineFeed: output.append("<bare LF>")
             case .needMoreData: break loop
             }
         }
@@ -33,6 +34,7 @@ func frameInPlace(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit:
                 switch framer.nextRange() {
                 case .line(let range): output.append(String(decoding: bytes[range], as: UTF8.self))
                 case .overlong: output.append("<overlong>")
+                case .bareLineFeed: output.append("<bare LF>")
                 case .needMoreData: break loop
                 }
             }
@@ -48,6 +50,40 @@ func frameInPlace(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit:
         let input = Array("HELO a\r\nNOOP\nDATA\r\nx\ny\r\n".utf8)
         #expect(frame([input], terminator: .lf, limit: 100) == ["HELO a", "NOOP", "DATA", "x", "y"])
         #expect(frame([input], terminator: .crlf, limit: 100) == ["HELO a", "NOOP\nDATA", "x\ny"])
+    }
+
+    @Test("commands: a line ended by a bare LF is reported and dropped, never joined to the next (both readers)")
+    func reportedBareLineFeed() {
+        let input = Array("HELO a\r\nNOOP\nDATA\r\nx\ny\r\n".utf8)
+        let expected = ["HELO a", "<bare LF>", "DATA", "<bare LF>", "y"]
+        #expect(frame([input], terminator: .crlfReportingBareLF, limit: 100) == expected)
+        #expect(frameInPlace([input], terminator: .crlfReportingBareLF, limit: 100) == expected)
+        // Byte by byte: a CR LF split across reads still ends a line, and a lone CR stays in it.
+        #expect(frame(Array("a\rb\r\nc\n".utf8).map { [$0] }, terminator: .crlfReportingBareLF, limit: 100) == ["a\rb", "<bare LF>"])
+    }
+
+    @Test("text: a bare LF anywhere in a line marks the assembler, in one read or byte by byte, and never ends the text")
+    func bareLineFeedInText() {
+        for input in ["a\n.\r\n.\r\n", "a\r\n.\nb\r\n.\r\n", "a\r\nb\n.\nc\r\n.\r\n", "x\r\n.\n\r\n.\r\n"] {
+            let bytes = Array(input.utf8)
+            for chunks in [[bytes], bytes.map { [$0] }] {
+                var framer = LineFramer(terminator: .crlf, maxLineLength: 100)
+                var assembler = MessageAssembler(maxSize: nil, clearHighBit: false)
+                var ended = false
+                for chunk in chunks where !ended {
+                    framer.append(chunk)
+                    ended = framer.feedText(to: &assembler)
+                }
+                #expect(ended, "\(input.debugDescription)")
+                #expect(assembler.bareLineFeeds, "\(input.debugDescription)")
+                // The text ran to the real <CRLF>.<CRLF>: nothing is left over for a second message.
+                #expect(framer.bufferedCount == 0, "\(input.debugDescription)")
+            }
+        }
+        var framer = LineFramer(terminator: .crlf, maxLineLength: 100)
+        var clean = MessageAssembler(maxSize: nil, clearHighBit: false)
+        framer.append(Array("a\r\nb\r\n.\r\n".utf8))
+        #expect(framer.feedText(to: &clean) && !clean.bareLineFeeds)
     }
 
     @Test("a lone CR is an ordinary byte, and a CR LF split across reads still ends the line")
@@ -167,6 +203,7 @@ func frameInPlace(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit:
                     switch framer.next() {
                     case .line(let line): ended = expected.lineReceived(line)
                     case .overlong: expected.overlongLineReceived()
+                    case .bareLineFeed: expected.bareLineFeedReceived()
                     case .needMoreData: break loop
                     }
                 }

@@ -6,6 +6,7 @@ import MailSimulation
 import SimKernel
 import SimNetwork
 import Testing
+import TestSupport
 
 /// Nothing is lost silently: over many seeds, random small internets with random faults, every
 /// recipient ends delivered, bounced, queued or lost (by a modelled fault), and the counts add up.
@@ -91,7 +92,7 @@ import Testing
 
     /// How many random worlds the property test runs: 1,000 unless MAILPATH_RANDOM_WORLDS says
     /// otherwise (Scripts/conservation-soak.sh runs 100,000 on a release build).
-    static let worlds = ProcessInfo.processInfo.environment["MAILPATH_RANDOM_WORLDS"].flatMap { Int($0) } ?? 1000
+    static let worlds = TestEnvironment.variables["MAILPATH_RANDOM_WORLDS"].flatMap { Int($0) } ?? 1000
 
     @Test("every recipient of every random world has exactly one outcome, and every notice goes to its sender", arguments: 0..<worlds)
     func conservation(seed: Int) {

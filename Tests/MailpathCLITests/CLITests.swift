@@ -178,7 +178,7 @@ func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: Strin
     func documentCurrent() throws {
         let markdown = mailpath("dialects", "--markdown").out
         let url = repositoryRoot().appendingPathComponent("Docs/dialects.md")
-        if ProcessInfo.processInfo.environment[Golden.recordVariable] == "1" {
+        if TestEnvironment.variables[Golden.recordVariable] == "1" {
             try markdown.write(to: url, atomically: true, encoding: .utf8)
             Issue.record("rewrote Docs/dialects.md")
             return
@@ -194,9 +194,7 @@ func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: Strin
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mailpath").path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "swift test builds mailpath beside the tests: \(binary)")
         let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["eras"]
+        let process = TestEnvironment.process(binary, ["eras"])
         process.standardOutput = full
         let errors = Pipe()
         process.standardError = errors

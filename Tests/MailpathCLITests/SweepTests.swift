@@ -74,9 +74,7 @@ final class Scratch {
             assert [row["figure"] for row in rows] == [line["figure"] for line in lines]
             print(len(rows))
             """, "check.py")
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", check, scratch.path + "/all/results.csv", scratch.path + "/all/results.jsonl"]
+        let python = TestEnvironment.process("/usr/bin/env", ["python3", check, scratch.path + "/all/results.csv", scratch.path + "/all/results.jsonl"])
         let pipe = Pipe()
         python.standardOutput = pipe
         try python.run()

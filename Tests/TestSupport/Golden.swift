@@ -13,7 +13,7 @@ public enum Golden {
     ) {
         let directory = URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent("Golden")
         let url = directory.appendingPathComponent(name)
-        if ProcessInfo.processInfo.environment[recordVariable] == "1" {
+        if TestEnvironment.variables[recordVariable] == "1" {
             try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             do {
                 try actual.write(to: url, atomically: true, encoding: .utf8)

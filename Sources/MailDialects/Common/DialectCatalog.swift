@@ -49,9 +49,9 @@ public enum Dialects {
     public static func named(_ name: String) -> DialectID? { DialectID(rawValue: name.lowercased()) }
 
     static let historicalBytes =
-        "Lines may end in CR LF or a bare LF (so `nc` works); NUL or 8-bit bytes in a command get 500; message text keeps NUL and has its high bit cleared (\"7-bit ASCII\")."
+        "Lines end with CR LF (type with `nc -C`): a command ended by a bare LF gets 500, a text with a bare LF is refused at its end; NUL or 8-bit bytes in a command get 500; message text keeps NUL and has its high bit cleared (\"7-bit ASCII\")."
     static let modernBytes =
-        "Commands may end in CR LF or a bare LF; NUL or 8-bit bytes in a command get 500; message text lines end only at CR LF (a bare LF is kept, so <LF>.<LF> does not end the data) and all eight bits are kept."
+        "Lines end with CR LF (type with `nc -C`): a command ended by a bare LF gets 500, a text with a bare LF is refused with 554 at its end; NUL or 8-bit bytes in a command get 500; message text keeps all eight bits."
 
     static func smtpCommands(_ rfc: String, semantics: String, turn: Bool, ehlo: Bool) -> [CommandInfo] {
         var commands: [CommandInfo] = []

@@ -67,14 +67,18 @@ public enum DialectID: String, CaseIterable, Hashable, Sendable, CustomStringCon
 
 /// How the text of commands and messages is framed: the documented decision for bare LF, NUL
 /// and 8-bit bytes in each dialect (see Docs/dialects.md, "Bytes on the wire").
+///
+/// Lines end with CR LF in every dialect, as every RFC here writes them ("<CRLF>.<CRLF>" ends the
+/// text: RFC 780 §5.1.1, RFC 821 §4.1.1, RFC 5321 §4.1.1.4; a client "MUST NOT transmit" a bare LF,
+/// RFC 5321 §2.3.8). A command line ended by a bare LF gets 500 and is not run; a text with a
+/// bare LF in it is refused with 554 at its end, so that a bare LF is never a message boundary
+/// (the SMTP smuggling of 2023). To type commands with `nc`, use `nc -C`, which sends CR LF.
 public struct TextPolicy: Hashable, Sendable {
-    /// What ends a command line. Every dialect accepts a bare LF as well as CR LF, so that a
-    /// student typing into `nc` (which sends LF) is understood; every RFC here asks senders for CR LF.
-    public var commandTerminator: LineFramer.Terminator
-    /// What ends a line of message text. The pre-1990 dialects accept LF; ESMTP and later take only
-    /// CR LF, because RFC 2821 §4.1.1.4 says "<LF>.<LF>" must not end the data (a bare LF stays
-    /// in the text as an ordinary byte; use `nc -C` to talk to them).
-    public var dataTerminator: LineFramer.Terminator
+    /// What ends a command line: CR LF, a bare LF being reported (500).
+    public static let commandTerminator = LineFramer.Terminator.crlfReportingBareLF
+    /// What ends a line of message text: CR LF only; a bare LF is a byte of the line, noted.
+    public static let dataTerminator = LineFramer.Terminator.crlf
+
     /// Clear the high-order bit of message text: "7-bit ASCII ... with the high-order bit cleared"
     /// (RFC 780 App. A; RFC 821 §4.5.2). ESMTP and later keep all eight bits (RFC 1652 §3; RFC 2821 §2.4).
     public var clearsHighBit: Bool
@@ -82,8 +86,8 @@ public struct TextPolicy: Hashable, Sendable {
     // NUL and 8-bit bytes in a command line get "500 Syntax error" in every dialect: commands are
     // ASCII text; in message text a NUL is kept as an ordinary byte.
 
-    public static let historical = TextPolicy(commandTerminator: .lf, dataTerminator: .lf, clearsHighBit: true)
-    public static let modern = TextPolicy(commandTerminator: .lf, dataTerminator: .crlf, clearsHighBit: false)
+    public static let historical = TextPolicy(clearsHighBit: true)
+    public static let modern = TextPolicy(clearsHighBit: false)
 }
 
 extension DialectID {

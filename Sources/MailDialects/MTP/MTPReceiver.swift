@@ -66,7 +66,7 @@ public struct MTPReceiver: Sendable {
     public init(rules: MTPRules = .rfc780, policy: ReceiverPolicy) {
         self.rules = rules
         self.policy = policy
-        framer = LineFramer(terminator: TextPolicy.historical.commandTerminator, maxLineLength: rules.commandLine)
+        framer = LineFramer(terminator: TextPolicy.commandTerminator, maxLineLength: rules.commandLine)
     }
 
     public var isClosed: Bool { if case .closed = state { true } else { false } }
@@ -168,6 +168,10 @@ public struct MTPReceiver: Sendable {
                 switch framer.next() {
                 case .needMoreData: break loop
                 case .overlong: send(.syntaxError, "Syntax error, command line too long")
+                case .bareLineFeed:
+                    // "<CRLF>" ends a command (RFC 780 §5.1.1); the line is not run. Replies fit the
+                    // RFC's 65-character line.
+                    send(.syntaxError, "Syntax error: bare LF; end lines with CR LF (nc -C)")
                 case .line(let line): commandLineReceived(line, now: now)
                 }
             case .text:
@@ -367,19 +371,28 @@ public struct MTPReceiver: Sendable {
 
     private mutating func startText(_ session: Session, _ purpose: Purpose) {
         state = .text(session, purpose, MessageAssembler(maxSize: policy.maxMessageSize, clearHighBit: textPolicy.clearsHighBit))
-        framer.terminator = textPolicy.dataTerminator
+        framer.terminator = TextPolicy.dataTerminator
+        framer.sawBareLineFeed = false
         framer.maxLineLength = rules.textLine
         send(.startMailInput, "Start mail input; end with <CRLF>.<CRLF>")
     }
 
     private mutating func textFinished(_ session: Session, _ purpose: Purpose, _ assembler: MessageAssembler) {
-        framer.terminator = textPolicy.commandTerminator
+        framer.terminator = TextPolicy.commandTerminator
         framer.maxLineLength = rules.commandLine
         var session = session
         if assembler.exceededSize || assembler.overlongLines > 0 {
             if case .recipientsFirst = purpose { session.storedRecipients = [] }
             state = .commands(session)
             return send(.exceededStorage, "Requested mail action aborted: too much text")
+        }
+        if assembler.bareLineFeeds {
+            // Only "<CRLF>.<CRLF>" ends the text (RFC 780 §5.1.1), so a bare LF never splits it; the
+            // text is refused whole. RFC 780 lists no 554: 552 is the permanent refusal of a text
+            // it gives for MAIL (§5.3), as for a too-long line above.
+            if case .recipientsFirst = purpose { session.storedRecipients = [] }
+            state = .commands(session)
+            return send(.exceededStorage, "Aborted: the text has a bare LF; end lines with CR LF")
         }
         switch purpose {
         case .basic(let from, let recipient):

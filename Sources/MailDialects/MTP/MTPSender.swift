@@ -95,6 +95,7 @@ public struct MTPSender: Sendable {
             switch framer.next() {
             case .needMoreData: return takeActions()
             case .overlong: fail(Reply(.localError, "Malformed reply: line too long"))
+            case .bareLineFeed: continue  // only in `.crlfReportingBareLF` mode; replies are read leniently
             case .line(let line):
                 switch parser.lineReceived(line, minimumFirstDigit: 1) {
                 case .incomplete: continue

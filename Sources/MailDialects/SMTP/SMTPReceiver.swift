@@ -78,7 +78,7 @@ public struct SMTPReceiver: Sendable {
     public init(rules: SMTPRules, sharedPolicy: SharedReceiverPolicy) {
         self.rules = rules
         self.sharedPolicy = sharedPolicy
-        framer = LineFramer(terminator: rules.textPolicy.commandTerminator, maxLineLength: Self.commandLimit(rules))
+        framer = LineFramer(terminator: TextPolicy.commandTerminator, maxLineLength: Self.commandLimit(rules))
     }
 
     /// Makes this engine a new receiver for another session, as `init(rules:sharedPolicy:)` would,
@@ -97,13 +97,18 @@ public struct SMTPReceiver: Sendable {
         assembler = MessageAssembler(maxSize: nil, clearHighBit: false)
         buffersReplies = false
         if spareStorage.capacity == 0 { spareStorage = framer.takeStorage(minimumCapacity: Self.spareMinimum) }
-        framer = LineFramer(terminator: self.rules.textPolicy.commandTerminator, maxLineLength: Self.commandLimit(self.rules))
+        framer = LineFramer(terminator: TextPolicy.commandTerminator, maxLineLength: Self.commandLimit(self.rules))
         actions.removeAll(keepingCapacity: true)
         batch = ReplyBatch()
         injections = []
         shutdownRequested = false
         deadline = nil
     }
+
+    /// The reply to a command line ended by a bare LF: it is not run (RFC 821 §4.1.1: "<CRLF>" ends a
+    /// command; RFC 5321 §2.3.8), and the reply says how to send CR LF from a terminal.
+    static let bareLineFeedInCommand = Reply(
+        .syntaxError, "Syntax error: line ended with a bare LF; end lines with CR LF (with nc, use nc -C)")
 
     /// Smallest buffer worth keeping for a text (smaller ones held commands only).
     static let spareMinimum = 1024
@@ -220,6 +225,7 @@ public struct SMTPReceiver: Sendable {
                     switch framer.nextRange() {
                     case .needMoreData: break loop
                     case .overlong: send(Reply(.syntaxError, "Line too long"))  // RFC 821 §4.5.3 example
+                    case .bareLineFeed: send(Self.bareLineFeedInCommand)
                     case .line(let range): commandLineReceived(bytes[range])
                     }
                 case .text:
@@ -316,7 +322,8 @@ public struct SMTPReceiver: Sendable {
             assembler = MessageAssembler(
                 maxSize: policy.maxMessageSize, clearHighBit: rules.textPolicy.clearsHighBit, storage: consume storage)
             state = .text
-            framer.terminator = rules.textPolicy.dataTerminator
+            framer.terminator = TextPolicy.dataTerminator
+            framer.sawBareLineFeed = false
             framer.maxLineLength = rules.textLineLimit
         case .rset:
             session.transaction = nil
@@ -348,7 +355,7 @@ public struct SMTPReceiver: Sendable {
     }
 
     private mutating func textFinished() {
-        framer.terminator = rules.textPolicy.commandTerminator
+        framer.terminator = TextPolicy.commandTerminator
         framer.maxLineLength = Self.commandLimit(rules)
         guard var transaction = session.transaction.take() else { preconditionFailure("text without a transaction") }
         var finished = MessageAssembler(maxSize: nil, clearHighBit: false)
@@ -362,6 +369,13 @@ public struct SMTPReceiver: Sendable {
         if finished.overlongLines > 0 {
             state = .commands
             send(Reply(.transactionFailed, "Transaction failed: line longer than \(rules.textLineLimit) characters"))
+            return
+        }
+        if finished.bareLineFeeds {
+            // RFC 5321 §2.3.8: a client "MUST NOT transmit" a bare LF; the text ended only at
+            // <CRLF>.<CRLF> (§4.1.1.4), and it is refused whole rather than stored in part.
+            state = .commands
+            send(Reply(.transactionFailed, "Transaction failed: a line of the text ends in a bare LF; lines end with CR LF"))
             return
         }
         flush()

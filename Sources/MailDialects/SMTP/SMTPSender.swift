@@ -248,6 +248,8 @@ public struct SMTPSender: Sendable {
                     return
                 case .overlong:
                     fail(Reply(.localError, "Malformed reply: line too long"), closing: true)
+                case .bareLineFeed:
+                    continue  // only in `.crlfReportingBareLF` mode; replies are read leniently
                 case .line(let range):
                     let line = UnsafeBufferPointer(rebasing: bytes[range])
                     let awaited = pending.isEmpty ? nil : pending[0]

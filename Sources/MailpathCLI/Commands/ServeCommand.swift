@@ -11,7 +11,7 @@ enum ServeCommand: Subcommand {
         name: "serve", abstract: "Serve a dialect on a real TCP socket (127.0.0.1 by default).",
         discussion: """
             The receiver engines of the simulator on a real socket: talk to a 1981 MTP server with \
-            nc, or deliver to it with any SMTP client. Mail for --domain is written to --mailbox-dir, \
+            nc -C (lines end in CR LF; a bare LF gets 500), or deliver to it with any SMTP client. Mail for --domain is written to --mailbox-dir, \
             one file per message (temporary name, then rename), with Return-Path: and Received: \
             lines; the final dot is answered only after the file is in place. Nothing is relayed. \
             SIGINT or SIGTERM: 421 to connected clients, then exit 0.
@@ -26,7 +26,7 @@ enum ServeCommand: Subcommand {
             .option("timeout", value: "SECONDS", help: "How long to wait for each command before 421 (RFC 2821 §4.5.3.2).", default: "300"),
             .flag("transcript", help: "Log every command and reply to standard error."),
         ],
-        examples: ["mailpath serve --dialect mtp780 --listen 127.0.0.1:5757   # then: nc 127.0.0.1 5757"])
+        examples: ["mailpath serve --dialect mtp780 --listen 127.0.0.1:5757   # then: nc -C 127.0.0.1 5757"])
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         guard let dialectName = arguments.value("dialect") else { throw CLIError.usage("'serve' needs --dialect (see 'mailpath dialects')") }

@@ -216,11 +216,17 @@ enum DialectReference {
 
             | dialects | command lines end at | text lines end at | NUL | 8-bit bytes |
             | --- | --- | --- | --- | --- |
-            | ftp765, mtp772, mtp780, smtp788, smtp821 | CR LF or bare LF | CR LF or bare LF | 500 in a command; kept in text | 500 in a command; high bit cleared in text (RFC 780 App. A, RFC 821 §4.5.2) |
-            | esmtp, smtp2821, smtp5321 | CR LF or bare LF | CR LF only: a bare LF is text, so `<LF>.<LF>` does not end the data (RFC 2821 §4.1.1.4) | 500 in a command; kept in text | 500 in a command; kept in text (RFC 1652 §3, RFC 2821 §2.4) |
+            | ftp765, mtp772, mtp780, smtp788, smtp821 | CR LF; a bare LF gets 500 | CR LF; a bare LF gets the text refused (552 in MTP, 554 in SMTP) | 500 in a command; kept in text | 500 in a command; high bit cleared in text (RFC 780 App. A, RFC 821 §4.5.2) |
+            | esmtp, smtp2821, smtp5321 | CR LF; a bare LF gets 500 | CR LF; a bare LF gets the text refused with 554 | 500 in a command; kept in text | 500 in a command; kept in text (RFC 1652 §3, RFC 2821 §2.4) |
 
-            Bare LF ends a command in every dialect so that a student typing into `nc` is understood; to end the
-            text of an ESMTP-era session from `nc`, use `nc -C`, which sends CR LF. Senders never write a bare LF
+            Every RFC here ends a command with `<CRLF>` and the text with `<CRLF>.<CRLF>` (RFC 780 §5.1.1,
+            RFC 821 §4.1.1, RFC 5321 §4.1.1.4), and RFC 5321 §2.3.8 forbids a client to send a bare LF. A
+            bare LF is therefore never a line or message boundary: a command line ended by one is answered
+            500 and not run, so a student typing into `nc` without `-C` is told how to fix it; a text with
+            one is read to its `<CRLF>.<CRLF>` and refused whole, so nothing can be smuggled behind
+            `<LF>.<LF>` (what the sources say nothing about: the RFCs of 1980–82 do not say what a server
+            does with a bare LF; Mailpath follows RFC 5321 and current Postfix for every dialect). Talk to a
+            server with `nc -C`, which sends CR LF. Senders never write a bare LF
             and never send 8-bit text to a server that did not offer 8BITMIME (RFC 1652 §3): the message fails
             permanently instead, as Mailpath has no MIME converter.
 

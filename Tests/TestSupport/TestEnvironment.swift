@@ -1,0 +1,18 @@
+import Foundation
+
+/// The test process's environment, read once. Reading `ProcessInfo.processInfo.environment` from
+/// several test threads at once (each `Process.run()` without an explicit environment does) has
+/// crashed inside Foundation here (a bad pointer in its environment getter); a `static let` is
+/// evaluated once, under the runtime's lock, and every later read is a copy of a dictionary.
+public enum TestEnvironment {
+    public static let variables: [String: String] = ProcessInfo.processInfo.environment
+
+    /// A process for `executable` with `arguments`, given the environment above explicitly.
+    public static func process(_ executable: String, _ arguments: [String]) -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = variables
+        return process
+    }
+}
