@@ -67,6 +67,17 @@ public struct MessageAssembler: Sendable {
         content = consume storage
     }
 
+    /// Bytes of text assembled and not yet taken (`content.count`).
+    public var assembledCount: Int { content.count }
+
+    /// Moves out the text assembled so far, for a host that writes a long text out as it
+    /// arrives; later lines are assembled from empty, and `size` keeps counting the whole text.
+    public mutating func takeContent() -> [UInt8] {
+        var taken: [UInt8] = []
+        swap(&taken, &content)
+        return taken
+    }
+
     /// A line of the text held a bare LF (see `bareLineFeeds`).
     public mutating func bareLineFeedReceived() { bareLineFeeds = true }
 

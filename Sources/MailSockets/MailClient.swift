@@ -89,23 +89,19 @@ public enum MailClient {
     }
 
     static func connect(host: String, port: UInt16) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let address: SocketAddress
+        do {
+            address = try SocketAddress(host: host, port: port)
+        } catch {
+            throw ClientError.connect(error.description)
+        }
+        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError.connect("socket: \(String(cString: strerror(errno)))") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        let name = host == "localhost" ? "127.0.0.1" : host
-        guard inet_pton(AF_INET, name, &address.sin_addr) == 1 else {
-            close(fd)
-            throw ClientError.connect("\(host) is not an IPv4 address (give one such as 127.0.0.1)")
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
+        let result = address.withPointer { Glibc.connect(fd, $0, $1) }
         guard result == 0 else {
             let reason = String(cString: strerror(errno))
             close(fd)
-            throw ClientError.connect("cannot connect to \(host):\(port): \(reason)")
+            throw ClientError.connect("cannot connect to \(address.display): \(reason)")
         }
         return fd
     }

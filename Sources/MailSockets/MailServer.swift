@@ -9,23 +9,43 @@ import MailDialects
 /// and the wall clock. One thread serves every connection: each has its own engine, input and
 /// output buffers, so a slow client never blocks another (Docs/architecture.md, "Live mode").
 ///
-/// Messages land in `mailboxDirectory`, one file per message, written to a temporary name and
-/// renamed, with `Return-Path:` and `Received:` lines; the final dot is answered 250 only after the
-/// rename. Not an open relay: only the configured domain is local, and relaying is refused.
+/// Texts are written to disk as they arrive and made durable by the `Spooler` on a thread of its
+/// own; the final dot is answered 250 only once the text is on disk in each recipient's Maildir
+/// (see `Maildir`), with the dialect's own trace lines in front. Memory per session stays bounded
+/// by the chunk size, not the message size. Not an open relay: only the configured domain is
+/// local, and relaying is refused.
+///
+/// Overload is handled as Postfix does it: each client address may hold only part of the slots,
+/// and when the slots run short ("stress") idle sessions are given a much shorter time-out; when
+/// every slot is taken, the longest-idle session waiting for a command is closed with 421 to make
+/// room, so idle connections cannot lock new clients out.
 public final class MailServer: @unchecked Sendable {
     public struct Configuration: Sendable {
         public var dialect: DialectID
+        /// An IPv4 or IPv6 address.
         public var host: String = "127.0.0.1"
         public var port: UInt16 = 2525
         /// The domain (and host name) mail is accepted for.
         public var domain: String = "localhost"
+        /// The root of the store: one Maildir per recipient (see `Maildir`).
         public var mailboxDirectory: String
         public var maxConnections: Int = 100
+        /// Connections one client address may hold (Postfix's smtpd_client_connection_count_limit).
+        public var maxConnectionsPerAddress: Int = 50
         public var maxMessageSize: Int? = 10_000_000
         /// RFC 2821 §4.5.3.2: "at least 5 minutes" waiting for the next command.
         public var commandTimeout: Duration = .seconds(300)
+        /// The time-out for a session waiting for a command once 80 % of the slots are taken
+        /// (Postfix's stress-dependent smtpd_timeout, 10 s), and how long a session must have
+        /// been idle to be closed for a new client when every slot is taken.
+        public var stressTimeout: Duration = .seconds(10)
+        public var evictableIdle: Duration = .seconds(1)
+        /// Text is written out in pieces of this size as it arrives.
+        public var chunkSize: Int = 64 * 1024
         /// Log every line to this sink (standard error for `--transcript`).
         public var transcript: (@Sendable (String) -> Void)?
+        /// Where the parts of a Maildir file name come from (tests give a fixed clock and pid).
+        public var naming = Maildir.Naming.system
 
         public init(dialect: DialectID, mailboxDirectory: String) {
             self.dialect = dialect
@@ -42,38 +62,78 @@ public final class MailServer: @unchecked Sendable {
         }
     }
 
+    /// What `bench --live` reports about a run.
+    public struct Figures: Sendable {
+        /// Most sessions open at once.
+        public var peakSessions = 0
+        /// Messages made durable, and the flushes they were made durable in.
+        public var commits = 0
+        public var groups = 0
+    }
+
     final class Client {
         let descriptor: Int32
+        /// Numbers sessions for the spooler (a descriptor is reused once closed).
+        let session: Int
         let peer: String
         var engine: ReceiverEngine
         var output: [UInt8] = []
+        var written = 0
         var closeAfterWrite = false
-        init(descriptor: Int32, peer: String, engine: ReceiverEngine) {
+        /// The text being written out, by its number in the session (`ReceiverEngine.textsStarted`).
+        var spooledText: Int?
+        /// The final dot was read; the 250 waits for the spooler.
+        var awaitingCommit = false
+        var lastActivity: ContinuousClock.Instant
+        init(descriptor: Int32, session: Int, peer: String, engine: ReceiverEngine, now: ContinuousClock.Instant) {
             self.descriptor = descriptor
+            self.session = session
             self.peer = peer
             self.engine = engine
+            self.lastActivity = now
         }
     }
 
     public let configuration: Configuration
     private var listener: Int32 = -1
+    private var wakeRead: Int32 = -1
+    private var wakeWrite: Int32 = -1
+    private var spooler: Spooler?
     private var clients: [Int32: Client] = [:]
+    private var sessions: [Int: Client] = [:]
+    private var sessionCount = 0
+    private var perAddress: [String: Int] = [:]
     private let started = ContinuousClock.now
     private var stopRequested = false
     private let lock = NSLock()
     private var delivered = 0
+    private var peakSessions = 0
+    private let traceStyle: TraceStyle
     /// The port actually bound (useful with port 0).
     public private(set) var boundPort: UInt16 = 0
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
+        traceStyle = configuration.dialect.isSMTP ? SMTPRules.forDialect(configuration.dialect).traceStyle : .none
     }
 
-    /// Messages written to the mailbox directory so far.
+    /// Message copies stored so far (one per recipient Maildir).
     public var deliveredCount: Int { lock.withLock { delivered } }
 
-    /// Asks the loop to stop: it answers 421 to connected clients, flushes and returns.
-    public func stop() { lock.withLock { stopRequested = true } }
+    public var figures: Figures {
+        let spooled = spooler?.figures ?? Spooler.Statistics()
+        return lock.withLock { Figures(peakSessions: peakSessions, commits: spooled.commits, groups: spooled.groups) }
+    }
+
+    /// Asks the loop to stop: it answers 421 to connected clients, finishes what is being
+    /// stored, flushes and returns.
+    public func stop() {
+        lock.withLock { stopRequested = true }
+        if wakeWrite >= 0 {
+            var byte: UInt8 = 0
+            _ = write(wakeWrite, &byte, 1)
+        }
+    }
 
     private var shouldStop: Bool { lock.withLock { stopRequested } }
 
@@ -89,104 +149,179 @@ public final class MailServer: @unchecked Sendable {
             verifiesUsers: false, commandTimeout: configuration.commandTimeout)
     }
 
-    /// Binds the listening socket; call before `run()`.
+    /// Binds the listening socket and starts the spooler; call before `run()`.
     public func bind() throws {
         try FileManager.default.createDirectory(atPath: configuration.mailboxDirectory, withIntermediateDirectories: true)
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let address: SocketAddress
+        do {
+            address = try SocketAddress(host: configuration.host, port: configuration.port)
+        } catch {
+            throw ServerError.socket(error.description)
+        }
+        listener = socket(address.family, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw ServerError.socket("socket: \(String(cString: strerror(errno)))") }
         var yes: Int32 = 1
         setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = configuration.port.bigEndian
-        guard inet_pton(AF_INET, configuration.host, &address.sin_addr) == 1 else {
-            throw ServerError.socket("\(configuration.host) is not an IPv4 address")
+        let bound = address.withPointer { Glibc.bind(listener, $0, $1) }
+        guard bound == 0 else {
+            throw ServerError.socket("cannot listen on \(address.display): \(String(cString: strerror(errno)))")
         }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw ServerError.socket("cannot listen on \(configuration.host):\(configuration.port): \(String(cString: strerror(errno)))") }
-        guard listen(listener, 128) == 0 else { throw ServerError.socket("listen: \(String(cString: strerror(errno)))") }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
-        boundPort = UInt16(bigEndian: actual.sin_port)
+        guard listen(listener, SOMAXCONN) == 0 else { throw ServerError.socket("listen: \(String(cString: strerror(errno)))") }
+        boundPort = SocketAddress.localPort(of: listener)
         setNonBlocking(listener)
+        var pipeEnds: [Int32] = [0, 0]
+        guard pipe(&pipeEnds) == 0 else { throw ServerError.socket("pipe: \(String(cString: strerror(errno)))") }
+        wakeRead = pipeEnds[0]
+        wakeWrite = pipeEnds[1]
+        setNonBlocking(wakeRead)
+        setNonBlocking(wakeWrite)
+        let spooler = Spooler(root: configuration.mailboxDirectory, naming: configuration.naming, wake: wakeWrite)
+        do {
+            try spooler.start()
+        } catch {
+            throw ServerError.socket("cannot use \(configuration.mailboxDirectory) for mail: \(error.localizedDescription)")
+        }
+        self.spooler = spooler
     }
 
     /// Serves until `stop()`: then 421 to every client, flush, close.
     public func run() {
+        guard let spooler else { preconditionFailure("run() before bind()") }
         var buffer = [UInt8](repeating: 0, count: 65536)
         while !shouldStop {
-            var descriptors = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
-            let order = clients.keys.sorted()
-            for fd in order {
+            var descriptors = [
+                pollfd(fd: listener, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+            ]
+            for fd in clients.keys.sorted() {
                 let client = clients[fd]!
-                descriptors.append(pollfd(fd: fd, events: Int16(POLLIN) | (client.output.isEmpty ? 0 : Int16(POLLOUT)), revents: 0))
+                // A client whose 250 is pending, or that is far ahead of the disk, is not read
+                // from until it catches up: its bytes wait in the kernel, not in memory here.
+                let reading = !client.awaitingCommit && spooler.queuedBytes(client.session) < 4 * configuration.chunkSize
+                let events = (reading ? Int16(POLLIN) : 0) | (client.written < client.output.count ? Int16(POLLOUT) : 0)
+                descriptors.append(pollfd(fd: fd, events: events, revents: 0))
             }
             let ready = poll(&descriptors, nfds_t(descriptors.count), 250)
             if ready < 0 && errno != EINTR { break }
+            if descriptors[1].revents & Int16(POLLIN) != 0 { drainWake() }
+            finishCommits()
             if descriptors[0].revents & Int16(POLLIN) != 0 { acceptClients() }
-            for entry in descriptors.dropFirst() {
+            for entry in descriptors.dropFirst(2) {
                 guard let client = clients[entry.fd] else { continue }
                 if entry.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { readFrom(client, &buffer) }
                 if clients[entry.fd] != nil, entry.revents & Int16(POLLOUT) != 0 { writeTo(client) }
             }
-            let time = now
-            for fd in clients.keys.sorted() {
-                guard let client = clients[fd], let deadline = client.engine.deadline, deadline <= time else { continue }
-                act(client, client.engine.timerFired(now: time))
-            }
+            expireIdle()
         }
-        // Stop: answer 421, flush what can be flushed, close.
+        // Stop: 421 to every session (a session whose text is being stored gets its 250 first).
         for fd in clients.keys.sorted() {
             guard let client = clients[fd] else { continue }
             act(client, client.engine.shutdown())
             writeTo(client)
+        }
+        while clients.values.contains(where: \.awaitingCommit) {
+            var descriptor = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
+            _ = poll(&descriptor, 1, 250)
+            drainWake()
+            finishCommits()
+        }
+        for fd in clients.keys.sorted() {
+            guard let client = clients[fd] else { continue }
+            writeTo(client)
             drop(client)
         }
+        spooler.stop()
+        finishCommits()
         close(listener)
+        close(wakeRead)
+        close(wakeWrite)
+        wakeWrite = -1
     }
 
     private func acceptClients() {
         while true {
-            var address = sockaddr_in()
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let fd = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &length) } }
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &length) } }
             guard fd >= 0 else { return }
             setNonBlocking(fd)
-            var text = [CChar](repeating: 0, count: 32)
-            inet_ntop(AF_INET, &address.sin_addr, &text, 32)
-            let peer = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            var engine = ReceiverEngine.make(dialect: configuration.dialect, policy: policy)
-            let client = Client(descriptor: fd, peer: peer, engine: engine)
+            let peer = SocketAddress.hostText(storage)
+            let instant = ContinuousClock.now
+            sessionCount += 1
+            let client = Client(
+                descriptor: fd, session: sessionCount, peer: peer, engine: ReceiverEngine.make(dialect: configuration.dialect, policy: policy),
+                now: instant)
             clients[fd] = client
-            if clients.count > configuration.maxConnections {
-                // RFC 2821 §3.1 / 821 §4.2: 421 and close when the service cannot take the connection.
-                let reply = Reply(.serviceNotAvailable, "\(configuration.domain) Too many connections, try again later")
-                client.output = reply.encoded
-                client.closeAfterWrite = true
-                log(peer, "S: " + reply.wireLines.joined(separator: "\nS: "))
-                writeTo(client)
+            sessions[client.session] = client
+            perAddress[peer, default: 0] += 1
+            // RFC 2821 §3.1 / 821 §4.2: 421 and close when the service cannot take the connection.
+            if perAddress[peer]! > configuration.maxConnectionsPerAddress {
+                refuse(client, "\(configuration.domain) Too many connections from \(peer), try again later")
                 continue
             }
-            let actions = engine.connectionOpened(now: now)
-            client.engine = engine
-            act(client, actions)
+            if clients.count > configuration.maxConnections && !evictIdlest(instant) {
+                refuse(client, "\(configuration.domain) Too many connections, try again later")
+                continue
+            }
+            lock.withLock { peakSessions = max(peakSessions, clients.count) }
+            act(client, client.engine.connectionOpened(now: now))
             writeTo(client)
         }
+    }
+
+    private func refuse(_ client: Client, _ text: String) {
+        let reply = Reply(.serviceNotAvailable, text)
+        client.output = reply.encoded
+        client.closeAfterWrite = true
+        client.engine.connectionClosed()
+        log(client.peer, "S: " + reply.wireLines.joined(separator: "\nS: "))
+        writeTo(client)
+    }
+
+    /// Every slot is taken: closes the session that has waited longest for a command, if it has
+    /// been idle for `evictableIdle`, so that the new client can be served.
+    private func evictIdlest(_ instant: ContinuousClock.Instant) -> Bool {
+        let idle = clients.values.filter { $0.isIdle && instant - $0.lastActivity >= configuration.evictableIdle }
+        guard let idlest = idle.min(by: { ($0.lastActivity, $0.descriptor) < ($1.lastActivity, $1.descriptor) }) else { return false }
+        closeIdle(idlest)
+        return true
+    }
+
+    /// Under stress (80 % of the slots taken) a session idle for `stressTimeout` is closed.
+    private func expireIdle() {
+        let time = now
+        for fd in clients.keys.sorted() {
+            guard let client = clients[fd], let deadline = client.engine.deadline, deadline <= time else { continue }
+            act(client, client.engine.timerFired(now: time))
+        }
+        guard clients.count * 5 >= configuration.maxConnections * 4 else { return }
+        let instant = ContinuousClock.now
+        for fd in clients.keys.sorted() {
+            guard let client = clients[fd], client.isIdle, instant - client.lastActivity >= configuration.stressTimeout else { continue }
+            closeIdle(client)
+        }
+    }
+
+    private func closeIdle(_ client: Client) {
+        let reply = Reply(.serviceNotAvailable, "\(configuration.domain) Server busy, closing idle connection; try again later")
+        client.output.append(contentsOf: reply.encoded)
+        client.closeAfterWrite = true
+        client.engine.connectionClosed()
+        log(client.peer, "S: " + reply.wireLines.joined(separator: "\nS: "))
+        writeTo(client)
+        drop(client)  // the slot is free now, even if the reply could not be written whole
     }
 
     private func readFrom(_ client: Client, _ buffer: inout [UInt8]) {
         let count = buffer.withUnsafeMutableBytes { read(client.descriptor, $0.baseAddress, $0.count) }
         if count <= 0 {
-            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
-            client.engine.connectionClosed()  // a vanished client: its unfinished message is dropped
+            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return }
+            client.engine.connectionClosed()  // a vanished client: its unfinished text is dropped
             drop(client)
             return
         }
+        client.lastActivity = ContinuousClock.now
         let bytes = Array(buffer[0..<count])
-        if configuration.transcript != nil {
+        if configuration.transcript != nil && !client.engine.isReceivingText {
             for line in bytes.split(separator: 0x0a, omittingEmptySubsequences: true) {
                 log(client.peer, "C: " + String(decoding: line.last == 0x0d ? line.dropLast() : line, as: UTF8.self))
             }
@@ -202,54 +337,103 @@ public final class MailServer: @unchecked Sendable {
                 client.output.append(contentsOf: replies.bytes)
                 for line in replies.wireLines { log(client.peer, "S: " + line) }
             case .deliver(let message):
-                let decision = store(message, from: client.peer)
-                act(client, client.engine.deliveryFinished(decision, now: now))
+                commit(client, message)
             case .close, .turn:
                 client.closeAfterWrite = true
             }
         }
+        spool(client)
     }
 
-    /// Writes the message for each local recipient: temporary file, then rename, then 250.
-    private func store(_ message: ReceivedMessage, from peer: String) -> DeliveryDecision {
-        let stamp = TraceFields.stamp(
-            .received2821, from: message.clientName.isEmpty ? peer : message.clientName, fromAddress: peer, by: configuration.domain,
-            protocolName: message.extended ? "ESMTP" : "SMTP", at: CivilTime(unixSeconds: Int64(Date().timeIntervalSince1970))) ?? ""
-        let returnPath = TraceFields.returnPath(message.reversePath, style: message.dialect.routeStyle)
-        let text = Array((returnPath + stamp).utf8) + message.content
-        for recipient in message.recipients {
-            guard case .local(let mailbox) = recipient.disposition else { continue }
-            let sequence = lock.withLock { () -> Int in
-                delivered += 1
-                return delivered
-            }
-            let user = mailbox.localPart.filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" }
-            let name = String(format: "%@-%06d-%d.eml", user.isEmpty ? "mail" : user, sequence, getpid())
-            let final = configuration.mailboxDirectory + "/" + name
-            let temporary = configuration.mailboxDirectory + "/.tmp-" + name
-            guard FileManager.default.createFile(atPath: temporary, contents: Data(text)), rename(temporary, final) == 0 else {
-                unlink(temporary)
-                return .rejected(Reply(.localError, "Requested action aborted: local error in processing"))
-            }
+    /// Follows the engine's text: starts writing it out when it begins, hands over each chunk,
+    /// and drops the file of a text the engine refused at its end.
+    private func spool(_ client: Client) {
+        guard let spooler, !client.awaitingCommit else { return }
+        let session = client.session
+        if let text = client.spooledText, !(client.engine.isReceivingText && client.engine.textsStarted == text) {
+            spooler.submit(.abandon(session: session))
+            client.spooledText = nil
         }
-        return .accepted
+        guard client.engine.isReceivingText else { return }
+        if client.spooledText == nil, let envelope = client.engine.textEnvelope {
+            spooler.submit(.begin(session: session, header: header(envelope, peer: client.peer)))
+            client.spooledText = client.engine.textsStarted
+        }
+        while let chunk = client.engine.takeText(minimum: configuration.chunkSize) {
+            spooler.submit(.append(session: session, bytes: chunk))
+        }
+    }
+
+    /// The final dot: the rest of the text goes to the spooler with its Maildirs; the engine
+    /// hears the decision when the spooler reports (`finishCommits`).
+    private func commit(_ client: Client, _ message: ReceivedMessage) {
+        guard let spooler else { return }
+        let session = client.session
+        if client.spooledText == nil || client.spooledText != client.engine.textsStarted {
+            // The text arrived whole in one read, or is a stored text (RFC 780 scheme T).
+            if client.spooledText != nil { spooler.submit(.abandon(session: session)) }
+            spooler.submit(.begin(session: session, header: header(message, peer: client.peer)))
+        }
+        client.spooledText = nil
+        client.awaitingCommit = true
+        let folders = message.recipients.compactMap { recipient -> String? in
+            guard case .local(let mailbox) = recipient.disposition else { return nil }
+            return Maildir.folderName(for: mailbox.localPart)
+        }
+        spooler.submit(.commit(session: session, rest: message.content, folders: folders))
+    }
+
+    private func finishCommits() {
+        guard let spooler else { return }
+        for completion in spooler.takeCompletions() {
+            if let copies = completion.copies { lock.withLock { delivered += copies } }
+            guard let client = sessions[completion.session], client.awaitingCommit else { continue }
+            client.awaitingCommit = false
+            let decision: DeliveryDecision =
+                completion.copies != nil ? .accepted : .rejected(Reply(.localError, "Requested action aborted: local error in processing"))
+            act(client, client.engine.deliveryFinished(decision, now: now))
+            writeTo(client)
+        }
+    }
+
+    /// The lines a receiver puts in front of the text: `Return-Path:` and the dialect's own trace
+    /// line (RFC 788 `Mail-From:`, RFC 821 and 2821 `Received:`; none in MTP, as in the simulator).
+    private func header(_ message: ReceivedMessage, peer: String) -> [UInt8] {
+        guard traceStyle != .none else { return [] }
+        let stamp = TraceFields.stamp(
+            traceStyle, from: message.clientName.isEmpty ? peer : message.clientName, fromAddress: peer, by: configuration.domain,
+            protocolName: message.extended ? "ESMTP" : "SMTP", at: CivilTime(unixSeconds: Int64(Date().timeIntervalSince1970))) ?? ""
+        return Array((TraceFields.returnPath(message.reversePath, style: message.dialect.routeStyle) + stamp).utf8)
+    }
+
+    private func drainWake() {
+        var bytes = [UInt8](repeating: 0, count: 256)
+        while bytes.withUnsafeMutableBytes({ read(wakeRead, $0.baseAddress, $0.count) }) > 0 {}
     }
 
     private func writeTo(_ client: Client) {
-        while !client.output.isEmpty {
-            let written = client.output.withUnsafeBytes { write(client.descriptor, $0.baseAddress, $0.count) }
+        while client.written < client.output.count {
+            let written = client.output[client.written...].withUnsafeBytes { write(client.descriptor, $0.baseAddress, $0.count) }
             if written <= 0 {
-                if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
+                if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return }
+                client.engine.connectionClosed()
                 drop(client)
                 return
             }
-            client.output.removeFirst(written)
+            client.written += written
         }
-        if client.closeAfterWrite { drop(client) }
+        client.output.removeAll(keepingCapacity: client.output.capacity <= 65536)
+        client.written = 0
+        if client.closeAfterWrite && !client.awaitingCommit { drop(client) }
     }
 
     private func drop(_ client: Client) {
         guard clients.removeValue(forKey: client.descriptor) != nil else { return }
+        sessions[client.session] = nil
+        if client.spooledText != nil { spooler?.submit(.abandon(session: client.session)) }
+        client.spooledText = nil
+        perAddress[client.peer, default: 1] -= 1
+        if perAddress[client.peer] == 0 { perAddress[client.peer] = nil }
         close(client.descriptor)
     }
 
@@ -261,4 +445,10 @@ public final class MailServer: @unchecked Sendable {
     private func log(_ peer: String, _ text: String) {
         configuration.transcript?("[\(peer)] \(text)")
     }
+}
+
+extension MailServer.Client {
+    /// Waiting for a command, with nothing of a text in hand: a session that may be closed for
+    /// another client under stress.
+    var isIdle: Bool { !awaitingCommit && spooledText == nil && !engine.isReceivingText && written >= output.count }
 }

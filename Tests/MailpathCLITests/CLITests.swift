@@ -93,7 +93,11 @@ func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: Strin
         let result = mailpath("bench", "--live", "--messages", "40", "--concurrency", "4")
         #expect(result.code == .success, "\(result.err)")
         #expect(result.out.contains("failed           0\n"))
-        #expect(result.out.contains("stored files     80\n"))
+        #expect(result.out.contains("stored copies    80 (2 recipients a message, one Maildir each)\n"))
+        #expect(result.out.contains("40 messages in "), "the group commit line counts every message")
+        // The clients really were concurrent: the server saw more than one session at a time.
+        let open = result.out.split(separator: "\n").first { $0.hasPrefix("  sessions open") }
+        #expect(open.flatMap { Int($0.split(separator: " ")[2]) }.map { $0 > 1 } == true, "\(result.out)")
         #expect(result.out.contains("reproduce with   \"$(Scripts/fast-build.sh)\" bench --live --messages 40 --concurrency 4"))
     }
 

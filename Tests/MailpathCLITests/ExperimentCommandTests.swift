@@ -396,8 +396,9 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         let good = mailpath("send", "--dialect", "esmtp", "--server", address, "--from", "ann@a.org", "--to", "joe@example.org", file.path)
         #expect(good.code == .success, "\(good.err)")
         #expect(good.out == "<joe@example.org>: delivered: 250 OK\n")
-        let stored = try FileManager.default.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix(".") }
-        let text = try String(contentsOfFile: directory + "/" + stored[0], encoding: .utf8)
+        let stored = try FileManager.default.contentsOfDirectory(atPath: directory + "/joe/new")
+        #expect(stored.count == 1)
+        let text = try String(contentsOfFile: directory + "/joe/new/" + stored[0], encoding: .utf8)
         #expect(text.hasSuffix("Subject: hello\r\n\r\nA line with LF only.\r\n.dot\r\n"), "LF became CR LF, the dot survived")
         let bad = mailpath("send", "--server", address, "--from", "ann@a.org", "--to", "joe@example.org", "--to", "x@elsewhere.net", file.path, "--transcript")
         #expect(bad.code == .failure)

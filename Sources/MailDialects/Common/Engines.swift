@@ -174,4 +174,18 @@ public struct ReceiverEngine: Sendable {
     public var deadline: Timestamp? { smtpEngine?.deadline ?? mtpEngine?.deadline }
 
     public var isClosed: Bool { smtpEngine?.isClosed ?? mtpEngine!.isClosed }
+
+    /// Whether a message text is being read (after 354, before its final dot).
+    public var isReceivingText: Bool { smtpEngine?.isReceivingText ?? mtpEngine!.isReceivingText }
+
+    /// See `SMTPReceiver.textsStarted`.
+    public var textsStarted: Int { smtpEngine?.textsStarted ?? mtpEngine!.textsStarted }
+
+    /// See `SMTPReceiver.textEnvelope`.
+    public var textEnvelope: ReceivedMessage? { smtpEngine != nil ? smtpEngine!.textEnvelope : mtpEngine!.textEnvelope }
+
+    /// See `SMTPReceiver.takeText(minimum:)`.
+    public mutating func takeText(minimum: Int) -> [UInt8]? {
+        smtpEngine != nil ? smtpEngine!.takeText(minimum: minimum) : mtpEngine!.takeText(minimum: minimum)
+    }
 }

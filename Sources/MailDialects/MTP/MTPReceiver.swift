@@ -152,6 +152,35 @@ public struct MTPReceiver: Sendable {
         injections.append((verb.uppercased(), reply))
     }
 
+    /// Whether a message text is being read (after 354, before its final dot).
+    public var isReceivingText: Bool { if case .text = state { true } else { false } }
+
+    /// As `SMTPReceiver.textsStarted`.
+    public private(set) var textsStarted = 0
+
+    /// As `SMTPReceiver.textEnvelope`.
+    public var textEnvelope: ReceivedMessage? {
+        guard case .text(let session, let purpose, _) = state else { return nil }
+        switch purpose {
+        case .basic(let from, let recipient): return message(from: from, to: [recipient], content: [])
+        case .recipientsFirst(let from): return message(from: from, to: session.storedRecipients, content: [])
+        case .textFirst(let from): return message(from: from, to: [], content: [])
+        case .storedText: return nil
+        }
+    }
+
+    /// As `SMTPReceiver.takeText(minimum:)`. A text-first (scheme T) text is never taken: it stays
+    /// in the session for the MRCP commands that follow it (RFC 780 §4.5).
+    public mutating func takeText(minimum: Int) -> [UInt8]? {
+        guard case .text(let session, let purpose, var assembler) = state else { return nil }
+        if case .textFirst = purpose { return nil }
+        guard !assembler.exceededSize, assembler.assembledCount >= minimum else { return nil }
+        state = .closed  // release the state's reference, so that taking the text does not copy it
+        let taken = assembler.takeContent()
+        state = .text(session, purpose, assembler)
+        return taken
+    }
+
     public mutating func shutdown() -> [ReceiverAction] {
         guard !isClosed else { return [] }
         send(.serviceNotAvailable, "\(policy.hostName) Service not available")
@@ -370,6 +399,7 @@ public struct MTPReceiver: Sendable {
     }
 
     private mutating func startText(_ session: Session, _ purpose: Purpose) {
+        textsStarted += 1
         state = .text(session, purpose, MessageAssembler(maxSize: policy.maxMessageSize, clearHighBit: textPolicy.clearsHighBit))
         framer.terminator = TextPolicy.dataTerminator
         framer.sawBareLineFeed = false

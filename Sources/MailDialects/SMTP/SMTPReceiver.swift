@@ -70,6 +70,8 @@ public struct SMTPReceiver: Sendable {
     private var spareStorage: [UInt8] = []
     /// When the server gives up waiting for the client (421), if it is waiting.
     public private(set) var deadline: Timestamp?
+    /// How many texts this session has begun to read (354 sent): tells one text from the next.
+    public private(set) var textsStarted = 0
 
     public init(rules: SMTPRules, policy: ReceiverPolicy) {
         self.init(rules: rules, sharedPolicy: SharedReceiverPolicy(policy))
@@ -103,6 +105,7 @@ public struct SMTPReceiver: Sendable {
         injections = []
         shutdownRequested = false
         deadline = nil
+        textsStarted = 0
     }
 
     /// The reply to a command line ended by a bare LF: it is not run (RFC 821 §4.1.1: "<CRLF>" ends a
@@ -118,6 +121,27 @@ public struct SMTPReceiver: Sendable {
     static func commandLimit(_ rules: SMTPRules) -> Int { rules.commandLineLimit + (rules.hasEHLO ? 40 : 0) }
 
     public var isClosed: Bool { if case .closed = state { true } else { false } }
+
+    /// Whether a message text is being read (after 354, before its final dot).
+    public var isReceivingText: Bool { if case .text = state { true } else { false } }
+
+    /// While a text is read: the message it belongs to, as `deliver` will give it, with no text
+    /// (a live server writes the trace lines in front of a text before its first bytes arrive).
+    public var textEnvelope: ReceivedMessage? {
+        guard case .text = state, let transaction = session.transaction else { return nil }
+        return ReceivedMessage(
+            dialect: rules.dialect, reversePath: transaction.reversePath, recipients: transaction.recipients, content: [],
+            mode: transaction.mode, clientName: session.greeting?.name ?? "", extended: session.greeting?.isExtended ?? false,
+            body: transaction.parameters.body ?? .sevenBit, declaredSize: transaction.parameters.size)
+    }
+
+    /// The text received so far, moved out of the engine when it holds at least `minimum` bytes:
+    /// a live server writes a long text to disk as it arrives, so that a session's memory does
+    /// not grow with the message. The `deliver` action that ends the text carries only the rest.
+    public mutating func takeText(minimum: Int) -> [UInt8]? {
+        guard case .text = state, !assembler.exceededSize, assembler.assembledCount >= minimum else { return nil }
+        return assembler.takeContent()
+    }
 
     // MARK: Inputs
 
@@ -322,6 +346,7 @@ public struct SMTPReceiver: Sendable {
             assembler = MessageAssembler(
                 maxSize: policy.maxMessageSize, clearHighBit: rules.textPolicy.clearsHighBit, storage: consume storage)
             state = .text
+            textsStarted += 1
             framer.terminator = TextPolicy.dataTerminator
             framer.sawBareLineFeed = false
             framer.maxLineLength = rules.textLineLimit

@@ -26,10 +26,7 @@ enum SendCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         let dialect = try DialectsCommand.dialect(named: arguments.value("dialect") ?? "smtp2821")
-        let server = arguments.value("server") ?? "127.0.0.1:25"
-        guard let colon = server.lastIndex(of: ":"), let port = UInt16(server[server.index(after: colon)...]) else {
-            throw CLIError.usage("--server expects HOST:PORT, such as 127.0.0.1:2525, got '\(server)'")
-        }
+        let server = try HostAndPort(arguments.value("server") ?? "127.0.0.1:25", option: "server")
         let style = dialect.routeStyle
         func path(_ text: String, option: String) throws -> Path {
             let wrapped = text.hasPrefix("<") ? text : "<\(text)>"
@@ -60,7 +57,7 @@ enum SendCommand: Subcommand {
         let report: SessionReport
         do {
             report = try MailClient.send(
-                dialect: dialect, host: String(server[..<colon]), port: port, clientName: arguments.value("helo") ?? "localhost",
+                dialect: dialect, host: server.host, port: server.port, clientName: arguments.value("helo") ?? "localhost",
                 transaction: OutboundTransaction(id: 1, reversePath: reversePath, recipients: recipients, content: content),
                 transcript: transcript)
         } catch {

@@ -11,17 +11,22 @@ enum ServeCommand: Subcommand {
         name: "serve", abstract: "Serve a dialect on a real TCP socket (127.0.0.1 by default).",
         discussion: """
             The receiver engines of the simulator on a real socket: talk to a 1981 MTP server with \
-            nc -C (lines end in CR LF; a bare LF gets 500), or deliver to it with any SMTP client. Mail for --domain is written to --mailbox-dir, \
-            one file per message (temporary name, then rename), with Return-Path: and Received: \
-            lines; the final dot is answered only after the file is in place. Nothing is relayed. \
+            nc -C (lines end in CR LF; a bare LF gets 500), or deliver to it with any SMTP client. \
+            Mail for --domain is stored in --mailbox-dir as one Maildir per recipient \
+            (DIR/joe/new/), with Return-Path: and the dialect's own trace line; the final dot is \
+            answered 250 only once the text is flushed to disk. Read the mail with any Maildir \
+            reader (mutt -f DIR/joe, Dovecot, Python's mailbox.Maildir). Nothing is relayed. Each \
+            client address may hold --max-per-address connections; when the slots run short, idle \
+            sessions are closed sooner, and the longest idle one makes room for a new client. \
             SIGINT or SIGTERM: 421 to connected clients, then exit 0.
             """,
         options: [
             .option("dialect", value: "dialect", help: "ftp765, mtp772, mtp780, smtp788, smtp821, esmtp, smtp2821 or smtp5321."),
-            .option("listen", value: "ADDR:PORT", help: "Where to listen.", default: "127.0.0.1:2525"),
+            .option("listen", value: "ADDR:PORT", help: "Where to listen; [::1]:2525 for IPv6.", default: "127.0.0.1:2525"),
             .option("domain", value: "NAME", help: "The mail domain this server accepts mail for.", default: "localhost"),
-            .option("mailbox-dir", value: "DIR", help: "Where delivered messages are written.", default: "mailbox"),
+            .option("mailbox-dir", value: "DIR", help: "Where the recipients' Maildirs are.", default: "mailbox"),
             .option("max-connections", value: "N", help: "Connections served at once; more get 421.", default: "100"),
+            .option("max-per-address", value: "N", help: "Connections one client address may hold.", default: "50"),
             .option("max-size", value: "BYTES", help: "Largest message (announced with SIZE where the dialect has it).", default: "10000000"),
             .option("timeout", value: "SECONDS", help: "How long to wait for each command before 421 (RFC 2821 §4.5.3.2).", default: "300"),
             .flag("transcript", help: "Log every command and reply to standard error."),
@@ -31,15 +36,13 @@ enum ServeCommand: Subcommand {
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         guard let dialectName = arguments.value("dialect") else { throw CLIError.usage("'serve' needs --dialect (see 'mailpath dialects')") }
         let dialect = try DialectsCommand.dialect(named: dialectName)
-        let listen = arguments.value("listen") ?? "127.0.0.1:2525"
-        guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
-            throw CLIError.usage("--listen expects ADDR:PORT, such as 127.0.0.1:2525, got '\(listen)'")
-        }
+        let listen = try HostAndPort(arguments.value("listen") ?? "127.0.0.1:2525", option: "listen")
         var configuration = MailServer.Configuration(dialect: dialect, mailboxDirectory: arguments.value("mailbox-dir") ?? "mailbox")
-        configuration.host = String(listen[..<colon])
-        configuration.port = port
+        configuration.host = listen.host
+        configuration.port = listen.port
         configuration.domain = arguments.value("domain") ?? "localhost"
         configuration.maxConnections = try arguments.integer("max-connections", default: 100, in: 1...100_000)
+        configuration.maxConnectionsPerAddress = try arguments.integer("max-per-address", default: 50, in: 1...100_000)
         configuration.maxMessageSize = try arguments.integer("max-size", default: 10_000_000, in: 1...Int(Int32.max))
         configuration.commandTimeout = .seconds(try arguments.integer("timeout", default: 300, in: 1...86_400))
         if arguments.flag("transcript") {
@@ -61,10 +64,10 @@ enum ServeCommand: Subcommand {
             source.resume()
             return source
         }
-        context.console.err("mailpath: serving \(dialect.rawValue) for \(configuration.domain) on \(configuration.host):\(server.boundPort); mail goes to \(configuration.mailboxDirectory)\n")
+        context.console.err("mailpath: serving \(dialect.rawValue) for \(configuration.domain) on \(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(server.boundPort); mail goes to Maildirs in \(configuration.mailboxDirectory)\n")
         server.run()
         sources.forEach { $0.cancel() }
-        context.console.err("mailpath: stopped; \(server.deliveredCount) message file(s) written\n")
+        context.console.err("mailpath: stopped; \(server.deliveredCount) message cop\(server.deliveredCount == 1 ? "y" : "ies") stored\n")
         return .success
     }
 }

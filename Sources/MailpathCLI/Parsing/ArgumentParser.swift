@@ -86,3 +86,33 @@ enum ArgumentParser {
     }
 }
 
+
+/// A socket address as a user writes it on the command line: `127.0.0.1:2525`, `[::1]:25`
+/// (RFC 3986 §3.2.2 brackets an IPv6 literal, so that its colons are not the port's).
+struct HostAndPort: Equatable {
+    var host: String
+    var port: UInt16
+
+    init(_ text: String, option: String, example: String = "127.0.0.1:2525") throws {
+        let host: Substring
+        let portText: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else {
+                throw CLIError.usage("--\(option) expects [IPV6]:PORT or ADDR:PORT, such as \(example) or [::1]:2525, got '\(text)'")
+            }
+            host = text[text.index(after: text.startIndex)..<close]
+            portText = text[text.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = text.lastIndex(of: ":"), !text[..<colon].contains(":") else {
+                throw CLIError.usage("--\(option) expects ADDR:PORT, such as \(example) or [::1]:2525 for IPv6, got '\(text)'")
+            }
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        }
+        guard !host.isEmpty, let port = UInt16(portText) else {
+            throw CLIError.usage("--\(option) expects ADDR:PORT with a port from 0 to 65535, such as \(example), got '\(text)'")
+        }
+        self.host = String(host)
+        self.port = port
+    }
+}

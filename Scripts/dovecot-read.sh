@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Reads a Maildir written by `mailpath serve` with Dovecot's IMAP server (Debian: dovecot-imapd),
+# software we did not write: a preauthenticated IMAP session on standard input selects the
+# Maildir and fetches every message's Subject and Return-Path, as Dovecot parses them.
+#
+#   Scripts/dovecot-read.sh mailbox/joe
+#
+# Dovecot refuses to serve mail as root, so as root a copy of the Maildir is read as `nobody`.
+set -euo pipefail
+maildir=${1:?usage: Scripts/dovecot-read.sh MAILDIR}
+imap=/usr/lib/dovecot/imap
+if [ ! -x "$imap" ]; then
+    echo "dovecot-read: $imap not found; install Debian's dovecot-imapd (.ci/run does)" >&2
+    exit 2
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp -r "$maildir" "$work/box"
+if [ "$(id -u)" = 0 ]; then
+    uid=65534 gid=65534
+    chown -R "$uid:$gid" "$work"
+else
+    uid=$(id -u) gid=$(id -g)
+fi
+cat > "$work/dovecot.conf" << EOF
+ssl = no
+log_path = /dev/null
+first_valid_uid = $uid
+first_valid_gid = $gid
+mail_uid = $uid
+mail_gid = $gid
+mail_location = maildir:$work/box
+EOF
+printf 'a SELECT INBOX\r\nb FETCH 1:* (BODY.PEEK[HEADER.FIELDS (SUBJECT RETURN-PATH)])\r\nc LOGOUT\r\n' \
+    | env -i USER=reader HOME="$work/box" "$imap" -c "$work/dovecot.conf"
