@@ -400,8 +400,10 @@ public final class MailServer: @unchecked Sendable {
     /// line (RFC 788 `Mail-From:`, RFC 821 and 2821 `Received:`; none in MTP, as in the simulator).
     private func header(_ message: ReceivedMessage, peer: String) -> [UInt8] {
         guard traceStyle != .none else { return [] }
+        // RFC 5321 §4.1.3: an IPv6 address literal is written "IPv6:" and the address.
+        let literal = peer.contains(":") ? "IPv6:" + peer : peer
         let stamp = TraceFields.stamp(
-            traceStyle, from: message.clientName.isEmpty ? peer : message.clientName, fromAddress: peer, by: configuration.domain,
+            traceStyle, from: message.clientName.isEmpty ? "[\(literal)]" : message.clientName, fromAddress: literal, by: configuration.domain,
             protocolName: message.extended ? "ESMTP" : "SMTP", at: CivilTime(unixSeconds: Int64(Date().timeIntervalSince1970))) ?? ""
         return Array((TraceFields.returnPath(message.reversePath, style: message.dialect.routeStyle) + stamp).utf8)
     }

@@ -133,6 +133,19 @@ import TestSupport
         #expect(try running.unfinishedFiles().isEmpty)
     }
 
+    @Test("IPv6: serve listens on ::1, send delivers there, and the trace line names the client as an IPv6 literal")
+    func ipv6() throws {
+        let running = try RunningServer(.smtp2821) { $0.host = "::1" }
+        defer { running.stop() }
+        let report = try MailClient.send(
+            dialect: .smtp2821, host: "::1", port: running.port, clientName: "a.org",
+            transaction: SendTests.transaction(["joe@example.org"], "Subject: six\r\n\r\nhi\r\n"))
+        #expect(report.transactions[0].recipients.allSatisfy { $0.status.isDelivered })
+        // RFC 5321 §4.1.3: IPv6-address-literal = "IPv6:" IPv6-addr.
+        #expect(try running.messages().first?.contains("Received: from a.org ([IPv6:::1]) by example.org with ESMTP;") == true)
+        #expect(throws: (any Error).self) { try MailClient.send(dialect: .smtp2821, host: "::1::2", port: 25, clientName: "a", transaction: SendTests.transaction(["j@x.org"], "x\r\n")) }
+    }
+
     @Test("recipient names cannot hide or escape: '.hidden', '..' and '/' are written %XX inside the store")
     func names() throws {
         #expect(Maildir.folderName(for: ".hidden") == "%2Ehidden")

@@ -88,6 +88,18 @@ func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: Strin
         #expect(extra.err.contains("unexpected argument 'surplus'"))
     }
 
+    @Test("ADDR:PORT on the command line: IPv4, a bracketed IPv6 literal, and one-line errors for the rest")
+    func hostAndPort() throws {
+        #expect(try HostAndPort("127.0.0.1:2525", option: "listen") == HostAndPort(host: "127.0.0.1", port: 2525))
+        #expect(try HostAndPort("[::1]:25", option: "server") == HostAndPort(host: "::1", port: 25))
+        for bad in ["::1:25", "[::1]25", "127.0.0.1", ":25", "host:99999", "[::1"] {
+            #expect(throws: CLIError.self, "\(bad)") { try HostAndPort(bad, option: "server") }
+        }
+        let result = mailpath("send", "--server", "::1:25", "--from", "a@b.org", "--to", "c@d.org")
+        #expect(result.code == .usage)
+        #expect(result.err == "mailpath: error: --server expects ADDR:PORT, such as 127.0.0.1:2525 or [::1]:2525 for IPv6, got '::1:25'\n")
+    }
+
     @Test("the live benchmark delivers every message over loopback and reports the rate")
     func liveBench() {
         let result = mailpath("bench", "--live", "--messages", "40", "--concurrency", "4")

@@ -93,6 +93,11 @@ struct HostAndPort: Equatable {
     var host: String
     var port: UInt16
 
+    init(host: String, port: UInt16) {
+        self.host = host
+        self.port = port
+    }
+
     init(_ text: String, option: String, example: String = "127.0.0.1:2525") throws {
         let host: Substring
         let portText: Substring
