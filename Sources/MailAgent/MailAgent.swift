@@ -447,6 +447,14 @@ public struct MailAgent: Sendable {
 
     /// Takes back an action list the driver has finished with: emptied, it keeps its storage,
     /// so that the agent's next call fills it without allocating.
+    /// Hands over the messages delivered to local mailboxes since the last call, and forgets them:
+    /// a live server writes them to disk, where the simulator keeps them in `mailboxes`.
+    public mutating func takeDeliveries() -> [StoredMessage] {
+        let taken = mailboxes.keys.sorted().flatMap { mailboxes[$0]! }
+        mailboxes.removeAll()
+        return taken.sorted { ($0.deliveredAt, $0.messageID) < ($1.deliveredAt, $1.messageID) }
+    }
+
     public mutating func recycle(_ spent: inout [AgentAction]) { reuseActionStorage(&spent, into: &actions) }
 
     mutating func takeActions() -> [AgentAction] {

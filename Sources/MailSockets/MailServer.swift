@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import MailAgent
 import MailCore
 import MailDialects
 
@@ -46,6 +47,9 @@ public final class MailServer: @unchecked Sendable {
         public var transcript: (@Sendable (String) -> Void)?
         /// Where the parts of a Maildir file name come from (tests give a fixed clock and pid).
         public var naming = Maildir.Naming.system
+        /// Relay with the simulator's mail agent, as the host of this name in this host table
+        /// (`LiveHostTable`); `nil`: only the domain is local and nothing is relayed.
+        public var relay: (hostName: String, hosts: HostDirectory)?
 
         public init(dialect: DialectID, mailboxDirectory: String) {
             self.dialect = dialect
@@ -97,8 +101,8 @@ public final class MailServer: @unchecked Sendable {
     public let configuration: Configuration
     private var listener: Int32 = -1
     private var wakeRead: Int32 = -1
-    private var wakeWrite: Int32 = -1
-    private var spooler: Spooler?
+    var wakeWrite: Int32 = -1
+    var spooler: Spooler?
     private var clients: [Int32: Client] = [:]
     private var sessions: [Int: Client] = [:]
     private var sessionCount = 0
@@ -109,12 +113,23 @@ public final class MailServer: @unchecked Sendable {
     private var delivered = 0
     private var peakSessions = 0
     private let traceStyle: TraceStyle
+    /// The mail agent, when the server relays (`Configuration.relay`).
+    let relay: LiveRelay?
     /// The port actually bound (useful with port 0).
     public private(set) var boundPort: UInt16 = 0
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
         traceStyle = configuration.dialect.isSMTP ? SMTPRules.forDialect(configuration.dialect).traceStyle : .none
+        relay = configuration.relay.map { table in
+            // The source-route era's agent: routes through the host table's gateways, open to
+            // every client as the hosts of the time were (listen on loopback), queue on disk.
+            LiveRelay(
+                configuration: AgentConfiguration(
+                    hostName: table.hostName, localDomains: [Domain(table.hostName), Domain(configuration.domain)],
+                    dialect: configuration.dialect, routing: .sourceRoutes, directory: table.hosts, relaysSourceRoutes: true,
+                    epoch: Int64(Date().timeIntervalSince1970), maxMessageSize: configuration.maxMessageSize))
+        }
     }
 
     /// Message copies stored so far (one per recipient Maildir).
@@ -143,7 +158,8 @@ public final class MailServer: @unchecked Sendable {
     }
 
     var policy: ReceiverPolicy {
-        ReceiverPolicy(
+        if let relay { return relayPolicy(relay) }
+        return ReceiverPolicy(
             hostName: configuration.domain, relaying: .refuse, maxMessageSize: configuration.maxMessageSize,
             // Any local part is accepted, so VRFY cannot confirm one: 252 (RFC 1123 §5.2.3) where the dialect has it.
             verifiesUsers: false, commandTimeout: configuration.commandTimeout)
@@ -182,6 +198,7 @@ public final class MailServer: @unchecked Sendable {
             throw ServerError.socket("cannot use \(configuration.mailboxDirectory) for mail: \(error.localizedDescription)")
         }
         self.spooler = spooler
+        if let relay { recoverQueue(relay) }
     }
 
     /// Serves until `stop()`: then 421 to every client, flush, close.
@@ -204,6 +221,7 @@ public final class MailServer: @unchecked Sendable {
             if ready < 0 && errno != EINTR { break }
             if descriptors[1].revents & Int16(POLLIN) != 0 { drainWake() }
             finishCommits()
+            if let relay { runAgent(relay) }
             if descriptors[0].revents & Int16(POLLIN) != 0 { acceptClients() }
             for entry in descriptors.dropFirst(2) {
                 guard let client = clients[entry.fd] else { continue }
@@ -330,7 +348,7 @@ public final class MailServer: @unchecked Sendable {
         writeTo(client)
     }
 
-    private func act(_ client: Client, _ actions: [ReceiverAction]) {
+    func act(_ client: Client, _ actions: [ReceiverAction]) {
         for action in actions {
             switch action {
             case .send(let replies):
@@ -348,7 +366,8 @@ public final class MailServer: @unchecked Sendable {
     /// Follows the engine's text: starts writing it out when it begins, hands over each chunk,
     /// and drops the file of a text the engine refused at its end.
     private func spool(_ client: Client) {
-        guard let spooler, !client.awaitingCommit else { return }
+        // A relaying server's agent takes the text whole: it is not written out as it arrives.
+        guard relay == nil, let spooler, !client.awaitingCommit else { return }
         let session = client.session
         if let text = client.spooledText, !(client.engine.isReceivingText && client.engine.textsStarted == text) {
             spooler.submit(.abandon(session: session))
@@ -367,6 +386,7 @@ public final class MailServer: @unchecked Sendable {
     /// The final dot: the rest of the text goes to the spooler with its Maildirs; the engine
     /// hears the decision when the spooler reports (`finishCommits`).
     private func commit(_ client: Client, _ message: ReceivedMessage) {
+        if let relay { return relayReceived(relay, client, message) }
         guard let spooler else { return }
         let session = client.session
         if client.spooledText == nil || client.spooledText != client.engine.textsStarted {
@@ -386,7 +406,8 @@ public final class MailServer: @unchecked Sendable {
     private func finishCommits() {
         guard let spooler else { return }
         for completion in spooler.takeCompletions() {
-            if let copies = completion.copies { lock.withLock { delivered += copies } }
+            let copies = relay.map { stored($0, completion) } ?? completion.copies ?? 0
+            lock.withLock { delivered += copies }
             guard let client = sessions[completion.session], client.awaitingCommit else { continue }
             client.awaitingCommit = false
             let decision: DeliveryDecision =
@@ -413,7 +434,7 @@ public final class MailServer: @unchecked Sendable {
         while bytes.withUnsafeMutableBytes({ read(wakeRead, $0.baseAddress, $0.count) }) > 0 {}
     }
 
-    private func writeTo(_ client: Client) {
+    func writeTo(_ client: Client) {
         while client.written < client.output.count {
             let written = client.output[client.written...].withUnsafeBytes { write(client.descriptor, $0.baseAddress, $0.count) }
             if written <= 0 {
@@ -444,7 +465,7 @@ public final class MailServer: @unchecked Sendable {
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
     }
 
-    private func log(_ peer: String, _ text: String) {
+    func log(_ peer: String, _ text: String) {
         configuration.transcript?("[\(peer)] \(text)")
     }
 }

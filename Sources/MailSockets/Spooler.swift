@@ -20,12 +20,17 @@ final class Spooler: @unchecked Sendable {
         case append(session: Int, bytes: [UInt8])
         case commit(session: Int, rest: [UInt8], folders: [String])
         case abandon(session: Int)
+        /// Whole texts, each to its folders, reported as one completion (the mail agent's local
+        /// deliveries and queue files for one received message, written together).
+        case store(session: Int, files: [(content: [UInt8], folders: [String])])
     }
 
     struct Completion {
         var session: Int
         /// Copies now on disk (one per Maildir), or `nil` if the text could not be stored.
         var copies: Int?
+        /// Where the copies are.
+        var paths: [String] = []
     }
 
     /// Figures for `bench --live`: how the commits were grouped.
@@ -143,6 +148,14 @@ final class Spooler: @unchecked Sendable {
                     }
                 case .abandon(let session):
                     discard(session)
+                case .store(let session, let stored):
+                    for file in stored {
+                        if let (descriptor, name) = create(), writeAll(descriptor, file.content) {
+                            commits.append((session, descriptor, name, file.folders))
+                        } else {
+                            commits.append((session, -1, "", file.folders))  // fails in `commit`, and the session with it
+                        }
+                    }
                 }
             }
             if !commits.isEmpty { commit(commits) }
@@ -151,18 +164,24 @@ final class Spooler: @unchecked Sendable {
 
     private func begin(_ session: Int, _ header: [UInt8]) {
         discard(session)
+        guard let (descriptor, name) = create() else {
+            failed.insert(session)
+            return
+        }
+        files[session] = (descriptor, name)
+        if !writeAll(descriptor, header) { failed.insert(session) }
+    }
+
+    /// A new file in `.incoming` under a name of its own, open for writing.
+    private func create() -> (Int32, String)? {
         let incoming = root + "/" + Maildir.incoming + "/"
         for _ in 0..<8 {
             let name = nextName()
             let descriptor = open(incoming + name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            if descriptor >= 0 {
-                files[session] = (descriptor, name)
-                if !writeAll(descriptor, header) { failed.insert(session) }
-                return
-            }
+            if descriptor >= 0 { return (descriptor, name) }
             if errno != EEXIST { break }
         }
-        failed.insert(session)
+        return nil
     }
 
     private func discard(_ session: Int) {
@@ -182,7 +201,7 @@ final class Spooler: @unchecked Sendable {
         var results: [Completion] = []
         let incoming = root + "/" + Maildir.incoming + "/"
         for (index, item) in commits.enumerated() {
-            close(item.descriptor)
+            if item.descriptor >= 0 { close(item.descriptor) }
             var linked: [String] = []
             var stored = flushed[index]
             for folder in Set(item.folders).sorted() where stored {
@@ -204,9 +223,9 @@ final class Spooler: @unchecked Sendable {
                 if !done { stored = false }
                 directories.insert(target)
             }
-            unlink(incoming + item.name)
+            if !item.name.isEmpty { unlink(incoming + item.name) }
             if !stored { for path in linked { unlink(path) } }
-            results.append(Completion(session: item.session, copies: stored ? linked.count : nil))
+            results.append(Completion(session: item.session, copies: stored ? linked.count : nil, paths: stored ? linked : []))
         }
         // 3. Every directory whose entries changed, flushed once for the batch.
         let list = directories.sorted()

@@ -100,6 +100,24 @@ func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: Strin
         #expect(result.err == "mailpath: error: --server expects ADDR:PORT, such as 127.0.0.1:2525 or [::1]:2525 for IPv6, got '::1:25'\n")
     }
 
+    @Test("serve --hosts: one-line errors for a dialect without source routes, a missing table, a host not in it")
+    func serveHostsErrors() throws {
+        let table = repositoryRoot().appendingPathComponent("Docs/examples/relay-hosts.txt").path
+        let modern = mailpath("serve", "--dialect", "esmtp", "--hosts", table, "--host-name", "A")
+        #expect(modern.code == .usage)
+        #expect(modern.err.hasPrefix("mailpath: error: --hosts relays by source route, which esmtp does not do; use mtp780, smtp788 or smtp821"))
+        let noName = mailpath("serve", "--dialect", "smtp821", "--hosts", table)
+        #expect(noName.code == .usage && noName.err.contains("--hosts needs --host-name"))
+        let missing = mailpath("serve", "--dialect", "smtp821", "--hosts", "/nonexistent/hosts.txt", "--host-name", "A")
+        #expect(missing.code == .dataError)
+        #expect(missing.err == "mailpath: error: /nonexistent/hosts.txt: no such file\n")
+        let stranger = mailpath("serve", "--dialect", "smtp821", "--hosts", table, "--host-name", "Q")
+        #expect(stranger.code == .dataError && stranger.err.contains("relay-hosts.txt: no host named Q (--host-name)"))
+        let bad = try scratchFile("A 127.0.0.1:2601 ARPANET\nD 127.0.0.1 ARPANET relay\n", name: "hosts.txt")
+        let badLine = mailpath("serve", "--dialect", "smtp821", "--hosts", bad.path, "--host-name", "A")
+        #expect(badLine.err == "mailpath: error: \(bad.path): line 2: expected ADDRESS:PORT such as 127.0.0.1:2601, got '127.0.0.1'\n")
+    }
+
     @Test("the live benchmark delivers every message over loopback and reports the rate")
     func liveBench() {
         let result = mailpath("bench", "--live", "--messages", "40", "--concurrency", "4")

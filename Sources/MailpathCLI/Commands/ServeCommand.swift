@@ -2,6 +2,8 @@
 import Glibc
 #endif
 import Dispatch
+import Experiments
+import MailAgent
 import MailDialects
 import MailSockets
 
@@ -19,6 +21,12 @@ enum ServeCommand: Subcommand {
             client address may hold --max-per-address connections; when the slots run short, idle \
             sessions are closed sooner, and the longest idle one makes room for a new client. \
             SIGINT or SIGTERM: 421 to connected clients, then exit 0.
+
+            With --hosts FILE and --host-name NAME the server is host NAME of a host table and \
+            runs the simulator's mail agent: mail for NAME is delivered to Maildirs, other mail is \
+            queued on disk (DIR/.queue) and relayed by source route through the table's gateways, \
+            each relay rewriting the paths as its dialect does (mtp780, smtp788, smtp821). A line \
+            of FILE is NAME ADDRESS:PORT NETWORKS [relay]; see Docs/examples/relay-hosts.txt.
             """,
         options: [
             .option("dialect", value: "dialect", help: "ftp765, mtp772, mtp780, smtp788, smtp821, esmtp, smtp2821 or smtp5321."),
@@ -29,9 +37,14 @@ enum ServeCommand: Subcommand {
             .option("max-per-address", value: "N", help: "Connections one client address may hold.", default: "50"),
             .option("max-size", value: "BYTES", help: "Largest message (announced with SIZE where the dialect has it).", default: "10000000"),
             .option("timeout", value: "SECONDS", help: "How long to wait for each command before 421 (RFC 2821 §4.5.3.2).", default: "300"),
+            .option("hosts", value: "FILE", help: "A host table: relay with the mail agent (needs --host-name)."),
+            .option("host-name", value: "NAME", help: "This server's host in the --hosts table."),
             .flag("transcript", help: "Log every command and reply to standard error."),
         ],
-        examples: ["mailpath serve --dialect mtp780 --listen 127.0.0.1:5757   # then: nc -C 127.0.0.1 5757"])
+        examples: [
+            "mailpath serve --dialect mtp780 --listen 127.0.0.1:5757   # then: nc -C 127.0.0.1 5757",
+            "mailpath serve --dialect smtp821 --hosts Docs/examples/relay-hosts.txt --host-name D --listen 127.0.0.1:2602 --mailbox-dir D",
+        ])
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         guard let dialectName = arguments.value("dialect") else { throw CLIError.usage("'serve' needs --dialect (see 'mailpath dialects')") }
@@ -45,6 +58,29 @@ enum ServeCommand: Subcommand {
         configuration.maxConnectionsPerAddress = try arguments.integer("max-per-address", default: 50, in: 1...100_000)
         configuration.maxMessageSize = try arguments.integer("max-size", default: 10_000_000, in: 1...Int(Int32.max))
         configuration.commandTimeout = .seconds(try arguments.integer("timeout", default: 300, in: 1...86_400))
+        if let file = arguments.value("hosts") {
+            guard let name = arguments.value("host-name") else { throw CLIError.usage("--hosts needs --host-name: which host of the table this server is") }
+            guard [.mtp772, .mtp780, .smtp788, .smtp821].contains(dialect) else {
+                throw CLIError.usage(
+                    "--hosts relays by source route, which \(dialect.rawValue) does not do; use mtp780, smtp788 or smtp821 (the MX era needs DNS, which live mode does not have)")
+            }
+            let text: String
+            switch FileText.readText(file) {
+            case .success(let read): text = read
+            case .failure(let failure): throw CLIError.data("\(file): \(failure.reason)")
+            }
+            let hosts: HostDirectory
+            do {
+                hosts = try LiveHostTable.parse(text)
+            } catch {
+                throw CLIError.data("\(file): \(error)")
+            }
+            guard hosts.entry(name) != nil else { throw CLIError.data("\(file): no host named \(name) (--host-name)") }
+            configuration.relay = (name, hosts)
+            if arguments.value("domain") == nil { configuration.domain = name }
+        } else if arguments.value("host-name") != nil {
+            throw CLIError.usage("--host-name is this server's host in a --hosts table; give --hosts too")
+        }
         if arguments.flag("transcript") {
             let console = context.console
             configuration.transcript = { line in console.err(line + "\n") }
