@@ -297,7 +297,8 @@ extension MailSimulation {
         for (host, count) in acceptedCounts.enumerated() where count > 0 { statistics.acceptedByHost[host] = count }
         return SimulationResult(
             accounting: accounting, missing: missing, trace: trace.records, network: network.statistics, statistics: statistics,
-            mailboxes: mailboxes, queues: queues, endTime: end, eventsProcessed: network.kernel.processedCount, stopReason: stopReason)
+            mailboxes: mailboxes, queues: queues, endTime: end, eventsProcessed: network.kernel.processedCount, stopReason: stopReason,
+            packets: network.capture)
     }
 }
 
@@ -339,6 +340,8 @@ public struct SimulationResult: Sendable {
     public var eventsProcessed: UInt64
     /// Why the run was stopped before its end, if it was (a runaway: `SimulationSetup.sessionBudget`).
     public var stopReason: String?
+    /// Every segment and DNS message, when the setup asked for them (`capturesPackets`).
+    public var packets: PacketCapture?
 
     public var totals: Accounting.Totals { accounting.totals }
 

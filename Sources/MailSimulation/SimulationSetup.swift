@@ -26,6 +26,10 @@ public struct SimulationSetup: Sendable {
     public var sessionBudget: Int?
     /// Networks joined into one internet at the packet level (see `NetworkModel.joinedNetworks`).
     public var joinedNetworks: Set<NetworkID> = []
+    /// Record every segment and DNS message for a packet trace (`SimulationResult.packets`).
+    public var capturesPackets = false
+    /// Unix seconds of the run's time zero (the era's 1 January), for packet-trace timestamps.
+    public var epoch: Int64 = 0
 
     public init(
         topology: Topology, dns: DNSConfiguration = .off, hostTable: HostTable? = nil, agents: [AgentConfiguration?],

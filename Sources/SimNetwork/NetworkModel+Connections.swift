@@ -88,6 +88,7 @@ extension NetworkModel {
         connection.timeoutArmed = false
         let id = ConnectionID(slot: slot, generation: connection.generation)
         statistics.connectionsOpened += 1
+        if capture != nil { capture!.opened(id) }
         let server = self.host(at: address)
         if let server, let route = route(from: host, to: server) {
             connection.server = server
@@ -116,6 +117,7 @@ extension NetworkModel {
         let closed = side == .client ? connection.clientSentFin : connection.serverSentFin
         guard !closed, !bytes.isEmpty else { return }
         let payload = bytes.count
+        if capture != nil { captureData(bytes, on: id, from: side) }
         guard payload > maximumSegmentSize else {
             send(.data(segmentData.put(consume bytes)), payload: payload, on: id, to: side.peer)
             return
@@ -179,6 +181,38 @@ extension NetworkModel {
     /// Number of connections the network still tracks.
     public var liveConnectionCount: Int { connections.count - freeSlots.count }
 
+    // MARK: Packet capture
+
+    /// Records the segments one write becomes (`maximumSegmentSize` bytes each), as sent now.
+    private mutating func captureData(_ bytes: borrowing [UInt8], on id: ConnectionID, from side: ConnectionSide) {
+        let (addresses, ports, names) = captureEndpoints(id)
+        var start = 0
+        while start < bytes.count {
+            let end = min(start + maximumSegmentSize, bytes.count)
+            capture!.sent(
+                id, from: side, kind: .data(InFlightSlot(index: 0)), payload: Array(bytes[start..<end]), at: kernel.now, addresses: addresses,
+                ports: ports, names: names)
+            start = end
+        }
+    }
+
+    private mutating func captureControl(_ kind: SegmentKind, on id: ConnectionID, from side: ConnectionSide) {
+        if case .data = kind { return }  // recorded with its bytes by `captureData`
+        let (addresses, ports, names) = captureEndpoints(id)
+        capture!.sent(id, from: side, kind: kind, payload: [], at: kernel.now, addresses: addresses, ports: ports, names: names)
+    }
+
+    private func captureEndpoints(
+        _ id: ConnectionID
+    ) -> ((client: IPv4Address, server: IPv4Address), (client: UInt16, server: UInt16), (client: String, server: String)) {
+        let connection = connections[Int(id.slot)]
+        let (client, server) = (topology.hosts[connection.client.index], topology.hosts[connection.server.index])
+        return (
+            (client.addresses.first ?? IPv4Address(0), server.addresses.first ?? IPv4Address(0)), (connection.clientPort, connection.serverPort),
+            (client.name, server.name)
+        )
+    }
+
     // MARK: Internals
 
     func live(_ id: ConnectionID) -> Connection? {
@@ -189,6 +223,7 @@ extension NetworkModel {
 
     /// Sends a segment of `payload` bytes (zero for the control segments).
     private mutating func send(_ kind: SegmentKind, payload: Int = 0, on id: ConnectionID, to side: ConnectionSide) {
+        if capture != nil { captureControl(kind, on: id, from: side.peer) }
         // A connection's segments in one direction follow one route through FIFO links and
         // so arrive in the order sent: the byte stream stays in order with nothing to enforce it.
         transmit(
@@ -202,6 +237,7 @@ extension NetworkModel {
         _ id: ConnectionID, at side: ConnectionSide, _ kind: SegmentKind, _ bytes: consuming [UInt8]
     ) -> NetworkNotification? {
         guard var connection = live(id), !connection.handshakeLost else { return nil }
+        if capture != nil { capture!.arrived(id, at: side, kind: kind, length: bytes.count) }
         let host = connection.host(side)
         guard hostUp[host.index] else {
             if connection.state == .connecting { armConnectTimeout(id) }  // the handshake died here

@@ -136,6 +136,12 @@ extension NetworkModel {
         statistics.dnsQueries += 1
         lookups[id]?.timeout = kernel.schedule(at: kernel.now + dns.queryTimeout, .dnsTimeout(id, attempt: attempt))
         guard let server = dns.server, let route = route(from: lookup.host, to: server) else { return }
+        if capture != nil {
+            capture!.datagram(
+                PacketCapture.dnsQuery(id: id, name: lookup.name, type: lookup.type), at: kernel.now, from: address(of: lookup.host),
+                to: address(of: server), lookup: id, query: true,
+                comment: "DNS query \(lookup.type.rawValue) \(lookup.name) from \(topology.hosts[lookup.host.index].name)" + (attempt > 1 ? ", attempt \(attempt)" : ""))
+        }
         transmit(payload: dns.querySize, over: route, reversed: false, completion: .dnsQueryArrived(id, attempt: attempt))
     }
 
@@ -150,6 +156,12 @@ extension NetworkModel {
             records = exchangers.count + additional.reduce(0) { $0 + $1.addresses.count }
         }
         let size = dns.querySize + records * dns.recordSize
+        if capture != nil {
+            capture!.datagram(
+                PacketCapture.dnsAnswer(id: id, name: lookup.name, type: lookup.type, answer: answer, ttl: ttl), at: kernel.now,
+                from: address(of: server), to: address(of: lookup.host), lookup: id, query: false,
+                comment: "DNS answer \(lookup.type.rawValue) \(lookup.name): \(answer)")
+        }
         transmit(payload: size, over: route, reversed: true, completion: .dnsResponseArrived(id, answersInFlight.put(answer), ttl: ttl))
     }
 
@@ -169,6 +181,9 @@ extension NetworkModel {
         }
         return .dnsAnswered(id, host: lookup.host, answer)
     }
+
+    /// A host's first address, for packet traces.
+    func address(of host: HostID) -> IPv4Address { topology.hosts[host.index].addresses.first ?? IPv4Address(0) }
 
     mutating func dnsTimedOut(_ id: LookupID, attempt: Int) -> NetworkNotification? {
         guard var lookup = lookups[id], lookup.attempt == attempt else { return nil }

@@ -19,6 +19,9 @@ public struct NetworkModel {
     public var connectTimeout: SimDuration = .seconds(75)
     /// Payload bytes per segment.
     public var maximumSegmentSize = 1460
+    /// Every segment and DNS message, recorded as sent, when a packet trace is asked for
+    /// (`PacketCapture`; nil, the default, records nothing).
+    public var capture: PacketCapture?
     /// TCP/IP header bytes counted on every segment.
     public static let headerSize = 40
 

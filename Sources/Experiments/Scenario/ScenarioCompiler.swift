@@ -14,6 +14,8 @@ public struct RunOptions: Sendable {
     public var keepsMailboxText: Bool
     /// How many equal spans of the run the queue figures are also given for (`queue.csv`; 0: none).
     public var queueSamples: Int
+    /// Record every segment and DNS message for a packet trace (`run --pcap`).
+    public var capturesPackets = false
 
     /// `keepsMailboxText: false` with `keepsMailboxes: true` keeps each message's size and digest
     /// without its text; `keepsMailboxes: false` keeps nothing (deliveries are still counted).
@@ -187,6 +189,8 @@ extension Scenario {
             seed: options.seed ?? seed, duration: duration, tracing: options.tracing)
         setup.queueSamples = options.queueSamples
         setup.joinedNetworks = Set(joined.map { topology.network(named: $0)! })
+        setup.capturesPackets = options.capturesPackets
+        setup.epoch = epoch
         return setup
     }
 }

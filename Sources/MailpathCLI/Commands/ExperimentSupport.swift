@@ -2,6 +2,7 @@ import Experiments
 import MailDialects
 import Reports
 import SimKernel
+import SimNetwork
 
 /// What the experiment subcommands share: loading scenarios, choosing eras, showing progress.
 enum ExperimentSupport {
@@ -99,6 +100,20 @@ enum ExperimentSupport {
     }
 
     /// The option every experiment subcommand takes to change a factor of its eras.
+    static let pcapOption = OptionSpec.option(
+        "pcap", value: "FILE", help: "Also write every segment and DNS message of the run as pcapng, for Wireshark or tshark.")
+
+    /// Writes the run's packet trace (`--pcap FILE`): one Ethernet/IPv4 frame a segment, stamped
+    /// with the era's date plus the simulated time.
+    static func writePcap(_ outcome: RunOutcome, to path: String) throws {
+        guard let capture = outcome.result.packets else { return }
+        do {
+            try FileText.write(bytes: PcapNG.file(capture, epochSeconds: outcome.setup.epoch), to: path)
+        } catch {
+            throw CLIError.failure("cannot write \(path): \(OutputFolder.reason(error))")
+        }
+    }
+
     static let setOption = OptionSpec.option(
         "set", value: "FACTOR=VALUE", help: "Set a factor of the era otherwise, such as dns=off (repeatable; see 'mailpath eras --factors').",
         repeatable: true)

@@ -24,6 +24,7 @@ enum RunCommand: Subcommand {
             .option("seed", value: "N", help: "Seed for every random choice (default: the scenario's)."),
             ExperimentSupport.replicationsOption,
             .option("out", value: "DIR", help: "Write full results to DIR."),
+            ExperimentSupport.pcapOption,
             .flag("keep-text", help: "Keep every delivered message's text and write it under DIR/mailboxes (needs --out)."),
             .option("format", value: "format", help: "text, json or csv.", default: "text"),
             .flag("quiet", short: "q", help: "No progress on standard error."),
@@ -47,11 +48,13 @@ enum RunCommand: Subcommand {
         let replications = try ExperimentSupport.replications(arguments)
         if replications > 1 {
             guard !keepText else { throw CLIError.usage("--keep-text keeps the texts of one run: leave it out with --replications") }
+            guard arguments.value("pcap") == nil else { throw CLIError.usage("--pcap captures one run: leave it out with --replications") }
             try ExperimentSupport.runReplicated(
                 scenario, eras: [era], replications: replications, format: format, out: arguments.value("out"), path: path, quiet: quiet, context: context)
             return .success
         }
-        let options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: arguments.value("out") != nil, keepsMailboxText: keepText)
+        var options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: arguments.value("out") != nil, keepsMailboxText: keepText)
+        options.capturesPackets = arguments.value("pcap") != nil
         let outcome: RunOutcome
         do {
             outcome = try Experiment.run(
@@ -68,6 +71,7 @@ enum RunCommand: Subcommand {
         default: context.console.out(summary(scenario, era, metrics))
         }
         if let directory = arguments.value("out") { try writeResults(outcome, to: directory) }
+        if let pcap = arguments.value("pcap") { try ExperimentSupport.writePcap(outcome, to: pcap) }
         try ExperimentSupport.checkAccounting(metrics)
         return .success
     }
@@ -326,9 +330,13 @@ enum TraceCommand: Subcommand {
             ExperimentSupport.setOption,
             .option("seed", value: "N", help: "Seed for every random choice."),
             .option("format", value: "format", help: "text or mermaid.", default: "text"),
+            ExperimentSupport.pcapOption,
             .flag("quiet", short: "q", help: "No progress on standard error."),
         ],
-        examples: ["mailpath trace Docs/examples/relay-story.json --message 0 --era smtp-1982"])
+        examples: [
+            "mailpath trace Docs/examples/relay-story.json --message 0 --era smtp-1982",
+            "mailpath trace Docs/examples/relay-story.json --era mx-1986 --pcap relay.pcapng   # then: wireshark relay.pcapng",
+        ])
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         let path = arguments.positionals[0]
@@ -346,7 +354,8 @@ enum TraceCommand: Subcommand {
         } else {
             throw CLIError.usage("no message '\(wanted)' in this workload: give a number from 0 to \(workload.count - 1) or a Message-ID such as \(workload.messageID(0))")
         }
-        let options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: true, keepsMailboxText: false)
+        var options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: true, keepsMailboxText: false)
+        options.capturesPackets = arguments.value("pcap") != nil
         let outcome: RunOutcome
         do {
             outcome = try Experiment.run(
@@ -358,6 +367,7 @@ enum TraceCommand: Subcommand {
         ExperimentSupport.endProgress(context, quiet: arguments.flag("quiet"))
         let journey = MessageTrace(messageID: workload.messageID(index), era: era, trace: outcome.result.trace)
         context.console.out(format == "mermaid" ? journey.mermaid : journey.text)
+        if let pcap = arguments.value("pcap") { try ExperimentSupport.writePcap(outcome, to: pcap) }
         return .success
     }
 }
