@@ -11,6 +11,7 @@ public enum CLI {
     static let subcommands: [any Subcommand.Type] = [
         RunCommand.self, CompareCommand.self, TimelineCommand.self, TraceCommand.self,
         ServeCommand.self, SendCommand.self, DialectsCommand.self, ErasCommand.self, BenchCommand.self, GenerateCommand.self, SweepCommand.self,
+        LabCommand.self,
     ]
 
     /// Runs one command line (without the program name) and returns the exit code.
