@@ -197,6 +197,9 @@ public struct MailAgent: Sendable {
                 bounce(attempt.queueID, index, reason: "\(host) said: \(reply.code) \(reply.text)", now: now)
             case .temporaryFailure(let reply):
                 postpone(attempt.queueID, index, reason: "\(host) said: \(reply.code) \(reply.text)", attemptStarted: attempt.started, now: now)
+            case .interrupted(let why):
+                // Nothing from the server to quote: say what broke off.
+                postpone(attempt.queueID, index, reason: "no reply from \(host): \(why)", attemptStarted: attempt.started, now: now)
             }
         }
         removeIfFinished(attempt.queueID)

@@ -71,6 +71,33 @@ struct FixedRandom: RandomNumberGenerator {
         #expect(agent.queue.isEmpty)
     }
 
+    @Test("a session that breaks off without a reply is deferred with what broke off, never with a reply the server did not send")
+    func interruptedIsNotAReply() throws {
+        var agent = MailAgent(configuration: Self.mx)
+        var random = FixedRandom(values: [])
+        let submitted = agent.submit(Submission(reversePath: Path(Mailbox("a@src.org")), recipients: [Path(Mailbox("joe@dest.org"))], content: Self.text), now: .zero)
+        guard case .lookup(let id, _, _)? = submitted.first,
+            case .openSession(let request)? = agent.lookupFinished(
+                id, .exchangers([Exchanger(preference: 10, name: "mx1.dest.org", addresses: ["10.0.2.1"])]), now: .zero, random: &random).first
+        else {
+            Issue.record("expected a lookup and a session")
+            return
+        }
+        let report = SessionReport(
+            transactions: [
+                TransactionOutcome(
+                    id: request.id, recipients: [RecipientOutcome(recipient: Path(Mailbox("joe@dest.org")), status: .interrupted("timed out waiting for a reply"))])
+            ],
+            turnarounds: 4, greeting: nil, usedEHLO: true, fellBackToHELO: false, pipelined: true, serverExtensionLines: [], failedBeforeTransactions: false, turned: false)
+        let actions = agent.sessionFinished(request.id, report, now: .zero)
+        guard case .event(.deferred(_, _, let reason, _))? = actions.first else {
+            Issue.record("expected the recipient deferred, got \(actions)")
+            return
+        }
+        #expect(reason == "no reply from mx1.dest.org: timed out waiting for a reply")
+        #expect(agent.queuedRecipientCount == 1, "it waits for the next attempt")
+    }
+
     @Test("RFC 821 §3.6 in the MX eras: a relay named in the source route it follows adds itself to the reverse-path; RFC 2821 relays add nothing",
           arguments: [(RoutingPolicy.mx974, DialectID.smtp821, "<@gw.org:a@src.org>"), (.direct2821, .smtp2821, "<a@src.org>")])
     func relayOnRoute(routing: RoutingPolicy, dialect: DialectID, reversePath: String) throws {

@@ -88,7 +88,7 @@ import Testing
         #expect(conversation.transcript.filter { $0.speaker == .client }.map(\.text) == [
             "MRSQ ?", "MRSQ T", "MAIL", "Blah blah blah blah....etc etc etc", ".", "MRCP Foo", "MRCP Raboof", "MRCP bar", "MRSQ ?", "QUIT",
         ])
-        #expect(conversation.report?.transactions[0].recipients.map { $0.status.reply.code.rawValue } == [250, 553, 250])
+        #expect(conversation.report?.transactions[0].recipients.map { $0.status.reply?.code.rawValue } == [250, 553, 250])
         #expect(conversation.transcript.last?.notation(.ftp765) == "S: 221 Y Service closing TELNET connection")
         #expect(conversation.transcript.first { $0.speaker == .client }?.notation(.ftp765) == "U: MRSQ ?")
     }

@@ -115,7 +115,7 @@ import Testing
                 content: content(["Blah"]))
             let conversation = Conversation.run(sender: .mtp(MTPSender(transactions: [transaction])), receiver: Self.hostY(schemes: [scheme]))
             let commands = conversation.transcript.filter { $0.speaker == .client }.map(\.text)
-            let outcome = conversation.report!.transactions[0].recipients.map { $0.status.reply.code.rawValue }
+            let outcome = conversation.report!.transactions[0].recipients.map { $0.status.reply?.code.rawValue }
             switch scheme {
             case .textFirst:
                 #expect(commands == ["MRSQ ?", "MRSQ T", "MAIL FROM:<waldo@A>", "Blah", ".", "MRCP TO:<Foo@Y>", "MRCP TO:<Raboof@Y>", "MRCP TO:<bar@Y>", "MRSQ ?", "QUIT"])

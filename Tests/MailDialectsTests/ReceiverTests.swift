@@ -317,7 +317,7 @@ import Testing
             Issue.record("no report")
             return
         }
-        #expect(report.transactions[0].recipients.allSatisfy { $0.status == .temporaryFailure(Reply(.localError, "Connection lost")) })
+        #expect(report.transactions[0].recipients.allSatisfy { $0.status == .interrupted("the connection was lost") })
         #expect(!report.failedBeforeTransactions)
     }
 

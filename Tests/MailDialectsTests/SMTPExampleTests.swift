@@ -47,7 +47,7 @@ import Testing
         let sender = SenderEngine.make(dialect: .smtp821, clientName: "USC-ISIF.ARPA", transactions: [transaction])
         let (lines, report) = senderLines(against: dialogue, sender)
         #expect(lines == dialogue.clientLines)
-        #expect(report?.transactions[0].recipients.map { $0.status.reply.code.rawValue } == [250, 550, 250])
+        #expect(report?.transactions[0].recipients.map { $0.status.reply?.code.rawValue } == [250, 550, 250])
         #expect(report?.transactions[0].recipients[1].status.isPermanentFailure == true)
     }
 

@@ -164,7 +164,8 @@ func python(_ script: String, port: UInt16) throws -> String {
             c.sendall(b'Subject: half\r\n\r\nhalf a message')
             c.close()
             """#, port: running.port)
-        Thread.sleep(forTimeInterval: 0.2)
+        // The spooler removes the text's file on its own thread: wait for it a little.
+        for _ in 0..<100 where !((try? running.unfinishedFiles()) ?? []).isEmpty { Thread.sleep(forTimeInterval: 0.05) }
         #expect(try running.messages().isEmpty)
         #expect(try running.unfinishedFiles().isEmpty, "no temporary file either")
         let output = try python(#"""
@@ -193,7 +194,7 @@ func python(_ script: String, port: UInt16) throws -> String {
         #expect(report.usedEHLO && report.fellBackToHELO)
         let statuses = report.transactions[0].recipients.map(\.status)
         #expect(statuses[0].isDelivered)
-        #expect(statuses[1].reply.code.rawValue == 550, "relaying refused, permanently")
+        #expect(statuses[1].reply?.code.rawValue == 550, "relaying refused, permanently")
         #expect(try running.messages().first?.hasSuffix("Subject: x\r\n\r\n.dot\r\n") == true)
     }
 

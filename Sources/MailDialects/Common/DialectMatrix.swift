@@ -61,10 +61,14 @@ public enum DialectMatrix {
             if conversation.report?.fellBackToHELO == true { summary += " after HELO fallback" }
             if conversation.report?.pipelined == true { summary += ", pipelined" }
         } else {
-            let failure = outcomes.first { !$0.status.isDelivered }!.status.reply
-            let answered = command(answeredBy: failure, in: conversation.transcript)
-            refusal = (failure, answered)
-            summary = "refused: \(failure.code) to \(answered)"
+            let status = outcomes.first { !$0.status.isDelivered }!.status
+            if let failure = status.reply {
+                let answered = command(answeredBy: failure, in: conversation.transcript)
+                refusal = (failure, answered)
+                summary = "refused: \(failure.code) to \(answered)"
+            } else {
+                summary = "broken off: \(status.summary)"
+            }
             if delivered > 0 { summary = "\(delivered) of \(outcomes.count) delivered; " + summary }
         }
         var cell = Cell(sender: sender, receiver: receiver, delivered: delivered, recipients: outcomes.count, summary: summary, transcript: conversation.transcript)

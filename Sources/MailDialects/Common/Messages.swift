@@ -55,16 +55,32 @@ public struct OutboundTransaction: Hashable, Sendable {
 public enum RecipientStatus: Hashable, Sendable {
     /// The receiver took responsibility (250 after the final dot; in MTP, 250 to MAIL or MRCP).
     case delivered(Reply)
-    /// A 4yz reply, a lost connection or a time-out: try again later.
+    /// A 4yz reply: try again later.
     case temporaryFailure(Reply)
     /// A 5yz reply: return the mail to its sender.
     case permanentFailure(Reply)
+    /// No reply settled it: the connection was lost or timed out, what came back was not a reply
+    /// to the command, or the session ended before this recipient was tried. The server said
+    /// nothing about the recipient, so no reply is quoted for it; the client tries again later,
+    /// as for a 4yz ("treat as a temporary failure", RFC 2821 §4.5.3.2 for time-outs).
+    case interrupted(String)
 
-    public var reply: Reply {
+    /// The server's reply that settled the recipient; nil when none did (`interrupted`).
+    public var reply: Reply? {
         switch self {
         case .delivered(let reply), .temporaryFailure(let reply), .permanentFailure(let reply): reply
+        case .interrupted: nil
         }
     }
+
+    /// The reply as the RFCs write it (`451 Requested action aborted`), or what broke off.
+    public var summary: String {
+        switch self {
+        case .delivered(let reply), .temporaryFailure(let reply), .permanentFailure(let reply): "\(reply.code) \(reply.text)"
+        case .interrupted(let why): "no reply: \(why)"
+        }
+    }
+
     public var isDelivered: Bool { if case .delivered = self { true } else { false } }
     public var isPermanentFailure: Bool { if case .permanentFailure = self { true } else { false } }
 }

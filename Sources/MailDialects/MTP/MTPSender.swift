@@ -94,12 +94,12 @@ public struct MTPSender: Sendable {
         while !finished {
             switch framer.next() {
             case .needMoreData: return takeActions()
-            case .overlong: fail(Reply(.localError, "Malformed reply: line too long"))
+            case .overlong: interrupt("a reply line too long")
             case .bareLineFeed: continue  // only in `.crlfReportingBareLF` mode; replies are read leniently
             case .line(let line):
                 switch parser.lineReceived(line, minimumFirstDigit: 1) {
                 case .incomplete: continue
-                case .malformed(let text): fail(Reply(.localError, "Malformed reply: \(text.prefix(40))"))
+                case .malformed(let text): interrupt("a malformed reply: \(text.prefix(40))")
                 case .reply(let reply): replyReceived(reply, now: now)
                 }
             }
@@ -109,20 +109,20 @@ public struct MTPSender: Sendable {
 
     public mutating func connectionLost() -> [SenderAction] {
         guard !finished else { return [] }
-        if expectation == .quit { finish() } else { fail(Reply(.localError, "Connection lost"), closing: false) }
+        if expectation == .quit { finish() } else { interrupt("the connection was lost", closing: false) }
         return takeActions()
     }
 
     public mutating func timerFired(now: Timestamp) -> [SenderAction] {
         guard !finished, let deadline, now >= deadline else { return [] }
-        fail(Reply(.localError, "Timed out waiting for a reply"))
+        interrupt("timed out waiting for a reply")
         return takeActions()
     }
 
     // MARK: Replies
 
     private mutating func replyReceived(_ reply: Reply, now: Timestamp) {
-        guard let waiting = expectation else { return fail(Reply(.localError, "Unexpected reply \(reply.code)")) }
+        guard let waiting = expectation else { return interrupt("a reply to no command: \(reply.code)") }
         expectation = nil
         let code = reply.code
         switch waiting {
@@ -332,10 +332,20 @@ public struct MTPSender: Sendable {
         if statuses[current][recipient] == nil { statuses[current][recipient] = status }
     }
 
+    /// The server's `reply` ends the session: every recipient not yet settled waits.
     private mutating func fail(_ reply: Reply, closing: Bool = true) {
+        end(.temporaryFailure(reply), closing: closing)
+    }
+
+    /// The session broke off without a reply (see `RecipientStatus.interrupted`).
+    private mutating func interrupt(_ why: String, closing: Bool = true) {
+        end(.interrupted(why), closing: closing)
+    }
+
+    private mutating func end(_ status: RecipientStatus, closing: Bool) {
         for transaction in statuses.indices {
             for recipient in statuses[transaction].indices where statuses[transaction][recipient] == nil {
-                statuses[transaction][recipient] = .temporaryFailure(reply)
+                statuses[transaction][recipient] = status
             }
         }
         if closing { actions.append(.close) }
@@ -353,7 +363,7 @@ public struct MTPSender: Sendable {
                 recipients: transactions[index].recipients.indices.map {
                     RecipientOutcome(
                         recipient: transactions[index].recipients[$0],
-                        status: statuses[index][$0] ?? .temporaryFailure(Reply(.localError, "Session ended before this recipient was tried")))
+                        status: statuses[index][$0] ?? .interrupted("the session ended before this recipient was tried"))
                 })
         }
         actions.append(.finished(report))

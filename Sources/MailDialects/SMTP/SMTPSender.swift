@@ -247,7 +247,7 @@ public struct SMTPSender: Sendable {
                 case .needMoreData:
                     return
                 case .overlong:
-                    fail(Reply(.localError, "Malformed reply: line too long"), closing: true)
+                    interrupt("a reply line too long", closing: true)
                 case .bareLineFeed:
                     continue  // only in `.crlfReportingBareLF` mode; replies are read leniently
                 case .line(let range):
@@ -261,7 +261,7 @@ public struct SMTPSender: Sendable {
                     switch parser.lineReceived(line, minimumFirstDigit: 2, keepsText: { Self.readsText(of: $0, awaiting: awaited) }) {
                     case .incomplete: continue
                     case .malformed(let text):
-                        fail(Reply(.localError, "Malformed reply: \(text.prefix(40))"), closing: true)
+                        interrupt("a malformed reply: \(text.prefix(40))", closing: true)
                     case .reply(let reply):
                         replyReceived(reply, now: now)
                     }
@@ -279,7 +279,7 @@ public struct SMTPSender: Sendable {
         if pending.isOnly(.quit) || pending.isOnly(.turn) {
             finish()  // everything was settled; the server just closed first
         } else {
-            fail(Reply(.localError, "Connection lost"), closing: false)
+            interrupt("the connection was lost", closing: false)
         }
         return takeActions()
     }
@@ -287,7 +287,7 @@ public struct SMTPSender: Sendable {
     /// Time has passed; if the reply is overdue, give up on the session (RFC 2821 §4.5.3.2).
     public mutating func timerFired(now: Timestamp) -> [SenderAction] {
         guard !finished, let deadline, now >= deadline else { return [] }
-        fail(Reply(.localError, "Timed out waiting for a reply"), closing: true)
+        interrupt("timed out waiting for a reply", closing: true)
         return takeActions()
     }
 
@@ -311,7 +311,7 @@ public struct SMTPSender: Sendable {
 
     private mutating func replyReceived(_ reply: Reply, now: Timestamp) {
         guard !pending.isEmpty else {
-            fail(Reply(.localError, "Unexpected reply \(reply.code)"), closing: true)
+            interrupt("a reply to no command: \(reply.code)", closing: true)
             return
         }
         let expectation = pending.removeFirst()
@@ -664,9 +664,19 @@ public struct SMTPSender: Sendable {
     }
 
     /// Ends the session early: everything unsettled fails temporarily with `reply`.
+    /// The server's `reply` (a 421) ends the session: every recipient not yet settled waits.
     private mutating func fail(_ reply: Reply, closing: Bool) {
+        end(.temporaryFailure(reply), closing: closing)
+    }
+
+    /// The session broke off without a reply (see `RecipientStatus.interrupted`).
+    private mutating func interrupt(_ why: String, closing: Bool) {
+        end(.interrupted(why), closing: closing)
+    }
+
+    private mutating func end(_ status: RecipientStatus, closing: Bool) {
         if !startedTransaction { report.failedBeforeTransactions = true }
-        settleAll(.temporaryFailure(reply))
+        settleAll(status)
         pending.removeAll()
         if closing { actions.append(.close) }
         finish()
@@ -675,7 +685,7 @@ public struct SMTPSender: Sendable {
     private mutating func finish() {
         guard !finished else { return }
         if statuses.contains(where: { if case .none = $0 { true } else { false } }) {  // by pattern, see `settle`
-            settleAll(.temporaryFailure(Reply(.localError, "Session ended before this recipient was tried")))
+            settleAll(.interrupted("the session ended before this recipient was tried"))
         }
         finished = true
         deadline = nil

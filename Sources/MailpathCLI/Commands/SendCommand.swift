@@ -70,14 +70,14 @@ enum SendCommand: Subcommand {
             let status: String
             switch outcome.status {
             case .delivered: status = "delivered"
-            case .temporaryFailure:
+            case .temporaryFailure, .interrupted:
                 status = "temporary failure"
                 temporary = true
             case .permanentFailure:
                 status = "permanent failure"
                 permanent = true
             }
-            context.console.out("\(outcome.recipient.text(style)): \(status): \(outcome.status.reply.code.rawValue) \(outcome.status.reply.text)\n")
+            context.console.out("\(outcome.recipient.text(style)): \(status): \(outcome.status.summary)\n")
         }
         return permanent ? .failure : temporary ? .temporaryFailure : .success
     }
