@@ -100,7 +100,12 @@ public struct MessageTrace: Sendable {
         for entry in entries {
             let time = Format.decimal(entry.time.nanoseconds.secondsValue, 6) + "s"
             let host = entry.host + String(repeating: " ", count: width - entry.host.count)
-            let what = entry.kind == "C" || entry.kind == "S" ? speaker(entry.kind) + " " + entry.text : "[\(entry.kind)] " + entry.text
+            let what: String
+            switch entry.kind {
+            case "C", "S": what = speaker(entry.kind) + " " + entry.text
+            case "text": what = "    " + String(entry.text.drop { $0 != "|" })  // a header line: "| Received: …"
+            default: what = "[\(entry.kind)] " + entry.text
+            }
             text += String(repeating: " ", count: max(0, 12 - time.count)) + time + "  " + host + "  " + what + "\n"
         }
         return text
@@ -115,7 +120,7 @@ public struct MessageTrace: Sendable {
         func id(_ name: String) -> String { "H\(participants.firstIndex(of: name)! + 1)" }
         var text = "sequenceDiagram\n"
         for name in participants { text += "    participant \(id(name)) as \(Self.mermaidText(name))\n" }
-        for entry in entries {
+        for entry in entries where entry.kind != "text" {
             let time = Format.decimal(entry.time.nanoseconds.secondsValue, 3)
             switch entry.kind {
             case "C": text += "    \(id(entry.host))->>\(id(entry.peer!)): \(time) \(Self.mermaidText(entry.text))\n"

@@ -103,7 +103,11 @@ extension MailSimulation {
                     for piece in outgoing.pieces {
                         switch piece {
                         case .line(let line): trace(session.host, .init("C"), "conn\(session.label) " + String(decoding: line.dropLast(2), as: UTF8.self))
-                        case .text(let text): trace(session.host, .init("C"), "conn\(session.label) <message text, \(text.count) bytes>")
+                        case .text(let text):
+                            trace(session.host, .init("C"), "conn\(session.label) <message text, \(text.count) bytes>")
+                            if setup.tracesText {
+                                for line in Self.headerLines(text, stuffed: true) { trace(session.host, .init("text"), "conn\(session.label) | " + line) }
+                            }
                         }
                     }
                 }
@@ -250,10 +254,33 @@ extension MailSimulation {
         trace.append(network.now, hostNames[host.index], kind, detail())
     }
 
+    /// The header of a text, a line each, up to the empty line that ends it (RFC 822 §3.1); at
+    /// most 60 lines. `stuffed`: the text as sent, its leading dots doubled (RFC 821 §4.5.2).
+    static func headerLines<Bytes: Collection>(_ text: Bytes, stuffed: Bool) -> [String] where Bytes.Element == UInt8 {
+        var lines: [String] = []
+        var line: [UInt8] = []
+        for byte in text {
+            guard byte == 0x0a else {
+                line.append(byte)
+                continue
+            }
+            if line.last == 0x0d { line.removeLast() }
+            if line.isEmpty || lines.count == 60 { break }
+            if stuffed && line.first == UInt8(ascii: ".") { line.removeFirst() }
+            lines.append(String(decoding: line, as: UTF8.self))
+            line = []
+        }
+        return lines
+    }
+
     func traceEvent(_ event: AgentEvent, at host: HostID) {
         guard trace.isEnabled else { return }
         switch event {
-        case .delivered(let messageID, let mailbox): trace(host, .init("deliver"), "\(messageID) to <\(mailbox)>")
+        case .delivered(let messageID, let mailbox):
+            trace(host, .init("deliver"), "\(messageID) to <\(mailbox)>")
+            if setup.tracesText, let stored = agents[host.index]?.mailboxes[mailbox.localPart.lowercasedKey()]?.last {
+                for line in Self.headerLines(stored.content, stuffed: false) { trace(host, .init("text"), "\(messageID) | " + line) }
+            }
         case .relayed(let messageID, let mailbox, let to): trace(host, .init("relayed"), "\(messageID) for <\(mailbox)> accepted by \(to)")
         case .bounced(let messageID, let mailbox, let reason, let noticeID): trace(host, .init("bounce"), "\(messageID) for <\(mailbox)>: \(reason); notice \(noticeID)")
         case .doubleBounce(let messageID, let mailbox, let reason): trace(host, .init("bounce"), "double bounce of \(messageID) to <\(mailbox)>: \(reason)")

@@ -28,6 +28,9 @@ public struct SimulationSetup: Sendable {
     public var joinedNetworks: Set<NetworkID> = []
     /// Record every segment and DNS message for a packet trace (`SimulationResult.packets`).
     public var capturesPackets = false
+    /// Also trace the header of every text sent and delivered (`trace --text`): the trace lines
+    /// as each hop adds them. Needs the agents to keep the delivered texts.
+    public var tracesText = false
     /// Unix seconds of the run's time zero (the era's 1 January), for packet-trace timestamps.
     public var epoch: Int64 = 0
 

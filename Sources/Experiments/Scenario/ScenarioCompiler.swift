@@ -16,6 +16,8 @@ public struct RunOptions: Sendable {
     public var queueSamples: Int
     /// Record every segment and DNS message for a packet trace (`run --pcap`).
     public var capturesPackets = false
+    /// Trace each text's header as it grows hop by hop (`trace --text`).
+    public var tracesText = false
 
     /// `keepsMailboxText: false` with `keepsMailboxes: true` keeps each message's size and digest
     /// without its text; `keepsMailboxes: false` keeps nothing (deliveries are still counted).
@@ -190,6 +192,7 @@ extension Scenario {
         setup.queueSamples = options.queueSamples
         setup.joinedNetworks = Set(joined.map { topology.network(named: $0)! })
         setup.capturesPackets = options.capturesPackets
+        setup.tracesText = options.tracesText
         setup.epoch = epoch
         return setup
     }

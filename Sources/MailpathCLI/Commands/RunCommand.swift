@@ -321,7 +321,10 @@ enum TraceCommand: Subcommand {
         discussion: """
             The message is a number (its place in the workload, from 0), or its Message-ID such as \
             <w3@mailpath.invalid>. Lines use the RFC's own notation: U:/S: for RFC 765 FTP mail, \
-            S:/R: for the RFC 772 to 821 eras, C:/S: from RFC 1869 on. --format mermaid prints a sequence diagram.
+            S:/R: for the RFC 772 to 821 eras, C:/S: from RFC 1869 on. --format mermaid prints a sequence diagram. \
+            --text also shows the header of the text each time it is sent and when it is \
+            delivered: the Received: or Mail-From: lines each relay adds, and the Return-Path: \
+            of final delivery.
             """,
         arguments: [.required("scenario", help: "A scenario file (JSON).")],
         options: [
@@ -330,11 +333,13 @@ enum TraceCommand: Subcommand {
             ExperimentSupport.setOption,
             .option("seed", value: "N", help: "Seed for every random choice."),
             .option("format", value: "format", help: "text or mermaid.", default: "text"),
+            .flag("text", help: "Show the text's header at every hop (trace lines as they are added)."),
             ExperimentSupport.pcapOption,
             .flag("quiet", short: "q", help: "No progress on standard error."),
         ],
         examples: [
             "mailpath trace Docs/examples/relay-story.json --message 0 --era smtp-1982",
+            "mailpath trace Docs/examples/relay-story.json --era smtp-1982 --text",
             "mailpath trace Docs/examples/relay-story.json --era mx-1986 --pcap relay.pcapng   # then: wireshark relay.pcapng",
         ])
 
@@ -354,8 +359,10 @@ enum TraceCommand: Subcommand {
         } else {
             throw CLIError.usage("no message '\(wanted)' in this workload: give a number from 0 to \(workload.count - 1) or a Message-ID such as \(workload.messageID(0))")
         }
-        var options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: true, keepsMailboxText: false)
+        let withText = arguments.flag("text")
+        var options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: true, keepsMailboxText: withText)
         options.capturesPackets = arguments.value("pcap") != nil
+        options.tracesText = withText
         let outcome: RunOutcome
         do {
             outcome = try Experiment.run(
