@@ -100,8 +100,9 @@ import Testing
             sender: .make(dialect: .ftp765, clientName: "A", transactions: [transaction]),
             receiver: Self.serverY(schemes: [.textFirst], forwards: ["Moved": Mailbox("Moved@Z")]))
         #expect(conversation.transcript.map(\.description).prefix(5) == [
-            "S: 220 Y Service ready for new user", "C: MAIL Moved", "S: 151 User not local; will forward to Moved@Z",
-            "S: 354 Start mail input; end with <CRLF>.<CRLF>", "C: x",
+            // RFC 765's reply list: no host name in the 220, "<CR><LF>.<CR><LF>" in the 354.
+            "S: 220 Service ready for new user", "C: MAIL Moved", "S: 151 User not local; will forward to Moved@Z",
+            "S: 354 Start mail input; end with <CR><LF>.<CR><LF>", "C: x",
         ])
         #expect(conversation.delivered.first?.recipients.first?.disposition == .forward(Mailbox("Moved@Z")))
         #expect(conversation.report?.transactions[0].recipients[0].status.isDelivered == true)
@@ -223,7 +224,7 @@ import Testing
             sender: .make(dialect: .mtp772, clientName: "A", transactions: [transaction]),
             receiver: .mtp(Self.hostY(forwards: ["Moved": Mailbox("Moved@Z")])))
         let lines = conversation.transcript.map(\.description)
-        #expect(lines[1...3] == ["C: MAIL FROM:<waldo@A> TO:<Moved@Y>", "S: 151 User not local; will forward to Moved@Z", "S: 354 Start mail input; end with <CRLF>.<CRLF>"])
+        #expect(lines[1...3] == ["C: MAIL FROM:<waldo@A> TO:<Moved@Y>", "S: 151 User not local; will forward to Moved@Z", "S: 354 Start mail input; end with <CR><LF>.<CR><LF>"])  // RFC 772's text
         #expect(!lines.contains("C: CONT"))
         #expect(conversation.report?.transactions[0].recipients[0].status.isDelivered == true)
 

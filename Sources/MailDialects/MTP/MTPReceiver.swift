@@ -83,7 +83,7 @@ public struct MTPReceiver: Sendable {
             send(.serviceReadyIn, "\(policy.hostName) Service ready in \(minutes) minutes")
         case .ready, .refuse:
             state = .commands(Session())
-            send(.serviceReady, "\(policy.hostName) Service ready for new user")
+            send(.serviceReady, rules.greeting(host: policy.hostName))
         case .unavailable:
             send(.serviceNotAvailable, "\(policy.hostName) Service not available")
             close()
@@ -136,7 +136,7 @@ public struct MTPReceiver: Sendable {
     public mutating func timerFired(now: Timestamp) -> [ReceiverAction] {
         if case .delayedGreeting(let readyAt, true) = state, now >= readyAt {
             state = .commands(Session())
-            send(.serviceReady, "\(policy.hostName) Service ready for new user")
+            send(.serviceReady, rules.greeting(host: policy.hostName))
             deadline = now.adding(nanoseconds: policy.$commandTimeout)
             process(now: now)
             return takeActions()
@@ -244,7 +244,7 @@ public struct MTPReceiver: Sendable {
             case .cont where !continued:
                 if now >= readyAt {
                     state = .commands(Session())
-                    send(.serviceReady, "\(policy.hostName) Service ready for new user")
+                    send(.serviceReady, rules.greeting(host: policy.hostName))
                 } else {
                     state = .delayedGreeting(readyAt: readyAt, continued: true)  // 220 when the timer fires
                 }
@@ -404,7 +404,7 @@ public struct MTPReceiver: Sendable {
         framer.terminator = TextPolicy.dataTerminator
         framer.sawBareLineFeed = false
         framer.maxLineLength = rules.textLine
-        send(.startMailInput, "Start mail input; end with <CRLF>.<CRLF>")
+        send(.startMailInput, rules.startMailInputText)
     }
 
     private mutating func textFinished(_ session: Session, _ purpose: Purpose, _ assembler: MessageAssembler) {

@@ -68,6 +68,18 @@ public struct MTPRules: Hashable, Sendable {
         pathLimits: MTPLimits.path, commandLine: MTPLimits.commandLine, textLine: MTPLimits.textLine, replyLine: MTPLimits.replyLine,
         replyCodes: MTPLimits.replyCodes, protocolName: "MTP")
 
+    /// The greeting's text: RFC 765's reply list has "220 Service ready for new user", with no host
+    /// name; RFC 772 and RFC 780 (§5.2.2) put "<host>" first.
+    public func greeting(host: String) -> String {
+        dialect == .ftp765 ? "Service ready for new user" : "\(host) Service ready for new user"
+    }
+
+    /// The 354's text: "Start mail input; end with <CR><LF>.<CR><LF>" in RFC 765's and RFC 772's
+    /// reply lists, "<CRLF>.<CRLF>" in RFC 780's (§5.2.2).
+    public var startMailInputText: String {
+        dialect == .mtp780 ? "Start mail input; end with <CRLF>.<CRLF>" : "Start mail input; end with <CR><LF>.<CR><LF>"
+    }
+
     /// What the 221 reply says it closes: "Service closing TELNET connection" (RFC 765), "control
     /// connection" (RFC 772), "transmission channel" (RFC 780 §5.2.2).
     public var channelName: String {
