@@ -71,6 +71,24 @@ struct FixedRandom: RandomNumberGenerator {
         #expect(agent.queue.isEmpty)
     }
 
+    @Test("a notice's author: Postmaster (RFC 822 §6.3) in the RFC 821 eras, the later MAILER-DAEMON from ESMTP on", arguments: [
+        (DialectID.smtp821, "From: Postmaster@mail.src.org\r\n"), (.smtp2821, "From: Mail Delivery Subsystem <MAILER-DAEMON@mail.src.org>\r\n"),
+    ])
+    func noticeAuthor(dialect: DialectID, from: String) throws {
+        let configuration = AgentConfiguration(
+            hostName: "mail.src.org", address: "10.0.0.1", localDomains: [Domain("src.org")], dialect: dialect, routing: .mx974)
+        var agent = MailAgent(configuration: configuration)
+        var random = FixedRandom(values: [])
+        let submitted = agent.submit(Submission(reversePath: Path(Mailbox("a@src.org")), recipients: [Path(Mailbox("joe@nowhere.example"))], content: Self.text), now: .zero)
+        guard case .lookup(let id, _, _)? = submitted.first else {
+            Issue.record("expected a lookup, got \(submitted)")
+            return
+        }
+        _ = agent.lookupFinished(id, .noSuchDomain, now: .zero, random: &random)
+        let notice = try #require(agent.mailboxes["a"]?.first, "the notice reaches the local sender")
+        #expect(String(decoding: notice.content, as: UTF8.self).contains(from))
+    }
+
     @Test("a session that breaks off without a reply is deferred with what broke off, never with a reply the server did not send")
     func interruptedIsNotAReply() throws {
         var agent = MailAgent(configuration: Self.mx)
