@@ -14,6 +14,8 @@ public struct MessageTrace: Sendable {
         public var text: String
         /// For command and reply lines: the other end of the connection.
         public var peer: String?
+        /// For command and reply lines: the connection, as the trace names it (`conn1`).
+        public var connection: String? = nil
     }
 
     public var messageID: String
@@ -61,8 +63,8 @@ public struct MessageTrace: Sendable {
             if let ends = peers[label] {
                 let text = String(record.detail.dropFirst(label.count + 1))
                 switch kind {
-                case "C": entries.append(Entry(time: record.time, host: record.host, kind: "C", text: text, peer: ends.server))
-                case "S": entries.append(Entry(time: record.time, host: record.host, kind: "S", text: text, peer: ends.client))
+                case "C": entries.append(Entry(time: record.time, host: record.host, kind: "C", text: text, peer: ends.server, connection: label))
+                case "S": entries.append(Entry(time: record.time, host: record.host, kind: "S", text: text, peer: ends.client, connection: label))
                 default: entries.append(Entry(time: record.time, host: record.host, kind: kind, text: record.detail, peer: nil))
                 }
             } else if mentions(record.detail) {

@@ -143,8 +143,8 @@ public struct Timeline: Sendable {
             let time = Double(entry.time.nanoseconds) / 1e9
             let from = index(entry.host)
             switch entry.kind {
-            case "C": steps.append(.init(time: time, kind: .command, from: from, to: entry.peer.map(index), text: entry.text))
-            case "S": steps.append(.init(time: time, kind: .reply, from: from, to: entry.peer.map(index), text: entry.text))
+            case "C": steps.append(.init(time: time, kind: .command, from: from, to: entry.peer.map(index), text: entry.text, connection: entry.connection))
+            case "S": steps.append(.init(time: time, kind: .reply, from: from, to: entry.peer.map(index), text: entry.text, connection: entry.connection))
             default: steps.append(.init(time: time, kind: .note, from: from, to: nil, text: "[\(entry.kind)] " + entry.text))
             }
         }

@@ -99,7 +99,7 @@ let sampleReport: TimelineReport = {
         #expect(!html.contains("http://") || html.components(separatedBy: "http://").dropFirst().allSatisfy { $0.hasPrefix("www.w3.org/2000/svg") })
         #expect(!html.contains("https://"))
         #expect(html.contains("not simulated"))
-        #expect(html.components(separatedBy: "<svg ").count - 1 == 1 + 5 + 2, "a time axis, five charts, two sequence diagrams")
+        #expect(html.components(separatedBy: "<svg ").count - 1 == 1 + 7 + 2, "a time axis, seven charts, two sequence diagrams")
         // Every id is unique on the page (each sequence diagram names its own arrowhead).
         let ids = html.components(separatedBy: " id=\"").dropFirst().map { $0.prefix { $0 != "\"" } }
         #expect(ids.count > 2)
@@ -107,12 +107,40 @@ let sampleReport: TimelineReport = {
         Golden.check(html, matches: "timeline.html")
     }
 
-    @Test("axis maxima are round numbers at least the data's maximum")
-    func niceMaximum() {
-        #expect(SVGChart.niceMaximum(0) == 1)
-        #expect(SVGChart.niceMaximum(4) == 5)
-        #expect(SVGChart.niceMaximum(28) == 50)
-        #expect(SVGChart.niceMaximum(76202) == 100000)
-        #expect(SVGChart.niceMaximum(0.3) == 0.5)
+    @Test("sequence diagrams show every label whole, name the connection when there are several, and widen to hold the longest")
+    func sequenceLabels() {
+        let route = "MAIL FROM:<jqp@MIT-AI> TO:<@CSNET-RELAY,farber@UDEL>"
+        let journey = TimelineReport.Journey(
+            messageID: "<w0@x>", participants: ["MIT-AI", "WISCVM", "CSNET-RELAY"],
+            steps: [
+                .init(time: 0, kind: .note, from: 0, to: nil, text: "[submit] <w0@mailpath.invalid> from <jqp@MIT-AI> to <farber@UDEL>, <fuchs@CUNYVM>"),
+                .init(time: 0.5, kind: .command, from: 0, to: 2, text: route, connection: "conn1"),
+                .init(time: 0.6, kind: .command, from: 0, to: 1, text: "MAIL FROM:<jqp@MIT-AI> TO:<@WISCVM,fuchs@CUNYVM>", connection: "conn2"),
+                .init(time: 0.7, kind: .reply, from: 2, to: 0, text: "354 Start mail input; end with <CRLF>.<CRLF>", connection: "conn1"),
+            ], clientLabel: "S:", serverLabel: "R:")
+        let svg = SVGSequence.render(journey, title: "t")
+        #expect(svg.contains(Markup.escape("S: " + route)), "the source route is shown whole")
+        #expect(svg.contains("[submit] &lt;w0@mailpath.invalid&gt; from &lt;jqp@MIT-AI&gt; to &lt;farber@UDEL&gt;, &lt;fuchs@CUNYVM&gt;"))
+        #expect(!svg.contains("…"), "nothing is cut short")
+        #expect(svg.components(separatedBy: "<tspan").count - 1 == 3, "each line names its connection")
+        let single = TimelineReport.Journey(
+            messageID: "<w0@x>", participants: ["A", "B"], steps: [.init(time: 0, kind: .command, from: 0, to: 1, text: "HELO A", connection: "conn1")],
+            clientLabel: "S:", serverLabel: "R:")
+        #expect(!SVGSequence.render(single, title: "t").contains("<tspan"), "one connection needs no name")
+    }
+
+    @Test("axis ticks fall on round steps (1, 2 or 5 times a power of ten), three to seven of them, up to the data's maximum")
+    func scale() {
+        func ticks(_ maximum: Double) -> [String] { SVGChart.Scale(maximum).labels }
+        #expect(ticks(0) == ["0", "0.250", "0.500", "0.750", "1"])
+        #expect(ticks(4) == ["0", "1", "2", "3", "4"])
+        #expect(ticks(28) == ["0", "5", "10", "15", "20", "25", "30"])
+        #expect(ticks(50) == ["0", "10", "20", "30", "40", "50"])
+        #expect(ticks(76202) == ["0", "20,000", "40,000", "60,000", "80,000"])
+        #expect(ticks(1_000_000) == ["0", "200,000", "400,000", "600,000", "800,000", "1,000,000"])
+        for maximum in [0.3, 7.0, 13.0, 99.0, 101.0, 123_456.0] {
+            let scale = SVGChart.Scale(maximum)
+            #expect((3...7).contains(scale.ticks) && scale.maximum >= maximum, "\(maximum)")
+        }
     }
 }

@@ -52,9 +52,10 @@ public enum SVGChart {
 
     /// Grouped bars: one group per label, one bar per series, with axis, ticks, unit and legend.
     public static func bars(title: String, unit: String, labels: [String], series: [Series], width: Int = 640, height: Int = 260) -> String {
-        let plot = Frame(width: width, height: height, labelCount: labels.count)
-        let maximum = niceMaximum(series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0)
-        var svg = plot.open(title: title) + plot.axes(maximum: maximum, unit: unit, labels: labels)
+        let scale = Scale(series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0)
+        let maximum = scale.maximum
+        let plot = Frame(width: width, height: height, labelCount: labels.count, scale: scale)
+        var svg = plot.open(title: title) + plot.axes(unit: unit, labels: labels)
         let groupWidth = plot.plotWidth / Double(max(1, labels.count))
         let barWidth = groupWidth * 0.7 / Double(max(1, series.count))
         for (seriesIndex, line) in series.enumerated() {
@@ -74,9 +75,10 @@ public enum SVGChart {
 
     /// Lines with markers: one point per label, gaps where a value is missing.
     public static func lines(title: String, unit: String, labels: [String], series: [Series], width: Int = 640, height: Int = 260) -> String {
-        let plot = Frame(width: width, height: height, labelCount: labels.count)
-        let maximum = niceMaximum(series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0)
-        var svg = plot.open(title: title) + plot.axes(maximum: maximum, unit: unit, labels: labels)
+        let scale = Scale(series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0)
+        let maximum = scale.maximum
+        let plot = Frame(width: width, height: height, labelCount: labels.count, scale: scale)
+        var svg = plot.open(title: title) + plot.axes(unit: unit, labels: labels)
         let step = plot.plotWidth / Double(max(1, labels.count))
         for (seriesIndex, line) in series.enumerated() {
             var points: [(Double, Double, Double)] = []
@@ -111,12 +113,46 @@ public enum SVGChart {
         }
     }
 
+    /// A value axis: ticks at a round step (1, 2 or 5 times a power of ten), the finest step that
+    /// needs no more than seven, up to the first tick at or above the data's maximum.
+    struct Scale {
+        var step: Double
+        var ticks: Int
+        var maximum: Double { step * Double(ticks) }
+
+        init(_ dataMaximum: Double) {
+            guard dataMaximum > 0 else {
+                step = 0.25
+                ticks = 4
+                return
+            }
+            var power = 1.0
+            while power * 10 <= dataMaximum { power *= 10 }
+            while power > dataMaximum { power /= 10 }
+            var chosen = (step: power, ticks: Int((dataMaximum / power).rounded(.up)))
+            for multiple in [0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0] {
+                let step = power * multiple
+                let count = Int((dataMaximum / step - 1e-9).rounded(.up))
+                if (3...7).contains(count) {
+                    chosen = (step, count)
+                    break
+                }
+            }
+            step = chosen.step
+            ticks = max(1, chosen.ticks)
+        }
+
+        var labels: [String] { (0...ticks).map { SVGChart.number(step * Double($0)) } }
+    }
+
     /// The plot area and its furniture.
     struct Frame {
         var width: Int
         var height: Int
         var labelCount: Int
-        let left = 64.0
+        var scale: Scale
+        /// Room for the axis title and the widest tick label (about 7 px a character at 12 px).
+        var left: Double { 28 + Double(scale.labels.map(\.count).max() ?? 1) * 7 + 6 }
         let right = 16.0
         let top = 40.0
         let bottom = 64.0
@@ -126,19 +162,17 @@ public enum SVGChart {
         enum LegendStyle { case bars, lines }
 
         func open(title: String) -> String {
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" width=\"100%\" role=\"img\" aria-label=\"\(Markup.escape(title))\" font-family=\"sans-serif\" font-size=\"12\">\n"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" width=\"100%\" style=\"min-width: \(width * 3 / 4)px\" role=\"img\" aria-label=\"\(Markup.escape(title))\" font-family=\"sans-serif\" font-size=\"12\">\n"
                 + "<title>\(Markup.escape(title))</title>\n"
                 + "<text x=\"\(f(left))\" y=\"18\" font-size=\"14\" font-weight=\"bold\">\(Markup.escape(title))</text>\n"
         }
 
-        func axes(maximum: Double, unit: String, labels: [String]) -> String {
+        func axes(unit: String, labels: [String]) -> String {
             var svg = ""
-            let ticks = 4
-            for tick in 0...ticks {
-                let value = maximum * Double(tick) / Double(ticks)
-                let y = top + plotHeight - plotHeight * Double(tick) / Double(ticks)
+            for (tick, text) in scale.labels.enumerated() {
+                let y = top + plotHeight - plotHeight * Double(tick) / Double(scale.ticks)
                 svg += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y))\" stroke=\"#d0d0d0\" stroke-width=\"1\"/>\n"
-                svg += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(Markup.escape(number(value)))</text>\n"
+                svg += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(Markup.escape(text))</text>\n"
             }
             svg += "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(top + plotHeight))\" stroke=\"#333\"/>\n"
             svg += "<line x1=\"\(f(left))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(top + plotHeight))\" stroke=\"#333\"/>\n"
@@ -171,16 +205,6 @@ public enum SVGChart {
             }
             return svg
         }
-    }
-
-    /// A round axis maximum: 1, 2 or 5 times a power of ten, at least the data's maximum.
-    static func niceMaximum(_ value: Double) -> Double {
-        guard value > 0 else { return 1 }
-        var power = 1.0
-        while power * 10 <= value { power *= 10 }
-        while power > value { power /= 10 }
-        for multiple in [1.0, 2.0, 5.0, 10.0] where power * multiple >= value { return power * multiple }
-        return power * 10
     }
 
     /// A number for an axis or a tooltip: whole numbers plainly, others with up to three decimals.

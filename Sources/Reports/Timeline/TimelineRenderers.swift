@@ -22,12 +22,19 @@ public enum TimelineCharts {
             SVGChart.bars(
                 title: "Round trips per message", unit: "waits for the server", labels: labels,
                 series: [.init(name: "round trips", values: values(report, "round_trips_per_message"))]),
+            // Commands and replies apart from the texts: beside the texts they would not show.
             SVGChart.bars(
-                title: "Bytes written by senders", unit: "bytes", labels: labels,
-                series: [.init(name: "protocol", values: values(report, "protocol_bytes")), .init(name: "message text", values: values(report, "text_bytes"))]),
+                title: "Commands and replies on the wire", unit: "bytes", labels: labels,
+                series: [.init(name: "command and reply bytes", values: values(report, "protocol_bytes"))]),
+            SVGChart.bars(
+                title: "Message text on the wire", unit: "bytes", labels: labels,
+                series: [.init(name: "text bytes, every hop", values: values(report, "text_bytes"))]),
             SVGChart.bars(
                 title: "Connections and DNS queries", unit: "count", labels: labels,
                 series: [.init(name: "TCP connections", values: values(report, "connections")), .init(name: "DNS queries", values: values(report, "dns_queries"))]),
+            SVGChart.bars(
+                title: "Recipients delivered and returned", unit: "recipients", labels: labels,
+                series: [.init(name: "delivered", values: values(report, "delivered")), .init(name: "returned to sender", values: values(report, "bounced"))]),
         ]
     }
 
@@ -115,7 +122,7 @@ public enum TimelineHTML {
             .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
             @media (max-width: 520px) { .charts { grid-template-columns: 1fr; } }
             .axis svg { min-width: 760px; }
-            .chart { border: 1px solid #ddd; padding: 4px; }
+            .chart { border: 1px solid #ddd; padding: 4px; overflow-x: auto; -webkit-overflow-scrolling: touch; }
             .milestone { border-top: 3px solid #1f3a5f; margin-top: 32px; padding-top: 4px; }
             .meta { font-family: Helvetica, Arial, sans-serif; font-size: 0.9em; color: #444; }
             .changes li { margin-bottom: 4px; }

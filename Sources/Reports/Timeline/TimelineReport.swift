@@ -111,13 +111,16 @@ public struct TimelineReport: Hashable, Sendable {
         /// For lines: the index of the host at the other end.
         public var to: Int?
         public var text: String
+        /// For lines: the connection they travel on, as the trace names it (`conn1`).
+        public var connection: String?
 
-        public init(time: Double, kind: Kind, from: Int, to: Int?, text: String) {
+        public init(time: Double, kind: Kind, from: Int, to: Int?, text: String, connection: String? = nil) {
             self.time = time
             self.kind = kind
             self.from = from
             self.to = to
             self.text = text
+            self.connection = connection
         }
     }
 
