@@ -71,7 +71,7 @@ let package = Package(
             name: "ExperimentsTests",
             dependencies: ["SimKernel", "MailSimulation", "Reports", "Experiments", "TestSupport"]
         ),
-        .testTarget(name: "MailpathCLITests", dependencies: ["MailpathCLI", "Experiments", "MailAgent", "MailSockets", "SimNetwork", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "MailpathCLITests", dependencies: ["MailpathCLI", "Experiments", "MailAgent", "MailDialects", "MailSockets", "SimNetwork", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -292,7 +292,7 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-out-\(UUID().uuidString)").path
         let result = mailpath("run", Self.relayStory, "--quiet", "--out", directory)
         #expect(result.code == .success)
-        for file in ["summary.json", "summary.csv", "recipients.csv", "mailboxes.csv", "queue.csv", "trace.txt"] {
+        for file in ["summary.json", "summary.csv", "recipients.csv", "mailboxes.csv", "queue.csv", "trace.txt", "viewer.html"] {
             #expect(FileManager.default.fileExists(atPath: directory + "/" + file), "missing \(file)")
         }
         let recipients = try String(contentsOfFile: directory + "/recipients.csv", encoding: .utf8)
@@ -308,7 +308,7 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         try "mine".write(toFile: directory + "/notes.txt", atomically: true, encoding: .utf8)
         #expect(mailpath("compare", Self.relayStory, "--quiet", "--out", directory, "--eras", "smtp-1982").code == .success)
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        #expect(names == ["comparison.csv", "comparison.json", "mailboxes.csv", "notes.txt", "queue.csv", "recipients.csv", "summary.csv", "summary.json", "trace.txt"])
+        #expect(names == ["comparison.csv", "comparison.json", "mailboxes.csv", "notes.txt", "queue.csv", "recipients.csv", "summary.csv", "summary.json", "trace.txt", "viewer.html"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent) == ["results"], "no staging folder left")
         // A file where a folder must go: one line naming it, and nothing written.
         let blocked = mailpath("run", Self.relayStory, "--quiet", "--out", directory + "/notes.txt/deeper")

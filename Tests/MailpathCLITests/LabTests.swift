@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import MailDialects
 import TestSupport
 
 @testable import MailpathCLI
@@ -101,5 +102,86 @@ import TestSupport
         #expect(mailpath(["lab", "start", "9", "--labs", Self.labs]).err == "mailpath: error: no lab '9': give a number from 1 to 6 (see 'mailpath lab list')\n")
         #expect(mailpath(["lab", "check", "1", "/nonexistent/answers.txt", "--labs", Self.labs]).err == "mailpath: error: /nonexistent/answers.txt: no such file\n")
         #expect(mailpath(["lab", "grade", "1", "--labs", Self.labs]).code == .usage)
+    }
+}
+
+/// Every lab, end to end: reference answers found independently of the checker (a run's figures
+/// read from `run --format json`, the teacher's reference scenarios in each lab's `reference/`,
+/// the engines fed here) are all right; each one made wrong is rejected with feedback that says
+/// how to find the answer.
+@Suite(.serialized) struct EveryLabTests {
+    struct Question: Decodable {
+        var id: String
+        var kind: String
+        var era: String?
+        var set: [String]?
+        var figure: String?
+        var dialect: String?
+        var input: String?
+        var measure: String?
+    }
+
+    struct File: Decodable {
+        var scenario: String?
+        var questions: [Question]
+    }
+
+    static func reference(_ lab: String, _ question: Question, file: File) throws -> String {
+        let folder = LabTests.labs + "/" + lab
+        switch question.kind {
+        case "figure":
+            let result = mailpath(
+                ["run", folder + "/" + file.scenario!, "--era", question.era!, "--format", "json", "--quiet"] + (question.set ?? []).flatMap { ["--set", $0] })
+            let json = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any]
+            return "\((json?["figures"] as? [String: Any])?[question.figure!] ?? "missing")"
+        case "scenario":
+            return folder + "/reference/q\(question.id).json"
+        default:
+            var receiver = ReceiverEngine.make(dialect: Dialects.named(question.dialect!)!, policy: ReceiverPolicy(hostName: "b.org", users: ["joe", "eve"]))
+            var codes: [Int] = []
+            var stored = 0
+            var pending = receiver.connectionOpened(now: .zero) + receiver.bytesReceived(Array(question.input!.utf8), now: .zero)
+            while !pending.isEmpty {
+                let action = pending.removeFirst()
+                if case .send(let batch) = action { codes += batch.map { $0.code.rawValue } }
+                if case .deliver = action {
+                    stored += 1
+                    pending += receiver.deliveryFinished(.accepted, now: .zero)
+                }
+            }
+            return question.measure == "deliveries" ? String(stored) : String(codes.last ?? 0)
+        }
+    }
+
+    @Test("reference answers pass; wrong ones are rejected with a way to the answer", arguments: [
+        "01-ftp-mail", "02-source-routes", "03-mx-dns", "04-pipelining", "05-faults", "06-smuggling",
+    ])
+    func lab(name: String) throws {
+        let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: URL(fileURLWithPath: LabTests.labs + "/" + name + "/lab.json")))
+        let number = String(Int(name.prefix(2))!)
+        var answers: [String: String] = [:]
+        for question in file.questions { answers[question.id] = try Self.reference(name, question, file: file) }
+        let path = LabTests.scratch() + ".txt"
+        func check(_ answers: [String: String]) throws -> (code: ExitCode, out: String) {
+            try answers.keys.sorted().map { "\($0): \(answers[$0]!)" }.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            let result = mailpath(["lab", "check", number, path, "--labs", LabTests.labs])
+            return (result.code, result.out)
+        }
+        let right = try check(answers)
+        #expect(right.code == .success, "\(name): \(right.out)")
+        for question in file.questions {
+            var wrong = answers
+            switch question.kind {
+            case "figure": wrong[question.id] = String((Double(answers[question.id]!) ?? 0) + 1000)
+            case "scenario": wrong[question.id] = LabTests.labs + "/" + name + "/" + file.scenario!
+            default: wrong[question.id] = "999"
+            }
+            let result = try check(wrong)
+            #expect(result.code == .failure, "\(name) question \(question.id)")
+            let feedback = result.out.split(separator: "\n").first { $0.hasPrefix("\(question.id). ") } ?? ""
+            #expect(feedback.hasPrefix("\(question.id). not yet: "), "\(feedback)")
+            let hint = ["figure": "run `mailpath run scenario.json", "scenario": "your scenario gives", "engine": "send the same bytes to `mailpath serve"][question.kind]!
+            #expect(feedback.contains(hint), "\(name) \(question.id): \(feedback)")
+        }
     }
 }

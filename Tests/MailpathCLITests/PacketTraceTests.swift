@@ -60,6 +60,28 @@ import TestSupport
         #expect(trace.contains("[connect] conn1 to Z"), "the trace names the same connection")
     }
 
+    @Test("the relay story in every era decodes cleanly (MTP with Docs/wireshark/mtp.lua), and FTP, MTP or SMTP frames are there", arguments: [
+        "ftp-1980", "mtp-1980", "mtp-1981", "smtp-1981", "smtp-1982", "mx-1986", "esmtp-1995", "smtp-2001", "smtp-2008",
+    ])
+    func relayStoryEveryEra(era: String) throws {
+        let file = try Self.capture("relay-story.json", era: era)
+        let lua = ["-X", "lua_script:" + repositoryRoot().appendingPathComponent("Docs/wireshark/mtp.lua").path]
+        let expected = era.hasPrefix("ftp") ? "ftp" : era.hasPrefix("mtp") ? "mtp" : "smtp"
+        if expected == "ftp" {
+            // RFC 765's MAIL <user> cannot name a relay, and A and Z share no network: no session opens.
+            try Self.checkClean(file, protocols: [])
+            #expect(try Self.tshark(file, ["-Y", "tcp"]).isEmpty)
+            return
+        }
+        try Self.checkClean(file, protocols: [expected], lua: lua)
+        if expected == "mtp" {
+            let commands = try Self.tshark(file, lua + ["-Y", "mtp.command", "-T", "fields", "-e", "mtp.command"]).split(separator: "\n")
+            #expect(commands.contains("MAIL") && commands.contains("QUIT"), "\(commands)")
+            let replies = try Self.tshark(file, lua + ["-Y", "mtp.reply.code", "-T", "fields", "-e", "mtp.reply.code"]).split(separator: "\n")
+            #expect(replies.contains("220") && replies.contains("354") && replies.contains("250"), "\(replies)")
+        }
+    }
+
     @Test("an Internet of 50 domains in esmtp-1995: pipelined commands and texts over several segments decode cleanly; the trace repeats byte for byte")
     func internet() throws {
         let file = try Self.capture("internet-2001.json", era: "esmtp-1995")

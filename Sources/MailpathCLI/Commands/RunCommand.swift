@@ -10,7 +10,8 @@ enum RunCommand: Subcommand {
             The era is --era, else the scenario's own "era", else smtp-2001. The summary goes to \
             standard output; with --out, the full results too: summary.json, summary.csv, \
             recipients.csv (one row per recipient), mailboxes.csv (every delivered message's size \
-            and digest), queue.csv and trace.txt. The texts of delivered messages are kept only \
+            and digest), queue.csv, trace.txt and viewer.html (a page that replays the run: open \
+            it in a browser). The texts of delivered messages are kept only \
             with --keep-text, which writes each to DIR/mailboxes/HOST/USER/N.eml. With \
             --replications R, the run is repeated on R seeds derived from the seed (the first is \
             the seed itself) and each figure is given as a mean with its 95% confidence interval; \
@@ -120,6 +121,7 @@ enum RunCommand: Subcommand {
                 }),
             "queue.csv")
         try folder.write(outcome.result.traceText, "trace.txt")
+        try folder.write(ExperimentSupport.viewer(outcome, title: "\(metrics.scenario) in \(metrics.era), seed \(metrics.seed)"), "viewer.html")
         try writeMailboxes(outcome.result.mailboxes, to: folder)
         try folder.commit()
     }
@@ -334,6 +336,7 @@ enum TraceCommand: Subcommand {
             .option("seed", value: "N", help: "Seed for every random choice."),
             .option("format", value: "format", help: "text or mermaid.", default: "text"),
             .flag("text", help: "Show the text's header at every hop (trace lines as they are added)."),
+            .option("viewer", value: "FILE", help: "Also write the whole run as a page that replays it (viewer.html)."),
             ExperimentSupport.pcapOption,
             .flag("quiet", short: "q", help: "No progress on standard error."),
         ],
@@ -375,6 +378,13 @@ enum TraceCommand: Subcommand {
         let journey = MessageTrace(messageID: workload.messageID(index), era: era, trace: outcome.result.trace)
         context.console.out(format == "mermaid" ? journey.mermaid : journey.text)
         if let pcap = arguments.value("pcap") { try ExperimentSupport.writePcap(outcome, to: pcap) }
+        if let viewer = arguments.value("viewer") {
+            do {
+                try FileText.write(ExperimentSupport.viewer(outcome, title: "\(journey.messageID) in \(era.name)"), to: viewer)
+            } catch {
+                throw CLIError.failure("cannot write \(viewer): \(OutputFolder.reason(error))")
+            }
+        }
         return .success
     }
 }

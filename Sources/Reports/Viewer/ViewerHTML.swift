@@ -1,0 +1,282 @@
+/// `viewer.html`: one self-contained page (no network loads) that replays a run's trace — the
+/// topology drawn, each command and reply moving along its connection as the run plays,
+/// play/pause/step/step back and seek to an event or a time, an event list filterable by host,
+/// message, connection and kind (rendered lazily: only the rows in view exist), the selected
+/// session's transcript in the RFC's own notation, and the message text's header as each hop
+/// adds its trace line (when the trace has them, `trace --text`).
+///
+/// The page reads its state from the address's fragment too (`#event=25`, `#time=3.5`,
+/// `#host=Z`, `#kind=C`, `#conn=conn2`, `#message=TEXT`, `#steps=10` (the step button pressed ten
+/// times), joined with `&`; with filters and no
+/// event or time it shows the first event they let through), so a link can point at a moment of
+/// a run, and a test can load it in headless Chromium and read the DOM.
+public enum ViewerHTML {
+    public struct Host: Sendable {
+        public var name: String
+        public var networks: [String]
+        public init(name: String, networks: [String]) {
+            self.name = name
+            self.networks = networks
+        }
+    }
+
+    public struct Event: Sendable {
+        /// Seconds of simulated time.
+        public var time: Double
+        public var host: String
+        /// "C" (a command line), "S" (a reply line), "text" (a header line), or an event kind.
+        public var kind: String
+        public var detail: String
+        public init(time: Double, host: String, kind: String, detail: String) {
+            self.time = time
+            self.host = host
+            self.kind = kind
+            self.detail = detail
+        }
+    }
+
+    /// The page. `links` are pairs of host names; `notation` the letters before command and reply
+    /// lines in the era's RFC (`S:`/`R:`, `C:`/`S:`…).
+    public static func render(
+        title: String, hosts: [Host], links: [(String, String)], events: [Event], notation: (client: String, server: String)
+    ) -> String {
+        let data = JSON.object([
+            ("title", .string(title)),
+            ("client", .string(notation.client)),
+            ("server", .string(notation.server)),
+            ("hosts", .array(layout(hosts).map { host in
+                .object([("name", .string(host.name)), ("networks", .array(host.networks.map(JSON.string))), ("x", .decimal(host.x, 1)), ("y", .decimal(host.y, 1))])
+            })),
+            ("links", .array(links.map { .array([.string($0.0), .string($0.1)]) })),
+            ("events", .array(events.map { .array([.decimal($0.time, 6), .string($0.host), .string($0.kind), .string($0.detail)]) })),
+        ]).compact
+        // "</" cannot end the script element early: JSON allows "<\/".
+        let embedded = data.replacing("</", with: "<\\/")
+        return page.replacing("@TITLE@", with: Markup.escape(title)).replacing("@DATA@", with: embedded)
+    }
+
+    /// Hosts on a grid in a 600 × 400 picture, row by row, grouped by the networks they are on
+    /// (so a network's hosts sit together and its gateways between it and the next).
+    static func layout(_ hosts: [Host]) -> [(name: String, networks: [String], x: Double, y: Double)] {
+        let ordered = hosts.sorted { ($0.networks.joined(separator: ","), $0.name) < ($1.networks.joined(separator: ","), $1.name) }
+        var columns = 1
+        while columns * columns * 2 < ordered.count * 3 { columns += 1 }  // about 1.5 columns a row
+        let rows = max(1, (ordered.count + columns - 1) / columns)
+        return ordered.enumerated().map { index, host in
+            let (row, column) = (index / columns, index % columns)
+            let x = columns == 1 ? 300 : 40 + 520 * Double(column) / Double(columns - 1)
+            let y = rows == 1 ? 200 : 40 + 310 * Double(row) / Double(rows - 1)
+            return (host.name, host.networks, x, y)
+        }
+    }
+
+    static let page = #"""
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8"/>
+        <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <title>@TITLE@</title>
+        <style>
+        body { font-family: Helvetica, Arial, sans-serif; margin: 0; color: #1a1a1a; }
+        header { padding: 8px 12px; background: #1f3a5f; color: #fff; }
+        header h1 { font-size: 1.1em; margin: 0; }
+        main { display: grid; grid-template-columns: minmax(0, 1.2fr) minmax(0, 1fr); gap: 8px; padding: 8px; }
+        @media (max-width: 760px) { main { grid-template-columns: 1fr; } }
+        section { border: 1px solid #ccc; border-radius: 4px; padding: 6px; min-width: 0; }
+        h2 { font-size: 0.95em; margin: 2px 0 6px; color: #1f3a5f; }
+        #topology svg { width: 100%; height: auto; }
+        .controls { display: flex; flex-wrap: wrap; gap: 4px; align-items: center; margin: 6px 0; }
+        .controls button { min-width: 2.6em; padding: 4px 6px; }
+        .controls input { width: 6em; }
+        .filters { display: flex; flex-wrap: wrap; gap: 4px; margin-bottom: 4px; }
+        .filters select, .filters input { max-width: 11em; }
+        #list { height: 360px; overflow-y: auto; position: relative; font-family: Menlo, Consolas, monospace; font-size: 12px; }
+        #rows { position: relative; }
+        .row { position: absolute; left: 0; right: 0; height: 20px; line-height: 20px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; cursor: pointer; padding: 0 4px; }
+        .row.current { background: #fff2b3; }
+        .row .t { color: #666; display: inline-block; width: 7.5em; }
+        .row .h { color: #1f3a5f; display: inline-block; width: 7em; overflow: hidden; vertical-align: top; }
+        pre { font-family: Menlo, Consolas, monospace; font-size: 12px; white-space: pre-wrap; word-break: break-all; margin: 0; max-height: 240px; overflow-y: auto; }
+        .host circle { fill: #eef2f7; stroke: #1f3a5f; stroke-width: 1.5; }
+        .host.active circle { fill: #ffd54f; }
+        .host text { font-size: 11px; text-anchor: middle; }
+        .link { stroke: #bbb; stroke-width: 1.5; }
+        .link.active { stroke: #c0392b; stroke-width: 3; }
+        #packet { fill: #c0392b; }
+        #status { font-size: 0.9em; }
+        </style>
+        </head>
+        <body>
+        <header><h1>@TITLE@</h1></header>
+        <main>
+        <div>
+        <section id="topology"><h2>Topology</h2><svg viewBox="0 0 600 400" role="img" aria-label="topology"><g id="links"></g><g id="hosts"></g><circle id="packet" r="6" cx="-20" cy="-20"/></svg></section>
+        <section>
+        <div class="controls">
+        <button id="back" title="step back">◀</button><button id="play" title="play or pause">▶</button><button id="next" title="step">▶|</button>
+        <label>event <input id="seekEvent" type="number" min="1"/></label>
+        <label>time (s) <input id="seekTime" type="number" min="0" step="any"/></label>
+        </div>
+        <div id="status"><output id="position"></output> <output id="clock"></output></div>
+        <div id="now"></div>
+        </section>
+        <section><h2>Session transcript <span id="sessionName"></span></h2><pre id="transcript"></pre></section>
+        <section><h2>Message text (header)</h2><pre id="text"></pre></section>
+        </div>
+        <section>
+        <h2>Events <output id="shown"></output></h2>
+        <div class="filters">
+        <select id="fHost" aria-label="host"><option value="">every host</option></select>
+        <select id="fKind" aria-label="kind"><option value="">every kind</option></select>
+        <select id="fConn" aria-label="connection"><option value="">every connection</option></select>
+        <input id="fMessage" placeholder="message id or text" aria-label="message"/>
+        </div>
+        <div id="list"><div id="rows"></div></div>
+        </section>
+        </main>
+        <script id="data" type="application/json">@DATA@</script>
+        <script>
+        "use strict";
+        const data = JSON.parse(document.getElementById("data").textContent);
+        const events = data.events.map((e, i) => {
+          const m = /^(conn\d+)\b/.exec(e[3]);
+          return { i, time: e[0], host: e[1], kind: e[2], detail: e[3], conn: m ? m[1] : "" };
+        });
+        // Who is at each end of each connection, from its [connect] line ("conn3 to D [...]").
+        const ends = {};
+        for (const e of events) {
+          const m = /^(conn\d+) to (\S+)/.exec(e.detail);
+          if (e.kind === "connect" && m) ends[m[1]] = { client: e.host, server: m[2] };
+        }
+        const place = {};
+        for (const h of data.hosts) place[h.name] = h;
+        const $ = id => document.getElementById(id);
+        const svgNS = "http://www.w3.org/2000/svg";
+        for (const [a, b] of data.links) {
+          if (!place[a] || !place[b]) continue;
+          const l = document.createElementNS(svgNS, "line");
+          l.setAttribute("class", "link"); l.dataset.a = a; l.dataset.b = b;
+          l.setAttribute("x1", place[a].x); l.setAttribute("y1", place[a].y); l.setAttribute("x2", place[b].x); l.setAttribute("y2", place[b].y);
+          $("links").appendChild(l);
+        }
+        for (const h of data.hosts) {
+          const g = document.createElementNS(svgNS, "g");
+          g.setAttribute("class", "host"); g.dataset.name = h.name;
+          const c = document.createElementNS(svgNS, "circle");
+          c.setAttribute("cx", h.x); c.setAttribute("cy", h.y); c.setAttribute("r", 16);
+          const t = document.createElementNS(svgNS, "text");
+          t.setAttribute("x", h.x); t.setAttribute("y", h.y + 30); t.textContent = h.name;
+          const tip = document.createElementNS(svgNS, "title"); tip.textContent = h.name + " on " + h.networks.join(", ");
+          g.append(c, t, tip); $("hosts").appendChild(g);
+        }
+        function options(select, values) { for (const v of values) { const o = document.createElement("option"); o.value = v; o.textContent = v; select.appendChild(o); } }
+        options($("fHost"), [...new Set(events.map(e => e.host))].sort());
+        options($("fKind"), [...new Set(events.map(e => e.kind))].sort());
+        options($("fConn"), Object.keys(ends).sort((a, b) => +a.slice(4) - +b.slice(4)));
+
+        let current = events.length ? 0 : -1;
+        let filtered = events;
+        const rowHeight = 20;
+        function speaker(e) { return e.kind === "C" ? data.client : e.kind === "S" ? data.server : "[" + e.kind + "]"; }
+        function line(e) { return (e.kind === "C" || e.kind === "S") ? speaker(e) + " " + e.detail.replace(/^conn\d+ /, "") : speaker(e) + " " + e.detail; }
+        function applyFilters() {
+          const host = $("fHost").value, kind = $("fKind").value, conn = $("fConn").value, text = $("fMessage").value.trim();
+          filtered = events.filter(e => (!host || e.host === host) && (!kind || e.kind === kind) && (!conn || e.conn === conn) && (!text || e.detail.includes(text)));
+          $("rows").style.height = (filtered.length * rowHeight) + "px";
+          $("shown").textContent = filtered.length + " of " + events.length;
+          drawRows();
+        }
+        // Only the rows in view (and a few around) exist in the page.
+        function drawRows() {
+          const list = $("list"), rows = $("rows");
+          const first = Math.max(0, Math.floor(list.scrollTop / rowHeight) - 10);
+          const last = Math.min(filtered.length, first + Math.ceil(list.clientHeight / rowHeight) + 20);
+          rows.textContent = "";
+          for (let k = first; k < last; k++) {
+            const e = filtered[k];
+            const div = document.createElement("div");
+            div.className = "row" + (e.i === current ? " current" : "");
+            div.style.top = (k * rowHeight) + "px";
+            div.dataset.event = e.i + 1;
+            const t = document.createElement("span"); t.className = "t"; t.textContent = e.time.toFixed(6) + "s";
+            const h = document.createElement("span"); h.className = "h"; h.textContent = e.host;
+            div.append(t, h, document.createTextNode(line(e)));
+            div.addEventListener("click", () => show(e.i, true));
+            rows.appendChild(div);
+          }
+        }
+        $("list").addEventListener("scroll", drawRows);
+        for (const id of ["fHost", "fKind", "fConn"]) $(id).addEventListener("change", applyFilters);
+        $("fMessage").addEventListener("input", applyFilters);
+
+        function show(index, fromList) {
+          if (!events.length) return;
+          current = Math.max(0, Math.min(events.length - 1, index));
+          const e = events[current];
+          $("position").textContent = "event " + (current + 1) + " of " + events.length;
+          $("clock").textContent = "at " + e.time.toFixed(6) + " s";
+          $("now").textContent = e.host + " " + line(e);
+          document.querySelectorAll(".host").forEach(g => g.classList.toggle("active", g.dataset.name === e.host));
+          // A command or a reply moves along its connection, from its writer to the other end.
+          const end = ends[e.conn];
+          document.querySelectorAll(".link").forEach(l => l.classList.remove("active"));
+          const packet = $("packet");
+          if (end && (e.kind === "C" || e.kind === "S")) {
+            const from = place[e.kind === "C" ? end.client : end.server], to = place[e.kind === "C" ? end.server : end.client];
+            if (from && to) {
+              packet.setAttribute("cx", (from.x + to.x) / 2); packet.setAttribute("cy", (from.y + to.y) / 2);
+              document.querySelectorAll(".link").forEach(l => {
+                if ((l.dataset.a === from.name && l.dataset.b === to.name) || (l.dataset.a === to.name && l.dataset.b === from.name)) l.classList.add("active");
+              });
+            }
+          } else { packet.setAttribute("cx", -20); packet.setAttribute("cy", -20); }
+          // The session's transcript up to now, and the text's header as it stands: the event's own
+          // connection, or for an event at a host (a delivery, a hand-off) the last one there.
+          let conn = e.conn;
+          for (let k = current; !conn && k >= 0; k--) if (events[k].host === e.host && events[k].conn) conn = events[k].conn;
+          if (conn) {
+            const at = ends[conn];
+            $("sessionName").textContent = conn + (at ? " (" + at.client + " → " + at.server + ")" : "");
+            $("transcript").textContent = events.filter(x => x.conn === conn && (x.kind === "C" || x.kind === "S") && x.i <= current).map(line).join("\n");
+            $("text").textContent = events.filter(x => x.conn === conn && x.kind === "text" && x.i <= current).map(x => x.detail.replace(/^conn\d+ \| /, "")).join("\n");
+          }
+          if (!fromList) {
+            const k = filtered.findIndex(x => x.i === current);
+            if (k >= 0) { const list = $("list"); if (k * rowHeight < list.scrollTop || k * rowHeight > list.scrollTop + list.clientHeight - rowHeight) list.scrollTop = Math.max(0, k * rowHeight - 100); }
+          }
+          drawRows();
+        }
+        let timer = null;
+        function play() {
+          if (timer) { clearInterval(timer); timer = null; $("play").textContent = "▶"; return; }
+          $("play").textContent = "❚❚";
+          timer = setInterval(() => { if (current >= events.length - 1) { play(); return; } show(current + 1); }, 250);
+        }
+        $("play").addEventListener("click", play);
+        $("next").addEventListener("click", () => show(current + 1));
+        $("back").addEventListener("click", () => show(current - 1));
+        $("seekEvent").addEventListener("change", () => show(+$("seekEvent").value - 1));
+        function seekTime(t) { let k = events.findIndex(e => e.time >= t); show(k < 0 ? events.length - 1 : k); }
+        $("seekTime").addEventListener("change", () => seekTime(+$("seekTime").value));
+        document.addEventListener("keydown", ev => {
+          if (ev.target.tagName === "INPUT") return;
+          if (ev.key === "ArrowRight") show(current + 1); else if (ev.key === "ArrowLeft") show(current - 1); else if (ev.key === " ") { ev.preventDefault(); play(); }
+        });
+        // The fragment: #event=N, #time=S, #host=H, #kind=K, #conn=connN, #message=TEXT, #steps=N
+        // (press "step" N times once there), joined with &.
+        const fragment = new URLSearchParams(location.hash.slice(1));
+        if (fragment.get("host")) $("fHost").value = fragment.get("host");
+        if (fragment.get("kind")) $("fKind").value = fragment.get("kind");
+        if (fragment.get("conn")) $("fConn").value = fragment.get("conn");
+        if (fragment.get("message")) $("fMessage").value = fragment.get("message");
+        applyFilters();
+        if (fragment.get("time")) seekTime(+fragment.get("time"));
+        else if (fragment.get("event")) show(+fragment.get("event") - 1);
+        else show(filtered.length ? filtered[0].i : 0);  // the first event the filters let through
+        for (let k = 0; k < +(fragment.get("steps") || 0); k++) $("next").click();
+        </script>
+        </body>
+        </html>
+        """#
+}
