@@ -105,3 +105,46 @@ import TestSupport
         #expect(text.hasPrefix("Received: from A by D ; "), "\(text)")
     }
 }
+
+/// `compare --viewer`: two eras side by side, stepped in lockstep.
+@Suite(.serialized) struct LockstepViewerTests {
+    /// The event times embedded for run `suffix` ("" or "-2").
+    static func times(_ page: String, _ suffix: String) throws -> [Double] {
+        let open = "<script id=\"data\(suffix)\" class=\"run-data\" data-suffix=\"\(suffix)\" type=\"application/json\">"
+        let start = try #require(page.range(of: open))
+        let end = try #require(page[start.upperBound...].range(of: "</script>"))
+        let json = try JSONSerialization.jsonObject(with: Data(page[start.upperBound..<end.lowerBound].utf8)) as? [String: Any]
+        let events = try #require(json?["events"] as? [[Any]])
+        return events.map { ($0[0] as? Double) ?? Double("\($0[0])")! }
+    }
+
+    @Test("two eras side by side: each lockstep step goes to the next moment either run has an event, each run at its last event by then")
+    func lockstep() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-both-\(UUID().uuidString).html").path
+        let result = mailpath(["compare", ViewerTests.example("relay-story.json"), "--eras", "smtp-1982,mx-1986", "--viewer", file, "--quiet"])
+        #expect(result.code == .success, "\(result.err)")
+        let page = try String(contentsOfFile: file, encoding: .utf8)
+        let (left, right) = (try Self.times(page, ""), try Self.times(page, "-2"))
+        // The lockstep, worked out here: from each run's first event, a step takes the earlier of
+        // the two runs' next events' times, and each run goes to its last event at or before it.
+        func walk(_ steps: Int) -> (moment: Double, left: Int, right: Int) {
+            var (l, r, moment) = (0, 0, 0.0)
+            for _ in 0..<steps {
+                moment = min(l + 1 < left.count ? left[l + 1] : .infinity, r + 1 < right.count ? right[r + 1] : .infinity)
+                l = left.lastIndex { $0 <= moment }!
+                r = right.lastIndex { $0 <= moment }!
+            }
+            return (moment, l + 1, r + 1)
+        }
+        for steps in [5, 30] {
+            let dom = try ViewerTests.dom(file, fragment: "steps=\(steps)")
+            let expected = walk(steps)
+            #expect(ViewerTests.element("lockClock", in: dom) == "both at \(String(format: "%.6f", expected.moment)) s", "\(steps) steps")
+            #expect(ViewerTests.element("position", in: dom) == "event \(expected.left) of \(left.count)")
+            #expect(ViewerTests.element("position-2", in: dom) == "event \(expected.right) of \(right.count)")
+            #expect(expected.left > 1 && expected.right > 1, "both runs moved")
+        }
+        let three = mailpath(["compare", ViewerTests.example("relay-story.json"), "--eras", "smtp-1982,mx-1986,smtp-2001", "--viewer", file])
+        #expect(three.code == .usage)
+    }
+}

@@ -116,13 +116,19 @@ enum ExperimentSupport {
 
     /// The run replayed in a page (`viewer.html`): the topology, every trace record.
     static func viewer(_ outcome: RunOutcome, title: String) -> String {
+        let run = viewerRun(outcome, label: "")
+        return ViewerHTML.render(title: title, hosts: run.hosts, links: run.links, events: run.events, notation: run.notation)
+    }
+
+    /// A run as the viewer takes it: hosts with their networks, links, every trace record.
+    static func viewerRun(_ outcome: RunOutcome, label: String) -> ViewerHTML.Run {
         let topology = outcome.setup.topology
         let hosts = topology.hosts.map { host in ViewerHTML.Host(name: host.name, networks: host.networks.map { topology.networks[$0.index].name }) }
         let links = topology.links.map { (topology.hosts[$0.endpoints.0.index].name, topology.hosts[$0.endpoints.1.index].name) }
         let events = outcome.result.trace.map {
             ViewerHTML.Event(time: Double($0.time.nanoseconds) / 1e9, host: $0.host, kind: $0.kind.rawValue, detail: $0.detail)
         }
-        return ViewerHTML.render(title: title, hosts: hosts, links: links, events: events, notation: outcome.era.dialect.notation)
+        return ViewerHTML.Run(label: label, hosts: hosts, links: links, events: events, notation: outcome.era.dialect.notation)
     }
 
     static let setOption = OptionSpec.option(

@@ -184,11 +184,13 @@ enum CompareCommand: Subcommand {
             .option("seed", value: "N", help: "Seed for every random choice (default: the scenario's)."),
             ExperimentSupport.replicationsOption,
             .option("out", value: "DIR", help: "Write comparison.json, comparison.csv (and attribution.csv) to DIR."),
+            .option("viewer", value: "FILE", help: "With two eras: a page that replays both runs side by side, in lockstep."),
             .option("format", value: "format", help: "text, json or csv.", default: "text"),
             .flag("quiet", short: "q", help: "No progress on standard error."),
         ],
         examples: [
             "mailpath compare Docs/examples/internet-2001.json --eras mx-1986,esmtp-1995,smtp-2001",
+            "mailpath compare Docs/examples/relay-story.json --eras smtp-1982,mx-1986 --viewer both.html",
             "mailpath compare Docs/examples/relay-story.json --eras smtp-1982,mx-1986 --attribute",
         ])
 
@@ -209,15 +211,22 @@ enum CompareCommand: Subcommand {
                 scenario, eras: eras, replications: replications, format: format, out: arguments.value("out"), path: path, quiet: quiet, context: context)
             return .success
         }
+        let viewer = arguments.value("viewer")
+        guard viewer == nil || eras.count == 2 else {
+            throw CLIError.usage("--viewer shows two runs side by side: give exactly two eras, such as --eras smtp-1982,mx-1986")
+        }
         let workload = scenario.makeWorkload()
-        let options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: false, keepsMailboxText: false)
+        let options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: viewer != nil, keepsMailboxText: false)
         var runs: [RunMetrics] = []
+        var outcomes: [RunOutcome] = []
         var attributions: [Attribution?] = []
         do {
             for era in eras {
-                runs.append(try Experiment.run(
+                let outcome = try Experiment.run(
                     scenario, era: era, workload: workload, options: options, file: path,
-                    progress: ExperimentSupport.progress(context, quiet: quiet, label: era.name)).metrics)
+                    progress: ExperimentSupport.progress(context, quiet: quiet, label: era.name))
+                runs.append(outcome.metrics)
+                if viewer != nil { outcomes.append(outcome) }
             }
             if arguments.flag("attribute") {
                 for (a, b) in zip(eras, eras.dropFirst()) {
@@ -231,6 +240,15 @@ enum CompareCommand: Subcommand {
             throw CLIError.data(error.description)
         }
         ExperimentSupport.endProgress(context, quiet: quiet)
+        if let viewer {
+            let page = ViewerHTML.renderComparison(
+                title: "\(scenario.name): \(eras[0].name) beside \(eras[1].name)", runs: outcomes.map { ExperimentSupport.viewerRun($0, label: $0.era.name) })
+            do {
+                try FileText.write(page, to: viewer)
+            } catch {
+                throw CLIError.failure("cannot write \(viewer): \(OutputFolder.reason(error))")
+            }
+        }
         let comparison = Comparison(scenario: scenario.name, runs: runs, eras: eras, attributions: attributions)
         switch format {
         case "json": context.console.out(comparison.json.rendered())
