@@ -23,6 +23,10 @@ public struct PacketCapture: Sendable {
         public var payload: [UInt8]
         /// Where the frame comes from in the run, for a pcapng comment.
         public var comment: String
+        /// The host that sent it, and for TCP the connection's number (as the trace numbers
+        /// them, `conn1`…; 0 for DNS): for leading a frame back to the trace's events.
+        public var sender: String = ""
+        public var connection = 0
     }
 
     public enum Transport: Sendable, Hashable {
@@ -118,7 +122,8 @@ public struct PacketCapture: Sendable {
             sourcePort: fromClient ? ports.client : ports.server, destinationPort: fromClient ? ports.server : ports.client,
             transport: .tcp(sequence: sequence, acknowledgement: flags.contains(.ack) ? acknowledgement : 0, flags: flags),
             payload: payload,
-            comment: "conn\(stream.number) " + (fromClient ? names.client + " → " + names.server : names.server + " → " + names.client) + " " + what)
+            comment: "conn\(stream.number) " + (fromClient ? names.client + " → " + names.server : names.server + " → " + names.client) + " " + what,
+            sender: fromClient ? names.client : names.server, connection: stream.number)
         packets.append(packet)
         if fromClient { stream.next.client &+= length } else { stream.next.server &+= length }
         streams[id] = stream

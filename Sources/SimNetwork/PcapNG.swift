@@ -5,8 +5,9 @@
 /// (locally administered, `02:00:a:b:c:d`), since the model has no link layer.
 public enum PcapNG {
     /// The file: timestamps are `epochSeconds` (the run's time zero, in Unix seconds) plus the
-    /// simulated time of each frame.
-    public static func file(_ capture: PacketCapture, epochSeconds: Int64) -> [UInt8] {
+    /// simulated time of each frame; `event` gives a frame the number of the trace event it
+    /// belongs to (`event 12` leads to line 12 of trace.txt and `viewer.html#event=12`).
+    public static func file(_ capture: PacketCapture, epochSeconds: Int64, event: ((PacketCapture.Packet) -> Int?)? = nil) -> [UInt8] {
         var out: [UInt8] = []
         sectionHeader(into: &out)
         interfaceDescription(into: &out)
@@ -15,7 +16,8 @@ public enum PcapNG {
         for index in order {
             let packet = capture.packets[index]
             let nanoseconds = UInt64(max(0, epochSeconds)) &* 1_000_000_000 &+ UInt64(max(0, packet.time.nanoseconds))
-            enhancedPacket(frame(packet, maximumSegmentSize: capture.maximumSegmentSize), at: nanoseconds, comment: packet.comment, into: &out)
+            let comment = event?(packet).map { "event \($0) · " + packet.comment } ?? packet.comment
+            enhancedPacket(frame(packet, maximumSegmentSize: capture.maximumSegmentSize), at: nanoseconds, comment: comment, into: &out)
         }
         return out
     }

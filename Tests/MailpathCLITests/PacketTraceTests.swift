@@ -54,10 +54,19 @@ import TestSupport
         #expect(exchanges == "Z\t10.0.0.5\nA\t10.0.0.1\n", "\(exchanges)")
         let commands = try Self.tshark(file, ["-Y", "smtp.req.command", "-T", "fields", "-e", "smtp.req.command"])
         #expect(commands.split(separator: "\n").prefix(5) == ["HELO", "MAIL", "RCPT", "DATA", "QUIT"])
-        let comments = try Self.tshark(file, ["-Y", "smtp.req.command == \"HELO\"", "-T", "fields", "-e", "frame.comment"])
-        #expect(comments == "conn1 A → Z 8 bytes: HELO A\nconn2 Z → A 8 bytes: HELO Z\n", "\(comments)")
         let trace = mailpath(["trace", Self.example("relay-story.json"), "--era", "mx-1986", "--quiet"]).out
         #expect(trace.contains("[connect] conn1 to Z"), "the trace names the same connection")
+        // Each frame's comment names its event: line N of the run's trace.txt.
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-\(UUID().uuidString)").path
+        #expect(mailpath(["run", Self.example("relay-story.json"), "--era", "mx-1986", "--out", out, "--pcap", out + ".pcapng", "--quiet"]).code == .success)
+        let lines = try String(contentsOfFile: out + "/trace.txt", encoding: .utf8).split(separator: "\n")
+        let comments = try Self.tshark(out + ".pcapng", ["-Y", "smtp.req.command == \"HELO\"", "-T", "fields", "-e", "frame.comment"]).split(separator: "\n")
+        #expect(comments.count == 2)
+        for (comment, hello) in zip(comments, ["conn1 A → Z 8 bytes: HELO A", "conn2 Z → A 8 bytes: HELO Z"]) {
+            #expect(comment.hasSuffix(" · " + hello), "\(comment)")
+            let number = try #require(Int(comment.dropFirst("event ".count).prefix { $0 != " " }))
+            #expect(lines[number - 1].hasSuffix(hello.split(separator: " ")[0] + " " + hello.split(separator: ": ")[1]), "\(lines[number - 1])")
+        }
     }
 
     @Test("the relay story in every era decodes cleanly (MTP with Docs/wireshark/mtp.lua), and FTP, MTP or SMTP frames are there", arguments: [

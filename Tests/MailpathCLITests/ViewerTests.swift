@@ -70,6 +70,24 @@ import TestSupport
         #expect(transcript.contains("S: RCPT TO:&lt;joe@Z&gt;\nR: 250 OK\nS: DATA\n"), "\(transcript)")
     }
 
+    @Test("a crashed host is drawn down from its crash to its restart")
+    func hostsDown() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-viewer-\(UUID().uuidString)").path
+        #expect(mailpath(["run", Self.example("fault-drill.json"), "--out", out, "--quiet"]).code == .success)
+        let trace = try String(contentsOfFile: out + "/trace.txt", encoding: .utf8).split(separator: "\n")
+        let crash = try #require(trace.firstIndex { $0.contains("backup.c.org fault     crash") }) + 1
+        let restart = try #require(trace.firstIndex { $0.contains("backup.c.org fault     restart") }) + 1
+        func down(_ event: Int) throws -> Bool {
+            let dom = try Self.dom(out + "/viewer.html", fragment: "event=\(event)")
+            let tag = try #require(dom.range(of: "data-name=\"backup.c.org\"")).lowerBound
+            return dom[dom.index(tag, offsetBy: -40)..<tag].contains("down")
+        }
+        #expect(try !down(crash - 1))
+        #expect(try down(crash))
+        #expect(try down(restart - 1))
+        #expect(try !down(restart))
+    }
+
     @Test("filters from the fragment: a host's events only, counted as the trace counts them")
     func filters() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-viewer-\(UUID().uuidString)").path

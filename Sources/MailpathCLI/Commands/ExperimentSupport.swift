@@ -104,13 +104,42 @@ enum ExperimentSupport {
         "pcap", value: "FILE", help: "Also write every segment and DNS message of the run as pcapng, for Wireshark or tshark.")
 
     /// Writes the run's packet trace (`--pcap FILE`): one Ethernet/IPv4 frame a segment, stamped
-    /// with the era's date plus the simulated time.
+    /// with the era's date plus the simulated time, each frame's comment naming its trace event.
     static func writePcap(_ outcome: RunOutcome, to path: String) throws {
         guard let capture = outcome.result.packets else { return }
+        let event = eventNumbers(outcome.result.trace)
         do {
-            try FileText.write(bytes: PcapNG.file(capture, epochSeconds: outcome.setup.epoch), to: path)
+            try FileText.write(bytes: PcapNG.file(capture, epochSeconds: outcome.setup.epoch, event: event), to: path)
         } catch {
             throw CLIError.failure("cannot write \(path): \(OutputFolder.reason(error))")
+        }
+    }
+
+    /// The trace event a frame belongs to, numbered from 1 as trace.txt's lines and the viewer
+    /// number them: for a command or reply, the first line its sender traced on that connection
+    /// at that instant (a write of several lines is their first); for any other frame (a
+    /// handshake, a FIN, DNS), the last event at or before its instant.
+    static func eventNumbers(_ trace: [TraceRecord]) -> (PacketCapture.Packet) -> Int? {
+        var lines: [String: Int] = [:]
+        for (index, record) in trace.enumerated() where record.kind.rawValue == "C" || record.kind.rawValue == "S" {
+            let label = record.detail.prefix { $0 != " " }
+            let key = "\(record.time.nanoseconds) \(record.host) \(label)"
+            if lines[key] == nil { lines[key] = index + 1 }
+        }
+        let times = trace.map(\.time.nanoseconds)
+        return { packet in
+            if packet.connection > 0, !packet.payload.isEmpty,
+                let number = lines["\(packet.time.nanoseconds) \(packet.sender) conn\(packet.connection)"]
+            {
+                return number
+            }
+            // The number of events at or before the frame's instant (binary search).
+            var (low, high) = (0, times.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if times[middle] <= packet.time.nanoseconds { low = middle + 1 } else { high = middle }
+            }
+            return low > 0 ? low : nil
         }
     }
 

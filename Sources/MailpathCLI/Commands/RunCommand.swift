@@ -54,8 +54,12 @@ enum RunCommand: Subcommand {
                 scenario, eras: [era], replications: replications, format: format, out: arguments.value("out"), path: path, quiet: quiet, context: context)
             return .success
         }
-        var options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: arguments.value("out") != nil, keepsMailboxText: keepText)
+        // A packet trace names each frame's trace event, so --pcap traces too.
+        var options = RunOptions(
+            seed: try ExperimentSupport.seed(arguments), tracing: arguments.value("out") != nil || arguments.value("pcap") != nil, keepsMailboxText: keepText)
         options.capturesPackets = arguments.value("pcap") != nil
+        // The viewer in --out shows each text's header as the hops add their trace lines.
+        options.tracesText = arguments.value("out") != nil
         let outcome: RunOutcome
         do {
             outcome = try Experiment.run(

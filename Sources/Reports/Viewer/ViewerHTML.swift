@@ -1,5 +1,6 @@
 /// `viewer.html`: one self-contained page (no network loads) that replays a run's trace — the
-/// topology drawn, each command and reply moving along its connection as the run plays,
+/// topology drawn (hosts that have crashed and links that are down greyed out as the run
+/// reaches them), each command and reply moving along its connection as the run plays,
 /// play/pause/step/step back and seek to an event or a time, an event list filterable by host,
 /// message, connection and kind (rendered lazily: only the rows in view exist), the selected
 /// session's transcript in the RFC's own notation, and the message text's header as each hop
@@ -139,6 +140,9 @@ public enum ViewerHTML {
         pre { font-family: Menlo, Consolas, monospace; font-size: 12px; white-space: pre-wrap; word-break: break-all; margin: 0; max-height: 240px; overflow-y: auto; }
         .host circle { fill: #eef2f7; stroke: #1f3a5f; stroke-width: 1.5; }
         .host.active circle { fill: #ffd54f; }
+        .host.down circle { fill: #d9d9d9; stroke: #888; stroke-dasharray: 3 2; }
+        .host.down text { fill: #888; text-decoration: line-through; }
+        .link.down { stroke: #e0e0e0; stroke-dasharray: 4 3; }
         .host text { font-size: 11px; text-anchor: middle; }
         .link { stroke: #bbb; stroke-width: 1.5; }
         .link.active { stroke: #c0392b; stroke-width: 3; }
@@ -170,13 +174,15 @@ public enum ViewerHTML {
           }
           const place = {};
           for (const h of data.hosts) place[h.name] = h;
-          for (const [a, b] of data.links) {
-            if (!place[a] || !place[b]) continue;
+          data.links.forEach(([a, b], index) => {
+            if (!place[a] || !place[b]) return;
             const l = document.createElementNS(svgNS, "line");
-            l.setAttribute("class", "link"); l.dataset.a = a; l.dataset.b = b;
+            l.setAttribute("class", "link"); l.dataset.a = a; l.dataset.b = b; l.dataset.index = index;
             l.setAttribute("x1", place[a].x); l.setAttribute("y1", place[a].y); l.setAttribute("x2", place[b].x); l.setAttribute("y2", place[b].y);
             $("links").appendChild(l);
-          }
+          });
+          // Crashes, restarts and links going down or up, in order: the picture shows what is down.
+          const faults = events.filter(e => e.kind === "fault" && /^(crash|restart|link \d+ (down|up))$/.test(e.detail));
           for (const h of data.hosts) {
             const g = document.createElementNS(svgNS, "g");
             g.setAttribute("class", "host"); g.dataset.name = h.name;
@@ -236,6 +242,15 @@ public enum ViewerHTML {
             $("clock").textContent = "at " + e.time.toFixed(6) + " s";
             $("now").textContent = e.host + " " + line(e);
             $("hosts").querySelectorAll(".host").forEach(g => g.classList.toggle("active", g.dataset.name === e.host));
+            const downHosts = new Set(), downLinks = new Set();
+            for (const f of faults) {
+              if (f.i > current) break;
+              const link = /^link (\d+) (down|up)$/.exec(f.detail);
+              if (link) { if (link[2] === "down") downLinks.add(link[1]); else downLinks.delete(link[1]); }
+              else if (f.detail === "crash") downHosts.add(f.host); else downHosts.delete(f.host);
+            }
+            $("hosts").querySelectorAll(".host").forEach(g => g.classList.toggle("down", downHosts.has(g.dataset.name)));
+            $("links").querySelectorAll(".link").forEach(l => l.classList.toggle("down", downLinks.has(l.dataset.index)));
             // A command or a reply lights its connection's link, between its writer and the other end.
             const end = ends[e.conn];
             $("links").querySelectorAll(".link").forEach(l => l.classList.remove("active"));
