@@ -53,6 +53,10 @@ import TestSupport
         let transcript = try #require(Self.element("transcript", in: dom))
         #expect(transcript.hasPrefix("R: 220 D Simple Mail Transfer Service Ready\nS: HELO A\n"), "\(transcript)")
         #expect(dom.contains("Session transcript <span id=\"sessionName\">conn1 (A → D)</span>"))
+        // The topology: D, P and U are gateways (two networks each, two rings), NS a router.
+        for gateway in ["D", "P", "U"] { #expect(dom.contains("class=\"host gateway\" data-name=\"\(gateway)\"") || dom.contains("class=\"host gateway active\" data-name=\"\(gateway)\"")) }
+        #expect(dom.contains("class=\"host router\" data-name=\"NS\""))
+        #expect(dom.components(separatedBy: "class=\"legend\"").count - 1 == 4, "ARPANET, CSNET, BITNET and UUCP in the legend")
     }
 
     @Test("load, step ten events, seek to the message's delivery: the transcript is the session that delivered it")

@@ -152,7 +152,10 @@ enum ExperimentSupport {
     /// A run as the viewer takes it: hosts with their networks, links, every trace record.
     static func viewerRun(_ outcome: RunOutcome, label: String) -> ViewerHTML.Run {
         let topology = outcome.setup.topology
-        let hosts = topology.hosts.map { host in ViewerHTML.Host(name: host.name, networks: host.networks.map { topology.networks[$0.index].name }) }
+        let hosts = topology.hosts.enumerated().map { index, host in
+            ViewerHTML.Host(
+                name: host.name, networks: host.networks.map { topology.networks[$0.index].name }, isRouter: outcome.setup.agents[index] == nil)
+        }
         let links = topology.links.map { (topology.hosts[$0.endpoints.0.index].name, topology.hosts[$0.endpoints.1.index].name) }
         let events = outcome.result.trace.map {
             ViewerHTML.Event(time: Double($0.time.nanoseconds) / 1e9, host: $0.host, kind: $0.kind.rawValue, detail: $0.detail)

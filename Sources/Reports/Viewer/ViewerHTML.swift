@@ -15,9 +15,12 @@ public enum ViewerHTML {
     public struct Host: Sendable {
         public var name: String
         public var networks: [String]
-        public init(name: String, networks: [String]) {
+        /// A router forwards packets only (no mail server); drawn as a diamond.
+        public var isRouter: Bool
+        public init(name: String, networks: [String], isRouter: Bool = false) {
             self.name = name
             self.networks = networks
+            self.isRouter = isRouter
         }
     }
 
@@ -75,7 +78,10 @@ public enum ViewerHTML {
                 ("client", .string(run.notation.client)),
                 ("server", .string(run.notation.server)),
                 ("hosts", .array(layout(run.hosts).map { host in
-                    .object([("name", .string(host.name)), ("networks", .array(host.networks.map(JSON.string))), ("x", .decimal(host.x, 1)), ("y", .decimal(host.y, 1))])
+                    .object([
+                        ("name", .string(host.name)), ("networks", .array(host.networks.map(JSON.string))), ("router", .bool(host.isRouter)),
+                        ("x", .decimal(host.x, 1)), ("y", .decimal(host.y, 1)),
+                    ])
                 })),
                 ("links", .array(run.links.map { .array([.string($0.0), .string($0.1)]) })),
                 ("events", .array(run.events.map { .array([.decimal($0.time, 6), .string($0.host), .string($0.kind), .string($0.detail)]) })),
@@ -91,7 +97,7 @@ public enum ViewerHTML {
 
     /// Hosts on a grid in a 600 × 400 picture, row by row, grouped by the networks they are on
     /// (so a network's hosts sit together and its gateways between it and the next).
-    static func layout(_ hosts: [Host]) -> [(name: String, networks: [String], x: Double, y: Double)] {
+    static func layout(_ hosts: [Host]) -> [(name: String, networks: [String], isRouter: Bool, x: Double, y: Double)] {
         let ordered = hosts.sorted { ($0.networks.joined(separator: ","), $0.name) < ($1.networks.joined(separator: ","), $1.name) }
         var columns = 1
         while columns * columns * 2 < ordered.count * 3 { columns += 1 }  // about 1.5 columns a row
@@ -100,7 +106,7 @@ public enum ViewerHTML {
             let (row, column) = (index / columns, index % columns)
             let x = columns == 1 ? 300 : 40 + 520 * Double(column) / Double(columns - 1)
             let y = rows == 1 ? 200 : 40 + 310 * Double(row) / Double(rows - 1)
-            return (host.name, host.networks, x, y)
+            return (host.name, host.networks, host.isRouter, x, y)
         }
     }
 
@@ -138,15 +144,17 @@ public enum ViewerHTML {
         .row .t { color: #666; display: inline-block; width: 7.5em; }
         .row .h { color: #1f3a5f; display: inline-block; width: 7em; overflow: hidden; vertical-align: top; }
         pre { font-family: Menlo, Consolas, monospace; font-size: 12px; white-space: pre-wrap; word-break: break-all; margin: 0; max-height: 240px; overflow-y: auto; }
-        .host circle { fill: #eef2f7; stroke: #1f3a5f; stroke-width: 1.5; }
-        .host.active circle { fill: #ffd54f; }
-        .host.down circle { fill: #d9d9d9; stroke: #888; stroke-dasharray: 3 2; }
+        .host > circle:not(.ring), .host > polygon { fill: #eef2f7; stroke: #1f3a5f; stroke-width: 1.5; }
+        .host.active > circle:not(.ring), .host.active > polygon { fill: #ffd54f; }
+        .host.down > circle:not(.ring), .host.down > polygon { fill: #d9d9d9; stroke: #888; stroke-dasharray: 3 2; }
         .host.down text { fill: #888; text-decoration: line-through; }
         .link.down { stroke: #e0e0e0; stroke-dasharray: 4 3; }
         .host text { font-size: 11px; text-anchor: middle; }
         .link { stroke: #bbb; stroke-width: 1.5; }
         .link.active { stroke: #c0392b; stroke-width: 3; }
-        .packet { fill: #c0392b; }
+        .packet { fill: #c0392b; transition: cx 0.2s, cy 0.2s; }
+        .legend { font-size: 11px; }
+        .host .ring { fill: none; stroke-width: 3; }
         .status { font-size: 0.9em; }
         </style>
         </head>
@@ -183,16 +191,41 @@ public enum ViewerHTML {
           });
           // Crashes, restarts and links going down or up, in order: the picture shows what is down.
           const faults = events.filter(e => e.kind === "fault" && /^(crash|restart|link \d+ (down|up))$/.test(e.detail));
+          // Each network its colour: a host wears a ring per network it is on, so a gateway (on
+          // two or more) wears two; a router (packets only, no mail server) is a diamond.
+          const palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
+          const networks = [...new Set(data.hosts.flatMap(h => h.networks))].sort();
+          const colour = n => palette[networks.indexOf(n) % palette.length];
           for (const h of data.hosts) {
             const g = document.createElementNS(svgNS, "g");
-            g.setAttribute("class", "host"); g.dataset.name = h.name;
-            const c = document.createElementNS(svgNS, "circle");
-            c.setAttribute("cx", h.x); c.setAttribute("cy", h.y); c.setAttribute("r", 16);
+            g.setAttribute("class", "host" + (h.router ? " router" : "") + (h.networks.length > 1 ? " gateway" : "")); g.dataset.name = h.name;
+            h.networks.forEach((n, k) => {
+              const ring = document.createElementNS(svgNS, "circle");
+              ring.setAttribute("class", "ring"); ring.setAttribute("cx", h.x); ring.setAttribute("cy", h.y); ring.setAttribute("r", 19 + 4 * k);
+              ring.setAttribute("stroke", colour(n)); g.appendChild(ring);
+            });
+            let c;
+            if (h.router) {
+              c = document.createElementNS(svgNS, "polygon");
+              c.setAttribute("points", [[0, -16], [16, 0], [0, 16], [-16, 0]].map(([dx, dy]) => (h.x + dx) + "," + (h.y + dy)).join(" "));
+            } else {
+              c = document.createElementNS(svgNS, "circle");
+              c.setAttribute("cx", h.x); c.setAttribute("cy", h.y); c.setAttribute("r", 16);
+            }
             const t = document.createElementNS(svgNS, "text");
-            t.setAttribute("x", h.x); t.setAttribute("y", h.y + 30); t.textContent = h.name;
-            const tip = document.createElementNS(svgNS, "title"); tip.textContent = h.name + " on " + h.networks.join(", ");
+            t.setAttribute("x", h.x); t.setAttribute("y", h.y + 34 + 4 * (h.networks.length - 1)); t.textContent = h.name;
+            const tip = document.createElementNS(svgNS, "title");
+            tip.textContent = h.name + (h.router ? " (router)" : "") + " on " + h.networks.join(", ");
             g.append(c, t, tip); $("hosts").appendChild(g);
           }
+          // The legend goes below the hosts, in rows of four networks.
+          $("hosts").ownerSVGElement.setAttribute("viewBox", "0 0 600 " + (404 + 16 * Math.ceil(networks.length / 4)));
+          networks.forEach((n, k) => {
+            const t = document.createElementNS(svgNS, "text");
+            t.setAttribute("class", "legend"); t.setAttribute("x", 8 + 148 * (k % 4)); t.setAttribute("y", 412 + 16 * Math.floor(k / 4));
+            t.setAttribute("fill", colour(n)); t.textContent = "● " + n;
+            $("hosts").appendChild(t);
+          });
           function options(select, values) { for (const v of values) { const o = document.createElement("option"); o.value = v; o.textContent = v; select.appendChild(o); } }
           options($("fHost"), [...new Set(events.map(e => e.host))].sort());
           options($("fKind"), [...new Set(events.map(e => e.kind))].sort());
