@@ -44,17 +44,26 @@ final class LiveRelay: @unchecked Sendable {  // threads touch only `ended`, und
     var nextStore = 0
     private let lock = NSLock()
     private var ended: [(id: UInt64, outcome: Outcome)] = []
+    /// The server's wake pipe, or -1 once the server has stopped (a session's thread may end
+    /// after that, and must not write to a descriptor that may have been reused).
+    private var wake: Int32 = -1
     private var random = SystemRandomNumberGenerator()
 
     init(configuration: AgentConfiguration) {
         agent = MailAgent(configuration: configuration)
     }
 
+    /// Where `sessionEnded` signals the event loop; -1 when the loop has stopped.
+    func setWake(_ descriptor: Int32) { lock.withLock { wake = descriptor } }
+
     /// Called on a session's thread.
-    func sessionEnded(_ id: UInt64, _ outcome: Outcome, wake: Int32) {
-        lock.withLock { ended.append((id, outcome)) }
-        var byte: UInt8 = 2
-        _ = write(wake, &byte, 1)
+    func sessionEnded(_ id: UInt64, _ outcome: Outcome) {
+        lock.withLock {
+            ended.append((id, outcome))
+            guard wake >= 0 else { return }
+            var byte: UInt8 = 2
+            _ = write(wake, &byte, 1)
+        }
     }
 
     func takeEnded() -> [(id: UInt64, outcome: Outcome)] {
@@ -161,7 +170,6 @@ extension MailServer {
                 }
                 perform(relay, relay.answer(id, answer, now: now))
             case .openSession(let request):
-                let wake = wakeWrite
                 log("agent", "session \(request.id) to \(request.hostName) at \(request.address)")
                 let thread = Thread {
                     let outcome: LiveRelay.Outcome
@@ -174,7 +182,7 @@ extension MailServer {
                     } catch {
                         outcome = .failed("\(error)")
                     }
-                    relay.sessionEnded(request.id, outcome, wake: wake)
+                    relay.sessionEnded(request.id, outcome)
                 }
                 thread.start()
             case .event(let event):

@@ -49,7 +49,8 @@ public enum MailClient {
                     var offset = 0
                     let bytes = outgoing.bytes
                     while offset < bytes.count {
-                        let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                        // MSG_NOSIGNAL: a server that has gone away is an error here, not a SIGPIPE.
+                        let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                         if written <= 0 {
                             open = false
                             return

@@ -101,7 +101,8 @@ public final class MailServer: @unchecked Sendable {
     public let configuration: Configuration
     private var listener: Int32 = -1
     private var wakeRead: Int32 = -1
-    var wakeWrite: Int32 = -1
+    /// The write end of the pipe that wakes `run`'s poll; under `lock` once `run` has started.
+    private var wakeWrite: Int32 = -1
     var spooler: Spooler?
     private var clients: [Int32: Client] = [:]
     private var sessions: [Int: Client] = [:]
@@ -143,10 +144,13 @@ public final class MailServer: @unchecked Sendable {
     /// Asks the loop to stop: it answers 421 to connected clients, finishes what is being
     /// stored, flushes and returns.
     public func stop() {
-        lock.withLock { stopRequested = true }
-        if wakeWrite >= 0 {
-            var byte: UInt8 = 0
-            _ = write(wakeWrite, &byte, 1)
+        lock.withLock {
+            stopRequested = true
+            // Wake the loop at once (the pipe is read by `run`; -1 once it has ended).
+            if wakeWrite >= 0 {
+                var byte: UInt8 = 0
+                _ = write(wakeWrite, &byte, 1)
+            }
         }
     }
 
@@ -198,6 +202,7 @@ public final class MailServer: @unchecked Sendable {
             throw ServerError.socket("cannot use \(configuration.mailboxDirectory) for mail: \(error.localizedDescription)")
         }
         self.spooler = spooler
+        relay?.setWake(wakeWrite)
         if let relay { recoverQueue(relay) }
     }
 
@@ -249,10 +254,14 @@ public final class MailServer: @unchecked Sendable {
         }
         spooler.stop()
         finishCommits()
+        relay?.setWake(-1)  // sessions still on their threads must not write to a closed pipe
         close(listener)
+        // The write end first: `stop()` may still write to it, and a pipe with no reader signals.
+        lock.withLock {
+            close(wakeWrite)
+            wakeWrite = -1
+        }
         close(wakeRead)
-        close(wakeWrite)
-        wakeWrite = -1
     }
 
     private func acceptClients() {
@@ -436,7 +445,8 @@ public final class MailServer: @unchecked Sendable {
 
     func writeTo(_ client: Client) {
         while client.written < client.output.count {
-            let written = client.output[client.written...].withUnsafeBytes { write(client.descriptor, $0.baseAddress, $0.count) }
+            // send(2) with MSG_NOSIGNAL: a client that has gone away is an error here, not a SIGPIPE.
+            let written = client.output[client.written...].withUnsafeBytes { send(client.descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if written <= 0 {
                 if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return }
                 client.engine.connectionClosed()
