@@ -213,29 +213,20 @@ import TestSupport
                 dialect: .esmtp, host: "127.0.0.1", port: running.port, clientName: "a.org",
                 transaction: SendTests.transaction(["joe@example.org"], "Subject: \(subject)\r\nFrom: ann@a.org\r\n\r\nbody \(subject)\r\n"))
         }
-        let process = TestEnvironment.process(
+        let output = try TestEnvironment.run(
             "/usr/bin/env",
             [
                 "python3", "-c",
                 "import mailbox, sys\nbox = mailbox.Maildir(sys.argv[1], create=False)\nprint(sorted((m['Subject'], m['Return-Path'], m.get_subdir()) for m in box))",
                 running.directory + "/joe",
-            ])
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+            ]
+        ).output
         #expect(output == "[('one', '<ann@a.org>', 'new'), ('two', '<ann@a.org>', 'new')]\n")
 
         // Dovecot's IMAP server (Debian's dovecot-imapd, installed by .ci/run) selects the same
         // Maildir and finds both messages with their headers.
-        let dovecot = TestEnvironment.process(repositoryRoot().path + "/Scripts/dovecot-read.sh", [running.directory + "/joe"])
-        let imapOutput = Pipe()
-        dovecot.standardOutput = imapOutput
-        try dovecot.run()
-        let imap = String(decoding: imapOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        dovecot.waitUntilExit()
-        #expect(dovecot.terminationStatus == 0, "Scripts/dovecot-read.sh failed (is dovecot-imapd installed?): \(imap)")
+        let (status, imap) = try TestEnvironment.run(repositoryRoot().path + "/Scripts/dovecot-read.sh", [running.directory + "/joe"])
+        #expect(status == 0, "Scripts/dovecot-read.sh failed (is dovecot-imapd installed?): \(imap)")
         #expect(imap.contains("* 2 EXISTS\r\n"), "\(imap)")
         #expect(imap.contains("Return-Path: <ann@a.org>\r\nSubject: one\r\n") && imap.contains("Subject: two\r\n"), "\(imap)")
         #expect(imap.contains("b OK Fetch completed"), "\(imap)")
@@ -334,14 +325,9 @@ import TestSupport
         """#
 
     static func holdIdle(port: UInt16, count: Int, spread: Bool, wait: Double) throws -> String {
-        let process = TestEnvironment.process("/usr/bin/env", ["python3", "-c", holdIdle, String(port), String(count), spread ? "spread" : "one", String(wait)])
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try TestEnvironment.run(
+            "/usr/bin/env", ["python3", "-c", holdIdle, String(port), String(count), spread ? "spread" : "one", String(wait)], withErrors: true
+        ).output
     }
 
     @Test("150 idle connections from one address hold only their share; a client from another is served at once")

@@ -63,14 +63,7 @@ final class RunningServer: @unchecked Sendable {
 
 /// Runs a Python script (the standard library's smtplib: a client we did not write) and returns its output.
 func python(_ script: String, port: UInt16) throws -> String {
-    let process = TestEnvironment.process("/usr/bin/env", ["python3", "-c", script, String(port)])
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
+    try TestEnvironment.run("/usr/bin/env", ["python3", "-c", script, String(port)], withErrors: true).output
 }
 
 @Suite(.serialized) struct ServeTests {

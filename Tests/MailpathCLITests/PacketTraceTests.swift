@@ -13,17 +13,11 @@ import TestSupport
 
     /// tshark's output for `arguments` on `file`.
     static func tshark(_ file: String, _ arguments: [String]) throws -> String {
-        let process = TestEnvironment.process(
+        let (status, output) = try TestEnvironment.run(
             "/usr/bin/env",
             ["tshark", "-r", file, "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE"] + arguments)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "tshark failed (is Debian's tshark installed? .ci/run installs it)")
-        return String(decoding: data, as: UTF8.self)
+        try #require(status == 0, "tshark failed (is Debian's tshark installed? .ci/run installs it)")
+        return output
     }
 
     /// Writes a run's trace and returns its path.

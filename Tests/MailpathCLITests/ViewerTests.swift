@@ -11,20 +11,14 @@ import TestSupport
 
     /// The DOM after the page's script has run (chromium --dump-dom with a virtual time budget).
     static func dom(_ file: String, fragment: String, width: Int = 1280) throws -> String {
-        let process = TestEnvironment.process(
+        let (status, output) = try TestEnvironment.run(
             "/usr/bin/env",
             [
                 "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--window-size=\(width),900", "--virtual-time-budget=5000",
                 "--dump-dom", "file://\(file)#\(fragment)",
             ])
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "chromium failed (is Debian's chromium installed? .ci/run installs it)")
-        return String(decoding: data, as: UTF8.self)
+        try #require(status == 0, "chromium failed (is Debian's chromium installed? .ci/run installs it)")
+        return output
     }
 
     static func element(_ id: String, in dom: String) -> String? {

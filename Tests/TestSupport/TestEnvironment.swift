@@ -15,4 +15,17 @@ public enum TestEnvironment {
         process.environment = variables
         return process
     }
+
+    /// Runs `executable` with `arguments` to its end: its exit status and its standard output
+    /// (with standard error too when `withErrors`; otherwise standard error is dropped).
+    public static func run(_ executable: String, _ arguments: [String], withErrors: Bool = false) throws -> (status: Int32, output: String) {
+        let process = process(executable, arguments)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = withErrors ? pipe : FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
 }
