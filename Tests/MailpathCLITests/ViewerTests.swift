@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
+@testable import Experiments
 @testable import MailpathCLI
 
 /// `viewer.html` (run --out, trace --viewer) loaded in a real browser: Debian's chromium,
@@ -84,6 +85,17 @@ import TestSupport
         #expect(try down(crash))
         #expect(try down(restart - 1))
         #expect(try !down(restart))
+    }
+
+    @Test("a run longer than the page's limit shows its first events and says how many there were")
+    func limit() throws {
+        let scenario = try ExperimentSupport.scenario(Self.example("relay-story.json"))
+        let era = try ExperimentSupport.era(named: "smtp-1982")
+        let outcome = try Experiment.run(scenario, era: era, workload: scenario.makeWorkload(), options: RunOptions(tracing: true))
+        let run = ExperimentSupport.viewerRun(outcome, label: "smtp-1982", limit: 10)
+        #expect(run.events.count == 10)
+        #expect(run.label == "smtp-1982 (the first 10 of \(outcome.result.trace.count) events)")
+        #expect(ExperimentSupport.viewerRun(outcome, label: "smtp-1982").events.count == outcome.result.trace.count)
     }
 
     @Test("filters from the fragment: a host's events only, counted as the trace counts them")

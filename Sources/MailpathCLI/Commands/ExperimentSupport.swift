@@ -146,21 +146,28 @@ enum ExperimentSupport {
     /// The run replayed in a page (`viewer.html`): the topology, every trace record.
     static func viewer(_ outcome: RunOutcome, title: String) -> String {
         let run = viewerRun(outcome, label: "")
-        return ViewerHTML.render(title: title, hosts: run.hosts, links: run.links, events: run.events, notation: run.notation)
+        return ViewerHTML.render(title: title + run.label, hosts: run.hosts, links: run.links, events: run.events, notation: run.notation)
     }
 
-    /// A run as the viewer takes it: hosts with their networks, links, every trace record.
-    static func viewerRun(_ outcome: RunOutcome, label: String) -> ViewerHTML.Run {
+    /// The most events a viewer page holds.
+    static let viewerEventLimit = 100_000
+
+    /// A run as the viewer takes it: hosts with their networks, links, its trace records (up to
+    /// `viewerEventLimit`, the label saying so when there are more).
+    static func viewerRun(_ outcome: RunOutcome, label: String, limit: Int = viewerEventLimit) -> ViewerHTML.Run {
         let topology = outcome.setup.topology
         let hosts = topology.hosts.enumerated().map { index, host in
             ViewerHTML.Host(
                 name: host.name, networks: host.networks.map { topology.networks[$0.index].name }, isRouter: outcome.setup.agents[index] == nil)
         }
         let links = topology.links.map { (topology.hosts[$0.endpoints.0.index].name, topology.hosts[$0.endpoints.1.index].name) }
-        let events = outcome.result.trace.map {
+        // A page stays usable up to some hundred thousand events; a longer run shows its start.
+        let trace = outcome.result.trace
+        let events = trace.prefix(limit).map {
             ViewerHTML.Event(time: Double($0.time.nanoseconds) / 1e9, host: $0.host, kind: $0.kind.rawValue, detail: $0.detail)
         }
-        return ViewerHTML.Run(label: label, hosts: hosts, links: links, events: events, notation: outcome.era.dialect.notation)
+        let shown = trace.count > limit ? " (the first \(Format.grouped(limit)) of \(Format.grouped(trace.count)) events)" : ""
+        return ViewerHTML.Run(label: label + shown, hosts: hosts, links: links, events: events, notation: outcome.era.dialect.notation)
     }
 
     static let setOption = OptionSpec.option(
