@@ -15,7 +15,7 @@ import TestSupport
         let (status, output) = try TestEnvironment.run(
             "/usr/bin/env",
             [
-                "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--window-size=\(width),900", "--virtual-time-budget=5000",
+                "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=\(width),900", "--virtual-time-budget=5000",
                 "--dump-dom", "file://\(file)#\(fragment)",
             ])
         try #require(status == 0, "chromium failed (is Debian's chromium installed? .ci/run installs it)")
