@@ -50,17 +50,7 @@ struct LiveAddress {
     var port: UInt16
 
     init(_ text: String) throws(AddressError) {
-        let host: Substring
-        let port: Substring
-        if text.hasPrefix("["), let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") {
-            host = text[text.index(after: text.startIndex)..<close]
-            port = text[text.index(close, offsetBy: 2)...]
-        } else if let colon = text.lastIndex(of: ":"), !text[..<colon].contains(":") {
-            host = text[..<colon]
-            port = text[text.index(after: colon)...]
-        } else {
-            throw AddressError(host: text)
-        }
+        guard let (host, port) = AddressText.split(text) else { throw AddressError(host: text) }
         guard let number = UInt16(port), !host.isEmpty else { throw AddressError(host: text) }
         _ = try SocketAddress(host: String(host), port: number)
         self.host = String(host)

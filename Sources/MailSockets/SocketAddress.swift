@@ -88,6 +88,21 @@ struct SocketAddress {
     }
 }
 
+/// `ADDR:PORT` as people write it (`127.0.0.1:2525`; an IPv6 literal in brackets, `[::1]:25`,
+/// RFC 3986 §3.2.2, so that its colons are not the port's): the one place it is taken apart, for
+/// the command line and the host tables alike.
+public enum AddressText {
+    /// The address and the port, or nil when `text` is not of that shape (the port unchecked).
+    public static func split(_ text: String) -> (host: Substring, port: Substring)? {
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
+            return (text[text.index(after: text.startIndex)..<close], text[text.index(close, offsetBy: 2)...])
+        }
+        guard let colon = text.lastIndex(of: ":"), !text[..<colon].contains(":") else { return nil }
+        return (text[..<colon], text[text.index(after: colon)...])
+    }
+}
+
 struct AddressError: Error, CustomStringConvertible {
     var host: String
     var description: String { "\(host) is not an IPv4 or IPv6 address (give one such as 127.0.0.1 or ::1)" }

@@ -1,4 +1,5 @@
 import Experiments
+import MailSockets
 
 /// Parses a subcommand's arguments against its spec. Errors are usage errors (exit 64) that say
 /// what was wrong and, for a misspelt option, what was probably meant.
@@ -99,20 +100,8 @@ struct HostAndPort: Equatable {
     }
 
     init(_ text: String, option: String, example: String = "127.0.0.1:2525") throws {
-        let host: Substring
-        let portText: Substring
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else {
-                throw CLIError.usage("--\(option) expects [IPV6]:PORT or ADDR:PORT, such as \(example) or [::1]:2525, got '\(text)'")
-            }
-            host = text[text.index(after: text.startIndex)..<close]
-            portText = text[text.index(close, offsetBy: 2)...]
-        } else {
-            guard let colon = text.lastIndex(of: ":"), !text[..<colon].contains(":") else {
-                throw CLIError.usage("--\(option) expects ADDR:PORT, such as \(example) or [::1]:2525 for IPv6, got '\(text)'")
-            }
-            host = text[..<colon]
-            portText = text[text.index(after: colon)...]
+        guard let (host, portText) = AddressText.split(text) else {
+            throw CLIError.usage("--\(option) expects ADDR:PORT, such as \(example) or [::1]:2525 for IPv6, got '\(text)'")
         }
         guard !host.isEmpty, let port = UInt16(portText) else {
             throw CLIError.usage("--\(option) expects ADDR:PORT with a port from 0 to 65535, such as \(example), got '\(text)'")
