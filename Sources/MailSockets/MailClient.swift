@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 import Foundation
 import MailCore
@@ -49,8 +51,8 @@ public enum MailClient {
                     var offset = 0
                     let bytes = outgoing.bytes
                     while offset < bytes.count {
-                        // MSG_NOSIGNAL: a server that has gone away is an error here, not a SIGPIPE.
-                        let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                        // A server that has gone away is an error here, not a SIGPIPE (sendFlags).
+                        let written = bytes[offset...].withUnsafeBytes { systemSend(fd, $0) }
                         if written <= 0 {
                             open = false
                             return
@@ -96,9 +98,10 @@ public enum MailClient {
         } catch {
             throw ClientError.connect(error.description)
         }
-        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(address.family, streamSocketType, 0)
         guard fd >= 0 else { throw ClientError.connect("socket: \(String(cString: strerror(errno)))") }
-        let result = address.withPointer { Glibc.connect(fd, $0, $1) }
+        noSignalOnClosedPeer(fd)
+        let result = address.withPointer { systemConnect(fd, $0, $1) }
         guard result == 0 else {
             let reason = String(cString: strerror(errno))
             close(fd)

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 import Foundation
 import MailAgent
@@ -178,11 +180,11 @@ public final class MailServer: @unchecked Sendable {
         } catch {
             throw ServerError.socket(error.description)
         }
-        listener = socket(address.family, Int32(SOCK_STREAM.rawValue), 0)
+        listener = socket(address.family, streamSocketType, 0)
         guard listener >= 0 else { throw ServerError.socket("socket: \(String(cString: strerror(errno)))") }
         var yes: Int32 = 1
         setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        let bound = address.withPointer { Glibc.bind(listener, $0, $1) }
+        let bound = address.withPointer { systemBind(listener, $0, $1) }
         guard bound == 0 else {
             throw ServerError.socket("cannot listen on \(address.display): \(String(cString: strerror(errno)))")
         }
@@ -271,6 +273,7 @@ public final class MailServer: @unchecked Sendable {
             let fd = withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &length) } }
             guard fd >= 0 else { return }
             setNonBlocking(fd)
+            noSignalOnClosedPeer(fd)
             let peer = SocketAddress.hostText(storage)
             let instant = ContinuousClock.now
             sessionCount += 1
@@ -445,8 +448,8 @@ public final class MailServer: @unchecked Sendable {
 
     func writeTo(_ client: Client) {
         while client.written < client.output.count {
-            // send(2) with MSG_NOSIGNAL: a client that has gone away is an error here, not a SIGPIPE.
-            let written = client.output[client.written...].withUnsafeBytes { send(client.descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            // A client that has gone away is an error here, not a SIGPIPE (sendFlags).
+            let written = client.output[client.written...].withUnsafeBytes { systemSend(client.descriptor, $0) }
             if written <= 0 {
                 if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return }
                 client.engine.connectionClosed()

@@ -1,5 +1,9 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Where a command's output goes. Results go to `out`, diagnostics and progress to `err`.
@@ -33,11 +37,10 @@ public struct Console: Sendable {
 }
 
 /// The first error met writing a descriptor, kept for the command's exit code.
-final class WriteFailure: @unchecked Sendable {
-    private let lock = PthreadMutex()
-    private var first: String?
-    var reason: String? { lock.locked { first } }
-    func record(_ reason: String) { lock.locked { if first == nil { first = reason } } }
+final class WriteFailure: Sendable {
+    private let first = Mutex<String?>(nil)
+    var reason: String? { first.withLock { $0 } }
+    func record(_ reason: String) { first.withLock { if $0 == nil { $0 = reason } } }
 }
 
 /// Writes all of `text` to a file descriptor, retrying short writes and interruptions. An error
@@ -59,31 +62,17 @@ func writeAll(_ descriptor: Int32, _ text: String, failure: WriteFailure?) {
 }
 
 /// A console that records what was written, for tests and for capturing output in memory.
-public final class CapturedConsole: @unchecked Sendable {
-    private let lock = PthreadMutex()
-    private var outText = ""
-    private var errText = ""
+public final class CapturedConsole: Sendable {
+    private let texts = Mutex<(out: String, err: String)>(("", ""))
 
     public init() {}
 
     public var console: Console {
         Console(
-            out: { [self] text in lock.locked { outText += text } },
-            err: { [self] text in lock.locked { errText += text } })
+            out: { [self] text in texts.withLock { $0.out += text } },
+            err: { [self] text in texts.withLock { $0.err += text } })
     }
 
-    public var out: String { lock.locked { outText } }
-    public var err: String { lock.locked { errText } }
-}
-
-/// A tiny mutex over pthread, so capturing needs no Foundation.
-final class PthreadMutex: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func locked<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
-    }
+    public var out: String { texts.withLock { $0.out } }
+    public var err: String { texts.withLock { $0.err } }
 }
