@@ -57,7 +57,7 @@ import TestSupport
 
     @Test("two servers one after the other with the same process id and clock: neither overwrites the other's mail")
     func restartWithSamePID() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-restart-\(UUID().uuidString)").path
+        let directory = TemporaryFiles.path("restart")
         // A container restarts its server as PID 1 with the clock where it was: only the random
         // part of the name differs, and link(2) refuses a name already taken.
         let fixed = Maildir.Naming(clock: { (1_700_000_000, 123) }, pid: 1, random: { UInt64.random(in: .min ... .max) }, host: "box")
@@ -78,7 +78,7 @@ import TestSupport
         // A file already at the very name the server will choose (every part of it fixed, so the
         // name is known): link(2) refuses to replace it, and the text goes in under another.
         let allFixed = Maildir.Naming(clock: { (1_700_000_000, 123) }, pid: 1, random: { 42 }, host: "box")
-        let other = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-restart-\(UUID().uuidString)").path
+        let other = TemporaryFiles.path("restart")
         let taken = other + "/joe/new/" + allFixed.name(count: 1)
         try FileManager.default.createDirectory(atPath: other + "/joe/new", withIntermediateDirectories: true)
         try Data("precious".utf8).write(to: URL(fileURLWithPath: taken))
@@ -157,7 +157,7 @@ import TestSupport
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mailpath").path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "swift test builds mailpath beside the tests: \(binary)")
         let port = try LiveRelayTests.freePorts(1)[0]
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-sigpipe-\(UUID().uuidString)").path
+        let directory = TemporaryFiles.path("sigpipe")
         let server = TestEnvironment.process(binary, ["serve", "--dialect", "smtp2821", "--listen", "127.0.0.1:\(port)", "--domain", "example.org", "--mailbox-dir", directory])
         server.standardError = FileHandle.nullDevice
         try server.run()

@@ -85,7 +85,7 @@ import TestSupport
     func queueSurvivesRestart() throws {
         let ports = try Self.freePorts(2)
         let hosts = try LiveHostTable.parse("A 127.0.0.1:\(ports[0]) NET\nZ 127.0.0.1:\(ports[1]) NET\n")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-queue-\(UUID().uuidString)").path
+        let directory = TemporaryFiles.path("queue")
         func serverA() throws -> RunningServer {
             try RunningServer(.smtp821, directory: directory) { configuration in
                 configuration.port = ports[0]

@@ -16,7 +16,7 @@ final class RunningServer: @unchecked Sendable {
         _ dialect: DialectID, maxSize: Int? = 10_000_000, maxConnections: Int = 100, maxPerAddress: Int = 50,
         commandTimeout: Duration = .seconds(300), directory: String? = nil, configure: (inout MailServer.Configuration) -> Void = { _ in }
     ) throws {
-        self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-serve-\(UUID().uuidString)").path
+        self.directory = directory ?? TemporaryFiles.path("serve")
         var configuration = MailServer.Configuration(dialect: dialect, mailboxDirectory: self.directory)
         configuration.port = 0
         configuration.maxConnectionsPerAddress = maxPerAddress

@@ -28,7 +28,7 @@ let baseScenario = """
 
 /// Writes `text` to a fresh directory as `bad.json` and returns the directory and the path.
 func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory: String, path: String) {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-tests-\(UUID().uuidString)")
+    let directory = TemporaryFiles.url("tests")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let url = directory.appendingPathComponent(name)
     try text.write(to: url, atomically: true, encoding: .utf8)
@@ -159,7 +159,7 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         ("latin1.json", Array(#"{"name": "M"#.utf8) + [0xFC] + Array(#"ller"}"#.utf8), "not UTF-8 text: an invalid byte at offset 11"),
     ] as [(String, [UInt8], String)])
     func unreadable(name: String, bytes: [UInt8], reason: String) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-read-\(UUID().uuidString)")
+        let directory = TemporaryFiles.url("read")
         let path = directory.appendingPathComponent(name).path
         if name == "directory" {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -226,7 +226,7 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         #expect(result.out.contains("Each factor's share of the change from mx-1986 to esmtp-1995 (Shapley values over 4 runs):"))
         let json = mailpath("compare", Self.relayStory, "--eras", "mx-1986,esmtp-1995", "--attribute", "--quiet", "--format", "json")
         #expect(json.out.contains(#""method": "shapley""#))
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-attribute-\(getpid())").path
+        let folder = TemporaryFiles.path("attribute")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect(mailpath("compare", Self.relayStory, "--eras", "mx-1986,esmtp-1995", "--attribute", "--quiet", "--out", folder).code == .success)
         let csv = try String(contentsOfFile: folder + "/attribution.csv", encoding: .utf8)
@@ -289,7 +289,7 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
 
     @Test("run --out writes the full results")
     func outDirectory() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-out-\(UUID().uuidString)").path
+        let directory = TemporaryFiles.path("out")
         let result = mailpath("run", Self.relayStory, "--quiet", "--out", directory)
         #expect(result.code == .success)
         for file in ["summary.json", "summary.csv", "recipients.csv", "mailboxes.csv", "queue.csv", "trace.txt", "viewer.html"] {
@@ -302,7 +302,7 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
 
     @Test("--out is written whole: nothing staged is left beside it, other files in it stay, and a file in the way is named")
     func outFolderWholeOrNothing() throws {
-        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-out-\(UUID().uuidString)").path
+        let parent = TemporaryFiles.path("out")
         let directory = parent + "/results"
         #expect(mailpath("run", Self.relayStory, "--quiet", "--out", directory).code == .success)
         try "mine".write(toFile: directory + "/notes.txt", atomically: true, encoding: .utf8)
@@ -319,7 +319,7 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
 
     @Test("run --keep-text writes each delivered text, whose size and digest are those in mailboxes.csv")
     func keepText() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-out-\(UUID().uuidString)").path
+        let directory = TemporaryFiles.path("out")
         let result = mailpath("run", Self.relayStory, "--quiet", "--out", directory, "--keep-text")
         #expect(result.code == .success)
         let rows = try String(contentsOfFile: directory + "/mailboxes.csv", encoding: .utf8).split(separator: "\r\n").dropFirst()
@@ -351,7 +351,7 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
     @Test("mailpath timeline writes the page, the Markdown, the CSV and the JSON, and summarises on stdout")
     func writesReport() throws {
         let timeline = repositoryRoot().appendingPathComponent("Timelines/mtp-to-esmtp.json").path
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-timeline-\(UUID().uuidString)").path
+        let directory = TemporaryFiles.path("timeline")
         let result = mailpath("timeline", timeline, "--out", directory, "--quiet")
         #expect(result.code == .success, "\(result.err)")
         #expect(result.out.hasPrefix("From FTP mail to ESMTP: 10 milestones, 10 simulated on mtp-to-esmtp\n"))
@@ -379,7 +379,7 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
 @Suite(.serialized) struct SendCommandTests {
     @Test("mailpath send prints a line per recipient and exits 0, 1 for a permanent failure, 75 when it cannot connect")
     func exitCodes() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-send-\(UUID().uuidString)").path
+        let directory = TemporaryFiles.path("send")
         var configuration = MailServer.Configuration(dialect: .esmtp, mailboxDirectory: directory)
         configuration.port = 0
         configuration.domain = "example.org"

@@ -11,7 +11,7 @@ import TestSupport
     static let labs = repositoryRoot().appendingPathComponent("Docs/labs").path
 
     static func scratch() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-lab-\(UUID().uuidString)").path
+        TemporaryFiles.path("lab")
     }
 
     /// A figure of a run, read from `run --format json` (not from the checker).

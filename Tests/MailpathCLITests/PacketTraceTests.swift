@@ -22,7 +22,7 @@ import TestSupport
 
     /// Writes a run's trace and returns its path.
     static func capture(_ scenario: String, era: String, command: String = "run") throws -> String {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-\(UUID().uuidString).pcapng").path
+        let file = TemporaryFiles.path("mailpath", suffix: ".pcapng")
         let result = mailpath([command, example(scenario), "--era", era, "--pcap", file, "--quiet"])
         try #require(result.code == .success, "\(result.err)")
         return file
@@ -51,7 +51,7 @@ import TestSupport
         let trace = mailpath(["trace", Self.example("relay-story.json"), "--era", "mx-1986", "--quiet"]).out
         #expect(trace.contains("[connect] conn1 to Z"), "the trace names the same connection")
         // Each frame's comment names its event: line N of the run's trace.txt.
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-\(UUID().uuidString)").path
+        let out = TemporaryFiles.path("mailpath")
         #expect(mailpath(["run", Self.example("relay-story.json"), "--era", "mx-1986", "--out", out, "--pcap", out + ".pcapng", "--quiet"]).code == .success)
         let lines = try String(contentsOfFile: out + "/trace.txt", encoding: .utf8).split(separator: "\n")
         let comments = try Self.tshark(out + ".pcapng", ["-Y", "smtp.req.command == \"HELO\"", "-T", "fields", "-e", "frame.comment"]).split(separator: "\n")

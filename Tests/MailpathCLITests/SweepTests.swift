@@ -9,7 +9,7 @@ import TestSupport
 final class Scratch {
     let path: String
     init(_ name: String) {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        path = TemporaryFiles.path(name)
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
     deinit { try? FileManager.default.removeItem(atPath: path) }

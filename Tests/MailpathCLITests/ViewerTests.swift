@@ -33,7 +33,7 @@ import TestSupport
 
     @Test("run --out writes viewer.html: one page with no outside resources; stepping to an event shows it, its session's transcript and its host")
     func stepping() throws {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-viewer-\(UUID().uuidString)").path
+        let out = TemporaryFiles.path("viewer")
         #expect(mailpath(["run", Self.example("relay-story.json"), "--era", "smtp-1982", "--out", out, "--quiet"]).code == .success)
         let page = try String(contentsOfFile: out + "/viewer.html", encoding: .utf8)
         #expect(!page.contains("https://") && !page.contains("<link") && !page.contains(" src="), "self-contained")
@@ -56,7 +56,7 @@ import TestSupport
 
     @Test("load, step ten events, seek to the message's delivery: the transcript is the session that delivered it")
     func stepAndSeek() throws {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-viewer-\(UUID().uuidString)").path
+        let out = TemporaryFiles.path("viewer")
         #expect(mailpath(["run", Self.example("relay-story.json"), "--era", "smtp-1982", "--out", out, "--quiet"]).code == .success)
         let trace = try String(contentsOfFile: out + "/trace.txt", encoding: .utf8).split(separator: "\n")
         let stepped = try Self.dom(out + "/viewer.html", fragment: "steps=10")
@@ -71,7 +71,7 @@ import TestSupport
 
     @Test("a crashed host is drawn down from its crash to its restart")
     func hostsDown() throws {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-viewer-\(UUID().uuidString)").path
+        let out = TemporaryFiles.path("viewer")
         #expect(mailpath(["run", Self.example("fault-drill.json"), "--out", out, "--quiet"]).code == .success)
         let trace = try String(contentsOfFile: out + "/trace.txt", encoding: .utf8).split(separator: "\n")
         let crash = try #require(trace.firstIndex { $0.contains("backup.c.org fault     crash") }) + 1
@@ -100,7 +100,7 @@ import TestSupport
 
     @Test("filters from the fragment: a host's events only, counted as the trace counts them")
     func filters() throws {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-viewer-\(UUID().uuidString)").path
+        let out = TemporaryFiles.path("viewer")
         #expect(mailpath(["run", Self.example("relay-story.json"), "--era", "smtp-1982", "--out", out, "--quiet"]).code == .success)
         let trace = try String(contentsOfFile: out + "/trace.txt", encoding: .utf8).split(separator: "\n")
         let atZ = trace.filter { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first == "Z" }.count
@@ -110,7 +110,7 @@ import TestSupport
 
     @Test("a run of some 10,000 events keeps only the rows in view in the page, on a 390-pixel phone too")
     func lazyRows() throws {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-viewer-\(UUID().uuidString)").path
+        let out = TemporaryFiles.path("viewer")
         #expect(mailpath(["run", Self.example("internet-2001.json"), "--out", out, "--quiet"]).code == .success)
         let records = try String(contentsOfFile: out + "/trace.txt", encoding: .utf8).split(separator: "\n").count
         #expect(records > 10_000, "\(records) events")
@@ -125,7 +125,7 @@ import TestSupport
 
     @Test("trace --viewer with --text: the message's header as the current hop's text carries it")
     func textPanel() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-viewer-\(UUID().uuidString).html").path
+        let file = TemporaryFiles.path("viewer", suffix: ".html")
         #expect(mailpath(["trace", Self.example("relay-story.json"), "--era", "smtp-1982", "--text", "--viewer", file, "--quiet"]).code == .success)
         // The last header line D sends on conn2 (to P): its text carries A→D's Received line.
         let dom = try Self.dom(file, fragment: "conn=conn2&kind=text&message=Message-ID")
@@ -148,7 +148,7 @@ import TestSupport
 
     @Test("two eras side by side: each lockstep step goes to the next moment either run has an event, each run at its last event by then")
     func lockstep() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mailpath-both-\(UUID().uuidString).html").path
+        let file = TemporaryFiles.path("both", suffix: ".html")
         let result = mailpath(["compare", ViewerTests.example("relay-story.json"), "--eras", "smtp-1982,mx-1986", "--viewer", file, "--quiet"])
         #expect(result.code == .success, "\(result.err)")
         let page = try String(contentsOfFile: file, encoding: .utf8)
