@@ -38,7 +38,9 @@ let package = Package(
         .target(name: "Reports"),
         .target(
             name: "Experiments",
-            dependencies: ["SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent", "MailSimulation", "Reports"]
+            dependencies: [
+                "SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent", "MailSimulation", "Reports",
+            ]
         ),
         .target(
             name: "MailpathCLI",
@@ -60,7 +62,9 @@ let package = Package(
         .testTarget(name: "MailAgentTests", dependencies: ["MailCore", "MailDialects", "MailAgent", "TestSupport"]),
         .testTarget(
             name: "MailSimulationTests",
-            dependencies: ["SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent", "MailSimulation", "TestSupport"]
+            dependencies: [
+                "SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent", "MailSimulation", "TestSupport",
+            ]
         ),
         .testTarget(
             name: "MailSocketsTests",
@@ -71,7 +75,11 @@ let package = Package(
             name: "ExperimentsTests",
             dependencies: ["SimKernel", "MailSimulation", "Reports", "Experiments", "TestSupport"]
         ),
-        .testTarget(name: "MailpathCLITests", dependencies: ["MailpathCLI", "Experiments", "MailAgent", "MailDialects", "MailSockets", "SimNetwork", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(
+            name: "MailpathCLITests",
+            dependencies: [
+                "MailpathCLI", "Experiments", "MailAgent", "MailDialects", "MailSockets", "SimNetwork", "TestSupport",
+            ], exclude: ["Golden"]),
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -24,7 +24,9 @@ public func fuzzCommands(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
             }
         }
         for style in [RouteStyle.comma, .colon] {
-            _ = Path.parse(bytes: line, style: style, limits: PathLimits(path: 256, domain: 64, localPart: 64), allowNull: true, allowPostmaster: true)
+            _ = Path.parse(
+                bytes: line, style: style, limits: PathLimits(path: 256, domain: 64, localPart: 64), allowNull: true,
+                allowPostmaster: true)
         }
     }
     return 0

@@ -15,7 +15,8 @@ public func fuzzEngines(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let stream = bytes.dropFirst(2)
     var now = Timestamp.zero
     if bytes[0] & 1 == 0 {
-        let policy = ReceiverPolicy(hostName: "z.example", users: ["joe", "ann"], maxRecipients: 5, maxMessageSize: 4096)
+        let policy = ReceiverPolicy(
+            hostName: "z.example", users: ["joe", "ann"], maxRecipients: 5, maxMessageSize: 4096)
         var engine = ReceiverEngine.make(dialect: dialect, policy: policy)
         var actions = engine.connectionOpened(now: now)
         var offset = stream.startIndex
@@ -23,7 +24,8 @@ public func fuzzEngines(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         while !engine.isClosed, steps < 10_000 {
             steps += 1
             if case .deliver(let message)? = actions.last {
-                actions = engine.deliveryFinished(message.content.count % 2 == 0 ? .accepted : .rejected(Reply(.transactionFailed, "no")), now: now)
+                actions = engine.deliveryFinished(
+                    message.content.count % 2 == 0 ? .accepted : .rejected(Reply(.transactionFailed, "no")), now: now)
                 continue
             }
             guard offset < stream.endIndex else {
@@ -39,7 +41,10 @@ public func fuzzEngines(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     } else {
         let transaction = OutboundTransaction(
             id: 1, reversePath: Path(Mailbox(localPart: "ann", domain: Domain("a.example"))),
-            recipients: [Path(Mailbox(localPart: "joe", domain: Domain("z.example"))), Path(Mailbox(localPart: "bob", domain: Domain("z.example")))],
+            recipients: [
+                Path(Mailbox(localPart: "joe", domain: Domain("z.example"))),
+                Path(Mailbox(localPart: "bob", domain: Domain("z.example"))),
+            ],
             content: Array("Subject: hi\r\n\r\nHello.\r\n".utf8))
         var engine = SenderEngine.make(dialect: dialect, clientName: "a.example", transactions: [transaction])
         _ = engine.connectionOpened(now: now)

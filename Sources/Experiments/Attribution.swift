@@ -45,7 +45,8 @@ public struct Attribution: Sendable {
     /// Runs the one-factor-at-a-time paths from `from` to `to` on `workload`; `progress` hears
     /// (run index, run count) before each run.
     public static func measure(
-        _ scenario: Scenario, workload: Workload, from: Era, to: Era, options: RunOptions = RunOptions(tracing: false, keepsMailboxText: false),
+        _ scenario: Scenario, workload: Workload, from: Era, to: Era,
+        options: RunOptions = RunOptions(tracing: false, keepsMailboxText: false),
         file: String = "scenario", progress: ((Int, Int) -> Void)? = nil
     ) throws(ScenarioError) -> Attribution {
         let factors = to.factors.differences(from: from.factors)
@@ -55,7 +56,8 @@ public struct Attribution: Sendable {
         for (index, subset) in subsets.enumerated() {
             progress?(index, subsets.count)
             let era = variant(from: from, to: to, factors: factors, subset: subset)
-            runs[subset] = try Experiment.run(scenario, era: era, workload: workload, options: options, file: file).metrics
+            runs[subset] = try Experiment.run(scenario, era: era, workload: workload, options: options, file: file)
+                .metrics
         }
         return Attribution(from: from, to: to, factors: factors, method: method, runs: runs)
     }
@@ -132,7 +134,8 @@ public struct Attribution: Sendable {
         return Table(
             headers: ["figure", from.name, to.name, "change"] + factors.map(\.rawValue),
             rows: changed.map { row in
-                [row.label, text(row.before), text(row.after), text(row.change)] + factors.indices.map { index in text(row.shares?[index]) }
+                [row.label, text(row.before), text(row.after), text(row.change)]
+                    + factors.indices.map { index in text(row.shares?[index]) }
             },
             alignments: [.left] + Array(repeating: .right, count: 3 + factors.count))
     }
@@ -147,14 +150,23 @@ public struct Attribution: Sendable {
     public var sentences: [String] {
         guard !factors.isEmpty else { return ["\(from.name) and \(to.name) set every factor alike"] }
         var lines = [
-            "factors changed: " + factors.map { "\($0.rawValue) \($0.value(in: from.factors)) → \($0.value(in: to.factors))" }.joined(separator: ", ")
+            "factors changed: "
+                + factors.map { "\($0.rawValue) \($0.value(in: from.factors)) → \($0.value(in: to.factors))" }.joined(
+                    separator: ", ")
         ]
-        for key in ["hops_mean", "round_trips_per_message", "latency_mean_s", "delivered_share", "dns_queries", "connections", "wire_bytes"] {
-            guard let row = rows.first(where: { $0.key == key }), let change = row.change, change != 0, let shares = row.shares else { continue }
+        for key in [
+            "hops_mean", "round_trips_per_message", "latency_mean_s", "delivered_share", "dns_queries", "connections",
+            "wire_bytes",
+        ] {
+            guard let row = rows.first(where: { $0.key == key }), let change = row.change, change != 0,
+                let shares = row.shares
+            else { continue }
             let parts = factors.indices.filter { shares[$0] != 0 }.map { index in
                 "\(factors[index].rawValue) \(Self.signed(shares[index]))"
             }
-            lines.append("\(row.label) \(Self.signed(change)): " + (parts.isEmpty ? "no single factor" : parts.joined(separator: ", ")))
+            lines.append(
+                "\(row.label) \(Self.signed(change)): "
+                    + (parts.isEmpty ? "no single factor" : parts.joined(separator: ", ")))
         }
         return lines
     }
@@ -164,16 +176,33 @@ public struct Attribution: Sendable {
     public var json: JSON {
         .object([
             ("from", .string(from.name)), ("to", .string(to.name)), ("method", .string(method.rawValue)),
-            ("factors", .array(factors.map { factor in
-                .object([("factor", .string(factor.rawValue)), ("from", .string(factor.value(in: from.factors))), ("to", .string(factor.value(in: to.factors)))])
-            })),
-            ("figures", .array(rows.map { row in
-                var fields: [(String, JSON)] = [("key", .string(row.key))]
-                fields.append(("from", row.before.map { .decimal($0, 6) } ?? .null))
-                fields.append(("to", row.after.map { .decimal($0, 6) } ?? .null))
-                fields.append(("shares", row.shares.map { shares in .object(factors.indices.map { (factors[$0].rawValue, .decimal(shares[$0], 6)) }) } ?? .null))
-                return .object(fields)
-            })),
+            (
+                "factors",
+                .array(
+                    factors.map { factor in
+                        .object([
+                            ("factor", .string(factor.rawValue)), ("from", .string(factor.value(in: from.factors))),
+                            ("to", .string(factor.value(in: to.factors))),
+                        ])
+                    })
+            ),
+            (
+                "figures",
+                .array(
+                    rows.map { row in
+                        var fields: [(String, JSON)] = [("key", .string(row.key))]
+                        fields.append(("from", row.before.map { .decimal($0, 6) } ?? .null))
+                        fields.append(("to", row.after.map { .decimal($0, 6) } ?? .null))
+                        fields.append(
+                            (
+                                "shares",
+                                row.shares.map { shares in
+                                    .object(factors.indices.map { (factors[$0].rawValue, .decimal(shares[$0], 6)) })
+                                } ?? .null
+                            ))
+                        return .object(fields)
+                    })
+            ),
         ])
     }
 
@@ -186,7 +215,8 @@ public struct Attribution: Sendable {
         for row in rows {
             for (index, factor) in factors.enumerated() {
                 table.append([
-                    row.key, factor.rawValue, row.before.map { Format.decimal($0, 6) } ?? "", row.after.map { Format.decimal($0, 6) } ?? "",
+                    row.key, factor.rawValue, row.before.map { Format.decimal($0, 6) } ?? "",
+                    row.after.map { Format.decimal($0, 6) } ?? "",
                     row.shares.map { Format.decimal($0[index], 6) } ?? "",
                 ])
             }

@@ -15,7 +15,8 @@ public enum Experiment {
     /// Runs a scenario in one era with a given workload (make it once with `makeWorkload()` and
     /// pass the same one to every era of a comparison).
     public static func run(
-        _ scenario: Scenario, era: Era, workload: Workload, options: RunOptions = RunOptions(), file: String = "scenario",
+        _ scenario: Scenario, era: Era, workload: Workload, options: RunOptions = RunOptions(),
+        file: String = "scenario",
         progress: ((SimTime, SimTime) -> Void)? = nil
     ) throws(ScenarioError) -> RunOutcome {
         let setup = try scenario.setup(era: era, workload: workload, options: options, file: file)
@@ -80,7 +81,9 @@ public struct Comparison: Sendable {
         var changes = [
             differing.isEmpty
                 ? "no factor differs"
-                : "factors changed: " + differing.map { "\($0.rawValue) \($0.value(in: eraA.factors)) → \($0.value(in: eraB.factors))" }.joined(separator: ", ")
+                : "factors changed: "
+                    + differing.map { "\($0.rawValue) \($0.value(in: eraA.factors)) → \($0.value(in: eraB.factors))" }
+                    .joined(separator: ", ")
         ]
         let attribution = index - 1 < attributions.count ? attributions[index - 1] : nil
         let before = Dictionary(uniqueKeysWithValues: a.figures.map { ($0.key, $0.value) })
@@ -104,22 +107,27 @@ public struct Comparison: Sendable {
         if changes.count == 1 { changes.append("no figure moved by 5% or more") }
         // Latency on the same recipients: each era's own mean is over what it delivered, which
         // differs when one era delivers less.
-        if let paired = a.pairedLatency(with: b), a.totals.delivered != paired.count || b.totals.delivered != paired.count {
+        if let paired = a.pairedLatency(with: b),
+            a.totals.delivered != paired.count || b.totals.delivered != paired.count
+        {
             changes.append(
-                "latency mean of the \(paired.count) recipients delivered in both (s) \(Format.decimal(paired.mine, 3)) → \(Format.decimal(paired.theirs, 3))")
+                "latency mean of the \(paired.count) recipients delivered in both (s) \(Format.decimal(paired.mine, 3)) → \(Format.decimal(paired.theirs, 3))"
+            )
         }
         return changes
     }
 
     /// The figures "what changed" reports on.
     static let highlighted: Set<String> = [
-        "delivered", "bounced", "queued", "delivered_share", "latency_p50_s", "latency_p95_s", "hops_mean", "round_trips_per_message",
+        "delivered", "bounced", "queued", "delivered_share", "latency_p50_s", "latency_p95_s", "hops_mean",
+        "round_trips_per_message",
         "protocol_bytes", "connections", "dns_queries", "helo_fallbacks",
     ]
 
     public var json: JSON {
         var fields: [(String, JSON)] = [
-            ("scenario", .string(scenario)), ("runs", .array(runs.map(\.json))), ("highlights", .array(highlights.map { .string($0) })),
+            ("scenario", .string(scenario)), ("runs", .array(runs.map(\.json))),
+            ("highlights", .array(highlights.map { .string($0) })),
         ]
         if attributions.contains(where: { $0 != nil }) {
             fields.append(("attributions", .array(attributions.map { $0?.json ?? .null })))

@@ -16,7 +16,8 @@ public enum FileText {
             return .failure(ReadFailure(reason: "no such file"))
         }
         if isDirectory.boolValue { return .failure(ReadFailure(reason: "it is a directory, not a file")) }
-        guard FileManager.default.isReadableFile(atPath: path), let data = FileManager.default.contents(atPath: path) else {
+        guard FileManager.default.isReadableFile(atPath: path), let data = FileManager.default.contents(atPath: path)
+        else {
             return .failure(ReadFailure(reason: "cannot read the file (permission denied?)"))
         }
         let bytes = [UInt8](data)

@@ -28,7 +28,9 @@ public struct MessageTrace: Sendable {
         self.era = era
         var ids: Set<String> = [messageID]
         for record in trace where record.kind.rawValue == "bounce" && record.detail.contains(messageID) {
-            if let notice = record.detail.split(separator: " ").last, notice.hasPrefix("<notice-") { ids.insert(String(notice)) }
+            if let notice = record.detail.split(separator: " ").last, notice.hasPrefix("<notice-") {
+                ids.insert(String(notice))
+            }
         }
         func mentions(_ detail: String) -> Bool { ids.contains { detail.contains($0) } }
         // Connections that carried it, and who was at the other end.
@@ -44,9 +46,12 @@ public struct MessageTrace: Sendable {
         for record in trace where mentions(record.detail) {
             let window = windows[record.host] ?? (record.time, record.time)
             windows[record.host] = (min(window.0, record.time), max(window.1, record.time))
-            if record.kind.rawValue == "submit" || record.kind.rawValue == "relayed" || record.kind.rawValue == "defer" {
+            if record.kind.rawValue == "submit" || record.kind.rawValue == "relayed" || record.kind.rawValue == "defer"
+            {
                 for word in record.detail.split(separator: " ") where word.hasPrefix("<") && word.contains("@") {
-                    if let at = word.lastIndex(of: "@") { names.insert(word[word.index(after: at)...].dropLast().lowercased()) }
+                    if let at = word.lastIndex(of: "@") {
+                        names.insert(word[word.index(after: at)...].dropLast().lowercased())
+                    }
                 }
             }
         }
@@ -63,13 +68,24 @@ public struct MessageTrace: Sendable {
             if let ends = peers[label] {
                 let text = String(record.detail.dropFirst(label.count + 1))
                 switch kind {
-                case "C": entries.append(Entry(time: record.time, host: record.host, kind: "C", text: text, peer: ends.server, connection: label))
-                case "S": entries.append(Entry(time: record.time, host: record.host, kind: "S", text: text, peer: ends.client, connection: label))
-                default: entries.append(Entry(time: record.time, host: record.host, kind: kind, text: record.detail, peer: nil))
+                case "C":
+                    entries.append(
+                        Entry(
+                            time: record.time, host: record.host, kind: "C", text: text, peer: ends.server,
+                            connection: label))
+                case "S":
+                    entries.append(
+                        Entry(
+                            time: record.time, host: record.host, kind: "S", text: text, peer: ends.client,
+                            connection: label))
+                default:
+                    entries.append(
+                        Entry(time: record.time, host: record.host, kind: kind, text: record.detail, peer: nil))
                 }
             } else if mentions(record.detail) {
                 entries.append(Entry(time: record.time, host: record.host, kind: kind, text: record.detail, peer: nil))
-            } else if kind == "dns", let window = windows[record.host], record.time >= window.0, record.time <= window.1,
+            } else if kind == "dns", let window = windows[record.host], record.time >= window.0,
+                record.time <= window.1,
                 let name = question(record.detail), names.contains(name)
             {
                 entries.append(Entry(time: record.time, host: record.host, kind: kind, text: record.detail, peer: nil))
@@ -117,7 +133,9 @@ public struct MessageTrace: Sendable {
     public var mermaid: String {
         var participants: [String] = []
         for entry in entries {
-            for name in [entry.host] + (entry.peer.map { [$0] } ?? []) where !participants.contains(name) { participants.append(name) }
+            for name in [entry.host] + (entry.peer.map { [$0] } ?? []) where !participants.contains(name) {
+                participants.append(name)
+            }
         }
         func id(_ name: String) -> String { "H\(participants.firstIndex(of: name)! + 1)" }
         var text = "sequenceDiagram\n"
@@ -127,7 +145,9 @@ public struct MessageTrace: Sendable {
             switch entry.kind {
             case "C": text += "    \(id(entry.host))->>\(id(entry.peer!)): \(time) \(Self.mermaidText(entry.text))\n"
             case "S": text += "    \(id(entry.host))-->>\(id(entry.peer!)): \(time) \(Self.mermaidText(entry.text))\n"
-            default: text += "    Note over \(id(entry.host)): \(time) \(entry.kind) \(Self.mermaidText(Self.shortened(entry.text)))\n"
+            default:
+                text +=
+                    "    Note over \(id(entry.host)): \(time) \(entry.kind) \(Self.mermaidText(Self.shortened(entry.text)))\n"
             }
         }
         return text

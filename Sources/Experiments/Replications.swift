@@ -33,7 +33,10 @@ public struct Estimate: Hashable, Sendable {
         let m = mean
         let squares = samples.reduce(0) { $0 + ($1 - m) * ($1 - m) }
         standardDeviation = count > 1 ? (squares / Double(count - 1)).squareRoot() : 0
-        halfWidth = count > 1 ? StudentT.quantile(0.975, degreesOfFreedom: count - 1) * standardDeviation / Double(count).squareRoot() : nil
+        halfWidth =
+            count > 1
+            ? StudentT.quantile(0.975, degreesOfFreedom: count - 1) * standardDeviation / Double(count).squareRoot()
+            : nil
     }
 
     public var lower: Double? { halfWidth.map { mean - $0 } }
@@ -131,7 +134,8 @@ public struct ReplicatedComparison: Sendable {
 
     /// Runs every era on every seed; replication r of every era has the workload of seed r.
     public static func run(
-        _ scenario: Scenario, eras: [Era], replications: Int, options: RunOptions = RunOptions(tracing: false, keepsMailboxText: false),
+        _ scenario: Scenario, eras: [Era], replications: Int,
+        options: RunOptions = RunOptions(tracing: false, keepsMailboxText: false),
         file: String = "scenario", progress: ((Int, Int) -> Void)? = nil
     ) throws(ScenarioError) -> ReplicatedComparison {
         let seeds = (0..<replications).map { Replications.seed(scenario.seed, replication: $0) }
@@ -144,7 +148,8 @@ public struct ReplicatedComparison: Sendable {
             let workload = replicated.makeWorkload()
             for (eraIndex, era) in eras.enumerated() {
                 progress?(index * eras.count + eraIndex, seeds.count * eras.count)
-                runs[eraIndex].append(try Experiment.run(replicated, era: era, workload: workload, options: options, file: file).metrics)
+                runs[eraIndex].append(
+                    try Experiment.run(replicated, era: era, workload: workload, options: options, file: file).metrics)
             }
         }
         return ReplicatedComparison(scenario: scenario.name, eras: eras, seeds: seeds, runs: runs)
@@ -188,7 +193,8 @@ public struct ReplicatedComparison: Sendable {
     public var table: Table {
         Table(
             headers: ["figure"] + eras.map(\.name),
-            rows: figures.map { figure in [figure.label] + eras.indices.map { Self.text(estimate(figure.key, era: $0)) } },
+            rows: figures.map { figure in [figure.label] + eras.indices.map { Self.text(estimate(figure.key, era: $0)) }
+            },
             alignments: [.left] + eras.map { _ in .right })
     }
 
@@ -196,10 +202,14 @@ public struct ReplicatedComparison: Sendable {
     /// replication: the difference with its interval, and whether the interval leaves out zero.
     public func differenceTable(at index: Int) -> Table {
         let rows: [[String]] = figures.compactMap { figure in
-            guard let difference = difference(figure.key, at: index), difference.mean != 0 || difference.standardDeviation != 0 else { return nil }
+            guard let difference = difference(figure.key, at: index),
+                difference.mean != 0 || difference.standardDeviation != 0
+            else { return nil }
             return [figure.label, Self.text(difference), difference.excludesZero ? "yes" : "no"]
         }
-        return Table(headers: ["figure", "\(eras[index].name) − \(eras[index - 1].name)", "significant"], rows: rows, alignments: [.left, .right, .left])
+        return Table(
+            headers: ["figure", "\(eras[index].name) − \(eras[index - 1].name)", "significant"], rows: rows,
+            alignments: [.left, .right, .left])
     }
 
     /// One row per era and figure: era, figure, replications, mean, sd, 95% interval.
@@ -211,7 +221,8 @@ public struct ReplicatedComparison: Sendable {
                 let estimate = estimate(figure.key, era: index)
                 rows.append([
                     era.name, figure.key, String(seeds.count), estimate.map { Format.decimal($0.mean, 6) } ?? "",
-                    estimate.map { Format.decimal($0.standardDeviation, 6) } ?? "", estimate?.lower.map { Format.decimal($0, 6) } ?? "",
+                    estimate.map { Format.decimal($0.standardDeviation, 6) } ?? "",
+                    estimate?.lower.map { Format.decimal($0, 6) } ?? "",
                     estimate?.upper.map { Format.decimal($0, 6) } ?? "",
                 ])
             }
@@ -220,16 +231,21 @@ public struct ReplicatedComparison: Sendable {
     }
 
     /// One row per neighbouring pair and figure: the paired difference and its interval.
-    public static let differenceHeaders = ["from_era", "to_era", "figure", "replications", "mean_difference", "sd", "ci95_low", "ci95_high", "significant"]
+    public static let differenceHeaders = [
+        "from_era", "to_era", "figure", "replications", "mean_difference", "sd", "ci95_low", "ci95_high", "significant",
+    ]
     public var differenceRows: [[String]] {
         var rows: [[String]] = []
         for index in eras.indices.dropFirst() {
             for figure in figures {
                 let difference = difference(figure.key, at: index)
                 rows.append([
-                    eras[index - 1].name, eras[index].name, figure.key, String(seeds.count), difference.map { Format.decimal($0.mean, 6) } ?? "",
-                    difference.map { Format.decimal($0.standardDeviation, 6) } ?? "", difference?.lower.map { Format.decimal($0, 6) } ?? "",
-                    difference?.upper.map { Format.decimal($0, 6) } ?? "", difference.map { $0.excludesZero ? "yes" : "no" } ?? "",
+                    eras[index - 1].name, eras[index].name, figure.key, String(seeds.count),
+                    difference.map { Format.decimal($0.mean, 6) } ?? "",
+                    difference.map { Format.decimal($0.standardDeviation, 6) } ?? "",
+                    difference?.lower.map { Format.decimal($0, 6) } ?? "",
+                    difference?.upper.map { Format.decimal($0, 6) } ?? "",
+                    difference.map { $0.excludesZero ? "yes" : "no" } ?? "",
                 ])
             }
         }
@@ -241,28 +257,46 @@ public struct ReplicatedComparison: Sendable {
             guard let estimate else { return .null }
             return .object([
                 ("mean", .decimal(estimate.mean, 6)), ("sd", .decimal(estimate.standardDeviation, 6)),
-                ("ci95", estimate.halfWidth.map { _ in .array([.decimal(estimate.lower!, 6), .decimal(estimate.upper!, 6)]) } ?? .null),
+                (
+                    "ci95",
+                    estimate.halfWidth.map { _ in .array([.decimal(estimate.lower!, 6), .decimal(estimate.upper!, 6)]) }
+                        ?? .null
+                ),
             ])
         }
         return .object([
-            ("scenario", .string(scenario)), ("replications", .int(seeds.count)), ("seeds", .array(seeds.map { .number(String($0)) })),
-            ("eras", .array(eras.indices.map { index in
-                .object([
-                    ("era", .string(eras[index].name)),
-                    ("figures", .object(figures.map { ($0.key, estimateJSON(estimate($0.key, era: index))) })),
-                ])
-            })),
-            ("differences", .array(eras.indices.dropFirst().map { index in
-                .object([
-                    ("from", .string(eras[index - 1].name)), ("to", .string(eras[index].name)),
-                    ("figures", .object(figures.map { figure in
-                        let difference = difference(figure.key, at: index)
-                        var fields = [("estimate", estimateJSON(difference))]
-                        fields.append(("significant", difference.map { .bool($0.excludesZero) } ?? .null))
-                        return (figure.key, .object(fields))
-                    })),
-                ])
-            })),
+            ("scenario", .string(scenario)), ("replications", .int(seeds.count)),
+            ("seeds", .array(seeds.map { .number(String($0)) })),
+            (
+                "eras",
+                .array(
+                    eras.indices.map { index in
+                        .object([
+                            ("era", .string(eras[index].name)),
+                            ("figures", .object(figures.map { ($0.key, estimateJSON(estimate($0.key, era: index))) })),
+                        ])
+                    })
+            ),
+            (
+                "differences",
+                .array(
+                    eras.indices.dropFirst().map { index in
+                        .object([
+                            ("from", .string(eras[index - 1].name)), ("to", .string(eras[index].name)),
+                            (
+                                "figures",
+                                .object(
+                                    figures.map { figure in
+                                        let difference = difference(figure.key, at: index)
+                                        var fields = [("estimate", estimateJSON(difference))]
+                                        fields.append(
+                                            ("significant", difference.map { .bool($0.excludesZero) } ?? .null))
+                                        return (figure.key, .object(fields))
+                                    })
+                            ),
+                        ])
+                    })
+            ),
         ])
     }
 }

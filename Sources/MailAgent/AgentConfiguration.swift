@@ -107,9 +107,11 @@ public struct AgentConfiguration: Hashable, Sendable {
     @StoredAsNanoseconds public var queueDelay: Duration
 
     public init(
-        hostName: String, aliases: DomainSet = [], address: String = "", localDomains: DomainSet? = nil, mailDomain: Domain? = nil,
+        hostName: String, aliases: DomainSet = [], address: String = "", localDomains: DomainSet? = nil,
+        mailDomain: Domain? = nil,
         users: Set<String>? = nil, dialect: DialectID, extensions: ExtensionSet = .all, routing: RoutingPolicy,
-        retry: RetrySchedule = .rfc1123, persistence: QueuePersistence = .persistent, directory: HostDirectory = HostDirectory(),
+        retry: RetrySchedule = .rfc1123, persistence: QueuePersistence = .persistent,
+        directory: HostDirectory = HostDirectory(),
         relayDomains: DomainSet = [], relayClients: Set<String>? = nil, relaysSourceRoutes: Bool = true,
         maxTraceLines: Int = 100, epoch: Int64 = 0, keepsMailboxes: Bool = true, keepsMailboxText: Bool = true,
         maxRecipients: Int = 100,
@@ -146,7 +148,8 @@ public struct AgentConfiguration: Hashable, Sendable {
     /// The receiving side's policy for a connection from `peer` (its host name, if known).
     public func receiverPolicy(forPeer peer: String?) -> ReceiverPolicy {
         let relaying: RelayPolicy
-        if let clients = relayClients, let peer, clients.contains(where: { $0.lowercasedKey() == peer.lowercasedKey() }) {
+        if let clients = relayClients, let peer, clients.contains(where: { $0.lowercasedKey() == peer.lowercasedKey() })
+        {
             relaying = .any
         } else if relayClients == nil {
             relaying = .any  // an open relay, as most hosts were before the late 1990s
@@ -157,6 +160,7 @@ public struct AgentConfiguration: Hashable, Sendable {
         }
         return ReceiverPolicy(
             hostName: hostName, aliases: aliases, localDomains: localDomains, users: users, relaying: relaying,
-            maxRecipients: maxRecipients, maxMessageSize: maxMessageSize, extensions: extensions, mailDomain: mailDomain)
+            maxRecipients: maxRecipients, maxMessageSize: maxMessageSize, extensions: extensions, mailDomain: mailDomain
+        )
     }
 }

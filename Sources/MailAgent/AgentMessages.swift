@@ -140,7 +140,10 @@ extension Mailbox {
 
     /// `sameKey(as:)` for two mailboxes given by their local parts and lower-case domains, for
     /// callers that keep those apart (the accounting, which compares one mailbox with several).
-    public static func sameKey(_ localPart: String, _ domainKey: String?, _ otherLocalPart: String, _ otherDomainKey: String?) -> Bool {
-        domainKey == otherDomainKey && (localPart == otherLocalPart || localPart.lowercasedKey() == otherLocalPart.lowercasedKey())
+    public static func sameKey(
+        _ localPart: String, _ domainKey: String?, _ otherLocalPart: String, _ otherDomainKey: String?
+    ) -> Bool {
+        domainKey == otherDomainKey
+            && (localPart == otherLocalPart || localPart.lowercasedKey() == otherLocalPart.lowercasedKey())
     }
 }

@@ -45,14 +45,16 @@ extension MailAgent {
             noticeSender = .null
             from = "Mail Delivery Subsystem <MAILER-DAEMON@\(configuration.hostName)>"
         }
-        var text = "Date: \(dateFieldValue(now))\r\nFrom: \(from)\r\nTo: \(recipient.mailbox.map(\.description) ?? "")\r\n"
+        var text =
+            "Date: \(dateFieldValue(now))\r\nFrom: \(from)\r\nTo: \(recipient.mailbox.map(\.description) ?? "")\r\n"
         text += "Subject: Undeliverable mail\r\nMessage-ID: \(noticeID)\r\nIn-Reply-To: \(entry.messageID)\r\n\r\n"
         text += "Your message could not be delivered to <\(mailbox)>.\r\nReason: \(reason)\r\n\r\n"
         text += "----- Header of the returned message -----\r\n"
         text += headerText(of: entry.content)
         let id = makeID()
         let notice = QueueEntry(
-            queueID: id, messageID: noticeID, reversePath: noticeSender, content: Array(text.utf8), arrival: now, origin: nil,
+            queueID: id, messageID: noticeID, reversePath: noticeSender, content: Array(text.utf8), arrival: now,
+            origin: nil,
             isNotice: true, recipients: [QueuedRecipient(path: recipient, state: .waiting(due: now))])
         insertEntry(notice)
         startNow(id, now: now)
@@ -63,7 +65,9 @@ extension MailAgent {
         var end = content.count
         var index = 0
         while index + 3 < content.count {
-            if content[index] == 0x0d && content[index + 1] == 0x0a && content[index + 2] == 0x0d && content[index + 3] == 0x0a {
+            if content[index] == 0x0d && content[index + 1] == 0x0a && content[index + 2] == 0x0d
+                && content[index + 3] == 0x0a
+            {
                 end = index + 2
                 break
             }

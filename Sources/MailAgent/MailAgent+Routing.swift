@@ -19,7 +19,9 @@ extension MailAgent {
         var paths = indices.map { recipients[$0].path }
         // Route elements naming this host are spent.
         for index in paths.indices {
-            while let first = paths[index].route.first, configuration.isThisHost(first) { paths[index] = paths[index].poppingFirstHop }
+            while let first = paths[index].route.first, configuration.isThisHost(first) {
+                paths[index] = paths[index].poppingFirstHop
+            }
         }
         _ = consume recipients
         queue.updating(queueID) { entry in
@@ -40,7 +42,11 @@ extension MailAgent {
             // RFC 765: `MAIL <user>` goes to the user's own host, over a network both hosts are on.
             guard configuration.directory.canReach(configuration.hostName, target) else {
                 attempts[id] = attempt
-                failAttempt(&attempt, permanent: true, reason: "FTP mail cannot reach \(target): it is on no network of this host's, and FTP mail is never relayed", now: now)
+                failAttempt(
+                    &attempt, permanent: true,
+                    reason:
+                        "FTP mail cannot reach \(target): it is on no network of this host's, and FTP mail is never relayed",
+                    now: now)
                 return
             }
             attempt.candidates = [Candidate(name: target, address: configuration.directory.entry(target)?.address)]
@@ -55,7 +61,9 @@ extension MailAgent {
                 return
             }
             if let first = chain.first {
-                attempt.paths = attempt.paths.map { Path(route: chain.map(Domain.init) + $0.route, mailbox: $0.mailbox) }
+                attempt.paths = attempt.paths.map {
+                    Path(route: chain.map(Domain.init) + $0.route, mailbox: $0.mailbox)
+                }
                 attempt.candidates = [Candidate(name: first, address: configuration.directory.entry(first)?.address)]
             } else {
                 attempt.candidates = [Candidate(name: target, address: configuration.directory.entry(target)?.address)]
@@ -72,7 +80,8 @@ extension MailAgent {
 
     /// RFC 974 "Interpreting the List of MX RRs" and RFC 2821 §5.
     mutating func exchangersFound(
-        _ attemptID: UInt64, target: String, _ answer: NameAnswer, now: Timestamp, random: inout some RandomNumberGenerator
+        _ attemptID: UInt64, target: String, _ answer: NameAnswer, now: Timestamp,
+        random: inout some RandomNumberGenerator
     ) {
         // The attempt is changed where it is stored, and copied out only to be failed: a copy
         // alive while the stored one changes would make the change copy its lists.
@@ -83,7 +92,9 @@ extension MailAgent {
             // "If the domain name LOCAL is listed as an MX RR, all MX RRs with a preference value
             // greater than or equal to that of LOCAL's must be discarded."
             var mine: Int?
-            for record in list where configuration.isThisHost(Domain(record.name)) { mine = min(mine ?? record.preference, record.preference) }
+            for record in list where configuration.isThisHost(Domain(record.name)) {
+                mine = min(mine ?? record.preference, record.preference)
+            }
             if let mine {
                 list = list.filter { $0.preference < mine }
                 if list.isEmpty {
@@ -95,19 +106,24 @@ extension MailAgent {
                         let candidate = Candidate(name: next, address: configuration.directory.entry(next)?.address)
                         attempts.updating(attemptID) { attempt in
                             if !chain.isEmpty {
-                                attempt.paths = attempt.paths.map { Path(route: chain.map(Domain.init) + $0.route, mailbox: $0.mailbox) }
+                                attempt.paths = attempt.paths.map {
+                                    Path(route: chain.map(Domain.init) + $0.route, mailbox: $0.mailbox)
+                                }
                             }
                             attempt.candidates = [candidate]
                         }
                         resolveCandidate(attemptID)
                     } else {
                         var failed = attempts[attemptID]!
-                        failAttempt(&failed, permanent: true, reason: "MX list for \(target) leads back to this host", now: now)
+                        failAttempt(
+                            &failed, permanent: true, reason: "MX list for \(target) leads back to this host", now: now)
                     }
                     return
                 }
             }
-            let candidates = ordered(list, random: &random).map { Candidate(name: $0.name, address: $0.addresses.first) }
+            let candidates = ordered(list, random: &random).map {
+                Candidate(name: $0.name, address: $0.addresses.first)
+            }
             attempts.updating(attemptID) { $0.candidates = candidates }
         case .noRecords, .addresses:
             // No MX: "treat it as if it contained one RR, an MX RR with a preference value of 0,
@@ -162,8 +178,10 @@ extension MailAgent {
         guard var candidate = attempts.reading(id, { $0.candidates[$0.next] }) else { return }
         // RFC 974 era: an exchanger this host cannot reach over its own networks is reached the old
         // way, through the gateways its host table names, with a source route ending at the exchanger.
-        if case .mx(let rules) = configuration.routing, rules.followsSourceRoutes, !configuration.directory.canReach(configuration.hostName, candidate.name),
-            let chain = configuration.directory.gateways(from: configuration.hostName, to: candidate.name), let first = chain.first
+        if case .mx(let rules) = configuration.routing, rules.followsSourceRoutes,
+            !configuration.directory.canReach(configuration.hostName, candidate.name),
+            let chain = configuration.directory.gateways(from: configuration.hostName, to: candidate.name),
+            let first = chain.first
         {
             let hops = (chain + [candidate.name]).map(Domain.init)
             let gateway = Candidate(name: first, address: configuration.directory.entry(first)?.address)
@@ -185,21 +203,27 @@ extension MailAgent {
     mutating func addressFound(_ attemptID: UInt64, _ answer: NameAnswer, now: Timestamp) {
         if case .addresses(let found) = answer, let address = found.first {
             // In place: the stored attempt is the only holder of its candidate list.
-            guard case .some = attempts.updating(attemptID, { $0.candidates[$0.next].address = address }) else { return }
+            guard case .some = attempts.updating(attemptID, { $0.candidates[$0.next].address = address }) else {
+                return
+            }
             connect(attemptID)
             return
         }
         guard var attempt = attempts[attemptID] else { return }
         switch answer {
         case .temporaryFailure:
-            tryNextCandidate(&attempt, reason: "address lookup for \(attempt.candidates[attempt.next].name) timed out", now: now)
+            tryNextCandidate(
+                &attempt, reason: "address lookup for \(attempt.candidates[attempt.next].name) timed out", now: now)
         default:
-            tryNextCandidate(&attempt, reason: "no address for \(attempt.candidates[attempt.next].name)", now: now, permanentIfLast: true)
+            tryNextCandidate(
+                &attempt, reason: "no address for \(attempt.candidates[attempt.next].name)", now: now,
+                permanentIfLast: true)
         }
     }
 
     mutating func connect(_ id: UInt64) {
-        guard let (queueID, paths, candidate) = attempts.reading(id, { ($0.queueID, $0.paths, $0.candidates[$0.next]) }),
+        guard
+            let (queueID, paths, candidate) = attempts.reading(id, { ($0.queueID, $0.paths, $0.candidates[$0.next]) }),
             let (messageID, entryReversePath, relayed, viaRoute, content) = queue.reading(
                 queueID, { ($0.messageID, $0.reversePath, $0.origin != nil, $0.viaRoute, $0.content) })
         else { return }
@@ -216,13 +240,16 @@ extension MailAgent {
             .openSession(
                 SessionRequest(
                     id: id, hostName: candidate.name, address: candidate.address ?? "", dialect: configuration.dialect,
-                    clientName: configuration.hostName, extensions: configuration.extensions, timeouts: configuration.timeouts,
+                    clientName: configuration.hostName, extensions: configuration.extensions,
+                    timeouts: configuration.timeouts,
                     transaction: transaction, messageID: messageID)))
     }
 
     /// The current candidate failed before taking any mail: the next one, or wait and retry
     /// ("until a delivery attempt succeeds", RFC 2821 §5; RFC 974: all of the best before giving up).
-    mutating func tryNextCandidate(_ attempt: inout Attempt, reason: String, now: Timestamp, permanentIfLast: Bool = false) {
+    mutating func tryNextCandidate(
+        _ attempt: inout Attempt, reason: String, now: Timestamp, permanentIfLast: Bool = false
+    ) {
         if attempt.next + 1 < attempt.candidates.count {
             attempt.next += 1
             attempts[attempt.id] = attempt

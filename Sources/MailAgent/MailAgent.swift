@@ -78,7 +78,9 @@ public struct MailAgent: Sendable {
 
     /// `queuedRecipientCount` counted afresh from the queue: drivers check the kept count
     /// against it in debug builds.
-    public var recountedQueuedRecipients: Int { queue.values.reduce(0) { $0 + $1.recipients.filter { $0.state != .finished }.count } }
+    public var recountedQueuedRecipients: Int {
+        queue.values.reduce(0) { $0 + $1.recipients.filter { $0.state != .finished }.count }
+    }
 
     // MARK: Inputs
 
@@ -88,7 +90,8 @@ public struct MailAgent: Sendable {
         let due = now.adding(nanoseconds: configuration.$queueDelay)
         enqueue(
             messageID: messageID, reversePath: submission.reversePath, content: submission.content, origin: nil,
-            isNotice: submission.reversePath.isNull, recipients: submission.recipients.map { QueuedRecipient(path: $0, state: .waiting(due: due)) },
+            isNotice: submission.reversePath.isNull,
+            recipients: submission.recipients.map { QueuedRecipient(path: $0, state: .waiting(due: due)) },
             due: due, now: now)
         return takeActions()
     }
@@ -107,15 +110,25 @@ public struct MailAgent: Sendable {
         if traceLines >= configuration.maxTraceLines {
             // RFC 2821 §6.2: count the Received lines, with a threshold of at least 100.
             actions.append(.event(.loopDetected(messageID: messageID, reason: "\(traceLines) trace lines")))
-            return (.rejected(Reply(.transactionFailed, "Routing loop detected: \(traceLines) trace lines")), takeActions())
+            return (
+                .rejected(Reply(.transactionFailed, "Routing loop detected: \(traceLines) trace lines")), takeActions()
+            )
         }
         if traceStyle == .none, !handedOn.isEmpty,
-            let back = message.recipients.first(where: { handedOn.contains(Self.handOnKey(messageID, $0.path.mailbox)) })
+            let back = message.recipients.first(where: { handedOn.contains(Self.handOnKey(messageID, $0.path.mailbox)) }
+            )
         {
             // No trace lines to count: the mail has come back to a host that passed it on.
             let mailbox = back.path.mailbox.map { "\($0)" } ?? ""
-            actions.append(.event(.loopDetected(messageID: messageID, reason: "came back after this host passed it on for <\(mailbox)>")))
-            return (.rejected(Reply(.transactionFailed, "Routing loop detected: mail came back to a host that passed it on")), takeActions())
+            actions.append(
+                .event(
+                    .loopDetected(
+                        messageID: messageID, reason: "came back after this host passed it on for <\(mailbox)>")))
+            return (
+                .rejected(
+                    Reply(.transactionFailed, "Routing loop detected: mail came back to a host that passed it on")),
+                takeActions()
+            )
         }
         let style = traceStyle
         let content: [UInt8]
@@ -134,14 +147,20 @@ public struct MailAgent: Sendable {
         for index in message.recipients.indices {  // by index: each disposition read in place
             switch message.recipients[index].disposition {
             case .local(let mailbox):
-                deliverLocally(messageID: messageID, mailbox: mailbox, reversePath: message.reversePath, content: content, now: now)
+                deliverLocally(
+                    messageID: messageID, mailbox: mailbox, reversePath: message.reversePath, content: content, now: now
+                )
             case .operatorForward:
                 deliverLocally(
-                    messageID: messageID, mailbox: Mailbox(localPart: "Postmaster", domain: Domain(configuration.hostName)),
+                    messageID: messageID,
+                    mailbox: Mailbox(localPart: "Postmaster", domain: Domain(configuration.hostName)),
                     reversePath: message.reversePath, content: content, now: now)
             case .relay(let path):
                 if onward.capacity == 0 { onward.reserveCapacity(message.recipients.count) }
-                onward.append(QueuedRecipient(path: configuration.routing.stripsSourceRoutes ? path.withoutRoute : path, state: .waiting(due: due)))
+                onward.append(
+                    QueuedRecipient(
+                        path: configuration.routing.stripsSourceRoutes ? path.withoutRoute : path,
+                        state: .waiting(due: due)))
             case .forward(let mailbox):
                 if onward.capacity == 0 { onward.reserveCapacity(message.recipients.count) }
                 onward.append(QueuedRecipient(path: Path(mailbox), state: .waiting(due: due)))
@@ -190,16 +209,23 @@ public struct MailAgent: Sendable {
             switch report.transactions[0].recipients[position].status {
             case .delivered:
                 finish(attempt.queueID, index, event: { .relayed(messageID: $0, mailbox: $1, to: host) })
-                if traceStyle == .none, let key = queue.reading(attempt.queueID, { Self.handOnKey($0.messageID, $0.recipients[index].mailbox) }) {
+                if traceStyle == .none,
+                    let key = queue.reading(
+                        attempt.queueID, { Self.handOnKey($0.messageID, $0.recipients[index].mailbox) })
+                {
                     handedOn.insert(key)
                 }
             case .permanentFailure(let reply):
                 bounce(attempt.queueID, index, reason: "\(host) said: \(reply.code) \(reply.text)", now: now)
             case .temporaryFailure(let reply):
-                postpone(attempt.queueID, index, reason: "\(host) said: \(reply.code) \(reply.text)", attemptStarted: attempt.started, now: now)
+                postpone(
+                    attempt.queueID, index, reason: "\(host) said: \(reply.code) \(reply.text)",
+                    attemptStarted: attempt.started, now: now)
             case .interrupted(let why):
                 // Nothing from the server to quote: say what broke off.
-                postpone(attempt.queueID, index, reason: "no reply from \(host): \(why)", attemptStarted: attempt.started, now: now)
+                postpone(
+                    attempt.queueID, index, reason: "no reply from \(host): \(why)", attemptStarted: attempt.started,
+                    now: now)
             }
         }
         removeIfFinished(attempt.queueID)
@@ -265,7 +291,8 @@ public struct MailAgent: Sendable {
     ) {
         nextID += 1
         let entry = QueueEntry(
-            queueID: nextID, messageID: messageID, reversePath: reversePath, content: content, arrival: now, origin: origin,
+            queueID: nextID, messageID: messageID, reversePath: reversePath, content: content, arrival: now,
+            origin: origin,
             isNotice: isNotice, recipients: recipients, viaRoute: viaRoute)
         queue[nextID] = entry
         queuedRecipientCount += entry.recipients.count { $0.state != .finished }
@@ -340,26 +367,39 @@ public struct MailAgent: Sendable {
     private mutating func finish(_ queueID: UInt64, _ index: Int, event: (String, Mailbox) -> AgentEvent) {
         // Take what the event needs first: a copy of the entry held across the write below would
         // make the write copy the whole recipient list.
-        guard let (messageID, mailbox) = queue.reading(queueID, { ($0.messageID, $0.recipients[index].mailbox) }) else { return }
+        guard let (messageID, mailbox) = queue.reading(queueID, { ($0.messageID, $0.recipients[index].mailbox) }) else {
+            return
+        }
         markFinished(queueID, index)
         actions.append(.event(event(messageID, mailbox)))
     }
 
     /// A temporary failure: wait for the schedule's next attempt, or return the mail when it is spent.
     mutating func postpone(_ queueID: UInt64, _ index: Int, reason: String, attemptStarted: Timestamp, now: Timestamp) {
-        guard let (messageID, arrival, queued) = queue.reading(queueID, { ($0.messageID, $0.arrival, $0.recipients[index]) }) else { return }
+        guard
+            let (messageID, arrival, queued) = queue.reading(
+                queueID, { ($0.messageID, $0.arrival, $0.recipients[index]) })
+        else { return }
         var recipient = queued
         recipient.failures += 1
         recipient.lastError = reason
-        guard let due = configuration.retry.nextAttempt(failures: recipient.failures, arrival: arrival, lastAttempt: attemptStarted) else {
+        guard
+            let due = configuration.retry.nextAttempt(
+                failures: recipient.failures, arrival: arrival, lastAttempt: attemptStarted)
+        else {
             queue.updating(queueID) { $0.recipients[index] = recipient }
-            bounce(queueID, index, reason: "gave up after \(configuration.retry.giveUpAfter.shortText) (\(configuration.retry.name) schedule); last error: \(reason)", now: now)
+            bounce(
+                queueID, index,
+                reason:
+                    "gave up after \(configuration.retry.giveUpAfter.shortText) (\(configuration.retry.name) schedule); last error: \(reason)",
+                now: now)
             return
         }
         recipient.state = .waiting(due: due)
         queue.updating(queueID) { $0.recipients[index] = recipient }
         schedule(queueID, at: due)
-        actions.append(.event(.deferred(messageID: messageID, mailbox: recipient.mailbox, reason: reason, retryAt: due)))
+        actions.append(
+            .event(.deferred(messageID: messageID, mailbox: recipient.mailbox, reason: reason, retryAt: due)))
     }
 
     /// Remembers to wake for an entry at `due` (the list stays sorted by time, then queue id).
@@ -376,7 +416,9 @@ public struct MailAgent: Sendable {
     // MARK: Local delivery
 
     private mutating func deliverLocallyFromQueue(_ queueID: UInt64, _ index: Int, now: Timestamp) {
-        guard let (mailbox, messageID, reversePath, content) = queue.reading(queueID, { ($0.recipients[index].mailbox, $0.messageID, $0.reversePath, $0.content) })
+        guard
+            let (mailbox, messageID, reversePath, content) = queue.reading(
+                queueID, { ($0.recipients[index].mailbox, $0.messageID, $0.reversePath, $0.content) })
         else { return }
         guard userKeys?.contains(mailbox.localPart.lowercasedKey()) ?? true || mailbox.isPostmaster
         else {
@@ -388,7 +430,9 @@ public struct MailAgent: Sendable {
     }
 
     /// Final delivery: "it inserts at the beginning of the mail data a return path line" (RFC 821 §4.1.1).
-    private mutating func deliverLocally(messageID: String, mailbox: Mailbox, reversePath: Path, content: [UInt8], now: Timestamp) {
+    private mutating func deliverLocally(
+        messageID: String, mailbox: Mailbox, reversePath: Path, content: [UInt8], now: Timestamp
+    ) {
         deliveredCount += 1
         if configuration.keepsMailboxes {
             var text: [UInt8] = []
@@ -397,7 +441,9 @@ public struct MailAgent: Sendable {
             let size = text.count, digest = StoredMessage.digest(text)
             if !configuration.keepsMailboxText { text = [] }
             mailboxes[mailbox.localPart.lowercasedKey(), default: []].append(
-                StoredMessage(messageID: messageID, recipient: mailbox, content: text, size: size, digest: digest, deliveredAt: now))
+                StoredMessage(
+                    messageID: messageID, recipient: mailbox, content: text, size: size, digest: digest,
+                    deliveredAt: now))
         }
         actions.append(.event(.delivered(messageID: messageID, mailbox: mailbox)))
     }

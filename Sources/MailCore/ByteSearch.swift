@@ -13,7 +13,8 @@ public enum ByteSearch {
     }
 
     /// The index of the first `byte` in `bytes[from..<to]`, or `nil`.
-    public static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from: Int, to end: Int) -> Int? {
+    public static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from: Int, to end: Int) -> Int?
+    {
         guard from < end, let base = bytes.baseAddress else { return nil }
         precondition(from >= 0 && end <= bytes.count, "search range outside the buffer")
         let raw = UnsafeRawPointer(base)
@@ -99,7 +100,9 @@ extension ByteSearch {
     /// bytes in a row, such as the LF and "." that open a line needing dot-stuffing. Thirty-two
     /// positions a step, the byte and its successor compared at once, so text without the pair
     /// costs one step per 32 bytes however many lines it holds.
-    public static func firstIndex(of first: UInt8, followedBy second: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+    public static func firstIndex(
+        of first: UInt8, followedBy second: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from: Int
+    ) -> Int? {
         let count = bytes.count
         guard from >= 0, from + 1 < count, let base = bytes.baseAddress else { return nil }
         let raw = UnsafeRawPointer(base)

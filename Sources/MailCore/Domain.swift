@@ -107,7 +107,8 @@ public struct Domain: Hashable, Sendable, CustomStringConvertible {
         }
         if bytes.first! == UInt8(ascii: "[") {
             guard bytes.last == UInt8(ascii: "]") else { return .malformed }
-            let parts = bytes.dropFirst().dropLast().split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+            let parts = bytes.dropFirst().dropLast().split(
+                separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
             guard parts.count == 4 else { return .malformed }
             for part in parts {
                 guard (1...3).contains(part.count), part.allSatisfy(isDigit),

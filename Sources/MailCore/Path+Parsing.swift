@@ -56,12 +56,15 @@ extension Path {
     public static func parse(
         _ text: Substring, style: RouteStyle, limits: PathLimits, allowNull: Bool = false, allowPostmaster: Bool = false
     ) -> Result<Path, PathError> {
-        parse(bytes: ArraySlice(text.utf8), style: style, limits: limits, allowNull: allowNull, allowPostmaster: allowPostmaster)
+        parse(
+            bytes: ArraySlice(text.utf8), style: style, limits: limits, allowNull: allowNull,
+            allowPostmaster: allowPostmaster)
     }
 
     /// `parse(_:style:limits:allowNull:allowPostmaster:)` on bytes, in one pass with no copies.
     public static func parse(
-        bytes: ArraySlice<UInt8>, style: RouteStyle, limits: PathLimits, allowNull: Bool = false, allowPostmaster: Bool = false
+        bytes: ArraySlice<UInt8>, style: RouteStyle, limits: PathLimits, allowNull: Bool = false,
+        allowPostmaster: Bool = false
     ) -> Result<Path, PathError> {
         parse(slice: bytes, style: style, limits: limits, allowNull: allowNull, allowPostmaster: allowPostmaster)
     }
@@ -70,7 +73,8 @@ extension Path {
     /// from `LineFramer.nextRange()`): slicing them takes no reference, where each slice of an
     /// array holds one.
     public static func parse(
-        bytes: Slice<UnsafeBufferPointer<UInt8>>, style: RouteStyle, limits: PathLimits, allowNull: Bool = false, allowPostmaster: Bool = false
+        bytes: Slice<UnsafeBufferPointer<UInt8>>, style: RouteStyle, limits: PathLimits, allowNull: Bool = false,
+        allowPostmaster: Bool = false
     ) -> Result<Path, PathError> {
         parse(slice: bytes, style: style, limits: limits, allowNull: allowNull, allowPostmaster: allowPostmaster)
     }
@@ -106,7 +110,9 @@ extension Path {
                 guard let colon = firstUnquoted(UInt8(ascii: ":"), in: inner) else { return .failure(.malformedRoute) }
                 routeEnd = colon
             case .comma:
-                guard let lastComma = lastUnquoted(UInt8(ascii: ","), in: inner) else { return .failure(.malformedRoute) }
+                guard let lastComma = lastUnquoted(UInt8(ascii: ","), in: inner) else {
+                    return .failure(.malformedRoute)
+                }
                 routeEnd = lastComma
             }
             var elementStart = inner.startIndex
@@ -116,12 +122,16 @@ extension Path {
                 guard element.first == UInt8(ascii: "@") else { return .failure(.malformedRoute) }
                 let name = element.dropFirst()
                 if let error = Domain.validate(slice: name, maxLength: limits.domain) {
-                    return .failure(error == .tooLong(limit: limits.domain) ? .domainTooLong(limit: limits.domain) : .malformedRoute)
+                    return .failure(
+                        error == .tooLong(limit: limits.domain) ? .domainTooLong(limit: limits.domain) : .malformedRoute
+                    )
                 }
                 route.append(Domain(String(decoding: name, as: UTF8.self)))
                 elementStart = elementEnd + 1
             }
-            if routeEnd == inner.startIndex || inner[routeEnd - 1] == UInt8(ascii: ",") { return .failure(.malformedRoute) }
+            if routeEnd == inner.startIndex || inner[routeEnd - 1] == UInt8(ascii: ",") {
+                return .failure(.malformedRoute)
+            }
             mailboxBytes = inner[(routeEnd + 1)...]
         }
         switch parseMailbox(mailboxBytes, limits: limits, allowPostmaster: allowPostmaster) {
@@ -183,10 +193,14 @@ extension Path {
         return at
     }
 
-    static func parseMailbox<Bytes: ByteSlice>(_ bytes: Bytes, limits: PathLimits, allowPostmaster: Bool) -> Result<Mailbox, PathError> {
+    static func parseMailbox<Bytes: ByteSlice>(_ bytes: Bytes, limits: PathLimits, allowPostmaster: Bool) -> Result<
+        Mailbox, PathError
+    > {
         guard let at = lastUnquoted(UInt8(ascii: "@"), in: bytes) else {
             let local = String(decoding: bytes, as: UTF8.self)
-            if allowPostmaster, local.lowercased() == "postmaster" { return .success(Mailbox(localPart: local, domain: nil)) }
+            if allowPostmaster, local.lowercased() == "postmaster" {
+                return .success(Mailbox(localPart: local, domain: nil))
+            }
             return .failure(.malformedMailbox)
         }
         let local = bytes[bytes.startIndex..<at]
@@ -198,7 +212,10 @@ extension Path {
         case .tooLong: return .failure(.domainTooLong(limit: limits.domain))
         case .empty, .malformed: return .failure(.malformedDomain(String(decoding: domain, as: UTF8.self)))
         }
-        return .success(Mailbox(localPart: String(decoding: local, as: UTF8.self), domain: Domain(String(decoding: domain, as: UTF8.self))))
+        return .success(
+            Mailbox(
+                localPart: String(decoding: local, as: UTF8.self),
+                domain: Domain(String(decoding: domain, as: UTF8.self))))
     }
 
     /// A local part: printable ASCII with no unquoted specials or spaces; quoted strings and

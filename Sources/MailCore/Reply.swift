@@ -40,7 +40,10 @@ public struct Reply: Hashable, Sendable, CustomStringConvertible {
     public func encode(into bytes: inout [UInt8]) {
         bytes.reserveMore(encodedCount)
         let value = code.rawValue
-        let digits = (UInt8(truncatingIfNeeded: 0x30 + value / 100 % 10), UInt8(truncatingIfNeeded: 0x30 + value / 10 % 10), UInt8(truncatingIfNeeded: 0x30 + value % 10))
+        let digits = (
+            UInt8(truncatingIfNeeded: 0x30 + value / 100 % 10), UInt8(truncatingIfNeeded: 0x30 + value / 10 % 10),
+            UInt8(truncatingIfNeeded: 0x30 + value % 10)
+        )
         bytes.write { out in
             func line(_ text: String, last: Bool) {
                 out.put(digits.0)
@@ -184,7 +187,8 @@ public struct ReplyParser: Sendable {
         // (its text and lines retained and released) at every further line.
         if let pendingCode = pending?.code, pendingCode != code { return malformed(line) }
         let kept = keepsText(code)
-        let body = kept && line.count > 4 ? String(decoding: UnsafeBufferPointer(rebasing: line[4...]), as: UTF8.self) : ""
+        let body =
+            kept && line.count > 4 ? String(decoding: UnsafeBufferPointer(rebasing: line[4...]), as: UTF8.self) : ""
         if separator == UInt8(ascii: "-") {
             if case .none = pending {
                 pending = Reply(code, body)

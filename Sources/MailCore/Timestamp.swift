@@ -44,7 +44,10 @@ extension Duration {
     public var shortText: String {
         let nanoseconds = self.nanoseconds
         guard nanoseconds != 0 else { return "0s" }
-        let units: KeyValuePairs<String, Int64> = ["d": 86_400_000_000_000, "h": 3_600_000_000_000, "m": 60_000_000_000, "s": 1_000_000_000, "ms": 1_000_000, "us": 1_000]
+        let units: KeyValuePairs<String, Int64> = [
+            "d": 86_400_000_000_000, "h": 3_600_000_000_000, "m": 60_000_000_000, "s": 1_000_000_000, "ms": 1_000_000,
+            "us": 1_000,
+        ]
         let unit = units.first { nanoseconds % $0.value == 0 }
         return unit.map { "\(nanoseconds / $0.value)\($0.key)" } ?? "\(nanoseconds)ns"
     }
@@ -81,7 +84,9 @@ public struct CivilTime: Hashable, Sendable {
     }
 
     /// Seconds since 1970 of a UTC date (the inverse of `init(unixSeconds:)`).
-    public static func unixSeconds(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0) -> Int64 {
+    public static func unixSeconds(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0)
+        -> Int64
+    {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400

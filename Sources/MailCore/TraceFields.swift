@@ -16,7 +16,9 @@ public enum TraceFields {
         _ style: TraceStyle, from: String, fromAddress: String? = nil, by: String, protocolName: String = "SMTP",
         id: String? = nil, recipient: String? = nil, at time: CivilTime
     ) -> String? {
-        stamp(style, from: from, fromAddress: fromAddress, by: by, protocolName: protocolName, id: id, recipient: recipient, date: date(time, style))
+        stamp(
+            style, from: from, fromAddress: fromAddress, by: by, protocolName: protocolName, id: id,
+            recipient: recipient, date: date(time, style))
     }
 
     /// The same line with its date already written in the style's notation (see `date(_:_:)`),
@@ -61,10 +63,12 @@ public enum TraceFields {
             case .none:
                 break
             case .mailFrom:
-                line.put(literal: "Mail-From: "); line.put(utf8: from); line.put(literal: " received by "); line.put(utf8: by)
+                line.put(literal: "Mail-From: "); line.put(utf8: from); line.put(literal: " received by ");
+                line.put(utf8: by)
                 line.put(literal: " at "); line.put(utf8: date)
             case .received821:
-                line.put(literal: "Received: from "); line.put(utf8: from); line.put(literal: " by "); line.put(utf8: by)
+                line.put(literal: "Received: from "); line.put(utf8: from); line.put(literal: " by ");
+                line.put(utf8: by)
                 line.put(literal: " ; "); line.put(utf8: date)
             case .received2821:
                 line.put(literal: "Received: from "); line.put(utf8: from)
@@ -156,7 +160,8 @@ public enum TraceFields {
                         count += 1
                     }
                     // "name:" without regard to case, then the value without the spaces around it.
-                    if case .none = value, !wanted.isEmpty, first == wanted[0] | 0x20, end - lineStart > wanted.count + 1,
+                    if case .none = value, !wanted.isEmpty, first == wanted[0] | 0x20,
+                        end - lineStart > wanted.count + 1,
                         bytes[lineStart + wanted.count] == UInt8(ascii: ":"),
                         !(0..<wanted.count).contains(where: { bytes[lineStart + $0] | 0x20 != wanted[$0] | 0x20 })
                     {

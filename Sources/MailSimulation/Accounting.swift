@@ -42,7 +42,9 @@ public struct Accounting: Sendable {
                 self = reason.contains("Routing loop") ? .loop : .refused
             } else if reason.hasPrefix("no such user here") {
                 self = .refused
-            } else if reason.hasPrefix("no route to ") || reason.hasPrefix("FTP mail cannot reach ") || reason.contains("leads back to this host") {
+            } else if reason.hasPrefix("no route to ") || reason.hasPrefix("FTP mail cannot reach ")
+                || reason.contains("leads back to this host")
+            {
                 self = .noRoute
             } else if reason.hasPrefix("no such domain ") || reason.hasPrefix("no address for ") {
                 self = .unknownName
@@ -154,7 +156,8 @@ public struct Accounting: Sendable {
         for recipient in workload.recipients(message) {
             let user = Int(recipient)
             if Self.sameDomain(userDomains[user], mailbox.domain),
-                userLocalParts[user] == mailbox.localPart || userLocalParts[user].lowercasedKey() == mailbox.localPart.lowercasedKey()
+                userLocalParts[user] == mailbox.localPart
+                    || userLocalParts[user].lowercasedKey() == mailbox.localPart.lowercasedKey()
             {
                 return position
             }
@@ -248,7 +251,8 @@ public struct Accounting: Sendable {
                 } else if queued.contains(slot) {
                     slots[slot].outcome = .queued
                 } else {
-                    let user = workload.recipients(message)[workload.recipients(message).startIndex + slot - starts[message]]
+                    let user = workload.recipients(message)[
+                        workload.recipients(message).startIndex + slot - starts[message]]
                     missing.append("\(workload.messageID(message)) to <\(workload.users[Int(user)])>")
                 }
             }
@@ -259,7 +263,8 @@ public struct Accounting: Sendable {
     /// Counts per outcome; they add up to the number of submitted recipients.
     public var totals: Totals {
         var totals = Totals()
-        for message in 0..<workload.count where starts[message] < starts[message + 1] && slots[starts[message]].submitted {
+        for message in 0..<workload.count
+        where starts[message] < starts[message + 1] && slots[starts[message]].submitted {
             totals.messages += 1
             for slot in starts[message]..<starts[message + 1] {
                 totals.recipients += 1
@@ -309,7 +314,9 @@ public struct Accounting: Sendable {
         public init() {}
 
         /// delivered + bounced + queued + lost + never submitted == recipients, and nothing unaccounted.
-        public var addsUp: Bool { unaccounted == 0 && delivered + bounced + queued + lost + neverSubmitted == recipients }
+        public var addsUp: Bool {
+            unaccounted == 0 && delivered + bounced + queued + lost + neverSubmitted == recipients
+        }
     }
 
     /// The story of one recipient, by Message-ID and mailbox.
@@ -323,16 +330,20 @@ public struct Accounting: Sendable {
         var deliveries: [SimTime] = state.deliveries > 0 ? [SimTime(nanoseconds: state.firstDelivery)] : []
         deliveries += laterDeliveries[slot] ?? []
         return Record(
-            messageID: workload.messageID(message), mailbox: mailbox, submittedAt: workload.times[message], deliveries: deliveries,
-            transfers: Int(state.transfers), bounceReason: bounceReasons[slot], lost: state.lost, outcome: state.outcome)
+            messageID: workload.messageID(message), mailbox: mailbox, submittedAt: workload.times[message],
+            deliveries: deliveries,
+            transfers: Int(state.transfers), bounceReason: bounceReasons[slot], lost: state.lost, outcome: state.outcome
+        )
     }
 
     /// Every submitted recipient's record, in workload order.
     public var records: [Record] {
         var result: [Record] = []
         for message in 0..<workload.count {
-            for (position, user) in workload.recipients(message).enumerated() where slots[starts[message] + position].submitted {
-                result.append(record(slot: starts[message] + position, message: message, mailbox: workload.users[Int(user)]))
+            for (position, user) in workload.recipients(message).enumerated()
+            where slots[starts[message] + position].submitted {
+                result.append(
+                    record(slot: starts[message] + position, message: message, mailbox: workload.users[Int(user)]))
             }
         }
         return result
@@ -382,7 +393,8 @@ public struct Accounting: Sendable {
         for message in 0..<workload.count {
             let submitted = workload.times[message].nanoseconds
             for slot in starts[message]..<starts[message + 1] {
-                result.append(slots[slot].deliveries > 0 && slots[slot].submitted ? slots[slot].firstDelivery - submitted : -1)
+                result.append(
+                    slots[slot].deliveries > 0 && slots[slot].submitted ? slots[slot].firstDelivery - submitted : -1)
             }
         }
         return result

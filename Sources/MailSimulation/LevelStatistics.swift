@@ -34,7 +34,9 @@ public struct LevelStatistics: Sendable, Hashable {
         let span = count > 0 ? max(1, (duration.nanoseconds + Int64(count) - 1) / Int64(count)) : 1
         self.span = span
         self.buckets = (0..<count).map { index in
-            Bucket(end: SimTime(nanoseconds: min(duration.nanoseconds, Int64(index + 1) * span)), peak: 0, area: 0, mean: 0)
+            Bucket(
+                end: SimTime(nanoseconds: min(duration.nanoseconds, Int64(index + 1) * span)), peak: 0, area: 0, mean: 0
+            )
         }
     }
 
@@ -71,7 +73,9 @@ public struct LevelStatistics: Sendable, Hashable {
         if level > 0, var index = bucketIndex(since) {
             var from = since.nanoseconds
             while from < time.nanoseconds && index < buckets.count {
-                let until = index == buckets.count - 1 ? time.nanoseconds : min(time.nanoseconds, buckets[index].end.nanoseconds)
+                let until =
+                    index == buckets.count - 1
+                    ? time.nanoseconds : min(time.nanoseconds, buckets[index].end.nanoseconds)
                 buckets[index].area += Double(level) * Double(until - from)
                 from = until
                 index += 1

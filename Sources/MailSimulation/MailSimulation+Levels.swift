@@ -14,7 +14,9 @@ extension MailSimulation {
     func noteQueue(_ host: Int) {
         // Read in place: `agents[host]?.…` would copy the whole agent.
         func count(_ agent: inout MailAgent) -> Int {
-            assert(agent.queuedRecipientCount == agent.recountedQueuedRecipients, "the queue count of host \(host) drifted")
+            assert(
+                agent.queuedRecipientCount == agent.recountedQueuedRecipients, "the queue count of host \(host) drifted"
+            )
             return agent.queuedRecipientCount
         }
         let level = count(&agents[host]!)

@@ -10,7 +10,9 @@ extension MailSimulation {
     func openSession(_ request: consuming SessionRequest, from host: HostID) {
         guard let address = IPv4Address(request.address) else {
             let request = copy request
-            agentActs(host) { $0.connectionFailed(request.id, reason: "bad address \(request.address)", now: self.stamp) }
+            agentActs(host) {
+                $0.connectionFailed(request.id, reason: "bad address \(request.address)", now: self.stamp)
+            }
             return
         }
         let id = network.connect(from: host, to: address, port: request.dialect.port)
@@ -20,7 +22,10 @@ extension MailSimulation {
             stopReason =
                 "more than \(sessionBudget) mail sessions for \(setup.workload.count) messages: mail is going round or retried without end (see the trace)"
         }
-        trace(host, .init("connect"), "conn\(self.nextLabel) to \(request.hostName) [\(request.address)]:\(request.dialect.port) \(request.dialect) for \(request.messageID)")
+        trace(
+            host, .init("connect"),
+            "conn\(self.nextLabel) to \(request.hostName) [\(request.address)]:\(request.dialect.port) \(request.dialect) for \(request.messageID)"
+        )
         if let session = spareClients.popLast() {
             session.host = host
             session.attemptID = request.id
@@ -38,7 +43,8 @@ extension MailSimulation {
                 engine: .make(
                     dialect: request.dialect, clientName: request.clientName, transactions: [request.transaction],
                     extensions: request.extensions, timeouts: request.timeouts),
-                host: host, attemptID: request.id, messageID: request.messageID, peerName: request.hostName, label: nextLabel)
+                host: host, attemptID: request.id, messageID: request.messageID, peerName: request.hostName,
+                label: nextLabel)
         }
     }
 
@@ -72,7 +78,8 @@ extension MailSimulation {
         }
         if injectsReplies {
             for fault in setup.faults {
-                guard case .injectReply(let target, let command, let reply, let window, let probability) = fault, target == host,
+                guard case .injectReply(let target, let command, let reply, let window, let probability) = fault,
+                    target == host,
                     window.contains(network.now)
                 else { continue }
                 if faultRandom.bernoulli(probability) {
@@ -102,11 +109,16 @@ extension MailSimulation {
                 if trace.isEnabled {
                     for piece in outgoing.pieces {
                         switch piece {
-                        case .line(let line): trace(session.host, .init("C"), "conn\(session.label) " + String(decoding: line.dropLast(2), as: UTF8.self))
+                        case .line(let line):
+                            trace(
+                                session.host, .init("C"),
+                                "conn\(session.label) " + String(decoding: line.dropLast(2), as: UTF8.self))
                         case .text(let text):
                             trace(session.host, .init("C"), "conn\(session.label) <message text, \(text.count) bytes>")
                             if setup.tracesText {
-                                for line in Self.headerLines(text, stuffed: true) { trace(session.host, .init("text"), "conn\(session.label) | " + line) }
+                                for line in Self.headerLines(text, stuffed: true) {
+                                    trace(session.host, .init("text"), "conn\(session.label) | " + line)
+                                }
                             }
                         }
                     }
@@ -188,7 +200,9 @@ extension MailSimulation {
     func dropsAfterFinalDot(_ host: HostID) -> Bool {
         guard dropsAfterDots else { return false }
         return setup.faults.contains { fault in
-            if case .dropAfterFinalDot(let target, let window) = fault { return target == host && window.contains(network.now) }
+            if case .dropAfterFinalDot(let target, let window) = fault {
+                return target == host && window.contains(network.now)
+            }
             return false
         }
     }
@@ -217,7 +231,9 @@ extension MailSimulation {
     static let watchdogInterval = SimDuration.seconds(10)
 
     func startWatchdog() {
-        network.scheduleTimer(TimerToken(host: HostID(0), tag: TimerTag.engine.rawValue, value: 0), at: network.now + Self.watchdogInterval)
+        network.scheduleTimer(
+            TimerToken(host: HostID(0), tag: TimerTag.engine.rawValue, value: 0),
+            at: network.now + Self.watchdogInterval)
     }
 
     func watchdog() {
@@ -279,15 +295,23 @@ extension MailSimulation {
         case .delivered(let messageID, let mailbox):
             trace(host, .init("deliver"), "\(messageID) to <\(mailbox)>")
             if setup.tracesText, let stored = agents[host.index]?.mailboxes[mailbox.localPart.lowercasedKey()]?.last {
-                for line in Self.headerLines(stored.content, stuffed: false) { trace(host, .init("text"), "\(messageID) | " + line) }
+                for line in Self.headerLines(stored.content, stuffed: false) {
+                    trace(host, .init("text"), "\(messageID) | " + line)
+                }
             }
-        case .relayed(let messageID, let mailbox, let to): trace(host, .init("relayed"), "\(messageID) for <\(mailbox)> accepted by \(to)")
-        case .bounced(let messageID, let mailbox, let reason, let noticeID): trace(host, .init("bounce"), "\(messageID) for <\(mailbox)>: \(reason); notice \(noticeID)")
-        case .doubleBounce(let messageID, let mailbox, let reason): trace(host, .init("bounce"), "double bounce of \(messageID) to <\(mailbox)>: \(reason)")
-        case .lost(let messageID, let mailbox): trace(host, .init("lost"), "\(messageID) for <\(mailbox)> lost with the queue")
+        case .relayed(let messageID, let mailbox, let to):
+            trace(host, .init("relayed"), "\(messageID) for <\(mailbox)> accepted by \(to)")
+        case .bounced(let messageID, let mailbox, let reason, let noticeID):
+            trace(host, .init("bounce"), "\(messageID) for <\(mailbox)>: \(reason); notice \(noticeID)")
+        case .doubleBounce(let messageID, let mailbox, let reason):
+            trace(host, .init("bounce"), "double bounce of \(messageID) to <\(mailbox)>: \(reason)")
+        case .lost(let messageID, let mailbox):
+            trace(host, .init("lost"), "\(messageID) for <\(mailbox)> lost with the queue")
         case .loopDetected(let messageID, let reason): trace(host, .init("loop"), "\(messageID) refused: \(reason)")
         case .deferred(let messageID, let mailbox, let reason, let retryAt):
-            trace(host, .init("defer"), "\(messageID) for <\(mailbox)>: \(reason); retry at \(SimTime(nanoseconds: retryAt.nanoseconds))")
+            trace(
+                host, .init("defer"),
+                "\(messageID) for <\(mailbox)>: \(reason); retry at \(SimTime(nanoseconds: retryAt.nanoseconds))")
         }
     }
 
@@ -323,8 +347,10 @@ extension MailSimulation {
         statistics.connections.finish(at: end)
         for (host, count) in acceptedCounts.enumerated() where count > 0 { statistics.acceptedByHost[host] = count }
         return SimulationResult(
-            accounting: accounting, missing: missing, trace: trace.records, network: network.statistics, statistics: statistics,
-            mailboxes: mailboxes, queues: queues, endTime: end, eventsProcessed: network.kernel.processedCount, stopReason: stopReason,
+            accounting: accounting, missing: missing, trace: trace.records, network: network.statistics,
+            statistics: statistics,
+            mailboxes: mailboxes, queues: queues, endTime: end, eventsProcessed: network.kernel.processedCount,
+            stopReason: stopReason,
             packets: network.capture)
     }
 }

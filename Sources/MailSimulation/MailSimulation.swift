@@ -156,7 +156,9 @@ public final class MailSimulation {
             clientPolicies.append(SharedReceiverPolicy(configuration.receiverPolicy(forPeer: client)))
             otherPolicies.append(SharedReceiverPolicy(configuration.receiverPolicy(forPeer: nil)))
             relayClientHosts.append(
-                configuration.relayClients.map { [hostByKey] names in Set(names.compactMap { hostByKey[Topology.key($0)] }) })
+                configuration.relayClients.map { [hostByKey] names in
+                    Set(names.compactMap { hostByKey[Topology.key($0)] })
+                })
         }
         self.clientPolicies = clientPolicies
         self.otherPolicies = otherPolicies
@@ -171,7 +173,8 @@ public final class MailSimulation {
         scheduleSubmission(0)
         startWatchdog()
         for (index, fault) in setup.faults.enumerated() {
-            network.scheduleTimer(TimerToken(host: HostID(0), tag: TimerTag.fault.rawValue, value: UInt64(index)), at: fault.time)
+            network.scheduleTimer(
+                TimerToken(host: HostID(0), tag: TimerTag.fault.rawValue, value: UInt64(index)), at: fault.time)
         }
         let end = SimTime.zero + setup.duration
         var untilProgress = 1 << 16
@@ -185,7 +188,9 @@ public final class MailSimulation {
             }
             if !answersAtOnce.isEmpty { answerLookupsAtOnce() }
             // The levels that change with events: followed exactly, after each one.
-            if accounting.inFlight != statistics.inFlight.level { statistics.inFlight.change(to: accounting.inFlight, at: network.now) }
+            if accounting.inFlight != statistics.inFlight.level {
+                statistics.inFlight.change(to: accounting.inFlight, at: network.now)
+            }
             let open = network.liveConnectionCount
             if open != statistics.connections.level { statistics.connections.change(to: open, at: network.now) }
             untilProgress -= 1
@@ -214,7 +219,9 @@ public final class MailSimulation {
         case .connectFailed(let id, let host, let failure):
             guard let session = clients.removeValue(forKey: id) else { return }
             trace(host, .init("connect"), "conn\(session.label) to \(session.peerName) failed: \(failure)")
-            agentActs(host) { $0.connectionFailed(session.attemptID, reason: "\(session.peerName): \(failure)", now: self.stamp) }
+            agentActs(host) {
+                $0.connectionFailed(session.attemptID, reason: "\(session.peerName): \(failure)", now: self.stamp)
+            }
         case .accepted(let id, let host, _):
             accepted(id, host: host)
         case .received(let id, _, let side, let bytes):
@@ -262,7 +269,8 @@ public final class MailSimulation {
         trace(host, .init("dns"), "answer \(pending.question): \(answer)")
         let converted: NameAnswer
         // Equal answers from one cache share their arrays, so the comparison is quick.
-        if let last = convertedAnswers.value(pending.question.name, kind: pending.question.kind), last.answer == answer {
+        if let last = convertedAnswers.value(pending.question.name, kind: pending.question.kind), last.answer == answer
+        {
             converted = last.converted
         } else {
             converted = Self.nameAnswer(answer)
@@ -298,7 +306,9 @@ public final class MailSimulation {
     /// Submissions are scheduled one at a time, so a million-message workload costs one pending event.
     func scheduleSubmission(_ index: Int) {
         guard index < setup.workload.count else { return }
-        network.scheduleTimer(TimerToken(host: HostID(0), tag: TimerTag.submission.rawValue, value: UInt64(index)), at: setup.workload.times[index])
+        network.scheduleTimer(
+            TimerToken(host: HostID(0), tag: TimerTag.submission.rawValue, value: UInt64(index)),
+            at: setup.workload.times[index])
     }
 
     func submit(_ index: Int) {
@@ -310,7 +320,9 @@ public final class MailSimulation {
         if trace.isEnabled {
             let workload = setup.workload
             let recipients = workload.recipients(index).map { "<\(workload.users[Int($0)])>" }.joined(separator: ", ")
-            trace(host, .init("submit"), "\(workload.messageID(index)) from <\(workload.users[Int(workload.sender(index))])> to \(recipients)")
+            trace(
+                host, .init("submit"),
+                "\(workload.messageID(index)) from <\(workload.users[Int(workload.sender(index))])> to \(recipients)")
         }
         guard !crashed[host.index], hasAgent[host.index] else {
             // Nobody takes the message: it is returned at once, and that is recorded.
@@ -322,7 +334,10 @@ public final class MailSimulation {
             // cost about 2% of a benchmark run).
             let field = agent.dateField(at: self.stamp)
             if self.lastDateField.unixSecond != field.unixSecond || self.lastDateField.rfc2822 != field.rfc2822 {
-                self.lastDateField = (field.unixSecond, field.rfc2822, MailAgent.dateFieldValue(unixSecond: field.unixSecond, rfc2822: field.rfc2822))
+                self.lastDateField = (
+                    field.unixSecond, field.rfc2822,
+                    MailAgent.dateFieldValue(unixSecond: field.unixSecond, rfc2822: field.rfc2822)
+                )
             }
             return agent.submit(self.setup.workload.submission(index, date: self.lastDateField.text), now: self.stamp)
         }
@@ -410,11 +425,13 @@ public final class MailSimulation {
         switch answer {
         case .addresses(let addresses): .addresses(addresses.map(\.description))
         case .mailExchangers(let records, let additional):
-            .exchangers(records.map { record in
-                Exchanger(
-                    preference: Int(record.preference), name: record.exchange,
-                    addresses: additional.first { DNSZones.key($0.name) == DNSZones.key(record.exchange) }?.addresses.map(\.description) ?? [])
-            })
+            .exchangers(
+                records.map { record in
+                    Exchanger(
+                        preference: Int(record.preference), name: record.exchange,
+                        addresses: additional.first { DNSZones.key($0.name) == DNSZones.key(record.exchange) }?
+                            .addresses.map(\.description) ?? [])
+                })
         case .noRecords: .noRecords
         case .nameError: .noSuchDomain
         case .timedOut: .temporaryFailure

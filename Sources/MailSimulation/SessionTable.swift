@@ -32,6 +32,8 @@ struct SessionTable<Session: AnyObject> {
 
     /// The connections with a session, in ascending order.
     var keys: [ConnectionID] {
-        entries.indices.compactMap { slot in entries[slot].map { ConnectionID(slot: Int32(slot), generation: $0.generation) } }
+        entries.indices.compactMap { slot in
+            entries[slot].map { ConnectionID(slot: Int32(slot), generation: $0.generation) }
+        }
     }
 }

@@ -51,7 +51,8 @@ public struct Workload: Sendable {
     /// Appends a message; `text`, when given, is the whole RFC 822 text and must carry this
     /// message's Message-ID (see `messageID(_:)`).
     public mutating func add(
-        at time: SimTime, from sender: Int32, to recipients: some Collection<Int32>, bodySize: Int, subject: String? = nil, text: [UInt8]? = nil,
+        at time: SimTime, from sender: Int32, to recipients: some Collection<Int32>, bodySize: Int,
+        subject: String? = nil, text: [UInt8]? = nil,
         messageID: String? = nil
     ) {
         precondition(times.last.map { $0 <= time } ?? true, "workload messages must be added in time order")

@@ -26,19 +26,26 @@ public enum LiveHostTable {
             if fields.isEmpty { continue }
             let number = index + 1
             guard fields.count == 3 || fields.count == 4 else {
-                throw ParseError(line: number, message: "expected NAME ADDRESS:PORT NETWORKS [relay], got \(fields.count) fields")
+                throw ParseError(
+                    line: number, message: "expected NAME ADDRESS:PORT NETWORKS [relay], got \(fields.count) fields")
             }
             let name = String(fields[0])
-            guard seen.insert(name.lowercased()).inserted else { throw ParseError(line: number, message: "host \(name) is listed twice") }
+            guard seen.insert(name.lowercased()).inserted else {
+                throw ParseError(line: number, message: "host \(name) is listed twice")
+            }
             guard (try? LiveAddress(String(fields[1]))) != nil else {
-                throw ParseError(line: number, message: "expected ADDRESS:PORT such as 127.0.0.1:2601, got '\(fields[1])'")
+                throw ParseError(
+                    line: number, message: "expected ADDRESS:PORT such as 127.0.0.1:2601, got '\(fields[1])'")
             }
             let networks = Set(fields[2].split(separator: ",").map(String.init))
             guard !networks.isEmpty else { throw ParseError(line: number, message: "host \(name) is on no network") }
             if fields.count == 4 && fields[3] != "relay" {
-                throw ParseError(line: number, message: "expected 'relay' or nothing after the networks, got '\(fields[3])'")
+                throw ParseError(
+                    line: number, message: "expected 'relay' or nothing after the networks, got '\(fields[3])'")
             }
-            entries.append(HostDirectory.Entry(name: name, networks: networks, relays: fields.count == 4, address: String(fields[1])))
+            entries.append(
+                HostDirectory.Entry(
+                    name: name, networks: networks, relays: fields.count == 4, address: String(fields[1])))
         }
         return HostDirectory(entries)
     }

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import MailAgent
 import MailCore
 import MailDialects
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The simulator's mail agent driven by a live server (`serve --hosts FILE`): the same queue,
 /// source-route routing, path rewriting, retries and notices as in a simulated run, with sessions
@@ -98,10 +99,16 @@ final class LiveRelay: @unchecked Sendable {  // threads touch only `ended`, und
         while let end = bytes[offset...].firstIndex(of: 0x0a) {
             let line = String(decoding: bytes[offset..<end].dropLast(bytes[end - 1] == 0x0d ? 1 : 0), as: UTF8.self)
             if line.hasPrefix("X-Mailpath-From: ") {
-                guard case .success(let path) = Path.parse(Substring(line.dropFirst(17)), style: style, limits: limits, allowNull: true) else { return nil }
+                guard
+                    case .success(let path) = Path.parse(
+                        Substring(line.dropFirst(17)), style: style, limits: limits, allowNull: true)
+                else { return nil }
                 reversePath = path
             } else if line.hasPrefix("X-Mailpath-To: ") {
-                guard case .success(let path) = Path.parse(Substring(line.dropFirst(15)), style: style, limits: limits, allowNull: false) else { return nil }
+                guard
+                    case .success(let path) = Path.parse(
+                        Substring(line.dropFirst(15)), style: style, limits: limits, allowNull: false)
+                else { return nil }
                 recipients.append(path)
             } else {
                 break
@@ -149,7 +156,8 @@ extension MailServer {
     /// before the engine hears the decision.
     func relayReceived(_ relay: LiveRelay, _ client: Client, _ message: ReceivedMessage) {
         let (decision, actions) = relay.agent.messageReceived(
-            message, peer: message.clientName.isEmpty ? client.peer : message.clientName, peerAddress: client.peer, now: now)
+            message, peer: message.clientName.isEmpty ? client.peer : message.clientName, peerAddress: client.peer,
+            now: now)
         perform(relay, actions)
         guard case .accepted = decision, settle(relay, session: client.session) else {
             act(client, client.engine.deliveryFinished(decision, now: now))
@@ -179,7 +187,8 @@ extension MailServer {
                         let address = try LiveAddress(request.address)
                         outcome = .report(
                             try MailClient.send(
-                                dialect: request.dialect, host: address.host, port: address.port, clientName: request.clientName,
+                                dialect: request.dialect, host: address.host, port: address.port,
+                                clientName: request.clientName,
                                 transaction: request.transaction))
                     } catch {
                         outcome = .failed("\(error)")

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import MailCore
 import MailDialects
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Delivers one message to a real server with the simulator's sender engine: EHLO with HELO
 /// fallback, PIPELINING and SIZE when offered, dot-stuffing, a status per recipient.
@@ -29,7 +30,9 @@ public enum MailClient {
         let started = ContinuousClock.now
         func now() -> Timestamp {
             let elapsed = started.duration(to: .now)
-            return Timestamp(nanoseconds: elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            return Timestamp(
+                nanoseconds: elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+            )
         }
         var engine = SenderEngine.make(dialect: dialect, clientName: clientName, transactions: [transaction])
         // The transcript in the dialect's own notation: S:/R: for RFC 780 and 821, C:/S: from RFC 1869.
@@ -43,7 +46,8 @@ public enum MailClient {
                     if let transcript {
                         for piece in outgoing.pieces {
                             switch piece {
-                            case .line(let line): transcript(us + " " + String(decoding: line.dropLast(2), as: UTF8.self))
+                            case .line(let line):
+                                transcript(us + " " + String(decoding: line.dropLast(2), as: UTF8.self))
                             case .text(let text): transcript(us + " <message text, \(text.count) bytes>")
                             }
                         }
@@ -79,7 +83,10 @@ public enum MailClient {
                 }
                 let bytes = Array(buffer[0..<count])
                 if let transcript {
-                    for line in bytes.split(separator: 0x0a) { transcript(them + " " + String(decoding: line.last == 0x0d ? line.dropLast() : line, as: UTF8.self)) }
+                    for line in bytes.split(separator: 0x0a) {
+                        transcript(
+                            them + " " + String(decoding: line.last == 0x0d ? line.dropLast() : line, as: UTF8.self))
+                    }
                 }
                 act(engine.bytesReceived(bytes, now: now()))
             } else if let deadline = engine.deadline, deadline <= now() {

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import MailAgent
 import MailCore
 import MailDialects
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A mail server on real TCP sockets: the receiver engines of the simulator, driven by `poll(2)`
 /// and the wall clock. One thread serves every connection: each has its own engine, input and
@@ -130,7 +131,8 @@ public final class MailServer: @unchecked Sendable {
             LiveRelay(
                 configuration: AgentConfiguration(
                     hostName: table.hostName, localDomains: [Domain(table.hostName), Domain(configuration.domain)],
-                    dialect: configuration.dialect, routing: .sourceRoutes, directory: table.hosts, relaysSourceRoutes: true,
+                    dialect: configuration.dialect, routing: .sourceRoutes, directory: table.hosts,
+                    relaysSourceRoutes: true,
                     epoch: Int64(Date().timeIntervalSince1970), maxMessageSize: configuration.maxMessageSize))
         }
     }
@@ -160,7 +162,8 @@ public final class MailServer: @unchecked Sendable {
 
     var now: Timestamp {
         let elapsed = started.duration(to: .now)
-        return Timestamp(nanoseconds: elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        return Timestamp(
+            nanoseconds: elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     }
 
     var policy: ReceiverPolicy {
@@ -173,7 +176,8 @@ public final class MailServer: @unchecked Sendable {
 
     /// Binds the listening socket and starts the spooler; call before `run()`.
     public func bind() throws {
-        try FileManager.default.createDirectory(atPath: configuration.mailboxDirectory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: configuration.mailboxDirectory, withIntermediateDirectories: true)
         let address: SocketAddress
         do {
             address = try SocketAddress(host: configuration.host, port: configuration.port)
@@ -188,7 +192,9 @@ public final class MailServer: @unchecked Sendable {
         guard bound == 0 else {
             throw ServerError.socket("cannot listen on \(address.display): \(String(cString: strerror(errno)))")
         }
-        guard listen(listener, SOMAXCONN) == 0 else { throw ServerError.socket("listen: \(String(cString: strerror(errno)))") }
+        guard listen(listener, SOMAXCONN) == 0 else {
+            throw ServerError.socket("listen: \(String(cString: strerror(errno)))")
+        }
         boundPort = SocketAddress.localPort(of: listener)
         setNonBlocking(listener)
         var pipeEnds: [Int32] = [0, 0]
@@ -201,7 +207,8 @@ public final class MailServer: @unchecked Sendable {
         do {
             try spooler.start()
         } catch {
-            throw ServerError.socket("cannot use \(configuration.mailboxDirectory) for mail: \(error.localizedDescription)")
+            throw ServerError.socket(
+                "cannot use \(configuration.mailboxDirectory) for mail: \(error.localizedDescription)")
         }
         self.spooler = spooler
         relay?.setWake(wakeWrite)
@@ -214,13 +221,15 @@ public final class MailServer: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while !shouldStop {
             var descriptors = [
-                pollfd(fd: listener, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: listener, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
             ]
             for fd in clients.keys.sorted() {
                 let client = clients[fd]!
                 // A client whose 250 is pending, or that is far ahead of the disk, is not read
                 // from until it catches up: its bytes wait in the kernel, not in memory here.
-                let reading = !client.awaitingCommit && spooler.queuedBytes(client.session) < 4 * configuration.chunkSize
+                let reading =
+                    !client.awaitingCommit && spooler.queuedBytes(client.session) < 4 * configuration.chunkSize
                 let events = (reading ? Int16(POLLIN) : 0) | (client.written < client.output.count ? Int16(POLLOUT) : 0)
                 descriptors.append(pollfd(fd: fd, events: events, revents: 0))
             }
@@ -270,7 +279,9 @@ public final class MailServer: @unchecked Sendable {
         while true {
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let fd = withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &length) } }
+            let fd = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &length) }
+            }
             guard fd >= 0 else { return }
             setNonBlocking(fd)
             noSignalOnClosedPeer(fd)
@@ -278,7 +289,8 @@ public final class MailServer: @unchecked Sendable {
             let instant = ContinuousClock.now
             sessionCount += 1
             let client = Client(
-                descriptor: fd, session: sessionCount, peer: peer, engine: ReceiverEngine.make(dialect: configuration.dialect, policy: policy),
+                descriptor: fd, session: sessionCount, peer: peer,
+                engine: ReceiverEngine.make(dialect: configuration.dialect, policy: policy),
                 now: instant)
             clients[fd] = client
             sessions[client.session] = client
@@ -311,7 +323,9 @@ public final class MailServer: @unchecked Sendable {
     /// been idle for `evictableIdle`, so that the new client can be served.
     private func evictIdlest(_ instant: ContinuousClock.Instant) -> Bool {
         let idle = clients.values.filter { $0.isIdle && instant - $0.lastActivity >= configuration.evictableIdle }
-        guard let idlest = idle.min(by: { ($0.lastActivity, $0.descriptor) < ($1.lastActivity, $1.descriptor) }) else { return false }
+        guard let idlest = idle.min(by: { ($0.lastActivity, $0.descriptor) < ($1.lastActivity, $1.descriptor) }) else {
+            return false
+        }
         closeIdle(idlest)
         return true
     }
@@ -326,13 +340,15 @@ public final class MailServer: @unchecked Sendable {
         guard clients.count * 5 >= configuration.maxConnections * 4 else { return }
         let instant = ContinuousClock.now
         for fd in clients.keys.sorted() {
-            guard let client = clients[fd], client.isIdle, instant - client.lastActivity >= configuration.stressTimeout else { continue }
+            guard let client = clients[fd], client.isIdle, instant - client.lastActivity >= configuration.stressTimeout
+            else { continue }
             closeIdle(client)
         }
     }
 
     private func closeIdle(_ client: Client) {
-        let reply = Reply(.serviceNotAvailable, "\(configuration.domain) Server busy, closing idle connection; try again later")
+        let reply = Reply(
+            .serviceNotAvailable, "\(configuration.domain) Server busy, closing idle connection; try again later")
         client.output.append(contentsOf: reply.encoded)
         client.closeAfterWrite = true
         client.engine.connectionClosed()
@@ -423,7 +439,8 @@ public final class MailServer: @unchecked Sendable {
             guard let client = sessions[completion.session], client.awaitingCommit else { continue }
             client.awaitingCommit = false
             let decision: DeliveryDecision =
-                completion.copies != nil ? .accepted : .rejected(Reply(.localError, "Requested action aborted: local error in processing"))
+                completion.copies != nil
+                ? .accepted : .rejected(Reply(.localError, "Requested action aborted: local error in processing"))
             act(client, client.engine.deliveryFinished(decision, now: now))
             writeTo(client)
         }
@@ -435,9 +452,12 @@ public final class MailServer: @unchecked Sendable {
         guard traceStyle != .none else { return [] }
         // RFC 5321 §4.1.3: an IPv6 address literal is written "IPv6:" and the address.
         let literal = peer.contains(":") ? "IPv6:" + peer : peer
-        let stamp = TraceFields.stamp(
-            traceStyle, from: message.clientName.isEmpty ? "[\(literal)]" : message.clientName, fromAddress: literal, by: configuration.domain,
-            protocolName: message.extended ? "ESMTP" : "SMTP", at: CivilTime(unixSeconds: Int64(Date().timeIntervalSince1970))) ?? ""
+        let stamp =
+            TraceFields.stamp(
+                traceStyle, from: message.clientName.isEmpty ? "[\(literal)]" : message.clientName,
+                fromAddress: literal, by: configuration.domain,
+                protocolName: message.extended ? "ESMTP" : "SMTP",
+                at: CivilTime(unixSeconds: Int64(Date().timeIntervalSince1970))) ?? ""
         return Array((TraceFields.returnPath(message.reversePath, style: message.dialect.routeStyle) + stamp).utf8)
     }
 

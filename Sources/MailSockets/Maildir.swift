@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The layout of the live server's mail store: one Maildir per recipient under the store's root,
@@ -30,7 +30,8 @@ public enum Maildir {
         var name = ""
         for (index, byte) in unquoted(localPart).utf8.enumerated() {
             switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
                 UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "="):
                 name.unicodeScalars.append(Unicode.Scalar(byte))
             case UInt8(ascii: ".") where index > 0:
@@ -47,7 +48,9 @@ public enum Maildir {
     /// A file name in the Maildir convention, `SECONDS.MmicrosPpidQcountRrandom.host`: unique
     /// across processes (pid), restarts (time, random), deliveries of one process (count) and
     /// hosts (host). `/` and `:` in the host name are written `\057` and `\072`, as maildir(5) asks.
-    public static func uniqueName(seconds: Int, microseconds: Int, pid: Int32, count: Int, random: UInt64, host: String) -> String {
+    public static func uniqueName(seconds: Int, microseconds: Int, pid: Int32, count: Int, random: UInt64, host: String)
+        -> String
+    {
         var safeHost = ""
         for character in host {
             switch character {
@@ -56,7 +59,8 @@ public enum Maildir {
             default: safeHost.append(character)
             }
         }
-        return "\(seconds).M\(microseconds)P\(pid)Q\(count)R\(String(random, radix: 16)).\(safeHost.isEmpty ? "localhost" : safeHost)"
+        return
+            "\(seconds).M\(microseconds)P\(pid)Q\(count)R\(String(random, radix: 16)).\(safeHost.isEmpty ? "localhost" : safeHost)"
     }
 
     /// Where the parts of a unique name come from: the wall clock, the process, the system's
@@ -69,7 +73,8 @@ public enum Maildir {
         public var host: String
 
         public init(
-            clock: @escaping @Sendable () -> (seconds: Int, microseconds: Int), pid: Int32, random: @escaping @Sendable () -> UInt64,
+            clock: @escaping @Sendable () -> (seconds: Int, microseconds: Int), pid: Int32,
+            random: @escaping @Sendable () -> UInt64,
             host: String
         ) {
             self.clock = clock
@@ -90,7 +95,9 @@ public enum Maildir {
         /// The name of the `count`th file this process names.
         func name(count: Int) -> String {
             let time = clock()
-            return uniqueName(seconds: time.seconds, microseconds: time.microseconds, pid: pid, count: count, random: random(), host: host)
+            return uniqueName(
+                seconds: time.seconds, microseconds: time.microseconds, pid: pid, count: count, random: random(),
+                host: host)
         }
     }
 

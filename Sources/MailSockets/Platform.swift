@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // The few places where the C library of Linux (Glibc) and of macOS (Darwin) differ for the
@@ -10,26 +10,26 @@ import Darwin
 
 /// `SOCK_STREAM` as `socket(2)` takes it (an enum case in Glibc, an `Int32` in Darwin).
 #if canImport(Glibc)
-let streamSocketType = Int32(SOCK_STREAM.rawValue)
+    let streamSocketType = Int32(SOCK_STREAM.rawValue)
 #else
-let streamSocketType = SOCK_STREAM
+    let streamSocketType = SOCK_STREAM
 #endif
 
 /// Flags for `send(2)`: a peer that has gone away is an error (EPIPE), never a SIGPIPE that ends
 /// the process. Linux says so per call (`MSG_NOSIGNAL`); Darwin per socket (`SO_NOSIGPIPE`, set
 /// by `noSignalOnClosedPeer`).
 #if canImport(Glibc)
-let sendFlags = Int32(MSG_NOSIGNAL)
+    let sendFlags = Int32(MSG_NOSIGNAL)
 #else
-let sendFlags: Int32 = 0
+    let sendFlags: Int32 = 0
 #endif
 
 /// Marks a socket so that writing to a closed peer does not raise SIGPIPE (Darwin); on Linux
 /// `sendFlags` does this per call and this does nothing.
 func noSignalOnClosedPeer(_ descriptor: Int32) {
     #if canImport(Darwin)
-    var on: Int32 = 1
-    _ = setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
+        var on: Int32 = 1
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
     #endif
 }
 

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Dispatch
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Writes received texts to disk and makes them durable, on a thread of its own, so that the
 /// event loop never waits for a disk: the live server's sessions stay responsive while others'
@@ -70,7 +71,9 @@ final class Spooler: @unchecked Sendable {
     func start() throws {
         let incoming = root + "/" + Maildir.incoming
         try FileManager.default.createDirectory(atPath: incoming, withIntermediateDirectories: true)
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? [] { unlink(incoming + "/" + name) }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? [] {
+            unlink(incoming + "/" + name)
+        }
         let thread = Thread { [self] in work() }
         thread.name = "mailpath spooler"
         thread.start()
@@ -135,7 +138,9 @@ final class Spooler: @unchecked Sendable {
                 case .begin(let session, let header):
                     begin(session, header)
                 case .append(let session, let bytes):
-                    if !failed.contains(session), let file = files[session], !writeAll(file.descriptor, bytes) { failed.insert(session) }
+                    if !failed.contains(session), let file = files[session], !writeAll(file.descriptor, bytes) {
+                        failed.insert(session)
+                    }
                     condition.lock()
                     queued[session, default: 0] -= bytes.count
                     if queued[session] == 0 { queued[session] = nil }
@@ -155,7 +160,8 @@ final class Spooler: @unchecked Sendable {
                         if let (descriptor, name) = create(), writeAll(descriptor, file.content) {
                             commits.append((session, descriptor, name, file.folders))
                         } else {
-                            commits.append((session, -1, "", file.folders))  // fails in `commit`, and the session with it
+                            // fails in `commit`, and the session with it
+                            commits.append((session, -1, "", file.folders))
                         }
                     }
                 }
@@ -227,7 +233,8 @@ final class Spooler: @unchecked Sendable {
             }
             if !item.name.isEmpty { unlink(incoming + item.name) }
             if !stored { for path in linked { unlink(path) } }
-            results.append(Completion(session: item.session, copies: stored ? linked.count : nil, paths: stored ? linked : []))
+            results.append(
+                Completion(session: item.session, copies: stored ? linked.count : nil, paths: stored ? linked : []))
         }
         // 3. Every directory whose entries changed, flushed once for the batch.
         let list = directories.sorted()

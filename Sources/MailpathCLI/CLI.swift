@@ -10,7 +10,8 @@ public enum CLI {
     /// Every subcommand, in the order `mailpath --help` lists them.
     static let subcommands: [any Subcommand.Type] = [
         RunCommand.self, CompareCommand.self, TimelineCommand.self, TraceCommand.self,
-        ServeCommand.self, SendCommand.self, DialectsCommand.self, ErasCommand.self, BenchCommand.self, GenerateCommand.self, SweepCommand.self,
+        ServeCommand.self, SendCommand.self, DialectsCommand.self, ErasCommand.self, BenchCommand.self,
+        GenerateCommand.self, SweepCommand.self,
         LabCommand.self,
     ]
 

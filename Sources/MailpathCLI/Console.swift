@@ -1,9 +1,9 @@
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where a command's output goes. Results go to `out`, diagnostics and progress to `err`.
@@ -18,7 +18,8 @@ public struct Console: Sendable {
     public var outFailure: @Sendable () -> String?
 
     public init(
-        out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void, errIsTerminal: Bool = false,
+        out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void,
+        errIsTerminal: Bool = false,
         outFailure: @escaping @Sendable () -> String? = { nil }
     ) {
         self.out = out
@@ -31,7 +32,8 @@ public struct Console: Sendable {
     public static var standard: Console {
         let failure = WriteFailure()
         return Console(
-            out: { writeAll(1, $0, failure: failure) }, err: { writeAll(2, $0, failure: nil) }, errIsTerminal: isatty(2) != 0,
+            out: { writeAll(1, $0, failure: failure) }, err: { writeAll(2, $0, failure: nil) },
+            errIsTerminal: isatty(2) != 0,
             outFailure: { failure.reason })
     }
 }

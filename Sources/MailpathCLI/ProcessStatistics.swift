@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Facts about this process for benchmark reports.
@@ -20,4 +20,3 @@ enum ProcessStatistics {
         return nil
     }
 }
-

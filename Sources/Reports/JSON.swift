@@ -24,7 +24,8 @@ public indirect enum JSON: Hashable, Sendable {
     /// On one line, without spaces (a line of JSON Lines).
     public var compact: String {
         switch self {
-        case .object(let members): "{" + members.map { JSON.quote($0.0) + ":" + $0.1.compact }.joined(separator: ",") + "}"
+        case .object(let members):
+            "{" + members.map { JSON.quote($0.0) + ":" + $0.1.compact }.joined(separator: ",") + "}"
         case .array(let elements): "[" + elements.map(\.compact).joined(separator: ",") + "]"
         case .string(let value): JSON.quote(value)
         case .number(let value): value

@@ -51,7 +51,13 @@ extension String {
     func replacingPipes() -> String {
         var result = ""
         for character in self {
-            if character == "|" { result += "\\|" } else if character == "\n" { result += " " } else { result.append(character) }
+            if character == "|" {
+                result += "\\|"
+            } else if character == "\n" {
+                result += " "
+            } else {
+                result.append(character)
+            }
         }
         return result
     }

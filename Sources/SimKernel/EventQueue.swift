@@ -269,7 +269,8 @@ public struct EventQueue<Event> {
         if storage.heapCount > 0 {
             best = storage.heap[0]  // bucketed events all come after the current window's
         } else if storage.bucketed > 0 {
-            let bucket = Int(truncatingIfNeeded: storage.window &+ storage.distanceToNextBucket()) & (Self.bucketCount &- 1)
+            let bucket =
+                Int(truncatingIfNeeded: storage.window &+ storage.distanceToNextBucket()) & (Self.bucketCount &- 1)
             var slot = storage.heads[bucket]
             while slot >= 0 {
                 let entry = storage.bucketKeys[Int(slot)]
@@ -294,8 +295,12 @@ public struct EventQueue<Event> {
 
     /// Whether the event `id` is waiting in the queue (a linear search, for assertions).
     public func contains(_ id: EventID) -> Bool {
-        if UnsafeBufferPointer(start: storage.heap, count: storage.heapCount).contains(where: { $0.sequence == id.sequence })
-            || UnsafeBufferPointer(start: storage.far, count: storage.farCount).contains(where: { $0.sequence == id.sequence })
+        if UnsafeBufferPointer(start: storage.heap, count: storage.heapCount).contains(where: {
+            $0.sequence == id.sequence
+        })
+            || UnsafeBufferPointer(start: storage.far, count: storage.farCount).contains(where: {
+                $0.sequence == id.sequence
+            })
         {
             return true
         }

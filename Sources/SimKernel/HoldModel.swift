@@ -25,7 +25,8 @@ public enum HoldModel {
             case .exponential(let mean): random.exponential(mean: mean)
             case .mix(let short, let long, let fraction):
                 random.bernoulli(fraction)
-                    ? long + SimDuration(nanoseconds: Int64(random.uniform(below: 1_000_000))) : random.exponential(mean: short)
+                    ? long + SimDuration(nanoseconds: Int64(random.uniform(below: 1_000_000)))
+                    : random.exponential(mean: short)
             }
         }
 
@@ -33,14 +34,17 @@ public enum HoldModel {
             switch self {
             case .uniform(let bound): "uniform in [0, \(bound))"
             case .exponential(let mean): "exponential, mean \(mean)"
-            case .mix(let short, let long, let fraction): "exponential of mean \(short), and \(long) for \(fraction * 100)%"
+            case .mix(let short, let long, let fraction):
+                "exponential of mean \(short), and \(long) for \(fraction * 100)%"
             }
         }
     }
 
     /// Processes `events` events while keeping `pending` in the queue, each event scheduling the
     /// next at a delay drawn from `delays` (stream `"hold"` of `seed`).
-    public static func run(events: Int, pending: Int, seed: UInt64, delays: Delays = .uniform(below: .milliseconds(2))) -> Result {
+    public static func run(events: Int, pending: Int, seed: UInt64, delays: Delays = .uniform(below: .milliseconds(2)))
+        -> Result
+    {
         precondition(events >= 0 && pending > 0, "hold model needs events >= 0 and pending > 0")
         var random = RandomStream(seed: seed, stream: "hold")
         var kernel = Kernel<UInt32>()

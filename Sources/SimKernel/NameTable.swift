@@ -55,7 +55,9 @@ public struct NameTable<Value> {
         while true {
             let index = Int(slots[slot])
             if index < 0 { return (slot, nil) }
-            if entries[index].hash == hash, entries[index].kind == kind, entries[index].name == name { return (slot, index) }
+            if entries[index].hash == hash, entries[index].kind == kind, entries[index].name == name {
+                return (slot, index)
+            }
             slot = (slot + 1) & mask
         }
     }

@@ -110,9 +110,11 @@ public struct DNSZones: Sendable {
                 ($0.preference, DNSZones.key($0.exchange)) < ($1.preference, DNSZones.key($1.exchange))
             }
             var additional: [AdditionalAddress] = []
-            for exchange in sorted where !additional.contains(where: { DNSZones.key($0.name) == DNSZones.key(exchange.exchange) }) {
+            for exchange in sorted
+            where !additional.contains(where: { DNSZones.key($0.name) == DNSZones.key(exchange.exchange) }) {
                 if let target = entries[DNSZones.key(exchange.exchange)], !target.addresses.isEmpty {
-                    additional.append(AdditionalAddress(name: exchange.exchange, addresses: target.addresses, ttl: target.ttl))
+                    additional.append(
+                        AdditionalAddress(name: exchange.exchange, addresses: target.addresses, ttl: target.ttl))
                 }
             }
             return (.mailExchangers(sorted, additional: additional), entry.ttl)

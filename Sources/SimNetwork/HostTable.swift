@@ -24,7 +24,10 @@ public struct HostTable: Sendable {
     /// The table listing every host of a topology under its official name.
     public init(topology: Topology) {
         for host in topology.hosts {
-            add(Entry(names: [host.name], addresses: host.addresses, networks: host.networks.map { topology.networks[$0.index].name }))
+            add(
+                Entry(
+                    names: [host.name], addresses: host.addresses,
+                    networks: host.networks.map { topology.networks[$0.index].name }))
         }
     }
 

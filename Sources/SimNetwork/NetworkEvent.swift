@@ -108,7 +108,9 @@ struct InFlightStore<Value> {
             return InFlightSlot(index: Int32(entries.count - 1))
         }
         let index = firstFree
-        guard case .free(let next) = entries[Int(index)] else { preconditionFailure("in-flight slot \(index) is not free") }
+        guard case .free(let next) = entries[Int(index)] else {
+            preconditionFailure("in-flight slot \(index) is not free")
+        }
         firstFree = next
         entries[Int(index)] = .value(value)
         return InFlightSlot(index: index)
@@ -116,7 +118,9 @@ struct InFlightStore<Value> {
 
     /// Puts `value` in a slot already handed out (whose event is still to come).
     mutating func fill(_ slot: InFlightSlot, with value: consuming Value) {
-        guard case .value = entries[Int(slot.index)] else { preconditionFailure("in-flight slot \(slot.index) is free") }
+        guard case .value = entries[Int(slot.index)] else {
+            preconditionFailure("in-flight slot \(slot.index) is free")
+        }
         entries[Int(slot.index)] = .value(value)
     }
 
@@ -127,7 +131,9 @@ struct InFlightStore<Value> {
         swap(&entry, &entries[Int(slot.index)])
         firstFree = slot.index
         count -= 1
-        guard case .value(let value) = consume entry else { preconditionFailure("in-flight slot \(slot.index) taken twice") }
+        guard case .value(let value) = consume entry else {
+            preconditionFailure("in-flight slot \(slot.index) taken twice")
+        }
         return value
     }
 }

@@ -190,7 +190,8 @@ extension NetworkModel {
         while start < bytes.count {
             let end = min(start + maximumSegmentSize, bytes.count)
             capture!.sent(
-                id, from: side, kind: .data(InFlightSlot(index: 0)), payload: Array(bytes[start..<end]), at: kernel.now, addresses: addresses,
+                id, from: side, kind: .data(InFlightSlot(index: 0)), payload: Array(bytes[start..<end]), at: kernel.now,
+                addresses: addresses,
                 ports: ports, names: names)
             start = end
         }
@@ -199,16 +200,20 @@ extension NetworkModel {
     private mutating func captureControl(_ kind: SegmentKind, on id: ConnectionID, from side: ConnectionSide) {
         if case .data = kind { return }  // recorded with its bytes by `captureData`
         let (addresses, ports, names) = captureEndpoints(id)
-        capture!.sent(id, from: side, kind: kind, payload: [], at: kernel.now, addresses: addresses, ports: ports, names: names)
+        capture!.sent(
+            id, from: side, kind: kind, payload: [], at: kernel.now, addresses: addresses, ports: ports, names: names)
     }
 
     private func captureEndpoints(
         _ id: ConnectionID
-    ) -> ((client: IPv4Address, server: IPv4Address), (client: UInt16, server: UInt16), (client: String, server: String)) {
+    ) -> (
+        (client: IPv4Address, server: IPv4Address), (client: UInt16, server: UInt16), (client: String, server: String)
+    ) {
         let connection = connections[Int(id.slot)]
         let (client, server) = (topology.hosts[connection.client.index], topology.hosts[connection.server.index])
         return (
-            (client.addresses.first ?? IPv4Address(0), server.addresses.first ?? IPv4Address(0)), (connection.clientPort, connection.serverPort),
+            (client.addresses.first ?? IPv4Address(0), server.addresses.first ?? IPv4Address(0)),
+            (connection.clientPort, connection.serverPort),
             (client.name, server.name)
         )
     }

@@ -116,7 +116,9 @@ extension NetworkModel {
             case .a: return hostTable.entry(named: name).map { .addresses($0.addresses) } ?? .nameError
             }
         }
-        guard let cached = caches[host.index].value(DNSZones.key(name), kind: type.cacheKind), cached.expires > kernel.now else {
+        guard let cached = caches[host.index].value(DNSZones.key(name), kind: type.cacheKind),
+            cached.expires > kernel.now
+        else {
             return nil
         }
         statistics.dnsCacheHits += 1
@@ -138,11 +140,15 @@ extension NetworkModel {
         guard let server = dns.server, let route = route(from: lookup.host, to: server) else { return }
         if capture != nil {
             capture!.datagram(
-                PacketCapture.dnsQuery(id: id, name: lookup.name, type: lookup.type), at: kernel.now, from: address(of: lookup.host),
+                PacketCapture.dnsQuery(id: id, name: lookup.name, type: lookup.type), at: kernel.now,
+                from: address(of: lookup.host),
                 to: address(of: server), lookup: id, query: true,
-                comment: "DNS query \(lookup.type.rawValue) \(lookup.name) from \(topology.hosts[lookup.host.index].name)" + (attempt > 1 ? ", attempt \(attempt)" : ""))
+                comment:
+                    "DNS query \(lookup.type.rawValue) \(lookup.name) from \(topology.hosts[lookup.host.index].name)"
+                    + (attempt > 1 ? ", attempt \(attempt)" : ""))
         }
-        transmit(payload: dns.querySize, over: route, reversed: false, completion: .dnsQueryArrived(id, attempt: attempt))
+        transmit(
+            payload: dns.querySize, over: route, reversed: false, completion: .dnsQueryArrived(id, attempt: attempt))
     }
 
     mutating func dnsQueryArrived(_ id: LookupID, attempt: Int) {
@@ -158,11 +164,14 @@ extension NetworkModel {
         let size = dns.querySize + records * dns.recordSize
         if capture != nil {
             capture!.datagram(
-                PacketCapture.dnsAnswer(id: id, name: lookup.name, type: lookup.type, answer: answer, ttl: ttl), at: kernel.now,
+                PacketCapture.dnsAnswer(id: id, name: lookup.name, type: lookup.type, answer: answer, ttl: ttl),
+                at: kernel.now,
                 from: address(of: server), to: address(of: lookup.host), lookup: id, query: false,
                 comment: "DNS answer \(lookup.type.rawValue) \(lookup.name): \(answer)")
         }
-        transmit(payload: size, over: route, reversed: true, completion: .dnsResponseArrived(id, answersInFlight.put(answer), ttl: ttl))
+        transmit(
+            payload: size, over: route, reversed: true,
+            completion: .dnsResponseArrived(id, answersInFlight.put(answer), ttl: ttl))
     }
 
     mutating func dnsResponseArrived(
@@ -171,11 +180,13 @@ extension NetworkModel {
         guard let lookup = lookups.removeValue(forKey: id), hostUp[lookup.host.index] else { return nil }
         if let timeout = lookup.timeout { kernel.cancel(timeout) }
         let expires = kernel.now + ttl
-        caches[lookup.host.index].set(CachedAnswer(answer: answer, expires: expires), DNSZones.key(lookup.name), kind: lookup.type.cacheKind)
+        caches[lookup.host.index].set(
+            CachedAnswer(answer: answer, expires: expires), DNSZones.key(lookup.name), kind: lookup.type.cacheKind)
         if case .mailExchangers(_, let additional) = answer {
             for record in additional {
                 caches[lookup.host.index].set(
-                    CachedAnswer(answer: .addresses(record.addresses), expires: kernel.now + record.ttl), DNSZones.key(record.name),
+                    CachedAnswer(answer: .addresses(record.addresses), expires: kernel.now + record.ttl),
+                    DNSZones.key(record.name),
                     kind: DNSQueryType.a.cacheKind)
             }
         }

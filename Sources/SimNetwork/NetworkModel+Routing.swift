@@ -103,7 +103,9 @@ struct RouteTable {
         return index
     }
 
-    private static func key(_ from: HostID, _ to: HostID) -> UInt64 { UInt64(UInt32(from.index)) << 32 | UInt64(UInt32(to.index)) }
+    private static func key(_ from: HostID, _ to: HostID) -> UInt64 {
+        UInt64(UInt32(from.index)) << 32 | UInt64(UInt32(to.index))
+    }
 
     subscript(from: HostID, to: HostID) -> Entry {
         get {
@@ -176,7 +178,9 @@ struct RouteSearch {
         heap.removeAll(keepingCapacity: true)
     }
 
-    static func precedes(_ a: (distance: Int64, hops: Int32, host: Int32), _ b: (distance: Int64, hops: Int32, host: Int32)) -> Bool {
+    static func precedes(
+        _ a: (distance: Int64, hops: Int32, host: Int32), _ b: (distance: Int64, hops: Int32, host: Int32)
+    ) -> Bool {
         (a.distance, a.hops, a.host) < (b.distance, b.hops, b.host)
     }
 
@@ -226,12 +230,15 @@ extension NetworkModel {
         var best: Route?
         if source == destination {
             best = Route(
-                network: topology.hosts[source.index].networks.first ?? NetworkID(0), hops: [], hosts: [source], latency: .zero,
+                network: topology.hosts[source.index].networks.first ?? NetworkID(0), hops: [], hosts: [source],
+                latency: .zero,
                 timings: linkTimings)
         } else {
             var choices: [Set<NetworkID>] = []
             let shared = Set(topology.hosts[destination.index].networks)
-            for network in topology.hosts[source.index].networks where shared.contains(network) { choices.append([network]) }
+            for network in topology.hosts[source.index].networks where shared.contains(network) {
+                choices.append([network])
+            }
             // Networks joined into one internet carry connections across each other at gateway hosts.
             if !joinedNetworks.isEmpty,
                 topology.hosts[source.index].networks.contains(where: joinedNetworks.contains),
@@ -258,10 +265,14 @@ extension NetworkModel {
     /// host runs (`RouteStructure`), else by a search over every host.
     private mutating func path(from source: HostID, to destination: HostID, on networks: Set<NetworkID>) -> [Int32]? {
         let onNetworks = linkMask(networks)
-        guard hostsDown == 0 else { return search(from: source.index, to: destination.index, over: adjacency, onNetworks) }
+        guard hostsDown == 0 else {
+            return search(from: source.index, to: destination.index, over: adjacency, onNetworks)
+        }
         var structure =
             structures.removeValue(forKey: networks)
-            ?? RouteStructure(topology: topology, adjacency: adjacency) { [linkUp] link in linkUp[link] && onNetworks[link] }
+            ?? RouteStructure(topology: topology, adjacency: adjacency) { [linkUp] link in
+                linkUp[link] && onNetworks[link]
+            }
         let slots = structure.path(from: source.index, to: destination.index) { from, to, core in
             search(from: from, to: to, over: core, onNetworks)
         }
@@ -292,7 +303,9 @@ extension NetworkModel {
             hosts.append(forward ? link.endpoints.1 : link.endpoints.0)
             latency += link.latency.nanoseconds
         }
-        return Route(network: networks.min()!, hops: hops, hosts: hosts, latency: SimDuration(nanoseconds: latency), timings: linkTimings)
+        return Route(
+            network: networks.min()!, hops: hops, hosts: hosts, latency: SimDuration(nanoseconds: latency),
+            timings: linkTimings)
     }
 
     /// Dijkstra over the up links of the given networks whose intermediate hosts are running,
@@ -300,7 +313,9 @@ extension NetworkModel {
     /// the tie-breaking rule of `route(from:to:)` gives, and the search stops at the destination.
     /// It walks `adjacency` (every host's links, or the core's alone) over the links that are up
     /// and in `onNetworks`. Returns the path's link slots.
-    private mutating func search(from source: Int, to destination: Int, over adjacency: [[Adjacency]], _ onNetworks: [Bool]) -> [Int32]? {
+    private mutating func search(
+        from source: Int, to destination: Int, over adjacency: [[Adjacency]], _ onNetworks: [Bool]
+    ) -> [Int32]? {
         var search = routeSearch
         routeSearch = RouteSearch()
         defer { routeSearch = search }
@@ -312,7 +327,8 @@ extension NetworkModel {
         var found = false
         while let (distance, hops, host) = search.pop() {
             let current = Int(host)
-            guard !search.settled[current], distance == search.distance[current], hops == search.hopCount[current] else { continue }
+            guard !search.settled[current], distance == search.distance[current], hops == search.hopCount[current]
+            else { continue }
             if current == destination {
                 found = true
                 break

@@ -258,7 +258,8 @@ public struct NetworkModel {
             // path through FIFO links, so the last to leave is the last to arrive.
             forward(
                 Packet(
-                    route: route, step: Int32(first), end: Int32(first + count), size: Int32(clamping: chunk + Self.headerSize),
+                    route: route, step: Int32(first), end: Int32(first + count),
+                    size: Int32(clamping: chunk + Self.headerSize),
                     completion: remaining == 0 ? completion : nil))
         } while remaining > 0
     }

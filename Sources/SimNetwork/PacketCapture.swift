@@ -83,7 +83,8 @@ public struct PacketCapture: Sendable {
     /// A segment leaves `from`; `payload` is a data segment's bytes (empty for control segments).
     mutating func sent(
         _ id: ConnectionID, from side: ConnectionSide, kind: SegmentKind, payload: [UInt8], at time: SimTime,
-        addresses: (client: IPv4Address, server: IPv4Address), ports: (client: UInt16, server: UInt16), names: (client: String, server: String)
+        addresses: (client: IPv4Address, server: IPv4Address), ports: (client: UInt16, server: UInt16),
+        names: (client: String, server: String)
     ) {
         var stream = stream(id)
         let fromClient = side == .client
@@ -118,11 +119,15 @@ public struct PacketCapture: Sendable {
             what = "RST"
         }
         let packet = Packet(
-            time: time, source: fromClient ? addresses.client : addresses.server, destination: fromClient ? addresses.server : addresses.client,
-            sourcePort: fromClient ? ports.client : ports.server, destinationPort: fromClient ? ports.server : ports.client,
-            transport: .tcp(sequence: sequence, acknowledgement: flags.contains(.ack) ? acknowledgement : 0, flags: flags),
+            time: time, source: fromClient ? addresses.client : addresses.server,
+            destination: fromClient ? addresses.server : addresses.client,
+            sourcePort: fromClient ? ports.client : ports.server,
+            destinationPort: fromClient ? ports.server : ports.client,
+            transport: .tcp(
+                sequence: sequence, acknowledgement: flags.contains(.ack) ? acknowledgement : 0, flags: flags),
             payload: payload,
-            comment: "conn\(stream.number) " + (fromClient ? names.client + " → " + names.server : names.server + " → " + names.client) + " " + what,
+            comment: "conn\(stream.number) "
+                + (fromClient ? names.client + " → " + names.server : names.server + " → " + names.client) + " " + what,
             sender: fromClient ? names.client : names.server, connection: stream.number)
         packets.append(packet)
         if fromClient { stream.next.client &+= length } else { stream.next.server &+= length }
@@ -149,7 +154,8 @@ public struct PacketCapture: Sendable {
 
     /// A DNS query or answer leaves `source` (UDP; the resolver's port is one per lookup).
     mutating func datagram(
-        _ message: [UInt8], at time: SimTime, from source: IPv4Address, to destination: IPv4Address, lookup: LookupID, query: Bool,
+        _ message: [UInt8], at time: SimTime, from source: IPv4Address, to destination: IPv4Address, lookup: LookupID,
+        query: Bool,
         comment: String
     ) {
         let resolverPort = UInt16(truncatingIfNeeded: 32768 &+ (lookup.value % 28000))
@@ -172,7 +178,9 @@ extension PacketCapture {
 
     /// The name server's answer to that query: A or MX records, with an MX answer's additional A
     /// records (RFC 974), NXDOMAIN for a name that does not exist.
-    static func dnsAnswer(id: LookupID, name: String, type: DNSQueryType, answer: DNSAnswer, ttl: SimDuration) -> [UInt8] {
+    static func dnsAnswer(id: LookupID, name: String, type: DNSQueryType, answer: DNSAnswer, ttl: SimDuration)
+        -> [UInt8]
+    {
         var answers: [[UInt8]] = []
         var additional: [[UInt8]] = []
         var rcode: UInt16 = 0
@@ -188,7 +196,9 @@ extension PacketCapture {
             }
             additional = extra.flatMap { record in
                 record.addresses.map {
-                    Self.record(record.name, type: 1, ttl: UInt32(clamping: max(0, record.ttl.nanoseconds / 1_000_000_000)), data: addressBytes($0))
+                    Self.record(
+                        record.name, type: 1, ttl: UInt32(clamping: max(0, record.ttl.nanoseconds / 1_000_000_000)),
+                        data: addressBytes($0))
                 }
             }
         case .nameError:
@@ -197,7 +207,8 @@ extension PacketCapture {
             break
         }
         // QR (response), AA (the server is authoritative for the zones it holds), RD echoed as 0.
-        var message = header(id: id, flags: 0x8400 | rcode, questions: 1, answers: answers.count, additional: additional.count)
+        var message = header(
+            id: id, flags: 0x8400 | rcode, questions: 1, answers: answers.count, additional: additional.count)
         question(name, type, into: &message)
         for record in answers + additional { message += record }
         return message
@@ -205,7 +216,9 @@ extension PacketCapture {
 
     private static func header(id: LookupID, flags: UInt16, questions: Int, answers: Int, additional: Int) -> [UInt8] {
         var bytes: [UInt8] = []
-        for value in [UInt16(truncatingIfNeeded: id.value), flags, UInt16(questions), UInt16(answers), 0, UInt16(additional)] {
+        for value in [
+            UInt16(truncatingIfNeeded: id.value), flags, UInt16(questions), UInt16(answers), 0, UInt16(additional),
+        ] {
             bytes += [UInt8(value >> 8), UInt8(value & 0xff)]
         }
         return bytes
@@ -235,6 +248,9 @@ extension PacketCapture {
     }
 
     private static func addressBytes(_ address: IPv4Address) -> [UInt8] {
-        [UInt8(address.value >> 24), UInt8(address.value >> 16 & 0xff), UInt8(address.value >> 8 & 0xff), UInt8(address.value & 0xff)]
+        [
+            UInt8(address.value >> 24), UInt8(address.value >> 16 & 0xff), UInt8(address.value >> 8 & 0xff),
+            UInt8(address.value & 0xff),
+        ]
     }
 }

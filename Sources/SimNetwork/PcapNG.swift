@@ -7,7 +7,9 @@ public enum PcapNG {
     /// The file: timestamps are `epochSeconds` (the run's time zero, in Unix seconds) plus the
     /// simulated time of each frame; `event` gives a frame the number of the trace event it
     /// belongs to (`event 12` leads to line 12 of trace.txt and `viewer.html#event=12`).
-    public static func file(_ capture: PacketCapture, epochSeconds: Int64, event: ((PacketCapture.Packet) -> Int?)? = nil) -> [UInt8] {
+    public static func file(
+        _ capture: PacketCapture, epochSeconds: Int64, event: ((PacketCapture.Packet) -> Int?)? = nil
+    ) -> [UInt8] {
         var out: [UInt8] = []
         sectionHeader(into: &out)
         interfaceDescription(into: &out)
@@ -17,7 +19,9 @@ public enum PcapNG {
             let packet = capture.packets[index]
             let nanoseconds = UInt64(max(0, epochSeconds)) &* 1_000_000_000 &+ UInt64(max(0, packet.time.nanoseconds))
             let comment = event?(packet).map { "event \($0) · " + packet.comment } ?? packet.comment
-            enhancedPacket(frame(packet, maximumSegmentSize: capture.maximumSegmentSize), at: nanoseconds, comment: comment, into: &out)
+            enhancedPacket(
+                frame(packet, maximumSegmentSize: capture.maximumSegmentSize), at: nanoseconds, comment: comment,
+                into: &out)
         }
         return out
     }
@@ -46,7 +50,9 @@ public enum PcapNG {
         block(0x0000_0001, body, into: &out)
     }
 
-    private static func enhancedPacket(_ frame: [UInt8], at nanoseconds: UInt64, comment: String, into out: inout [UInt8]) {
+    private static func enhancedPacket(
+        _ frame: [UInt8], at nanoseconds: UInt64, comment: String, into out: inout [UInt8]
+    ) {
         var body: [UInt8] = []
         append32(0, to: &body)  // interface 0
         append32(UInt32(truncatingIfNeeded: nanoseconds >> 32), to: &body)
@@ -101,13 +107,16 @@ public enum PcapNG {
         let protocolNumber: UInt8
         switch packet.transport {
         case .tcp(let sequence, let acknowledgement, let flags):
-            transport = tcp(packet, sequence: sequence, acknowledgement: acknowledgement, flags: flags, maximumSegmentSize: maximumSegmentSize)
+            transport = tcp(
+                packet, sequence: sequence, acknowledgement: acknowledgement, flags: flags,
+                maximumSegmentSize: maximumSegmentSize)
             protocolNumber = 6
         case .udp:
             transport = udp(packet)
             protocolNumber = 17
         }
-        var frame = ethernetAddress(packet.destination) + ethernetAddress(packet.source) + [0x08, 0x00]  // EtherType IPv4
+        // EtherType IPv4
+        var frame = ethernetAddress(packet.destination) + ethernetAddress(packet.source) + [0x08, 0x00]
         frame += ipv4(packet, protocolNumber: protocolNumber, payloadLength: transport.count)
         frame += transport
         return frame
@@ -116,7 +125,10 @@ public enum PcapNG {
     private static func ethernetAddress(_ address: IPv4Address) -> [UInt8] { [0x02, 0x00] + bytes(address) }
 
     private static func bytes(_ address: IPv4Address) -> [UInt8] {
-        [UInt8(address.value >> 24), UInt8(address.value >> 16 & 0xff), UInt8(address.value >> 8 & 0xff), UInt8(address.value & 0xff)]
+        [
+            UInt8(address.value >> 24), UInt8(address.value >> 16 & 0xff), UInt8(address.value >> 8 & 0xff),
+            UInt8(address.value & 0xff),
+        ]
     }
 
     private static func ipv4(_ packet: PacketCapture.Packet, protocolNumber: UInt8, payloadLength: Int) -> [UInt8] {
@@ -134,7 +146,8 @@ public enum PcapNG {
     }
 
     private static func tcp(
-        _ packet: PacketCapture.Packet, sequence: UInt32, acknowledgement: UInt32, flags: PacketCapture.TCPFlags, maximumSegmentSize: Int
+        _ packet: PacketCapture.Packet, sequence: UInt32, acknowledgement: UInt32, flags: PacketCapture.TCPFlags,
+        maximumSegmentSize: Int
     ) -> [UInt8] {
         // A SYN announces the segment size the model uses, and a window scale (RFC 7323) so that
         // a long text in flight never fills the advertised window.
@@ -143,12 +156,14 @@ public enum PcapNG {
             ? [2, 4, UInt8(maximumSegmentSize >> 8 & 0xff), UInt8(maximumSegmentSize & 0xff), 1, 3, 3, 7] : []
         let headerLength = 20 + options.count
         var segment: [UInt8] = [
-            UInt8(packet.sourcePort >> 8), UInt8(packet.sourcePort & 0xff), UInt8(packet.destinationPort >> 8), UInt8(packet.destinationPort & 0xff),
+            UInt8(packet.sourcePort >> 8), UInt8(packet.sourcePort & 0xff), UInt8(packet.destinationPort >> 8),
+            UInt8(packet.destinationPort & 0xff),
         ]
         for value in [sequence, acknowledgement] {
             segment += [UInt8(value >> 24), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff), UInt8(value & 0xff)]
         }
-        segment += [UInt8(headerLength / 4) << 4, flags.rawValue, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00]  // window 65535, checksum, urgent
+        // window 65535, checksum, urgent
+        segment += [UInt8(headerLength / 4) << 4, flags.rawValue, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00]
         segment += options
         segment += packet.payload
         let checksum = transportChecksum(segment, packet: packet, protocolNumber: 6)
@@ -160,7 +175,8 @@ public enum PcapNG {
     private static func udp(_ packet: PacketCapture.Packet) -> [UInt8] {
         let length = 8 + packet.payload.count
         var datagram: [UInt8] = [
-            UInt8(packet.sourcePort >> 8), UInt8(packet.sourcePort & 0xff), UInt8(packet.destinationPort >> 8), UInt8(packet.destinationPort & 0xff),
+            UInt8(packet.sourcePort >> 8), UInt8(packet.sourcePort & 0xff), UInt8(packet.destinationPort >> 8),
+            UInt8(packet.destinationPort & 0xff),
             UInt8(length >> 8 & 0xff), UInt8(length & 0xff), 0, 0,
         ]
         datagram += packet.payload
@@ -172,7 +188,9 @@ public enum PcapNG {
     }
 
     /// The TCP or UDP checksum over the IPv4 pseudo-header and the segment.
-    private static func transportChecksum(_ segment: [UInt8], packet: PacketCapture.Packet, protocolNumber: UInt8) -> UInt16 {
+    private static func transportChecksum(_ segment: [UInt8], packet: PacketCapture.Packet, protocolNumber: UInt8)
+        -> UInt16
+    {
         var pseudo = bytes(packet.source) + bytes(packet.destination)
         pseudo += [0, protocolNumber, UInt8(segment.count >> 8 & 0xff), UInt8(segment.count & 0xff)]
         return internetChecksum(pseudo + segment)

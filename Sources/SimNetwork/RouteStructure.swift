@@ -75,7 +75,8 @@ struct RouteStructure {
     /// joins them. `coreSearch` finds the path between two core hosts over the core alone,
     /// given the core's links.
     mutating func path(
-        from source: Int, to destination: Int, coreSearch: (_ from: Int, _ to: Int, _ coreAdjacency: [[Adjacency]]) -> [Int32]?
+        from source: Int, to destination: Int,
+        coreSearch: (_ from: Int, _ to: Int, _ coreAdjacency: [[Adjacency]]) -> [Int32]?
     ) -> [Int32]? {
         let sourceRoot = Int(root[source]), destinationRoot = Int(root[destination])
         var up: [Int32] = []  // slots from the source upwards

@@ -111,7 +111,10 @@ public struct Topology: Sendable {
         )
         precondition(latency >= .zero, "negative latency")
         precondition(bandwidth != 0 && bandwidthBack != 0, "zero bandwidth")
-        links.append(Link(endpoints: (a, b), network: network, latency: latency, bandwidth: bandwidth, bandwidthBack: bandwidthBack))
+        links.append(
+            Link(
+                endpoints: (a, b), network: network, latency: latency, bandwidth: bandwidth,
+                bandwidthBack: bandwidthBack))
         return LinkID(links.count - 1)
     }
 

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The import table of Docs/architecture.md, checked three ways: on the source text (every
 /// `import`, whatever its access level or attributes), against the table in the document, and
@@ -21,10 +21,12 @@ import TestSupport
         "MailSockets": ["MailCore", "MailDialects", "MailAgent", "Foundation", "Glibc", "Darwin", "Dispatch"],
         "Reports": [],
         "Experiments": [
-            "SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent", "MailSimulation", "Reports", "Foundation",
+            "SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent", "MailSimulation", "Reports",
+            "Foundation",
         ],
         "MailpathCLI": [
-            "SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent", "MailSimulation", "MailSockets", "Reports",
+            "SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent", "MailSimulation", "MailSockets",
+            "Reports",
             "Experiments", "Foundation", "Glibc", "Darwin", "Dispatch", "Synchronization",
         ],
         "mailpath": ["MailpathCLI"],

@@ -1,8 +1,8 @@
 import Foundation
 import MailSimulation
 import SimKernel
-import Testing
 import TestSupport
+import Testing
 
 @testable import Experiments
 
@@ -31,26 +31,34 @@ enum Examples {
         let workload = scenario.makeWorkload()
         #expect(workload.count > 0)
         for era in Era.all {
-            let outcome = try Experiment.run(scenario, era: era, workload: workload, options: RunOptions(tracing: false), file: name)
+            let outcome = try Experiment.run(
+                scenario, era: era, workload: workload, options: RunOptions(tracing: false), file: name)
             let totals = outcome.metrics.totals
             #expect(outcome.metrics.accountingAddsUp, "\(name) in \(era.name)")
             #expect(outcome.metrics.missing.isEmpty, "\(name) in \(era.name): \(outcome.metrics.missing)")
             #expect(totals.messages == workload.count, "\(name) in \(era.name)")
-            #expect(totals.recipients == totals.delivered + totals.bounced + totals.queued + totals.lost + totals.neverSubmitted, "\(name) in \(era.name)")
+            #expect(
+                totals.recipients == totals.delivered + totals.bounced + totals.queued + totals.lost
+                    + totals.neverSubmitted, "\(name) in \(era.name)")
             // The queue followed at every change ends where the queues themselves end, and its
             // peak is at least that (the agents' kept counts are checked against a recount at
             // every change in debug builds).
             let queue = outcome.result.statistics.queue
             #expect(queue.level == outcome.result.statistics.queuedAtEnd, "\(name) in \(era.name)")
-            #expect(queue.peak >= queue.level && queue.buckets.map(\.peak).max() == queue.peak, "\(name) in \(era.name)")
+            #expect(
+                queue.peak >= queue.level && queue.buckets.map(\.peak).max() == queue.peak, "\(name) in \(era.name)")
             // Recipients still in flight at the end are those still queued; levels never exceed their peaks.
             #expect(outcome.metrics.inFlight.level == totals.queued, "\(name) in \(era.name)")
-            #expect(outcome.metrics.inFlight.peak >= outcome.metrics.inFlight.level && outcome.metrics.inFlight.mean <= Double(outcome.metrics.inFlight.peak))
+            #expect(
+                outcome.metrics.inFlight.peak >= outcome.metrics.inFlight.level
+                    && outcome.metrics.inFlight.mean <= Double(outcome.metrics.inFlight.peak))
             #expect(outcome.metrics.openConnections.mean <= Double(outcome.metrics.openConnections.peak))
             if era.routing == .directOnly {
                 // FTP mail is never relayed: what a host cannot reach itself comes back (or, due
                 // while its host was down in the fault drill, is never submitted).
-                #expect(totals.delivered + totals.bounced + totals.neverSubmitted == totals.recipients, "\(name) in \(era.name)")
+                #expect(
+                    totals.delivered + totals.bounced + totals.neverSubmitted == totals.recipients,
+                    "\(name) in \(era.name)")
             } else {
                 #expect(totals.delivered > 0, "\(name) in \(era.name) delivered nothing")
             }
@@ -72,7 +80,8 @@ enum Examples {
         // And what each era actually submitted: (message, recipient, time) from its accounting.
         var submitted: [[String]] = []
         for era in Era.all {
-            let outcome = try Experiment.run(scenario, era: era, workload: first, options: RunOptions(tracing: false), file: name)
+            let outcome = try Experiment.run(
+                scenario, era: era, workload: first, options: RunOptions(tracing: false), file: name)
             submitted.append(
                 outcome.result.accounting.records.map { "\($0.messageID) \($0.mailbox) \($0.submittedAt.nanoseconds)" })
         }
@@ -82,11 +91,14 @@ enum Examples {
         #expect(submitted[0].count == first.recipientCount)
     }
 
-    @Test("the same scenario and seed give byte-identical traces and summaries", arguments: ["relay-story", "fault-drill"])
+    @Test(
+        "the same scenario and seed give byte-identical traces and summaries",
+        arguments: ["relay-story", "fault-drill"])
     func determinism(name: String) throws {
         let scenario = try Examples.load(name)
         func once() throws -> (trace: String, summary: String) {
-            let outcome = try Experiment.run(scenario, era: Era.named("smtp-2001")!, workload: scenario.makeWorkload(), file: name)
+            let outcome = try Experiment.run(
+                scenario, era: Era.named("smtp-2001")!, workload: scenario.makeWorkload(), file: name)
             return (outcome.result.trace.map(\.description).joined(separator: "\n"), outcome.metrics.json.rendered())
         }
         let (a, b) = (try once(), try once())
@@ -121,10 +133,12 @@ enum Examples {
             let submission = workload.submission(index)
             #expect((1...3).contains(submission.recipients.count))
             let from = submission.reversePath.mailbox!.domain!
-            #expect(submission.recipients.allSatisfy { $0.mailbox!.domain! != from }, "recipients must be in other domains")
+            #expect(
+                submission.recipients.allSatisfy { $0.mailbox!.domain! != from }, "recipients must be in other domains")
         }
         let outcome = try Experiment.run(
-            scenario, era: Era.named("smtp-2001")!, workload: workload, options: RunOptions(tracing: false, keepsMailboxText: false, queueSamples: 0))
+            scenario, era: Era.named("smtp-2001")!, workload: workload,
+            options: RunOptions(tracing: false, keepsMailboxText: false, queueSamples: 0))
         #expect(outcome.metrics.accountingAddsUp)
         #expect(outcome.metrics.totals.delivered == outcome.metrics.totals.recipients)
         #expect(outcome.metrics.pipelinedSessions == outcome.metrics.sessions)
@@ -159,7 +173,9 @@ enum Examples {
         let generator = InternetGenerator(domains: 40, meanUsers: 5, messages: 60, rate: 20, seed: 3)
         let scenario = try Scenario.decode(generator.scenarioText(), file: "internet.json")
         #expect(scenario.hosts.count == generator.hostCount)
-        let outcome = try Experiment.run(scenario, era: Era.named("smtp-2001")!, workload: scenario.makeWorkload(), options: RunOptions(tracing: false))
+        let outcome = try Experiment.run(
+            scenario, era: Era.named("smtp-2001")!, workload: scenario.makeWorkload(),
+            options: RunOptions(tracing: false))
         #expect(outcome.metrics.accountingAddsUp)
         #expect(outcome.metrics.totals.delivered == outcome.metrics.totals.recipients)
         #expect(outcome.metrics.totals.messages == 60)
@@ -197,12 +213,16 @@ enum Examples {
 }
 
 @Suite struct QueuePeakTests {
-    @Test("generated messages that a draw puts past the run's end are counted, not dropped; a generator that cannot fit is refused")
+    @Test(
+        "generated messages that a draw puts past the run's end are counted, not dropped; a generator that cannot fit is refused"
+    )
     func messagesAfterTheEnd() throws {
         let text = try String(contentsOfFile: Examples.path("relay-story"), encoding: .utf8)
         let start = try #require(text.range(of: "\"workload\": {"))
         func scenario(duration: String, count: Int, rate: String) throws(ScenarioError) -> Scenario {
-            let edited = text[..<start.lowerBound].replacingOccurrences(of: "\"duration\": \"6d\"", with: "\"duration\": \"\(duration)\"")
+            let edited =
+                text[..<start.lowerBound].replacingOccurrences(
+                    of: "\"duration\": \"6d\"", with: "\"duration\": \"\(duration)\"")
                 + "\"workload\": {\"generate\": [{\"count\": \(count), \"rate\": \"\(rate)\"}]}}"
             return try Scenario.decode(edited, file: "edited.json")
         }
@@ -211,7 +231,10 @@ enum Examples {
         for seed in UInt64(1)...20 {
             var fitting = try scenario(duration: "20m", count: 20, rate: "1/m")
             fitting.seed = seed
-            let metrics = try Experiment.run(fitting, era: Era.named("smtp-1982")!, workload: fitting.makeWorkload(), options: RunOptions(tracing: false)).metrics
+            let metrics = try Experiment.run(
+                fitting, era: Era.named("smtp-1982")!, workload: fitting.makeWorkload(),
+                options: RunOptions(tracing: false)
+            ).metrics
             let figures = Dictionary(uniqueKeysWithValues: metrics.figures.map { ($0.key, $0.value) })
             #expect(figures["messages"] == "20")
             #expect(figures["messages_after_end"] == String(20 - metrics.totals.messages))
@@ -223,17 +246,25 @@ enum Examples {
         do {
             _ = try scenario(duration: "10m", count: 50, rate: "1/m")
         } catch {
-            #expect(error.message == "50 messages at this rate take about 50m on average, past the run's end at 10m: lengthen \"duration\", raise \"rate\" or lower \"count\"")
+            #expect(
+                error.message
+                    == "50 messages at this rate take about 50m on average, past the run's end at 10m: lengthen \"duration\", raise \"rate\" or lower \"count\""
+            )
             #expect(error.path == "workload.generate[0].count")
         }
     }
 
-    @Test("every generated message has the Date: field RFC 822 §4.1 requires, in its era's form: two-digit year before RFC 1123, RFC 2822's after")
+    @Test(
+        "every generated message has the Date: field RFC 822 §4.1 requires, in its era's form: two-digit year before RFC 1123, RFC 2822's after"
+    )
     func dateFields() throws {
         let scenario = try Examples.load("relay-story")
-        for (era, expected) in [("smtp-1982", "Date: 1 JAN 82 00:00:00 UT\r\n"), ("smtp-2001", "Date: Mon, 1 Jan 2001 00:00:00 +0000\r\n")] {
+        for (era, expected) in [
+            ("smtp-1982", "Date: 1 JAN 82 00:00:00 UT\r\n"), ("smtp-2001", "Date: Mon, 1 Jan 2001 00:00:00 +0000\r\n"),
+        ] {
             let outcome = try Experiment.run(
-                scenario, era: Era.named(era)!, workload: scenario.makeWorkload(), options: RunOptions(tracing: false, keepsMailboxText: true))
+                scenario, era: Era.named(era)!, workload: scenario.makeWorkload(),
+                options: RunOptions(tracing: false, keepsMailboxText: true))
             let first = try #require(outcome.result.mailboxes["Z"]?["joe"]?.first)
             let text = String(decoding: first.content, as: UTF8.self)
             #expect(text.contains("\r\n" + expected + "From: ann@A\r\n"), "\(era): \(text.prefix(400))")
@@ -254,7 +285,9 @@ enum Examples {
     @Test("the fault drill's queue peak is the one the mail met, not a sample's")
     func faultDrillPeak() throws {
         let scenario = try Examples.load("fault-drill")
-        let outcome = try Experiment.run(scenario, era: Era.named(scenario.era ?? "smtp-2001")!, workload: scenario.makeWorkload(), options: RunOptions(tracing: false))
+        let outcome = try Experiment.run(
+            scenario, era: Era.named(scenario.era ?? "smtp-2001")!, workload: scenario.makeWorkload(),
+            options: RunOptions(tracing: false))
         // Samples at 48 instants once reported 0 here, where the queue reaches dozens.
         #expect(outcome.metrics.peakQueue > 20)
         #expect(outcome.metrics.queue.mean > 0)
@@ -278,11 +311,14 @@ enum Examples {
              "workload": {"messages": [{"at": "0s", "from": "ann@A", "to": ["bob@B"], "size": "400KB"}]}}
             """
         let scenario = try Scenario.decode(text, file: "slow.json")
-        let outcome = try Experiment.run(scenario, era: Era.named("smtp-1982")!, workload: scenario.makeWorkload(), options: RunOptions(tracing: false))
+        let outcome = try Experiment.run(
+            scenario, era: Era.named("smtp-1982")!, workload: scenario.makeWorkload(),
+            options: RunOptions(tracing: false))
         #expect(outcome.metrics.totals.delivered == 1)
         #expect(outcome.metrics.sessions == 1, "delivered in the first session, not after a time-out and a retry")
         let latency = try #require(outcome.metrics.latency).mean
-        #expect(latency > .seconds(330) && latency < .seconds(420), "about the time the text takes on the line: \(latency)")
+        #expect(
+            latency > .seconds(330) && latency < .seconds(420), "about the time the text takes on the line: \(latency)")
     }
 }
 
@@ -300,7 +336,10 @@ enum Examples {
         do {
             _ = try Scenario.decode(text, file: "dup.json")
         } catch {
-            #expect(error.description == "dup.json:3:95: hosts[1].users[0]: ann@s.org is a user of both S and C: one mailbox needs one owner")
+            #expect(
+                error.description
+                    == "dup.json:3:95: hosts[1].users[0]: ann@s.org is a user of both S and C: one mailbox needs one owner"
+            )
         }
     }
 }
@@ -349,16 +388,19 @@ enum Examples {
         let lines = header.split(separator: "\r\n")
         #expect(lines.allSatisfy { $0.utf8.count <= 78 }, "\(lines.map(\.utf8.count))")
         #expect(lines.filter { $0.hasPrefix(" ") }.count > 30, "folded onto continuation lines")
-        let outcome = try Experiment.run(scenario, era: Era.named("smtp-1982")!, workload: workload, options: RunOptions(tracing: false))
+        let outcome = try Experiment.run(
+            scenario, era: Era.named("smtp-1982")!, workload: workload, options: RunOptions(tracing: false))
         #expect(outcome.metrics.totals.delivered == 60)
     }
 }
 
 @Suite struct RunawayBudgetTests {
-    @Test("a run that opens more sessions than its budget stops there, says why, and still accounts for every recipient")
+    @Test(
+        "a run that opens more sessions than its budget stops there, says why, and still accounts for every recipient")
     func budget() throws {
         let scenario = try Examples.load("internet-2001")
-        var setup = try scenario.setup(era: Era.named("smtp-2001")!, workload: scenario.makeWorkload(), options: RunOptions(tracing: false))
+        var setup = try scenario.setup(
+            era: Era.named("smtp-2001")!, workload: scenario.makeWorkload(), options: RunOptions(tracing: false))
         setup.sessionBudget = 5
         let result = MailSimulation(setup).run()
         #expect(result.stopReason?.hasPrefix("more than 5 mail sessions for") == true)

@@ -16,7 +16,9 @@ import Testing
         #expect(RoutingPolicy.direct2821.stripsSourceRoutes && !RoutingPolicy.mx974.stripsSourceRoutes)
         // Only the eras with EHLO pipeline.
         for era in Era.all {
-            #expect(era.factors.pipelining == (era.dialect.isSMTP && SMTPRules.forDialect(era.dialect).hasEHLO), "\(era.name)")
+            #expect(
+                era.factors.pipelining == (era.dialect.isSMTP && SMTPRules.forDialect(era.dialect).hasEHLO),
+                "\(era.name)")
         }
         // mx-1986 differs from smtp-1982 in three factors, not one.
         let differing = Era.named("mx-1986")!.factors.differences(from: Era.named("smtp-1982")!.factors)
@@ -54,7 +56,9 @@ import Testing
         // The last setting of a factor wins.
         let twice = mx.setting([try FactorSetting.parse("dns=off").get(), try FactorSetting.parse("dns=on").get()])
         #expect(twice == mx)
-        let modern = Era.named("smtp-2001")!.setting([try FactorSetting.parse("mx-ties=by-name").get(), try FactorSetting.parse("source-routes=followed").get()])
+        let modern = Era.named("smtp-2001")!.setting([
+            try FactorSetting.parse("mx-ties=by-name").get(), try FactorSetting.parse("source-routes=followed").get(),
+        ])
         #expect(modern.routing == .mx974)
         #expect(modern.name == "smtp-2001[mx-ties=by-name,source-routes=followed]")
     }
@@ -64,9 +68,11 @@ import Testing
         let scenario = try Examples.load("relay-story")
         let workload = scenario.makeWorkload()
         let mx = Era.named("mx-1986")!
-        let joined = try Experiment.run(scenario, era: mx, workload: workload, options: RunOptions(tracing: false)).metrics
+        let joined = try Experiment.run(scenario, era: mx, workload: workload, options: RunOptions(tracing: false))
+            .metrics
         let apart = try Experiment.run(
-            scenario, era: mx.setting([try FactorSetting.parse("internet=off").get()]), workload: workload, options: RunOptions(tracing: false)
+            scenario, era: mx.setting([try FactorSetting.parse("internet=off").get()]), workload: workload,
+            options: RunOptions(tracing: false)
         ).metrics
         #expect(joined.accountingAddsUp && apart.accountingAddsUp)
         #expect(joined.hopsMean != apart.hopsMean || joined.totals.delivered != apart.totals.delivered)
@@ -91,7 +97,9 @@ import Testing
         #expect(Attribution.sequential(count: 3) { game[$0] } == [4, 6, 0])
     }
 
-    @Test("esmtp-1995's fewer round trips come from the dialect and PIPELINING together: −1.5 each (RFC 2920), hand-checked")
+    @Test(
+        "esmtp-1995's fewer round trips come from the dialect and PIPELINING together: −1.5 each (RFC 2920), hand-checked"
+    )
     func pipeliningSplit() throws {
         // relay-story: two messages, one recipient each, one session each in MX eras. RFC 821 or
         // EHLO without pipelining waits for: greeting, HELO/EHLO, MAIL, RCPT, DATA, the text, QUIT
@@ -100,7 +108,8 @@ import Testing
         // first 'command' in a group", RFC 2920 §3.1): 4. Pipelining does nothing for an RFC 821
         // client, and EHLO alone saves nothing: the −3 needs both factors, so each gets half.
         let scenario = try Examples.load("relay-story")
-        let attribution = try Attribution.measure(scenario, workload: scenario.makeWorkload(), from: Era.named("mx-1986")!, to: Era.named("esmtp-1995")!)
+        let attribution = try Attribution.measure(
+            scenario, workload: scenario.makeWorkload(), from: Era.named("mx-1986")!, to: Era.named("esmtp-1995")!)
         #expect(attribution.factors == [.dialect, .pipelining])
         #expect(attribution.method == .shapley && attribution.runs.count == 4)
         #expect(attribution.runs.values.map(\.roundTripsPerMessage).sorted() == [4, 7, 7, 7])
@@ -118,7 +127,9 @@ import Testing
         let attribution = try Attribution.measure(scenario, workload: workload, from: from, to: to)
         #expect(attribution.factors == [.routing, .dns, .internet] && attribution.runs.count == 8)
         // The ends are the eras themselves.
-        let plainTo = try Experiment.run(scenario, era: to, workload: workload, options: RunOptions(tracing: false, keepsMailboxText: false)).metrics
+        let plainTo = try Experiment.run(
+            scenario, era: to, workload: workload, options: RunOptions(tracing: false, keepsMailboxText: false)
+        ).metrics
         #expect(attribution.runs[7]!.figures.map(\.value) == plainTo.figures.map(\.value))
         var split = 0
         for row in attribution.rows {
@@ -143,7 +154,8 @@ import Testing
         let from = Era.named("smtp-1982")!
         let to = Era.named("smtp-2001")!
         let attribution = try Attribution.measure(scenario, workload: scenario.makeWorkload(), from: from, to: to)
-        #expect(attribution.factors == [.dialect, .routing, .mxTies, .sourceRoutes, .dns, .internet, .retry, .pipelining])
+        #expect(
+            attribution.factors == [.dialect, .routing, .mxTies, .sourceRoutes, .dns, .internet, .retry, .pipelining])
         #expect(attribution.method == .sequential && attribution.runs.count == 9)
         #expect(Set(attribution.runs.keys) == Set((0...8).map { (1 << $0) - 1 }))
         for row in attribution.rows {
@@ -157,15 +169,19 @@ import Testing
         let scenario = try Examples.load("relay-story")
         let workload = scenario.makeWorkload()
         let eras = [Era.named("mx-1986")!, Era.named("esmtp-1995")!]
-        let runs = try eras.map { try Experiment.run(scenario, era: $0, workload: workload, options: RunOptions(tracing: false)).metrics }
+        let runs = try eras.map {
+            try Experiment.run(scenario, era: $0, workload: workload, options: RunOptions(tracing: false)).metrics
+        }
         let plain = Comparison(scenario: scenario.name, runs: runs, eras: eras).changes(at: 1)
         #expect(plain.first == "factors changed: dialect smtp821 → esmtp, pipelining off → on")
         #expect(plain.contains("round trips per message 7.00 → 4.00"))
         let attribution = try Attribution.measure(scenario, workload: workload, from: eras[0], to: eras[1])
-        let measured = Comparison(scenario: scenario.name, runs: runs, eras: eras, attributions: [attribution]).changes(at: 1)
+        let measured = Comparison(scenario: scenario.name, runs: runs, eras: eras, attributions: [attribution]).changes(
+            at: 1)
         #expect(measured.contains("round trips per message 7.00 → 4.00 (dialect -1.500, pipelining -1.500)"))
         // Two eras alike in every factor say so.
-        let same = Comparison(scenario: scenario.name, runs: [runs[1], runs[1]], eras: [eras[1], eras[1]]).changes(at: 1)
+        let same = Comparison(scenario: scenario.name, runs: [runs[1], runs[1]], eras: [eras[1], eras[1]]).changes(
+            at: 1)
         #expect(same == ["no factor differs", "no figure moved by 5% or more"])
     }
 }
@@ -176,20 +192,28 @@ import Testing
         let scenario = try Examples.load("fault-drill")
         let workload = scenario.makeWorkload()
         let eras = [Era.named("smtp-1982")!, Era.named("mx-1986")!]
-        let outcomes = try eras.map { try Experiment.run(scenario, era: $0, workload: workload, options: RunOptions(tracing: false)) }
+        let outcomes = try eras.map {
+            try Experiment.run(scenario, era: $0, workload: workload, options: RunOptions(tracing: false))
+        }
         // The same pairs from the records, by Message-ID and mailbox.
         var first: [String: Double] = [:]
-        for record in outcomes[0].result.accounting.records { if let latency = record.latency { first["\(record.messageID) \(record.mailbox)"] = latency.seconds } }
+        for record in outcomes[0].result.accounting.records {
+            if let latency = record.latency { first["\(record.messageID) \(record.mailbox)"] = latency.seconds }
+        }
         var sums = (0, 0.0, 0.0)
         for record in outcomes[1].result.accounting.records {
-            guard let latency = record.latency, let before = first["\(record.messageID) \(record.mailbox)"] else { continue }
+            guard let latency = record.latency, let before = first["\(record.messageID) \(record.mailbox)"] else {
+                continue
+            }
             sums = (sums.0 + 1, sums.1 + before, sums.2 + latency.seconds)
         }
         let paired = try #require(outcomes[0].metrics.pairedLatency(with: outcomes[1].metrics))
         #expect(paired.count == sums.0 && paired.count > 0)
         #expect(paired.count < outcomes[0].metrics.totals.delivered)  // the eras delivered different sets
-        #expect(abs(paired.mine - sums.1 / Double(sums.0)) < 1e-6 && abs(paired.theirs - sums.2 / Double(sums.0)) < 1e-6)
+        #expect(
+            abs(paired.mine - sums.1 / Double(sums.0)) < 1e-6 && abs(paired.theirs - sums.2 / Double(sums.0)) < 1e-6)
         let changes = Comparison(scenario: scenario.name, runs: outcomes.map(\.metrics), eras: eras).changes(at: 1)
-        #expect(changes.contains { $0.hasPrefix("latency mean of the \(paired.count) recipients delivered in both (s) ") })
+        #expect(
+            changes.contains { $0.hasPrefix("latency mean of the \(paired.count) recipients delivered in both (s) ") })
     }
 }

@@ -8,7 +8,10 @@ import Testing
     @Test("Student t quantiles match the printed tables (two-sided 95%)")
     func quantiles() {
         // t(0.975, ν) from the standard tables, to their three decimals.
-        let table: [(Int, Double)] = [(1, 12.706), (2, 4.303), (3, 3.182), (4, 2.776), (5, 2.571), (9, 2.262), (10, 2.228), (19, 2.093), (29, 2.045), (30, 2.042), (60, 2.000), (120, 1.980)]
+        let table: [(Int, Double)] = [
+            (1, 12.706), (2, 4.303), (3, 3.182), (4, 2.776), (5, 2.571), (9, 2.262), (10, 2.228), (19, 2.093),
+            (29, 2.045), (30, 2.042), (60, 2.000), (120, 1.980),
+        ]
         for (ν, expected) in table {
             #expect(abs(StudentT.quantile(0.975, degreesOfFreedom: ν) - expected) < 0.0006, "ν = \(ν)")
         }
@@ -46,17 +49,23 @@ import Testing
         let replicated = try ReplicatedComparison.run(scenario, eras: eras, replications: 3)
         #expect(replicated.seeds.count == 3 && replicated.seeds[0] == scenario.seed && Set(replicated.seeds).count == 3)
         #expect(replicated.seeds == (0..<3).map { Replications.seed(scenario.seed, replication: $0) })
-        let plain = try Experiment.run(scenario, era: eras[1], workload: scenario.makeWorkload(), options: RunOptions(tracing: false, keepsMailboxText: false))
+        let plain = try Experiment.run(
+            scenario, era: eras[1], workload: scenario.makeWorkload(),
+            options: RunOptions(tracing: false, keepsMailboxText: false))
         #expect(replicated.runs[1][0].figures.map(\.value) == plain.metrics.figures.map(\.value))
-        #expect(replicated.runs[0].map(\.seed) == replicated.seeds && replicated.runs[1].map(\.seed) == replicated.seeds)
+        #expect(
+            replicated.runs[0].map(\.seed) == replicated.seeds && replicated.runs[1].map(\.seed) == replicated.seeds)
         // Another seed, another workload: the replications are not one run three times.
         #expect(Set(replicated.runs[0].map { $0.latencyByRecipient }).count == 3)
         // The paired difference is the mean of the seed-by-seed differences.
         let delivered = try #require(replicated.difference("delivered", at: 1))
-        let byHand = zip(replicated.runs[0], replicated.runs[1]).map { Double($1.totals.delivered - $0.totals.delivered) }
+        let byHand = zip(replicated.runs[0], replicated.runs[1]).map {
+            Double($1.totals.delivered - $0.totals.delivered)
+        }
         #expect(delivered.mean == byHand.reduce(0, +) / 3)
         let estimate = try #require(replicated.estimate("delivered", era: 0))
-        #expect(estimate.count == 3 && estimate.mean == Double(replicated.runs[0].map(\.totals.delivered).reduce(0, +)) / 3)
+        #expect(
+            estimate.count == 3 && estimate.mean == Double(replicated.runs[0].map(\.totals.delivered).reduce(0, +)) / 3)
         // Every table row has an interval; the CSV has one row per era and figure.
         #expect(replicated.csvRows.count == 2 * replicated.figures.count)
         #expect(replicated.table.text.contains(" ± "))

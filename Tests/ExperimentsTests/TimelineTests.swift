@@ -1,8 +1,8 @@
 import Foundation
 import Reports
 import SimKernel
-import Testing
 import TestSupport
+import Testing
 
 @testable import Experiments
 
@@ -22,7 +22,10 @@ enum ShippedTimeline {
     func shape() throws {
         let (timeline, _, _) = try ShippedTimeline.load()
         let rfcs = timeline.milestones.flatMap(\.rfcs)
-        for rfc in ["RFC 765", "RFC 772", "RFC 780", "RFC 788", "RFC 821", "RFC 974", "RFC 1123", "RFC 1425", "RFC 1651", "RFC 1869", "RFC 1652", "RFC 1854", "RFC 1870", "RFC 2821", "RFC 2920", "RFC 5321"] {
+        for rfc in [
+            "RFC 765", "RFC 772", "RFC 780", "RFC 788", "RFC 821", "RFC 974", "RFC 1123", "RFC 1425", "RFC 1651",
+            "RFC 1869", "RFC 1652", "RFC 1854", "RFC 1870", "RFC 2821", "RFC 2920", "RFC 5321",
+        ] {
             #expect(rfcs.contains(rfc), "\(rfc) missing")
         }
         #expect(timeline.milestones.map(\.date) == timeline.milestones.map(\.date).sorted())
@@ -79,7 +82,8 @@ enum ShippedTimeline {
         let (_, scenario, file) = try ShippedTimeline.load()
         let era = try #require(Era.named("ftp-1980"))
         let workload = scenario.makeWorkload()
-        let outcome = try Experiment.run(scenario, era: era, workload: workload, options: RunOptions(tracing: true), file: file)
+        let outcome = try Experiment.run(
+            scenario, era: era, workload: workload, options: RunOptions(tracing: true), file: file)
         // Message 6 goes from UCB-VAX to SRI-NIC and USC-ISIF, all on the ARPANET.
         let journey = MessageTrace(messageID: workload.messageID(6), era: era, trace: outcome.result.trace).text
         #expect(journey.contains("[connect] conn1 to SRI-NIC [10.0.0.2]:21 ftp765"))
@@ -103,8 +107,10 @@ enum ShippedTimeline {
             """
         let scenario = try Scenario.decode(text, file: "fallback.json")
         let workload = scenario.makeWorkload()
-        let helo = try Experiment.run(scenario, era: Era.named("mx-1986")!, workload: workload, options: RunOptions(tracing: false))
-        let ehlo = try Experiment.run(scenario, era: Era.named("esmtp-1995")!, workload: workload, options: RunOptions(tracing: false))
+        let helo = try Experiment.run(
+            scenario, era: Era.named("mx-1986")!, workload: workload, options: RunOptions(tracing: false))
+        let ehlo = try Experiment.run(
+            scenario, era: Era.named("esmtp-1995")!, workload: workload, options: RunOptions(tracing: false))
         #expect(helo.metrics.heloFallbacks == 0)
         #expect(ehlo.metrics.heloFallbacks == ehlo.metrics.sessions)
         #expect(ehlo.metrics.sessions == workload.count)
@@ -117,7 +123,10 @@ enum ShippedTimeline {
     func figuresFollowTheScenario() throws {
         let (timeline, original, file) = try ShippedTimeline.load()
         var slower = original
-        for index in slower.links.indices { slower.links[index].latency = SimDuration(nanoseconds: slower.links[index].latency.nanoseconds + 200_000_000) }
+        for index in slower.links.indices {
+            slower.links[index].latency = SimDuration(
+                nanoseconds: slower.links[index].latency.nanoseconds + 200_000_000)
+        }
         let before = try timeline.run(original, scenarioFile: file)
         let after = try timeline.run(slower, scenarioFile: file)
         for (a, b) in zip(before.simulated, after.simulated) {
@@ -137,14 +146,22 @@ enum ShippedTimeline {
         #expect(a.json.rendered() == b.json.rendered())
     }
 
-    @Test("a bad timeline file gets one line with the place and what was expected", arguments: [
-        (#"{"format": "mailpath-timeline/1", "title": "t", "scenario": "s.json", "milestones": [{"date": "1981", "rfcs": ["RFC 780"], "title": "x", "text": "y"}]}"#,
-         #"t.json:1:95: milestones[0].date: expected a date such as "1981-05", found "1981""#),
-        (#"{"format": "mailpath-timeline/1", "title": "t", "scenario": "s.json", "milestones": [{"date": "1981-05", "rfcs": ["RFC 780"], "title": "x", "text": "y", "era": "mx-1968"}]}"#,
-         #"t.json:1:161: milestones[0].era: unknown era "mx-1968"; did you mean "mx-1986"? (known: ftp-1980, mtp-1980, mtp-1981, smtp-1981, smtp-1982, mx-1986, esmtp-1995, smtp-2001, smtp-2008)"#),
-        (#"{"format": "mailpath-timeline/1", "title": "t", "milestones": []}"#,
-         #"t.json:1:1: missing field "scenario": the scenario file every milestone runs, relative to this file"#),
-    ] as [(String, String)])
+    @Test(
+        "a bad timeline file gets one line with the place and what was expected",
+        arguments: [
+            (
+                #"{"format": "mailpath-timeline/1", "title": "t", "scenario": "s.json", "milestones": [{"date": "1981", "rfcs": ["RFC 780"], "title": "x", "text": "y"}]}"#,
+                #"t.json:1:95: milestones[0].date: expected a date such as "1981-05", found "1981""#
+            ),
+            (
+                #"{"format": "mailpath-timeline/1", "title": "t", "scenario": "s.json", "milestones": [{"date": "1981-05", "rfcs": ["RFC 780"], "title": "x", "text": "y", "era": "mx-1968"}]}"#,
+                #"t.json:1:161: milestones[0].era: unknown era "mx-1968"; did you mean "mx-1986"? (known: ftp-1980, mtp-1980, mtp-1981, smtp-1981, smtp-1982, mx-1986, esmtp-1995, smtp-2001, smtp-2008)"#
+            ),
+            (
+                #"{"format": "mailpath-timeline/1", "title": "t", "milestones": []}"#,
+                #"t.json:1:1: missing field "scenario": the scenario file every milestone runs, relative to this file"#
+            ),
+        ] as [(String, String)])
     func badTimeline(text: String, expected: String) {
         #expect(throws: ScenarioError.self) { try Timeline.decode(text, file: "t.json") }
         do {

@@ -24,9 +24,12 @@ import Testing
 }
 
 @Suite struct GeneratedWorkloadTests {
-    @Test("generated recipients are distinct, never the sender, and in other domains when asked", arguments: [true, false])
+    @Test(
+        "generated recipients are distinct, never the sender, and in other domains when asked",
+        arguments: [true, false])
     func recipientsFollowTheRules(otherDomains: Bool) throws {
-        var scenario = try Scenario.decode(InternetGenerator(domains: 30, meanUsers: 4, messages: 2_000, seed: 9).scenarioText(), file: "g.json")
+        var scenario = try Scenario.decode(
+            InternetGenerator(domains: 30, meanUsers: 4, messages: 2_000, seed: 9).scenarioText(), file: "g.json")
         scenario.workload.generators[0].otherDomains = otherDomains
         scenario.workload.generators[0].recipients = 1...6
         let workload = scenario.makeWorkload()
@@ -36,7 +39,8 @@ import Testing
             let recipients = Array(workload.recipients(index))
             #expect(Set(recipients).count == recipients.count, "message \(index): a recipient twice")
             #expect(!recipients.contains(sender), "message \(index): to its sender")
-            for recipient in recipients where workload.users[Int(recipient)].domain?.key == workload.users[Int(sender)].domain?.key {
+            for recipient in recipients
+            where workload.users[Int(recipient)].domain?.key == workload.users[Int(sender)].domain?.key {
                 sameDomain += 1
             }
         }
@@ -46,22 +50,28 @@ import Testing
 }
 
 @Suite struct RateTests {
-    @Test("a rate is a count over a unit or over a span, never the count's digits run into the span's", arguments: [
-        ("100/s", 10_000_000), ("6/m", 10_000_000_000), ("1/1s", 1_000_000_000), ("1/5s", 5_000_000_000),
-        ("2/30m", 900_000_000_000), ("3/2h", 2_400_000_000_000), ("1/d", 86_400_000_000_000),
-    ] as [(String, Int64)])
+    @Test(
+        "a rate is a count over a unit or over a span, never the count's digits run into the span's",
+        arguments: [
+            ("100/s", 10_000_000), ("6/m", 10_000_000_000), ("1/1s", 1_000_000_000), ("1/5s", 5_000_000_000),
+            ("2/30m", 900_000_000_000), ("3/2h", 2_400_000_000_000), ("1/d", 86_400_000_000_000),
+        ] as [(String, Int64)])
     func meanInterval(text: String, nanoseconds: Int64) {
         #expect(Units.rate(text)?.nanoseconds == nanoseconds, "\(text)")
     }
 
-    @Test("no rate: a zero span, a zero count, no unit, too many events for the span", arguments: ["1/0s", "0/s", "5/", "x/s", "2000000000/1s", "1/s/s"])
+    @Test(
+        "no rate: a zero span, a zero count, no unit, too many events for the span",
+        arguments: ["1/0s", "0/s", "5/", "x/s", "2000000000/1s", "1/s/s"])
     func refused(text: String) {
         #expect(Units.rate(text) == nil, "\(text)")
     }
 }
 
 @Suite struct JSONDuplicateKeyTests {
-    @Test("a duplicate key is found where it stands, in a small object or one of many keys", arguments: [3, 15, 16, 40, 5_000])
+    @Test(
+        "a duplicate key is found where it stands, in a small object or one of many keys",
+        arguments: [3, 15, 16, 40, 5_000])
     func duplicateKey(count: Int) {
         let members = (0..<count).map { "\"k\($0)\": \($0)" }.joined(separator: ", ")
         let text = "{" + members + ", \"K1\": 0, \"k1\": 1}"

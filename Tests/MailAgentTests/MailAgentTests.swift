@@ -11,9 +11,12 @@ struct FixedRandom: RandomNumberGenerator {
 
 @Suite struct HostDirectoryTests {
     static let story = HostDirectory([
-        .init(name: "A", networks: ["ARPANET"], relays: false), .init(name: "D", networks: ["ARPANET", "CSNET"], relays: true),
-        .init(name: "P", networks: ["CSNET", "BITNET"], relays: true), .init(name: "U", networks: ["BITNET", "UUCP"], relays: true),
-        .init(name: "Z", networks: ["UUCP"], relays: false), .init(name: "Q", networks: ["CSNET", "BITNET"], relays: false),
+        .init(name: "A", networks: ["ARPANET"], relays: false),
+        .init(name: "D", networks: ["ARPANET", "CSNET"], relays: true),
+        .init(name: "P", networks: ["CSNET", "BITNET"], relays: true),
+        .init(name: "U", networks: ["BITNET", "UUCP"], relays: true),
+        .init(name: "Z", networks: ["UUCP"], relays: false),
+        .init(name: "Q", networks: ["CSNET", "BITNET"], relays: false),
     ])
 
     @Test("the gateway chain from A to Z is D, P, U; neighbours need none; islands have no route")
@@ -30,8 +33,10 @@ struct FixedRandom: RandomNumberGenerator {
     @Test("among equally short chains the one with the earlier gateway names wins")
     func ties() {
         let directory = HostDirectory([
-            .init(name: "SRC", networks: ["N1"], relays: false), .init(name: "GW-B", networks: ["N1", "N2"], relays: true),
-            .init(name: "GW-A", networks: ["N1", "N2"], relays: true), .init(name: "DST", networks: ["N2"], relays: false),
+            .init(name: "SRC", networks: ["N1"], relays: false),
+            .init(name: "GW-B", networks: ["N1", "N2"], relays: true),
+            .init(name: "GW-A", networks: ["N1", "N2"], relays: true),
+            .init(name: "DST", networks: ["N2"], relays: false),
         ])
         #expect(directory.gateways(from: "SRC", to: "DST") == ["GW-A"])
     }
@@ -39,7 +44,8 @@ struct FixedRandom: RandomNumberGenerator {
 
 @Suite struct MailAgentTests {
     static let mx = AgentConfiguration(
-        hostName: "mail.src.org", address: "10.0.0.1", localDomains: [Domain("src.org")], dialect: .smtp2821, routing: .mx974)
+        hostName: "mail.src.org", address: "10.0.0.1", localDomains: [Domain("src.org")], dialect: .smtp2821,
+        routing: .mx974)
 
     static let text = Array("From: a@src.org\r\nMessage-ID: <x1@src>\r\nSubject: hi\r\n\r\nbody\r\n".utf8)
 
@@ -47,12 +53,18 @@ struct FixedRandom: RandomNumberGenerator {
     func mxSteps() throws {
         var agent = MailAgent(configuration: Self.mx)
         var random = FixedRandom(values: [])
-        let submitted = agent.submit(Submission(reversePath: Path(Mailbox("a@src.org")), recipients: [Path(Mailbox("joe@dest.org"))], content: Self.text), now: .zero)
+        let submitted = agent.submit(
+            Submission(
+                reversePath: Path(Mailbox("a@src.org")), recipients: [Path(Mailbox("joe@dest.org"))], content: Self.text
+            ), now: .zero)
         guard case .lookup(let id, "dest.org", .mailExchanger)? = submitted.first else {
             Issue.record("expected an MX lookup, got \(submitted)")
             return
         }
-        let answer = NameAnswer.exchangers([Exchanger(preference: 20, name: "mx2.dest.org", addresses: ["10.0.2.2"]), Exchanger(preference: 10, name: "mx1.dest.org", addresses: ["10.0.2.1"])])
+        let answer = NameAnswer.exchangers([
+            Exchanger(preference: 20, name: "mx2.dest.org", addresses: ["10.0.2.2"]),
+            Exchanger(preference: 10, name: "mx1.dest.org", addresses: ["10.0.2.1"]),
+        ])
         let opened = agent.lookupFinished(id, answer, now: .zero, random: &random)
         guard case .openSession(let request)? = opened.first else {
             Issue.record("expected a session, got \(opened)")
@@ -65,21 +77,39 @@ struct FixedRandom: RandomNumberGenerator {
         #expect(request.transaction.recipients == [Path(Mailbox("joe@dest.org"))])
         #expect(agent.queuedRecipientCount == 1)
         let report = SessionReport(
-            transactions: [TransactionOutcome(id: request.id, recipients: [RecipientOutcome(recipient: Path(Mailbox("joe@dest.org")), status: .delivered(Reply(.okay, "OK")))])],
-            turnarounds: 4, greeting: nil, usedEHLO: true, fellBackToHELO: false, pipelined: true, serverExtensionLines: [], failedBeforeTransactions: false, turned: false)
-        #expect(agent.sessionFinished(request.id, report, now: .zero) == [.event(.relayed(messageID: "<x1@src>", mailbox: Mailbox("joe@dest.org"), to: "mx1.dest.org"))])
+            transactions: [
+                TransactionOutcome(
+                    id: request.id,
+                    recipients: [
+                        RecipientOutcome(
+                            recipient: Path(Mailbox("joe@dest.org")), status: .delivered(Reply(.okay, "OK")))
+                    ])
+            ],
+            turnarounds: 4, greeting: nil, usedEHLO: true, fellBackToHELO: false, pipelined: true,
+            serverExtensionLines: [], failedBeforeTransactions: false, turned: false)
+        #expect(
+            agent.sessionFinished(request.id, report, now: .zero) == [
+                .event(.relayed(messageID: "<x1@src>", mailbox: Mailbox("joe@dest.org"), to: "mx1.dest.org"))
+            ])
         #expect(agent.queue.isEmpty)
     }
 
-    @Test("a notice's author: Postmaster (RFC 822 §6.3) in the RFC 821 eras, the later MAILER-DAEMON from ESMTP on", arguments: [
-        (DialectID.smtp821, "From: Postmaster@mail.src.org\r\n"), (.smtp2821, "From: Mail Delivery Subsystem <MAILER-DAEMON@mail.src.org>\r\n"),
-    ])
+    @Test(
+        "a notice's author: Postmaster (RFC 822 §6.3) in the RFC 821 eras, the later MAILER-DAEMON from ESMTP on",
+        arguments: [
+            (DialectID.smtp821, "From: Postmaster@mail.src.org\r\n"),
+            (.smtp2821, "From: Mail Delivery Subsystem <MAILER-DAEMON@mail.src.org>\r\n"),
+        ])
     func noticeAuthor(dialect: DialectID, from: String) throws {
         let configuration = AgentConfiguration(
-            hostName: "mail.src.org", address: "10.0.0.1", localDomains: [Domain("src.org")], dialect: dialect, routing: .mx974)
+            hostName: "mail.src.org", address: "10.0.0.1", localDomains: [Domain("src.org")], dialect: dialect,
+            routing: .mx974)
         var agent = MailAgent(configuration: configuration)
         var random = FixedRandom(values: [])
-        let submitted = agent.submit(Submission(reversePath: Path(Mailbox("a@src.org")), recipients: [Path(Mailbox("joe@nowhere.example"))], content: Self.text), now: .zero)
+        let submitted = agent.submit(
+            Submission(
+                reversePath: Path(Mailbox("a@src.org")), recipients: [Path(Mailbox("joe@nowhere.example"))],
+                content: Self.text), now: .zero)
         guard case .lookup(let id, _, _)? = submitted.first else {
             Issue.record("expected a lookup, got \(submitted)")
             return
@@ -89,14 +119,21 @@ struct FixedRandom: RandomNumberGenerator {
         #expect(String(decoding: notice.content, as: UTF8.self).contains(from))
     }
 
-    @Test("a session that breaks off without a reply is deferred with what broke off, never with a reply the server did not send")
+    @Test(
+        "a session that breaks off without a reply is deferred with what broke off, never with a reply the server did not send"
+    )
     func interruptedIsNotAReply() throws {
         var agent = MailAgent(configuration: Self.mx)
         var random = FixedRandom(values: [])
-        let submitted = agent.submit(Submission(reversePath: Path(Mailbox("a@src.org")), recipients: [Path(Mailbox("joe@dest.org"))], content: Self.text), now: .zero)
+        let submitted = agent.submit(
+            Submission(
+                reversePath: Path(Mailbox("a@src.org")), recipients: [Path(Mailbox("joe@dest.org"))], content: Self.text
+            ), now: .zero)
         guard case .lookup(let id, _, _)? = submitted.first,
             case .openSession(let request)? = agent.lookupFinished(
-                id, .exchangers([Exchanger(preference: 10, name: "mx1.dest.org", addresses: ["10.0.2.1"])]), now: .zero, random: &random).first
+                id, .exchangers([Exchanger(preference: 10, name: "mx1.dest.org", addresses: ["10.0.2.1"])]), now: .zero,
+                random: &random
+            ).first
         else {
             Issue.record("expected a lookup and a session")
             return
@@ -104,9 +141,15 @@ struct FixedRandom: RandomNumberGenerator {
         let report = SessionReport(
             transactions: [
                 TransactionOutcome(
-                    id: request.id, recipients: [RecipientOutcome(recipient: Path(Mailbox("joe@dest.org")), status: .interrupted("timed out waiting for a reply"))])
+                    id: request.id,
+                    recipients: [
+                        RecipientOutcome(
+                            recipient: Path(Mailbox("joe@dest.org")),
+                            status: .interrupted("timed out waiting for a reply"))
+                    ])
             ],
-            turnarounds: 4, greeting: nil, usedEHLO: true, fellBackToHELO: false, pipelined: true, serverExtensionLines: [], failedBeforeTransactions: false, turned: false)
+            turnarounds: 4, greeting: nil, usedEHLO: true, fellBackToHELO: false, pipelined: true,
+            serverExtensionLines: [], failedBeforeTransactions: false, turned: false)
         let actions = agent.sessionFinished(request.id, report, now: .zero)
         guard case .event(.deferred(_, _, let reason, _))? = actions.first else {
             Issue.record("expected the recipient deferred, got \(actions)")
@@ -116,25 +159,40 @@ struct FixedRandom: RandomNumberGenerator {
         #expect(agent.queuedRecipientCount == 1, "it waits for the next attempt")
     }
 
-    @Test("RFC 821 §3.6 in the MX eras: a relay named in the source route it follows adds itself to the reverse-path; RFC 2821 relays add nothing",
-          arguments: [(RoutingPolicy.mx974, DialectID.smtp821, "<@gw.org:a@src.org>"), (.direct2821, .smtp2821, "<a@src.org>")])
+    @Test(
+        "RFC 821 §3.6 in the MX eras: a relay named in the source route it follows adds itself to the reverse-path; RFC 2821 relays add nothing",
+        arguments: [
+            (RoutingPolicy.mx974, DialectID.smtp821, "<@gw.org:a@src.org>"), (.direct2821, .smtp2821, "<a@src.org>"),
+        ])
     func relayOnRoute(routing: RoutingPolicy, dialect: DialectID, reversePath: String) throws {
         let configuration = AgentConfiguration(
-            hostName: "gw.org", address: "10.0.0.5", localDomains: [Domain("gw.org")], dialect: dialect, routing: routing)
+            hostName: "gw.org", address: "10.0.0.5", localDomains: [Domain("gw.org")], dialect: dialect,
+            routing: routing)
         var agent = MailAgent(configuration: configuration)
         var random = FixedRandom(values: [])
-        let routed = try Path.parse(Substring("<@gw.org,@far.org:joe@far.org>"), style: .colon, limits: PathLimits(path: 256, domain: 64, localPart: 64)).get()
+        let routed = try Path.parse(
+            Substring("<@gw.org,@far.org:joe@far.org>"), style: .colon,
+            limits: PathLimits(path: 256, domain: 64, localPart: 64)
+        ).get()
         let message = ReceivedMessage(
             dialect: dialect, reversePath: Path(Mailbox("a@src.org")),
-            recipients: [AcceptedRecipient(path: routed, disposition: .relay(routed.poppingFirstHop))], content: Self.text, mode: .mail,
+            recipients: [AcceptedRecipient(path: routed, disposition: .relay(routed.poppingFirstHop))],
+            content: Self.text, mode: .mail,
             clientName: "mail.src.org", extended: false, body: .sevenBit, declaredSize: nil)
-        let (decision, actions) = agent.messageReceived(message, peer: "mail.src.org", peerAddress: "10.0.0.1", now: .zero)
+        let (decision, actions) = agent.messageReceived(
+            message, peer: "mail.src.org", peerAddress: "10.0.0.1", now: .zero)
         #expect(decision == .accepted)
-        guard case .lookup(let id, "far.org", .mailExchanger)? = actions.first(where: { if case .lookup = $0 { true } else { false } }) else {
+        guard
+            case .lookup(let id, "far.org", .mailExchanger)? = actions.first(where: {
+                if case .lookup = $0 { true } else { false }
+            })
+        else {
             Issue.record("expected an MX lookup of far.org, got \(actions)")
             return
         }
-        let opened = agent.lookupFinished(id, .exchangers([Exchanger(preference: 10, name: "mx.far.org", addresses: ["10.0.9.9"])]), now: .zero, random: &random)
+        let opened = agent.lookupFinished(
+            id, .exchangers([Exchanger(preference: 10, name: "mx.far.org", addresses: ["10.0.9.9"])]), now: .zero,
+            random: &random)
         guard case .openSession(let request)? = opened.first else {
             Issue.record("expected a session, got \(opened)")
             return
@@ -142,11 +200,16 @@ struct FixedRandom: RandomNumberGenerator {
         #expect(request.transaction.reversePath.description == reversePath)
     }
 
-    @Test("a recycled action list comes back empty, and the agent's next call fills its storage with only the new actions")
+    @Test(
+        "a recycled action list comes back empty, and the agent's next call fills its storage with only the new actions"
+    )
     func recycledActions() {
         var agent = MailAgent(configuration: Self.mx)
         var random = FixedRandom(values: [])
-        var submitted = agent.submit(Submission(reversePath: Path(Mailbox("a@src.org")), recipients: [Path(Mailbox("joe@dest.org"))], content: Self.text), now: .zero)
+        var submitted = agent.submit(
+            Submission(
+                reversePath: Path(Mailbox("a@src.org")), recipients: [Path(Mailbox("joe@dest.org"))], content: Self.text
+            ), now: .zero)
         guard case .lookup(let id, "dest.org", .mailExchanger)? = submitted.first else {
             Issue.record("expected an MX lookup, got \(submitted)")
             return
@@ -156,7 +219,9 @@ struct FixedRandom: RandomNumberGenerator {
         agent.recycle(&submitted)
         #expect(submitted.isEmpty)
         // A single exchanger is taken as it is.
-        let opened = agent.lookupFinished(id, .exchangers([Exchanger(preference: 10, name: "mx1.dest.org", addresses: ["10.0.2.1"])]), now: .zero, random: &random)
+        let opened = agent.lookupFinished(
+            id, .exchangers([Exchanger(preference: 10, name: "mx1.dest.org", addresses: ["10.0.2.1"])]), now: .zero,
+            random: &random)
         #expect(opened.count == 1)
         guard case .openSession(let request)? = opened.first else {
             Issue.record("expected a session, got \(opened)")
@@ -170,19 +235,37 @@ struct FixedRandom: RandomNumberGenerator {
     func nextCandidate() {
         var agent = MailAgent(configuration: Self.mx)
         var random = FixedRandom(values: [])
-        let lookup = agent.submit(Submission(reversePath: Path(Mailbox("a@src.org")), recipients: [Path(Mailbox("joe@dest.org"))], content: Self.text), now: .zero)
+        let lookup = agent.submit(
+            Submission(
+                reversePath: Path(Mailbox("a@src.org")), recipients: [Path(Mailbox("joe@dest.org"))], content: Self.text
+            ), now: .zero)
         guard case .lookup(let id, _, _)? = lookup.first else { return }
-        let answer = NameAnswer.exchangers([Exchanger(preference: 10, name: "mx1.dest.org", addresses: ["10.0.2.1"]), Exchanger(preference: 20, name: "mx2.dest.org")])
-        guard case .openSession(let first)? = agent.lookupFinished(id, answer, now: .zero, random: &random).first else { return }
+        let answer = NameAnswer.exchangers([
+            Exchanger(preference: 10, name: "mx1.dest.org", addresses: ["10.0.2.1"]),
+            Exchanger(preference: 20, name: "mx2.dest.org"),
+        ])
+        guard case .openSession(let first)? = agent.lookupFinished(id, answer, now: .zero, random: &random).first else {
+            return
+        }
         let second = agent.connectionFailed(first.id, reason: "refused", now: Timestamp.zero + .seconds(1))
         guard case .lookup(let addressLookup, "mx2.dest.org", .address)? = second.first else {
             Issue.record("expected an address lookup for mx2, got \(second)")
             return
         }
-        guard case .openSession(let retry)? = agent.lookupFinished(addressLookup, .addresses(["10.0.2.2"]), now: Timestamp.zero + .seconds(1), random: &random).first else { return }
+        guard
+            case .openSession(let retry)? = agent.lookupFinished(
+                addressLookup, .addresses(["10.0.2.2"]), now: Timestamp.zero + .seconds(1), random: &random
+            ).first
+        else { return }
         #expect(retry.hostName == "mx2.dest.org")
         let deferred = agent.connectionFailed(retry.id, reason: "timed out", now: Timestamp.zero + .seconds(80))
-        #expect(deferred == [.event(.deferred(messageID: "<x1@src>", mailbox: Mailbox("joe@dest.org"), reason: "timed out", retryAt: Timestamp.zero + .seconds(1800)))])
+        #expect(
+            deferred == [
+                .event(
+                    .deferred(
+                        messageID: "<x1@src>", mailbox: Mailbox("joe@dest.org"), reason: "timed out",
+                        retryAt: Timestamp.zero + .seconds(1800)))
+            ])
         #expect(agent.nextWake == Timestamp.zero + .seconds(1800))
     }
 
@@ -193,10 +276,14 @@ struct FixedRandom: RandomNumberGenerator {
         configuration.aliases = [Domain("mx2.dest.org")]
         var agent = MailAgent(configuration: configuration)
         var random = FixedRandom(values: [])
-        let lookup = agent.submit(Submission(reversePath: Path(Mailbox("a@src.org")), recipients: [Path(Mailbox("joe@dest.org"))], content: Self.text), now: .zero)
+        let lookup = agent.submit(
+            Submission(
+                reversePath: Path(Mailbox("a@src.org")), recipients: [Path(Mailbox("joe@dest.org"))], content: Self.text
+            ), now: .zero)
         guard case .lookup(let id, _, _)? = lookup.first else { return }
         let answer = NameAnswer.exchangers([
-            Exchanger(preference: 10, name: "mx1.dest.org", addresses: ["10.0.2.1"]), Exchanger(preference: 20, name: "MX2.dest.org", addresses: ["10.0.2.2"]),
+            Exchanger(preference: 10, name: "mx1.dest.org", addresses: ["10.0.2.1"]),
+            Exchanger(preference: 20, name: "MX2.dest.org", addresses: ["10.0.2.2"]),
             Exchanger(preference: 30, name: "mx3.dest.org", addresses: ["10.0.2.3"]),
         ])
         let actions = agent.lookupFinished(id, answer, now: .zero, random: &random)
@@ -204,21 +291,29 @@ struct FixedRandom: RandomNumberGenerator {
         #expect(request.hostName == "mx1.dest.org")
     }
 
-    @Test("a received message gets a trace line on top; final delivery adds Return-Path; too many trace lines is a loop")
+    @Test(
+        "a received message gets a trace line on top; final delivery adds Return-Path; too many trace lines is a loop")
     func receiving() throws {
         var configuration = Self.mx
         configuration.localDomains = [Domain("dest.org")]
         configuration.epoch = CivilTime.unixSeconds(year: 2001, month: 4, day: 1)
         var agent = MailAgent(configuration: configuration)
         let message = ReceivedMessage(
-            dialect: .smtp2821, reversePath: Path(Mailbox("a@src.org")), recipients: [AcceptedRecipient(path: Path(Mailbox("joe@dest.org")), disposition: .local(Mailbox("joe@dest.org")))],
-            content: Self.text, mode: .mail, clientName: "mail.src.org", extended: true, body: .sevenBit, declaredSize: nil)
-        let (decision, actions) = agent.messageReceived(message, peer: "mail.src.org", peerAddress: "10.0.0.1", now: Timestamp.zero + .seconds(61))
+            dialect: .smtp2821, reversePath: Path(Mailbox("a@src.org")),
+            recipients: [
+                AcceptedRecipient(path: Path(Mailbox("joe@dest.org")), disposition: .local(Mailbox("joe@dest.org")))
+            ],
+            content: Self.text, mode: .mail, clientName: "mail.src.org", extended: true, body: .sevenBit,
+            declaredSize: nil)
+        let (decision, actions) = agent.messageReceived(
+            message, peer: "mail.src.org", peerAddress: "10.0.0.1", now: Timestamp.zero + .seconds(61))
         #expect(decision == .accepted)
         #expect(actions == [.event(.delivered(messageID: "<x1@src>", mailbox: Mailbox("joe@dest.org")))])
         let stored = try #require(agent.mailboxes["joe"]?.first)
-        #expect(String(decoding: stored.content, as: UTF8.self).hasPrefix(
-            "Return-Path: <a@src.org>\r\nReceived: from mail.src.org ([10.0.0.1]) by mail.src.org with ESMTP id 1; Sun, 1 Apr 2001 00:01:01 +0000\r\nFrom: a@src.org\r\n"))
+        #expect(
+            String(decoding: stored.content, as: UTF8.self).hasPrefix(
+                "Return-Path: <a@src.org>\r\nReceived: from mail.src.org ([10.0.0.1]) by mail.src.org with ESMTP id 1; Sun, 1 Apr 2001 00:01:01 +0000\r\nFrom: a@src.org\r\n"
+            ))
 
         var looped = message
         looped.content = Array(String(repeating: "Received: from x by y; date\r\n", count: 100).utf8) + Self.text
@@ -229,16 +324,24 @@ struct FixedRandom: RandomNumberGenerator {
 
     @Test("MTP notices come from MTP@host (RFC 780 §3.2) and are never answered by notices")
     func mtpNotices() throws {
-        let configuration = AgentConfiguration(hostName: "SRI-KL", localDomains: [Domain("SRI-KL")], users: ["ann"], dialect: .mtp780, routing: .sourceRoutes)
+        let configuration = AgentConfiguration(
+            hostName: "SRI-KL", localDomains: [Domain("SRI-KL")], users: ["ann"], dialect: .mtp780,
+            routing: .sourceRoutes)
         var agent = MailAgent(configuration: configuration)
-        let actions = agent.submit(Submission(reversePath: Path(Mailbox("ann@SRI-KL")), recipients: [Path(Mailbox("ghost@SRI-KL"))], content: Self.text), now: .zero)
+        let actions = agent.submit(
+            Submission(
+                reversePath: Path(Mailbox("ann@SRI-KL")), recipients: [Path(Mailbox("ghost@SRI-KL"))],
+                content: Self.text), now: .zero)
         #expect(actions.contains { if case .event(.bounced) = $0 { true } else { false } })
         let notice = try #require(agent.mailboxes["ann"]?.first)
         let text = String(decoding: notice.content, as: UTF8.self)
         #expect(text.contains("From: MTP at SRI-KL\r\n"))
         #expect(!text.hasPrefix("Return-Path"))  // RFC 780 has no trace fields
         // A notice that fails is recorded, not answered.
-        let failed = agent.submit(Submission(reversePath: Path(Mailbox("MTP@SRI-KL")), recipients: [Path(Mailbox("ghost@SRI-KL"))], content: Self.text), now: .zero)
+        let failed = agent.submit(
+            Submission(
+                reversePath: Path(Mailbox("MTP@SRI-KL")), recipients: [Path(Mailbox("ghost@SRI-KL"))],
+                content: Self.text), now: .zero)
         #expect(failed.contains { if case .event(.doubleBounce) = $0 { true } else { false } })
         #expect(agent.mailboxes["ann"]?.count == 1)
     }

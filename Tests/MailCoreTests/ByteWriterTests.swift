@@ -58,13 +58,21 @@ import Testing
     func longStamp() {
         let name = String(repeating: "relay.", count: 60) + "example"  // 367 bytes
         let date = TraceFields.date(CivilTime(unixSeconds: 370_000_000), .received2821)
-        let line = Array(TraceFields.stamp(.received2821, from: name, fromAddress: "10.0.0.1", by: "foo.com", id: "7", date: date)!.utf8)
+        let line = Array(
+            TraceFields.stamp(.received2821, from: name, fromAddress: "10.0.0.1", by: "foo.com", id: "7", date: date)!
+                .utf8)
         let body = Array("Subject: x\r\n\r\nbody\r\n".utf8)
         for room in [0, TraceFields.stampRoom, 1_000] {
             var text = body
             text.reserveCapacity(body.count + room)
-            #expect(TraceFields.stamping(text, .received2821, from: name, fromAddress: "10.0.0.1", by: "foo.com", id: "7", date: date) == line + body)
-            #expect(TraceFields.stamping(text, .received2821, from: name, fromAddress: "10.0.0.1", by: "foo.com", serial: 7, date: date) == line + body)
+            #expect(
+                TraceFields.stamping(
+                    text, .received2821, from: name, fromAddress: "10.0.0.1", by: "foo.com", id: "7", date: date)
+                    == line + body)
+            #expect(
+                TraceFields.stamping(
+                    text, .received2821, from: name, fromAddress: "10.0.0.1", by: "foo.com", serial: 7, date: date)
+                    == line + body)
         }
     }
 }

@@ -20,7 +20,9 @@ import Testing
     }
 
     /// Past `listLimit` the set keeps a hashed index: it must answer exactly as a `Set` would.
-    @Test("a large domain set answers as a Set<Domain> does", arguments: [3, DomainSet.listLimit, DomainSet.listLimit + 1, 40])
+    @Test(
+        "a large domain set answers as a Set<Domain> does",
+        arguments: [3, DomainSet.listLimit, DomainSet.listLimit + 1, 40])
     func agreesWithSet(size: Int) {
         let domains = (0..<size).map { Domain("Host\($0).Example") }
         let set = DomainSet(domains + domains.map { Domain($0.text.uppercased()) })

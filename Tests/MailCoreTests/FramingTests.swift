@@ -59,10 +59,14 @@ func frameInPlace(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit:
         #expect(frame([input], terminator: .crlfReportingBareLF, limit: 100) == expected)
         #expect(frameInPlace([input], terminator: .crlfReportingBareLF, limit: 100) == expected)
         // Byte by byte: a CR LF split across reads still ends a line, and a lone CR stays in it.
-        #expect(frame(Array("a\rb\r\nc\n".utf8).map { [$0] }, terminator: .crlfReportingBareLF, limit: 100) == ["a\rb", "<bare LF>"])
+        #expect(
+            frame(Array("a\rb\r\nc\n".utf8).map { [$0] }, terminator: .crlfReportingBareLF, limit: 100) == [
+                "a\rb", "<bare LF>",
+            ])
     }
 
-    @Test("text: a bare LF anywhere in a line marks the assembler, in one read or byte by byte, and never ends the text")
+    @Test(
+        "text: a bare LF anywhere in a line marks the assembler, in one read or byte by byte, and never ends the text")
     func bareLineFeedInText() {
         for input in ["a\n.\r\n.\r\n", "a\r\n.\nb\r\n.\r\n", "a\r\nb\n.\nc\r\n.\r\n", "x\r\n.\n\r\n.\r\n"] {
             let bytes = Array(input.utf8)
@@ -88,7 +92,8 @@ func frameInPlace(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit:
 
     @Test("a lone CR is an ordinary byte, and a CR LF split across reads still ends the line")
     func splitCRLF() {
-        #expect(frame([Array("a\rb\r".utf8), Array("\nc".utf8)], terminator: .crlf, limit: 100) == ["a\rb", "<partial:c>"])
+        #expect(
+            frame([Array("a\rb\r".utf8), Array("\nc".utf8)], terminator: .crlf, limit: 100) == ["a\rb", "<partial:c>"])
     }
 
     @Test("the limit counts the CR LF: 998 characters fit in 1000, 999 do not")
@@ -119,7 +124,9 @@ func frameInPlace(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit:
         #expect(overlong == 1)
     }
 
-    @Test("a write that arrives with nothing pending is taken as it is; a partial line still joins the next write, and the writer's array is left alone")
+    @Test(
+        "a write that arrives with nothing pending is taken as it is; a partial line still joins the next write, and the writer's array is left alone"
+    )
     func adoptsWholeWrites() {
         var framer = LineFramer(terminator: .crlf, maxLineLength: 100)
         let first = Array("HELO a\r\nMAIL".utf8)
@@ -143,7 +150,9 @@ func frameInPlace(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit:
         for terminator in [LineFramer.Terminator.lf, .crlf] {
             let whole = frame([input], terminator: terminator, limit: 40)
             let bytes = frame(input.map { [$0] }, terminator: terminator, limit: 40)
-            let chunks = frame(stride(from: 0, to: input.count, by: 7).map { Array(input[$0..<min($0 + 7, input.count)]) }, terminator: terminator, limit: 40)
+            let chunks = frame(
+                stride(from: 0, to: input.count, by: 7).map { Array(input[$0..<min($0 + 7, input.count)]) },
+                terminator: terminator, limit: 40)
             #expect(whole == bytes)
             #expect(whole == chunks)
             // Read in place, line by line from ranges, the same lines come out.
@@ -156,7 +165,9 @@ func frameInPlace(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit:
 @Suite struct DotStuffingTests {
     @Test("leading dots are doubled and the text ends with a lone dot, with no extra CR LF")
     func stuff() {
-        #expect(String(decoding: DotStuffing.stuff(Array("a\r\n.b\r\n..c\r\n".utf8)), as: UTF8.self) == "a\r\n..b\r\n...c\r\n.\r\n")
+        #expect(
+            String(decoding: DotStuffing.stuff(Array("a\r\n.b\r\n..c\r\n".utf8)), as: UTF8.self)
+                == "a\r\n..b\r\n...c\r\n.\r\n")
         #expect(String(decoding: DotStuffing.stuff(Array("no newline".utf8)), as: UTF8.self) == "no newline\r\n.\r\n")
         #expect(String(decoding: DotStuffing.stuff([]), as: UTF8.self) == ".\r\n")
         #expect(String(decoding: DotStuffing.stuff(Array(".".utf8)), as: UTF8.self) == "..\r\n.\r\n")
@@ -166,7 +177,9 @@ func frameInPlace(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit:
     func roundTrip(seed: Int) {
         var generator = SplitMixForTests(seed: UInt64(seed) &+ 100)
         let pieces = ["", ".", "..", "a", ".a", "text line", " . ", "From: x"]
-        let content = Array((0..<Int(generator.next() % 30)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] + "\r\n" }.joined().utf8)
+        let content = Array(
+            (0..<Int(generator.next() % 30)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] + "\r\n" }
+                .joined().utf8)
         var framer = LineFramer(terminator: .crlf, maxLineLength: 1000)
         framer.append(DotStuffing.stuff(content))
         var assembler = MessageAssembler(maxSize: nil, clearHighBit: false)
@@ -181,14 +194,19 @@ func frameInPlace(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit:
         #expect(rest == .needMoreData)
     }
 
-    @Test("feedText (whole runs of plain lines at once) builds exactly what next() and lineReceived build line by line", arguments: 0..<40)
+    @Test(
+        "feedText (whole runs of plain lines at once) builds exactly what next() and lineReceived build line by line",
+        arguments: 0..<40)
     func bulkText(seed: Int) {
         var generator = SplitMixForTests(seed: UInt64(seed) &+ 7000)
-        let pieces: [[UInt8]] = ["plain", "", ".", "..dot", "x\ny", "bare\r", String(repeating: "long", count: 12), " . ", "caf\u{e9}"].map { Array($0.utf8) }
+        let pieces: [[UInt8]] = [
+            "plain", "", ".", "..dot", "x\ny", "bare\r", String(repeating: "long", count: 12), " . ", "caf\u{e9}",
+        ].map { Array($0.utf8) }
         let ends: [[UInt8]] = [[0x0d, 0x0a], [0x0d, 0x0a], [0x0d, 0x0a], [0x0a]]
         var input: [UInt8] = []
         for _ in 0..<Int(generator.next() % 40) {
-            input += pieces[Int(generator.next() % UInt64(pieces.count))] + ends[Int(generator.next() % UInt64(ends.count))]
+            input +=
+                pieces[Int(generator.next() % UInt64(pieces.count))] + ends[Int(generator.next() % UInt64(ends.count))]
         }
         input += Array(".\r\n".utf8) + Array("NEXT\r\n".utf8)
         let chunk = 1 + Int(generator.next() % 64)
@@ -220,7 +238,9 @@ func frameInPlace(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit:
                 }
                 bulk.append(input[min(offset, input.count)...])  // what came after the text
                 #expect(done == ended)
-                #expect(assembler.content == expected.content, "seed \(seed), \(terminator), high bit \(clearHighBit), max \(String(describing: maxSize))")
+                #expect(
+                    assembler.content == expected.content,
+                    "seed \(seed), \(terminator), high bit \(clearHighBit), max \(String(describing: maxSize))")
                 #expect(assembler.size == expected.size)
                 #expect(assembler.overlongLines == expected.overlongLines)
                 #expect(assembler.exceededSize == expected.exceededSize)
@@ -247,11 +267,13 @@ func frameInPlace(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit:
 @Suite struct TraceTests {
     @Test("dates come out in each RFC's form, computed without a calendar library")
     func dates() {
-        let time = CivilTime(unixSeconds: CivilTime.unixSeconds(year: 1981, month: 10, day: 22, hour: 9, minute: 23, second: 59))
+        let time = CivilTime(
+            unixSeconds: CivilTime.unixSeconds(year: 1981, month: 10, day: 22, hour: 9, minute: 23, second: 59))
         #expect(time.rfc788 == "22-OCT-81 09:23:59-UT")
         #expect(time.rfc822 == "22 OCT 81 09:23:59 UT")
         #expect(time.weekday == 4)
-        let modern = CivilTime(unixSeconds: CivilTime.unixSeconds(year: 1998, month: 5, day: 21, hour: 5, minute: 33, second: 29))
+        let modern = CivilTime(
+            unixSeconds: CivilTime.unixSeconds(year: 1998, month: 5, day: 21, hour: 5, minute: 33, second: 29))
         #expect(modern.rfc2822 == "Thu, 21 May 1998 05:33:29 +0000")
         #expect(CivilTime(unixSeconds: 0).rfc2822 == "Thu, 1 Jan 1970 00:00:00 +0000")
         #expect(CivilTime(unixSeconds: 951_782_400).rfc2822 == "Tue, 29 Feb 2000 00:00:00 +0000")
@@ -259,45 +281,69 @@ func frameInPlace(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit:
 
     @Test("trace lines in the three historical forms")
     func stamps() {
-        let time = CivilTime(unixSeconds: CivilTime.unixSeconds(year: 1981, month: 10, day: 22, hour: 9, minute: 23, second: 59))
-        #expect(TraceFields.stamp(.mailFrom, from: "ABC", by: "XYZ", at: time) == "Mail-From: ABC received by XYZ at 22-OCT-81 09:23:59-UT\r\n")
-        #expect(TraceFields.stamp(.received821, from: "ABC.ARPA", by: "XYZ.ARPA", at: time) == "Received: from ABC.ARPA by XYZ.ARPA ; 22 OCT 81 09:23:59 UT\r\n")
-        #expect(TraceFields.stamp(.received2821, from: "bar.com", fromAddress: "10.0.0.1", by: "foo.com", protocolName: "ESMTP", id: "7", at: time)
-            == "Received: from bar.com ([10.0.0.1]) by foo.com with ESMTP id 7; Thu, 22 Oct 1981 09:23:59 +0000\r\n")
+        let time = CivilTime(
+            unixSeconds: CivilTime.unixSeconds(year: 1981, month: 10, day: 22, hour: 9, minute: 23, second: 59))
+        #expect(
+            TraceFields.stamp(.mailFrom, from: "ABC", by: "XYZ", at: time)
+                == "Mail-From: ABC received by XYZ at 22-OCT-81 09:23:59-UT\r\n")
+        #expect(
+            TraceFields.stamp(.received821, from: "ABC.ARPA", by: "XYZ.ARPA", at: time)
+                == "Received: from ABC.ARPA by XYZ.ARPA ; 22 OCT 81 09:23:59 UT\r\n")
+        #expect(
+            TraceFields.stamp(
+                .received2821, from: "bar.com", fromAddress: "10.0.0.1", by: "foo.com", protocolName: "ESMTP", id: "7",
+                at: time)
+                == "Received: from bar.com ([10.0.0.1]) by foo.com with ESMTP id 7; Thu, 22 Oct 1981 09:23:59 +0000\r\n"
+        )
         #expect(TraceFields.stamp(.none, from: "A", by: "B", at: time) == nil)
     }
 
-    @Test("stamping writes the same line as stamp(...), in front of the text", arguments: [TraceStyle.none, .mailFrom, .received821, .received2821])
+    @Test(
+        "stamping writes the same line as stamp(...), in front of the text",
+        arguments: [TraceStyle.none, .mailFrom, .received821, .received2821])
     func stamping(style: TraceStyle) {
         let text = Array("Subject: x\r\n\r\nbody\r\n".utf8)
         for (address, id) in [("10.0.0.1", "7"), (nil, nil)] as [(String?, String?)] {
             let date = TraceFields.date(CivilTime(unixSeconds: 370_000_000), style)
-            let line = TraceFields.stamp(style, from: "bar.com", fromAddress: address, by: "foo.com", protocolName: "ESMTP", id: id, date: date)
-            let stamped = TraceFields.stamping(text, style, from: "bar.com", fromAddress: address, by: "foo.com", protocolName: "ESMTP", id: id, date: date)
+            let line = TraceFields.stamp(
+                style, from: "bar.com", fromAddress: address, by: "foo.com", protocolName: "ESMTP", id: id, date: date)
+            let stamped = TraceFields.stamping(
+                text, style, from: "bar.com", fromAddress: address, by: "foo.com", protocolName: "ESMTP", id: id,
+                date: date)
             #expect(stamped == Array((line ?? "").utf8) + text)
         }
     }
 
-    @Test("stamping puts the line in front in the text's own storage when it has room, and the bytes are the same either way")
+    @Test(
+        "stamping puts the line in front in the text's own storage when it has room, and the bytes are the same either way"
+    )
     func stampingInPlace() {
         let date = TraceFields.date(CivilTime(unixSeconds: 370_000_000), .received2821)
-        let line = Array(TraceFields.stamp(.received2821, from: "bar.com", fromAddress: "10.0.0.1", by: "foo.com", id: "7", date: date)!.utf8)
+        let line = Array(
+            TraceFields.stamp(
+                .received2821, from: "bar.com", fromAddress: "10.0.0.1", by: "foo.com", id: "7", date: date)!.utf8)
         let body = Array("Subject: x\r\n\r\n".utf8) + Array(repeating: UInt8(ascii: "y"), count: 2000)
         var roomy = body
         roomy.reserveCapacity(body.count + TraceFields.stampRoom)
         let storage = roomy.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
-        let stamped = TraceFields.stamping(consume roomy, .received2821, from: "bar.com", fromAddress: "10.0.0.1", by: "foo.com", id: "7", date: date)
+        let stamped = TraceFields.stamping(
+            consume roomy, .received2821, from: "bar.com", fromAddress: "10.0.0.1", by: "foo.com", id: "7", date: date)
         #expect(stamped == line + body)
         #expect(stamped.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } == storage, "no second buffer")
         // A text whose storage is still shared is left as it is.
         var shared = body
         shared.reserveCapacity(body.count + TraceFields.stampRoom)
         let kept = shared
-        #expect(TraceFields.stamping(shared, .received2821, from: "bar.com", fromAddress: "10.0.0.1", by: "foo.com", id: "7", date: date) == line + body)
+        #expect(
+            TraceFields.stamping(
+                shared, .received2821, from: "bar.com", fromAddress: "10.0.0.1", by: "foo.com", id: "7", date: date)
+                == line + body)
         #expect(kept == body)
     }
 
-    @Test("a framer hands over its buffer's storage emptied, or nothing when it is small; an assembler writes into storage it is lent")
+    @Test(
+        "a framer hands over its buffer's storage emptied, or nothing when it is small; an assembler writes into storage it is lent"
+    )
     func storageReuse() {
         var framer = LineFramer(terminator: .crlf, maxLineLength: 100)
         var received = Array("HELO x\r\n".utf8)
@@ -325,16 +371,19 @@ func frameInPlace(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit:
         #expect(TraceFields.count(in: Array(text.utf8)) == 3)
     }
 
-    @Test("one walk over the header counts trace lines and finds a field's first value", arguments: [
-        ("Received: a\r\nMessage-ID:  <1@x>\t\r\nReceived: b\r\n\r\nMessage-ID: <body>\r\n", 2, "<1@x>"),
-        ("message-id:<2@y>\r\nMESSAGE-ID: <3@y>\r\n", 0, "<2@y>"),  // the first one, any case
-        ("Subject: x\r\n\r\nMessage-ID: <in the body>\r\n", 0, nil),
-        ("Received: a\r\nMessage-ID: <last line, no line end>", 1, "<last line, no line end>"),
-        ("Received: no line end", 0, nil),  // a trace line counts only when it ends
-        ("Message-IDs: <not it>\r\nMessage-ID:\r\nMessage-ID: <4@z>\r\n", 0, "<4@z>"),  // "Message-ID:" alone has no value
-        ("Mail-From: a\nMessage-ID: <5@lf>\n\nReceived: body\n", 1, "<5@lf>"),
-        ("", 0, nil),
-    ] as [(String, Int, String?)])
+    @Test(
+        "one walk over the header counts trace lines and finds a field's first value",
+        arguments: [
+            ("Received: a\r\nMessage-ID:  <1@x>\t\r\nReceived: b\r\n\r\nMessage-ID: <body>\r\n", 2, "<1@x>"),
+            ("message-id:<2@y>\r\nMESSAGE-ID: <3@y>\r\n", 0, "<2@y>"),  // the first one, any case
+            ("Subject: x\r\n\r\nMessage-ID: <in the body>\r\n", 0, nil),
+            ("Received: a\r\nMessage-ID: <last line, no line end>", 1, "<last line, no line end>"),
+            ("Received: no line end", 0, nil),  // a trace line counts only when it ends
+            // "Message-ID:" alone has no value
+            ("Message-IDs: <not it>\r\nMessage-ID:\r\nMessage-ID: <4@z>\r\n", 0, "<4@z>"),
+            ("Mail-From: a\nMessage-ID: <5@lf>\n\nReceived: body\n", 1, "<5@lf>"),
+            ("", 0, nil),
+        ] as [(String, Int, String?)])
     func countAndValue(text: String, traceLines: Int, messageID: String?) {
         let (count, value) = TraceFields.count(in: Array(text.utf8), andValueOf: "Message-ID")
         #expect(count == traceLines)
@@ -368,11 +417,15 @@ struct SplitMixForTests: RandomNumberGenerator {
                 bytes.withUnsafeBufferPointer { buffer in
                     for from in 0...length {
                         let wanted = expected.flatMap { $0 >= from ? $0 : bytes[from...].firstIndex(of: 0x0a) }
-                        #expect(ByteSearch.firstIndex(of: 0x0a, in: buffer, from: from) == wanted, "length \(length), byte at \(position), from \(from)")
+                        #expect(
+                            ByteSearch.firstIndex(of: 0x0a, in: buffer, from: from) == wanted,
+                            "length \(length), byte at \(position), from \(from)")
                     }
                     // Nothing before the first one, and the range's end is respected.
                     #expect(ByteSearch.firstIndex(of: 0x0a, in: buffer, from: 0, to: min(position, length)) == nil)
-                    if position < length { #expect(ByteSearch.firstIndex(of: 0x0a, in: buffer, from: 0, to: position + 1) == position) }
+                    if position < length {
+                        #expect(ByteSearch.firstIndex(of: 0x0a, in: buffer, from: 0, to: position + 1) == position)
+                    }
                 }
             }
         }
@@ -398,7 +451,9 @@ struct SplitMixForTests: RandomNumberGenerator {
                     var bytes = [UInt8](repeating: UInt8(ascii: "m"), count: length)
                     if position < length { bytes[position] = value }
                     bytes.withUnsafeBufferPointer { buffer in
-                        #expect(ByteSearch.isPrintableText(buffer) == plain(bytes), "length \(length), \(value) at \(position)")
+                        #expect(
+                            ByteSearch.isPrintableText(buffer) == plain(bytes),
+                            "length \(length), \(value) at \(position)")
                     }
                 }
             }
@@ -419,15 +474,19 @@ struct SplitMixForTests: RandomNumberGenerator {
                 var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
                 // Decoys: an LF without a dot, a dot without an LF.
                 for index in stride(from: 3, to: length, by: 7) { bytes[index] = 0x0a }
-                for index in stride(from: 5, to: length, by: 11) where bytes[index - 1] != 0x0a { bytes[index] = UInt8(ascii: ".") }
+                for index in stride(from: 5, to: length, by: 11) where bytes[index - 1] != 0x0a {
+                    bytes[index] = UInt8(ascii: ".")
+                }
                 if position + 1 < length {
                     bytes[position] = 0x0a
                     bytes[position + 1] = UInt8(ascii: ".")
                 }
                 bytes.withUnsafeBufferPointer { buffer in
                     for from in [0, 1, max(0, position - 1), position, position + 1, length] {
-                        #expect(ByteSearch.firstIndex(of: 0x0a, followedBy: UInt8(ascii: "."), in: buffer, from: from) == plain(bytes, from: from),
-                                "length \(length), pair at \(position), from \(from)")
+                        #expect(
+                            ByteSearch.firstIndex(of: 0x0a, followedBy: UInt8(ascii: "."), in: buffer, from: from)
+                                == plain(bytes, from: from),
+                            "length \(length), pair at \(position), from \(from)")
                     }
                 }
             }

@@ -33,17 +33,25 @@ import Testing
 
     @Test("plain mailboxes are read in one pass, with the general parser's result")
     func plain() {
-        for text in ["u3@d7.net", "Joe.Smith@USC-ISIF.ARPA", "a@b", "x-y_z+tag@mx1.d05.example", "!#$%&'*+-/=?^_`{|}~@a.b", "J@1.2", "a.b@c"] {
+        for text in [
+            "u3@d7.net", "Joe.Smith@USC-ISIF.ARPA", "a@b", "x-y_z+tag@mx1.d05.example", "!#$%&'*+-/=?^_`{|}~@a.b",
+            "J@1.2", "a.b@c",
+        ] {
             #expect(check(text), "\(text)")
         }
     }
 
-    @Test("anything unusual or wrong is left to the general parser", arguments: [
-        "", "@", "joe", "joe@", "@host", "a.b.@c", ".a@c", "a..b@c", "joe@@host", "jo@e@host", "\"joe\"@host", "jo\\e@host", "jo e@host", "joe@ho st",
-        "joe@#123", "joe@[10.0.0.1]", "joe@-host", "joe@host-", "joe@a..b", "joe@.a", "joe@a.", "joe@a-.b", "jo,e@host",
-        "jo;e@host", "jo:e@host", "jo<e@host", "jo>e@host", "jo(e@host", "jo)e@host", "jo[e@host", "jo]e@host", "joe@h_st",
-        "jöe@host", "joe@höst", "jo\u{7f}e@host", "jo\te@host",
-    ])
+    @Test(
+        "anything unusual or wrong is left to the general parser",
+        arguments: [
+            "", "@", "joe", "joe@", "@host", "a.b.@c", ".a@c", "a..b@c", "joe@@host", "jo@e@host", "\"joe\"@host",
+            "jo\\e@host", "jo e@host", "joe@ho st",
+            "joe@#123", "joe@[10.0.0.1]", "joe@-host", "joe@host-", "joe@a..b", "joe@.a", "joe@a.", "joe@a-.b",
+            "jo,e@host",
+            "jo;e@host", "jo:e@host", "jo<e@host", "jo>e@host", "jo(e@host", "jo)e@host", "jo[e@host", "jo]e@host",
+            "joe@h_st",
+            "jöe@host", "joe@höst", "jo\u{7f}e@host", "jo\te@host",
+        ])
     func unusual(_ text: String) {
         #expect(!check(text), "\(text)")
     }
@@ -86,9 +94,13 @@ import Testing
         let line = Array("RCPT TO:".utf8) + bytes + Array(" SIZE=1\r\n".utf8)
         for style in [RouteStyle.colon, .comma] {
             for (allowNull, allowPostmaster) in [(false, false), (true, false), (false, true)] {
-                let fromArray = Path.parse(bytes: bytes[...], style: style, limits: Self.limits, allowNull: allowNull, allowPostmaster: allowPostmaster)
+                let fromArray = Path.parse(
+                    bytes: bytes[...], style: style, limits: Self.limits, allowNull: allowNull,
+                    allowPostmaster: allowPostmaster)
                 let inPlace = line.withUnsafeBufferPointer {
-                    Path.parse(bytes: $0[8..<(8 + bytes.count)], style: style, limits: Self.limits, allowNull: allowNull, allowPostmaster: allowPostmaster)
+                    Path.parse(
+                        bytes: $0[8..<(8 + bytes.count)], style: style, limits: Self.limits, allowNull: allowNull,
+                        allowPostmaster: allowPostmaster)
                 }
                 #expect(inPlace == fromArray, "\(text) \(style)")
             }
@@ -98,9 +110,12 @@ import Testing
     @Test("a path read in place inside a line parses as it does from an array, right or wrong")
     func inPlace() {
         for text in [
-            "<u3@d7.net>", "<>", "<Postmaster>", "<@A,@B:joe@C>", "<@A,@B,joe@C>", "<@A:joe@C>", "<\"jo e\"@host>", "<jo\\,e@host>",
-            "<joe@[10.0.0.1]>", "<joe@#123>", "<@A,joe@C>", "<@:joe@C>", "<@A,,@B:joe@C>", "<joe>", "<joe@>", "<@host>", "joe@host",
-            "<joe@host", "<jo e@host>", "<joe@a..b>", "<\(String(repeating: "a", count: 65))@host>", "<joe@\(String(repeating: "h", count: 65))>",
+            "<u3@d7.net>", "<>", "<Postmaster>", "<@A,@B:joe@C>", "<@A,@B,joe@C>", "<@A:joe@C>", "<\"jo e\"@host>",
+            "<jo\\,e@host>",
+            "<joe@[10.0.0.1]>", "<joe@#123>", "<@A,joe@C>", "<@:joe@C>", "<@A,,@B:joe@C>", "<joe>", "<joe@>", "<@host>",
+            "joe@host",
+            "<joe@host", "<jo e@host>", "<joe@a..b>", "<\(String(repeating: "a", count: 65))@host>",
+            "<joe@\(String(repeating: "h", count: 65))>",
         ] {
             checkInPlace(text)
         }

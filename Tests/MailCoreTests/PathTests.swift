@@ -6,24 +6,28 @@ import Testing
     static let smtp = PathLimits(path: 256, domain: 64, localPart: 64)
     static let mtp = PathLimits(path: 100, domain: 20, localPart: 40)
 
-    func parse(_ text: String, _ style: RouteStyle, limits: PathLimits = smtp, null: Bool = false) -> Result<Path, PathError> {
+    func parse(_ text: String, _ style: RouteStyle, limits: PathLimits = smtp, null: Bool = false) -> Result<
+        Path, PathError
+    > {
         Path.parse(Substring(text), style: style, limits: limits, allowNull: null)
     }
 
-    @Test("paths round-trip in their own style", arguments: [
-        ("<@ONE,@TWO:JOE@THREE>", RouteStyle.colon),
-        ("<@ONE,@TWO,JOE@THREE>", .comma),
-        ("<Smith@USC-ISIF.ARPA>", .colon),
-        ("<@USC-ISIE.ARPA:Jones@BBN-VAX.ARPA>", .colon),
-        ("<@HOSTA.ARPA,@HOSTB.ARPA:USERC@HOSTD.ARPA>", .colon),
-        ("<@Y,@X,fubar@Z>", .comma),
-        ("<waldo@A>", .comma),
-        ("<\"John Smith\"@HOST.ORG>", .colon),
-        ("<Joe\\,Smith@HOST>", .comma),
-        ("<user@[10.0.0.73]>", .colon),
-        ("<user@#123>", .colon),
-        ("<u@3com.com>", .colon),
-    ])
+    @Test(
+        "paths round-trip in their own style",
+        arguments: [
+            ("<@ONE,@TWO:JOE@THREE>", RouteStyle.colon),
+            ("<@ONE,@TWO,JOE@THREE>", .comma),
+            ("<Smith@USC-ISIF.ARPA>", .colon),
+            ("<@USC-ISIE.ARPA:Jones@BBN-VAX.ARPA>", .colon),
+            ("<@HOSTA.ARPA,@HOSTB.ARPA:USERC@HOSTD.ARPA>", .colon),
+            ("<@Y,@X,fubar@Z>", .comma),
+            ("<waldo@A>", .comma),
+            ("<\"John Smith\"@HOST.ORG>", .colon),
+            ("<Joe\\,Smith@HOST>", .comma),
+            ("<user@[10.0.0.73]>", .colon),
+            ("<user@#123>", .colon),
+            ("<u@3com.com>", .colon),
+        ])
     func roundTrip(text: String, style: RouteStyle) throws {
         let path = try parse(text, style).get()
         #expect(path.text(style) == text)
@@ -46,7 +50,9 @@ import Testing
         #expect(parse("<@ONE,@TWO:JOE@THREE>", .comma) == .failure(.malformedMailbox))
     }
 
-    @Test("a dot-string has no dot first or last and no two in a row (RFC 821 §4.1.2); quoted, anything goes", arguments: ["a.", ".a", "a..b", "."])
+    @Test(
+        "a dot-string has no dot first or last and no two in a row (RFC 821 §4.1.2); quoted, anything goes",
+        arguments: ["a.", ".a", "a..b", "."])
     func dotStrings(localPart: String) {
         #expect(!Path.isValidLocalPart(ArraySlice(localPart.utf8)))
         for style in [RouteStyle.colon, .comma] {
@@ -75,7 +81,12 @@ import Testing
         #expect(Path.null.pushing(Domain("RELAY")) == .null)
     }
 
-    @Test("lowercasedKey is lowercased(), for ASCII and for anything else", arguments: ["", "joe", "JOE", "Mx.D05.Example", "Relay.Department.Example.ORG", "longer.lower.case.name.example", "[10.0.0.1]", "Ärger", "ÉCOLE", "postmaster", "POSTMASTER", "a\u{0130}b"])
+    @Test(
+        "lowercasedKey is lowercased(), for ASCII and for anything else",
+        arguments: [
+            "", "joe", "JOE", "Mx.D05.Example", "Relay.Department.Example.ORG", "longer.lower.case.name.example",
+            "[10.0.0.1]", "Ärger", "ÉCOLE", "postmaster", "POSTMASTER", "a\u{0130}b",
+        ])
     func lowercasedKey(text: String) {
         #expect(text.lowercasedKey() == text.lowercased())
         #expect(Mailbox(localPart: text, domain: nil).isPostmaster == (text.lowercased() == "postmaster"))
@@ -89,19 +100,23 @@ import Testing
         #expect(path.mailbox?.domain == nil)
     }
 
-    @Test("malformed paths are refused with a reason", arguments: [
-        ("joe@host", PathError.missingBrackets), ("<joe@host", .missingBrackets), ("<joe>", .malformedMailbox),
-        ("<@:joe@host>", .malformedRoute), ("<@A,B:joe@host>", .malformedRoute), ("<jo e@host>", .malformedMailbox),
-        ("<joe@-bad>", .malformedDomain("-bad")), ("<joe@a..b>", .malformedDomain("a..b")), ("<@A:joe@>", .malformedDomain("")),
-        ("<\"open@host>", .malformedMailbox),
-    ])
+    @Test(
+        "malformed paths are refused with a reason",
+        arguments: [
+            ("joe@host", PathError.missingBrackets), ("<joe@host", .missingBrackets), ("<joe>", .malformedMailbox),
+            ("<@:joe@host>", .malformedRoute), ("<@A,B:joe@host>", .malformedRoute), ("<jo e@host>", .malformedMailbox),
+            ("<joe@-bad>", .malformedDomain("-bad")), ("<joe@a..b>", .malformedDomain("a..b")),
+            ("<@A:joe@>", .malformedDomain("")),
+            ("<\"open@host>", .malformedMailbox),
+        ])
     func malformed(text: String, error: PathError) {
         #expect(parse(text, .colon) == .failure(error))
     }
 
     @Test("RFC 780's own literal [123.255.37.321] breaks its grammar (321 > 255); 788's [123.255.37.2] is fine")
     func historicalLiteral() {
-        #expect(parse("<joe@[123.255.37.321]>", .comma, limits: Self.mtp) == .failure(.malformedDomain("[123.255.37.321]")))
+        #expect(
+            parse("<joe@[123.255.37.321]>", .comma, limits: Self.mtp) == .failure(.malformedDomain("[123.255.37.321]")))
         #expect((try? parse("<joe@[123.255.37.2]>", .comma).get()) != nil)
         #expect(Domain("[10.0.0.73]").kind == .literal(0x0a00_0049))
         #expect(Domain("#123").kind == .number(123))
@@ -128,7 +143,8 @@ import Testing
         #expect(Domain("USC-ISIF.ARPA").text == "USC-ISIF.ARPA")
         // Lower-case names are their own keys; the others compare and hash by their lower-case
         // form, parsed or built, ASCII or not.
-        let parsed = try! Path.parse("<joe@Mixed.Case.ORG>", style: .colon, limits: PathTests.smtp).get().mailbox!.domain!
+        let parsed = try! Path.parse("<joe@Mixed.Case.ORG>", style: .colon, limits: PathTests.smtp).get().mailbox!
+            .domain!
         #expect(parsed == Domain("mixed.case.org") && Domain("mixed.case.org") == parsed)
         #expect(parsed.key == "mixed.case.org" && parsed.text == "Mixed.Case.ORG")
         #expect(Set([parsed, Domain("MIXED.case.org"), Domain("mixed.case.org")]).count == 1)
@@ -167,7 +183,9 @@ import Testing
         #expect(from.pushing(Domain("USC-ISIE.ARPA")).text(.colon) == "<@USC-ISIE.ARPA:JQP@MIT-AI.ARPA>")
     }
 
-    @Test("A relays through D, P and U to Z: the paths at every hop, in both styles", arguments: [RouteStyle.colon, .comma])
+    @Test(
+        "A relays through D, P and U to Z: the paths at every hop, in both styles",
+        arguments: [RouteStyle.colon, .comma])
     func fourHops(style: RouteStyle) {
         var forward = Path(route: ["D", "P", "U"].map(Domain.init), mailbox: Mailbox("joe@Z"))
         var reverse = Path(Mailbox("ann@A"))
@@ -179,11 +197,12 @@ import Testing
             hops.append("MAIL FROM:\(reverse.text(style)) RCPT TO:\(forward.text(style))")
         }
         let separator = style == .colon ? ":" : ","
-        #expect(hops == [
-            "MAIL FROM:<@D\(separator)ann@A> RCPT TO:<@P,@U\(separator)joe@Z>",
-            "MAIL FROM:<@P,@D\(separator)ann@A> RCPT TO:<@U\(separator)joe@Z>",
-            "MAIL FROM:<@U,@P,@D\(separator)ann@A> RCPT TO:<joe@Z>",
-        ])
+        #expect(
+            hops == [
+                "MAIL FROM:<@D\(separator)ann@A> RCPT TO:<@P,@U\(separator)joe@Z>",
+                "MAIL FROM:<@P,@D\(separator)ann@A> RCPT TO:<@U\(separator)joe@Z>",
+                "MAIL FROM:<@U,@P,@D\(separator)ann@A> RCPT TO:<joe@Z>",
+            ])
         // RFC 821 §4.1.1 Example 8: the Return-Path at the destination lists the relays, latest first.
         #expect(TraceFields.returnPath(reverse, style: style) == "Return-Path: <@U,@P,@D\(separator)ann@A>\r\n")
     }

@@ -6,8 +6,9 @@ import Testing
     @Test("replies encode with a dash on every line but the last")
     func encode() {
         #expect(String(decoding: Reply(.okay, "OK").encoded, as: UTF8.self) == "250 OK\r\n")
-        #expect(String(decoding: Reply(.okay, ["foo.com greets bar.com", "8BITMIME", "HELP"]).encoded, as: UTF8.self)
-            == "250-foo.com greets bar.com\r\n250-8BITMIME\r\n250 HELP\r\n")
+        #expect(
+            String(decoding: Reply(.okay, ["foo.com greets bar.com", "8BITMIME", "HELP"]).encoded, as: UTF8.self)
+                == "250-foo.com greets bar.com\r\n250-8BITMIME\r\n250 HELP\r\n")
         #expect(String(decoding: Reply(.okay, "").encoded, as: UTF8.self) == "250\r\n")
         #expect(Reply(.closing, ["a", "b"]).wireLines == ["221-a", "221 b"])
     }
@@ -20,11 +21,14 @@ import Testing
     @Test("single, multi-line and text-less replies parse (RFC 2821 §4.2: clients must accept a bare code)")
     func parse() {
         #expect(feed(["250 OK"]) == [.reply(Reply(.okay, "OK"))])
-        #expect(feed(["250-a", "250-b", "250 c"]) == [.incomplete, .incomplete, .reply(Reply(.okay, ["a", "b", "c"]))])
+        #expect(
+            feed(["250-a", "250-b", "250 c"]) == [.incomplete, .incomplete, .reply(Reply(.okay, ["a", "b", "c"]))])
         #expect(feed(["354"]) == [.reply(Reply(.startMailInput, ""))])
     }
 
-    @Test("malformed reply lines are reported, not trusted", arguments: ["25 OK", "2500 OK", "abc", "250x", "650 no", "", "150 wait"])
+    @Test(
+        "malformed reply lines are reported, not trusted",
+        arguments: ["25 OK", "2500 OK", "abc", "250x", "650 no", "", "150 wait"])
     func malformed(line: String) {
         guard case .malformed = feed([line]).first! else {
             Issue.record("\(line) was accepted")
@@ -41,8 +45,9 @@ import Testing
 
     @Test("MTP's preliminary 1yz replies parse when the dialect has them")
     func preliminary() {
-        #expect(feed(["151 User not local; will forward to Joe@B"], minimum: 1)
-            == [.reply(Reply(.willForwardPreliminary, "User not local; will forward to Joe@B"))])
+        #expect(
+            feed(["151 User not local; will forward to Joe@B"], minimum: 1)
+                == [.reply(Reply(.willForwardPreliminary, "User not local; will forward to Joe@B"))])
         #expect(ReplyCode(151).isPreliminary && ReplyCode(451).isTransientFailure && ReplyCode(554).isPermanentFailure)
     }
 
@@ -73,23 +78,42 @@ import Testing
     func textOnlyWhenRead() {
         var parser = ReplyParser()
         let positiveOnly: (ReplyCode) -> Bool = { !$0.isPositiveCompletion }
-        #expect(parser.lineReceived(ArraySlice("250 Requested mail action okay".utf8), minimumFirstDigit: 2, keepsText: positiveOnly) == .reply(Reply(.okay, "")))
-        #expect(parser.lineReceived(ArraySlice("550 No such user".utf8), minimumFirstDigit: 2, keepsText: positiveOnly) == .reply(Reply(.mailboxUnavailable, "No such user")))
+        #expect(
+            parser.lineReceived(
+                ArraySlice("250 Requested mail action okay".utf8), minimumFirstDigit: 2, keepsText: positiveOnly)
+                == .reply(Reply(.okay, "")))
+        #expect(
+            parser.lineReceived(ArraySlice("550 No such user".utf8), minimumFirstDigit: 2, keepsText: positiveOnly)
+                == .reply(Reply(.mailboxUnavailable, "No such user")))
     }
 
     @Test("a multi-line reply whose text is not read comes as its code alone, and the parser still finds its end")
     func multiLineCodeOnly() {
         var parser = ReplyParser()
         let positiveOnly: (ReplyCode) -> Bool = { !$0.isPositiveCompletion }
-        #expect(parser.lineReceived(ArraySlice("250-mx.d1.net greets h1.d1.net".utf8), minimumFirstDigit: 2, keepsText: positiveOnly) == .incomplete)
+        #expect(
+            parser.lineReceived(
+                ArraySlice("250-mx.d1.net greets h1.d1.net".utf8), minimumFirstDigit: 2, keepsText: positiveOnly)
+                == .incomplete)
         #expect(parser.isReadingReply)
-        #expect(parser.lineReceived(ArraySlice("250-PIPELINING".utf8), minimumFirstDigit: 2, keepsText: positiveOnly) == .incomplete)
-        #expect(parser.lineReceived(ArraySlice("250 SIZE 1000".utf8), minimumFirstDigit: 2, keepsText: positiveOnly) == .reply(Reply(.okay, "")))
+        #expect(
+            parser.lineReceived(ArraySlice("250-PIPELINING".utf8), minimumFirstDigit: 2, keepsText: positiveOnly)
+                == .incomplete)
+        #expect(
+            parser.lineReceived(ArraySlice("250 SIZE 1000".utf8), minimumFirstDigit: 2, keepsText: positiveOnly)
+                == .reply(Reply(.okay, "")))
         #expect(!parser.isReadingReply)
         // A reply whose text is read keeps every line, and a change of code is still caught.
-        #expect(parser.lineReceived(ArraySlice("550-No such user".utf8), minimumFirstDigit: 2, keepsText: positiveOnly) == .incomplete)
-        #expect(parser.lineReceived(ArraySlice("550 here".utf8), minimumFirstDigit: 2, keepsText: positiveOnly) == .reply(Reply(.mailboxUnavailable, ["No such user", "here"])))
-        #expect(parser.lineReceived(ArraySlice("250-a".utf8), minimumFirstDigit: 2, keepsText: positiveOnly) == .incomplete)
-        #expect(parser.lineReceived(ArraySlice("251 b".utf8), minimumFirstDigit: 2, keepsText: positiveOnly) == .malformed("251 b"))
+        #expect(
+            parser.lineReceived(ArraySlice("550-No such user".utf8), minimumFirstDigit: 2, keepsText: positiveOnly)
+                == .incomplete)
+        #expect(
+            parser.lineReceived(ArraySlice("550 here".utf8), minimumFirstDigit: 2, keepsText: positiveOnly)
+                == .reply(Reply(.mailboxUnavailable, ["No such user", "here"])))
+        #expect(
+            parser.lineReceived(ArraySlice("250-a".utf8), minimumFirstDigit: 2, keepsText: positiveOnly) == .incomplete)
+        #expect(
+            parser.lineReceived(ArraySlice("251 b".utf8), minimumFirstDigit: 2, keepsText: positiveOnly)
+                == .malformed("251 b"))
     }
 }

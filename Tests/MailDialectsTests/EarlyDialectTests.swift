@@ -48,10 +48,15 @@ import Testing
 
     /// An FTP server at host Y whose users are Foo and bar.
     static func serverY(schemes: [MTPScheme], forwards: [String: Mailbox] = [:]) -> ReceiverEngine {
-        .mtp(MTPReceiver(rules: .rfc765, policy: ReceiverPolicy(hostName: "Y", users: ["Foo", "bar"], forwards: forwards, mtpSchemes: schemes)))
+        .mtp(
+            MTPReceiver(
+                rules: .rfc765,
+                policy: ReceiverPolicy(hostName: "Y", users: ["Foo", "bar"], forwards: forwards, mtpSchemes: schemes)))
     }
 
-    @Test("Example 1, recipients first: the server's codes are the RFC's, and the text goes to Foo and bar with no sender")
+    @Test(
+        "Example 1, recipients first: the server's codes are the RFC's, and the text goes to Foo and bar with no sender"
+    )
     func example1() {
         let dialogue = RFCDialogue(Self.example1, client: "U:", server: "S:")
         var delivered: [ReceivedMessage] = []
@@ -84,33 +89,41 @@ import Testing
             id: 1, reversePath: path("<waldo@A>"), recipients: [path("<Foo@Y>"), path("<Raboof@Y>"), path("<bar@Y>")],
             content: content(["Blah blah blah blah....etc etc etc"]))
         let conversation = Conversation.run(
-            sender: .make(dialect: .ftp765, clientName: "A", transactions: [transaction]), receiver: Self.serverY(schemes: [.textFirst]))
-        #expect(conversation.transcript.filter { $0.speaker == .client }.map(\.text) == [
-            "MRSQ ?", "MRSQ T", "MAIL", "Blah blah blah blah....etc etc etc", ".", "MRCP Foo", "MRCP Raboof", "MRCP bar", "MRSQ ?", "QUIT",
-        ])
-        #expect(conversation.report?.transactions[0].recipients.map { $0.status.reply?.code.rawValue } == [250, 553, 250])
+            sender: .make(dialect: .ftp765, clientName: "A", transactions: [transaction]),
+            receiver: Self.serverY(schemes: [.textFirst]))
+        #expect(
+            conversation.transcript.filter { $0.speaker == .client }.map(\.text) == [
+                "MRSQ ?", "MRSQ T", "MAIL", "Blah blah blah blah....etc etc etc", ".", "MRCP Foo", "MRCP Raboof",
+                "MRCP bar", "MRSQ ?", "QUIT",
+            ])
+        #expect(
+            conversation.report?.transactions[0].recipients.map { $0.status.reply?.code.rawValue } == [250, 553, 250])
         #expect(conversation.transcript.last?.notation(.ftp765) == "S: 221 Y Service closing TELNET connection")
         #expect(conversation.transcript.first { $0.speaker == .client }?.notation(.ftp765) == "U: MRSQ ?")
     }
 
     @Test("a single recipient is MAIL <user>; a 151 is followed by the 354 with nothing to answer (no CONT in 1980)")
     func forwardingWithoutContinue() {
-        let transaction = OutboundTransaction(id: 1, reversePath: path("<waldo@A>"), recipients: [path("<Moved@Y>")], content: content(["x"]))
+        let transaction = OutboundTransaction(
+            id: 1, reversePath: path("<waldo@A>"), recipients: [path("<Moved@Y>")], content: content(["x"]))
         let conversation = Conversation.run(
             sender: .make(dialect: .ftp765, clientName: "A", transactions: [transaction]),
             receiver: Self.serverY(schemes: [.textFirst], forwards: ["Moved": Mailbox("Moved@Z")]))
-        #expect(conversation.transcript.map(\.description).prefix(5) == [
-            // RFC 765's reply list: no host name in the 220, "<CR><LF>.<CR><LF>" in the 354.
-            "S: 220 Service ready for new user", "C: MAIL Moved", "S: 151 User not local; will forward to Moved@Z",
-            "S: 354 Start mail input; end with <CR><LF>.<CR><LF>", "C: x",
-        ])
+        #expect(
+            conversation.transcript.map(\.description).prefix(5) == [
+                // RFC 765's reply list: no host name in the 220, "<CR><LF>.<CR><LF>" in the 354.
+                "S: 220 Service ready for new user", "C: MAIL Moved", "S: 151 User not local; will forward to Moved@Z",
+                "S: 354 Start mail input; end with <CR><LF>.<CR><LF>", "C: x",
+            ])
         #expect(conversation.delivered.first?.recipients.first?.disposition == .forward(Mailbox("Moved@Z")))
         #expect(conversation.report?.transactions[0].recipients[0].status.isDelivered == true)
     }
 
-    @Test("MSND fails (nobody is logged in), MSOM says 119 and mails; other FTP commands 502, CONT and paths are not FTP")
+    @Test(
+        "MSND fails (nobody is logged in), MSOM says 119 and mails; other FTP commands 502, CONT and paths are not FTP")
     func otherCommands() {
-        let dialogue = RFCDialogue("""
+        let dialogue = RFCDialogue(
+            """
             U: MSND Foo
             S: 450 Foo is not logged in
             U: MSOM Foo
@@ -157,14 +170,20 @@ import Testing
             return
         }
         let after = receiver.deliveryFinished(.accepted, now: .zero)
-        let codes = after.flatMap { action -> [Int] in if case .send(let replies) = action { replies.map(\.code.rawValue) } else { [] } }
+        let codes = after.flatMap { action -> [Int] in
+            if case .send(let replies) = action { replies.map(\.code.rawValue) } else { [] }
+        }
         #expect(codes.count == 2)  // the text's reply, then NOOP's
         #expect(codes.last == 200)
     }
 
     @Test("a bare user name belongs to the host's mail domain, not its host name")
     func mailDomain() {
-        var receiver = MTPReceiver(rules: .rfc765, policy: ReceiverPolicy(hostName: "mx.example.org", localDomains: [Domain("example.org")], users: ["ann"], mailDomain: Domain("example.org")))
+        var receiver = MTPReceiver(
+            rules: .rfc765,
+            policy: ReceiverPolicy(
+                hostName: "mx.example.org", localDomains: [Domain("example.org")], users: ["ann"],
+                mailDomain: Domain("example.org")))
         _ = receiver.connectionOpened(now: .zero)
         let actions = receiver.bytesReceived(Array("MAIL ann\r\nhi\r\n.\r\n".utf8), now: .zero)
         let message = actions.compactMap { if case .deliver(let message) = $0 { message } else { nil } }.first
@@ -175,12 +194,17 @@ import Testing
 /// RFC 772, the MTP draft: RFC 780 without CONT and ABRT, with a sender that has no route.
 @Suite struct MTPDraftTests {
     static func hostY(forwards: [String: Mailbox] = [:], greeting: GreetingMode = .ready) -> MTPReceiver {
-        MTPReceiver(rules: .rfc772, policy: ReceiverPolicy(hostName: "Y", users: ["Foo", "bar"], forwards: forwards, greeting: greeting))
+        MTPReceiver(
+            rules: .rfc772,
+            policy: ReceiverPolicy(hostName: "Y", users: ["Foo", "bar"], forwards: forwards, greeting: greeting))
     }
 
-    @Test("the sender is a mailbox: a route in it is a syntax error; CONT and ABRT do not exist; 501 for an unknown scheme")
+    @Test(
+        "the sender is a mailbox: a route in it is a syntax error; CONT and ABRT do not exist; 501 for an unknown scheme"
+    )
     func sequencing() {
-        let dialogue = RFCDialogue("""
+        let dialogue = RFCDialogue(
+            """
             S: MAIL FROM:<@A,waldo@B> TO:<Foo@Y>
             R: 501 the sender is a mailbox
             S: CONT
@@ -207,37 +231,56 @@ import Testing
     @Test("a relay's sender-path loses its route on the wire: MAIL FROM:<mailbox> TO:<@B,C@D>")
     func senderWithoutRoute() {
         let transaction = OutboundTransaction(
-            id: 1, reversePath: Path(route: [Domain("A")], mailbox: Mailbox("X@Y")), recipients: [path("<@B:C@D>")], content: content(["x"]))
+            id: 1, reversePath: Path(route: [Domain("A")], mailbox: Mailbox("X@Y")), recipients: [path("<@B:C@D>")],
+            content: content(["x"]))
         let conversation = Conversation.run(
-            sender: .make(dialect: .mtp772, clientName: "A", transactions: [transaction]), receiver: .make(dialect: .mtp772, policy: ReceiverPolicy(hostName: "B")))
+            sender: .make(dialect: .mtp772, clientName: "A", transactions: [transaction]),
+            receiver: .make(dialect: .mtp772, policy: ReceiverPolicy(hostName: "B")))
         #expect(conversation.transcript.filter { $0.speaker == .client }.first?.text == "MAIL FROM:<X@Y> TO:<@B,C@D>")
         // RFC 780 writes the relay into the sender-path (§5.1.1's example).
         let later = Conversation.run(
-            sender: .make(dialect: .mtp780, clientName: "A", transactions: [transaction]), receiver: .make(dialect: .mtp780, policy: ReceiverPolicy(hostName: "B")))
+            sender: .make(dialect: .mtp780, clientName: "A", transactions: [transaction]),
+            receiver: .make(dialect: .mtp780, policy: ReceiverPolicy(hostName: "B")))
         #expect(later.transcript.filter { $0.speaker == .client }.first?.text == "MAIL FROM:<@A,X@Y> TO:<@B,C@D>")
     }
 
     @Test("151 then 354 with no CONT between; a busy receiver's 220 follows its 120 by itself")
     func preliminaryReplies() {
-        let transaction = OutboundTransaction(id: 1, reversePath: path("<waldo@A>"), recipients: [path("<Moved@Y>")], content: content(["x"]))
+        let transaction = OutboundTransaction(
+            id: 1, reversePath: path("<waldo@A>"), recipients: [path("<Moved@Y>")], content: content(["x"]))
         let conversation = Conversation.run(
             sender: .make(dialect: .mtp772, clientName: "A", transactions: [transaction]),
             receiver: .mtp(Self.hostY(forwards: ["Moved": Mailbox("Moved@Z")])))
         let lines = conversation.transcript.map(\.description)
-        #expect(lines[1...3] == ["C: MAIL FROM:<waldo@A> TO:<Moved@Y>", "S: 151 User not local; will forward to Moved@Z", "S: 354 Start mail input; end with <CR><LF>.<CR><LF>"])  // RFC 772's text
+        #expect(
+            lines[1...3] == [
+                "C: MAIL FROM:<waldo@A> TO:<Moved@Y>", "S: 151 User not local; will forward to Moved@Z",
+                "S: 354 Start mail input; end with <CR><LF>.<CR><LF>",
+            ])  // RFC 772's text
         #expect(!lines.contains("C: CONT"))
         #expect(conversation.report?.transactions[0].recipients[0].status.isDelivered == true)
 
         var busy = Self.hostY(greeting: .busy(minutes: 2))
         #expect(busy.connectionOpened(now: .zero) == [.send([Reply(.serviceReadyIn, "Y Service ready in 2 minutes")])])
         #expect(busy.deadline == Timestamp.zero + .seconds(120))
-        #expect(busy.timerFired(now: Timestamp.zero + .seconds(120)) == [.send([Reply(.serviceReady, "Y Service ready for new user")])])
+        #expect(
+            busy.timerFired(now: Timestamp.zero + .seconds(120)) == [
+                .send([Reply(.serviceReady, "Y Service ready for new user")])
+            ])
 
         // The sender waits through the 120 without writing anything, then goes on after the 220.
         var sender = SenderEngine.make(dialect: .mtp772, clientName: "A", transactions: [transaction])
         _ = sender.connectionOpened(now: .zero)
-        #expect(sender.bytesReceived(Reply(.serviceReadyIn, "Y Service ready in 2 minutes").encoded, now: .zero).isEmpty)
+        #expect(
+            sender.bytesReceived(Reply(.serviceReadyIn, "Y Service ready in 2 minutes").encoded, now: .zero).isEmpty)
         let next = sender.bytesReceived(Reply(.serviceReady, "Y ready").encoded, now: Timestamp.zero + .seconds(120))
-        #expect(next.contains { if case .send(let outgoing) = $0 { outgoing.bytes == Array("MAIL FROM:<waldo@A> TO:<Moved@Y>\r\n".utf8) } else { false } })
+        #expect(
+            next.contains {
+                if case .send(let outgoing) = $0 {
+                    outgoing.bytes == Array("MAIL FROM:<waldo@A> TO:<Moved@Y>\r\n".utf8)
+                } else {
+                    false
+                }
+            })
     }
 }

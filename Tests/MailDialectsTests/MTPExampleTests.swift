@@ -65,14 +65,18 @@ import Testing
     @Test("Example 1, basic MAIL: the receiver answers 354 then 250")
     func example1Receiver() {
         let dialogue = RFCDialogue(Self.example1, modern: false)
-        #expect(receiverReplies(to: dialogue, Self.hostY(schemes: [.textFirst])).map(\.code) == dialogue.replies.map(\.code))
+        #expect(
+            receiverReplies(to: dialogue, Self.hostY(schemes: [.textFirst])).map(\.code) == dialogue.replies.map(\.code)
+        )
     }
 
     @Test("Example 1, basic MAIL: our sender writes exactly the RFC's lines")
     func example1Sender() {
-        let dialogue = RFCDialogue("R: 220 Y Service ready for new user\n" + Self.example1 + "\nS: QUIT\nR: 221 Y closing", modern: false)
+        let dialogue = RFCDialogue(
+            "R: 220 Y Service ready for new user\n" + Self.example1 + "\nS: QUIT\nR: 221 Y closing", modern: false)
         let transaction = OutboundTransaction(
-            id: 1, reversePath: path("<waldo@A>"), recipients: [path("<Foo@Y>")], content: content(["Blah blah blah blah....etc. etc. etc."]))
+            id: 1, reversePath: path("<waldo@A>"), recipients: [path("<Foo@Y>")],
+            content: content(["Blah blah blah blah....etc. etc. etc."]))
         let (lines, report) = senderLines(against: dialogue, .mtp(MTPSender(transactions: [transaction])))
         #expect(lines == dialogue.clientLines)
         #expect(report?.transactions.first?.recipients.first?.status.isDelivered == true)
@@ -89,9 +93,11 @@ import Testing
         #expect(replies.map(\.code) == dialogue.replies.map(\.code))
         // The text went to Foo and bar, and is to be relayed to fubar@Z through X.
         #expect(delivered.count == 1)
-        #expect(delivered[0].recipients.map(\.disposition) == [
-            .local(Mailbox("Foo@Y")), .local(Mailbox("bar@Y")), .relay(Path(route: [Domain("X")], mailbox: Mailbox("fubar@Z"))),
-        ])
+        #expect(
+            delivered[0].recipients.map(\.disposition) == [
+                .local(Mailbox("Foo@Y")), .local(Mailbox("bar@Y")),
+                .relay(Path(route: [Domain("X")], mailbox: Mailbox("fubar@Z"))),
+            ])
     }
 
     @Test("Example 3, text first: 215 T, 504 for R, then the stored text goes to each MRCP")
@@ -111,17 +117,27 @@ import Testing
     func schemeChoice() {
         for scheme in [MTPScheme.textFirst, .recipientsFirst] {
             let transaction = OutboundTransaction(
-                id: 7, reversePath: path("<waldo@A>"), recipients: [path("<Foo@Y>"), path("<Raboof@Y>"), path("<bar@Y>")],
+                id: 7, reversePath: path("<waldo@A>"),
+                recipients: [path("<Foo@Y>"), path("<Raboof@Y>"), path("<bar@Y>")],
                 content: content(["Blah"]))
-            let conversation = Conversation.run(sender: .mtp(MTPSender(transactions: [transaction])), receiver: Self.hostY(schemes: [scheme]))
+            let conversation = Conversation.run(
+                sender: .mtp(MTPSender(transactions: [transaction])), receiver: Self.hostY(schemes: [scheme]))
             let commands = conversation.transcript.filter { $0.speaker == .client }.map(\.text)
             let outcome = conversation.report!.transactions[0].recipients.map { $0.status.reply?.code.rawValue }
             switch scheme {
             case .textFirst:
-                #expect(commands == ["MRSQ ?", "MRSQ T", "MAIL FROM:<waldo@A>", "Blah", ".", "MRCP TO:<Foo@Y>", "MRCP TO:<Raboof@Y>", "MRCP TO:<bar@Y>", "MRSQ ?", "QUIT"])
+                #expect(
+                    commands == [
+                        "MRSQ ?", "MRSQ T", "MAIL FROM:<waldo@A>", "Blah", ".", "MRCP TO:<Foo@Y>", "MRCP TO:<Raboof@Y>",
+                        "MRCP TO:<bar@Y>", "MRSQ ?", "QUIT",
+                    ])
                 #expect(outcome == [250, 550, 250])
             case .recipientsFirst:
-                #expect(commands == ["MRSQ ?", "MRSQ R", "MRCP TO:<Foo@Y>", "MRCP TO:<Raboof@Y>", "MRCP TO:<bar@Y>", "MAIL FROM:<waldo@A>", "Blah", ".", "QUIT"])
+                #expect(
+                    commands == [
+                        "MRSQ ?", "MRSQ R", "MRCP TO:<Foo@Y>", "MRCP TO:<Raboof@Y>", "MRCP TO:<bar@Y>",
+                        "MAIL FROM:<waldo@A>", "Blah", ".", "QUIT",
+                    ])
                 #expect(outcome == [250, 550, 250])
             }
         }
@@ -131,19 +147,29 @@ import Testing
     func preliminaryReplies() {
         let policy = ReceiverPolicy(
             hostName: "Y", users: ["Foo"], forwards: ["Moved": Mailbox("Moved@Z")], operatorForwardsUnknownUsers: true)
-        let transaction = OutboundTransaction(id: 1, reversePath: path("<waldo@A>"), recipients: [path("<Moved@Y>")], content: content(["x"]))
-        let accepting = Conversation.run(sender: .mtp(MTPSender(transactions: [transaction])), receiver: .mtp(MTPReceiver(policy: policy)))
-        #expect(accepting.transcript.map(\.description).prefix(5) == [
-            "S: 220 Y Service ready for new user", "C: MAIL FROM:<waldo@A> TO:<Moved@Y>",
-            "S: 151 User not local; will forward to Moved@Z", "C: CONT", "S: 354 Start mail input; end with <CRLF>.<CRLF>",
-        ])
+        let transaction = OutboundTransaction(
+            id: 1, reversePath: path("<waldo@A>"), recipients: [path("<Moved@Y>")], content: content(["x"]))
+        let accepting = Conversation.run(
+            sender: .mtp(MTPSender(transactions: [transaction])), receiver: .mtp(MTPReceiver(policy: policy)))
+        #expect(
+            accepting.transcript.map(\.description).prefix(5) == [
+                "S: 220 Y Service ready for new user", "C: MAIL FROM:<waldo@A> TO:<Moved@Y>",
+                "S: 151 User not local; will forward to Moved@Z", "C: CONT",
+                "S: 354 Start mail input; end with <CRLF>.<CRLF>",
+            ])
         #expect(accepting.delivered.first?.recipients.first?.disposition == .forward(Mailbox("Moved@Z")))
 
-        let refusing = MTPSender(configuration: MTPSender.Configuration(acceptsForwarding: false), transactions: [
-            OutboundTransaction(id: 2, reversePath: path("<waldo@A>"), recipients: [path("<Nobody@Y>")], content: content(["x"]))
-        ])
+        let refusing = MTPSender(
+            configuration: MTPSender.Configuration(acceptsForwarding: false),
+            transactions: [
+                OutboundTransaction(
+                    id: 2, reversePath: path("<waldo@A>"), recipients: [path("<Nobody@Y>")], content: content(["x"]))
+            ])
         let aborted = Conversation.run(sender: .mtp(refusing), receiver: .mtp(MTPReceiver(policy: policy)))
-        #expect(aborted.transcript.map(\.description)[2...4] == ["S: 152 User unknown; operator will forward", "C: ABRT", "S: 201 Command okay, action aborted"])
+        #expect(
+            aborted.transcript.map(\.description)[2...4] == [
+                "S: 152 User unknown; operator will forward", "C: ABRT", "S: 201 Command okay, action aborted",
+            ])
         #expect(aborted.report?.transactions[0].recipients[0].status.isPermanentFailure == true)
         #expect(aborted.delivered.isEmpty)
     }
@@ -151,15 +177,20 @@ import Testing
     @Test("a busy receiver greets with 120; after CONT the 220 comes when it is ready (§5.3)")
     func delayedGreeting() {
         var receiver = MTPReceiver(policy: ReceiverPolicy(hostName: "Y", greeting: .busy(minutes: 2)))
-        #expect(receiver.connectionOpened(now: .zero) == [.send([Reply(.serviceReadyIn, "Y Service ready in 2 minutes")])])
+        #expect(
+            receiver.connectionOpened(now: .zero) == [.send([Reply(.serviceReadyIn, "Y Service ready in 2 minutes")])])
         #expect(receiver.bytesReceived(Array("CONT\r\n".utf8), now: .zero) == [])
         #expect(receiver.deadline == Timestamp.zero + .seconds(120))
-        #expect(receiver.timerFired(now: Timestamp.zero + .seconds(120)) == [.send([Reply(.serviceReady, "Y Service ready for new user")])])
+        #expect(
+            receiver.timerFired(now: Timestamp.zero + .seconds(120)) == [
+                .send([Reply(.serviceReady, "Y Service ready for new user")])
+            ])
     }
 
     @Test("MTP sequencing errors: MRCP without a scheme is 503, unknown schemes 504, CONT out of turn 503")
     func sequencing() {
-        let dialogue = RFCDialogue("""
+        let dialogue = RFCDialogue(
+            """
             S: MRCP TO:<Foo@Y>
             R: 503 No scheme specified yet; use MRSQ
             S: MRSQ X
@@ -179,16 +210,23 @@ import Testing
             S: QUIT
             R: 221 bye
             """, modern: false)
-        #expect(receiverReplies(to: dialogue, Self.hostY(schemes: [.textFirst])).map(\.code) == dialogue.replies.map(\.code))
+        #expect(
+            receiverReplies(to: dialogue, Self.hostY(schemes: [.textFirst])).map(\.code) == dialogue.replies.map(\.code)
+        )
     }
 
     @Test("every MTP reply fits RFC 780's 65-character reply line, even for a 20-character host name")
     func replyLength() {
         let host = "ABCDEFGHIJ-KLMNOPQRS"  // the longest host RFC 780 §5.5.3 allows
-        var receiver = MTPReceiver(policy: ReceiverPolicy(hostName: host, users: ["Foo"], forwards: ["Moved": Mailbox("someone-long@ANOTHER-HOST-NAME")]))
+        var receiver = MTPReceiver(
+            policy: ReceiverPolicy(
+                hostName: host, users: ["Foo"], forwards: ["Moved": Mailbox("someone-long@ANOTHER-HOST-NAME")]))
         var replies: [Reply] = []
         for case .send(let batch) in receiver.connectionOpened(now: .zero) { replies += batch }
-        let script = ["MRSQ ?", "MRSQ T", "MRCP TO:<Foo@\(host)>", "MAIL FROM:<a@B> TO:<Moved@\(host)>", "CONT", "x", ".", "HELP", "BOGUS", "QUIT"]
+        let script = [
+            "MRSQ ?", "MRSQ T", "MRCP TO:<Foo@\(host)>", "MAIL FROM:<a@B> TO:<Moved@\(host)>", "CONT", "x", ".", "HELP",
+            "BOGUS", "QUIT",
+        ]
         for line in script {
             for action in receiver.bytesReceived(Array((line + "\r\n").utf8), now: .zero) {
                 if case .send(let batch) = action { replies += batch }

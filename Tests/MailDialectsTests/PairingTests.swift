@@ -13,15 +13,21 @@ import Testing
         family(sender) == family(receiver)
     }
 
-    @Test("every sender meets every receiver: same family delivers, FTP, MTP and SMTP cannot talk", arguments: DialectID.allCases)
+    @Test(
+        "every sender meets every receiver: same family delivers, FTP, MTP and SMTP cannot talk",
+        arguments: DialectID.allCases)
     func plain(sender: DialectID) {
         for receiver in DialectID.allCases {
             let cell = DialectMatrix.cell(sender: sender, receiver: receiver, routed: false)
             #expect(cell.recipients == 2)
-            #expect((cell.delivered == 2) == Self.expectedToDeliver(sender, receiver), "\(sender) -> \(receiver): \(cell.summary)")
+            #expect(
+                (cell.delivered == 2) == Self.expectedToDeliver(sender, receiver),
+                "\(sender) -> \(receiver): \(cell.summary)")
             // The session always ends in order: the last line is the receiver's 221.
             #expect(cell.transcript.last?.text.hasPrefix("221") == true, "\(sender) -> \(receiver)")
-            let fallback = sender.isSMTP && SMTPRules.forDialect(sender).hasEHLO && receiver.isSMTP && !SMTPRules.forDialect(receiver).hasEHLO
+            let fallback =
+                sender.isSMTP && SMTPRules.forDialect(sender).hasEHLO && receiver.isSMTP
+                && !SMTPRules.forDialect(receiver).hasEHLO
             #expect(cell.summary.contains("HELO fallback") == fallback, "\(sender) -> \(receiver): \(cell.summary)")
         }
     }
@@ -45,7 +51,8 @@ import Testing
     func content(sender: DialectID) {
         for receiver in DialectID.allCases where Self.expectedToDeliver(sender, receiver) {
             let text = Array("Subject: dots\r\n\r\n.\r\n..\r\n.x\r\nend\r\n".utf8)
-            let transaction = OutboundTransaction(id: 9, reversePath: path("<ann@ALPHA.ARPA>"), recipients: [path("<joe@BETA.ARPA>")], content: text)
+            let transaction = OutboundTransaction(
+                id: 9, reversePath: path("<ann@ALPHA.ARPA>"), recipients: [path("<joe@BETA.ARPA>")], content: text)
             let conversation = Conversation.run(
                 sender: .make(dialect: sender, clientName: "ALPHA.ARPA", transactions: [transaction]),
                 receiver: .make(dialect: receiver, policy: ReceiverPolicy(hostName: "BETA.ARPA")))
@@ -58,12 +65,17 @@ import Testing
 /// not have, and leaves it able to complete a clean transaction.
 @Suite struct ReceiverRobustnessTests {
     static let fragments: [[UInt8]] = [
-        "HELO a.org", "EHLO a.org", "MAIL FROM:<x@a.org>", "MAIL FROM:<>", "RCPT TO:<joe@b.org>", "RCPT TO:<@b.org:joe@c.org>",
-        "RCPT TO:<@b.org,joe@c.org>", "DATA", "RSET", "VRFY joe", "EXPN list", "HELP", "NOOP", "TURN", "SEND FROM:<x@a.org>",
-        "MRSQ", "MRSQ ?", "MRSQ R", "MRSQ T", "MRSQ Z", "MRCP TO:<joe@b.org>", "MAIL FROM:<x@a.org> TO:<joe@b.org>", "CONT", "ABRT",
-        "MAIL FROM:<x@a.org> SIZE=99999999999", "MAIL FROM:<x@a.org> BODY=8BITMIME", "RCPT TO:<nobody@b.org>", ".", "..", "text",
+        "HELO a.org", "EHLO a.org", "MAIL FROM:<x@a.org>", "MAIL FROM:<>", "RCPT TO:<joe@b.org>",
+        "RCPT TO:<@b.org:joe@c.org>",
+        "RCPT TO:<@b.org,joe@c.org>", "DATA", "RSET", "VRFY joe", "EXPN list", "HELP", "NOOP", "TURN",
+        "SEND FROM:<x@a.org>",
+        "MRSQ", "MRSQ ?", "MRSQ R", "MRSQ T", "MRSQ Z", "MRCP TO:<joe@b.org>", "MAIL FROM:<x@a.org> TO:<joe@b.org>",
+        "CONT", "ABRT",
+        "MAIL FROM:<x@a.org> SIZE=99999999999", "MAIL FROM:<x@a.org> BODY=8BITMIME", "RCPT TO:<nobody@b.org>", ".",
+        "..", "text",
         "GET / HTTP/1.0", "", "\u{0}\u{0}", "MAIL FROM:", "RCPT TO:<", "<>", "HELO", "mail from:<x@a.org>",
-        "MAIL joe", "MAIL", "MRCP joe", "MRCP nobody", "MSND joe", "MSOM joe", "MSAM nobody", "USER joe", "MLFL joe", "MAIL a b",
+        "MAIL joe", "MAIL", "MRCP joe", "MRCP nobody", "MSND joe", "MSOM joe", "MSAM nobody", "USER joe", "MLFL joe",
+        "MAIL a b",
     ].map { Array($0.utf8) }
 
     static func noise(_ random: inout SplitMix) -> [UInt8] {
@@ -84,10 +96,13 @@ import Testing
 
     @Test("fuzzed input, then a clean transaction", arguments: DialectID.allCases)
     func fuzz(dialect: DialectID) {
-        let allowed = dialect.isSMTP ? SMTPRules.forDialect(dialect).replyCodes : MTPRules.forDialect(dialect).replyCodes
+        let allowed =
+            dialect.isSMTP ? SMTPRules.forDialect(dialect).replyCodes : MTPRules.forDialect(dialect).replyCodes
         for seed in 0..<150 {
             var random = SplitMix(state: UInt64(seed) &* 7919 &+ UInt64(DialectID.allCases.firstIndex(of: dialect)!))
-            let policy = ReceiverPolicy(hostName: "b.org", users: ["joe"], maxRecipients: 3, maxMessageSize: 5000, mailingLists: ["list": ["<joe@b.org>"]])
+            let policy = ReceiverPolicy(
+                hostName: "b.org", users: ["joe"], maxRecipients: 3, maxMessageSize: 5000,
+                mailingLists: ["list": ["<joe@b.org>"]])
             var receiver = ReceiverEngine.make(dialect: dialect, policy: policy)
             var replies: [Reply] = []
             var deliveries = 0
@@ -97,7 +112,9 @@ import Testing
                     case .send(let batch): replies += batch
                     case .deliver:
                         deliveries += 1
-                        act(receiver.deliveryFinished(random.next() % 3 == 0 ? .rejected(Reply(.localError, "no")) : .accepted, now: .zero))
+                        act(
+                            receiver.deliveryFinished(
+                                random.next() % 3 == 0 ? .rejected(Reply(.localError, "no")) : .accepted, now: .zero))
                     case .close, .turn: break
                     }
                 }
@@ -111,7 +128,9 @@ import Testing
                 act(receiver.bytesReceived(Array(burst[cut...]), now: .zero))
             }
             for reply in replies {
-                #expect(allowed.contains(reply.code), "\(dialect) seed \(seed): \(reply.code) is not a code of this dialect")
+                #expect(
+                    allowed.contains(reply.code), "\(dialect) seed \(seed): \(reply.code) is not a code of this dialect"
+                )
             }
             guard !receiver.isClosed else { continue }  // QUIT is not among the fragments; TURN may not close
             // Clean up: end a partial line, end text if we are in it, leave any pending state.
@@ -120,11 +139,13 @@ import Testing
             act(receiver.bytesReceived(Array(cleanup.utf8), now: .zero))
             replies = []
             deliveries = 0
-            let clean = switch dialect {
-            case .ftp765: "MAIL joe\r\nclean text\r\n.\r\n"
-            case .mtp772, .mtp780: "MAIL FROM:<x@a.org> TO:<joe@b.org>\r\nclean text\r\n.\r\n"
-            case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321: "MAIL FROM:<x@a.org>\r\nRCPT TO:<joe@b.org>\r\nDATA\r\nclean text\r\n.\r\n"
-            }
+            let clean =
+                switch dialect {
+                case .ftp765: "MAIL joe\r\nclean text\r\n.\r\n"
+                case .mtp772, .mtp780: "MAIL FROM:<x@a.org> TO:<joe@b.org>\r\nclean text\r\n.\r\n"
+                case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321:
+                    "MAIL FROM:<x@a.org>\r\nRCPT TO:<joe@b.org>\r\nDATA\r\nclean text\r\n.\r\n"
+                }
             // Accept the clean message.
             func accept(_ actions: [ReceiverAction]) {
                 for action in actions {
@@ -160,14 +181,18 @@ struct SplitMix: RandomNumberGenerator {
 @Suite struct ByteAtATimeTests {
     @Test("a receiver fed one byte at a time answers exactly as when fed whole lines", arguments: DialectID.allCases)
     func receiver(dialect: DialectID) {
-        let script = switch dialect {
-        case .ftp765: "MRSQ ?\r\nMRSQ T\r\nMAIL\r\nline one\r\n..dot\r\n.\r\nMRCP joe\r\nMRCP nobody\r\nBOGUS\r\nQUIT\r\n"
-        case .mtp772, .mtp780:
-            "MRSQ ?\r\nMRSQ T\r\nMAIL FROM:<x@a.org>\r\nline one\r\n..dot\r\n.\r\nMRCP TO:<joe@b.org>\r\nMRCP TO:<nobody@b.org>\r\nBOGUS\r\nQUIT\r\n"
-        case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321: "HELO a.org\r\nMAIL FROM:<x@a.org>\r\nRCPT TO:<joe@b.org>\r\nRCPT TO:<nobody@b.org>\r\nDATA\r\nline one\r\n..dot\r\n.\r\nBOGUS\r\nQUIT\r\n"
-        }
+        let script =
+            switch dialect {
+            case .ftp765:
+                "MRSQ ?\r\nMRSQ T\r\nMAIL\r\nline one\r\n..dot\r\n.\r\nMRCP joe\r\nMRCP nobody\r\nBOGUS\r\nQUIT\r\n"
+            case .mtp772, .mtp780:
+                "MRSQ ?\r\nMRSQ T\r\nMAIL FROM:<x@a.org>\r\nline one\r\n..dot\r\n.\r\nMRCP TO:<joe@b.org>\r\nMRCP TO:<nobody@b.org>\r\nBOGUS\r\nQUIT\r\n"
+            case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321:
+                "HELO a.org\r\nMAIL FROM:<x@a.org>\r\nRCPT TO:<joe@b.org>\r\nRCPT TO:<nobody@b.org>\r\nDATA\r\nline one\r\n..dot\r\n.\r\nBOGUS\r\nQUIT\r\n"
+            }
         func run(_ chunks: [[UInt8]]) -> ([String], [[UInt8]]) {
-            var engine = ReceiverEngine.make(dialect: dialect, policy: ReceiverPolicy(hostName: "b.org", users: ["joe"]))
+            var engine = ReceiverEngine.make(
+                dialect: dialect, policy: ReceiverPolicy(hostName: "b.org", users: ["joe"]))
             var lines: [String] = []
             var contents: [[UInt8]] = []
             func act(_ actions: [ReceiverAction]) {
@@ -192,9 +217,13 @@ struct SplitMix: RandomNumberGenerator {
         #expect(whole.0.last?.hasPrefix("221") == true)
     }
 
-    @Test("a sender fed its replies one byte at a time writes the same session", arguments: [DialectID.ftp765, .mtp772, .mtp780, .smtp821, .esmtp])
+    @Test(
+        "a sender fed its replies one byte at a time writes the same session",
+        arguments: [DialectID.ftp765, .mtp772, .mtp780, .smtp821, .esmtp])
     func sender(dialect: DialectID) {
-        let transaction = OutboundTransaction(id: 1, reversePath: path("<x@a.org>"), recipients: [path("<joe@b.org>"), path("<ann@b.org>")], content: content(["hi"]))
+        let transaction = OutboundTransaction(
+            id: 1, reversePath: path("<x@a.org>"), recipients: [path("<joe@b.org>"), path("<ann@b.org>")],
+            content: content(["hi"]))
         let reference = Conversation.run(
             sender: .make(dialect: dialect, clientName: "a.org", transactions: [transaction]),
             receiver: .make(dialect: dialect, policy: ReceiverPolicy(hostName: "b.org")))
@@ -202,7 +231,9 @@ struct SplitMix: RandomNumberGenerator {
         var sender = SenderEngine.make(dialect: dialect, clientName: "a.org", transactions: [transaction])
         var written: [String] = []
         func act(_ actions: [SenderAction]) {
-            for case .send(let outgoing) in actions { written += TranscriptLine.lines(of: outgoing.bytes, by: .client).map(\.text) }
+            for case .send(let outgoing) in actions {
+                written += TranscriptLine.lines(of: outgoing.bytes, by: .client).map(\.text)
+            }
         }
         act(sender.connectionOpened(now: .zero))
         for byte in serverBytes.flatMap({ $0 }) { act(sender.bytesReceived([byte], now: .zero)) }

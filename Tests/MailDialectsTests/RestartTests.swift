@@ -6,12 +6,15 @@ import Testing
 /// Drivers keep finished engines and `restart` them for the next session, keeping their lists'
 /// storage. A restarted engine must be indistinguishable from a new one.
 @Suite struct RestartTests {
-    static let policy = SharedReceiverPolicy(ReceiverPolicy(hostName: "xyz.org", users: ["joe", "ann"], relaying: .refuse))
+    static let policy = SharedReceiverPolicy(
+        ReceiverPolicy(hostName: "xyz.org", users: ["joe", "ann"], relaying: .refuse))
     static let first = OutboundTransaction(
-        id: 1, reversePath: path("<a@abc.org>"), recipients: [path("<joe@xyz.org>"), path("<ann@xyz.org>"), path("<bob@xyz.org>")],
+        id: 1, reversePath: path("<a@abc.org>"),
+        recipients: [path("<joe@xyz.org>"), path("<ann@xyz.org>"), path("<bob@xyz.org>")],
         content: content(["first"]))
     static let second = OutboundTransaction(
-        id: 2, reversePath: path("<b@abc.org>"), recipients: [path("<ann@xyz.org>")], content: content(["second", "text"]))
+        id: 2, reversePath: path("<b@abc.org>"), recipients: [path("<ann@xyz.org>")],
+        content: content(["second", "text"]))
 
     static let smtpDialects: [DialectID] = [.smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321]
 
@@ -26,7 +29,9 @@ import Testing
     static func usedSender(_ dialect: DialectID) -> SenderEngine {
         var sender = SenderEngine.make(dialect: dialect, clientName: "old.org", transactions: [first, second])
         _ = sender.connectionOpened(now: .zero)
-        for reply in ["220 xyz.org ready", "250-xyz.org greets old.org\r\n250-PIPELINING\r\n250 SIZE 100", "250 OK", "550 no"] {
+        for reply in [
+            "220 xyz.org ready", "250-xyz.org greets old.org\r\n250-PIPELINING\r\n250 SIZE 100", "250 OK", "550 no",
+        ] {
             _ = sender.bytesReceived(Array((reply + "\r\n").utf8), now: .zero)
         }
         return sender
@@ -36,7 +41,9 @@ import Testing
     static func usedReceiver(_ dialect: DialectID) -> ReceiverEngine {
         var receiver = ReceiverEngine.make(dialect: dialect, policy: policy)
         _ = receiver.connectionOpened(now: .zero)
-        _ = receiver.bytesReceived(Array("EHLO old.org\r\nHELO old.org\r\nMAIL FROM:<a@abc.org>\r\nRCPT TO:<joe@xyz.org>\r\nRC".utf8), now: .zero)
+        _ = receiver.bytesReceived(
+            Array("EHLO old.org\r\nHELO old.org\r\nMAIL FROM:<a@abc.org>\r\nRCPT TO:<joe@xyz.org>\r\nRC".utf8),
+            now: .zero)
         return receiver
     }
 
@@ -49,7 +56,9 @@ import Testing
         #expect(Self.dumped(restarted) != Self.dumped(Self.usedSender(dialect)))
     }
 
-    @Test("a sender restarted for one transaction holds exactly what a new one does, from the same dialect or another", arguments: smtpDialects)
+    @Test(
+        "a sender restarted for one transaction holds exactly what a new one does, from the same dialect or another",
+        arguments: smtpDialects)
     func senderStateOneTransaction(dialect: DialectID) {
         let fresh = SenderEngine.make(dialect: dialect, clientName: "abc.org", transactions: [Self.second])
         for previous in [dialect, dialect == .esmtp ? .smtp821 : .esmtp] {
@@ -60,7 +69,8 @@ import Testing
         // An engine handed in with rules of its own gets the dialect's: they are not kept.
         var rules = SMTPRules.forDialect(dialect)
         rules.commandLineLimit += 1
-        var handedIn = SenderEngine.smtp(SMTPSender(configuration: .init(rules: rules, clientName: "old.org"), transactions: [Self.first]))
+        var handedIn = SenderEngine.smtp(
+            SMTPSender(configuration: .init(rules: rules, clientName: "old.org"), transactions: [Self.first]))
         handedIn.restart(dialect: dialect, clientName: "abc.org", transaction: Self.second)
         #expect(Self.dumped(handedIn) == Self.dumped(fresh))
     }
@@ -83,10 +93,13 @@ import Testing
         #expect(Self.dumped(restarted) != Self.dumped(Self.usedReceiver(dialect)))
     }
 
-    @Test("restarted engines hold the same session as new ones, in every dialect and across families", arguments: DialectID.allCases)
+    @Test(
+        "restarted engines hold the same session as new ones, in every dialect and across families",
+        arguments: DialectID.allCases)
     func sameSession(dialect: DialectID) {
         let transactions = [Self.first, Self.second]
-        let receiverPolicy = SharedReceiverPolicy(ReceiverPolicy(hostName: "xyz.org", users: ["joe", "ann"], relaying: .refuse))
+        let receiverPolicy = SharedReceiverPolicy(
+            ReceiverPolicy(hostName: "xyz.org", users: ["joe", "ann"], relaying: .refuse))
         let fresh = Conversation.run(
             sender: .make(dialect: dialect, clientName: "abc.org", transactions: transactions),
             receiver: .make(dialect: dialect, policy: receiverPolicy))
@@ -110,7 +123,9 @@ import Testing
     /// Runs one session between the two engines in memory, as `Conversation.run` does, but on the
     /// caller's engines so that they can be restarted: what was delivered, and every byte the
     /// client wrote.
-    static func session(_ sender: inout SenderEngine, _ receiver: inout ReceiverEngine) -> (delivered: [[UInt8]], written: [UInt8]) {
+    static func session(_ sender: inout SenderEngine, _ receiver: inout ReceiverEngine) -> (
+        delivered: [[UInt8]], written: [UInt8]
+    ) {
         var delivered: [[UInt8]] = []
         var written: [UInt8] = []
         var toServer: [[UInt8]] = []
@@ -142,14 +157,19 @@ import Testing
         return (delivered, written)
     }
 
-    @Test("after sessions with texts (whose storage restarted engines keep), restarted engines write and deliver the same bytes as new ones", arguments: smtpDialects)
+    @Test(
+        "after sessions with texts (whose storage restarted engines keep), restarted engines write and deliver the same bytes as new ones",
+        arguments: smtpDialects)
     func reusedTextStorage(dialect: DialectID) {
         // Texts of a few kilobytes, made inline so that nothing but the engines holds them.
         func text(_ tag: String) -> [UInt8] {
-            content(["Subject: \(tag)", ""] + (0..<40).map { "\($0 % 7 == 0 ? "." : "")\(String(repeating: tag, count: 70))" })
+            content(
+                ["Subject: \(tag)", ""]
+                    + (0..<40).map { "\($0 % 7 == 0 ? "." : "")\(String(repeating: tag, count: 70))" })
         }
         func transaction(_ tag: String) -> OutboundTransaction {
-            OutboundTransaction(id: 1, reversePath: path("<a@abc.org>"), recipients: [path("<joe@xyz.org>")], content: text(tag))
+            OutboundTransaction(
+                id: 1, reversePath: path("<a@abc.org>"), recipients: [path("<joe@xyz.org>")], content: text(tag))
         }
         let policy = SharedReceiverPolicy(ReceiverPolicy(hostName: "xyz.org", users: ["joe"], relaying: .refuse))
         var sender = SenderEngine.make(dialect: dialect, clientName: "abc.org", transactions: [transaction("a")])

@@ -53,7 +53,8 @@ import Testing
 
     @Test("Scenario 2, aborted transaction: RSET answers 250 and clears it")
     func scenario2() {
-        let dialogue = RFCDialogue("""
+        let dialogue = RFCDialogue(
+            """
             R: 220 MIT-Multics.ARPA Simple Mail Transfer Service Ready
             S: HELO ISI-VAXA.ARPA
             R: 250 MIT-Multics.ARPA
@@ -123,14 +124,19 @@ import Testing
         let step1 = RFCDialogue(Self.scenario3Step1, modern: false)
         var delivered: [ReceivedMessage] = []
         let relay = ReceiverPolicy(hostName: "USC-ISIE.ARPA", users: [])
-        #expect(receiverReplies(to: step1, Self.receiver(relay)) { delivered.append($0); return .accepted }.map(\.code) == step1.replies.map(\.code))
+        #expect(
+            receiverReplies(to: step1, Self.receiver(relay)) {
+                delivered.append($0); return .accepted
+            }.map(\.code) == step1.replies.map(\.code))
         let message = try #require(delivered.first)
         guard case .relay(let onward) = message.recipients[0].disposition else {
             Issue.record("not relayed: \(message.recipients[0].disposition)")
             return
         }
         // What the relay sends on (RFC 821 §3.6): itself off the forward-path, onto the reverse-path.
-        #expect("MAIL FROM:" + message.reversePath.pushing(Domain("USC-ISIE.ARPA")).text(.colon) == "MAIL FROM:<@USC-ISIE.ARPA:JQP@MIT-AI.ARPA>")
+        #expect(
+            "MAIL FROM:" + message.reversePath.pushing(Domain("USC-ISIE.ARPA")).text(.colon)
+                == "MAIL FROM:<@USC-ISIE.ARPA:JQP@MIT-AI.ARPA>")
         #expect("RCPT TO:" + onward.text(.colon) == "RCPT TO:<Jones@BBN-VAX.ARPA>")
         #expect(message.content.count > 100)
 
@@ -147,7 +153,8 @@ import Testing
     func sendAndMail() {
         var active = Self.crispin
         active.activeUsers = ["admin.mrc"]
-        let scenario4 = RFCDialogue("""
+        let scenario4 = RFCDialogue(
+            """
             R: 220 SU-SCORE.ARPA Simple Mail Transfer Service Ready
             S: HELO MIT-MC.ARPA
             R: 250 SU-SCORE.ARPA
@@ -169,7 +176,8 @@ import Testing
         #expect(replies4.map(\.code) == scenario4.replies.map(\.code))
         #expect(replies4[2] == Reply(.okay, "Mark Crispin <Admin.MRC@SU-SCORE.ARPA>"))
 
-        let scenario5 = RFCDialogue("""
+        let scenario5 = RFCDialogue(
+            """
             R: 220 SU-SCORE.ARPA Simple Mail Transfer Service Ready
             S: HELO MIT-MC.ARPA
             R: 250 SU-SCORE.ARPA
@@ -193,9 +201,11 @@ import Testing
             S: QUIT
             R: 221 SU-SCORE.ARPA Service closing transmission channel
             """, modern: false)
-        #expect(receiverReplies(to: scenario5, Self.receiver(Self.crispin)).map(\.code) == scenario5.replies.map(\.code))
+        #expect(
+            receiverReplies(to: scenario5, Self.receiver(Self.crispin)).map(\.code) == scenario5.replies.map(\.code))
 
-        let scenario6 = RFCDialogue("""
+        let scenario6 = RFCDialogue(
+            """
             R: 220 SU-SCORE.ARPA Simple Mail Transfer Service Ready
             S: HELO MIT-MC.ARPA
             R: 250 SU-SCORE.ARPA
@@ -209,7 +219,12 @@ import Testing
             R: 250 OK
             """, modern: false)
         let replies6 = receiverReplies(to: scenario6, Self.receiver(Self.crispin))
-        #expect(replies6 == scenario6.replies.enumerated().map { $0.offset == 4 ? Reply(.startMailInput, "Start mail input; end with <CRLF>.<CRLF>") : replies6[$0.offset] })
+        #expect(
+            replies6
+                == scenario6.replies.enumerated().map {
+                    $0.offset == 4
+                        ? Reply(.startMailInput, "Start mail input; end with <CRLF>.<CRLF>") : replies6[$0.offset]
+                })
         #expect(replies6.map(\.code) == scenario6.replies.map(\.code))
         #expect(replies6[3].text == "User not active now, so will do mail.")
     }
@@ -220,7 +235,8 @@ import Testing
             "<ABC@MIT-MC.ARPA>", "Fred Fonebone <Fonebone@USC-ISIQ.ARPA>", "Xenon Y. Zither <XYZ@MIT-AI.ARPA>",
             "Quincy Smith <@USC-ISIF.ARPA:Q-Smith@ISI-VAXA.ARPA>", "<joe@foo-unix.ARPA>", "<xyz@bar-unix.ARPA>",
         ]
-        let step1 = RFCDialogue("""
+        let step1 = RFCDialogue(
+            """
             R: 220 MIT-AI.ARPA Simple Mail Transfer Service Ready
             S: HELO SU-SCORE.ARPA
             R: 250 MIT-AI.ARPA
@@ -235,11 +251,14 @@ import Testing
             R: 221 MIT-AI.ARPA Service closing transmission channel
             """, modern: false)
         let lists = ReceiverPolicy(hostName: "MIT-AI.ARPA", mailingLists: ["Example-People": members])
-        #expect(receiverReplies(to: step1, Self.receiver(lists)) == step1.replies.enumerated().map { index, reply in
-            index == step1.replies.count - 1 ? reply : reply  // identical, texts included
-        })
+        #expect(
+            receiverReplies(to: step1, Self.receiver(lists))
+                == step1.replies.enumerated().map { index, reply in
+                    index == step1.replies.count - 1 ? reply : reply  // identical, texts included
+                })
 
-        let step3 = RFCDialogue("""
+        let step3 = RFCDialogue(
+            """
             R: 220 USC-ISIE.ARPA Simple Mail Transfer Service Ready
             S: HELO SU-SCORE.ARPA
             R: 250 USC-ISIE.ARPA
@@ -270,14 +289,20 @@ import Testing
             """, modern: false)
         var delivered: [ReceivedMessage] = []
         let relay = ReceiverPolicy(hostName: "USC-ISIE.ARPA", users: [])
-        #expect(receiverReplies(to: step3, Self.receiver(relay)) { delivered.append($0); return .accepted }.map(\.code) == step3.replies.map(\.code))
+        #expect(
+            receiverReplies(to: step3, Self.receiver(relay)) {
+                delivered.append($0); return .accepted
+            }.map(\.code) == step3.replies.map(\.code))
         #expect(delivered.first?.recipients.count == 7)
-        #expect(delivered.first?.recipients[3].disposition == .relay(Path(route: [Domain("USC-ISIF.ARPA")], mailbox: Mailbox("Q-Smith@ISI-VAXA.ARPA"))))
+        #expect(
+            delivered.first?.recipients[3].disposition
+                == .relay(Path(route: [Domain("USC-ISIF.ARPA")], mailbox: Mailbox("Q-Smith@ISI-VAXA.ARPA"))))
     }
 
     @Test("Scenarios 8 and 9, forwarding: 251 for a moved user; and 551 where the host will not forward")
     func forwarding() {
-        let scenario8 = RFCDialogue("""
+        let scenario8 = RFCDialogue(
+            """
             R: 220 USC-ISIF.ARPA Simple Mail Transfer Service Ready
             S: HELO LBL-UNIX.ARPA
             R: 250 USC-ISIF.ARPA
@@ -293,11 +318,13 @@ import Testing
             S: QUIT
             R: 221 USC-ISIF.ARPA Service closing transmission channel
             """, modern: false)
-        let forwarding = ReceiverPolicy(hostName: "USC-ISIF.ARPA", users: [], forwards: ["fred": Mailbox("Jones@USC-ISI.ARPA")])
+        let forwarding = ReceiverPolicy(
+            hostName: "USC-ISIF.ARPA", users: [], forwards: ["fred": Mailbox("Jones@USC-ISI.ARPA")])
         let replies = receiverReplies(to: scenario8, Self.receiver(forwarding))
         #expect(replies == scenario8.replies)
 
-        let scenario9 = RFCDialogue("""
+        let scenario9 = RFCDialogue(
+            """
             R: 220 USC-ISI.ARPA Simple Mail Transfer Service Ready
             S: HELO LBL-UNIX.ARPA
             R: 250 USC-ISI.ARPA
@@ -313,15 +340,18 @@ import Testing
             R: 221 USC-ISI.ARPA Service closing transmission channel
             """, modern: false)
         // The RFC prints "R: OK" without its code; it can only be the 250 we give.
-        #expect(receiverReplies(to: scenario9, Self.receiver(ReceiverPolicy(hostName: "USC-ISI.ARPA", users: ["Jones"]))).map(\.code) == scenario9.replies.map(\.code))
+        #expect(
+            receiverReplies(to: scenario9, Self.receiver(ReceiverPolicy(hostName: "USC-ISI.ARPA", users: ["Jones"])))
+                .map(\.code) == scenario9.replies.map(\.code))
 
         var noForwarding = forwarding
         noForwarding.forwardsMovedUsers = false
         var engine = SMTPReceiver(rules: .rfc821, policy: noForwarding)
         _ = engine.connectionOpened(now: .zero)
         _ = engine.bytesReceived(Array("HELO LBL-UNIX.ARPA\r\nMAIL FROM:<mo@LBL-UNIX.ARPA>\r\n".utf8), now: .zero)
-        #expect(engine.bytesReceived(Array("RCPT TO:<fred@USC-ISIF.ARPA>\r\n".utf8), now: .zero)
-            == [.send([Reply(.userNotLocal, "User not local; please try <Jones@USC-ISI.ARPA>")])])
+        #expect(
+            engine.bytesReceived(Array("RCPT TO:<fred@USC-ISIF.ARPA>\r\n".utf8), now: .zero)
+                == [.send([Reply(.userNotLocal, "User not local; please try <Jones@USC-ISI.ARPA>")])])
     }
 
     static let scenario10 = """
@@ -361,9 +391,11 @@ import Testing
         #expect(receiverReplies(to: dialogue, Self.receiver(tiny)).map(\.code) == dialogue.replies.map(\.code))
 
         let transaction = OutboundTransaction(
-            id: 10, reversePath: path("<Postel@USC-ISIF.ARPA>"), recipients: [path("<fabry@BERKELEY.ARPA>"), path("<eric@BERKELEY.ARPA>")],
+            id: 10, reversePath: path("<Postel@USC-ISIF.ARPA>"),
+            recipients: [path("<fabry@BERKELEY.ARPA>"), path("<eric@BERKELEY.ARPA>")],
             content: content(["Blah blah blah...", "...etc. etc. etc."]))
-        let (lines, report) = senderLines(against: dialogue, .make(dialect: .smtp821, clientName: "USC-ISIF.ARPA", transactions: [transaction]))
+        let (lines, report) = senderLines(
+            against: dialogue, .make(dialect: .smtp821, clientName: "USC-ISIF.ARPA", transactions: [transaction]))
         #expect(lines == dialogue.clientLines)
         #expect(report?.transactions[0].recipients.allSatisfy { $0.status.isDelivered } == true)
     }
@@ -380,80 +412,94 @@ import Testing
         S: 250 HELP
         """
 
-    @Test("D.1 and D.2: a typical and an aborted transaction after EHLO", arguments: [DialectID.smtp2821, .smtp5321, .esmtp])
+    @Test(
+        "D.1 and D.2: a typical and an aborted transaction after EHLO",
+        arguments: [DialectID.smtp2821, .smtp5321, .esmtp])
     func typical(dialect: DialectID) {
-        let d1 = RFCDialogue(Self.ehlo + """
+        let d1 = RFCDialogue(
+            Self.ehlo + """
 
-            C: MAIL FROM:<Smith@bar.com>
-            S: 250 OK
-            C: RCPT TO:<Jones@foo.com>
-            S: 250 OK
-            C: RCPT TO:<Green@foo.com>
-            S: 550 No such user here
-            C: RCPT TO:<Brown@foo.com>
-            S: 250 OK
-            C: DATA
-            S: 354 Start mail input; end with <CRLF>.<CRLF>
-            C: Blah blah blah...
-            C: ...etc. etc. etc.
-            C: .
-            S: 250 OK
-            C: QUIT
-            S: 221 foo.com Service closing transmission channel
-            """, modern: true)
+                C: MAIL FROM:<Smith@bar.com>
+                S: 250 OK
+                C: RCPT TO:<Jones@foo.com>
+                S: 250 OK
+                C: RCPT TO:<Green@foo.com>
+                S: 550 No such user here
+                C: RCPT TO:<Brown@foo.com>
+                S: 250 OK
+                C: DATA
+                S: 354 Start mail input; end with <CRLF>.<CRLF>
+                C: Blah blah blah...
+                C: ...etc. etc. etc.
+                C: .
+                S: 250 OK
+                C: QUIT
+                S: 221 foo.com Service closing transmission channel
+                """, modern: true)
         let policy = ReceiverPolicy(hostName: "foo.com", users: ["Jones", "Brown"])
         #expect(receiverReplies(to: d1, .make(dialect: dialect, policy: policy)).map(\.code) == d1.replies.map(\.code))
 
         // Our sender, meeting D.1's server (no PIPELINING offered), writes D.1's lines but for SIZE=.
         let transaction = OutboundTransaction(
-            id: 1, reversePath: path("<Smith@bar.com>"), recipients: ["<Jones@foo.com>", "<Green@foo.com>", "<Brown@foo.com>"].map(path),
+            id: 1, reversePath: path("<Smith@bar.com>"),
+            recipients: ["<Jones@foo.com>", "<Green@foo.com>", "<Brown@foo.com>"].map(path),
             content: content(["Blah blah blah...", "...etc. etc. etc."]))
-        let (lines, _) = senderLines(against: d1, .make(dialect: dialect, clientName: "bar.com", transactions: [transaction], extensions: [.pipelining, .eightBitMIME]))
+        let (lines, _) = senderLines(
+            against: d1,
+            .make(
+                dialect: dialect, clientName: "bar.com", transactions: [transaction],
+                extensions: [.pipelining, .eightBitMIME]))
         #expect(lines == d1.clientLines)
 
-        let d2 = RFCDialogue(Self.ehlo + """
+        let d2 = RFCDialogue(
+            Self.ehlo + """
 
-            C: MAIL FROM:<Smith@bar.com>
-            S: 250 OK
-            C: RCPT TO:<Jones@foo.com>
-            S: 250 OK
-            C: RCPT TO:<Green@foo.com>
-            S: 550 No such user here
-            C: RSET
-            S: 250 OK
-            C: QUIT
-            S: 221 foo.com Service closing transmission channel
-            """, modern: true)
+                C: MAIL FROM:<Smith@bar.com>
+                S: 250 OK
+                C: RCPT TO:<Jones@foo.com>
+                S: 250 OK
+                C: RCPT TO:<Green@foo.com>
+                S: 550 No such user here
+                C: RSET
+                S: 250 OK
+                C: QUIT
+                S: 221 foo.com Service closing transmission channel
+                """, modern: true)
         #expect(receiverReplies(to: d2, .make(dialect: dialect, policy: policy)).map(\.code) == d2.replies.map(\.code))
     }
 
     @Test("D.3, relayed mail: the route is accepted and stripped (§4.1.1.3); the relay sends to XYZ.COM directly")
     func relayed() throws {
-        let step1 = RFCDialogue(Self.ehlo + """
+        let step1 = RFCDialogue(
+            Self.ehlo + """
 
-            C: MAIL FROM:<JQP@bar.com>
-            S: 250 OK
-            C: RCPT TO:<@foo.com:Jones@XYZ.COM>
-            S: 250 OK
-            C: DATA
-            S: 354 Start mail input; end with <CRLF>.<CRLF>
-            C: Date: Thu, 21 May 1998 05:33:29 -0700
-            C: From: John Q. Public <JQP@bar.com>
-            C: .
-            S: 250 OK
-            C: QUIT
-            S: 221 foo.com Service closing transmission channel
-            """, modern: true)
+                C: MAIL FROM:<JQP@bar.com>
+                S: 250 OK
+                C: RCPT TO:<@foo.com:Jones@XYZ.COM>
+                S: 250 OK
+                C: DATA
+                S: 354 Start mail input; end with <CRLF>.<CRLF>
+                C: Date: Thu, 21 May 1998 05:33:29 -0700
+                C: From: John Q. Public <JQP@bar.com>
+                C: .
+                S: 250 OK
+                C: QUIT
+                S: 221 foo.com Service closing transmission channel
+                """, modern: true)
         var delivered: [ReceivedMessage] = []
         let relay = ReceiverPolicy(hostName: "foo.com", users: [], relaying: .domains([Domain("XYZ.COM")]))
-        #expect(receiverReplies(to: step1, .make(dialect: .smtp2821, policy: relay)) { delivered.append($0); return .accepted }.map(\.code) == step1.replies.map(\.code))
+        #expect(
+            receiverReplies(to: step1, .make(dialect: .smtp2821, policy: relay)) {
+                delivered.append($0); return .accepted
+            }.map(\.code) == step1.replies.map(\.code))
         let recipient = try #require(delivered.first?.recipients.first)
         #expect(recipient.disposition == .relay(path("<Jones@XYZ.COM>")))
         // 2821 §4.1.1.3: names "MUST NOT be copied into the reverse-path"; D.3 itself still shows
         // MAIL FROM:<@foo.com:JQP@bar.com> in step 2 (an inconsistency 5321 removed).
         #expect(delivered.first?.reversePath == path("<JQP@bar.com>"))
 
-        let step2 = RFCDialogue("""
+        let step2 = RFCDialogue(
+            """
             S: 220 xyz.com Simple Mail Transfer Service Ready
             C: EHLO foo.com
             S: 250 xyz.com is on the air
@@ -471,12 +517,15 @@ import Testing
             S: 221 foo.com Service closing transmission channel
             """, modern: true)
         let destination = ReceiverPolicy(hostName: "xyz.com", users: ["Jones"])
-        #expect(receiverReplies(to: step2, .make(dialect: .smtp2821, policy: destination)).map(\.code) == step2.replies.map(\.code))
+        #expect(
+            receiverReplies(to: step2, .make(dialect: .smtp2821, policy: destination)).map(\.code)
+                == step2.replies.map(\.code))
     }
 
     @Test("D.4, verifying and sending: VRFY and SEND, which 2821 still lets servers implement (App. F.6)")
     func verifyAndSend() {
-        let d4 = RFCDialogue("""
+        let d4 = RFCDialogue(
+            """
             S: 220 foo.com Simple Mail Transfer Service Ready
             C: EHLO bar.com
             S: 250-foo.com greets bar.com
@@ -496,7 +545,9 @@ import Testing
             C: QUIT
             S: 221 foo.com Service closing transmission channel
             """, modern: true)
-        let policy = ReceiverPolicy(hostName: "foo.com", users: ["Admin.MRC"], activeUsers: ["Admin.MRC"], fullNames: ["Admin.MRC": "Mark Crispin"])
+        let policy = ReceiverPolicy(
+            hostName: "foo.com", users: ["Admin.MRC"], activeUsers: ["Admin.MRC"],
+            fullNames: ["Admin.MRC": "Mark Crispin"])
         let replies = receiverReplies(to: d4, .make(dialect: .smtp2821, policy: policy))
         #expect(replies.map(\.code) == d4.replies.map(\.code))
         #expect(replies[2] == Reply(.okay, "Mark Crispin <Admin.MRC@foo.com>"))
@@ -506,7 +557,8 @@ import Testing
 @Suite struct ExtensionExampleTests {
     @Test("RFC 1869 §8 (3): a server without extensions answers EHLO with 500; our client falls back to HELO")
     func ehloFallback() {
-        let dialogue = RFCDialogue("""
+        let dialogue = RFCDialogue(
+            """
             S: 220 dbc.mtview.ca.us SMTP service ready
             C: EHLO ymir.claremont.edu
             S: 500 Command not recognized: EHLO
@@ -516,9 +568,14 @@ import Testing
             S: 221 bye
             """, modern: true)
         let old = ReceiverPolicy(hostName: "dbc.mtview.ca.us")
-        #expect(receiverReplies(to: dialogue, .make(dialect: .smtp821, policy: old)).map(\.code) == dialogue.replies.map(\.code))
-        #expect(receiverReplies(to: dialogue, .make(dialect: .smtp788, policy: old)).map(\.code) == dialogue.replies.map(\.code))
-        let sender = SMTPSender(configuration: .init(rules: .rfc1869, clientName: "ymir.claremont.edu"), transactions: [])
+        #expect(
+            receiverReplies(to: dialogue, .make(dialect: .smtp821, policy: old)).map(\.code)
+                == dialogue.replies.map(\.code))
+        #expect(
+            receiverReplies(to: dialogue, .make(dialect: .smtp788, policy: old)).map(\.code)
+                == dialogue.replies.map(\.code))
+        let sender = SMTPSender(
+            configuration: .init(rules: .rfc1869, clientName: "ymir.claremont.edu"), transactions: [])
         let (lines, report) = senderLines(against: dialogue, .smtp(sender))
         #expect(lines == dialogue.clientLines)
         #expect(report?.fellBackToHELO == true)
@@ -527,10 +584,12 @@ import Testing
 
     @Test("RFC 1869 §8 (1) and (2): EHLO is answered 250, the keywords one per line")
     func ehloReply() {
-        var receiver = SMTPReceiver(rules: .rfc1869, policy: ReceiverPolicy(hostName: "dbc.mtview.ca.us", extensions: [.eightBitMIME]))
+        var receiver = SMTPReceiver(
+            rules: .rfc1869, policy: ReceiverPolicy(hostName: "dbc.mtview.ca.us", extensions: [.eightBitMIME]))
         _ = receiver.connectionOpened(now: .zero)
-        #expect(receiver.bytesReceived(Array("EHLO ymir.claremont.edu\r\n".utf8), now: .zero)
-            == [.send([Reply(.okay, ["dbc.mtview.ca.us greets ymir.claremont.edu", "8BITMIME", "EXPN", "HELP"])])])
+        #expect(
+            receiver.bytesReceived(Array("EHLO ymir.claremont.edu\r\n".utf8), now: .zero)
+                == [.send([Reply(.okay, ["dbc.mtview.ca.us greets ymir.claremont.edu", "8BITMIME", "EXPN", "HELP"])])])
     }
 
     static let sizeExample = """
@@ -560,25 +619,34 @@ import Testing
     func sizeDeclaration() {
         let dialogue = RFCDialogue(Self.sizeExample, modern: true)
         // 500,000 octets including CR LF pairs (§5): 5,000 lines of 98 characters.
-        let text = Array(repeating: [UInt8](repeating: UInt8(ascii: "x"), count: 98) + [0x0d, 0x0a], count: 5_000).flatMap { $0 }
+        let text = Array(repeating: [UInt8](repeating: UInt8(ascii: "x"), count: 98) + [0x0d, 0x0a], count: 5_000)
+            .flatMap { $0 }
         let transaction = OutboundTransaction(
             id: 1, reversePath: path("<ned@thor.innosoft.com>"),
-            recipients: ["<ned@innosoft.com>", "<ned@ymir.claremont.edu>", "<ned@hmcvax.claremont.edu>"].map(path), content: text)
+            recipients: ["<ned@innosoft.com>", "<ned@ymir.claremont.edu>", "<ned@hmcvax.claremont.edu>"].map(path),
+            content: text)
         #expect(transaction.declaredSize == 500_000)
-        let (lines, report) = senderLines(against: dialogue, .make(dialect: .esmtp, clientName: "ymir.claremont.edu", transactions: [transaction]))
+        let (lines, report) = senderLines(
+            against: dialogue, .make(dialect: .esmtp, clientName: "ymir.claremont.edu", transactions: [transaction]))
         let withoutText = lines.filter { !$0.hasPrefix("xxx") }
         #expect(withoutText == dialogue.clientLines)
         let statuses = report?.transactions[0].recipients.map(\.status)
         #expect(statuses?[0].isDelivered == true)
         #expect(statuses?[1].isPermanentFailure == true)
-        #expect(statuses?[2] == .temporaryFailure(Reply(.insufficientStorage, "Insufficient channel storage: ned@hmcvax.CLAREMONT.EDU")))
+        #expect(
+            statuses?[2]
+                == .temporaryFailure(
+                    Reply(.insufficientStorage, "Insufficient channel storage: ned@hmcvax.CLAREMONT.EDU")))
     }
 
-    @Test("RFC 1870 §4: the SIZE keyword line gives the server's limit; 0, no number or anything odd gives none", arguments: [
-        ("SIZE 1000000", 1_000_000), ("size 10", 10), ("SIZE  42 ", 42), ("SIZE", nil), ("SIZE 0", nil), ("SIZE -5", nil),
-        ("SIZE 12 34", nil), ("SIZEX 10", nil), ("SIZE ten", nil), ("SIZE 99999999999999999999999", nil), ("", nil),
-        ("SIZE +5", nil),  // size-value ::= 1*20DIGIT (RFC 1870 §4): no sign
-    ] as [(String, Int?)])
+    @Test(
+        "RFC 1870 §4: the SIZE keyword line gives the server's limit; 0, no number or anything odd gives none",
+        arguments: [
+            ("SIZE 1000000", 1_000_000), ("size 10", 10), ("SIZE  42 ", 42), ("SIZE", nil), ("SIZE 0", nil),
+            ("SIZE -5", nil),
+            ("SIZE 12 34", nil), ("SIZEX 10", nil), ("SIZE ten", nil), ("SIZE 99999999999999999999999", nil), ("", nil),
+            ("SIZE +5", nil),  // size-value ::= 1*20DIGIT (RFC 1870 §4): no sign
+        ] as [(String, Int?)])
     func sizeKeyword(line: String, limit: Int?) {
         #expect(SMTPSender.sizeLimit(line) == limit)
     }
@@ -588,9 +656,12 @@ import Testing
         var receiver = SMTPReceiver(rules: .rfc1869, policy: ReceiverPolicy(hostName: "s.org", maxMessageSize: 100))
         _ = receiver.connectionOpened(now: .zero)
         _ = receiver.bytesReceived(Array("EHLO c.org\r\n".utf8), now: .zero)
-        #expect(receiver.bytesReceived(Array("MAIL FROM:<a@c.org> SIZE=101\r\n".utf8), now: .zero)
-            == [.send([Reply(.exceededStorage, "Message size exceeds fixed maximum message size")])])
-        let big = "MAIL FROM:<a@c.org> SIZE=10\r\nRCPT TO:<postmaster@s.org>\r\nDATA\r\n" + String(repeating: "0123456789\r\n", count: 10) + ".\r\n"
+        #expect(
+            receiver.bytesReceived(Array("MAIL FROM:<a@c.org> SIZE=101\r\n".utf8), now: .zero)
+                == [.send([Reply(.exceededStorage, "Message size exceeds fixed maximum message size")])])
+        let big =
+            "MAIL FROM:<a@c.org> SIZE=10\r\nRCPT TO:<postmaster@s.org>\r\nDATA\r\n"
+            + String(repeating: "0123456789\r\n", count: 10) + ".\r\n"
         let actions = receiver.bytesReceived(Array(big.utf8), now: .zero)
         #expect(actions.last == .send([Reply(.exceededStorage, "Message size exceeds fixed maximum message size")]))
         #expect(!actions.contains { if case .deliver = $0 { true } else { false } })
@@ -621,14 +692,17 @@ import Testing
     func pipelining() {
         let dialogue = RFCDialogue(Self.pipelined, modern: true)
         let recipients = ["<ned@innosoft.com>", "<dan@innosoft.com>", "<kvc@innosoft.com>"].map(path)
-        let transaction = OutboundTransaction(id: 1, reversePath: path("<mrose@dbc.mtview.ca.us>"), recipients: recipients, content: [])
-        let (lines, report) = senderLines(against: dialogue, .make(dialect: .esmtp, clientName: "dbc.mtview.ca.us", transactions: [transaction]))
+        let transaction = OutboundTransaction(
+            id: 1, reversePath: path("<mrose@dbc.mtview.ca.us>"), recipients: recipients, content: [])
+        let (lines, report) = senderLines(
+            against: dialogue, .make(dialect: .esmtp, clientName: "dbc.mtview.ca.us", transactions: [transaction]))
         #expect(lines == dialogue.clientLines)
         #expect(report?.turnarounds == 4)
         #expect(report?.pipelined == true)
 
         // The same transaction with HELO and no pipelining: the RFC's count of 9.
-        let plain = OutboundTransaction(id: 1, reversePath: path("<mrose@dbc.mtview.ca.us>"), recipients: recipients, content: [])
+        let plain = OutboundTransaction(
+            id: 1, reversePath: path("<mrose@dbc.mtview.ca.us>"), recipients: recipients, content: [])
         let conversation = Conversation.run(
             sender: .make(dialect: .smtp821, clientName: "dbc.mtview.ca.us", transactions: [plain]),
             receiver: .make(dialect: .smtp821, policy: ReceiverPolicy(hostName: "innosoft.com")))
@@ -638,23 +712,31 @@ import Testing
     @Test("RFC 1869 §4.3: EHLO keywords are read in any case, and reported in capitals")
     func lowerCaseKeywords() {
         let text = Self.pipelined.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasSuffix("S: 250 PIPELINING") ? "S: 250-Pipelining\nS: 250 x-Other 1" : String($0) }.joined(separator: "\n")
+            .map { $0.hasSuffix("S: 250 PIPELINING") ? "S: 250-Pipelining\nS: 250 x-Other 1" : String($0) }.joined(
+                separator: "\n")
         let dialogue = RFCDialogue(text, modern: true)
         let recipients = ["<ned@innosoft.com>", "<dan@innosoft.com>", "<kvc@innosoft.com>"].map(path)
-        let transaction = OutboundTransaction(id: 1, reversePath: path("<mrose@dbc.mtview.ca.us>"), recipients: recipients, content: [])
-        let (lines, report) = senderLines(against: dialogue, .make(dialect: .esmtp, clientName: "dbc.mtview.ca.us", transactions: [transaction]))
+        let transaction = OutboundTransaction(
+            id: 1, reversePath: path("<mrose@dbc.mtview.ca.us>"), recipients: recipients, content: [])
+        let (lines, report) = senderLines(
+            against: dialogue, .make(dialect: .esmtp, clientName: "dbc.mtview.ca.us", transactions: [transaction]))
         #expect(lines == dialogue.clientLines)
         #expect(report?.pipelined == true)
         #expect(report?.serverExtensions == ["PIPELINING", "X-OTHER"])
-        #expect(report?.serverExtensionLines == ["Pipelining", "x-Other 1"], "the lines are kept as the server wrote them")
+        #expect(
+            report?.serverExtensionLines == ["Pipelining", "x-Other 1"], "the lines are kept as the server wrote them")
     }
 
-    @Test("RFC 2920 §3.2: our server sends the replies to a group as one write and answers DATA 554 with no valid recipients")
+    @Test(
+        "RFC 2920 §3.2: our server sends the replies to a group as one write and answers DATA 554 with no valid recipients"
+    )
     func pipeliningServer() {
-        var receiver = SMTPReceiver(rules: .rfc2821, policy: ReceiverPolicy(hostName: "innosoft.com", users: ["ned", "dan", "kvc"]))
+        var receiver = SMTPReceiver(
+            rules: .rfc2821, policy: ReceiverPolicy(hostName: "innosoft.com", users: ["ned", "dan", "kvc"]))
         _ = receiver.connectionOpened(now: .zero)
         _ = receiver.bytesReceived(Array("EHLO dbc.mtview.ca.us\r\n".utf8), now: .zero)
-        let group = "MAIL FROM:<mrose@dbc.mtview.ca.us>\r\nRCPT TO:<ned@innosoft.com>\r\nRCPT TO:<dan@innosoft.com>\r\nRCPT TO:<kvc@innosoft.com>\r\nDATA\r\n"
+        let group =
+            "MAIL FROM:<mrose@dbc.mtview.ca.us>\r\nRCPT TO:<ned@innosoft.com>\r\nRCPT TO:<dan@innosoft.com>\r\nRCPT TO:<kvc@innosoft.com>\r\nDATA\r\n"
         // Replies to MAIL and RCPT wait in the buffer; DATA's must not (§3.2 (5)), so all five go in one write.
         let actions = receiver.bytesReceived(Array(group.utf8), now: .zero)
         guard actions.count == 1, case .send(let batched) = actions[0] else {
@@ -668,7 +750,8 @@ import Testing
         _ = plain.bytesReceived(Array("EHLO dbc.mtview.ca.us\r\n".utf8), now: .zero)
         #expect(plain.bytesReceived(Array(group.utf8), now: .zero).count == 5)
 
-        let rejected = RFCDialogue("""
+        let rejected = RFCDialogue(
+            """
             S: 220 innosoft.com SMTP service ready
             C: EHLO dbc.mtview.ca.us
             S: 250-innosoft.com
@@ -685,12 +768,15 @@ import Testing
             S: 221 goodbye
             """, modern: true)
         let notARelay = ReceiverPolicy(hostName: "innosoft.com", relaying: .refuse)
-        #expect(receiverReplies(to: rejected, .make(dialect: .smtp2821, policy: notARelay)).map(\.code) == rejected.replies.map(\.code))
+        #expect(
+            receiverReplies(to: rejected, .make(dialect: .smtp2821, policy: notARelay)).map(\.code)
+                == rejected.replies.map(\.code))
     }
 
     @Test("RFC 2920 §4, third example: DATA accepted with no valid recipient; our sender sends a lone dot")
     func loneDot() {
-        let dialogue = RFCDialogue("""
+        let dialogue = RFCDialogue(
+            """
             S: 220 innosoft.com SMTP service ready
             C: EHLO dbc.mtview.ca.us
             S: 250-innosoft.com
@@ -709,16 +795,19 @@ import Testing
             S: 221 goodbye
             """, modern: true)
         let transaction = OutboundTransaction(
-            id: 1, reversePath: path("<mrose@dbc.mtview.ca.us>"), recipients: [path("<nsb@thumper.bellcore.com>"), path("<galvin@tis.com>")],
+            id: 1, reversePath: path("<mrose@dbc.mtview.ca.us>"),
+            recipients: [path("<nsb@thumper.bellcore.com>"), path("<galvin@tis.com>")],
             content: content(["the text that must not be sent"]))
-        let (lines, report) = senderLines(against: dialogue, .make(dialect: .smtp2821, clientName: "dbc.mtview.ca.us", transactions: [transaction]))
+        let (lines, report) = senderLines(
+            against: dialogue, .make(dialect: .smtp2821, clientName: "dbc.mtview.ca.us", transactions: [transaction]))
         #expect(lines == dialogue.clientLines)
         #expect(report?.transactions[0].recipients.allSatisfy { $0.status.isPermanentFailure } == true)
     }
 
     @Test("RFC 1652 §4: 8-bit text goes with BODY=8BITMIME; the RFC's QUIT reply is 250, ours the correct 221")
     func eightBitMIME() {
-        let dialogue = RFCDialogue("""
+        let dialogue = RFCDialogue(
+            """
             S: 220 dbc.mtview.ca.us SMTP service ready
             C: EHLO ymir.claremont.edu
             S: 250-dbc.mtview.ca.us says hello
@@ -736,13 +825,17 @@ import Testing
             S: 250 Goodbye
             """, modern: true)
         let transaction = OutboundTransaction(
-            id: 1, reversePath: path("<ned@ymir.claremont.edu>"), recipients: [path("<mrose@dbc.mtview.ca.us>")], content: Array("Caf\u{e9}\r\n".utf8))
-        let (lines, report) = senderLines(against: dialogue, .make(dialect: .esmtp, clientName: "ymir.claremont.edu", transactions: [transaction]))
+            id: 1, reversePath: path("<ned@ymir.claremont.edu>"), recipients: [path("<mrose@dbc.mtview.ca.us>")],
+            content: Array("Caf\u{e9}\r\n".utf8))
+        let (lines, report) = senderLines(
+            against: dialogue, .make(dialect: .esmtp, clientName: "ymir.claremont.edu", transactions: [transaction]))
         #expect(lines == dialogue.clientLines)
         #expect(report?.transactions[0].recipients[0].status.isDelivered == true)
 
         var delivered: [ReceivedMessage] = []
-        let replies = receiverReplies(to: dialogue, .make(dialect: .esmtp, policy: ReceiverPolicy(hostName: "dbc.mtview.ca.us"))) {
+        let replies = receiverReplies(
+            to: dialogue, .make(dialect: .esmtp, policy: ReceiverPolicy(hostName: "dbc.mtview.ca.us"))
+        ) {
             delivered.append($0)
             return .accepted
         }
@@ -754,7 +847,8 @@ import Testing
 
     @Test("8-bit text for a server without 8BITMIME is a permanent failure, never sent (RFC 1652 §3)")
     func eightBitRefused() {
-        let transaction = OutboundTransaction(id: 1, reversePath: path("<a@b.org>"), recipients: [path("<c@d.org>")], content: [0xe9, 0x0d, 0x0a])
+        let transaction = OutboundTransaction(
+            id: 1, reversePath: path("<a@b.org>"), recipients: [path("<c@d.org>")], content: [0xe9, 0x0d, 0x0a])
         let conversation = Conversation.run(
             sender: .make(dialect: .smtp2821, clientName: "b.org", transactions: [transaction]),
             receiver: .make(dialect: .smtp2821, policy: ReceiverPolicy(hostName: "d.org", extensions: [.pipelining])))

@@ -25,7 +25,8 @@ import Testing
     }
 
     static func session(_ dialect: DialectID, _ input: String) -> Outcome {
-        var receiver = ReceiverEngine.make(dialect: dialect, policy: ReceiverPolicy(hostName: "b.org", users: ["joe", "eve"]))
+        var receiver = ReceiverEngine.make(
+            dialect: dialect, policy: ReceiverPolicy(hostName: "b.org", users: ["joe", "eve"]))
         var outcome = Outcome()
         func act(_ actions: [ReceiverAction]) {
             for action in actions {
@@ -43,27 +44,44 @@ import Testing
         return outcome
     }
 
-    @Test("every separator in every dialect: no second message, the text refused whole, the session goes on", arguments: DialectID.allCases)
+    @Test(
+        "every separator in every dialect: no second message, the text refused whole, the session goes on",
+        arguments: DialectID.allCases)
     func separators(dialect: DialectID) {
         let hello = dialect.isSMTP ? "HELO a.org\r\n" : ""
         for separator in Self.separators {
-            let smuggled = Self.opening(dialect, from: "forged@bank.org", to: "eve@b.org") + "Subject: forged\r\n\r\npay me"
-            let input = hello + Self.opening(dialect, from: "x@a.org", to: "joe@b.org") + "Subject: one\r\n\r\nhello" + separator
+            let smuggled =
+                Self.opening(dialect, from: "forged@bank.org", to: "eve@b.org") + "Subject: forged\r\n\r\npay me"
+            let input =
+                hello + Self.opening(dialect, from: "x@a.org", to: "joe@b.org") + "Subject: one\r\n\r\nhello"
+                + separator
                 + smuggled + "\r\n.\r\n" + Self.opening(dialect, from: "x@a.org", to: "joe@b.org") + "clean\r\n.\r\n"
             let outcome = Self.session(dialect, input)
             // Only the clean message after the refused one is delivered.
-            #expect(outcome.delivered.count == 1, "\(dialect) \(separator.debugDescription): \(outcome.replies.map(\.code))")
-            #expect(outcome.delivered.first?.content == Array("clean\r\n".utf8), "\(dialect) \(separator.debugDescription)")
+            #expect(
+                outcome.delivered.count == 1, "\(dialect) \(separator.debugDescription): \(outcome.replies.map(\.code))"
+            )
+            #expect(
+                outcome.delivered.first?.content == Array("clean\r\n".utf8), "\(dialect) \(separator.debugDescription)")
             let refusal: ReplyCode = dialect.isSMTP ? .transactionFailed : .exceededStorage
-            #expect(outcome.replies.contains { $0.code == refusal && $0.lines.joined().contains("bare LF") }, "\(dialect) \(separator.debugDescription): \(outcome.replies)")
-            #expect(outcome.replies.last?.code == .okay, "\(dialect) \(separator.debugDescription): \(outcome.replies.map(\.code))")
+            #expect(
+                outcome.replies.contains { $0.code == refusal && $0.lines.joined().contains("bare LF") },
+                "\(dialect) \(separator.debugDescription): \(outcome.replies)")
+            #expect(
+                outcome.replies.last?.code == .okay,
+                "\(dialect) \(separator.debugDescription): \(outcome.replies.map(\.code))")
         }
     }
 
-    @Test("a command ended by a bare LF is answered 500 and not run; the reply says how to send CR LF", arguments: DialectID.allCases)
+    @Test(
+        "a command ended by a bare LF is answered 500 and not run; the reply says how to send CR LF",
+        arguments: DialectID.allCases)
     func commands(dialect: DialectID) {
         let hello = dialect.isSMTP ? "HELO a.org\r\n" : ""
-        let outcome = Self.session(dialect, hello + Self.opening(dialect, from: "x@a.org", to: "joe@b.org").replacingOccurrences(of: "\r\n", with: "\n"))
+        let outcome = Self.session(
+            dialect,
+            hello + Self.opening(dialect, from: "x@a.org", to: "joe@b.org").replacingOccurrences(of: "\r\n", with: "\n")
+        )
         #expect(outcome.delivered.isEmpty)
         let bare = outcome.replies.filter { $0.lines.joined().contains("bare LF") }
         #expect(!bare.isEmpty && bare.allSatisfy { $0.code == .syntaxError }, "\(dialect): \(outcome.replies)")

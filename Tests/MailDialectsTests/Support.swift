@@ -45,7 +45,9 @@ struct RFCDialogue {
             if text.hasPrefix("<wait") || text.hasPrefix("<open") || text == "..." || text == " ..." { continue }
             if isClient {
                 if text == "<CRLF>.<CRLF>" { text = "." }
-                for suffix in [" <CRLF>", "<CRLF>"] where text.hasSuffix(suffix) { text = String(text.dropLast(suffix.count)) }
+                for suffix in [" <CRLF>", "<CRLF>"] where text.hasSuffix(suffix) {
+                    text = String(text.dropLast(suffix.count))
+                }
             }
             lines.append((isClient, text))
         }
@@ -77,7 +79,8 @@ struct RFCDialogue {
 /// Sends the dialogue's client lines to a receiver and returns every reply it gave, accepting
 /// every delivery (or deciding with `decide`). The greeting is included only if the RFC shows one.
 func receiverReplies(
-    to dialogue: RFCDialogue, _ receiver: ReceiverEngine, decide: (ReceivedMessage) -> DeliveryDecision = { _ in .accepted }
+    to dialogue: RFCDialogue, _ receiver: ReceiverEngine,
+    decide: (ReceivedMessage) -> DeliveryDecision = { _ in .accepted }
 ) -> [Reply] {
     var receiver = receiver
     var replies: [Reply] = []
@@ -135,5 +138,7 @@ func senderLines(against dialogue: RFCDialogue, _ sender: SenderEngine) -> (line
 func content(_ lines: [String]) -> [UInt8] { Array(lines.map { $0 + "\r\n" }.joined().utf8) }
 
 func path(_ text: String) -> Path {
-    try! Path.parse(Substring(text), style: .colon, limits: PathLimits(path: 256, domain: 255, localPart: 64), allowNull: true).get()
+    try! Path.parse(
+        Substring(text), style: .colon, limits: PathLimits(path: 256, domain: 255, localPart: 64), allowNull: true
+    ).get()
 }

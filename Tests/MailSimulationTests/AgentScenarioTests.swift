@@ -12,7 +12,10 @@ struct MXWorld {
     let internet: NetworkID
     var sender = HostID(0), mx1 = HostID(0), mx2 = HostID(0), ns = HostID(0)
 
-    init(routing: RoutingPolicy = .mx974, dialect: DialectID = .smtp821, retry: RetrySchedule = .rfc1123, volatile: Bool = false) {
+    init(
+        routing: RoutingPolicy = .mx974, dialect: DialectID = .smtp821, retry: RetrySchedule = .rfc1123,
+        volatile: Bool = false
+    ) {
         internet = builder.network("Internet")
         ns = builder.host("ns.example", on: [internet], routing: nil)
         builder.nameServer = ns
@@ -49,14 +52,23 @@ struct MXWorld {
     func backupMX() throws {
         var world = MXWorld()
         world.builder.faults = [.crash(world.mx1, at: .zero), .restart(world.mx1, at: SimTime.zero + .hours(1))]
-        let id = world.builder.submit(at: SimTime.zero + .seconds(1), on: world.sender, from: "bob@src.org", to: ["joe@dest.org"])
+        let id = world.builder.submit(
+            at: SimTime.zero + .seconds(1), on: world.sender, from: "bob@src.org", to: ["joe@dest.org"])
         let result = MailSimulation(world.builder.build(dns: true)).run()
         let record = try #require(result.accounting.record(messageID: id, mailbox: Mailbox("joe@dest.org")))
         #expect(record.outcome == .delivered)
         // The sender gave up on mx1 (connect time-out) and handed the mail to mx2.
-        #expect(result.trace.contains { $0.host == "mail.src.org" && $0.kind.rawValue == "relayed" && $0.detail.hasSuffix("accepted by mx2.dest.org") })
+        #expect(
+            result.trace.contains {
+                $0.host == "mail.src.org" && $0.kind.rawValue == "relayed"
+                    && $0.detail.hasSuffix("accepted by mx2.dest.org")
+            })
         // mx2 is in the MX list at 20: it may only pass the mail to mx1 (RFC 974), after mx1 is back.
-        #expect(result.trace.contains { $0.host == "mx2.dest.org" && $0.kind.rawValue == "relayed" && $0.detail.hasSuffix("accepted by mx1.dest.org") })
+        #expect(
+            result.trace.contains {
+                $0.host == "mx2.dest.org" && $0.kind.rawValue == "relayed"
+                    && $0.detail.hasSuffix("accepted by mx1.dest.org")
+            })
         #expect(record.deliveries[0] >= SimTime.zero + .hours(1))
         #expect(record.transfers == 2)
         #expect(result.accountingAddsUp)
@@ -85,7 +97,9 @@ struct MXWorld {
         world.builder.agents[world.mx2.index]!.relayDomains.insert(Domain("loop.org"))
         let id = world.builder.submit(at: .zero, on: world.sender, from: "bob@src.org", to: ["joe@loop.org"])
         let result = MailSimulation(world.builder.build(dns: true)).run()
-        #expect(result.accounting.record(messageID: id, mailbox: Mailbox("joe@loop.org"))?.bounceReason == "MX list for loop.org leads back to this host")
+        #expect(
+            result.accounting.record(messageID: id, mailbox: Mailbox("joe@loop.org"))?.bounceReason
+                == "MX list for loop.org leads back to this host")
         #expect(result.accountingAddsUp)
     }
 
@@ -96,7 +110,9 @@ struct MXWorld {
         let bitnet = builder.network("BITNET")
         let ns = builder.host("ns.example", on: [internet], routing: nil)
         builder.nameServer = ns
-        let sender = builder.host("mail.src.org", on: [internet], routing: .mx974) { $0.localDomains = [Domain("src.org")] }
+        let sender = builder.host("mail.src.org", on: [internet], routing: .mx974) {
+            $0.localDomains = [Domain("src.org")]
+        }
         let gateway = builder.host("cunyvm.cuny.edu", on: [internet, bitnet], routing: .mx974, gateway: true) {
             $0.relayDomains = [Domain("ucbvm.bitnet")]
             $0.relayClients = []
@@ -125,7 +141,10 @@ struct MXWorld {
                 world.builder.zones = DNSZones()
                 world.builder.zones.addMX("dest.org", preference: 10, exchange: "mx1.dest.org")
                 world.builder.zones.addMX("dest.org", preference: 10, exchange: "mx2.dest.org")
-                for host in [world.mx1, world.mx2] { world.builder.zones.addAddress(world.builder.topology.hosts[host.index].name, world.builder.address(host)) }
+                for host in [world.mx1, world.mx2] {
+                    world.builder.zones.addAddress(
+                        world.builder.topology.hosts[host.index].name, world.builder.address(host))
+                }
                 world.builder.submit(at: .zero, on: world.sender, from: "bob@src.org", to: ["joe@dest.org"])
                 let result = MailSimulation(world.builder.build(dns: true, seed: UInt64(seed))).run()
                 if let first = result.events("connect").first(where: { $0.host == "mail.src.org" }) {
@@ -140,11 +159,13 @@ struct MXWorld {
 }
 
 @Suite struct QueueTests {
-    @Test("a DNS outage queues the mail; it is tried every 30 minutes (RFC 1123 §5.3.1.1) and delivered after the outage")
+    @Test(
+        "a DNS outage queues the mail; it is tried every 30 minutes (RFC 1123 §5.3.1.1) and delivered after the outage")
     func dnsOutage() throws {
         var world = MXWorld()
         world.builder.outages = [SimTime.zero..<(SimTime.zero + .minutes(45))]
-        let id = world.builder.submit(at: SimTime.zero + .seconds(1), on: world.sender, from: "bob@src.org", to: ["joe@dest.org"])
+        let id = world.builder.submit(
+            at: SimTime.zero + .seconds(1), on: world.sender, from: "bob@src.org", to: ["joe@dest.org"])
         let result = MailSimulation(world.builder.build(dns: true)).run()
         let retries = result.events("defer").filter { $0.host == "mail.src.org" }.map(\.detail)
         #expect(retries.count == 2)
@@ -164,7 +185,9 @@ struct MXWorld {
             var last = arrival
             var result: [Int64] = []
             for failure in 1...count {
-                guard let next = schedule.nextAttempt(failures: failure, arrival: arrival, lastAttempt: last) else { break }
+                guard let next = schedule.nextAttempt(failures: failure, arrival: arrival, lastAttempt: last) else {
+                    break
+                }
                 result.append(next.nanoseconds / 1_000_000_000)
                 last = next
             }
@@ -175,7 +198,9 @@ struct MXWorld {
         #expect(times(.postfix, 6) == [300, 900, 2100, 4500, 8500, 12500])
         #expect(times(.qmail, 4) == [400, 1600, 3600, 6400])
         // After the give-up time there is no next attempt: the mail goes back.
-        #expect(RetrySchedule.rfc1123.nextAttempt(failures: 241, arrival: arrival, lastAttempt: arrival + .seconds(5 * 86_400)) == nil)
+        #expect(
+            RetrySchedule.rfc1123.nextAttempt(
+                failures: 241, arrival: arrival, lastAttempt: arrival + .seconds(5 * 86_400)) == nil)
         #expect(times(.rfc1123, 1_000).count == 240)
     }
 
@@ -187,7 +212,9 @@ struct MXWorld {
         let result = MailSimulation(world.builder.build(dns: true, duration: .days(6))).run()
         let record = try #require(result.accounting.record(messageID: id, mailbox: Mailbox("joe@dest.org")))
         #expect(record.outcome == .bounced)
-        #expect(record.bounceReason?.hasPrefix("gave up after 5d (rfc1123 schedule)") == true, "\(String(describing: record.bounceReason))")
+        #expect(
+            record.bounceReason?.hasPrefix("gave up after 5d (rfc1123 schedule)") == true,
+            "\(String(describing: record.bounceReason))")
         #expect(result.mailboxes["mail.src.org"]?["bob"]?.count == 1)
     }
 
@@ -195,7 +222,9 @@ struct MXWorld {
     func bounces() throws {
         var world = MXWorld()
         let home = world.builder.submit(at: .zero, on: world.sender, from: "bob@src.org", to: ["nobody@dest.org"])
-        let astray = world.builder.submit(at: .seconds(10) == .zero ? .zero : SimTime.zero + .seconds(10), on: world.sender, from: "bob@gone.org", to: ["nobody@dest.org"])
+        let astray = world.builder.submit(
+            at: .seconds(10) == .zero ? .zero : SimTime.zero + .seconds(10), on: world.sender, from: "bob@gone.org",
+            to: ["nobody@dest.org"])
         let result = MailSimulation(world.builder.build(dns: true)).run()
         #expect(result.accounting.record(messageID: home, mailbox: Mailbox("nobody@dest.org"))?.outcome == .bounced)
         #expect(result.accounting.record(messageID: astray, mailbox: Mailbox("nobody@dest.org"))?.outcome == .bounced)
@@ -216,9 +245,17 @@ struct MXWorld {
     @Test("a crash with a volatile queue loses exactly the messages queued at that moment, and says so")
     func volatileCrash() {
         var world = MXWorld(volatile: true)
-        world.builder.faults = [.crash(world.mx1, at: .zero), .crash(world.mx2, at: .zero), .crash(world.sender, at: SimTime.zero + .minutes(10))]
-        let queued = (0..<3).map { world.builder.submit(at: SimTime.zero + .seconds(Int64($0)), on: world.sender, from: "bob@src.org", to: ["joe@dest.org", "ann@dest.org"]) }
-        let late = world.builder.submit(at: SimTime.zero + .minutes(20), on: world.sender, from: "bob@src.org", to: ["joe@dest.org"])
+        world.builder.faults = [
+            .crash(world.mx1, at: .zero), .crash(world.mx2, at: .zero),
+            .crash(world.sender, at: SimTime.zero + .minutes(10)),
+        ]
+        let queued = (0..<3).map {
+            world.builder.submit(
+                at: SimTime.zero + .seconds(Int64($0)), on: world.sender, from: "bob@src.org",
+                to: ["joe@dest.org", "ann@dest.org"])
+        }
+        let late = world.builder.submit(
+            at: SimTime.zero + .minutes(20), on: world.sender, from: "bob@src.org", to: ["joe@dest.org"])
         let result = MailSimulation(world.builder.build(dns: true, duration: .hours(1))).run()
         for id in queued {
             #expect(result.accounting.record(messageID: id, mailbox: Mailbox("joe@dest.org"))?.outcome == .lost)
@@ -235,8 +272,12 @@ struct MXWorld {
     @Test("a persistent queue survives the crash and delivers after the restart")
     func persistentCrash() {
         var world = MXWorld()
-        world.builder.faults = [.crash(world.mx1, at: .zero), .crash(world.mx2, at: .zero), .crash(world.sender, at: SimTime.zero + .minutes(10)),
-            .restart(world.sender, at: SimTime.zero + .minutes(20)), .restart(world.mx1, at: SimTime.zero + .minutes(15))]
+        world.builder.faults = [
+            .crash(world.mx1, at: .zero), .crash(world.mx2, at: .zero),
+            .crash(world.sender, at: SimTime.zero + .minutes(10)),
+            .restart(world.sender, at: SimTime.zero + .minutes(20)),
+            .restart(world.mx1, at: SimTime.zero + .minutes(15)),
+        ]
         let id = world.builder.submit(at: .zero, on: world.sender, from: "bob@src.org", to: ["joe@dest.org"])
         let result = MailSimulation(world.builder.build(dns: true, duration: .hours(2))).run()
         let record = result.accounting.record(messageID: id, mailbox: Mailbox("joe@dest.org"))
@@ -248,7 +289,9 @@ struct MXWorld {
     @Test("RFC 1047: the connection dies after the final dot; the sender retries and the message arrives twice")
     func duplicate() throws {
         var world = MXWorld()
-        world.builder.faults = [.dropAfterFinalDot(host: world.mx1, window: SimTime.zero..<(SimTime.zero + .minutes(1)))]
+        world.builder.faults = [
+            .dropAfterFinalDot(host: world.mx1, window: SimTime.zero..<(SimTime.zero + .minutes(1)))
+        ]
         let id = world.builder.submit(at: .zero, on: world.sender, from: "bob@src.org", to: ["joe@dest.org"])
         let result = MailSimulation(world.builder.build(dns: true)).run()
         let record = try #require(result.accounting.record(messageID: id, mailbox: Mailbox("joe@dest.org")))
@@ -265,15 +308,22 @@ struct MXWorld {
     func injectedReplies() {
         var world = MXWorld()
         world.builder.faults = [
-            .injectReply(host: world.mx1, command: "RCPT", reply: Reply(.localError, "Local error"), window: SimTime.zero..<(SimTime.zero + .seconds(5)), probability: 1),
-            .injectReply(host: world.mx1, command: "RCPT", reply: Reply(.mailboxUnavailable, "Refused"), window: (SimTime.zero + .hours(2))..<(SimTime.zero + .hours(3)), probability: 1),
+            .injectReply(
+                host: world.mx1, command: "RCPT", reply: Reply(.localError, "Local error"),
+                window: SimTime.zero..<(SimTime.zero + .seconds(5)), probability: 1),
+            .injectReply(
+                host: world.mx1, command: "RCPT", reply: Reply(.mailboxUnavailable, "Refused"),
+                window: (SimTime.zero + .hours(2))..<(SimTime.zero + .hours(3)), probability: 1),
         ]
         let first = world.builder.submit(at: .zero, on: world.sender, from: "bob@src.org", to: ["joe@dest.org"])
-        let second = world.builder.submit(at: SimTime.zero + .hours(2), on: world.sender, from: "bob@src.org", to: ["joe@dest.org"])
+        let second = world.builder.submit(
+            at: SimTime.zero + .hours(2), on: world.sender, from: "bob@src.org", to: ["joe@dest.org"])
         let result = MailSimulation(world.builder.build(dns: true)).run()
         #expect(result.accounting.record(messageID: first, mailbox: Mailbox("joe@dest.org"))?.outcome == .delivered)
         #expect(result.events("defer").count == 1)
-        #expect(result.accounting.record(messageID: second, mailbox: Mailbox("joe@dest.org"))?.bounceReason == "mx1.dest.org said: 550 Refused")
+        #expect(
+            result.accounting.record(messageID: second, mailbox: Mailbox("joe@dest.org"))?.bounceReason
+                == "mx1.dest.org said: 550 Refused")
     }
 
     @Test("a mail loop is stopped by counting trace lines (RFC 2821 §6.2) and ends in a bounce")
@@ -299,9 +349,13 @@ struct MXWorld {
         func run(seed: UInt64) -> String {
             var world = MXWorld(routing: .direct2821, dialect: .smtp2821)
             world.builder.zones.addMX("dest.org", preference: 10, exchange: "mx2.dest.org")
-            world.builder.faults = [.dropAfterFinalDot(host: world.mx1, window: SimTime.zero..<(SimTime.zero + .seconds(2)))]
+            world.builder.faults = [
+                .dropAfterFinalDot(host: world.mx1, window: SimTime.zero..<(SimTime.zero + .seconds(2)))
+            ]
             for index in 0..<8 {
-                world.builder.submit(at: SimTime.zero + .milliseconds(Int64(index * 300)), on: world.sender, from: "bob@src.org", to: ["joe@dest.org", "ann@dest.org"])
+                world.builder.submit(
+                    at: SimTime.zero + .milliseconds(Int64(index * 300)), on: world.sender, from: "bob@src.org",
+                    to: ["joe@dest.org", "ann@dest.org"])
             }
             return MailSimulation(world.builder.build(dns: true, seed: seed)).run().traceText
         }
@@ -316,8 +370,12 @@ struct MXWorld {
     func linkDown() throws {
         var world = MXWorld()
         // Links: 0-2 name server, 3 sender–mx1, 4 sender–mx2, 5 mx2–mx1. Cut the sender off both exchangers.
-        world.builder.faults = [.linkDown(LinkID(3), at: .zero), .linkDown(LinkID(4), at: .zero), .linkUp(LinkID(3), at: SimTime.zero + .minutes(50))]
-        let id = world.builder.submit(at: SimTime.zero + .seconds(1), on: world.sender, from: "bob@src.org", to: ["joe@dest.org"])
+        world.builder.faults = [
+            .linkDown(LinkID(3), at: .zero), .linkDown(LinkID(4), at: .zero),
+            .linkUp(LinkID(3), at: SimTime.zero + .minutes(50)),
+        ]
+        let id = world.builder.submit(
+            at: SimTime.zero + .seconds(1), on: world.sender, from: "bob@src.org", to: ["joe@dest.org"])
         let result = MailSimulation(world.builder.build(dns: true)).run()
         let record = try #require(result.accounting.record(messageID: id, mailbox: Mailbox("joe@dest.org")))
         #expect(record.outcome == .delivered)
@@ -325,9 +383,12 @@ struct MXWorld {
         #expect(record.deliveries[0] < SimTime.zero + .minutes(1))
 
         var isolated = MXWorld()
-        isolated.builder.faults = [.linkDown(LinkID(0), at: .zero), .linkDown(LinkID(3), at: .zero), .linkDown(LinkID(4), at: .zero),
-            .linkUp(LinkID(3), at: SimTime.zero + .minutes(50))]
-        let late = isolated.builder.submit(at: SimTime.zero + .seconds(1), on: isolated.sender, from: "bob@src.org", to: ["joe@dest.org"])
+        isolated.builder.faults = [
+            .linkDown(LinkID(0), at: .zero), .linkDown(LinkID(3), at: .zero), .linkDown(LinkID(4), at: .zero),
+            .linkUp(LinkID(3), at: SimTime.zero + .minutes(50)),
+        ]
+        let late = isolated.builder.submit(
+            at: SimTime.zero + .seconds(1), on: isolated.sender, from: "bob@src.org", to: ["joe@dest.org"])
         let cut = MailSimulation(isolated.builder.build(dns: true)).run()
         let waited = try #require(cut.accounting.record(messageID: late, mailbox: Mailbox("joe@dest.org")))
         #expect(waited.outcome == .delivered)
@@ -339,9 +400,15 @@ struct MXWorld {
     func probability() {
         func deferred(seed: UInt64) -> [String] {
             var world = MXWorld()
-            world.builder.faults = [.injectReply(host: world.mx1, command: "RCPT", reply: Reply(.localError, "try later"), window: SimTime.zero..<(SimTime.zero + .minutes(1)), probability: 0.5)]
+            world.builder.faults = [
+                .injectReply(
+                    host: world.mx1, command: "RCPT", reply: Reply(.localError, "try later"),
+                    window: SimTime.zero..<(SimTime.zero + .minutes(1)), probability: 0.5)
+            ]
             for index in 0..<20 {
-                world.builder.submit(at: SimTime.zero + .seconds(Int64(index)), on: world.sender, from: "bob@src.org", to: ["joe@dest.org"])
+                world.builder.submit(
+                    at: SimTime.zero + .seconds(Int64(index)), on: world.sender, from: "bob@src.org",
+                    to: ["joe@dest.org"])
             }
             let result = MailSimulation(world.builder.build(dns: true, seed: seed, duration: .hours(2))).run()
             #expect(result.totals.delivered == 20)

@@ -5,8 +5,8 @@ import MailDialects
 import MailSimulation
 import SimKernel
 import SimNetwork
-import Testing
 import TestSupport
+import Testing
 
 /// Nothing is lost silently: over many seeds, random small internets with random faults, every
 /// recipient ends delivered, bounced, queued or lost (by a modelled fault), and the counts add up.
@@ -17,13 +17,17 @@ import TestSupport
         let net = builder.network("Internet")
         let era = random.uniform(in: 0...4)
         let (routing, dialect, dns): (RoutingPolicy, DialectID, Bool) = [
-            (.mx974, .smtp821, true), (.mx974, .esmtp, true), (.direct2821, .smtp2821, true), (.sourceRoutes, .smtp821, false),
+            (.mx974, .smtp821, true), (.mx974, .esmtp, true), (.direct2821, .smtp2821, true),
+            (.sourceRoutes, .smtp821, false),
             (.sourceRoutes, .mtp780, false),
         ][era]
         // Some servers run older software of the same family: EHLO refused, HELO used.
-        let older: [DialectID] = dialect.isSMTP ? DialectID.allCases.filter {
-            $0.isSMTP && $0 != .smtp788 && DialectID.allCases.firstIndex(of: $0)! <= DialectID.allCases.firstIndex(of: dialect)!
-        } : [dialect]
+        let older: [DialectID] =
+            dialect.isSMTP
+            ? DialectID.allCases.filter {
+                $0.isSMTP && $0 != .smtp788
+                    && DialectID.allCases.firstIndex(of: $0)! <= DialectID.allCases.firstIndex(of: dialect)!
+            } : [dialect]
         let router = builder.host("ns.net", on: [net], routing: nil)
         builder.nameServer = router
         var servers: [HostID] = []
@@ -44,7 +48,8 @@ import TestSupport
             servers.append(server)
             users.append((server, domain))
             for u in 0..<random.uniform(in: 0...2) {
-                let workstation = builder.host("ws\(u).\(domain)", on: [net], dialect: dialect, routing: .smartHost("mail.\(domain)"))
+                let workstation = builder.host(
+                    "ws\(u).\(domain)", on: [net], dialect: dialect, routing: .smartHost("mail.\(domain)"))
                 builder.link(router, workstation, on: net, latency: .milliseconds(1))
                 builder.zones.addAddress("ws\(u).\(domain)", builder.address(workstation))
                 users.append((workstation, domain))
@@ -61,7 +66,9 @@ import TestSupport
                 }
             }
             let time = SimTime.zero + .seconds(Int64(random.uniform(in: 0...Int(horizon * 3600))))
-            builder.submit(at: time, on: host, from: "u\(random.uniform(in: 0...2))@\(domain)", to: Array(Set(recipients)).sorted())
+            builder.submit(
+                at: time, on: host, from: "u\(random.uniform(in: 0...2))@\(domain)", to: Array(Set(recipients)).sorted()
+            )
         }
         for _ in 0..<random.uniform(in: 0...4) {
             let at = SimTime.zero + .seconds(Int64(random.uniform(in: 0...Int(horizon * 3600))))
@@ -73,16 +80,23 @@ import TestSupport
                 builder.faults.append(.crash(servers[random.uniform(in: 0...(servers.count - 1))], at: at + .hours(1)))
             case 0:
                 builder.faults.append(.crash(server, at: at))
-                if random.bernoulli(0.7) { builder.faults.append(.restart(server, at: at + .seconds(Int64(random.uniform(in: 1...7200))))) }
+                if random.bernoulli(0.7) {
+                    builder.faults.append(.restart(server, at: at + .seconds(Int64(random.uniform(in: 1...7200)))))
+                }
             case 1:
-                builder.faults.append(.linkDown(LinkID(random.uniform(in: 0...(builder.topology.links.count - 1))), at: at))
-                builder.faults.append(.linkUp(LinkID(random.uniform(in: 0...(builder.topology.links.count - 1))), at: at + .minutes(40)))
+                builder.faults.append(
+                    .linkDown(LinkID(random.uniform(in: 0...(builder.topology.links.count - 1))), at: at))
+                builder.faults.append(
+                    .linkUp(LinkID(random.uniform(in: 0...(builder.topology.links.count - 1))), at: at + .minutes(40)))
             case 2:
                 builder.outages.append(at..<(at + .minutes(Int64(random.uniform(in: 1...120)))))
             case 3:
                 let code = [421, 450, 451, 452, 550, 552, 554][random.uniform(in: 0...6)]
                 let command = ["MAIL", "RCPT", "DATA"][random.uniform(in: 0...2)]
-                builder.faults.append(.injectReply(host: server, command: command, reply: Reply(ReplyCode(code), "injected"), window: at..<(at + .hours(6)), probability: 0.4))
+                builder.faults.append(
+                    .injectReply(
+                        host: server, command: command, reply: Reply(ReplyCode(code), "injected"),
+                        window: at..<(at + .hours(6)), probability: 0.4))
             default:
                 builder.faults.append(.dropAfterFinalDot(host: server, window: at..<(at + .minutes(30))))
             }
@@ -94,7 +108,9 @@ import TestSupport
     /// otherwise (Scripts/conservation-soak.sh runs 100,000 on a release build).
     static let worlds = TestEnvironment.variables["MAILPATH_RANDOM_WORLDS"].flatMap { Int($0) } ?? 1000
 
-    @Test("every recipient of every random world has exactly one outcome, and every notice goes to its sender", arguments: 0..<worlds)
+    @Test(
+        "every recipient of every random world has exactly one outcome, and every notice goes to its sender",
+        arguments: 0..<worlds)
     func conservation(seed: Int) {
         let setup = Self.randomWorld(seed: UInt64(seed))
         let result = MailSimulation(setup).run()
@@ -102,7 +118,9 @@ import TestSupport
         let totals = result.totals
         #expect(totals.addsUp, "seed \(seed): \(totals)")
         #expect(totals.recipients > 0)
-        #expect(totals.delivered + totals.bounced + totals.queued + totals.lost + totals.neverSubmitted == totals.recipients)
+        #expect(
+            totals.delivered + totals.bounced + totals.queued + totals.lost + totals.neverSubmitted == totals.recipients
+        )
         // The benchmark's count of fully delivered messages, read from the slots, agrees with
         // the one the records give.
         var byMessage: [(id: String, delivered: Bool)] = []
@@ -114,14 +132,19 @@ import TestSupport
         // Recipient by recipient: each has one outcome, and it is the one its own story tells.
         let records = result.accounting.records
         #expect(records.count == totals.recipients, "seed \(seed)")
-        #expect(Set(records.map { "\($0.messageID) \($0.mailbox)" }).count == records.count, "seed \(seed): a recipient counted twice")
+        #expect(
+            Set(records.map { "\($0.messageID) \($0.mailbox)" }).count == records.count,
+            "seed \(seed): a recipient counted twice")
         for record in records {
             switch record.outcome {
             case .delivered?: #expect(!record.deliveries.isEmpty, "seed \(seed): \(record)")
-            case .bounced?: #expect(record.deliveries.isEmpty && record.bounceReason != nil && !record.lost, "seed \(seed): \(record)")
+            case .bounced?:
+                #expect(
+                    record.deliveries.isEmpty && record.bounceReason != nil && !record.lost, "seed \(seed): \(record)")
             case .lost?: #expect(record.deliveries.isEmpty && record.lost, "seed \(seed): \(record)")
             case .queued?: #expect(record.deliveries.isEmpty && !record.lost, "seed \(seed): \(record)")
-            case .neverSubmitted?: #expect(record.deliveries.isEmpty && record.transfers == 0, "seed \(seed): \(record)")
+            case .neverSubmitted?:
+                #expect(record.deliveries.isEmpty && record.transfers == 0, "seed \(seed): \(record)")
             case nil: Issue.record("seed \(seed): no outcome for \(record)")
             }
         }
@@ -130,16 +153,20 @@ import TestSupport
         let workload = setup.workload
         for notice in result.accounting.notices where notice.delivered {
             guard let message = workload.index(ofMessageID: notice.about) else {
-                Issue.record("seed \(seed): notice \(notice.noticeID) about \(notice.about), which is no workload message")
+                Issue.record(
+                    "seed \(seed): notice \(notice.noticeID) about \(notice.about), which is no workload message")
                 continue
             }
             let sender = workload.users[Int(workload.sender(message))]
-            #expect(notice.deliveredTo.allSatisfy { $0.key == sender.key }, "seed \(seed): \(notice.noticeID) went to \(notice.deliveredTo), not \(sender)")
+            #expect(
+                notice.deliveredTo.allSatisfy { $0.key == sender.key },
+                "seed \(seed): \(notice.noticeID) went to \(notice.deliveredTo), not \(sender)")
         }
         // Bounces by cause add up to the bounces, and every reason these worlds give has a cause.
         #expect(totals.bouncedBy.reduce(0, +) == totals.bounced, "seed \(seed)")
         for record in records where record.outcome == .bounced {
-            #expect(Accounting.BounceCause(reason: record.bounceReason!) != .other, "seed \(seed): \(record.bounceReason!)")
+            #expect(
+                Accounting.BounceCause(reason: record.bounceReason!) != .other, "seed \(seed): \(record.bounceReason!)")
         }
     }
 
@@ -160,6 +187,8 @@ import TestSupport
         for cause in Accounting.BounceCause.allCases where cause != .other && cause != .loop {
             #expect(seen.bounced(cause) > 0, "no bounce \(cause.rawValue) in the random worlds")
         }
-        #expect(seen.delivered > 0 && seen.bounced > 0 && seen.queued > 0 && seen.lost > 0 && seen.duplicates > 0, "\(seen)")
+        #expect(
+            seen.delivered > 0 && seen.bounced > 0 && seen.queued > 0 && seen.lost > 0 && seen.duplicates > 0, "\(seen)"
+        )
     }
 }

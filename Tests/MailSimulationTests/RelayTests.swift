@@ -23,7 +23,9 @@ import Testing
         return (builder, [a, d, p, u, z])
     }
 
-    @Test("A relays through D, P and U to Z: each relay pops itself off the forward-path and pushes itself onto the reverse-path (RFC 821 §3.6)")
+    @Test(
+        "A relays through D, P and U to Z: each relay pops itself off the forward-path and pushes itself onto the reverse-path (RFC 821 §3.6)"
+    )
     func rfc821() throws {
         var (builder, hosts) = Self.story(.smtp821)
         let id = builder.submit(at: .zero, on: hosts[0], from: "ann@A", to: ["joe@Z"])
@@ -52,7 +54,8 @@ import Testing
         #expect(result.commands(from: "A").prefix(3) == ["HELO A", "MAIL FROM:<ann@A>", "RCPT TO:<@D,@P,@U,joe@Z>"])
         #expect(result.commands(from: "U").prefix(3) == ["HELO U", "MAIL FROM:<@U,@P,@D,ann@A>", "RCPT TO:<joe@Z>"])
         let text = String(decoding: try #require(result.mailboxes["Z"]?["joe"]?.first).content, as: UTF8.self)
-        #expect(text.hasPrefix("Return-Path: <@U,@P,@D,ann@A>\r\nMail-From: U received by Z at 1-JAN-70 00:00:00-UT\r\n"))
+        #expect(
+            text.hasPrefix("Return-Path: <@U,@P,@D,ann@A>\r\nMail-From: U received by Z at 1-JAN-70 00:00:00-UT\r\n"))
     }
 
     @Test("and in RFC 780 MTP: one-step MAIL FROM/TO on port 57, routes in the comma form (§5.1.1)")
@@ -83,4 +86,3 @@ import Testing
         #expect(result.accountingAddsUp)
     }
 }
-

@@ -9,7 +9,9 @@ import Testing
 @Suite struct WorkloadTests {
     /// The text as first written: a header, then lines of 70 letters running on a–z, a shorter last line.
     static func plainText(from sender: String, to recipients: [String], index: Int, size: Int) -> [UInt8] {
-        var text = Array("From: \(sender)\r\nTo: \(recipients.joined(separator: ", "))\r\nSubject: Message \(index)\r\nMessage-ID: <w\(index)@mailpath.invalid>\r\n\r\n".utf8)
+        var text = Array(
+            "From: \(sender)\r\nTo: \(recipients.joined(separator: ", "))\r\nSubject: Message \(index)\r\nMessage-ID: <w\(index)@mailpath.invalid>\r\n\r\n"
+                .utf8)
         var remaining = size
         var letter = 0
         while remaining > 0 {
@@ -33,14 +35,18 @@ import Testing
         let bob = workload.user(Mailbox("Bob@B.example"))
         let carol = workload.user(Mailbox("carol@c.example"))
         for (index, size) in Self.sizes.enumerated() {
-            workload.add(at: .zero + .seconds(Int64(index)), from: alice, to: index % 2 == 0 ? [bob] : [bob, carol], bodySize: size)
+            workload.add(
+                at: .zero + .seconds(Int64(index)), from: alice, to: index % 2 == 0 ? [bob] : [bob, carol],
+                bodySize: size)
         }
         for (index, size) in Self.sizes.enumerated() {
             let recipients = index % 2 == 0 ? ["Bob@B.example"] : ["Bob@B.example", "carol@c.example"]
             let expected = Self.plainText(from: "alice@a.example", to: recipients, index: index, size: size)
             #expect(workload.text(index) == expected, "size \(size)")
             // The text writes the Message-ID itself: it must be the one `messageID(_:)` gives.
-            #expect(String(decoding: workload.text(index), as: UTF8.self).contains("\r\nMessage-ID: \(workload.messageID(index))\r\n"))
+            #expect(
+                String(decoding: workload.text(index), as: UTF8.self).contains(
+                    "\r\nMessage-ID: \(workload.messageID(index))\r\n"))
         }
     }
 
@@ -51,7 +57,8 @@ import Testing
         for index in 0..<12 { workload.add(at: .zero + .seconds(Int64(index)), from: alice, to: [alice], bodySize: 10) }
         for index in 0..<12 { #expect(workload.index(ofMessageID: workload.messageID(index)) == index) }
         for other in [
-            "<w@mailpath.invalid>", "<w12@mailpath.invalid>", "<x3@mailpath.invalid>", "<w3x@mailpath.invalid>", "w3@mailpath.invalid",
+            "<w@mailpath.invalid>", "<w12@mailpath.invalid>", "<x3@mailpath.invalid>", "<w3x@mailpath.invalid>",
+            "w3@mailpath.invalid",
             "<w3", "<w", "", "<w99999999999999999999999999999999@mailpath.invalid>", "<unknown>",
         ] {
             #expect(workload.index(ofMessageID: other) == nil, "\(other)")
@@ -62,7 +69,8 @@ import Testing
     func sameKey() {
         let mailboxes = [
             Mailbox("joe@x.example"), Mailbox("JOE@X.EXAMPLE"), Mailbox("Joe@x.example"), Mailbox("joe@y.example"),
-            Mailbox("jo@x.example"), Mailbox(localPart: "Postmaster", domain: nil), Mailbox(localPart: "postmaster", domain: nil),
+            Mailbox("jo@x.example"), Mailbox(localPart: "Postmaster", domain: nil),
+            Mailbox(localPart: "postmaster", domain: nil),
             Mailbox("Ärger@x.example"), Mailbox("ärger@X.example"),
         ]
         for a in mailboxes {

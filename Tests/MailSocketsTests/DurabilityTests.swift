@@ -1,8 +1,8 @@
 import Foundation
 import MailCore
 import MailDialects
-import Testing
 import TestSupport
+import Testing
 
 @testable import MailSockets
 
@@ -37,19 +37,25 @@ import TestSupport
         return output.split(separator: " ").map { String($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
-    @Test("no SMTP smuggling on the wire: LF.LF, LF.CRLF and CRLF.LF end nothing, in every dialect", arguments: DialectID.allCases)
+    @Test(
+        "no SMTP smuggling on the wire: LF.LF, LF.CRLF and CRLF.LF end nothing, in every dialect",
+        arguments: DialectID.allCases)
     func smuggling(dialect: DialectID) throws {
         let running = try RunningServer(dialect)
         defer { running.stop() }
         let hello = dialect.isSMTP ? "HELO a.org\r\n" : ""
         for separator in ["\n.\n", "\n.\r\n", "\r\n.\n"] {
-            let smuggled = Self.opening(dialect, from: "forged@bank.org", to: "eve@example.org") + "Subject: forged\r\n\r\npay me"
-            let input = hello + Self.opening(dialect, from: "x@a.org", to: "joe@example.org") + "Subject: one\r\n\r\nhello" + separator + smuggled
+            let smuggled =
+                Self.opening(dialect, from: "forged@bank.org", to: "eve@example.org") + "Subject: forged\r\n\r\npay me"
+            let input =
+                hello + Self.opening(dialect, from: "x@a.org", to: "joe@example.org") + "Subject: one\r\n\r\nhello"
+                + separator + smuggled
                 + "\r\n.\r\n"
             let codes = try Self.rawSession(Array(input.utf8), port: running.port)
             let refusal = dialect.isSMTP ? "554" : "552"
             #expect(codes.contains(refusal), "\(dialect) \(separator.debugDescription): \(codes)")
-            #expect(!codes.contains("250") || dialect.isSMTP, "\(dialect): only HELO, MAIL and RCPT may get 250: \(codes)")
+            #expect(
+                !codes.contains("250") || dialect.isSMTP, "\(dialect): only HELO, MAIL and RCPT may get 250: \(codes)")
         }
         #expect(try running.messages().isEmpty, "\(dialect): nothing stored, least of all the forged message")
         #expect(try running.unfinishedFiles().isEmpty)
@@ -60,7 +66,8 @@ import TestSupport
         let directory = TemporaryFiles.path("restart")
         // A container restarts its server as PID 1 with the clock where it was: only the random
         // part of the name differs, and link(2) refuses a name already taken.
-        let fixed = Maildir.Naming(clock: { (1_700_000_000, 123) }, pid: 1, random: { UInt64.random(in: .min ... .max) }, host: "box")
+        let fixed = Maildir.Naming(
+            clock: { (1_700_000_000, 123) }, pid: 1, random: { UInt64.random(in: .min ... .max) }, host: "box")
         for text in ["first", "second"] {
             let running = try RunningServer(.smtp2821, directory: directory) { $0.naming = fixed }
             let report = try MailClient.send(
@@ -129,7 +136,9 @@ import TestSupport
         let stored = try running.messages()
         #expect(stored.count == 2)
         for message in stored {
-            #expect(message.hasPrefix("Return-Path: <ann@a.org>\r\nReceived: from a.org ([127.0.0.1]) by example.org with ESMTP"))
+            #expect(
+                message.hasPrefix(
+                    "Return-Path: <ann@a.org>\r\nReceived: from a.org ([127.0.0.1]) by example.org with ESMTP"))
             #expect(message.hasSuffix("\r\n" + text), "the text after the trace lines is the text sent")
         }
         #expect(try running.unfinishedFiles().isEmpty)
@@ -144,28 +153,47 @@ import TestSupport
             transaction: SendTests.transaction(["joe@example.org"], "Subject: six\r\n\r\nhi\r\n"))
         #expect(report.transactions[0].recipients.allSatisfy { $0.status.isDelivered })
         // RFC 5321 §4.1.3: IPv6-address-literal = "IPv6:" IPv6-addr.
-        #expect(try running.messages().first?.contains("Received: from a.org ([IPv6:::1]) by example.org with ESMTP;") == true)
-        #expect(throws: (any Error).self) { try MailClient.send(dialect: .smtp2821, host: "::1::2", port: 25, clientName: "a", transaction: SendTests.transaction(["j@x.org"], "x\r\n")) }
+        #expect(
+            try running.messages().first?.contains("Received: from a.org ([IPv6:::1]) by example.org with ESMTP;")
+                == true)
+        #expect(throws: (any Error).self) {
+            try MailClient.send(
+                dialect: .smtp2821, host: "::1::2", port: 25, clientName: "a",
+                transaction: SendTests.transaction(["j@x.org"], "x\r\n"))
+        }
     }
 
-    @Test("clients that flood pipelined commands and reset the connection: the mailpath serve process lives on and serves")
+    @Test(
+        "clients that flood pipelined commands and reset the connection: the mailpath serve process lives on and serves"
+    )
     func resetWhileWriting() throws {
         // The real binary, in a process of its own (signals such as SIGPIPE are not the test
         // runner's to absorb there). The server writes with MSG_NOSIGNAL, so a peer that vanished
         // between a read and the reply's write is an error, not a signal; this test cannot force
         // that race, but checks the process survives resets amid a flood of replies.
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mailpath").path
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "swift test builds mailpath beside the tests: \(binary)")
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "mailpath"
+        ).path
+        try #require(
+            FileManager.default.isExecutableFile(atPath: binary),
+            "swift test builds mailpath beside the tests: \(binary)")
         let port = try LiveRelayTests.freePorts(1)[0]
         let directory = TemporaryFiles.path("sigpipe")
-        let server = TestEnvironment.process(binary, ["serve", "--dialect", "smtp2821", "--listen", "127.0.0.1:\(port)", "--domain", "example.org", "--mailbox-dir", directory])
+        let server = TestEnvironment.process(
+            binary,
+            [
+                "serve", "--dialect", "smtp2821", "--listen", "127.0.0.1:\(port)", "--domain", "example.org",
+                "--mailbox-dir", directory,
+            ])
         server.standardError = FileHandle.nullDevice
         try server.run()
         defer {
             if server.isRunning { server.terminate() }
             server.waitUntilExit()
         }
-        for _ in 0..<100 where (try? MailClient.connect(host: "127.0.0.1", port: port)).map({ close($0) }) == nil { Thread.sleep(forTimeInterval: 0.05) }
+        for _ in 0..<100 where (try? MailClient.connect(host: "127.0.0.1", port: port)).map({ close($0) }) == nil {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         _ = try python(
             #"""
             import socket, struct, sys, time
@@ -211,7 +239,8 @@ import TestSupport
         for subject in ["one", "two"] {
             _ = try MailClient.send(
                 dialect: .esmtp, host: "127.0.0.1", port: running.port, clientName: "a.org",
-                transaction: SendTests.transaction(["joe@example.org"], "Subject: \(subject)\r\nFrom: ann@a.org\r\n\r\nbody \(subject)\r\n"))
+                transaction: SendTests.transaction(
+                    ["joe@example.org"], "Subject: \(subject)\r\nFrom: ann@a.org\r\n\r\nbody \(subject)\r\n"))
         }
         let output = try TestEnvironment.run(
             "/usr/bin/env",
@@ -225,10 +254,13 @@ import TestSupport
 
         // Dovecot's IMAP server (Debian's dovecot-imapd, installed by .ci/run) selects the same
         // Maildir and finds both messages with their headers.
-        let (status, imap) = try TestEnvironment.run(repositoryRoot().path + "/Scripts/dovecot-read.sh", [running.directory + "/joe"])
+        let (status, imap) = try TestEnvironment.run(
+            repositoryRoot().path + "/Scripts/dovecot-read.sh", [running.directory + "/joe"])
         #expect(status == 0, "Scripts/dovecot-read.sh failed (is dovecot-imapd installed?): \(imap)")
         #expect(imap.contains("* 2 EXISTS\r\n"), "\(imap)")
-        #expect(imap.contains("Return-Path: <ann@a.org>\r\nSubject: one\r\n") && imap.contains("Subject: two\r\n"), "\(imap)")
+        #expect(
+            imap.contains("Return-Path: <ann@a.org>\r\nSubject: one\r\n") && imap.contains("Subject: two\r\n"),
+            "\(imap)")
         #expect(imap.contains("b OK Fetch completed"), "\(imap)")
     }
 }
@@ -280,8 +312,13 @@ import TestSupport
                 while !stop.isSet {
                     let report = try? MailClient.send(
                         dialect: .esmtp, host: "127.0.0.1", port: running.port, clientName: "load.org",
-                        transaction: SendTests.transaction(["joe@example.org", "bob@example.org"], "Subject: load\r\n\r\n" + String(repeating: String(repeating: "z", count: 70) + "\r\n", count: 28)))
-                    if report?.transactions.first?.recipients.allSatisfy({ $0.status.isDelivered }) == true { sent.add() }
+                        transaction: SendTests.transaction(
+                            ["joe@example.org", "bob@example.org"],
+                            "Subject: load\r\n\r\n"
+                                + String(repeating: String(repeating: "z", count: 70) + "\r\n", count: 28)))
+                    if report?.transactions.first?.recipients.allSatisfy({ $0.status.isDelivered }) == true {
+                        sent.add()
+                    }
                 }
                 group.leave()
             }.start()
@@ -326,7 +363,9 @@ import TestSupport
 
     static func holdIdle(port: UInt16, count: Int, spread: Bool, wait: Double) throws -> String {
         try TestEnvironment.run(
-            "/usr/bin/env", ["python3", "-c", holdIdle, String(port), String(count), spread ? "spread" : "one", String(wait)], withErrors: true
+            "/usr/bin/env",
+            ["python3", "-c", holdIdle, String(port), String(count), spread ? "spread" : "one", String(wait)],
+            withErrors: true
         ).output
     }
 

@@ -1,9 +1,9 @@
 import Foundation
-import MailDialects
-import Testing
-import TestSupport
-
 import MailCore
+import MailDialects
+import TestSupport
+import Testing
+
 @testable import MailSockets
 
 /// A server on an ephemeral loopback port, run on its own thread for one test.
@@ -14,7 +14,8 @@ final class RunningServer: @unchecked Sendable {
 
     init(
         _ dialect: DialectID, maxSize: Int? = 10_000_000, maxConnections: Int = 100, maxPerAddress: Int = 50,
-        commandTimeout: Duration = .seconds(300), directory: String? = nil, configure: (inout MailServer.Configuration) -> Void = { _ in }
+        commandTimeout: Duration = .seconds(300), directory: String? = nil,
+        configure: (inout MailServer.Configuration) -> Void = { _ in }
     ) throws {
         self.directory = directory ?? TemporaryFiles.path("serve")
         var configuration = MailServer.Configuration(dialect: dialect, mailboxDirectory: self.directory)
@@ -47,8 +48,11 @@ final class RunningServer: @unchecked Sendable {
     /// Paths of the stored messages, as `messages()` orders them.
     func storedFiles() throws -> [String] {
         let manager = FileManager.default
-        return try manager.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix(".") }.sorted().flatMap { folder in
-            try manager.contentsOfDirectory(atPath: directory + "/" + folder + "/new").sorted().map { directory + "/" + folder + "/new/" + $0 }
+        return try manager.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix(".") }.sorted().flatMap {
+            folder in
+            try manager.contentsOfDirectory(atPath: directory + "/" + folder + "/new").sorted().map {
+                directory + "/" + folder + "/new/" + $0
+            }
         }
     }
 
@@ -90,28 +94,37 @@ func python(_ script: String, port: UInt16) throws -> String {
         print('quit', s.quit()[0])
         """#
 
-    @Test("Python's smtplib against serve: EHLO, recipients one refused, dots and a 998-character line kept, errors, SIZE", arguments: [DialectID.esmtp, .smtp2821])
+    @Test(
+        "Python's smtplib against serve: EHLO, recipients one refused, dots and a 998-character line kept, errors, SIZE",
+        arguments: [DialectID.esmtp, .smtp2821])
     func smtplib(dialect: DialectID) throws {
         let running = try RunningServer(dialect, maxSize: 5000)
         defer { running.stop() }
         let output = try python(Self.smtplibSession, port: running.port)
         #expect(output.contains("ehlo 250 pipelining 5000"), "\(output)")
         #expect(output.contains("refused [('far@elsewhere.net', (550, b'Relaying not allowed here'))]"), "\(output)")
-        for line in ["noop 250", "rset 250", "unknown 500", "data-first 503", "vrfy 252", "help 214", "big refused 552", "quit 221"] {
+        for line in [
+            "noop 250", "rset 250", "unknown 500", "data-first 503", "vrfy 252", "help 214", "big refused 552",
+            "quit 221",
+        ] {
             #expect(output.contains(line + "\n"), "\(line) missing in:\n\(output)")
         }
         let stored = try running.messages()
         #expect(stored.count == 2, "one copy in each accepted recipient's Maildir")
         let text = try #require(stored.first)
         #expect(text.hasPrefix("Return-Path: <ann@a.org>\r\nReceived: from "))
-        #expect(text.contains("\r\n\r\n.leading dot\r\n..two dots\r\n" + String(repeating: "x", count: 998) + "\r\nend\r\n"), "the text comes back byte for byte")
+        #expect(
+            text.contains(
+                "\r\n\r\n.leading dot\r\n..two dots\r\n" + String(repeating: "x", count: 998) + "\r\nend\r\n"),
+            "the text comes back byte for byte")
     }
 
     @Test("HELO works with RFC 821, and EHLO gets 500 there")
     func helo() throws {
         let running = try RunningServer(.smtp821)
         defer { running.stop() }
-        let output = try python(#"""
+        let output = try python(
+            #"""
             import smtplib, sys
             s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=10)
             print('ehlo', s.ehlo()[0])
@@ -127,7 +140,8 @@ func python(_ script: String, port: UInt16) throws -> String {
     func mtpExample() throws {
         let running = try RunningServer(.mtp780)
         defer { running.stop() }
-        let output = try python(#"""
+        let output = try python(
+            #"""
             import socket, sys
             c = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=10)
             f = c.makefile('rb')
@@ -148,7 +162,8 @@ func python(_ script: String, port: UInt16) throws -> String {
     func vanishing() throws {
         let running = try RunningServer(.smtp2821)
         defer { running.stop() }
-        _ = try python(#"""
+        _ = try python(
+            #"""
             import socket, sys
             c = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=10)
             f = c.makefile('rb'); f.readline()
@@ -161,7 +176,8 @@ func python(_ script: String, port: UInt16) throws -> String {
         for _ in 0..<100 where !((try? running.unfinishedFiles()) ?? []).isEmpty { Thread.sleep(forTimeInterval: 0.05) }
         #expect(try running.messages().isEmpty)
         #expect(try running.unfinishedFiles().isEmpty, "no temporary file either")
-        let output = try python(#"""
+        let output = try python(
+            #"""
             import smtplib, sys
             s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=10)
             print(s.sendmail('a@a.org', ['joe@example.org'], 'Subject: whole\r\n\r\nok\r\n')); s.quit()
@@ -174,7 +190,8 @@ func python(_ script: String, port: UInt16) throws -> String {
 @Suite(.serialized) struct SendTests {
     static func transaction(_ recipients: [String], _ text: String) -> OutboundTransaction {
         OutboundTransaction(
-            id: 1, reversePath: Path(Mailbox("ann@a.org")), recipients: recipients.map { Path(Mailbox($0)) }, content: Array(text.utf8))
+            id: 1, reversePath: Path(Mailbox("ann@a.org")), recipients: recipients.map { Path(Mailbox($0)) },
+            content: Array(text.utf8))
     }
 
     @Test("send to a server that rejects EHLO falls back to HELO and delivers")
@@ -202,7 +219,8 @@ func python(_ script: String, port: UInt16) throws -> String {
             let collected = Lines()
             _ = try MailClient.send(
                 dialect: dialect, host: "127.0.0.1", port: running.port, clientName: "a.org",
-                transaction: Self.transaction(["joe@example.org"], "Subject: z\r\n\r\nhi\r\n"), transcript: { collected.lines.append($0) })
+                transaction: Self.transaction(["joe@example.org"], "Subject: z\r\n\r\nhi\r\n"),
+                transcript: { collected.lines.append($0) })
             #expect(collected.lines.first?.hasPrefix(them + " ") == true, "\(dialect): \(collected.lines)")
             #expect(collected.lines.contains { $0.hasPrefix(us + " MAIL") }, "\(dialect): \(collected.lines)")
             #expect(collected.lines.allSatisfy { $0.hasPrefix(us + " ") || $0.hasPrefix(them + " ") })
@@ -261,11 +279,15 @@ func python(_ script: String, port: UInt16) throws -> String {
             if chunk.isEmpty { break }
             received += String(decoding: chunk, as: UTF8.self)
         }
-        let portText = try #require(received.split(separator: "\n").first { $0.hasPrefix("PORT ") }, "aiosmtpd did not start (install it: apt-get install python3-aiosmtpd, or python3 -m pip install aiosmtpd where pip may; .ci/run does this): \(received)")
+        let portText = try #require(
+            received.split(separator: "\n").first { $0.hasPrefix("PORT ") },
+            "aiosmtpd did not start (install it: apt-get install python3-aiosmtpd, or python3 -m pip install aiosmtpd where pip may; .ci/run does this): \(received)"
+        )
         let port = try #require(UInt16(portText.dropFirst(5)))
         let text = "Subject: to aiosmtpd\r\n\r\n.a line with a dot\r\nlast line\r\n"
         let report = try MailClient.send(
-            dialect: .smtp2821, host: "127.0.0.1", port: port, clientName: "a.org", transaction: Self.transaction(["joe@b.org", "bob@b.org"], text))
+            dialect: .smtp2821, host: "127.0.0.1", port: port, clientName: "a.org",
+            transaction: Self.transaction(["joe@b.org", "bob@b.org"], text))
         #expect(report.transactions[0].recipients.allSatisfy { $0.status.isDelivered })
         #expect(!report.pipelined, "aiosmtpd offers no PIPELINING, so each command waits for its reply")
         #expect(report.serverExtensions.contains("SIZE"))
@@ -275,7 +297,8 @@ func python(_ script: String, port: UInt16) throws -> String {
             received += String(decoding: chunk, as: UTF8.self)
         }
         #expect(received.contains("FROM ann@a.org\nTO joe@b.org,bob@b.org\n"))
-        #expect(received.contains("Subject: to aiosmtpd\r\n\r\n.a line with a dot\r\nlast line\r\n<END>"), "\(received)")
+        #expect(
+            received.contains("Subject: to aiosmtpd\r\n\r\n.a line with a dot\r\nlast line\r\n<END>"), "\(received)")
     }
 }
 
@@ -302,7 +325,9 @@ func python(_ script: String, port: UInt16) throws -> String {
             """, port: port)
     }
 
-    @Test("bare-LF lines, NUL bytes and a 1 MiB line get 500, not a crash, and the next session is clean", arguments: [DialectID.smtp821, .smtp2821])
+    @Test(
+        "bare-LF lines, NUL bytes and a 1 MiB line get 500, not a crash, and the next session is clean",
+        arguments: [DialectID.smtp821, .smtp2821])
     func garbage(dialect: DialectID) throws {
         let running = try RunningServer(dialect)
         defer { running.stop() }
@@ -319,7 +344,9 @@ func python(_ script: String, port: UInt16) throws -> String {
         #expect(lines.dropFirst().first == "500", "NUL in a command: \(output)")
         #expect(lines.dropFirst(2).first == "500", "a 1 MiB line is too long: \(output)")
         #expect(lines.dropFirst(3).first == "250", "the connection still works: \(output)")
-        #expect(lines.last == "rest 500 500 221", "lines ended by a bare LF get 500 and are not run; QUIT still closes: \(output)")
+        #expect(
+            lines.last == "rest 500 500 221",
+            "lines ended by a bare LF get 500 and are not run; QUIT still closes: \(output)")
         #expect(try python(Self.cleanSession, port: running.port) == "clean {}\n")
     }
 
@@ -335,7 +362,9 @@ func python(_ script: String, port: UInt16) throws -> String {
     @Test("200 connections at once are all served, and beyond the limit clients get 421")
     func manyConnections() throws {
         // Sessions never give way to newcomers here (see OverloadTests for that).
-        let running = try RunningServer(.smtp2821, maxConnections: 150, maxPerAddress: 1000) { $0.evictableIdle = .seconds(3600) }
+        let running = try RunningServer(.smtp2821, maxConnections: 150, maxPerAddress: 1000) {
+            $0.evictableIdle = .seconds(3600)
+        }
         defer { running.stop() }
         let output = try python(
             #"""
@@ -376,7 +405,10 @@ func python(_ script: String, port: UInt16) throws -> String {
             """, port: running.port)
         let codes = output.split(separator: "\n").map(String.init)
         // Example 2: 200 200 200 550 200 354 250; Example 3: 200 354 250(stored) 250 250; 215 221.
-        #expect(codes == ["220", "200", "200", "200", "550", "200", "354", "250", "200", "354", "250", "250", "250", "215", "221"], "\(output)")
+        #expect(
+            codes == [
+                "220", "200", "200", "200", "550", "200", "354", "250", "200", "354", "250", "250", "250", "215", "221",
+            ], "\(output)")
         let stored = try running.messages()
         #expect(stored.count == 4, "two recipients of each scheme")
         #expect(stored.filter { $0.contains("Blah blah blah blah") }.count == 2)
@@ -400,7 +432,9 @@ extension MTPLiveTests {
                 c.sendall(line + b'\\r\\n'); reply()
             """, port: running.port)
         let codes = output.split(separator: "\n").map(String.init)
-        #expect(codes == ["220", "200", "200", "200", "200", "354", "250", "354", "250", "450", "502", "501", "221"], "\(output)")
+        #expect(
+            codes == ["220", "200", "200", "200", "200", "354", "250", "354", "250", "450", "502", "501", "221"],
+            "\(output)")
         let stored = try running.messages()
         #expect(stored.count == 3, "Foo and bar, then Foo again")
         #expect(stored.filter { $0.contains("Blah blah blah blah....etc etc etc") }.count == 2)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Experiments
 @testable import MailpathCLI
@@ -27,7 +27,9 @@ func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: Strin
         #expect(mailpath("help").out == result.out)
     }
 
-    @Test("every subcommand has help, the same from 'help X' and 'X --help'", arguments: CLI.subcommands.map { $0.spec.name })
+    @Test(
+        "every subcommand has help, the same from 'help X' and 'X --help'",
+        arguments: CLI.subcommands.map { $0.spec.name })
     func subcommandHelp(name: String) {
         let viaHelp = mailpath("help", name)
         let viaFlag = mailpath(name, "--help")
@@ -46,9 +48,11 @@ func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: Strin
         #expect(result.out == "mailpath \(CLI.version)\n")
     }
 
-    @Test("an empty directory or file name is a usage error, never a write into /", arguments: [
-        ["run", "x.json", "--out", ""], ["timeline", "t.json", "--out="], ["generate", "internet", "--out", ""],
-    ])
+    @Test(
+        "an empty directory or file name is a usage error, never a write into /",
+        arguments: [
+            ["run", "x.json", "--out", ""], ["timeline", "t.json", "--out="], ["generate", "internet", "--out", ""],
+        ])
     func emptyPaths(arguments: [String]) {
         let result = mailpath(arguments)
         #expect(result.code == .usage)
@@ -56,14 +60,28 @@ func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: Strin
         #expect(result.out.isEmpty)
     }
 
-    @Test("misspellings get one line with a suggestion and exit 64", arguments: [
-        (["bnech"], "mailpath: error: unknown subcommand 'bnech'; did you mean 'bench'? (see 'mailpath --help')\n"),
-        (["comprae", "x.json"], "mailpath: error: unknown subcommand 'comprae'; did you mean 'compare'? (see 'mailpath --help')\n"),
-        (["bench", "--kernal"], "mailpath: error: unknown option '--kernal' for 'bench'; did you mean '--kernel'? (see 'mailpath bench --help')\n"),
-        (["--verison"], "mailpath: error: unknown option '--verison'; did you mean '--version'? (see 'mailpath --help')\n"),
-        (["help", "tiemline"], "mailpath: error: unknown subcommand 'tiemline'; did you mean 'timeline'? (see 'mailpath --help')\n"),
-        (["frobnicate"], "mailpath: error: unknown subcommand 'frobnicate' (see 'mailpath --help')\n"),
-    ] as [([String], String)])
+    @Test(
+        "misspellings get one line with a suggestion and exit 64",
+        arguments: [
+            (["bnech"], "mailpath: error: unknown subcommand 'bnech'; did you mean 'bench'? (see 'mailpath --help')\n"),
+            (
+                ["comprae", "x.json"],
+                "mailpath: error: unknown subcommand 'comprae'; did you mean 'compare'? (see 'mailpath --help')\n"
+            ),
+            (
+                ["bench", "--kernal"],
+                "mailpath: error: unknown option '--kernal' for 'bench'; did you mean '--kernel'? (see 'mailpath bench --help')\n"
+            ),
+            (
+                ["--verison"],
+                "mailpath: error: unknown option '--verison'; did you mean '--version'? (see 'mailpath --help')\n"
+            ),
+            (
+                ["help", "tiemline"],
+                "mailpath: error: unknown subcommand 'tiemline'; did you mean 'timeline'? (see 'mailpath --help')\n"
+            ),
+            (["frobnicate"], "mailpath: error: unknown subcommand 'frobnicate' (see 'mailpath --help')\n"),
+        ] as [([String], String)])
     func misspellings(arguments: [String], expected: String) {
         let captured = CapturedConsole()
         let code = CLI.run(arguments: arguments, console: captured.console)
@@ -97,7 +115,10 @@ func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: Strin
         }
         let result = mailpath("send", "--server", "::1:25", "--from", "a@b.org", "--to", "c@d.org")
         #expect(result.code == .usage)
-        #expect(result.err == "mailpath: error: --server expects ADDR:PORT, such as 127.0.0.1:2525 or [::1]:2525 for IPv6, got '::1:25'\n")
+        #expect(
+            result.err
+                == "mailpath: error: --server expects ADDR:PORT, such as 127.0.0.1:2525 or [::1]:2525 for IPv6, got '::1:25'\n"
+        )
     }
 
     @Test("serve --hosts: one-line errors for a dialect without source routes, a missing table, a host not in it")
@@ -105,7 +126,10 @@ func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: Strin
         let table = repositoryRoot().appendingPathComponent("Docs/examples/relay-hosts.txt").path
         let modern = mailpath("serve", "--dialect", "esmtp", "--hosts", table, "--host-name", "A")
         #expect(modern.code == .usage)
-        #expect(modern.err.hasPrefix("mailpath: error: --hosts relays by source route, which esmtp does not do; use mtp780, smtp788 or smtp821"))
+        #expect(
+            modern.err.hasPrefix(
+                "mailpath: error: --hosts relays by source route, which esmtp does not do; use mtp780, smtp788 or smtp821"
+            ))
         let noName = mailpath("serve", "--dialect", "smtp821", "--hosts", table)
         #expect(noName.code == .usage && noName.err.contains("--hosts needs --host-name"))
         let missing = mailpath("serve", "--dialect", "smtp821", "--hosts", "/nonexistent/hosts.txt", "--host-name", "A")
@@ -115,7 +139,10 @@ func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: Strin
         #expect(stranger.code == .dataError && stranger.err.contains("relay-hosts.txt: no host named Q (--host-name)"))
         let bad = try scratchFile("A 127.0.0.1:2601 ARPANET\nD 127.0.0.1 ARPANET relay\n", name: "hosts.txt")
         let badLine = mailpath("serve", "--dialect", "smtp821", "--hosts", bad.path, "--host-name", "A")
-        #expect(badLine.err == "mailpath: error: \(bad.path): line 2: expected ADDRESS:PORT such as 127.0.0.1:2601, got '127.0.0.1'\n")
+        #expect(
+            badLine.err
+                == "mailpath: error: \(bad.path): line 2: expected ADDRESS:PORT such as 127.0.0.1:2601, got '127.0.0.1'\n"
+        )
     }
 
     @Test("the live benchmark delivers every message over loopback and reports the rate")
@@ -128,7 +155,9 @@ func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: Strin
         // The clients really were concurrent: the server saw more than one session at a time.
         let open = result.out.split(separator: "\n").first { $0.hasPrefix("  sessions open") }
         #expect(open.flatMap { Int($0.split(separator: " ")[2]) }.map { $0 > 1 } == true, "\(result.out)")
-        #expect(result.out.contains("reproduce with   \"$(Scripts/fast-build.sh)\" bench --live --messages 40 --concurrency 4"))
+        #expect(
+            result.out.contains(
+                "reproduce with   \"$(Scripts/fast-build.sh)\" bench --live --messages 40 --concurrency 4"))
     }
 
     @Test("the kernel benchmark runs and reports its figures and the command to reproduce them")
@@ -137,7 +166,10 @@ func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: Strin
         #expect(result.code == .success)
         #expect(result.out.contains("500 pending, 20,000 events"))
         #expect(result.out.contains("events/second"))
-        #expect(result.out.contains("reproduce with   \"$(Scripts/fast-build.sh)\" bench --kernel --events 20000 --pending 500 --seed 1 --delays uniform"))
+        #expect(
+            result.out.contains(
+                "reproduce with   \"$(Scripts/fast-build.sh)\" bench --kernel --events 20000 --pending 500 --seed 1 --delays uniform"
+            ))
     }
 }
 
@@ -163,11 +195,14 @@ func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: Strin
         let result = mailpath("dialects")
         #expect(result.code == .success)
         for (name, rfc, port) in [
-            ("ftp765", "RFC 765", "21"), ("mtp772", "RFC 772", "57"), ("mtp780", "RFC 780", "57"), ("smtp788", "RFC 788", "25"),
+            ("ftp765", "RFC 765", "21"), ("mtp772", "RFC 772", "57"), ("mtp780", "RFC 780", "57"),
+            ("smtp788", "RFC 788", "25"),
             ("smtp821", "RFC 821", "25"), ("esmtp", "RFC 1869", "25"), ("smtp2821", "RFC 2821", "25"),
         ] {
             let line = result.out.split(separator: "\n").first { $0.hasPrefix(name + " ") }
-            #expect(line?.contains(rfc) == true && line?.contains(" \(port) ") == true, "\(name): \(String(describing: line))")
+            #expect(
+                line?.contains(rfc) == true && line?.contains(" \(port) ") == true,
+                "\(name): \(String(describing: line))")
         }
         // The command words each dialect implements: FTP's MSND/MSOM/MSAM, none of the FTP
         // commands it answers 502, and no CONT before RFC 780.
@@ -194,7 +229,9 @@ func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: Strin
         #expect(result.err.contains("unknown dialect 'smtp812'; did you mean 'smtp821'?"))
     }
 
-    @Test("dialects --matrix is a grid of senders and receivers in 80 columns, each refusal lettered with its reply and pairs")
+    @Test(
+        "dialects --matrix is a grid of senders and receivers in 80 columns, each refusal lettered with its reply and pairs"
+    )
     func matrixGrid() {
         let result = mailpath("dialects", "--matrix")
         #expect(result.code == .success)
@@ -205,7 +242,8 @@ func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: Strin
         #expect(lines.filter { $0.hasPrefix("smtp2821 ") }.count == 2)
         #expect(result.out.contains("\nesmtp    H        H        H        ok+H     ok+H     ok+P     ok+P     ok+P\n"))
         // Routed through an RFC 2821 receiver: the route is stripped and the relay refused.
-        #expect(result.out.contains(": 550 to RCPT: Relaying not allowed here\n     smtp821→smtp2821, smtp821→smtp5321,"))
+        #expect(
+            result.out.contains(": 550 to RCPT: Relaying not allowed here\n     smtp821→smtp2821, smtp821→smtp5321,"))
     }
 
     @Test("Docs/dialects.md is exactly what 'mailpath dialects --markdown' prints")
@@ -218,15 +256,21 @@ func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: Strin
             return
         }
         let onDisk = try String(contentsOf: url, encoding: .utf8)
-        #expect(onDisk == markdown, "Docs/dialects.md is stale: run swift run mailpath dialects --markdown > Docs/dialects.md")
+        #expect(
+            onDisk == markdown,
+            "Docs/dialects.md is stale: run swift run mailpath dialects --markdown > Docs/dialects.md")
     }
 }
 
 @Suite struct OutputFailureTests {
     @Test("a result that cannot be written to standard output (a full disk) exits 74 with one line saying so")
     func fullDisk() throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mailpath").path
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "swift test builds mailpath beside the tests: \(binary)")
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "mailpath"
+        ).path
+        try #require(
+            FileManager.default.isExecutableFile(atPath: binary),
+            "swift test builds mailpath beside the tests: \(binary)")
         let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
         let process = TestEnvironment.process(binary, ["eras"])
         process.standardOutput = full

@@ -1,9 +1,9 @@
 import Foundation
-import Testing
-import TestSupport
-
 import MailAgent
 import MailSockets
+import TestSupport
+import Testing
+
 @testable import MailpathCLI
 
 /// A small valid scenario; each bad file below is this text with one edit.
@@ -46,93 +46,187 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
 
     /// (what is wrong, the edit to the base text, the exact line on standard error).
     static let table: [(String, String, String, String)] = [
-        ("syntax error", #""networks": ["ARPANET", "CSNET"],"#, #""networks": ["ARPANET" "CSNET"],"#,
-         #"bad.json:4:26: invalid JSON: expected ',' or ']' after a value, found '"'"#),
-        ("unterminated string", #""latency": "30ms"}"#, #""latency": "30ms}"#,
-         "bad.json:12:46: invalid JSON: unterminated string: the line ends before its closing quote"),
-        ("text after the document", "]}]}\n}\n", "]}]}\n}}\n",
-         "bad.json:15:2: invalid JSON: unexpected text after the end of the document"),
-        ("empty file", baseScenario, "",
-         "bad.json:1:1: invalid JSON: expected a value, found the end of the file"),
-        ("unknown format version", "mailpath-scenario/1", "mailpath-scenario/9",
-         #"bad.json:2:13: format: expected "mailpath-scenario/1", found "mailpath-scenario/9""#),
-        ("unknown field", #""links": ["#, #""linkz": ["#,
-         #"bad.json:10:3: unknown field "linkz"; did you mean "links"? (known: format, name, description, seed, duration, era, networks, hosts, links, dns, workload, faults)"#),
-        ("unknown host field", #""gateway": true"#, #""gatway": true"#,
-         #"bad.json:7:53: hosts[1]: unknown field "gatway"; did you mean "gateway"? (known: name, networks, role, address, domains, users, server, gateway, queue, retry, maxMessageSize, relayFor, openRelay, queueDelay, relayHost, dialect)"#),
-        ("missing field", "  \"networks\": [\"ARPANET\", \"CSNET\"],\n", "",
-         #"bad.json:1:1: missing field "networks": the networks, such as ["ARPANET", "CSNET"]"#),
-        ("no networks", #""networks": ["ARPANET", "CSNET"],"#, #""networks": [],"#,
-         "bad.json:4:15: networks: needs at least one network"),
-        ("wrong type", #"{"name": "A", "networks": ["ARPANET"], "users": ["ann"]}"#, #""A""#,
-         "bad.json:6:5: hosts[0]: expected an object, found a string"),
-        ("a number where a duration goes", #""latency": "20ms""#, #""latency": 20"#,
-         #"bad.json:11:40: links[0].latency: expected a duration such as "20ms", "1.5s", "30m", "2h" or "5d", with its unit; found the bare number 20"#),
-        ("unknown unit", #""latency": "20ms""#, #""latency": "20 parsecs""#,
-         #"bad.json:11:40: links[0].latency: expected a duration such as "20ms", "1.5s", "30m", "2h" or "5d", found "20 parsecs""#),
-        ("negative time", #""at": "0s""#, #""at": "-5s""#,
-         #"bad.json:14:36: workload.messages[0].at: expected a duration such as "20ms", "1.5s", "30m", "2h" or "5d", found "-5s""#),
-        ("bad bandwidth", #""latency": "30ms"}"#, #""latency": "30ms", "bandwidth": "fast"}"#,
-         #"bad.json:12:61: links[1].bandwidth: expected a bandwidth such as "9600bit/s", "56kbit/s" or "1.5Mbit/s", found "fast""#),
-        ("three bandwidths", #""latency": "30ms"}"#, #""latency": "30ms", "bandwidth": ["1Mbit/s", "2Mbit/s", "3Mbit/s"]}"#,
-         #"bad.json:12:61: links[1].bandwidth: expected a bandwidth, or two: ["to the second host", "back to the first"]"#),
-        ("a bad bandwidth back", #""latency": "30ms"}"#, #""latency": "30ms", "bandwidth": ["1Mbit/s", "slow"]}"#,
-         #"bad.json:12:73: links[1].bandwidth[1]: expected a bandwidth such as "9600bit/s", "56kbit/s" or "1.5Mbit/s", found "slow""#),
-        ("a message too large", #""to": ["joe@Z"]}"#, #""to": ["joe@Z"], "size": "300MB"}"#,
-         #"bad.json:14:84: workload.messages[0].size: "300MB" is too large: at most "100MB""#),
-        ("a latency too long", #""latency": "20ms""#, #""latency": "2d""#, #"bad.json:11:40: links[0].latency: "2d" is too long: at most "1h""#),
-        ("a duration past 64 bits", #""latency": "20ms""#, #""latency": "300000d""#,
-         #"bad.json:11:40: links[0].latency: "300000d" is too long: at most "1h""#),
-        ("a run too long", #""era": "smtp-1982","#, #""era": "smtp-1982", "duration": "4000d","#,
-         #"bad.json:3:35: duration: "4000d" is too long: at most "3650d""#),
-        ("a user name ending in a dot", #""users": ["joe"]"#, #""users": ["joe."]"#,
-         #"bad.json:8:52: hosts[2].users[0]: "joe." is not a valid user name: a dot may not start or end it, nor follow another (RFC 821 §4.1.2 <dot-string>)"#),
-        ("a user named MTP", #""users": ["joe"]"#, #""users": ["MTP"]"#,
-         #"bad.json:8:52: hosts[2].users[0]: "MTP" is reserved: RFC 780 §3.2 sends notices from MTP@host, so its mail would be taken for a notice"#),
-        ("a host named by its address", #"{"name": "Z", "networks""#, #"{"name": "[10.0.0.1]", "networks""#,
-         #"bad.json:8:14: hosts[2].name: "[10.0.0.1]" is an address literal, not a host name: name the host, and give its address as "address""#),
-        ("a recipient twice", #""to": ["joe@Z"]}"#, #""to": ["joe@Z", "JOE@z"]}"#,
-         #"bad.json:14:75: workload.messages[0].to[1]: <JOE@z> is named twice: each recipient once"#),
-        ("a user twice", #""users": ["joe"]"#, #""users": ["joe", "Joe"]"#, #"bad.json:8:59: hosts[2].users[1]: user "Joe" is listed twice on Z"#),
-        ("a restart before its crash", #""workload": {"messages""#,
-         #""faults": [{"type": "crash", "host": "G", "at": "10s", "restart": "5s"}], "workload": {"messages""#, #"bad.json:14:69: faults[0].restart: restarts before it crashes: give a time after "at""#),
-        ("an MX key that is not a domain", #""workload": {"messages""#, #""dns": {"mx": {"not a domain!": []}}, "workload": {"messages""#, #"bad.json:14:35: dns.mx.not a domain!: "not a domain!" is not a domain"#),
-        ("MX records for one domain twice", #""workload": {"messages""#,
-         #""dns": {"mx": {"c.org": [], "C.ORG": []}}, "workload": {"messages""#, #"bad.json:14:40: dns.mx.C.ORG: MX records for C.ORG are given twice (names ignore case)"#),
-        ("an injected reply of two lines", #""workload": {"messages""#,
-         #""faults": [{"type": "reply", "host": "Z", "command": "RCPT", "code": 550, "text": "no\r\n250 yes", "from": "0s", "until": "1h"}], "workload": {"messages""#,
-         #"bad.json:14:85: faults[0].text: a reply text is one line: no CR or LF"#),
-        ("a message after the end of the run", #""at": "0s""#, #""at": "7d""#, #"bad.json:14:36: workload.messages[0].at: sent after the run ends (its duration is 6d): it would never be sent"#),
-        ("a seed past 64 bits", #""era": "smtp-1982","#, #""era": "smtp-1982", "seed": 99999999999999999999999,"#,
-         #"bad.json:3:31: seed: expected a number from 0 to 9223372036854775807, found 99999999999999999999999, which is too large"#),
-        ("misspelt network", #"{"name": "Z", "networks": ["CSNET"]"#, #"{"name": "Z", "networks": ["CSNT"]"#,
-         #"bad.json:8:32: hosts[2].networks[0]: unknown network "CSNT"; did you mean "CSNET"?"#),
-        ("unknown host in a link", #""between": ["G", "Z"]"#, #""between": ["G", "Q"]"#,
-         #"bad.json:12:23: links[1].between[1]: unknown host "Q""#),
-        ("misspelt host in a link", #""between": ["G", "Z"]"#, #""between": ["G", "ZZ"]"#,
-         #"bad.json:12:23: links[1].between[1]: unknown host "ZZ"; did you mean "Z"?"#),
-        ("host defined twice", #"{"name": "Z", "networks""#, #"{"name": "G", "networks""#,
-         #"bad.json:8:14: hosts[2].name: host "G" defined twice"#),
-        ("a domain served twice", #"{"name": "Z", "networks": ["CSNET"], "users": ["joe"]}"#,
-         #"{"name": "Z", "networks": ["CSNET"], "users": ["joe"], "domains": ["a"]}"#,
-         #"bad.json:8:71: hosts[2].domains: domain a is served by both A and Z"#),
-        ("one address written two ways", #"{"name": "A", "networks": ["ARPANET"], "users": ["ann"]}"#,
-         #"{"name": "A", "networks": ["ARPANET"], "users": ["ann"], "address": "10.0.0.9"}"#
-            + "," + #"{"name": "B", "networks": ["ARPANET"], "address": "010.000.000.009"}"#,
-         #"bad.json:6:135: hosts[1].address: address 010.000.000.009 is already taken: it is 10.0.0.9, the address of A"#),
-        ("unknown role", #""gateway": true"#, #""role": "relay""#,
-         #"bad.json:7:61: hosts[1].role: unknown role "relay" (known: mail, client, router)"#),
-        ("a route through nowhere", "    {\"between\": [\"A\", \"G\"], \"latency\": \"20ms\"},\n", "",
-         "bad.json:13:66: workload.messages[0].to[0]: no links lead from A to Z, where <joe@Z> lives: add links, or a gateway joining their networks"),
-        ("an era that does not exist", #""era": "smtp-1982""#, #""era": "smtp-1892""#,
-         #"bad.json:3:10: era: unknown era "smtp-1892"; did you mean "smtp-1982"? (known: ftp-1980, mtp-1980, mtp-1981, smtp-1981, smtp-1982, mx-1986, esmtp-1995, smtp-2001, smtp-2008)"#),
-        ("an MX era without a name server", #""era": "smtp-1982""#, #""era": "mx-1986""#,
-         #"bad.json: dns.server: era mx-1986 uses DNS, so the scenario needs "dns": {"server": HOST}, the host running the name server"#),
-        ("a sender who is not a user", #""from": "ann@A""#, #""from": "bob@A""#,
-         #"bad.json:14:50: workload.messages[0].from: "bob@A" is not a user of this scenario"#),
+        (
+            "syntax error", #""networks": ["ARPANET", "CSNET"],"#, #""networks": ["ARPANET" "CSNET"],"#,
+            #"bad.json:4:26: invalid JSON: expected ',' or ']' after a value, found '"'"#
+        ),
+        (
+            "unterminated string", #""latency": "30ms"}"#, #""latency": "30ms}"#,
+            "bad.json:12:46: invalid JSON: unterminated string: the line ends before its closing quote"
+        ),
+        (
+            "text after the document", "]}]}\n}\n", "]}]}\n}}\n",
+            "bad.json:15:2: invalid JSON: unexpected text after the end of the document"
+        ),
+        (
+            "empty file", baseScenario, "",
+            "bad.json:1:1: invalid JSON: expected a value, found the end of the file"
+        ),
+        (
+            "unknown format version", "mailpath-scenario/1", "mailpath-scenario/9",
+            #"bad.json:2:13: format: expected "mailpath-scenario/1", found "mailpath-scenario/9""#
+        ),
+        (
+            "unknown field", #""links": ["#, #""linkz": ["#,
+            #"bad.json:10:3: unknown field "linkz"; did you mean "links"? (known: format, name, description, seed, duration, era, networks, hosts, links, dns, workload, faults)"#
+        ),
+        (
+            "unknown host field", #""gateway": true"#, #""gatway": true"#,
+            #"bad.json:7:53: hosts[1]: unknown field "gatway"; did you mean "gateway"? (known: name, networks, role, address, domains, users, server, gateway, queue, retry, maxMessageSize, relayFor, openRelay, queueDelay, relayHost, dialect)"#
+        ),
+        (
+            "missing field", "  \"networks\": [\"ARPANET\", \"CSNET\"],\n", "",
+            #"bad.json:1:1: missing field "networks": the networks, such as ["ARPANET", "CSNET"]"#
+        ),
+        (
+            "no networks", #""networks": ["ARPANET", "CSNET"],"#, #""networks": [],"#,
+            "bad.json:4:15: networks: needs at least one network"
+        ),
+        (
+            "wrong type", #"{"name": "A", "networks": ["ARPANET"], "users": ["ann"]}"#, #""A""#,
+            "bad.json:6:5: hosts[0]: expected an object, found a string"
+        ),
+        (
+            "a number where a duration goes", #""latency": "20ms""#, #""latency": 20"#,
+            #"bad.json:11:40: links[0].latency: expected a duration such as "20ms", "1.5s", "30m", "2h" or "5d", with its unit; found the bare number 20"#
+        ),
+        (
+            "unknown unit", #""latency": "20ms""#, #""latency": "20 parsecs""#,
+            #"bad.json:11:40: links[0].latency: expected a duration such as "20ms", "1.5s", "30m", "2h" or "5d", found "20 parsecs""#
+        ),
+        (
+            "negative time", #""at": "0s""#, #""at": "-5s""#,
+            #"bad.json:14:36: workload.messages[0].at: expected a duration such as "20ms", "1.5s", "30m", "2h" or "5d", found "-5s""#
+        ),
+        (
+            "bad bandwidth", #""latency": "30ms"}"#, #""latency": "30ms", "bandwidth": "fast"}"#,
+            #"bad.json:12:61: links[1].bandwidth: expected a bandwidth such as "9600bit/s", "56kbit/s" or "1.5Mbit/s", found "fast""#
+        ),
+        (
+            "three bandwidths", #""latency": "30ms"}"#,
+            #""latency": "30ms", "bandwidth": ["1Mbit/s", "2Mbit/s", "3Mbit/s"]}"#,
+            #"bad.json:12:61: links[1].bandwidth: expected a bandwidth, or two: ["to the second host", "back to the first"]"#
+        ),
+        (
+            "a bad bandwidth back", #""latency": "30ms"}"#, #""latency": "30ms", "bandwidth": ["1Mbit/s", "slow"]}"#,
+            #"bad.json:12:73: links[1].bandwidth[1]: expected a bandwidth such as "9600bit/s", "56kbit/s" or "1.5Mbit/s", found "slow""#
+        ),
+        (
+            "a message too large", #""to": ["joe@Z"]}"#, #""to": ["joe@Z"], "size": "300MB"}"#,
+            #"bad.json:14:84: workload.messages[0].size: "300MB" is too large: at most "100MB""#
+        ),
+        (
+            "a latency too long", #""latency": "20ms""#, #""latency": "2d""#,
+            #"bad.json:11:40: links[0].latency: "2d" is too long: at most "1h""#
+        ),
+        (
+            "a duration past 64 bits", #""latency": "20ms""#, #""latency": "300000d""#,
+            #"bad.json:11:40: links[0].latency: "300000d" is too long: at most "1h""#
+        ),
+        (
+            "a run too long", #""era": "smtp-1982","#, #""era": "smtp-1982", "duration": "4000d","#,
+            #"bad.json:3:35: duration: "4000d" is too long: at most "3650d""#
+        ),
+        (
+            "a user name ending in a dot", #""users": ["joe"]"#, #""users": ["joe."]"#,
+            #"bad.json:8:52: hosts[2].users[0]: "joe." is not a valid user name: a dot may not start or end it, nor follow another (RFC 821 §4.1.2 <dot-string>)"#
+        ),
+        (
+            "a user named MTP", #""users": ["joe"]"#, #""users": ["MTP"]"#,
+            #"bad.json:8:52: hosts[2].users[0]: "MTP" is reserved: RFC 780 §3.2 sends notices from MTP@host, so its mail would be taken for a notice"#
+        ),
+        (
+            "a host named by its address", #"{"name": "Z", "networks""#, #"{"name": "[10.0.0.1]", "networks""#,
+            #"bad.json:8:14: hosts[2].name: "[10.0.0.1]" is an address literal, not a host name: name the host, and give its address as "address""#
+        ),
+        (
+            "a recipient twice", #""to": ["joe@Z"]}"#, #""to": ["joe@Z", "JOE@z"]}"#,
+            #"bad.json:14:75: workload.messages[0].to[1]: <JOE@z> is named twice: each recipient once"#
+        ),
+        (
+            "a user twice", #""users": ["joe"]"#, #""users": ["joe", "Joe"]"#,
+            #"bad.json:8:59: hosts[2].users[1]: user "Joe" is listed twice on Z"#
+        ),
+        (
+            "a restart before its crash", #""workload": {"messages""#,
+            #""faults": [{"type": "crash", "host": "G", "at": "10s", "restart": "5s"}], "workload": {"messages""#,
+            #"bad.json:14:69: faults[0].restart: restarts before it crashes: give a time after "at""#
+        ),
+        (
+            "an MX key that is not a domain", #""workload": {"messages""#,
+            #""dns": {"mx": {"not a domain!": []}}, "workload": {"messages""#,
+            #"bad.json:14:35: dns.mx.not a domain!: "not a domain!" is not a domain"#
+        ),
+        (
+            "MX records for one domain twice", #""workload": {"messages""#,
+            #""dns": {"mx": {"c.org": [], "C.ORG": []}}, "workload": {"messages""#,
+            #"bad.json:14:40: dns.mx.C.ORG: MX records for C.ORG are given twice (names ignore case)"#
+        ),
+        (
+            "an injected reply of two lines", #""workload": {"messages""#,
+            #""faults": [{"type": "reply", "host": "Z", "command": "RCPT", "code": 550, "text": "no\r\n250 yes", "from": "0s", "until": "1h"}], "workload": {"messages""#,
+            #"bad.json:14:85: faults[0].text: a reply text is one line: no CR or LF"#
+        ),
+        (
+            "a message after the end of the run", #""at": "0s""#, #""at": "7d""#,
+            #"bad.json:14:36: workload.messages[0].at: sent after the run ends (its duration is 6d): it would never be sent"#
+        ),
+        (
+            "a seed past 64 bits", #""era": "smtp-1982","#, #""era": "smtp-1982", "seed": 99999999999999999999999,"#,
+            #"bad.json:3:31: seed: expected a number from 0 to 9223372036854775807, found 99999999999999999999999, which is too large"#
+        ),
+        (
+            "misspelt network", #"{"name": "Z", "networks": ["CSNET"]"#, #"{"name": "Z", "networks": ["CSNT"]"#,
+            #"bad.json:8:32: hosts[2].networks[0]: unknown network "CSNT"; did you mean "CSNET"?"#
+        ),
+        (
+            "unknown host in a link", #""between": ["G", "Z"]"#, #""between": ["G", "Q"]"#,
+            #"bad.json:12:23: links[1].between[1]: unknown host "Q""#
+        ),
+        (
+            "misspelt host in a link", #""between": ["G", "Z"]"#, #""between": ["G", "ZZ"]"#,
+            #"bad.json:12:23: links[1].between[1]: unknown host "ZZ"; did you mean "Z"?"#
+        ),
+        (
+            "host defined twice", #"{"name": "Z", "networks""#, #"{"name": "G", "networks""#,
+            #"bad.json:8:14: hosts[2].name: host "G" defined twice"#
+        ),
+        (
+            "a domain served twice", #"{"name": "Z", "networks": ["CSNET"], "users": ["joe"]}"#,
+            #"{"name": "Z", "networks": ["CSNET"], "users": ["joe"], "domains": ["a"]}"#,
+            #"bad.json:8:71: hosts[2].domains: domain a is served by both A and Z"#
+        ),
+        (
+            "one address written two ways", #"{"name": "A", "networks": ["ARPANET"], "users": ["ann"]}"#,
+            #"{"name": "A", "networks": ["ARPANET"], "users": ["ann"], "address": "10.0.0.9"}"#
+                + "," + #"{"name": "B", "networks": ["ARPANET"], "address": "010.000.000.009"}"#,
+            #"bad.json:6:135: hosts[1].address: address 010.000.000.009 is already taken: it is 10.0.0.9, the address of A"#
+        ),
+        (
+            "unknown role", #""gateway": true"#, #""role": "relay""#,
+            #"bad.json:7:61: hosts[1].role: unknown role "relay" (known: mail, client, router)"#
+        ),
+        (
+            "a route through nowhere", "    {\"between\": [\"A\", \"G\"], \"latency\": \"20ms\"},\n", "",
+            "bad.json:13:66: workload.messages[0].to[0]: no links lead from A to Z, where <joe@Z> lives: add links, or a gateway joining their networks"
+        ),
+        (
+            "an era that does not exist", #""era": "smtp-1982""#, #""era": "smtp-1892""#,
+            #"bad.json:3:10: era: unknown era "smtp-1892"; did you mean "smtp-1982"? (known: ftp-1980, mtp-1980, mtp-1981, smtp-1981, smtp-1982, mx-1986, esmtp-1995, smtp-2001, smtp-2008)"#
+        ),
+        (
+            "an MX era without a name server", #""era": "smtp-1982""#, #""era": "mx-1986""#,
+            #"bad.json: dns.server: era mx-1986 uses DNS, so the scenario needs "dns": {"server": HOST}, the host running the name server"#
+        ),
+        (
+            "a sender who is not a user", #""from": "ann@A""#, #""from": "bob@A""#,
+            #"bad.json:14:50: workload.messages[0].from: "bob@A" is not a user of this scenario"#
+        ),
     ]
 
-    @Test("a bad scenario gets one line naming the file, the place and what was expected, and exit 65", arguments: table.indices)
+    @Test(
+        "a bad scenario gets one line naming the file, the place and what was expected, and exit 65",
+        arguments: table.indices)
     func badFile(index: Int) throws {
         let (what, original, replacement, expected) = Self.table[index]
         #expect(baseScenario.contains(original), "the edit for '\(what)' does not apply")
@@ -153,11 +247,16 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         #expect(result.err == "mailpath: error: /nonexistent/scenario.json: no such file\n")
     }
 
-    @Test("a file that cannot be read says why: a directory, UTF-16, a byte that is not UTF-8", arguments: [
-        ("directory", [], "it is a directory, not a file"),
-        ("utf16.json", [0xFF, 0xFE, 0x7B, 0x00, 0x7D, 0x00], "the file is UTF-16; save it as UTF-8"),
-        ("latin1.json", Array(#"{"name": "M"#.utf8) + [0xFC] + Array(#"ller"}"#.utf8), "not UTF-8 text: an invalid byte at offset 11"),
-    ] as [(String, [UInt8], String)])
+    @Test(
+        "a file that cannot be read says why: a directory, UTF-16, a byte that is not UTF-8",
+        arguments: [
+            ("directory", [], "it is a directory, not a file"),
+            ("utf16.json", [0xFF, 0xFE, 0x7B, 0x00, 0x7D, 0x00], "the file is UTF-16; save it as UTF-8"),
+            (
+                "latin1.json", Array(#"{"name": "M"#.utf8) + [0xFC] + Array(#"ller"}"#.utf8),
+                "not UTF-8 text: an invalid byte at offset 11"
+            ),
+        ] as [(String, [UInt8], String)])
     func unreadable(name: String, bytes: [UInt8], reason: String) throws {
         let directory = TemporaryFiles.url("read")
         let path = directory.appendingPathComponent(name).path
@@ -201,7 +300,9 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
     func compareGolden() {
         let result = mailpath("compare", Self.relayStory, "--quiet")
         #expect(result.code == .success)
-        #expect(result.out.contains("- mx-1986 → esmtp-1995: factors changed: dialect smtp821 → esmtp, pipelining off → on\n"))
+        #expect(
+            result.out.contains(
+                "- mx-1986 → esmtp-1995: factors changed: dialect smtp821 → esmtp, pipelining off → on\n"))
         #expect(result.out.contains("\n    round trips per message 7.00 → 4.00\n"))
         Golden.check(result.out, matches: "compare-relay-story.txt")
     }
@@ -212,9 +313,15 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         let text = mailpath("run", Self.relayStory, "--era", "ftp-1980", "--quiet")
         #expect(text.out.contains("latency mean, delivered (s)                  -\n"))
         let json = mailpath("run", Self.relayStory, "--era", "ftp-1980", "--quiet", "--format", "json")
-        #expect(json.out.contains(#""latency_mean_s": null"#) && json.out.contains(#""hops_mean": null"#) && !json.out.contains(#""-""#))
-        let csv = mailpath("run", Self.relayStory, "--era", "ftp-1980", "--quiet", "--format", "csv").out.split(separator: "\r\n")
-        let fields = Dictionary(uniqueKeysWithValues: zip(csv[0].split(separator: ",").map(String.init), csv[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
+        #expect(
+            json.out.contains(#""latency_mean_s": null"#) && json.out.contains(#""hops_mean": null"#)
+                && !json.out.contains(#""-""#))
+        let csv = mailpath("run", Self.relayStory, "--era", "ftp-1980", "--quiet", "--format", "csv").out.split(
+            separator: "\r\n")
+        let fields = Dictionary(
+            uniqueKeysWithValues: zip(
+                csv[0].split(separator: ",").map(String.init),
+                csv[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
         #expect(fields["latency_mean_s"] == "" && fields["hops_mean"] == "" && fields["delivered"] == "0")
     }
 
@@ -223,18 +330,25 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         let result = mailpath("compare", Self.relayStory, "--eras", "mx-1986,esmtp-1995", "--attribute", "--quiet")
         #expect(result.code == .success)
         #expect(result.out.contains("\n    round trips per message 7.00 → 4.00 (dialect -1.500, pipelining -1.500)\n"))
-        #expect(result.out.contains("Each factor's share of the change from mx-1986 to esmtp-1995 (Shapley values over 4 runs):"))
-        let json = mailpath("compare", Self.relayStory, "--eras", "mx-1986,esmtp-1995", "--attribute", "--quiet", "--format", "json")
+        #expect(
+            result.out.contains(
+                "Each factor's share of the change from mx-1986 to esmtp-1995 (Shapley values over 4 runs):"))
+        let json = mailpath(
+            "compare", Self.relayStory, "--eras", "mx-1986,esmtp-1995", "--attribute", "--quiet", "--format", "json")
         #expect(json.out.contains(#""method": "shapley""#))
         let folder = TemporaryFiles.path("attribute")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(mailpath("compare", Self.relayStory, "--eras", "mx-1986,esmtp-1995", "--attribute", "--quiet", "--out", folder).code == .success)
+        #expect(
+            mailpath(
+                "compare", Self.relayStory, "--eras", "mx-1986,esmtp-1995", "--attribute", "--quiet", "--out", folder
+            ).code == .success)
         let csv = try String(contentsOfFile: folder + "/attribution.csv", encoding: .utf8)
         #expect(csv.hasPrefix("from_era,to_era,figure,factor,from,to,share\r\n"))
         #expect(csv.contains("mx-1986,esmtp-1995,round_trips_per_message,pipelining,7.000000,4.000000,-1.500000\r\n"))
     }
 
-    @Test("--replications gives every figure a 95% interval in text, JSON and CSV, and marks differences not significant")
+    @Test(
+        "--replications gives every figure a 95% interval in text, JSON and CSV, and marks differences not significant")
     func replications() throws {
         let text = mailpath("compare", Self.relayStory, "--eras", "smtp-1982,mx-1986", "--replications", "4", "--quiet")
         #expect(text.code == .success)
@@ -251,20 +365,27 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         #expect(mailpath("compare", Self.relayStory, "--replications", "2", "--attribute").code == .usage)
     }
 
-    @Test("--set changes a factor of the era for run and compare; a bad one is a usage error saying what the factor takes")
+    @Test(
+        "--set changes a factor of the era for run and compare; a bad one is a usage error saying what the factor takes"
+    )
     func setFactor() {
         let islands = mailpath("run", Self.relayStory, "--era", "mx-1986", "--set", "internet=off", "--quiet")
         #expect(islands.code == .success)
         #expect(islands.out.hasPrefix("relay-story in mx-1986[internet=off] (MX routing, with internet off, "))
-        let compared = mailpath("compare", Self.relayStory, "--eras", "smtp-1982,mx-1986", "--set", "dns=off", "--quiet")
+        let compared = mailpath(
+            "compare", Self.relayStory, "--eras", "smtp-1982,mx-1986", "--set", "dns=off", "--quiet")
         #expect(compared.code == .success)
-        #expect(compared.out.contains("- smtp-1982 → mx-1986[dns=off]: factors changed: routing source-routes → mx, internet off → on\n"))
+        #expect(
+            compared.out.contains(
+                "- smtp-1982 → mx-1986[dns=off]: factors changed: routing source-routes → mx, internet off → on\n"))
         let bad = mailpath("run", Self.relayStory, "--set", "pipelining=maybe")
         #expect(bad.code == .usage)
         #expect(bad.err.contains("--set: factor pipelining takes off, on, not 'maybe' (see 'mailpath eras --factors')"))
         let factors = mailpath("eras", "--factors")
         #expect(factors.code == .success)
-        #expect(factors.out.contains("mx-1986     smtp821   mx             by-name   followed       on   on        rfc1123  off"))
+        #expect(
+            factors.out.contains(
+                "mx-1986     smtp821   mx             by-name   followed       on   on        rfc1123  off"))
     }
 
     @Test("trace follows one message through every relay in RFC 821's notation (golden)")
@@ -292,28 +413,41 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         let directory = TemporaryFiles.path("out")
         let result = mailpath("run", Self.relayStory, "--quiet", "--out", directory)
         #expect(result.code == .success)
-        for file in ["summary.json", "summary.csv", "recipients.csv", "mailboxes.csv", "queue.csv", "trace.txt", "viewer.html"] {
+        for file in [
+            "summary.json", "summary.csv", "recipients.csv", "mailboxes.csv", "queue.csv", "trace.txt", "viewer.html",
+        ] {
             #expect(FileManager.default.fileExists(atPath: directory + "/" + file), "missing \(file)")
         }
         let recipients = try String(contentsOfFile: directory + "/recipients.csv", encoding: .utf8)
         #expect(recipients.split(separator: "\r\n").count == 3)  // header and two recipients
-        #expect(!FileManager.default.fileExists(atPath: directory + "/mailboxes"), "texts are kept only with --keep-text")
+        #expect(
+            !FileManager.default.fileExists(atPath: directory + "/mailboxes"), "texts are kept only with --keep-text")
     }
 
-    @Test("--out is written whole: nothing staged is left beside it, other files in it stay, and a file in the way is named")
+    @Test(
+        "--out is written whole: nothing staged is left beside it, other files in it stay, and a file in the way is named"
+    )
     func outFolderWholeOrNothing() throws {
         let parent = TemporaryFiles.path("out")
         let directory = parent + "/results"
         #expect(mailpath("run", Self.relayStory, "--quiet", "--out", directory).code == .success)
         try "mine".write(toFile: directory + "/notes.txt", atomically: true, encoding: .utf8)
-        #expect(mailpath("compare", Self.relayStory, "--quiet", "--out", directory, "--eras", "smtp-1982").code == .success)
+        #expect(
+            mailpath("compare", Self.relayStory, "--quiet", "--out", directory, "--eras", "smtp-1982").code == .success)
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        #expect(names == ["comparison.csv", "comparison.json", "mailboxes.csv", "notes.txt", "queue.csv", "recipients.csv", "summary.csv", "summary.json", "trace.txt", "viewer.html"])
+        #expect(
+            names == [
+                "comparison.csv", "comparison.json", "mailboxes.csv", "notes.txt", "queue.csv", "recipients.csv",
+                "summary.csv", "summary.json", "trace.txt", "viewer.html",
+            ])
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent) == ["results"], "no staging folder left")
         // A file where a folder must go: one line naming it, and nothing written.
         let blocked = mailpath("run", Self.relayStory, "--quiet", "--out", directory + "/notes.txt/deeper")
         #expect(blocked.code == .failure)
-        #expect(blocked.err == "mailpath: error: cannot write to \(directory)/notes.txt/deeper: \(directory)/notes.txt is a file, not a folder\n")
+        #expect(
+            blocked.err
+                == "mailpath: error: cannot write to \(directory)/notes.txt/deeper: \(directory)/notes.txt is a file, not a folder\n"
+        )
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).count == names.count)
     }
 
@@ -322,18 +456,21 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         let directory = TemporaryFiles.path("out")
         let result = mailpath("run", Self.relayStory, "--quiet", "--out", directory, "--keep-text")
         #expect(result.code == .success)
-        let rows = try String(contentsOfFile: directory + "/mailboxes.csv", encoding: .utf8).split(separator: "\r\n").dropFirst()
+        let rows = try String(contentsOfFile: directory + "/mailboxes.csv", encoding: .utf8).split(separator: "\r\n")
+            .dropFirst()
         #expect(rows.count == 2)
         for row in rows {
             let fields = row.split(separator: ",").map(String.init)
-            let text = try #require(FileManager.default.contents(atPath: "\(directory)/mailboxes/\(fields[0])/\(fields[1])/1.eml"))
+            let text = try #require(
+                FileManager.default.contents(atPath: "\(directory)/mailboxes/\(fields[0])/\(fields[1])/1.eml"))
             #expect(String(text.count) == fields[4])
             #expect(String(StoredMessage.digest(Array(text)), radix: 16).leftPadded(16) == fields[5])
             #expect(String(decoding: text, as: UTF8.self).hasPrefix("Return-Path: <"))
         }
         let missing = mailpath("run", Self.relayStory, "--keep-text")
         #expect(missing.code == .usage)
-        #expect(missing.err == "mailpath: error: --keep-text writes the delivered texts under --out DIR: give --out too\n")
+        #expect(
+            missing.err == "mailpath: error: --keep-text writes the delivered texts under --out DIR: give --out too\n")
     }
 
     @Test("an unknown message or era is a usage error naming what exists")
@@ -393,18 +530,25 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         }
         let file = try scratchFile("Subject: hello\n\nA line with LF only.\n.dot\n", name: "message.txt")
         let address = "127.0.0.1:\(server.boundPort)"
-        let good = mailpath("send", "--dialect", "esmtp", "--server", address, "--from", "ann@a.org", "--to", "joe@example.org", file.path)
+        let good = mailpath(
+            "send", "--dialect", "esmtp", "--server", address, "--from", "ann@a.org", "--to", "joe@example.org",
+            file.path)
         #expect(good.code == .success, "\(good.err)")
         #expect(good.out == "<joe@example.org>: delivered: 250 OK\n")
         let stored = try FileManager.default.contentsOfDirectory(atPath: directory + "/joe/new")
         #expect(stored.count == 1)
         let text = try String(contentsOfFile: directory + "/joe/new/" + stored[0], encoding: .utf8)
-        #expect(text.hasSuffix("Subject: hello\r\n\r\nA line with LF only.\r\n.dot\r\n"), "LF became CR LF, the dot survived")
-        let bad = mailpath("send", "--server", address, "--from", "ann@a.org", "--to", "joe@example.org", "--to", "x@elsewhere.net", file.path, "--transcript")
+        #expect(
+            text.hasSuffix("Subject: hello\r\n\r\nA line with LF only.\r\n.dot\r\n"),
+            "LF became CR LF, the dot survived")
+        let bad = mailpath(
+            "send", "--server", address, "--from", "ann@a.org", "--to", "joe@example.org", "--to", "x@elsewhere.net",
+            file.path, "--transcript")
         #expect(bad.code == .failure)
         #expect(bad.out.contains("<x@elsewhere.net>: permanent failure: 550 Relaying not allowed here\n"))
         #expect(bad.err.contains("C: RCPT TO:<x@elsewhere.net>\n"))
-        let nobody = mailpath("send", "--server", "127.0.0.1:1", "--from", "ann@a.org", "--to", "joe@example.org", file.path)
+        let nobody = mailpath(
+            "send", "--server", "127.0.0.1:1", "--from", "ann@a.org", "--to", "joe@example.org", file.path)
         #expect(nobody.code == .temporaryFailure)
         #expect(nobody.err.hasPrefix("mailpath: error: cannot connect to 127.0.0.1:1"))
     }
@@ -421,11 +565,15 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         #expect(seven.code == .success && eight.code == .success)
         #expect(seven.out == again.out)
         // Everything but the seed column differs when the workload does (latencies, bytes, ...).
-        let figures = { (text: String) in text.split(separator: "\r\n")[1].split(separator: ",").dropFirst(3).joined(separator: ",") }
+        let figures = { (text: String) in
+            text.split(separator: "\r\n")[1].split(separator: ",").dropFirst(3).joined(separator: ",")
+        }
         #expect(figures(seven.out) != figures(eight.out))
         for command in ["compare", "trace"] {
             let arguments = command == "trace" ? ["--message", "1"] : ["--eras", "mx-1986,smtp-2001"]
-            let a = CLI.run(arguments: [command, Self.internet, "--seed", "7", "--quiet"] + arguments, console: CapturedConsole().console)
+            let a = CLI.run(
+                arguments: [command, Self.internet, "--seed", "7", "--quiet"] + arguments,
+                console: CapturedConsole().console)
             #expect(a == .success, "\(command)")
         }
         let traceSeven = mailpath("trace", Self.internet, "--message", "1", "--seed", "7")
@@ -433,10 +581,16 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         #expect(traceSeven.out != traceEight.out, "message 1 is another message under another seed")
     }
 
-    @Test("one scenario and seed give byte-identical output in two separate processes, whatever their locale and time zone")
+    @Test(
+        "one scenario and seed give byte-identical output in two separate processes, whatever their locale and time zone"
+    )
     func identicalAcrossProcesses() throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mailpath").path
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "swift test builds mailpath beside the tests: \(binary)")
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "mailpath"
+        ).path
+        try #require(
+            FileManager.default.isExecutableFile(atPath: binary),
+            "swift test builds mailpath beside the tests: \(binary)")
         func output(_ environment: [String: String]) throws -> Data {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import MailpathCLI
 @testable import SimNetwork
@@ -9,13 +9,18 @@ import TestSupport
 /// malformed packet or an expert warning, checked with tshark (Debian's package, which .ci/run
 /// installs), with the IPv4, TCP and UDP checksums verified.
 @Suite(.serialized) struct PacketTraceTests {
-    static func example(_ name: String) -> String { repositoryRoot().appendingPathComponent("Docs/examples/\(name)").path }
+    static func example(_ name: String) -> String {
+        repositoryRoot().appendingPathComponent("Docs/examples/\(name)").path
+    }
 
     /// tshark's output for `arguments` on `file`.
     static func tshark(_ file: String, _ arguments: [String]) throws -> String {
         let (status, output) = try TestEnvironment.run(
             "/usr/bin/env",
-            ["tshark", "-r", file, "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE"] + arguments)
+            [
+                "tshark", "-r", file, "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE", "-o",
+                "udp.check_checksum:TRUE",
+            ] + arguments)
         try #require(status == 0, "tshark failed (is Debian's tshark installed? .ci/run installs it)")
         return output
     }
@@ -40,11 +45,14 @@ import TestSupport
         }
     }
 
-    @Test("relay story in mx-1986: DNS MX with its additional A record, SMTP and the message (IMF), each frame's comment naming the trace's connection")
+    @Test(
+        "relay story in mx-1986: DNS MX with its additional A record, SMTP and the message (IMF), each frame's comment naming the trace's connection"
+    )
     func relayStory() throws {
         let file = try Self.capture("relay-story.json", era: "mx-1986", command: "trace")
         try Self.checkClean(file, protocols: ["dns", "smtp", "imf"])
-        let exchanges = try Self.tshark(file, ["-Y", "dns.flags.response == 1", "-T", "fields", "-e", "dns.mx.mail_exchange", "-e", "dns.a"])
+        let exchanges = try Self.tshark(
+            file, ["-Y", "dns.flags.response == 1", "-T", "fields", "-e", "dns.mx.mail_exchange", "-e", "dns.a"])
         #expect(exchanges == "Z\t10.0.0.5\nA\t10.0.0.1\n", "\(exchanges)")
         let commands = try Self.tshark(file, ["-Y", "smtp.req.command", "-T", "fields", "-e", "smtp.req.command"])
         #expect(commands.split(separator: "\n").prefix(5) == ["HELO", "MAIL", "RCPT", "DATA", "QUIT"])
@@ -52,20 +60,31 @@ import TestSupport
         #expect(trace.contains("[connect] conn1 to Z"), "the trace names the same connection")
         // Each frame's comment names its event: line N of the run's trace.txt.
         let out = TemporaryFiles.path("mailpath")
-        #expect(mailpath(["run", Self.example("relay-story.json"), "--era", "mx-1986", "--out", out, "--pcap", out + ".pcapng", "--quiet"]).code == .success)
+        #expect(
+            mailpath([
+                "run", Self.example("relay-story.json"), "--era", "mx-1986", "--out", out, "--pcap", out + ".pcapng",
+                "--quiet",
+            ]).code == .success)
         let lines = try String(contentsOfFile: out + "/trace.txt", encoding: .utf8).split(separator: "\n")
-        let comments = try Self.tshark(out + ".pcapng", ["-Y", "smtp.req.command == \"HELO\"", "-T", "fields", "-e", "frame.comment"]).split(separator: "\n")
+        let comments = try Self.tshark(
+            out + ".pcapng", ["-Y", "smtp.req.command == \"HELO\"", "-T", "fields", "-e", "frame.comment"]
+        ).split(separator: "\n")
         #expect(comments.count == 2)
         for (comment, hello) in zip(comments, ["conn1 A → Z 8 bytes: HELO A", "conn2 Z → A 8 bytes: HELO Z"]) {
             #expect(comment.hasSuffix(" · " + hello), "\(comment)")
             let number = try #require(Int(comment.dropFirst("event ".count).prefix { $0 != " " }))
-            #expect(lines[number - 1].hasSuffix(hello.split(separator: " ")[0] + " " + hello.split(separator: ": ")[1]), "\(lines[number - 1])")
+            #expect(
+                lines[number - 1].hasSuffix(hello.split(separator: " ")[0] + " " + hello.split(separator: ": ")[1]),
+                "\(lines[number - 1])")
         }
     }
 
-    @Test("the relay story in every era decodes cleanly (MTP with Docs/wireshark/mtp.lua), and FTP, MTP or SMTP frames are there", arguments: [
-        "ftp-1980", "mtp-1980", "mtp-1981", "smtp-1981", "smtp-1982", "mx-1986", "esmtp-1995", "smtp-2001", "smtp-2008",
-    ])
+    @Test(
+        "the relay story in every era decodes cleanly (MTP with Docs/wireshark/mtp.lua), and FTP, MTP or SMTP frames are there",
+        arguments: [
+            "ftp-1980", "mtp-1980", "mtp-1981", "smtp-1981", "smtp-1982", "mx-1986", "esmtp-1995", "smtp-2001",
+            "smtp-2008",
+        ])
     func relayStoryEveryEra(era: String) throws {
         let file = try Self.capture("relay-story.json", era: era)
         let lua = ["-X", "lua_script:" + repositoryRoot().appendingPathComponent("Docs/wireshark/mtp.lua").path]
@@ -78,21 +97,26 @@ import TestSupport
         }
         try Self.checkClean(file, protocols: [expected], lua: lua)
         if expected == "mtp" {
-            let commands = try Self.tshark(file, lua + ["-Y", "mtp.command", "-T", "fields", "-e", "mtp.command"]).split(separator: "\n")
+            let commands = try Self.tshark(file, lua + ["-Y", "mtp.command", "-T", "fields", "-e", "mtp.command"])
+                .split(separator: "\n")
             #expect(commands.contains("MAIL") && commands.contains("QUIT"), "\(commands)")
-            let replies = try Self.tshark(file, lua + ["-Y", "mtp.reply.code", "-T", "fields", "-e", "mtp.reply.code"]).split(separator: "\n")
+            let replies = try Self.tshark(file, lua + ["-Y", "mtp.reply.code", "-T", "fields", "-e", "mtp.reply.code"])
+                .split(separator: "\n")
             #expect(replies.contains("220") && replies.contains("354") && replies.contains("250"), "\(replies)")
         }
     }
 
-    @Test("an Internet of 50 domains in esmtp-1995: pipelined commands and texts over several segments decode cleanly; the trace repeats byte for byte")
+    @Test(
+        "an Internet of 50 domains in esmtp-1995: pipelined commands and texts over several segments decode cleanly; the trace repeats byte for byte"
+    )
     func internet() throws {
         let file = try Self.capture("internet-2001.json", era: "esmtp-1995")
         try Self.checkClean(file, protocols: ["dns", "smtp", "imf", "tcp.flags.fin == 1"])
         let again = try Self.capture("internet-2001.json", era: "esmtp-1995")
         #expect(FileManager.default.contents(atPath: file) == FileManager.default.contents(atPath: again))
         // Texts longer than a segment arrive in pieces that the SMTP dissector puts together again.
-        let reassembled = try Self.tshark(file, ["-Y", "imf && smtp.data.fragment.count > 1"]).split(separator: "\n").count
+        let reassembled = try Self.tshark(file, ["-Y", "imf && smtp.data.fragment.count > 1"]).split(separator: "\n")
+            .count
         #expect(reassembled > 0)
     }
 
@@ -100,8 +124,12 @@ import TestSupport
     func mtpDissector() throws {
         let file = try Self.capture("early-1980s.json", era: "mtp-1981")
         let lua = ["-X", "lua_script:" + repositoryRoot().appendingPathComponent("Docs/wireshark/mtp.lua").path]
-        try Self.checkClean(file, protocols: ["mtp", "mtp.command == \"MAIL\"", "mtp.reply.code == 354", "mtp.text", "mtp.text.end"], lua: lua)
-        let first = try Self.tshark(file, lua + ["-Y", "mtp.command == \"MAIL\"", "-T", "fields", "-e", "mtp.parameter"]).split(separator: "\n").first
+        try Self.checkClean(
+            file, protocols: ["mtp", "mtp.command == \"MAIL\"", "mtp.reply.code == 354", "mtp.text", "mtp.text.end"],
+            lua: lua)
+        let first = try Self.tshark(
+            file, lua + ["-Y", "mtp.command == \"MAIL\"", "-T", "fields", "-e", "mtp.parameter"]
+        ).split(separator: "\n").first
         #expect(first?.hasPrefix("FROM:<jqp@MIT-AI> TO:<@") == true, "\(String(describing: first))")
     }
 
@@ -124,7 +152,9 @@ import TestSupport
 
     @Test("--pcap with --replications is refused: a trace is of one run")
     func replications() {
-        let result = mailpath(["run", Self.example("relay-story.json"), "--replications", "3", "--pcap", "/tmp/x.pcapng"])
+        let result = mailpath([
+            "run", Self.example("relay-story.json"), "--replications", "3", "--pcap", "/tmp/x.pcapng",
+        ])
         #expect(result.code == .usage)
         #expect(result.err == "mailpath: error: --pcap captures one run: leave it out with --replications\n")
     }

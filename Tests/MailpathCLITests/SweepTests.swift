@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Experiments
 @testable import MailpathCLI
@@ -48,20 +48,27 @@ final class Scratch {
         let plan = try Self.plan(in: scratch)
         let result = mailpath("sweep", plan, "--out", scratch.path + "/all", "--quiet")
         #expect(result.code == .success, "\(result.err)")
-        #expect(result.out == "12 of 12 runs in \(scratch.path)/all/results.csv and \(scratch.path)/all/results.jsonl\n")
+        #expect(
+            result.out == "12 of 12 runs in \(scratch.path)/all/results.csv and \(scratch.path)/all/results.jsonl\n")
         let csv = try scratch.read("all/results.csv")
         #expect(csv.hasPrefix("run,point,replication,seed,era,links[1].latency,figure,value\r\n"))
         // A slower link between D and P delays the mail that crosses it: read from the rows themselves.
         func value(_ era: String, _ latency: String, _ figure: String) -> Double? {
-            let rows = csv.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-            return rows.first { $0.count == 8 && $0[4] == era && $0[5] == latency && $0[6] == figure && $0[2] == "0" }.flatMap { Double($0[7]) }
+            let rows = csv.split(separator: "\r\n").map {
+                $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            }
+            return rows.first { $0.count == 8 && $0[4] == era && $0[5] == latency && $0[6] == figure && $0[2] == "0" }
+                .flatMap { Double($0[7]) }
         }
         let slow = try #require(value("smtp-1982", "3s", "latency_mean_s"))
         let fast = try #require(value("smtp-1982", "30ms", "latency_mean_s"))
         #expect(slow > fast + 5)
-        #expect(try #require(value("mx-1986", "3s", "latency_mean_s")) > #require(value("mx-1986", "30ms", "latency_mean_s")))
+        #expect(
+            try #require(value("mx-1986", "3s", "latency_mean_s")) > #require(
+                value("mx-1986", "30ms", "latency_mean_s")))
         // Python's csv module reads it as it is: a header and one row per run and figure.
-        let figures = mailpath("run", Self.relayStory, "--format", "csv", "--quiet").out.split(separator: "\r\n")[0].split(separator: ",").count
+        let figures = mailpath("run", Self.relayStory, "--format", "csv", "--quiet").out.split(separator: "\r\n")[0]
+            .split(separator: ",").count
         let check = try scratch.write(
             """
             import csv, json, sys
@@ -74,7 +81,8 @@ final class Scratch {
             assert [row["figure"] for row in rows] == [line["figure"] for line in lines]
             print(len(rows))
             """, "check.py")
-        let python = TestEnvironment.process("/usr/bin/env", ["python3", check, scratch.path + "/all/results.csv", scratch.path + "/all/results.jsonl"])
+        let python = TestEnvironment.process(
+            "/usr/bin/env", ["python3", check, scratch.path + "/all/results.csv", scratch.path + "/all/results.jsonl"])
         let pipe = Pipe()
         python.standardOutput = pipe
         try python.run()
@@ -84,7 +92,9 @@ final class Scratch {
         #expect(output == "\(12 * figures)\n")
     }
 
-    @Test("an interrupted sweep resumes without running finished runs again, and ends as an uninterrupted one; one job or two, the same")
+    @Test(
+        "an interrupted sweep resumes without running finished runs again, and ends as an uninterrupted one; one job or two, the same"
+    )
     func resume() throws {
         let scratch = Scratch("resume")
         let plan = try Self.plan(in: scratch)
@@ -130,7 +140,9 @@ final class Scratch {
         #expect(try scratch.read("merged/results.csv") == scratch.read("whole/results.csv"))
         #expect(try scratch.read("merged/results.jsonl") == scratch.read("whole/results.jsonl"))
         // A folder of another plan is refused, for running and for merging.
-        let other = try scratch.write(try String(contentsOfFile: plan, encoding: .utf8).replacingOccurrences(of: "\"3s\"", with: "\"4s\""), "other.json")
+        let other = try scratch.write(
+            try String(contentsOfFile: plan, encoding: .utf8).replacingOccurrences(of: "\"3s\"", with: "\"4s\""),
+            "other.json")
         let refused = mailpath("sweep", other, "--out", scratch.path + "/whole", "--quiet")
         #expect(refused.code != .success && refused.err.contains("holds the results of another plan"))
         #expect(mailpath("sweep", "merge", other, "--out", scratch.path + "/merged2", folders[0]).code != .success)
@@ -154,21 +166,33 @@ final class Scratch {
         let scratch = Scratch("bad")
         func error(_ grid: String) throws -> String {
             let plan = try scratch.write(
-                "{\"format\": \"mailpath-sweep/1\", \"scenario\": \"\(Self.relayStory)\",\n \"grid\": \(grid)}", "bad.json")
+                "{\"format\": \"mailpath-sweep/1\", \"scenario\": \"\(Self.relayStory)\",\n \"grid\": \(grid)}",
+                "bad.json")
             let result = mailpath("sweep", plan, "--out", scratch.path + "/out", "--quiet")
             #expect(result.code == .dataError)
             #expect(!FileManager.default.fileExists(atPath: scratch.path + "/out/runs"))
             return result.err.replacingOccurrences(of: scratch.path + "/", with: "")
         }
-        #expect(try error(#"{"links[1].latency": ["1s", "slow"]}"#)
-            == "mailpath: error: bad.json:2:38: links[1].latency (point 1): expected a duration such as \"20ms\", \"1.5s\", \"30m\", \"2h\" or \"5d\", found \"slow\"\n")
-        #expect(try error(#"{"links[9].latency": ["1s"]}"#).contains("bad.json:2:32: links[9].latency (point 0): links[9]: the array has 6 elements in "))
-        #expect(try error(#"{"factor.dns": ["maybe"]}"#) == "mailpath: error: bad.json:2:26: factor.dns (point 0): factor dns takes off, on, not maybe\n")
-        #expect(try error(#"{"factor.colour": ["red"]}"#).contains("bad.json:2:28: grid.\"factor.colour\": unknown factor \"colour\""))
+        #expect(
+            try error(#"{"links[1].latency": ["1s", "slow"]}"#)
+                == "mailpath: error: bad.json:2:38: links[1].latency (point 1): expected a duration such as \"20ms\", \"1.5s\", \"30m\", \"2h\" or \"5d\", found \"slow\"\n"
+        )
+        #expect(
+            try error(#"{"links[9].latency": ["1s"]}"#).contains(
+                "bad.json:2:32: links[9].latency (point 0): links[9]: the array has 6 elements in "))
+        #expect(
+            try error(#"{"factor.dns": ["maybe"]}"#)
+                == "mailpath: error: bad.json:2:26: factor.dns (point 0): factor dns takes off, on, not maybe\n")
+        #expect(
+            try error(#"{"factor.colour": ["red"]}"#).contains(
+                "bad.json:2:28: grid.\"factor.colour\": unknown factor \"colour\""))
         #expect(try error(#"{"era": ["mx-1999"]}"#).contains("bad.json:2:19: era (point 0): expected an era name"))
-        #expect(try error(#"{"colour": ["red"]}"#).contains("bad.json:2:22: colour (point 0): unknown field \"colour\""))
+        #expect(
+            try error(#"{"colour": ["red"]}"#).contains("bad.json:2:22: colour (point 0): unknown field \"colour\""))
         #expect(try error(#"{"era": []}"#).contains("needs at least one value"))
-        #expect(mailpath("sweep", try Self.plan(in: scratch), "--out", scratch.path + "/o", "--shard", "3/2").code == .usage)
+        #expect(
+            mailpath("sweep", try Self.plan(in: scratch), "--out", scratch.path + "/o", "--shard", "3/2").code == .usage
+        )
         #expect(mailpath("sweep", try Self.plan(in: scratch)).code == .usage)
     }
 }

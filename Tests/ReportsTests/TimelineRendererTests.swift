@@ -1,19 +1,21 @@
 import Foundation
-import Testing
 import TestSupport
-
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
+import Testing
 
 @testable import Reports
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// Parses text as XML; `nil` when it is well formed, else the parser's complaint.
 func xmlProblem(_ text: String) -> String? {
     // HTML5's doctype is not XML; everything after it must be.
     let body = text.replacingOccurrences(of: "<!DOCTYPE html>", with: "")
     let parser = XMLParser(data: Data(body.utf8))
-    return parser.parse() ? nil : "line \(parser.lineNumber), column \(parser.columnNumber): \(parser.parserError.map { "\($0)" } ?? "unknown")"
+    return parser.parse()
+        ? nil
+        : "line \(parser.lineNumber), column \(parser.columnNumber): \(parser.parserError.map { "\($0)" } ?? "unknown")"
 }
 
 /// A small report: two simulated milestones and one told but not simulated.
@@ -21,9 +23,12 @@ let sampleReport: TimelineReport = {
     func figures(_ p50: Double, _ hops: Double, _ trips: Double) -> [TimelineReport.Figure] {
         [
             .init(key: "latency_p50_s", label: "latency p50 (s)", text: String(format: "%.3f", p50), value: p50),
-            .init(key: "latency_p95_s", label: "latency p95 (s)", text: String(format: "%.3f", p50 * 2), value: p50 * 2),
+            .init(
+                key: "latency_p95_s", label: "latency p95 (s)", text: String(format: "%.3f", p50 * 2), value: p50 * 2),
             .init(key: "hops_mean", label: "hops per recipient", text: String(format: "%.2f", hops), value: hops),
-            .init(key: "round_trips_per_message", label: "round trips per message", text: String(format: "%.2f", trips), value: trips),
+            .init(
+                key: "round_trips_per_message", label: "round trips per message", text: String(format: "%.2f", trips),
+                value: trips),
             .init(key: "protocol_bytes", label: "protocol bytes", text: "1824", value: 1824),
             .init(key: "text_bytes", label: "message text bytes", text: "4896", value: 4896),
             .init(key: "connections", label: "TCP connections", text: "8", value: 8),
@@ -33,22 +38,30 @@ let sampleReport: TimelineReport = {
     let journey = TimelineReport.Journey(
         messageID: "<w0@mailpath.invalid>", participants: ["A", "D"],
         steps: [
-            .init(time: 0, kind: .note, from: 0, to: nil, text: "[submit] <w0@mailpath.invalid> from <ann@A> to <joe@Z>"),
+            .init(
+                time: 0, kind: .note, from: 0, to: nil, text: "[submit] <w0@mailpath.invalid> from <ann@A> to <joe@Z>"),
             .init(time: 0.154, kind: .reply, from: 1, to: 0, text: "220 D Simple Mail Transfer Service Ready"),
             .init(time: 0.218, kind: .command, from: 0, to: 1, text: "HELO A"),
             .init(time: 0.435, kind: .command, from: 0, to: 1, text: "RCPT TO:<@D,@P,@U:joe@Z>"),
             .init(time: 0.601, kind: .reply, from: 1, to: 0, text: "354 Start mail input; end with <CRLF>.<CRLF>"),
         ], clientLabel: "S:", serverLabel: "R:")
     return TimelineReport(
-        title: "A & B: <small> timeline", summary: "Two eras \"side by side\".", scenario: "relay-story", scenarioSummary: "A writes to Z.",
+        title: "A & B: <small> timeline", summary: "Two eras \"side by side\".", scenario: "relay-story",
+        scenarioSummary: "A writes to Z.",
         milestones: [
-            .init(date: "1980-06", rfcs: ["RFC 765"], title: "FTP mail", text: "Told, not run.", era: nil, eraTitle: nil, figures: [], changes: [], journey: nil),
             .init(
-                date: "1982-08", rfcs: ["RFC 821"], title: "SMTP", text: "Source routes.", era: "smtp-1982", eraTitle: "SMTP with source routes",
+                date: "1980-06", rfcs: ["RFC 765"], title: "FTP mail", text: "Told, not run.", era: nil, eraTitle: nil,
+                figures: [], changes: [], journey: nil),
+            .init(
+                date: "1982-08", rfcs: ["RFC 821"], title: "SMTP", text: "Source routes.", era: "smtp-1982",
+                eraTitle: "SMTP with source routes",
                 figures: figures(23.026, 4, 28), changes: [], journey: journey),
             .init(
-                date: "1986-01", rfcs: ["RFC 974"], title: "MX", text: "One hop.", era: "mx-1986", eraTitle: "MX routing", figures: figures(8.264, 1, 7),
-                changes: ["hops per recipient 4.00 → 1.00 (MX records lead to each domain's exchanger instead of through gateways)"], journey: journey),
+                date: "1986-01", rfcs: ["RFC 974"], title: "MX", text: "One hop.", era: "mx-1986",
+                eraTitle: "MX routing", figures: figures(8.264, 1, 7),
+                changes: [
+                    "hops per recipient 4.00 → 1.00 (MX records lead to each domain's exchanger instead of through gateways)"
+                ], journey: journey),
         ])
 }()
 
@@ -74,13 +87,16 @@ let sampleReport: TimelineReport = {
     @Test("the SVG charts and the sequence diagram (golden), each well-formed XML")
     func svg() throws {
         let chart = SVGChart.bars(
-            title: "Hops per recipient", unit: "hops", labels: ["RFC 821", "RFC 974"], series: [.init(name: "mean", values: [4, 1])])
+            title: "Hops per recipient", unit: "hops", labels: ["RFC 821", "RFC 974"],
+            series: [.init(name: "mean", values: [4, 1])])
         let lines = SVGChart.lines(
             title: "Latency", unit: "seconds", labels: ["RFC 821", "RFC 974", "RFC 2821"],
             series: [.init(name: "p50", values: [23, 8.2, nil]), .init(name: "p95", values: [46, 16.5, 12])])
         let sequence = SVGSequence.render(sampleReport.milestones[1].journey!, title: "journey")
         let axis = SVGTimeAxis.render(sampleReport.milestones)
-        for (name, svg) in [("chart-bars.svg", chart), ("chart-lines.svg", lines), ("sequence.svg", sequence), ("time-axis.svg", axis)] {
+        for (name, svg) in [
+            ("chart-bars.svg", chart), ("chart-lines.svg", lines), ("sequence.svg", sequence), ("time-axis.svg", axis),
+        ] {
             #expect(xmlProblem(svg) == nil, "\(name): \(xmlProblem(svg) ?? "")")
             #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
             Golden.check(svg, matches: name)
@@ -96,10 +112,16 @@ let sampleReport: TimelineReport = {
         #expect(xmlProblem(html) == nil, "\(xmlProblem(html) ?? "")")
         #expect(html.contains("A &amp; B: &lt;small&gt; timeline"), "titles are escaped")
         #expect(!html.contains("<script"))
-        #expect(!html.contains("http://") || html.components(separatedBy: "http://").dropFirst().allSatisfy { $0.hasPrefix("www.w3.org/2000/svg") })
+        #expect(
+            !html.contains("http://")
+                || html.components(separatedBy: "http://").dropFirst().allSatisfy {
+                    $0.hasPrefix("www.w3.org/2000/svg")
+                })
         #expect(!html.contains("https://"))
         #expect(html.contains("not simulated"))
-        #expect(html.components(separatedBy: "<svg ").count - 1 == 1 + 7 + 2, "a time axis, seven charts, two sequence diagrams")
+        #expect(
+            html.components(separatedBy: "<svg ").count - 1 == 1 + 7 + 2,
+            "a time axis, seven charts, two sequence diagrams")
         // Every id is unique on the page (each sequence diagram names its own arrowhead).
         let ids = html.components(separatedBy: " id=\"").dropFirst().map { $0.prefix { $0 != "\"" } }
         #expect(ids.count > 2)
@@ -107,29 +129,43 @@ let sampleReport: TimelineReport = {
         Golden.check(html, matches: "timeline.html")
     }
 
-    @Test("sequence diagrams show every label whole, name the connection when there are several, and widen to hold the longest")
+    @Test(
+        "sequence diagrams show every label whole, name the connection when there are several, and widen to hold the longest"
+    )
     func sequenceLabels() {
         let route = "MAIL FROM:<jqp@MIT-AI> TO:<@CSNET-RELAY,farber@UDEL>"
         let journey = TimelineReport.Journey(
             messageID: "<w0@x>", participants: ["MIT-AI", "WISCVM", "CSNET-RELAY"],
             steps: [
-                .init(time: 0, kind: .note, from: 0, to: nil, text: "[submit] <w0@mailpath.invalid> from <jqp@MIT-AI> to <farber@UDEL>, <fuchs@CUNYVM>"),
+                .init(
+                    time: 0, kind: .note, from: 0, to: nil,
+                    text: "[submit] <w0@mailpath.invalid> from <jqp@MIT-AI> to <farber@UDEL>, <fuchs@CUNYVM>"),
                 .init(time: 0.5, kind: .command, from: 0, to: 2, text: route, connection: "conn1"),
-                .init(time: 0.6, kind: .command, from: 0, to: 1, text: "MAIL FROM:<jqp@MIT-AI> TO:<@WISCVM,fuchs@CUNYVM>", connection: "conn2"),
-                .init(time: 0.7, kind: .reply, from: 2, to: 0, text: "354 Start mail input; end with <CRLF>.<CRLF>", connection: "conn1"),
+                .init(
+                    time: 0.6, kind: .command, from: 0, to: 1, text: "MAIL FROM:<jqp@MIT-AI> TO:<@WISCVM,fuchs@CUNYVM>",
+                    connection: "conn2"),
+                .init(
+                    time: 0.7, kind: .reply, from: 2, to: 0, text: "354 Start mail input; end with <CRLF>.<CRLF>",
+                    connection: "conn1"),
             ], clientLabel: "S:", serverLabel: "R:")
         let svg = SVGSequence.render(journey, title: "t")
         #expect(svg.contains(Markup.escape("S: " + route)), "the source route is shown whole")
-        #expect(svg.contains("[submit] &lt;w0@mailpath.invalid&gt; from &lt;jqp@MIT-AI&gt; to &lt;farber@UDEL&gt;, &lt;fuchs@CUNYVM&gt;"))
+        #expect(
+            svg.contains(
+                "[submit] &lt;w0@mailpath.invalid&gt; from &lt;jqp@MIT-AI&gt; to &lt;farber@UDEL&gt;, &lt;fuchs@CUNYVM&gt;"
+            ))
         #expect(!svg.contains("…"), "nothing is cut short")
         #expect(svg.components(separatedBy: "<tspan").count - 1 == 3, "each line names its connection")
         let single = TimelineReport.Journey(
-            messageID: "<w0@x>", participants: ["A", "B"], steps: [.init(time: 0, kind: .command, from: 0, to: 1, text: "HELO A", connection: "conn1")],
+            messageID: "<w0@x>", participants: ["A", "B"],
+            steps: [.init(time: 0, kind: .command, from: 0, to: 1, text: "HELO A", connection: "conn1")],
             clientLabel: "S:", serverLabel: "R:")
         #expect(!SVGSequence.render(single, title: "t").contains("<tspan"), "one connection needs no name")
     }
 
-    @Test("axis ticks fall on round steps (1, 2 or 5 times a power of ten), three to seven of them, up to the data's maximum")
+    @Test(
+        "axis ticks fall on round steps (1, 2 or 5 times a power of ten), three to seven of them, up to the data's maximum"
+    )
     func scale() {
         func ticks(_ maximum: Double) -> [String] { SVGChart.Scale(maximum).labels }
         #expect(ticks(0) == ["0", "0.250", "0.500", "0.750", "1"])

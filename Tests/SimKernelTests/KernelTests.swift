@@ -34,12 +34,15 @@ import Testing
         #expect(order == wanted)
     }
 
-    @Test("a copied kernel is a value: events scheduled or run on the copy leave the original as it was, through growth too")
+    @Test(
+        "a copied kernel is a value: events scheduled or run on the copy leave the original as it was, through growth too"
+    )
     func copiesAreIndependent() {
         var original = Kernel<[Int]>()  // events with storage, which the copy must retain
         for index in 0..<10 { original.schedule(at: SimTime(nanoseconds: Int64(10 - index)), [index]) }
         var copy = original
-        for index in 10..<100 { copy.schedule(at: SimTime(nanoseconds: Int64(index)), [index]) }  // grows the copy's storage
+        // grows the copy's storage
+        for index in 10..<100 { copy.schedule(at: SimTime(nanoseconds: Int64(index)), [index]) }
         var fromCopy: [[Int]] = []
         copy.run(until: .distantFuture) { _, event in fromCopy.append(event) }
         #expect(fromCopy.count == 100)
@@ -82,7 +85,9 @@ import Testing
     /// few windows ahead, across the whole wheel (134 ms), and beyond it into the far heap.
     static let delayScales: [Int64] = [1_000, 65_536, 3_000_000, 140_000_000, 30_000_000_000]
 
-    @Test("the queue gives the same order as sorting by (time, sequence), with delays at every scale, pops, peeks and copies interleaved")
+    @Test(
+        "the queue gives the same order as sorting by (time, sequence), with delays at every scale, pops, peeks and copies interleaved"
+    )
     func matchesSortedOrder() {
         var queue = EventQueue<[Int]>()
         var generator = RandomStream(seed: 11, stream: "wheel")
@@ -118,7 +123,9 @@ import Testing
                     return
                 }
                 let expected = pending.removeFirst()
-                #expect(next.time.nanoseconds == expected.time && next.event == [expected.sequence] && next.id.sequence == UInt64(expected.sequence))
+                #expect(
+                    next.time.nanoseconds == expected.time && next.event == [expected.sequence]
+                        && next.id.sequence == UInt64(expected.sequence))
                 now = next.time.nanoseconds
                 popped += 1
             }
@@ -132,7 +139,9 @@ import Testing
         #expect(pending.isEmpty && queue.isEmpty && popped == sequence)
     }
 
-    @Test("an event beyond the wheel is taken at its time, and the events it schedules soon after go around the wheel in order")
+    @Test(
+        "an event beyond the wheel is taken at its time, and the events it schedules soon after go around the wheel in order"
+    )
     func farThenNear() {
         var kernel = Kernel<Int>()
         kernel.schedule(at: SimTime(nanoseconds: 5_000_000_000), 0)  // 5 s: far beyond the wheel's horizon
@@ -220,15 +229,19 @@ import Testing
 }
 
 @Suite struct SimTimeTests {
-    @Test("durations parse from human units", arguments: [
-        ("20ms", 20_000_000), ("30m", 1_800_000_000_000), ("5d", 432_000_000_000_000), ("1.5s", 1_500_000_000),
-        ("250us", 250_000), ("40ns", 40), ("2h", 7_200_000_000_000), ("0s", 0), ("0.001ms", 1_000),
-    ] as [(String, Int64)])
+    @Test(
+        "durations parse from human units",
+        arguments: [
+            ("20ms", 20_000_000), ("30m", 1_800_000_000_000), ("5d", 432_000_000_000_000), ("1.5s", 1_500_000_000),
+            ("250us", 250_000), ("40ns", 40), ("2h", 7_200_000_000_000), ("0s", 0), ("0.001ms", 1_000),
+        ] as [(String, Int64)])
     func parse(text: String, nanoseconds: Int64) {
         #expect(SimDuration(parsing: text)?.nanoseconds == nanoseconds)
     }
 
-    @Test("malformed durations are rejected", arguments: ["", "ms", "20", "-5s", "1.s", ".5s", "5 s", "1e3s", "1.5ns", "99999999999d"])
+    @Test(
+        "malformed durations are rejected",
+        arguments: ["", "ms", "20", "-5s", "1.s", ".5s", "5 s", "1e3s", "1.5ns", "99999999999d"])
     func reject(text: String) {
         #expect(SimDuration(parsing: text) == nil)
     }
@@ -262,7 +275,8 @@ import Testing
         #expect(first == second)
         #expect(first.checksum != other.checksum)
         // 10,000 events with mean delay 1 ms spread over 100 pending: about 100 ms of simulated time.
-        #expect(first.finalTime > SimTime.zero + .milliseconds(80) && first.finalTime < SimTime.zero + .milliseconds(120))
+        #expect(
+            first.finalTime > SimTime.zero + .milliseconds(80) && first.finalTime < SimTime.zero + .milliseconds(120))
     }
 }
 
@@ -270,13 +284,20 @@ import Testing
     @Test("each delay distribution runs the events asked for, reproducibly, over the time its mean predicts")
     func distributions() {
         // With p pending and mean delay d, n events take about n·d/p of simulated time.
-        let exponential = HoldModel.run(events: 20_000, pending: 100, seed: 1, delays: .exponential(mean: .milliseconds(1)))
+        let exponential = HoldModel.run(
+            events: 20_000, pending: 100, seed: 1, delays: .exponential(mean: .milliseconds(1)))
         #expect(exponential.processed == 20_000)
-        #expect(exponential == HoldModel.run(events: 20_000, pending: 100, seed: 1, delays: .exponential(mean: .milliseconds(1))))
-        #expect(exponential.finalTime > SimTime.zero + .milliseconds(170) && exponential.finalTime < SimTime.zero + .milliseconds(230))
+        #expect(
+            exponential
+                == HoldModel.run(events: 20_000, pending: 100, seed: 1, delays: .exponential(mean: .milliseconds(1))))
+        #expect(
+            exponential.finalTime > SimTime.zero + .milliseconds(170)
+                && exponential.finalTime < SimTime.zero + .milliseconds(230))
         // One delay in ten is a 30-minute timer: the queue fills with far events and the clock
         // reaches the first timers' time.
-        let mix = HoldModel.run(events: 20_000, pending: 100, seed: 1, delays: .mix(short: .milliseconds(1), long: .minutes(30), longFraction: 0.1))
+        let mix = HoldModel.run(
+            events: 20_000, pending: 100, seed: 1,
+            delays: .mix(short: .milliseconds(1), long: .minutes(30), longFraction: 0.1))
         #expect(mix.processed == 20_000)
         #expect(mix.finalTime > SimTime.zero + .minutes(30))
         #expect(mix.checksum != exponential.checksum)

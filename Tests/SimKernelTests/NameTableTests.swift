@@ -13,7 +13,9 @@ import Testing
         var random = RandomStream(seed: 7, stream: "names")
         // Short names (stored inline in the string) and long ones (on the heap), some differing only in case.
         let names = (0..<300).map { index in
-            index % 3 == 0 ? "mx\(index).example.net" : index % 3 == 1 ? "h\(index).d\(index % 7).net" : "H\(index - 1).D\((index - 1) % 7).NET"
+            index % 3 == 0
+                ? "mx\(index).example.net"
+                : index % 3 == 1 ? "h\(index).d\(index % 7).net" : "H\(index - 1).D\((index - 1) % 7).NET"
         }
         var table = NameTable<Int>()
         var reference: [Key: Int] = [:]

@@ -11,7 +11,8 @@ func describe(_ notification: NetworkNotification, at time: SimTime, in model: N
     case .connected(_, let host): return "\(us) \(name(host)) connected"
     case .connectFailed(_, let host, let failure): return "\(us) \(name(host)) \(failure)"
     case .accepted(_, let host, let port): return "\(us) \(name(host)) accepted :\(port)"
-    case .received(_, let host, _, let bytes): return "\(us) \(name(host)) received \(String(decoding: bytes, as: UTF8.self))"
+    case .received(_, let host, _, let bytes):
+        return "\(us) \(name(host)) received \(String(decoding: bytes, as: UTF8.self))"
     case .peerClosed(_, let host, _): return "\(us) \(name(host)) peer closed"
     case .reset(_, let host, _): return "\(us) \(name(host)) reset"
     case .dnsAnswered(_, let host, let answer): return "\(us) \(name(host)) dns \(answer)"
@@ -56,14 +57,15 @@ struct SmallNet {
             default: break
             }
         }
-        #expect(log == [
-            "20000 A connected",
-            "30000 B accepted :25",
-            "30000 B received HELO",
-            "40000 A received 250",
-            "50000 B peer closed",
-            "60000 A peer closed",
-        ])
+        #expect(
+            log == [
+                "20000 A connected",
+                "30000 B accepted :25",
+                "30000 B received HELO",
+                "40000 A received 250",
+                "50000 B peer closed",
+                "60000 A peer closed",
+            ])
         #expect(net.model.liveConnectionCount == 0)
         #expect(net.model.statistics.connectionsOpened == 1)
     }
@@ -81,7 +83,10 @@ struct SmallNet {
                 model.send(Array("early".utf8), on: id, from: .client)  // arrives at 30 ms, before the failure
             }
         }
-        #expect(log == ["20000 A connected", "30000 B accepted :25", "30000 B received early", "35000 A reset", "35000 B reset"])
+        #expect(
+            log == [
+                "20000 A connected", "30000 B accepted :25", "30000 B received early", "35000 A reset", "35000 B reset",
+            ])
         #expect(net.model.statistics.connectionsReset == 1)
         #expect(net.model.info(id) == nil)
         // Writing on a connection that was reset does nothing.
@@ -94,7 +99,9 @@ struct SmallNet {
         var net = SmallNet()
         _ = net.model.connect(from: net.a, to: IPv4Address(10, 0, 0, 2), port: 57)
         var log: [String] = []
-        net.model.run(until: .distantFuture) { model, notification in log.append(describe(notification, at: model.now, in: model)) }
+        net.model.run(until: .distantFuture) { model, notification in
+            log.append(describe(notification, at: model.now, in: model))
+        }
         #expect(log == ["20000 A connection refused"])
         #expect(net.model.statistics.connectionsRefused == 1)
     }
@@ -108,7 +115,9 @@ struct SmallNet {
         _ = net.model.connect(from: net.a, to: IPv4Address(10, 0, 0, 2), port: 25)
         _ = net.model.connect(from: net.a, to: IPv4Address(192, 0, 2, 1), port: 25)
         var log: [String] = []
-        net.model.run(until: .distantFuture) { model, notification in log.append(describe(notification, at: model.now, in: model)) }
+        net.model.run(until: .distantFuture) { model, notification in
+            log.append(describe(notification, at: model.now, in: model))
+        }
         #expect(log == ["75000000 A connection timed out", "75000000 A connection timed out"])
     }
 
@@ -118,15 +127,23 @@ struct SmallNet {
         net.model.listen(net.b, port: 25)
         _ = net.model.connect(from: net.a, to: IPv4Address(10, 0, 0, 2), port: 25)
         var log: [String] = []
-        net.model.run(until: SimTime.zero + .milliseconds(40)) { model, notification in log.append(describe(notification, at: model.now, in: model)) }
+        net.model.run(until: SimTime.zero + .milliseconds(40)) { model, notification in
+            log.append(describe(notification, at: model.now, in: model))
+        }
         var notifications: [NetworkNotification] = []
         net.model.crash(net.b, into: &notifications)
         #expect(notifications.count == 1)
-        if case .reset(_, let host, .client) = notifications.first { #expect(host == net.a) } else { Issue.record("expected a reset at A") }
+        if case .reset(_, let host, .client) = notifications.first {
+            #expect(host == net.a)
+        } else {
+            Issue.record("expected a reset at A")
+        }
         net.model.restart(net.b)
         #expect(!net.model.isListening(net.b, port: 25))
         _ = net.model.connect(from: net.a, to: IPv4Address(10, 0, 0, 2), port: 25)
-        net.model.run(until: .distantFuture) { model, notification in log.append(describe(notification, at: model.now, in: model)) }
+        net.model.run(until: .distantFuture) { model, notification in
+            log.append(describe(notification, at: model.now, in: model))
+        }
         #expect(log == ["20000 A connected", "30000 B accepted :25", "60000 A connection refused"])
     }
 
@@ -138,7 +155,8 @@ struct SmallNet {
         #expect(store.take(slots[3]) == [3])
         #expect(store.take(slots[1]) == [1])
         let reused = [store.put([10]), store.put([11]), store.put([12])]
-        #expect(reused.map(\.index) == [slots[1].index, slots[3].index, 5], "the slot freed last first, then a new one")
+        #expect(
+            reused.map(\.index) == [slots[1].index, slots[3].index, 5], "the slot freed last first, then a new one")
         #expect(store.count == 6)
         #expect([slots[0], slots[2], slots[4]].map { store.take($0) } == [[0], [2], [4]])
         #expect(reused.map { store.take($0) } == [[10], [11], [12]])
@@ -157,7 +175,9 @@ struct SmallNet {
         var resets: [NetworkNotification] = []
         net.model.crash(net.b, into: &resets)
         var log: [String] = []
-        net.model.run(until: .distantFuture) { model, notification in log.append(describe(notification, at: model.now, in: model)) }
+        net.model.run(until: .distantFuture) { model, notification in
+            log.append(describe(notification, at: model.now, in: model))
+        }
         #expect(log.isEmpty)
         #expect(net.model.segmentData.count == 0)
         #expect(net.model.answersInFlight.count == 0)
@@ -178,7 +198,9 @@ struct SmallNet {
         net.model.listen(net.b, port: 25)
         _ = net.model.connect(from: net.a, to: IPv4Address(10, 0, 0, 2), port: 25)
         var log: [String] = []
-        net.model.run(until: .distantFuture) { model, notification in log.append(describe(notification, at: model.now, in: model)) }
+        net.model.run(until: .distantFuture) { model, notification in
+            log.append(describe(notification, at: model.now, in: model))
+        }
         #expect(log == ["50000 A connected", "75000 B accepted :25"])
     }
 
@@ -212,7 +234,9 @@ struct SmallNet {
     func deterministicTies() {
         var topology = Topology()
         let net = topology.addNetwork("Internet")
-        let hosts = (0..<4).map { topology.addHost("H\($0)", addresses: [IPv4Address(10, 0, 0, UInt8($0 + 1))], networks: [net]) }
+        let hosts = (0..<4).map {
+            topology.addHost("H\($0)", addresses: [IPv4Address(10, 0, 0, UInt8($0 + 1))], networks: [net])
+        }
         topology.addLink(hosts[0], hosts[1], network: net, latency: .milliseconds(5), bandwidth: nil)
         topology.addLink(hosts[1], hosts[3], network: net, latency: .milliseconds(5), bandwidth: nil)
         topology.addLink(hosts[0], hosts[2], network: net, latency: .milliseconds(5), bandwidth: nil)

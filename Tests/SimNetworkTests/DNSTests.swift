@@ -40,7 +40,10 @@ struct DNSNet {
 }
 
 @Suite struct DNSTests {
-    static let names = ["d3.net", "D3.NET", "Mx.D05.Example.", "mx.d05.example.", "", ".", "[10.0.0.1]", "ÄRGER.example", "ärger.example."]
+    static let names = [
+        "d3.net", "D3.NET", "Mx.D05.Example.", "mx.d05.example.", "", ".", "[10.0.0.1]", "ÄRGER.example",
+        "ärger.example.",
+    ]
 
     @Test("a name's key is its lower-case form without a final dot", arguments: names)
     func key(name: String) {
@@ -59,7 +62,10 @@ struct DNSNet {
             Issue.record("expected MX records, got \(mx[0].1)")
             return
         }
-        #expect(records == [MXRecord(preference: 10, exchange: "MX1.DEST.ORG"), MXRecord(preference: 20, exchange: "MX2.DEST.ORG")])
+        #expect(
+            records == [
+                MXRecord(preference: 10, exchange: "MX1.DEST.ORG"), MXRecord(preference: 20, exchange: "MX2.DEST.ORG"),
+            ])
         #expect(additional.map(\.name) == ["MX1.DEST.ORG", "MX2.DEST.ORG"])
         #expect(dns.model.statistics.dnsQueries == 1)
 

@@ -28,7 +28,8 @@ struct Probes {
                 if send.segmented {
                     let route = model.route(from: send.from, to: send.to)!
                     model.transmit(
-                        payload: send.payload, over: route, reversed: false, completion: .datagram(tag: token.value, to: send.to))
+                        payload: send.payload, over: route, reversed: false,
+                        completion: .datagram(tag: token.value, to: send.to))
                 } else {
                     let sent = model.sendDatagram(payload: send.payload, from: send.from, to: send.to, tag: token.value)
                     #expect(sent)
@@ -61,7 +62,9 @@ struct Probes {
         return NetworkModel(topology: topology)
     }
 
-    func send(_ payload: Int, at nanoseconds: Int64 = 0, _ from: HostID = a, _ to: HostID = b, segmented: Bool = false) -> Probes.Send {
+    func send(_ payload: Int, at nanoseconds: Int64 = 0, _ from: HostID = a, _ to: HostID = b, segmented: Bool = false)
+        -> Probes.Send
+    {
         Probes.Send(at: SimTime(nanoseconds: nanoseconds), payload: payload, from: from, to: to, segmented: segmented)
     }
 
@@ -73,9 +76,11 @@ struct Probes {
         #expect(model.statistics.segments == 1)
     }
 
-    @Test("serialisation is ⌈bytes·8·10⁹/bandwidth⌉ whether or not the bandwidth divides 8·10⁹", arguments: [
-        1_000_000, 100_000_000, 8_000_000_000, 56_000, 9_600, 3, 1_544_000,
-    ] as [UInt64])
+    @Test(
+        "serialisation is ⌈bytes·8·10⁹/bandwidth⌉ whether or not the bandwidth divides 8·10⁹",
+        arguments: [
+            1_000_000, 100_000_000, 8_000_000_000, 56_000, 9_600, 3, 1_544_000,
+        ] as [UInt64])
     func serialisation(bandwidth: UInt64) {
         for payload in [0, 1, 59, 1000, 1460, 4000] {
             var model = pair(latency: .milliseconds(1), bandwidth: bandwidth)
@@ -92,7 +97,8 @@ struct Probes {
         }
     }
 
-    @Test("a second segment waits for the link: 1000 + 1000 bytes at 1 Mbit/s, 5 ms; the other direction is independent")
+    @Test(
+        "a second segment waits for the link: 1000 + 1000 bytes at 1 Mbit/s, 5 ms; the other direction is independent")
     func queueing() {
         var model = pair(latency: .milliseconds(5), bandwidth: Self.megabit)
         let arrivals = Probes.arrivals([send(1000), send(1000), send(1000, Self.b, Self.a)], on: &model)
@@ -240,7 +246,11 @@ struct Probes {
         #expect(isUnknown(table[HostID(7), HostID(30)]))
         #expect(isUnknown(table[HostID(40), HostID(2)]))
         #expect(isUnknown(table[HostID(3), HostID(2)]))
-        if case .route(let found) = table[HostID(7), HostID(2)] { #expect(found === route) } else { Issue.record("route lost") }
+        if case .route(let found) = table[HostID(7), HostID(2)] {
+            #expect(found === route)
+        } else {
+            Issue.record("route lost")
+        }
         if case .unreachable = table[HostID(7), HostID(0)] {} else { Issue.record("unreachable lost") }
         if case .unreachable = table[HostID(1), HostID(9)] {} else { Issue.record("unreachable lost") }
         table.removeAll()
@@ -255,9 +265,13 @@ struct Probes {
 }
 
 @Suite struct PendingLookupsTests {
-    static func lookup(_ host: Int) -> PendingLookup { PendingLookup(host: HostID(host), name: "d\(host).net", type: .mx, attempt: 1) }
+    static func lookup(_ host: Int) -> PendingLookup {
+        PendingLookup(host: HostID(host), name: "d\(host).net", type: .mx, attempt: 1)
+    }
 
-    @Test("pending lookups are found by id in any order of answers, keep their ids, and the list is reused once all are answered")
+    @Test(
+        "pending lookups are found by id in any order of answers, keep their ids, and the list is reused once all are answered"
+    )
     func orderAndReuse() {
         var lookups = PendingLookups()
         var ids: [LookupID] = []
@@ -300,7 +314,9 @@ struct Probes {
 }
 
 @Suite struct HostByAddressTests {
-    @Test("the network finds the host at an address as the topology does, for hosts of one to three addresses in any order")
+    @Test(
+        "the network finds the host at an address as the topology does, for hosts of one to three addresses in any order"
+    )
     func sameAsTopology() {
         var topology = Topology()
         let net = topology.addNetwork("NET")
@@ -328,7 +344,9 @@ struct Probes {
 @Suite struct RouteSearchTests {
     /// The rule of `route(from:to:)`, written the plain way: settle the unsettled host of least
     /// (distance, hops), the lowest index among equals, by scanning every host.
-    static func reference(_ topology: Topology, down: Set<Int>, linksDown: Set<Int> = [], from source: Int, to destination: Int) -> [Int]? {
+    static func reference(
+        _ topology: Topology, down: Set<Int>, linksDown: Set<Int> = [], from source: Int, to destination: Int
+    ) -> [Int]? {
         let count = topology.hosts.count
         var distance = [Int64](repeating: .max, count: count), hops = [Int](repeating: .max, count: count)
         var previous = [Int?](repeating: nil, count: count), settled = [Bool](repeating: false, count: count)
@@ -349,7 +367,9 @@ struct Probes {
                 let next = ends.0 == current ? ends.1 : ends.0
                 guard !settled[next] else { continue }
                 let candidate = (distance[current] + link.latency.nanoseconds, hops[current] + 1)
-                if candidate < (distance[next], hops[next]) { (distance[next], hops[next], previous[next]) = (candidate.0, candidate.1, current) }
+                if candidate < (distance[next], hops[next]) {
+                    (distance[next], hops[next], previous[next]) = (candidate.0, candidate.1, current)
+                }
             }
         }
         var path = [destination]
@@ -357,17 +377,23 @@ struct Probes {
         return path.reversed()
     }
 
-    @Test("the heap search finds the route the plain rule gives, ties and crashed hosts included", arguments: [1, 2, 3] as [UInt64])
+    @Test(
+        "the heap search finds the route the plain rule gives, ties and crashed hosts included",
+        arguments: [1, 2, 3] as [UInt64])
     func sameAsPlainRule(seed: UInt64) {
         var random = RandomStream(seed: seed, stream: "route search")
         var topology = Topology()
         let net = topology.addNetwork("Internet")
-        for index in 0..<40 { topology.addHost("H\(index)", addresses: [IPv4Address(UInt32(0x0a00_0001 + index))], networks: [net]) }
+        for index in 0..<40 {
+            topology.addHost("H\(index)", addresses: [IPv4Address(UInt32(0x0a00_0001 + index))], networks: [net])
+        }
         for _ in 0..<70 {
             let a = Int(random.uniform(below: 40)), b = Int(random.uniform(below: 40))
             guard a != b else { continue }
             // Few distinct latencies, so that many paths tie.
-            topology.addLink(HostID(a), HostID(b), network: net, latency: .milliseconds(Int64(1 + random.uniform(below: 3))), bandwidth: nil)
+            topology.addLink(
+                HostID(a), HostID(b), network: net, latency: .milliseconds(Int64(1 + random.uniform(below: 3))),
+                bandwidth: nil)
         }
         var model = NetworkModel(topology: topology)
         var down: Set<Int> = []
@@ -381,24 +407,32 @@ struct Probes {
         for source in 0..<40 where !down.contains(source) {
             for destination in 0..<40 {
                 let route = model.route(from: HostID(source), to: HostID(destination))?.hosts.map(\.index)
-                #expect(route == Self.reference(topology, down: down, from: source, to: destination), "H\(source) to H\(destination)")
+                #expect(
+                    route == Self.reference(topology, down: down, from: source, to: destination),
+                    "H\(source) to H\(destination)")
                 if route != nil { found += 1 }
             }
         }
         #expect(found > 500, "most pairs are connected")
     }
 
-    @Test("routes read from the network's shape are the plain rule's: trees hanging off a core, links down", arguments: [4, 5, 6, 7] as [UInt64])
+    @Test(
+        "routes read from the network's shape are the plain rule's: trees hanging off a core, links down",
+        arguments: [4, 5, 6, 7] as [UInt64])
     func shapeSameAsPlainRule(seed: UInt64) {
         var random = RandomStream(seed: seed, stream: "route shape")
         var topology = Topology()
         let net = topology.addNetwork("Internet")
         let count = 60
-        for index in 0..<count { topology.addHost("H\(index)", addresses: [IPv4Address(UInt32(0x0a00_0001 + index))], networks: [net]) }
+        for index in 0..<count {
+            topology.addHost("H\(index)", addresses: [IPv4Address(UInt32(0x0a00_0001 + index))], networks: [net])
+        }
         // A core of eight hosts with a few cycles, every other host hung from an earlier one
         // (trees several levels deep), and a second component that is a tree of its own.
         func link(_ a: Int, _ b: Int) {
-            topology.addLink(HostID(a), HostID(b), network: net, latency: .milliseconds(Int64(1 + random.uniform(below: 3))), bandwidth: nil)
+            topology.addLink(
+                HostID(a), HostID(b), network: net, latency: .milliseconds(Int64(1 + random.uniform(below: 3))),
+                bandwidth: nil)
         }
         for index in 1..<8 { link(index - 1, index) }
         for _ in 0..<5 {
@@ -415,7 +449,8 @@ struct Probes {
             for source in 0..<count {
                 for destination in 0..<count {
                     let route = model.route(from: HostID(source), to: HostID(destination))?.hosts.map(\.index)
-                    let expected = Self.reference(topology, down: [], linksDown: linksDown, from: source, to: destination)
+                    let expected = Self.reference(
+                        topology, down: [], linksDown: linksDown, from: source, to: destination)
                     #expect(route == expected, "round \(round): H\(source) to H\(destination)")
                     if route != nil { found += 1 }
                 }

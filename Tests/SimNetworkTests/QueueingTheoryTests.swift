@@ -30,7 +30,9 @@ import Testing
             switch self {
             case .fixed: Int64(QueueingTheoryTests.meanService)
             case .exponential:
-                40 + random.exponential(mean: SimDuration(nanoseconds: Int64(QueueingTheoryTests.meanService) - 40)).nanoseconds
+                40
+                    + random.exponential(mean: SimDuration(nanoseconds: Int64(QueueingTheoryTests.meanService) - 40))
+                    .nanoseconds
             }
         }
 
@@ -53,8 +55,10 @@ import Testing
         let hosts = ["A", "R", "B"].enumerated().map { index, name in
             topology.addHost(name, addresses: [IPv4Address(10, 0, 0, UInt8(index + 1))], networks: [net])
         }
-        topology.addLink(hosts[0], hosts[1], network: net, latency: SimDuration(nanoseconds: latency), bandwidth: bandwidth)
-        topology.addLink(hosts[1], hosts[2], network: net, latency: SimDuration(nanoseconds: latency), bandwidth: bandwidth)
+        topology.addLink(
+            hosts[0], hosts[1], network: net, latency: SimDuration(nanoseconds: latency), bandwidth: bandwidth)
+        topology.addLink(
+            hosts[1], hosts[2], network: net, latency: SimDuration(nanoseconds: latency), bandwidth: bandwidth)
         return NetworkModel(topology: topology)
     }
 
@@ -67,7 +71,9 @@ import Testing
 
     /// Poisson sends at load `rho` from A; the mean wait on the A→R link and, when `relay`, the
     /// mean wait of a second datagram R sends on to B when each arrives, with a size drawn afresh.
-    static func simulate(rho: Double, _ sizes: Sizes, count: Int, relay: Bool = false, seed: UInt64 = 1) -> (first: Double, second: Double) {
+    static func simulate(rho: Double, _ sizes: Sizes, count: Int, relay: Bool = false, seed: UInt64 = 1) -> (
+        first: Double, second: Double
+    ) {
         var model = chain()
         var random = RandomStream(seed: seed, stream: "queueing")
         var relaySizes = RandomStream(seed: seed, stream: "relay sizes")
@@ -88,10 +94,13 @@ import Testing
             switch notification {
             case .timer(let token):
                 let index = Int(token.value)
-                model.sendDatagram(payload: Int(size[index]) - NetworkModel.headerSize, from: HostID(0), to: HostID(1), tag: token.value)
+                model.sendDatagram(
+                    payload: Int(size[index]) - NetworkModel.headerSize, from: HostID(0), to: HostID(1),
+                    tag: token.value)
                 if index + 1 < count {
                     model.scheduleTimer(
-                        TimerToken(host: HostID(0), tag: 0, value: token.value + 1), at: SimTime(nanoseconds: sentAt[index + 1]))
+                        TimerToken(host: HostID(0), tag: 0, value: token.value + 1),
+                        at: SimTime(nanoseconds: sentAt[index + 1]))
                 }
             case .datagramArrived(let tag, let host) where host == HostID(1):
                 let index = Int(tag)
@@ -99,7 +108,9 @@ import Testing
                 if relay {
                     relayedAt[index] = model.now.nanoseconds
                     relaySize[index] = sizes.draw(&relaySizes)
-                    model.sendDatagram(payload: Int(relaySize[index]) - NetworkModel.headerSize, from: HostID(1), to: HostID(2), tag: tag)
+                    model.sendDatagram(
+                        payload: Int(relaySize[index]) - NetworkModel.headerSize, from: HostID(1), to: HostID(2),
+                        tag: tag)
                 }
             case .datagramArrived(let tag, _):
                 let index = Int(tag)
@@ -134,7 +145,9 @@ import Testing
     /// (the second queue waits less). A relay that sends on a message of its own, as a mail
     /// relay does, is one: by Burke's theorem the first link's departures are Poisson, and the
     /// second link is another M/M/1 queue, so each link's mean wait is ρ·E[S]/(1 − ρ).
-    @Test("two links in tandem through a relay wait as the Jackson network predicts, within 2%", arguments: [0.3, 0.6, 0.9])
+    @Test(
+        "two links in tandem through a relay wait as the Jackson network predicts, within 2%",
+        arguments: [0.3, 0.6, 0.9])
     func jacksonTandem(rho: Double) {
         let (first, second) = Self.simulate(rho: rho, .exponential, count: Self.datagrams(rho: rho), relay: true)
         let expected = Self.theoreticalWait(rho: rho, .exponential)
@@ -155,9 +168,12 @@ import Testing
         }
         // (latency, bandwidth) of A→R, R→B and C→R.
         let links: [(Int64, UInt64)] = [(2_000_000, 10_000_000), (1_000_000, 1_544_000), (30_000_000, 2_000_000)]
-        topology.addLink(hosts[0], hosts[1], network: net, latency: SimDuration(nanoseconds: links[0].0), bandwidth: links[0].1)
-        topology.addLink(hosts[1], hosts[2], network: net, latency: SimDuration(nanoseconds: links[1].0), bandwidth: links[1].1)
-        topology.addLink(hosts[3], hosts[1], network: net, latency: SimDuration(nanoseconds: links[2].0), bandwidth: links[2].1)
+        topology.addLink(
+            hosts[0], hosts[1], network: net, latency: SimDuration(nanoseconds: links[0].0), bandwidth: links[0].1)
+        topology.addLink(
+            hosts[1], hosts[2], network: net, latency: SimDuration(nanoseconds: links[1].0), bandwidth: links[1].1)
+        topology.addLink(
+            hosts[3], hosts[1], network: net, latency: SimDuration(nanoseconds: links[2].0), bandwidth: links[2].1)
         var model = NetworkModel(topology: topology)
         var random = RandomStream(seed: 5, stream: "merging flows")
         var sends: [Probes.Send] = []
@@ -165,12 +181,16 @@ import Testing
         for _ in 0..<3_000 {
             time += random.exponential(mean: .microseconds(900)).nanoseconds
             let from = random.bernoulli(0.7) ? hosts[0] : hosts[3]
-            sends.append(Probes.Send(at: SimTime(nanoseconds: time), payload: random.uniform(in: 0...1460), from: from, to: hosts[2]))
+            sends.append(
+                Probes.Send(
+                    at: SimTime(nanoseconds: time), payload: random.uniform(in: 0...1460), from: from, to: hosts[2]))
         }
         let arrivals = Probes.arrivals(sends, on: &model)
 
         // The recursion: each link's departures in order of arrival at it.
-        func service(_ bytes: Int, _ link: Int) -> Int64 { NetworkModel.serialisationTime(bytes: bytes + 40, bandwidth: links[link].1) }
+        func service(_ bytes: Int, _ link: Int) -> Int64 {
+            NetworkModel.serialisationTime(bytes: bytes + 40, bandwidth: links[link].1)
+        }
         var free = [Int64](repeating: 0, count: 3)
         var atRouter: [(time: Int64, index: Int)] = []
         for (index, send) in sends.enumerated() {
@@ -179,7 +199,9 @@ import Testing
             atRouter.append((free[link] + links[link].0, index))
         }
         atRouter.sort { ($0.time, $0.index) < ($1.time, $1.index) }
-        #expect(Set(atRouter.map(\.time)).count == atRouter.count, "no two datagrams reach R at once (their order would be a tie)")
+        #expect(
+            Set(atRouter.map(\.time)).count == atRouter.count,
+            "no two datagrams reach R at once (their order would be a tie)")
         var expected = [Int64](repeating: 0, count: sends.count)
         for (arrived, index) in atRouter {
             free[1] = max(arrived, free[1]) + service(sends[index].payload, 1)
@@ -187,7 +209,10 @@ import Testing
         }
         #expect(arrivals == expected)
         // The load on R→B is high enough that the merge matters: many datagrams waited there.
-        let waited = atRouter.indices.filter { expected[atRouter[$0].index] - atRouter[$0].time > service(sends[atRouter[$0].index].payload, 1) + links[1].0 }
+        let waited = atRouter.indices.filter {
+            expected[atRouter[$0].index] - atRouter[$0].time > service(sends[atRouter[$0].index].payload, 1)
+                + links[1].0
+        }
         #expect(waited.count > sends.count / 10)
     }
 }

@@ -9,7 +9,8 @@ public enum Golden {
     public static let recordVariable = "MAILPATH_RECORD_GOLDEN"
 
     public static func check(
-        _ actual: String, matches name: String, filePath: String = #filePath, sourceLocation: SourceLocation = #_sourceLocation
+        _ actual: String, matches name: String, filePath: String = #filePath,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) {
         let directory = URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent("Golden")
         let url = directory.appendingPathComponent(name)
@@ -17,19 +18,23 @@ public enum Golden {
             try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             do {
                 try actual.write(to: url, atomically: true, encoding: .utf8)
-                Issue.record("recorded golden file \(name); run again without \(recordVariable) to check it", sourceLocation: sourceLocation)
+                Issue.record(
+                    "recorded golden file \(name); run again without \(recordVariable) to check it",
+                    sourceLocation: sourceLocation)
             } catch {
                 Issue.record("could not record golden file \(url.path): \(error)", sourceLocation: sourceLocation)
             }
             return
         }
         guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
-            Issue.record("missing golden file \(url.path); record it with \(recordVariable)=1", sourceLocation: sourceLocation)
+            Issue.record(
+                "missing golden file \(url.path); record it with \(recordVariable)=1", sourceLocation: sourceLocation)
             return
         }
         if expected != actual {
             Issue.record(
-                "output differs from golden file \(name):\n\(firstDifference(expected, actual))", sourceLocation: sourceLocation)
+                "output differs from golden file \(name):\n\(firstDifference(expected, actual))",
+                sourceLocation: sourceLocation)
         }
     }
 

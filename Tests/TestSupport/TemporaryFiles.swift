@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Paths for the files a test writes: all in one folder for the test process
@@ -28,5 +28,7 @@ public enum TemporaryFiles {
     }
 
     /// `path(_:suffix:)` as a file URL.
-    public static func url(_ name: String, suffix: String = "") -> URL { URL(fileURLWithPath: path(name, suffix: suffix)) }
+    public static func url(_ name: String, suffix: String = "") -> URL {
+        URL(fileURLWithPath: path(name, suffix: suffix))
+    }
 }

@@ -18,7 +18,9 @@ public enum TestEnvironment {
 
     /// Runs `executable` with `arguments` to its end: its exit status and its standard output
     /// (with standard error too when `withErrors`; otherwise standard error is dropped).
-    public static func run(_ executable: String, _ arguments: [String], withErrors: Bool = false) throws -> (status: Int32, output: String) {
+    public static func run(_ executable: String, _ arguments: [String], withErrors: Bool = false) throws -> (
+        status: Int32, output: String
+    ) {
         let process = process(executable, arguments)
         let pipe = Pipe()
         process.standardOutput = pipe

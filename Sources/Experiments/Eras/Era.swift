@@ -37,39 +37,66 @@ public struct Era: Hashable, Sendable {
     public static let all: [Era] = [
         Era(
             name: "ftp-1980", title: "FTP mail", year: 1980, rfcs: ["RFC 765"],
-            factors: Factors(dialect: .ftp765, routing: .direct, dns: false, internet: false, retry: .rfc1123, pipelining: false),
-            summary: "MAIL <user> on an FTP connection to port 21 of the recipient's own host; no sender, no routes, no relaying: mail for another network cannot be sent."),
+            factors: Factors(
+                dialect: .ftp765, routing: .direct, dns: false, internet: false, retry: .rfc1123, pipelining: false),
+            summary:
+                "MAIL <user> on an FTP connection to port 21 of the recipient's own host; no sender, no routes, no relaying: mail for another network cannot be sent."
+        ),
         Era(
             name: "mtp-1980", title: "The MTP draft", year: 1980, rfcs: ["RFC 772"],
-            factors: Factors(dialect: .mtp772, routing: .sourceRoutes, dns: false, internet: false, retry: .rfc1123, pipelining: false),
-            summary: "MTP on port 57 with source routes through gateways; no CONT or ABRT, and the sender is a plain mailbox, so relays do not add themselves to it."),
+            factors: Factors(
+                dialect: .mtp772, routing: .sourceRoutes, dns: false, internet: false, retry: .rfc1123,
+                pipelining: false),
+            summary:
+                "MTP on port 57 with source routes through gateways; no CONT or ABRT, and the sender is a plain mailbox, so relays do not add themselves to it."
+        ),
         Era(
             name: "mtp-1981", title: "MTP over host tables", year: 1981, rfcs: ["RFC 780", "RFC 790"],
-            factors: Factors(dialect: .mtp780, routing: .sourceRoutes, dns: false, internet: false, retry: .rfc1123, pipelining: false),
-            summary: "MTP on port 57; hosts from HOSTS.TXT; mail for a host on another network is source-routed through gateways (RFC 780 §3.2)."),
+            factors: Factors(
+                dialect: .mtp780, routing: .sourceRoutes, dns: false, internet: false, retry: .rfc1123,
+                pipelining: false),
+            summary:
+                "MTP on port 57; hosts from HOSTS.TXT; mail for a host on another network is source-routed through gateways (RFC 780 §3.2)."
+        ),
         Era(
             name: "smtp-1981", title: "The first SMTP", year: 1981, rfcs: ["RFC 788"],
-            factors: Factors(dialect: .smtp788, routing: .sourceRoutes, dns: false, internet: false, retry: .rfc1123, pipelining: false),
-            summary: "MAIL/RCPT/DATA on port 25 with comma-form source routes and Mail-From: stamps; routing as in MTP."),
+            factors: Factors(
+                dialect: .smtp788, routing: .sourceRoutes, dns: false, internet: false, retry: .rfc1123,
+                pipelining: false),
+            summary: "MAIL/RCPT/DATA on port 25 with comma-form source routes and Mail-From: stamps; routing as in MTP."
+        ),
         Era(
             name: "smtp-1982", title: "SMTP with source routes", year: 1982, rfcs: ["RFC 821", "RFC 822"],
-            factors: Factors(dialect: .smtp821, routing: .sourceRoutes, dns: false, internet: false, retry: .rfc1123, pipelining: false),
-            summary: "RFC 821 relaying: the sending host computes a route through gateways from its host table (A→D→P→U→Z)."),
+            factors: Factors(
+                dialect: .smtp821, routing: .sourceRoutes, dns: false, internet: false, retry: .rfc1123,
+                pipelining: false),
+            summary:
+                "RFC 821 relaying: the sending host computes a route through gateways from its host table (A→D→P→U→Z)."),
         Era(
             name: "mx-1986", title: "MX routing", year: 1986, rfcs: ["RFC 821", "RFC 974", "RFC 1123"],
-            factors: Factors(dialect: .smtp821, routing: .mx, dns: true, internet: true, retry: .rfc1123, pipelining: false),
-            summary: "DNS finds the mail exchangers of the recipient's domain (RFC 974); gateways are MX hosts for networks off the Internet."),
+            factors: Factors(
+                dialect: .smtp821, routing: .mx, dns: true, internet: true, retry: .rfc1123, pipelining: false),
+            summary:
+                "DNS finds the mail exchangers of the recipient's domain (RFC 974); gateways are MX hosts for networks off the Internet."
+        ),
         Era(
             name: "esmtp-1995", title: "ESMTP", year: 1995, rfcs: ["RFC 1869", "RFC 1870", "RFC 1854", "RFC 1652"],
-            factors: Factors(dialect: .esmtp, routing: .mx, dns: true, internet: true, retry: .rfc1123, pipelining: true),
+            factors: Factors(
+                dialect: .esmtp, routing: .mx, dns: true, internet: true, retry: .rfc1123, pipelining: true),
             summary: "EHLO with SIZE, PIPELINING and 8BITMIME: fewer round trips, sizes known before the text is sent."),
         Era(
             name: "smtp-2001", title: "RFC 2821 direct delivery", year: 2001, rfcs: ["RFC 2821"],
-            factors: Factors(dialect: .smtp2821, routing: .mx, mxTies: .shuffled, sourceRoutes: .stripped, dns: true, internet: true, retry: .rfc2821, pipelining: true),
-            summary: "Clients go straight to the domain's MX, equal preferences are shuffled, source routes are stripped (RFC 2821 §5, §4.1.1.3)."),
+            factors: Factors(
+                dialect: .smtp2821, routing: .mx, mxTies: .shuffled, sourceRoutes: .stripped, dns: true, internet: true,
+                retry: .rfc2821, pipelining: true),
+            summary:
+                "Clients go straight to the domain's MX, equal preferences are shuffled, source routes are stripped (RFC 2821 §5, §4.1.1.3)."
+        ),
         Era(
             name: "smtp-2008", title: "RFC 5321", year: 2008, rfcs: ["RFC 5321"],
-            factors: Factors(dialect: .smtp5321, routing: .mx, mxTies: .shuffled, sourceRoutes: .stripped, dns: true, internet: true, retry: .rfc2821, pipelining: true),
+            factors: Factors(
+                dialect: .smtp5321, routing: .mx, mxTies: .shuffled, sourceRoutes: .stripped, dns: true, internet: true,
+                retry: .rfc2821, pipelining: true),
             summary: "RFC 2821 revised; the same behaviour on the wire for this workload."),
     ]
 

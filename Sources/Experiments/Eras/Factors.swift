@@ -46,7 +46,8 @@ public struct Factors: Hashable, Sendable {
     }
 
     public init(
-        dialect: DialectID, routing: Routing, mxTies: MXTies = .byName, sourceRoutes: SourceRoutes = .followed, dns: Bool, internet: Bool,
+        dialect: DialectID, routing: Routing, mxTies: MXTies = .byName, sourceRoutes: SourceRoutes = .followed,
+        dns: Bool, internet: Bool,
         retry: RetrySchedule, pipelining: Bool
     ) {
         self.dialect = dialect
@@ -64,7 +65,8 @@ public struct Factors: Hashable, Sendable {
         switch routing {
         case .direct: .directOnly
         case .sourceRoutes: .sourceRoutes
-        case .mx: .mx(MXRules(shufflesEqualPreferences: mxTies == .shuffled, followsSourceRoutes: sourceRoutes == .followed))
+        case .mx:
+            .mx(MXRules(shufflesEqualPreferences: mxTies == .shuffled, followsSourceRoutes: sourceRoutes == .followed))
         }
     }
 
@@ -132,7 +134,9 @@ public enum Factor: String, Hashable, Sendable, CaseIterable {
     /// not take.
     public func set(_ value: String, in factors: inout Factors) -> Void? {
         let written = value.lowercased()
-        func flag() -> Bool? { ["on", "yes", "true"].contains(written) ? true : ["off", "no", "false"].contains(written) ? false : nil }
+        func flag() -> Bool? {
+            ["on", "yes", "true"].contains(written) ? true : ["off", "no", "false"].contains(written) ? false : nil
+        }
         switch self {
         case .dialect:
             guard let dialect = DialectID(rawValue: written) else { return nil }
@@ -176,11 +180,16 @@ public struct FactorSetting: Hashable, Sendable {
         let name = text[..<equals].lowercased()
         let value = String(text[text.index(after: equals)...])
         guard let factor = Factor(rawValue: name) else {
-            return .failure(FactorError(message: "unknown factor '\(name)'; the factors are \(Factor.allCases.map(\.rawValue).joined(separator: ", "))"))
+            return .failure(
+                FactorError(
+                    message:
+                        "unknown factor '\(name)'; the factors are \(Factor.allCases.map(\.rawValue).joined(separator: ", "))"
+                ))
         }
         var probe = Era.all[0].factors
         guard factor.set(value, in: &probe) != nil else {
-            return .failure(FactorError(message: "factor \(name) takes \(factor.values.joined(separator: ", ")), not '\(value)'"))
+            return .failure(
+                FactorError(message: "factor \(name) takes \(factor.values.joined(separator: ", ")), not '\(value)'"))
         }
         return .success(FactorSetting(factor: factor, value: value.lowercased()))
     }
@@ -200,7 +209,8 @@ extension Era {
         let changed = factors.differences(from: era.factors)
         guard !changed.isEmpty else { return self }
         era.name = "\(name)[\(changed.map { "\($0.rawValue)=\($0.value(in: era.factors))" }.joined(separator: ","))]"
-        era.title = "\(title), with \(changed.map { "\($0.rawValue) \($0.value(in: era.factors))" }.joined(separator: ", "))"
+        era.title =
+            "\(title), with \(changed.map { "\($0.rawValue) \($0.value(in: era.factors))" }.joined(separator: ", "))"
         return era
     }
 }

@@ -28,7 +28,10 @@ public struct InternetGenerator: Sendable {
     public var seed: UInt64
     public var era: String
 
-    public init(domains: Int, meanUsers: Int = 8, messages: Int = 10_000, rate: Int = 100, seed: UInt64 = 1, era: String = "smtp-2001") {
+    public init(
+        domains: Int, meanUsers: Int = 8, messages: Int = 10_000, rate: Int = 100, seed: UInt64 = 1,
+        era: String = "smtp-2001"
+    ) {
         self.domains = domains
         self.meanUsers = meanUsers
         self.messages = messages
@@ -61,7 +64,8 @@ public struct InternetGenerator: Sendable {
         var users = (1...max(1, domains)).map { max(1, Int(scale / Double($0) + 0.5)) }
         random.shuffle(&users)
         let backup = (0..<domains).map { _ in random.uniform(below: 4) == 0 }
-        let hosts = backbone + regions + 1 + domains * 2 + backup.filter { $0 }.count + users.prefix(domains).reduce(0, +)
+        let hosts =
+            backbone + regions + 1 + domains * 2 + backup.filter { $0 }.count + users.prefix(domains).reduce(0, +)
         return (backbone, regions, Array(users.prefix(domains)), backup, hosts)
     }
 
@@ -71,7 +75,9 @@ public struct InternetGenerator: Sendable {
         var random = RandomStream(seed: seed, stream: "generate internet: places")
         func place() -> Place { Place(x: random.unitInterval(), y: random.unitInterval()) }
         func near(_ center: Place, _ spread: Double) -> Place {
-            Place(x: center.x + (random.unitInterval() - 0.5) * spread, y: center.y + (random.unitInterval() - 0.5) * spread)
+            Place(
+                x: center.x + (random.unitInterval() - 0.5) * spread,
+                y: center.y + (random.unitInterval() - 0.5) * spread)
         }
         func latency(_ a: Place, _ b: Place) -> String {
             "\(200 + Int((a.distance(b) * 25_000).rounded()))us"
@@ -79,9 +85,13 @@ public struct InternetGenerator: Sendable {
         var hosts: [String] = []
         var links: [String] = []
         var mx: [String] = []
-        func host(_ name: String, _ fields: String) { hosts.append("{\"name\": \(JSON.quote(name)), \"networks\": [\"Internet\"]\(fields)}") }
+        func host(_ name: String, _ fields: String) {
+            hosts.append("{\"name\": \(JSON.quote(name)), \"networks\": [\"Internet\"]\(fields)}")
+        }
         func link(_ a: String, _ b: String, _ latency: String, _ bandwidth: String) {
-            links.append("{\"between\": [\(JSON.quote(a)), \(JSON.quote(b))], \"latency\": \"\(latency)\", \"bandwidth\": \(bandwidth)}")
+            links.append(
+                "{\"between\": [\(JSON.quote(a)), \(JSON.quote(b))], \"latency\": \"\(latency)\", \"bandwidth\": \(bandwidth)}"
+            )
         }
 
         // Backbone: a ring of routers around the centre, with chords.
@@ -96,7 +106,9 @@ public struct InternetGenerator: Sendable {
             link("bb\(index)", "bb\(next)", latency(backbone[index], backbone[next]), "\"1Gbit/s\"")
             if index % 4 == 0 && shape.backbone >= 6 {
                 let across = (index + shape.backbone / 2) % shape.backbone
-                if across != next && (across + 1) % shape.backbone != index { link("bb\(index)", "bb\(across)", latency(backbone[index], backbone[across]), "\"1Gbit/s\"") }
+                if across != next && (across + 1) % shape.backbone != index {
+                    link("bb\(index)", "bb\(across)", latency(backbone[index], backbone[across]), "\"1Gbit/s\"")
+                }
             }
         }
         host("ns", ", \"role\": \"router\"")
@@ -108,7 +120,9 @@ public struct InternetGenerator: Sendable {
             let spot = place()
             regions.append(spot)
             host("r\(index)", ", \"role\": \"router\"")
-            let nearest = backbone.indices.sorted { (spot.distance(backbone[$0]), $0) < (spot.distance(backbone[$1]), $1) }.prefix(2)
+            let nearest = backbone.indices.sorted {
+                (spot.distance(backbone[$0]), $0) < (spot.distance(backbone[$1]), $1)
+            }.prefix(2)
             for router in nearest { link("r\(index)", "bb\(router)", latency(spot, backbone[router]), "\"100Mbit/s\"") }
         }
 
@@ -126,11 +140,14 @@ public struct InternetGenerator: Sendable {
                 host("mx2.\(domain)", "")
                 link(gateway, "mx2.\(domain)", "200us", "\"10Mbit/s\"")
                 mx.append(
-                    "\(JSON.quote(domain)): [{\"preference\": 10, \"host\": \(JSON.quote("mx.\(domain)"))}, {\"preference\": 20, \"host\": \(JSON.quote("mx2.\(domain)"))}]")
+                    "\(JSON.quote(domain)): [{\"preference\": 10, \"host\": \(JSON.quote("mx.\(domain)"))}, {\"preference\": 20, \"host\": \(JSON.quote("mx2.\(domain)"))}]"
+                )
             }
             for user in 0..<shape.users[index] {
                 let name = "h\(user).\(domain)"
-                host(name, ", \"role\": \"client\", \"users\": [\"u\(user)\"], \"server\": \(JSON.quote("mx.\(domain)"))")
+                host(
+                    name, ", \"role\": \"client\", \"users\": [\"u\(user)\"], \"server\": \(JSON.quote("mx.\(domain)"))"
+                )
                 link(gateway, name, "200us", "[\"10Mbit/s\", \"1Mbit/s\"]")
             }
         }
@@ -138,7 +155,8 @@ public struct InternetGenerator: Sendable {
         var text = "{\n"
         text += "  \"format\": \"mailpath-scenario/1\",\n"
         text += "  \"name\": \"internet-\(domains)\",\n"
-        text += "  \"description\": \(JSON.quote("Generated: \(domains) domains, \(shape.hosts) hosts, seed \(seed) (mailpath generate internet --domains \(domains) --users \(meanUsers) --messages \(messages) --rate \(rate) --seed \(seed))")),\n"
+        text +=
+            "  \"description\": \(JSON.quote("Generated: \(domains) domains, \(shape.hosts) hosts, seed \(seed) (mailpath generate internet --domains \(domains) --users \(meanUsers) --messages \(messages) --rate \(rate) --seed \(seed))")),\n"
         text += "  \"seed\": \(seed),\n"
         text += "  \"era\": \(JSON.quote(era)),\n"
         text += "  \"duration\": \"\(max(2, messages / max(1, rate) / 3600 + 2))h\",\n"

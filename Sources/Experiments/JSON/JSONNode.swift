@@ -110,7 +110,8 @@ public enum JSONParser {
             case UInt8(ascii: "t"): try literal("true"); return JSONNode(value: .bool(true), position: start)
             case UInt8(ascii: "f"): try literal("false"); return JSONNode(value: .bool(false), position: start)
             case UInt8(ascii: "n"): try literal("null"); return JSONNode(value: .null, position: start)
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return JSONNode(value: .number(try number()), position: start)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                return JSONNode(value: .number(try number()), position: start)
             default: throw error("expected a value, found \(describe(bytes[index]))")
             }
         }
@@ -129,7 +130,10 @@ public enum JSONParser {
             while true {
                 skipWhitespace()
                 guard !atEnd, bytes[index] == UInt8(ascii: "\"") else {
-                    throw error(atEnd ? "unterminated object: expected a key in double quotes" : "expected a key in double quotes, found \(describe(bytes[index]))")
+                    throw error(
+                        atEnd
+                            ? "unterminated object: expected a key in double quotes"
+                            : "expected a key in double quotes, found \(describe(bytes[index]))")
                 }
                 let keyPosition = position
                 let key = try string()
@@ -143,7 +147,9 @@ public enum JSONParser {
                     keys = Set(members.map(\.key) + [key])
                 }
                 skipWhitespace()
-                guard !atEnd, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after the key \"\(key)\"") }
+                guard !atEnd, bytes[index] == UInt8(ascii: ":") else {
+                    throw error("expected ':' after the key \"\(key)\"")
+                }
                 index += 1
                 skipWhitespace()
                 members.append(JSONNode.Member(key: key, keyPosition: keyPosition, value: try value(depth: depth + 1)))
@@ -202,7 +208,9 @@ public enum JSONParser {
                     utf8.append(contentsOf: bytes[run..<index])
                     return String(decoding: utf8, as: UTF8.self)
                 }
-                if byte == 0x0a || byte == 0x0d { throw error("unterminated string: the line ends before its closing quote") }
+                if byte == 0x0a || byte == 0x0d {
+                    throw error("unterminated string: the line ends before its closing quote")
+                }
                 if byte < 0x20 { throw error("control character in a string (write \\t… instead)") }
                 if byte == UInt8(ascii: "\\") {
                     utf8.append(contentsOf: bytes[run..<index])
@@ -220,12 +228,16 @@ public enum JSONParser {
                     case UInt8(ascii: "u"):
                         var code = try hex4()
                         if (0xd800..<0xdc00).contains(code) {
-                            guard index + 2 < bytes.count, bytes[index + 1] == UInt8(ascii: "\\"), bytes[index + 2] == UInt8(ascii: "u") else {
+                            guard index + 2 < bytes.count, bytes[index + 1] == UInt8(ascii: "\\"),
+                                bytes[index + 2] == UInt8(ascii: "u")
+                            else {
                                 throw error("lone surrogate in \\u escape")
                             }
                             index += 2
                             let low = try hex4()
-                            guard (0xdc00..<0xe000).contains(low) else { throw error("bad surrogate pair in \\u escape") }
+                            guard (0xdc00..<0xe000).contains(low) else {
+                                throw error("bad surrogate pair in \\u escape")
+                            }
                             code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00)
                         }
                         guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
@@ -245,7 +257,9 @@ public enum JSONParser {
             var value: UInt32 = 0
             for _ in 0..<4 {
                 index += 1
-                guard !atEnd, let digit = hexValue(bytes[index]) else { throw error("expected four hex digits after \\u") }
+                guard !atEnd, let digit = hexValue(bytes[index]) else {
+                    throw error("expected four hex digits after \\u")
+                }
                 value = value * 16 + digit
             }
             return value
@@ -285,7 +299,8 @@ public enum JSONParser {
 
         mutating func literal(_ word: String) throws(JSONSyntaxError) {
             let expected = Array(word.utf8)
-            guard bytes.count - index >= expected.count, Array(bytes[index..<(index + expected.count)]) == expected else {
+            guard bytes.count - index >= expected.count, Array(bytes[index..<(index + expected.count)]) == expected
+            else {
                 throw error("expected a value, found \(describe(bytes[index]))")
             }
             index += expected.count

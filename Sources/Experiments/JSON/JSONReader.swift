@@ -22,7 +22,8 @@ struct JSONReader {
         for member in members where !keys.contains(member.key) {
             throw ScenarioError(
                 file: file, position: member.keyPosition, path: path,
-                message: "unknown field \"\(member.key)\"" + Suggestions.hint(member.key, among: keys) + " (known: \(keys.joined(separator: ", ")))")
+                message: "unknown field \"\(member.key)\"" + Suggestions.hint(member.key, among: keys)
+                    + " (known: \(keys.joined(separator: ", ")))")
         }
         return JSONObjectReader(reader: self, members: members)
     }
@@ -50,13 +51,19 @@ struct JSONReader {
 
     func integer(in range: ClosedRange<Int>) throws(ScenarioError) -> Int {
         guard case .number(let text) = node.value, let value = Int(text) else {
-            if case .number(let text) = node.value, !text.isEmpty, text.drop(while: { $0 == "-" }).allSatisfy(\.isNumber) {
+            if case .number(let text) = node.value, !text.isEmpty,
+                text.drop(while: { $0 == "-" }).allSatisfy(\.isNumber)
+            {
                 // Digits only, yet no Int: past 64 bits.
-                throw error("expected a number from \(range.lowerBound) to \(range.upperBound), found \(text), which is too large")
+                throw error(
+                    "expected a number from \(range.lowerBound) to \(range.upperBound), found \(text), which is too large"
+                )
             }
             throw error("expected a whole number, found \(node.kindName == "a number" ? "a fraction" : node.kindName)")
         }
-        guard range.contains(value) else { throw error("expected a number from \(range.lowerBound) to \(range.upperBound), found \(value)") }
+        guard range.contains(value) else {
+            throw error("expected a number from \(range.lowerBound) to \(range.upperBound), found \(value)")
+        }
         return value
     }
 
@@ -70,13 +77,17 @@ struct JSONReader {
 
     /// The text of a quantity written with its unit; a bare number gets an error that says so.
     private func quantity(_ expected: String) throws(ScenarioError) -> String {
-        if case .number(let number) = node.value { throw error("expected \(expected), with its unit; found the bare number \(number)") }
+        if case .number(let number) = node.value {
+            throw error("expected \(expected), with its unit; found the bare number \(number)")
+        }
         return try string()
     }
 
     /// A duration of at most `limit` (`Units.longestDuration`, ten years, unless a field says less):
     /// so that simulated time, the sum of a run's times, never nears the 64-bit limit.
-    func duration(limit: SimDuration = Units.longestDuration, limitText: String = "3650d") throws(ScenarioError) -> SimDuration {
+    func duration(limit: SimDuration = Units.longestDuration, limitText: String = "3650d") throws(ScenarioError)
+        -> SimDuration
+    {
         let expected = "a duration such as \"20ms\", \"1.5s\", \"30m\", \"2h\" or \"5d\""
         let text = try quantity(expected)
         guard let value = Units.duration(text) else {
@@ -127,7 +138,9 @@ struct JSONReader {
     func choice(_ choices: [String], what: String) throws(ScenarioError) -> String {
         let text = try string()
         guard choices.contains(text) else {
-            throw error("unknown \(what) \"\(text)\"" + Suggestions.hint(text, among: choices) + " (known: \(choices.joined(separator: ", ")))")
+            throw error(
+                "unknown \(what) \"\(text)\"" + Suggestions.hint(text, among: choices)
+                    + " (known: \(choices.joined(separator: ", ")))")
         }
         return text
     }

@@ -82,7 +82,8 @@ public struct RunMetrics: Sendable {
         hopsMean = hops.isEmpty ? 0 : Double(hops.reduce(0, +)) / Double(hops.count)
         hopsMax = hops.max() ?? 0
         let submitted = max(1, totals.messages)
-        roundTripsPerMessage = Double(result.statistics.turnaroundsPerMessage.reduce(0) { $0 + Int($1) }) / Double(submitted)
+        roundTripsPerMessage =
+            Double(result.statistics.turnaroundsPerMessage.reduce(0) { $0 + Int($1) }) / Double(submitted)
         protocolBytes = result.statistics.protocolBytes
         textBytes = result.statistics.textBytes
         wireBytes = result.network.bytes
@@ -92,7 +93,9 @@ public struct RunMetrics: Sendable {
         sessions = result.statistics.sessions
         pipelinedSessions = result.statistics.pipelinedSessions
         heloFallbacks = result.statistics.heloFallbacks
-        relayLoad = result.statistics.acceptedByHost.map { (setup.topology.hosts[$0.key].name, $0.value) }.sorted { $0.host < $1.host }
+        relayLoad = result.statistics.acceptedByHost.map { (setup.topology.hosts[$0.key].name, $0.value) }.sorted {
+            $0.host < $1.host
+        }
         queue = result.statistics.queue
         inFlight = result.statistics.inFlight
         openConnections = result.statistics.connections
@@ -118,7 +121,9 @@ public struct RunMetrics: Sendable {
     }
 
     /// Delivered recipients as a share of all recipients (0 when there are none).
-    public var deliveredShare: Double { totals.recipients > 0 ? Double(totals.delivered) / Double(totals.recipients) : 0 }
+    public var deliveredShare: Double {
+        totals.recipients > 0 ? Double(totals.delivered) / Double(totals.recipients) : 0
+    }
 
     /// The most recipients waiting in all queues at any instant of the run.
     public var peakQueue: Int { queue.peak }
@@ -135,41 +140,42 @@ public struct RunMetrics: Sendable {
             ("recipients", "recipients", String(totals.recipients)),
             ("delivered", "delivered", String(totals.delivered)),
             ("bounced", "bounced", String(totals.bounced)),
-        ] + Accounting.BounceCause.allCases.map { cause in
-            ("bounced_" + cause.rawValue, cause.label, String(totals.bounced(cause)))
-        } + [
-            ("delivered_yet_bounced", "delivered, yet also bounced", String(totals.deliveredYetBounced)),
-            ("queued", "still queued", String(totals.queued)),
-            ("lost", "lost", String(totals.lost)),
-            ("never_submitted", "never submitted (sender's host down)", String(totals.neverSubmitted)),
-            ("duplicates", "duplicates", String(totals.duplicates)),
-            ("double_bounces", "double bounces", String(totals.doubleBounces)),
-            // Latency and hops are of delivered recipients only: their share stands beside them.
-            ("delivered_share", "delivered share (%)", Format.decimal(deliveredShare * 100, 1)),
-            ("latency_mean_s", "latency mean, delivered (s)", seconds(latency?.mean)),
-            ("latency_p50_s", "latency p50, delivered (s)", seconds(latency?.p50)),
-            ("latency_p95_s", "latency p95, delivered (s)", seconds(latency?.p95)),
-            ("latency_p99_s", "latency p99, delivered (s)", seconds(latency?.p99)),
-            ("latency_max_s", "latency max, delivered (s)", seconds(latency?.max)),
-            ("hops_mean", "hops per delivered recipient", totals.delivered > 0 ? Format.decimal(hopsMean, 2) : "-"),
-            ("hops_max", "most hops", totals.delivered > 0 ? String(hopsMax) : "-"),
-            ("round_trips_per_message", "round trips per message", Format.decimal(roundTripsPerMessage, 2)),
-            ("protocol_bytes", "protocol bytes", String(protocolBytes)),
-            ("text_bytes", "message text bytes", String(textBytes)),
-            ("wire_bytes", "bytes on the wire", String(wireBytes)),
-            ("connections", "TCP connections", String(connections)),
-            ("failed_connections", "failed connections", String(failedConnections)),
-            ("dns_queries", "DNS queries", String(dnsQueries)),
-            ("sessions", "mail sessions", String(sessions)),
-            ("pipelined_sessions", "pipelined sessions", String(pipelinedSessions)),
-            ("helo_fallbacks", "EHLO refused, HELO used", String(heloFallbacks)),
-            ("peak_queue", "peak queued recipients", String(peakQueue)),
-            ("mean_queue", "mean queued recipients", Format.decimal(queue.mean, 6)),
-            ("peak_in_flight", "peak recipients in flight", String(inFlight.peak)),
-            ("mean_in_flight", "mean recipients in flight", Format.decimal(inFlight.mean, 6)),
-            ("peak_connections", "peak open connections", String(openConnections.peak)),
-            ("mean_connections", "mean open connections", Format.decimal(openConnections.mean, 6)),
         ]
+            + Accounting.BounceCause.allCases.map { cause in
+                ("bounced_" + cause.rawValue, cause.label, String(totals.bounced(cause)))
+            } + [
+                ("delivered_yet_bounced", "delivered, yet also bounced", String(totals.deliveredYetBounced)),
+                ("queued", "still queued", String(totals.queued)),
+                ("lost", "lost", String(totals.lost)),
+                ("never_submitted", "never submitted (sender's host down)", String(totals.neverSubmitted)),
+                ("duplicates", "duplicates", String(totals.duplicates)),
+                ("double_bounces", "double bounces", String(totals.doubleBounces)),
+                // Latency and hops are of delivered recipients only: their share stands beside them.
+                ("delivered_share", "delivered share (%)", Format.decimal(deliveredShare * 100, 1)),
+                ("latency_mean_s", "latency mean, delivered (s)", seconds(latency?.mean)),
+                ("latency_p50_s", "latency p50, delivered (s)", seconds(latency?.p50)),
+                ("latency_p95_s", "latency p95, delivered (s)", seconds(latency?.p95)),
+                ("latency_p99_s", "latency p99, delivered (s)", seconds(latency?.p99)),
+                ("latency_max_s", "latency max, delivered (s)", seconds(latency?.max)),
+                ("hops_mean", "hops per delivered recipient", totals.delivered > 0 ? Format.decimal(hopsMean, 2) : "-"),
+                ("hops_max", "most hops", totals.delivered > 0 ? String(hopsMax) : "-"),
+                ("round_trips_per_message", "round trips per message", Format.decimal(roundTripsPerMessage, 2)),
+                ("protocol_bytes", "protocol bytes", String(protocolBytes)),
+                ("text_bytes", "message text bytes", String(textBytes)),
+                ("wire_bytes", "bytes on the wire", String(wireBytes)),
+                ("connections", "TCP connections", String(connections)),
+                ("failed_connections", "failed connections", String(failedConnections)),
+                ("dns_queries", "DNS queries", String(dnsQueries)),
+                ("sessions", "mail sessions", String(sessions)),
+                ("pipelined_sessions", "pipelined sessions", String(pipelinedSessions)),
+                ("helo_fallbacks", "EHLO refused, HELO used", String(heloFallbacks)),
+                ("peak_queue", "peak queued recipients", String(peakQueue)),
+                ("mean_queue", "mean queued recipients", Format.decimal(queue.mean, 6)),
+                ("peak_in_flight", "peak recipients in flight", String(inFlight.peak)),
+                ("mean_in_flight", "mean recipients in flight", Format.decimal(inFlight.mean, 6)),
+                ("peak_connections", "peak open connections", String(openConnections.peak)),
+                ("mean_connections", "mean open connections", Format.decimal(openConnections.mean, 6)),
+            ]
     }
 
     /// The figures' values for CSV: a figure without a value is an empty field, not "-".
@@ -187,7 +193,10 @@ public struct RunMetrics: Sendable {
                 "queue",
                 .array(
                     queue.buckets.map {
-                        .object([("until_s", .decimal($0.end.nanoseconds.secondsValue, 3)), ("peak", .int($0.peak)), ("mean", .decimal($0.mean, 6))])
+                        .object([
+                            ("until_s", .decimal($0.end.nanoseconds.secondsValue, 3)), ("peak", .int($0.peak)),
+                            ("mean", .decimal($0.mean, 6)),
+                        ])
                     })
             ),
         ])

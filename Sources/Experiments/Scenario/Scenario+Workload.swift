@@ -8,9 +8,12 @@ extension Scenario {
     /// only on the scenario, never on the era, so every era runs exactly the same messages.
     public func makeWorkload() -> Workload {
         var workload = Workload()
-        let hostIndex = Dictionary(uniqueKeysWithValues: hosts.enumerated().map { ($0.element.name.lowercased(), $0.offset) })
+        let hostIndex = Dictionary(
+            uniqueKeysWithValues: hosts.enumerated().map { ($0.element.name.lowercased(), $0.offset) })
         let everyone = users
-        for user in everyone { workload.user(Mailbox(user.address), submitsAt: HostID(hostIndex[user.submitsAt.lowercased()]!)) }
+        for user in everyone {
+            workload.user(Mailbox(user.address), submitsAt: HostID(hostIndex[user.submitsAt.lowercased()]!))
+        }
         func number(_ address: String) -> Int32 { workload.user(Mailbox(address)) }
 
         struct Pending {
@@ -27,7 +30,9 @@ extension Scenario {
             let start = recipients.count
             recipients.append(contentsOf: message.to.map(number))
             pending.append(
-                Pending(time: message.at, from: number(message.from), to: start..<recipients.count, size: message.size, subject: message.subject))
+                Pending(
+                    time: message.at, from: number(message.from), to: start..<recipients.count, size: message.size,
+                    subject: message.subject))
         }
         var random = RandomStream(seed: seed, stream: "workload")
         let generatorUsers = self.workload.generators.map { generator in
@@ -68,13 +73,15 @@ extension Scenario {
                 time += random.exponential(mean: generator.meanInterval)
                 let sender = senders[random.uniform(in: 0...(senders.count - 1))]
                 // A sender is in its own domain, so its domain's positions include its own.
-                let excluded = (generator.otherDomains ? positionsOfDomain[domainOf[Int(sender)]] : positionsOfUser[sender]) ?? []
+                let excluded =
+                    (generator.otherDomains ? positionsOfDomain[domainOf[Int(sender)]] : positionsOfUser[sender]) ?? []
                 let candidates = pool.count - excluded.count
                 let wanted = random.uniform(in: generator.recipients)
                 let start = recipients.count
                 taken.removeAll(keepingCapacity: true)
                 while recipients.count - start < wanted && taken.count < candidates {
-                    var position = Self.position(of: random.uniform(in: 0...(candidates - taken.count - 1)), skipping: &taken)
+                    var position = Self.position(
+                        of: random.uniform(in: 0...(candidates - taken.count - 1)), skipping: &taken)
                     for skipped in excluded {
                         guard skipped <= position else { break }
                         position += 1
@@ -88,17 +95,24 @@ extension Scenario {
                 case .uniform(let low, let high): size = random.uniform(in: low...high)
                 case .exponential(let mean):
                     // An exponential draw has no upper bound: it stops at the largest message.
-                    size = min(Int(random.exponential(mean: SimDuration(nanoseconds: Int64(mean))).nanoseconds), Units.largestMessage)
+                    size = min(
+                        Int(random.exponential(mean: SimDuration(nanoseconds: Int64(mean))).nanoseconds),
+                        Units.largestMessage)
                 }
-                pending.append(Pending(time: time, from: sender, to: start..<recipients.count, size: size, subject: nil))
+                pending.append(
+                    Pending(time: time, from: sender, to: start..<recipients.count, size: size, subject: nil))
             }
         }
         // Time order; equal times keep the order they were written in. Generated messages
         // usually come in order already, and then there is nothing to sort.
         let inOrder = zip(pending, pending.dropFirst()).allSatisfy { $0.time <= $1.time }
-        let ordered = inOrder ? pending : pending.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+        let ordered =
+            inOrder
+            ? pending
+            : pending.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
         for item in ordered {
-            workload.add(at: item.time, from: item.from, to: recipients[item.to], bodySize: item.size, subject: item.subject)
+            workload.add(
+                at: item.time, from: item.from, to: recipients[item.to], bodySize: item.size, subject: item.subject)
         }
         return workload
     }

@@ -1,5 +1,5 @@
-import MailDialects
 import MailAgent
+import MailDialects
 import SimKernel
 
 /// A scenario file: a network, its mail hosts and their users, a workload and faults. It says who
@@ -112,7 +112,8 @@ public struct Scenario: Sendable {
         case link(between: (String, String), up: Bool, at: SimTime)
         case crash(host: String, at: SimTime, restart: SimTime?)
         case dnsOutage(from: SimTime, until: SimTime)
-        case reply(host: String, command: String, code: Int, text: String, from: SimTime, until: SimTime, probability: Double)
+        case reply(
+            host: String, command: String, code: Int, text: String, from: SimTime, until: SimTime, probability: Double)
         case dropAfterDot(host: String, from: SimTime, until: SimTime)
     }
 

@@ -22,7 +22,8 @@ public struct RunOptions: Sendable {
     /// `keepsMailboxText: false` with `keepsMailboxes: true` keeps each message's size and digest
     /// without its text; `keepsMailboxes: false` keeps nothing (deliveries are still counted).
     public init(
-        seed: UInt64? = nil, tracing: Bool = true, keepsMailboxes: Bool = true, keepsMailboxText: Bool = true, queueSamples: Int = 48
+        seed: UInt64? = nil, tracing: Bool = true, keepsMailboxes: Bool = true, keepsMailboxText: Bool = true,
+        queueSamples: Int = 48
     ) {
         self.seed = seed
         self.tracing = tracing
@@ -35,7 +36,8 @@ public struct RunOptions: Sendable {
 extension Scenario {
     /// Builds the simulation of this scenario in an era. The workload is passed in, so that every
     /// era of a comparison runs the very same messages.
-    public func setup(era: Era, workload: Workload, options: RunOptions = RunOptions(), file: String = "scenario") throws(ScenarioError)
+    public func setup(era: Era, workload: Workload, options: RunOptions = RunOptions(), file: String = "scenario")
+        throws(ScenarioError)
         -> SimulationSetup
     {
         var topology = Topology()
@@ -54,11 +56,14 @@ extension Scenario {
             next += 1
         }
         for (index, host) in hosts.enumerated() {
-            topology.addHost(host.name, addresses: [IPv4Address(addresses[index])!], networks: host.networks.map { topology.network(named: $0)! })
+            topology.addHost(
+                host.name, addresses: [IPv4Address(addresses[index])!],
+                networks: host.networks.map { topology.network(named: $0)! })
         }
         for link in links {
             topology.addLink(
-                topology.host(named: link.between.0)!, topology.host(named: link.between.1)!, network: topology.network(named: link.network!)!,
+                topology.host(named: link.between.0)!, topology.host(named: link.between.1)!,
+                network: topology.network(named: link.network!)!,
                 latency: link.latency, bandwidth: link.bandwidth, bandwidthBack: link.bandwidthBack ?? link.bandwidth)
         }
 
@@ -70,7 +75,9 @@ extension Scenario {
             guard let serverName = dns.server, let server = topology.host(named: serverName) else {
                 throw ScenarioError(
                     file: file, position: nil, path: "dns.server",
-                    message: "era \(era.name) uses DNS, so the scenario needs \"dns\": {\"server\": HOST}, the host running the name server")
+                    message:
+                        "era \(era.name) uses DNS, so the scenario needs \"dns\": {\"server\": HOST}, the host running the name server"
+                )
             }
             var zones = DNSZones(defaultTTL: dns.ttl)
             for (index, host) in hosts.enumerated() { zones.addAddress(host.name, IPv4Address(addresses[index])!) }
@@ -82,16 +89,21 @@ extension Scenario {
             let served = Set(servers.map { Topology.key($0.domain) })
             for (domain, host) in servers {
                 if let explicit = explicitMX[Topology.key(domain)].map({ dns.mx[$0] }) {
-                    for record in explicit.records { zones.addMX(domain, preference: UInt16(record.preference), exchange: record.host) }
+                    for record in explicit.records {
+                        zones.addMX(domain, preference: UInt16(record.preference), exchange: record.host)
+                    }
                 } else {
                     zones.addMX(domain, preference: 10, exchange: host)
                 }
             }
             for (domain, records) in dns.mx where !served.contains(Topology.key(domain)) {
-                for record in records { zones.addMX(domain, preference: UInt16(record.preference), exchange: record.host) }
+                for record in records {
+                    zones.addMX(domain, preference: UInt16(record.preference), exchange: record.host)
+                }
             }
             dnsConfiguration = DNSConfiguration(
-                enabled: true, server: server, zones: zones, queryTimeout: dns.queryTimeout, attempts: dns.attempts, outages: outages)
+                enabled: true, server: server, zones: zones, queryTimeout: dns.queryTimeout, attempts: dns.attempts,
+                outages: outages)
         }
 
         // From mx-1986 on, networks that join the Internet form one internet at the packet level.
@@ -102,11 +114,16 @@ extension Scenario {
         var table = HostTable()
         var directoryEntries: [HostDirectory.Entry] = []
         for (index, host) in hosts.enumerated() {
-            table.add(HostTable.Entry(names: [host.name] + host.domains.filter { $0.lowercased() != host.name.lowercased() }, addresses: [IPv4Address(addresses[index])!], networks: host.networks))
+            table.add(
+                HostTable.Entry(
+                    names: [host.name] + host.domains.filter { $0.lowercased() != host.name.lowercased() },
+                    addresses: [IPv4Address(addresses[index])!], networks: host.networks))
             let reach = Set(host.networks.map { joined.contains($0) ? "Internet" : $0 })
-            directoryEntries.append(HostDirectory.Entry(name: host.name, networks: reach, relays: host.gateway, address: addresses[index]))
+            directoryEntries.append(
+                HostDirectory.Entry(name: host.name, networks: reach, relays: host.gateway, address: addresses[index]))
             for domain in host.domains where domain.lowercased() != host.name.lowercased() {
-                directoryEntries.append(HostDirectory.Entry(name: domain, networks: reach, relays: false, address: addresses[index]))
+                directoryEntries.append(
+                    HostDirectory.Entry(name: domain, networks: reach, relays: false, address: addresses[index]))
             }
         }
         let directory = HostDirectory(directoryEntries)
@@ -114,7 +131,9 @@ extension Scenario {
         // What each mail host needs of the others, grouped once by the host's key (not searched
         // for every host): its users, its clients, and the domains it is an exchanger for.
         var localUsersOf: [String: [String]] = [:]
-        for user in users { localUsersOf[Topology.key(user.mailHost), default: []].append(String(user.address.prefix { $0 != "@" })) }
+        for user in users {
+            localUsersOf[Topology.key(user.mailHost), default: []].append(String(user.address.prefix { $0 != "@" }))
+        }
         var clientsOf: [String: [String]] = [:]
         for other in hosts {
             for server in Set([other.server, other.relayHost].compactMap { $0.map(Topology.key) }) {
@@ -123,15 +142,19 @@ extension Scenario {
         }
         var exchangerOf: [String: [String]] = [:]
         for entry in dns.mx {
-            for host in Set(entry.records.map { Topology.key($0.host) }) { exchangerOf[host, default: []].append(entry.domain) }
+            for host in Set(entry.records.map { Topology.key($0.host) }) {
+                exchangerOf[host, default: []].append(entry.domain)
+            }
         }
         let epoch = CivilTime.unixSeconds(year: era.year, month: 1, day: 1)
         var agents: [AgentConfiguration?] = []
         for (index, host) in hosts.enumerated() {
             // A host whose software is older than the era keeps speaking its own dialect.
-            let dialect = host.dialect.map { own in
-                DialectID.allCases.firstIndex(of: own)! < DialectID.allCases.firstIndex(of: era.dialect)! ? own : era.dialect
-            } ?? era.dialect
+            let dialect =
+                host.dialect.map { own in
+                    DialectID.allCases.firstIndex(of: own)! < DialectID.allCases.firstIndex(of: era.dialect)!
+                        ? own : era.dialect
+                } ?? era.dialect
             let retry = host.retry.flatMap { name in RetrySchedule.presets.first { $0.name == name } } ?? era.retry
             let queueDelay = Duration.nanoseconds(host.queueDelay.nanoseconds)
             switch host.role {
@@ -140,10 +163,13 @@ extension Scenario {
             case .client:
                 agents.append(
                     AgentConfiguration(
-                        hostName: host.name, address: addresses[index], localDomains: [Domain(host.name)], users: [], dialect: dialect, extensions: era.factors.extensions,
+                        hostName: host.name, address: addresses[index], localDomains: [Domain(host.name)], users: [],
+                        dialect: dialect, extensions: era.factors.extensions,
                         // FTP mail cannot hand mail to a server for another host: the client sends it itself.
-                        routing: era.routing == .directOnly ? .directOnly : .smartHost(host.server!), retry: retry, persistence: host.volatileQueue ? .volatile : .persistent,
-                        directory: directory, relayClients: [], relaysSourceRoutes: false, epoch: epoch, keepsMailboxes: options.keepsMailboxes,
+                        routing: era.routing == .directOnly ? .directOnly : .smartHost(host.server!), retry: retry,
+                        persistence: host.volatileQueue ? .volatile : .persistent,
+                        directory: directory, relayClients: [], relaysSourceRoutes: false, epoch: epoch,
+                        keepsMailboxes: options.keepsMailboxes,
                         keepsMailboxText: options.keepsMailboxText,
                         queueDelay: queueDelay))
             case .mail:
@@ -155,14 +181,20 @@ extension Scenario {
                 let clients = clientsOf[key] ?? []
                 agents.append(
                     AgentConfiguration(
-                        hostName: host.name, address: addresses[index], localDomains: DomainSet((host.domains + [host.name]).map(Domain.init)),
+                        hostName: host.name, address: addresses[index],
+                        localDomains: DomainSet((host.domains + [host.name]).map(Domain.init)),
                         mailDomain: Domain(host.domains.first ?? host.name),
                         users: Set(localUsers), dialect: dialect, extensions: era.factors.extensions,
-                        routing: era.dns ? host.relayHost.map { .gatewayForOthers(topology.hosts[topology.host(named: $0)!.index].name) } ?? era.routing : era.routing,
+                        routing: era.dns
+                            ? host.relayHost.map {
+                                .gatewayForOthers(topology.hosts[topology.host(named: $0)!.index].name)
+                            } ?? era.routing : era.routing,
                         retry: retry,
                         persistence: host.volatileQueue ? .volatile : .persistent, directory: directory,
-                        relayDomains: DomainSet((host.relayFor + exchangerFor).map(Domain.init)), relayClients: host.openRelay ? nil : Set(clients + [host.name]),
-                        relaysSourceRoutes: host.gateway || host.openRelay, epoch: epoch, keepsMailboxes: options.keepsMailboxes,
+                        relayDomains: DomainSet((host.relayFor + exchangerFor).map(Domain.init)),
+                        relayClients: host.openRelay ? nil : Set(clients + [host.name]),
+                        relaysSourceRoutes: host.gateway || host.openRelay, epoch: epoch,
+                        keepsMailboxes: options.keepsMailboxes,
                         keepsMailboxText: options.keepsMailboxText,
                         maxMessageSize: host.maxMessageSize, queueDelay: queueDelay))
             }
@@ -172,7 +204,10 @@ extension Scenario {
         for fault in faults {
             switch fault {
             case .link(let between, let up, let at):
-                let index = links.firstIndex { Set([$0.between.0.lowercased(), $0.between.1.lowercased()]) == Set([between.0.lowercased(), between.1.lowercased()]) }!
+                let index = links.firstIndex {
+                    Set([$0.between.0.lowercased(), $0.between.1.lowercased()])
+                        == Set([between.0.lowercased(), between.1.lowercased()])
+                }!
                 simulationFaults.append(up ? .linkUp(LinkID(index), at: at) : .linkDown(LinkID(index), at: at))
             case .crash(let host, let at, let restart):
                 simulationFaults.append(.crash(topology.host(named: host)!, at: at))
@@ -181,13 +216,16 @@ extension Scenario {
                 break
             case .reply(let host, let command, let code, let text, let from, let until, let probability):
                 simulationFaults.append(
-                    .injectReply(host: topology.host(named: host)!, command: command, reply: Reply(ReplyCode(code), text), window: from..<until, probability: probability))
+                    .injectReply(
+                        host: topology.host(named: host)!, command: command, reply: Reply(ReplyCode(code), text),
+                        window: from..<until, probability: probability))
             case .dropAfterDot(let host, let from, let until):
                 simulationFaults.append(.dropAfterFinalDot(host: topology.host(named: host)!, window: from..<until))
             }
         }
         var setup = SimulationSetup(
-            topology: topology, dns: dnsConfiguration, hostTable: table, agents: agents, workload: workload, faults: simulationFaults,
+            topology: topology, dns: dnsConfiguration, hostTable: table, agents: agents, workload: workload,
+            faults: simulationFaults,
             seed: options.seed ?? seed, duration: duration, tracing: options.tracing)
         setup.queueSamples = options.queueSamples
         setup.joinedNetworks = Set(joined.map { topology.network(named: $0)! })

@@ -1,6 +1,6 @@
-import MailDialects
-import MailCore
 import MailAgent
+import MailCore
+import MailDialects
 import SimKernel
 import SimNetwork
 
@@ -8,7 +8,8 @@ import SimNetwork
 extension Scenario {
     static func decodeFault(_ node: JSONReader, scenario: Scenario) throws(ScenarioError) -> FaultSpec {
         let kinds = ["linkDown", "linkUp", "crash", "dnsOutage", "reply", "dropAfterDot"]
-        guard case .object(let members) = node.node.value, let typeMember = members.first(where: { $0.key == "type" }) else {
+        guard case .object(let members) = node.node.value, let typeMember = members.first(where: { $0.key == "type" })
+        else {
             throw node.error("expected an object with \"type\": one of \(kinds.joined(separator: ", "))")
         }
         let type = try node.child(typeMember.value, ".type").choice(kinds, what: "fault type")
@@ -16,7 +17,8 @@ extension Scenario {
             let hostNode = try fields.required("host", "the host it happens to")
             let name = try hostNode.string()
             guard let host = scenario.host(named: name) else {
-                throw hostNode.error("unknown host \"\(name)\"" + Suggestions.hint(name, among: scenario.hosts.map(\.name)))
+                throw hostNode.error(
+                    "unknown host \"\(name)\"" + Suggestions.hint(name, among: scenario.hosts.map(\.name)))
             }
             return host.name
         }
@@ -34,7 +36,12 @@ extension Scenario {
             let ends = try linkNode.array()
             guard ends.count == 2 else { throw linkNode.error("expected two host names") }
             let a = try ends[0].string(), b = try ends[1].string()
-            guard let link = scenario.links.first(where: { Set([$0.between.0.lowercased(), $0.between.1.lowercased()]) == Set([a.lowercased(), b.lowercased()]) }) else {
+            guard
+                let link = scenario.links.first(where: {
+                    Set([$0.between.0.lowercased(), $0.between.1.lowercased()])
+                        == Set([a.lowercased(), b.lowercased()])
+                })
+            else {
                 throw linkNode.error("no link joins \(a) and \(b)")
             }
             return .link(between: link.between, up: type == "linkUp", at: try fields.required("at", "when").time())
@@ -51,14 +58,17 @@ extension Scenario {
             let (from, until) = try window(fields)
             return .dnsOutage(from: from, until: until)
         case "reply":
-            let fields = try node.object(allowing: ["type", "host", "command", "code", "text", "from", "until", "probability"])
+            let fields = try node.object(allowing: [
+                "type", "host", "command", "code", "text", "from", "until", "probability",
+            ])
             let target = try host(fields)
             let command = try fields.required("command", "the command to answer, such as \"RCPT\"").choice(
                 ["HELO", "EHLO", "MAIL", "RCPT", "DATA", "RSET", "NOOP", "QUIT", "MRSQ", "MRCP"], what: "command")
             let code = try fields.required("code", "the reply code, from 400 to 599").integer(in: 400...599)
             let (from, until) = try window(fields)
             return .reply(
-                host: target, command: command, code: code, text: try replyText(fields.optional("text")) ?? "Injected failure", from: from,
+                host: target, command: command, code: code,
+                text: try replyText(fields.optional("text")) ?? "Injected failure", from: from,
                 until: until, probability: try fields.optional("probability")?.probability() ?? 1)
         default:
             let fields = try node.object(allowing: ["type", "host", "from", "until"])

@@ -1,12 +1,14 @@
-import MailDialects
-import MailCore
 import MailAgent
+import MailCore
+import MailDialects
 import SimKernel
 import SimNetwork
 
 /// The workload part of the scenario decoder: messages, generators and their mailboxes.
 extension Scenario {
-    static func decodeWorkload(_ node: JSONReader, scenario: Scenario, index: ScenarioIndex) throws(ScenarioError) -> WorkloadSpec {
+    static func decodeWorkload(_ node: JSONReader, scenario: Scenario, index: ScenarioIndex) throws(ScenarioError)
+        -> WorkloadSpec
+    {
         let object = try node.object(allowing: ["messages", "generate"])
         var workload = WorkloadSpec(messages: [], generators: [])
         for message in try object.optional("messages")?.array() ?? [] {
@@ -20,24 +22,31 @@ extension Scenario {
             let origin = index.user(sender)!.submitsAt
             for (address, node) in zip(to, recipients) {
                 // A route through nowhere: no chain of links, over any networks, leads there.
-                guard let destination = index.mailHost(of: address), !index.joined(origin, destination) else { continue }
-                throw node.error("no links lead from \(origin) to \(destination), where <\(address)> lives: add links, or a gateway joining their networks")
+                guard let destination = index.mailHost(of: address), !index.joined(origin, destination) else {
+                    continue
+                }
+                throw node.error(
+                    "no links lead from \(origin) to \(destination), where <\(address)> lives: add links, or a gateway joining their networks"
+                )
             }
             let at = try fields.optional("at")?.time() ?? .zero
             if at >= SimTime.zero + scenario.duration, let atNode = fields.optional("at") {
-                throw atNode.error("sent after the run ends (its duration is \(scenario.duration)): it would never be sent")
+                throw atNode.error(
+                    "sent after the run ends (its duration is \(scenario.duration)): it would never be sent")
             }
             workload.messages.append(
                 MessageSpec(
                     at: at, from: sender, to: to,
-                    size: try fields.optional("size")?.size(limit: Units.largestMessage, limitText: "100MB") ?? 1000, subject: try fields.optional("subject")?.string()))
+                    size: try fields.optional("size")?.size(limit: Units.largestMessage, limitText: "100MB") ?? 1000,
+                    subject: try fields.optional("subject")?.string()))
         }
         for generator in try object.optional("generate")?.array() ?? [] {
             let fields = try generator.object(allowing: ["count", "rate", "start", "from", "to", "size"])
             var spec = GeneratorSpec(
                 count: try fields.required("count", "how many messages").integer(in: 1...100_000_000),
                 meanInterval: try fields.required("rate", "the mean rate of Poisson arrivals, such as \"10/s\"").rate(),
-                start: try fields.optional("start")?.time() ?? .zero, from: [], among: [], recipients: 1...1, otherDomains: false,
+                start: try fields.optional("start")?.time() ?? .zero, from: [], among: [], recipients: 1...1,
+                otherDomains: false,
                 size: .fixed(1000))
             if let from = fields.optional("from"), (try? from.string()) != "any" {
                 spec.from = try from.array().map { node throws(ScenarioError) in try knownUser(node, in: index) }
@@ -57,15 +66,19 @@ extension Scenario {
             // Arrivals past the run's end would never be sent: the mean span must fit in the run.
             let span = Double(spec.start.nanoseconds) + Double(spec.count) * Double(spec.meanInterval.nanoseconds)
             if span > Double(scenario.duration.nanoseconds) {
-                let needed = SimDuration(nanoseconds: Int64(min((span / 1e9).rounded(.up), 9e9)) * 1_000_000_000)  // whole seconds
+                // whole seconds
+                let needed = SimDuration(nanoseconds: Int64(min((span / 1e9).rounded(.up), 9e9)) * 1_000_000_000)
                 throw try fields.required("count", "").error(
-                    "\(spec.count) messages at this rate take about \(needed) on average, past the run's end at \(scenario.duration): lengthen \"duration\", raise \"rate\" or lower \"count\"")
+                    "\(spec.count) messages at this rate take about \(needed) on average, past the run's end at \(scenario.duration): lengthen \"duration\", raise \"rate\" or lower \"count\""
+                )
             }
             if let size = fields.optional("size") { spec.size = try sizeDistribution(size) }
             if index.users.isEmpty { throw generator.error("no host has users to send or receive") }
             let ends = index.users.flatMap { [$0.submitsAt, $0.mailHost] }
             if let first = ends.first, let apart = ends.first(where: { !index.joined(first, $0) }) {
-                throw generator.error("no links lead from \(first) to \(apart), and the generator may send between their users: add links, or a gateway joining their networks")
+                throw generator.error(
+                    "no links lead from \(first) to \(apart), and the generator may send between their users: add links, or a gateway joining their networks"
+                )
             }
             workload.generators.append(spec)
         }
@@ -96,7 +109,9 @@ extension Scenario {
 
     static func mailbox(_ node: JSONReader) throws(ScenarioError) -> String {
         let text = try node.string()
-        guard case .success(let path) = Path.parse(Substring("<\(text)>"), style: .colon, limits: PathLimits(path: 256, domain: 255, localPart: 64)),
+        guard
+            case .success(let path) = Path.parse(
+                Substring("<\(text)>"), style: .colon, limits: PathLimits(path: 256, domain: 255, localPart: 64)),
             path.route.isEmpty
         else { throw node.error("\"\(text)\" is not a mailbox such as \"joe@example.org\"") }
         return text
@@ -113,7 +128,9 @@ extension Scenario {
     static func knownUser(_ node: JSONReader, in index: ScenarioIndex) throws(ScenarioError) -> String {
         let text = try mailbox(node)
         guard index.user(text) != nil else {
-            throw node.error("\"\(text)\" is not a user of this scenario" + Suggestions.hint(text, among: index.users.map(\.address)))
+            throw node.error(
+                "\"\(text)\" is not a user of this scenario" + Suggestions.hint(text, among: index.users.map(\.address))
+            )
         }
         return text
     }

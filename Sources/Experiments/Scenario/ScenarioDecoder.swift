@@ -1,6 +1,6 @@
-import MailDialects
-import MailCore
 import MailAgent
+import MailCore
+import MailDialects
 import SimKernel
 import SimNetwork
 
@@ -12,7 +12,8 @@ extension Scenario {
         do {
             root = try JSONParser.parse(text)
         } catch {
-            throw ScenarioError(file: file, position: error.position, path: "", message: "invalid JSON: " + error.message)
+            throw ScenarioError(
+                file: file, position: error.position, path: "", message: "invalid JSON: " + error.message)
         }
         return try decode(root: root, file: file)
     }
@@ -21,20 +22,23 @@ extension Scenario {
     public static func decode(root: JSONNode, file: String) throws(ScenarioError) -> Scenario {
         // Another kind of Mailpath file given where a scenario was expected: say what it is.
         if case .object(let members) = root.value, let format = members.first(where: { $0.key == "format" }),
-            case .string(let name) = format.value.value, let command = [SweepPlan.format: "mailpath sweep", Timeline.format: "mailpath timeline"][name]
+            case .string(let name) = format.value.value,
+            let command = [SweepPlan.format: "mailpath sweep", Timeline.format: "mailpath timeline"][name]
         {
             throw ScenarioError(
                 file: file, position: format.value.position, path: "format",
                 message: "this is a \(name) file, not a scenario: run it with '\(command)'")
         }
         let top = try JSONReader(file: file, node: root, path: "").object(allowing: [
-            "format", "name", "description", "seed", "duration", "era", "networks", "hosts", "links", "dns", "workload", "faults",
+            "format", "name", "description", "seed", "duration", "era", "networks", "hosts", "links", "dns", "workload",
+            "faults",
         ])
         let format = try top.required("format", "the file format, \"\(Scenario.format)\"")
         guard try format.string() == Scenario.format else {
             throw format.error("expected \"\(Scenario.format)\", found \"\(try format.string())\"")
         }
-        let defaultName = String((file.split(separator: "/").last ?? Substring(file)).split(separator: ".").first ?? "scenario")
+        let defaultName = String(
+            (file.split(separator: "/").last ?? Substring(file)).split(separator: ".").first ?? "scenario")
         var scenario = Scenario(
             name: try top.optional("name")?.string() ?? defaultName,
             description: try top.optional("description")?.string() ?? "",
@@ -57,22 +61,33 @@ extension Scenario {
             } else {
                 name = try network.string()
             }
-            guard !scenario.networks.contains(where: { $0.lowercased() == name.lowercased() }) else { throw network.error("network \"\(name)\" named twice") }
+            guard !scenario.networks.contains(where: { $0.lowercased() == name.lowercased() }) else {
+                throw network.error("network \"\(name)\" named twice")
+            }
             scenario.networks.append(name)
         }
         let hostNodes = try top.required("hosts", "the hosts").array()
         var taken = TakenNames()
-        for node in hostNodes { scenario.hosts.append(try decodeHost(node, networks: scenario.networks, taken: &taken)) }
+        for node in hostNodes {
+            scenario.hosts.append(try decodeHost(node, networks: scenario.networks, taken: &taken))
+        }
         var index = ScenarioIndex(hosts: scenario.hosts)
         var servedDomains: [String: String] = [:]
-        for (node, host) in zip(hostNodes, scenario.hosts) { try check(host, node, in: scenario, index: index, served: &servedDomains) }
+        for (node, host) in zip(hostNodes, scenario.hosts) {
+            try check(host, node, in: scenario, index: index, served: &servedDomains)
+        }
         try checkUsers(scenario, hostNodes: hostNodes, index: index)
-        for node in try top.optional("links")?.array() ?? [] { scenario.links.append(try decodeLink(node, scenario: scenario, index: index)) }
+        for node in try top.optional("links")?.array() ?? [] {
+            scenario.links.append(try decodeLink(node, scenario: scenario, index: index))
+        }
         index.connect(scenario.links)
         if let dns = top.optional("dns") { scenario.dns = try decodeDNS(dns, scenario: scenario, index: index) }
         try checkRoutes(scenario, hostNodes: hostNodes, index: index)
-        scenario.workload = try decodeWorkload(try top.required("workload", "the messages to send"), scenario: scenario, index: index)
-        for node in try top.optional("faults")?.array() ?? [] { scenario.faults.append(try decodeFault(node, scenario: scenario)) }
+        scenario.workload = try decodeWorkload(
+            try top.required("workload", "the messages to send"), scenario: scenario, index: index)
+        for node in try top.optional("faults")?.array() ?? [] {
+            scenario.faults.append(try decodeFault(node, scenario: scenario))
+        }
         return scenario
     }
 
@@ -90,7 +105,8 @@ extension Scenario {
 
     /// The fields a host may have (Docs/scenarios.md describes each).
     static let hostFields = [
-        "name", "networks", "role", "address", "domains", "users", "server", "gateway", "queue", "retry", "maxMessageSize",
+        "name", "networks", "role", "address", "domains", "users", "server", "gateway", "queue", "retry",
+        "maxMessageSize",
         "relayFor", "openRelay", "queueDelay", "relayHost", "dialect",
     ]
 
@@ -100,15 +116,23 @@ extension Scenario {
         var addresses: [IPv4Address: String] = [:]
     }
 
-    static func decodeHost(_ node: JSONReader, networks: [String], taken: inout TakenNames) throws(ScenarioError) -> Host {
+    static func decodeHost(_ node: JSONReader, networks: [String], taken: inout TakenNames) throws(ScenarioError)
+        -> Host
+    {
         let object = try node.object(allowing: hostFields)
         let nameNode = try object.required("name", "the host name")
         let name = try nameNode.string()
         guard !name.hasPrefix("[") else {
-            throw nameNode.error("\"\(name)\" is an address literal, not a host name: name the host, and give its address as \"address\"")
+            throw nameNode.error(
+                "\"\(name)\" is an address literal, not a host name: name the host, and give its address as \"address\""
+            )
         }
-        guard Domain.validate(Substring(name), maxLength: 255) == nil else { throw nameNode.error("\"\(name)\" is not a host name") }
-        guard taken.names.insert(Topology.key(name)).inserted else { throw nameNode.error("host \"\(name)\" defined twice") }
+        guard Domain.validate(Substring(name), maxLength: 255) == nil else {
+            throw nameNode.error("\"\(name)\" is not a host name")
+        }
+        guard taken.names.insert(Topology.key(name)).inserted else {
+            throw nameNode.error("host \"\(name)\" defined twice")
+        }
         var hostNetworks: [String] = []
         for network in try object.required("networks", "the networks the host is on").arrayOrSingle() {
             let wanted = try network.string()
@@ -117,11 +141,14 @@ extension Scenario {
             }
             hostNetworks.append(known)
         }
-        let role = Role(rawValue: try object.optional("role")?.choice(Role.allCases.map(\.rawValue), what: "role") ?? "mail")!
+        let role = Role(
+            rawValue: try object.optional("role")?.choice(Role.allCases.map(\.rawValue), what: "role") ?? "mail")!
         var address: String?
         if let node = object.optional("address") {
             let text = try node.string()
-            guard let parsed = IPv4Address(text) else { throw node.error("expected an address such as \"10.0.0.73\", found \"\(text)\"") }
+            guard let parsed = IPv4Address(text) else {
+                throw node.error("expected an address such as \"10.0.0.73\", found \"\(text)\"")
+            }
             if let owner = taken.addresses.updateValue(name, forKey: parsed) {
                 throw node.error("address \(text) is already taken: it is \(parsed), the address of \(owner)")
             }
@@ -134,32 +161,47 @@ extension Scenario {
             }
             return domain
         }
-        let users = try object.optional("users")?.arrayOrSingle().map { node throws(ScenarioError) -> String in
-            let user = try node.string()
-            guard Path.isValidLocalPart(ArraySlice(user.utf8)) else {
-                let dots = user.hasPrefix(".") || user.hasSuffix(".") || user.contains("..")
-                throw node.error(
-                    "\"\(user)\" is not a valid user name"
-                        + (dots ? ": a dot may not start or end it, nor follow another (RFC 821 §4.1.2 <dot-string>)" : ""))
-            }
-            // RFC 780 §3.2: notices come from MTP@host, so mail from such a sender is taken for a
-            // notice (and never answered with one): the name is the mailer's, not a user's.
-            guard user.lowercased() != "mtp" else {
-                throw node.error("\"\(user)\" is reserved: RFC 780 §3.2 sends notices from MTP@host, so its mail would be taken for a notice")
-            }
-            return user
-        } ?? []
+        let users =
+            try object.optional("users")?.arrayOrSingle().map { node throws(ScenarioError) -> String in
+                let user = try node.string()
+                guard Path.isValidLocalPart(ArraySlice(user.utf8)) else {
+                    let dots = user.hasPrefix(".") || user.hasSuffix(".") || user.contains("..")
+                    throw node.error(
+                        "\"\(user)\" is not a valid user name"
+                            + (dots
+                                ? ": a dot may not start or end it, nor follow another (RFC 821 §4.1.2 <dot-string>)"
+                                : ""))
+                }
+                // RFC 780 §3.2: notices come from MTP@host, so mail from such a sender is taken for a
+                // notice (and never answered with one): the name is the mailer's, not a user's.
+                guard user.lowercased() != "mtp" else {
+                    throw node.error(
+                        "\"\(user)\" is reserved: RFC 780 §3.2 sends notices from MTP@host, so its mail would be taken for a notice"
+                    )
+                }
+                return user
+            } ?? []
         let retry = try object.optional("retry")?.choice(RetrySchedule.presets.map(\.name), what: "retry schedule")
-        let queue = try object.optional("queue")?.choice(["persistent", "volatile"], what: "queue kind") ?? "persistent"
+        let queue =
+            try object.optional("queue")?.choice(["persistent", "volatile"], what: "queue kind") ?? "persistent"
         let server = try object.optional("server")?.string()
-        if role == .client && server == nil { throw node.error("a client needs \"server\": the mail host its users submit to") }
-        if role != .client, let serverNode = object.optional("server") { throw serverNode.error("only a client has a server") }
+        if role == .client && server == nil {
+            throw node.error("a client needs \"server\": the mail host its users submit to")
+        }
+        if role != .client, let serverNode = object.optional("server") {
+            throw serverNode.error("only a client has a server")
+        }
         return Host(
-            name: name, networks: hostNetworks, role: role, address: address, domains: role == .mail ? (domains ?? [name]) : [],
-            users: users, server: server, gateway: try object.optional("gateway")?.bool() ?? false, volatileQueue: queue == "volatile",
+            name: name, networks: hostNetworks, role: role, address: address,
+            domains: role == .mail ? (domains ?? [name]) : [],
+            users: users, server: server, gateway: try object.optional("gateway")?.bool() ?? false,
+            volatileQueue: queue == "volatile",
             retry: retry, maxMessageSize: try object.optional("maxMessageSize")?.size(),
-            relayFor: try object.optional("relayFor")?.arrayOrSingle().map { node throws(ScenarioError) in try node.string() } ?? [],
-            openRelay: try object.optional("openRelay")?.bool() ?? false, queueDelay: try object.optional("queueDelay")?.duration() ?? .zero,
+            relayFor: try object.optional("relayFor")?.arrayOrSingle().map { node throws(ScenarioError) in
+                try node.string()
+            } ?? [],
+            openRelay: try object.optional("openRelay")?.bool() ?? false,
+            queueDelay: try object.optional("queueDelay")?.duration() ?? .zero,
             relayHost: try object.optional("relayHost")?.string(),
             dialect: try object.optional("dialect").map { node throws(ScenarioError) in
                 DialectID(rawValue: try node.choice(DialectID.allCases.map(\.rawValue), what: "dialect"))!
@@ -174,14 +216,19 @@ extension Scenario {
         if let serverName = host.server {
             let serverNode = try object.required("server", "")
             guard let server = index.host(named: serverName) else {
-                throw serverNode.error("unknown host \"\(serverName)\"" + Suggestions.hint(serverName, among: scenario.hosts.map(\.name)))
+                throw serverNode.error(
+                    "unknown host \"\(serverName)\"" + Suggestions.hint(serverName, among: scenario.hosts.map(\.name)))
             }
-            guard server.role == .mail else { throw serverNode.error("\"\(serverName)\" is a \(server.role.rawValue), not a mail host") }
+            guard server.role == .mail else {
+                throw serverNode.error("\"\(serverName)\" is a \(server.role.rawValue), not a mail host")
+            }
         }
         if let relay = host.relayHost {
             let relayNode = try object.required("relayHost", "")
             guard let gateway = index.host(named: relay), gateway.role == .mail else {
-                throw relayNode.error("unknown mail host \"\(relay)\"" + Suggestions.hint(relay, among: scenario.hosts.filter { $0.role == .mail }.map(\.name)))
+                throw relayNode.error(
+                    "unknown mail host \"\(relay)\""
+                        + Suggestions.hint(relay, among: scenario.hosts.filter { $0.role == .mail }.map(\.name)))
             }
             guard !Set(gateway.networks).isDisjoint(with: host.networks) else {
                 throw relayNode.error("\(host.name) and its relay host \(gateway.name) share no network")
@@ -189,7 +236,9 @@ extension Scenario {
         }
         for domain in Set(host.domains.map(Topology.key)).sorted() {
             if let other = served.updateValue(host.name, forKey: domain), other != host.name {
-                throw (object.optional("domains") ?? node).error("domain \(host.domains.first { Topology.key($0) == domain }!) is served by both \(other) and \(host.name)")
+                throw (object.optional("domains") ?? node).error(
+                    "domain \(host.domains.first { Topology.key($0) == domain }!) is served by both \(other) and \(host.name)"
+                )
             }
         }
     }
@@ -207,23 +256,29 @@ extension Scenario {
             }
             names.append(host.name)
         }
-        guard names[0].lowercased() != names[1].lowercased() else { throw between.error("a link joins two different hosts") }
+        guard names[0].lowercased() != names[1].lowercased() else {
+            throw between.error("a link joins two different hosts")
+        }
         let a = index.host(named: names[0])!, b = index.host(named: names[1])!
         let shared = a.networks.filter { network in b.networks.contains(network) }
         var network: String
         if let networkNode = object.optional("network") {
             network = try networkNode.string()
             guard let known = scenario.networks.first(where: { $0.lowercased() == network.lowercased() }) else {
-                throw networkNode.error("unknown network \"\(network)\"" + Suggestions.hint(network, among: scenario.networks))
+                throw networkNode.error(
+                    "unknown network \"\(network)\"" + Suggestions.hint(network, among: scenario.networks))
             }
             network = known
-            guard shared.contains(network) else { throw networkNode.error("\(a.name) and \(b.name) are not both on \(network)") }
+            guard shared.contains(network) else {
+                throw networkNode.error("\(a.name) and \(b.name) are not both on \(network)")
+            }
         } else {
             guard shared.count == 1 else {
                 throw between.error(
                     shared.isEmpty
                         ? "\(a.name) and \(b.name) share no network, so no link can join them"
-                        : "\(a.name) and \(b.name) share \(shared.joined(separator: " and ")); say which with \"network\"")
+                        : "\(a.name) and \(b.name) share \(shared.joined(separator: " and ")); say which with \"network\""
+                )
             }
             network = shared[0]
         }
@@ -237,7 +292,9 @@ extension Scenario {
             for rate in rates { bandwidths.append(try rate.bandwidth()) }
         }
         return Link(
-            between: (a.name, b.name), network: network, latency: try object.optional("latency")?.duration(limit: Units.longestLatency, limitText: "1h") ?? .milliseconds(10),
+            between: (a.name, b.name), network: network,
+            latency: try object.optional("latency")?.duration(limit: Units.longestLatency, limitText: "1h")
+                ?? .milliseconds(10),
             bandwidth: bandwidths.first, bandwidthBack: bandwidths.count == 2 ? bandwidths[1] : nil)
     }
 
@@ -249,7 +306,9 @@ extension Scenario {
         var owner: [String: String] = [:]  // address key → the host it is a user of (lookups only)
         for (host, node) in zip(scenario.hosts, hostNodes) {
             let mailHost = host.role == .client ? host.server.flatMap { index.host(named: $0) } : host
-            guard let domain = mailHost?.domains.first, let users = try node.object(allowing: hostFields).optional("users") else { continue }
+            guard let domain = mailHost?.domains.first,
+                let users = try node.object(allowing: hostFields).optional("users")
+            else { continue }
             for (user, userNode) in zip(host.users, try users.arrayOrSingle()) {
                 let address = "\(user)@\(domain)"
                 if let other = owner.updateValue(host.name, forKey: Topology.key(address)) {
@@ -265,7 +324,8 @@ extension Scenario {
     static func checkRoutes(_ scenario: Scenario, hostNodes: [JSONReader], index: ScenarioIndex) throws(ScenarioError) {
         for (host, node) in zip(scenario.hosts, hostNodes) {
             guard let server = host.server, !index.reachable(host.name, server) else { continue }
-            throw (try node.object(allowing: hostFields).required("server", "")).error("no links join \(host.name) to its server \(server): add a link, or a host between them")
+            throw (try node.object(allowing: hostFields).required("server", "")).error(
+                "no links join \(host.name) to its server \(server): add a link, or a host between them")
         }
     }
 
@@ -277,7 +337,8 @@ extension Scenario {
         if let server = object.optional("server") {
             let name = try server.string()
             guard let host = index.host(named: name) else {
-                throw server.error("unknown host \"\(name)\"" + Suggestions.hint(name, among: scenario.hosts.map(\.name)))
+                throw server.error(
+                    "unknown host \"\(name)\"" + Suggestions.hint(name, among: scenario.hosts.map(\.name)))
             }
             dns.server = host.name
         }
@@ -285,7 +346,9 @@ extension Scenario {
         dns.queryTimeout = try object.optional("queryTimeout")?.duration() ?? dns.queryTimeout
         dns.attempts = try object.optional("attempts")?.integer(in: 1...10) ?? dns.attempts
         if let mx = object.optional("mx") {
-            guard case .object(let members) = mx.node.value else { throw mx.error("expected an object: domain → MX records") }
+            guard case .object(let members) = mx.node.value else {
+                throw mx.error("expected an object: domain → MX records")
+            }
             var domains: Set<String> = []
             for member in members {
                 let domainReader = mx.child(member.value, "." + member.key)
@@ -301,9 +364,15 @@ extension Scenario {
                     let hostNode = try fields.required("host", "the exchanger's host name")
                     let name = try hostNode.string()
                     guard let host = index.host(named: name), host.role == .mail else {
-                        throw hostNode.error("unknown mail host \"\(name)\"" + Suggestions.hint(name, among: scenario.hosts.filter { $0.role == .mail }.map(\.name)))
+                        throw hostNode.error(
+                            "unknown mail host \"\(name)\""
+                                + Suggestions.hint(name, among: scenario.hosts.filter { $0.role == .mail }.map(\.name)))
                     }
-                    records.append((try fields.required("preference", "a number, lower is preferred").integer(in: 0...65535), host.name))
+                    records.append(
+                        (
+                            try fields.required("preference", "a number, lower is preferred").integer(in: 0...65535),
+                            host.name
+                        ))
                 }
                 dns.mx.append((member.key, records))
             }
@@ -322,7 +391,9 @@ extension Scenario {
     public func mailHost(of address: String) -> String? {
         guard let at = address.lastIndex(of: "@") else { return nil }
         let domain = address[address.index(after: at)...].lowercased()
-        if let host = hosts.first(where: { $0.role == .mail && $0.domains.contains { $0.lowercased() == domain } }) { return host.name }
+        if let host = hosts.first(where: { $0.role == .mail && $0.domains.contains { $0.lowercased() == domain } }) {
+            return host.name
+        }
         return host(named: domain).map { $0.role == .client ? ($0.server ?? $0.name) : $0.name }
     }
 

@@ -43,7 +43,8 @@ struct ScenarioIndex {
     /// Joins the hosts of every link (call once the links are read).
     mutating func connect(_ links: [Scenario.Link]) {
         for link in links {
-            guard let a = hostByKey[Topology.key(link.between.0)], let b = hostByKey[Topology.key(link.between.1)] else { continue }
+            guard let a = hostByKey[Topology.key(link.between.0)], let b = hostByKey[Topology.key(link.between.1)]
+            else { continue }
             everywhere.join(a, b)
             let network = Topology.key(link.network ?? "")
             perNetwork[network, default: Components(count: hosts.count)].join(a, b)

@@ -21,7 +21,9 @@ public enum Units {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let count = Int64(parts[0]), count > 0, let first = parts[1].first else { return nil }
         // "s" is one second; "30m" is thirty minutes (never "130m").
-        let span = first.isASCII && first.isNumber ? SimDuration(parsing: String(parts[1])) : SimDuration(parsing: "1" + parts[1])
+        let span =
+            first.isASCII && first.isNumber
+            ? SimDuration(parsing: String(parts[1])) : SimDuration(parsing: "1" + parts[1])
         guard let span, span.nanoseconds >= count else { return nil }
         return SimDuration(nanoseconds: span.nanoseconds / count)
     }
@@ -37,9 +39,12 @@ public enum Units {
 
     /// Bits per second: "9600bit/s", "56kbit/s", "1.5Mbit/s", "10Gbit/s".
     public static func bandwidth(_ text: String) -> UInt64? {
-        let units: [(String, Int64)] = [("kbit/s", 1000), ("Mbit/s", 1_000_000), ("Gbit/s", 1_000_000_000), ("bit/s", 1)]
+        let units: [(String, Int64)] = [
+            ("kbit/s", 1000), ("Mbit/s", 1_000_000), ("Gbit/s", 1_000_000_000), ("bit/s", 1),
+        ]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let value = SimDuration.exactProduct(of: String(text.dropLast(suffix.count)), scale: scale), value > 0 else { return nil }
+            guard let value = SimDuration.exactProduct(of: String(text.dropLast(suffix.count)), scale: scale), value > 0
+            else { return nil }
             return UInt64(value)
         }
         return nil

@@ -27,7 +27,9 @@ public struct Sweep: Sendable {
         /// `K/N` with 1 ≤ K ≤ N.
         public static func parse(_ text: String) -> Shard? {
             let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-            guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(k) else { return nil }
+            guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(k) else {
+                return nil
+            }
             return Shard(index: k - 1, count: n)
         }
     }
@@ -43,7 +45,10 @@ public struct Sweep: Sendable {
         let planFile = folder + "/plan.json"
         if let existing = FileText.read(planFile) {
             guard existing == plan.text else {
-                throw Failure(description: "\(folder) holds the results of another plan (\(planFile) differs from \(plan.file)): give another --out, or remove it")
+                throw Failure(
+                    description:
+                        "\(folder) holds the results of another plan (\(planFile) differs from \(plan.file)): give another --out, or remove it"
+                )
             }
         } else {
             do {
@@ -70,7 +75,9 @@ public struct Sweep: Sendable {
     /// The columns of the results: the run, its point and replication and seed, each parameter
     /// (`era` first, always), then the figure and its value.
     public var headers: [String] {
-        ["run", "point", "replication", "seed", "era"] + plan.parameters.map(\.name).filter { $0 != "era" } + ["figure", "value"]
+        ["run", "point", "replication", "seed", "era"] + plan.parameters.map(\.name).filter { $0 != "era" } + [
+            "figure", "value",
+        ]
     }
 
     /// Runs run `run` and writes its rows. Safe to call from several threads for different runs.
@@ -83,14 +90,19 @@ public struct Sweep: Sendable {
             setup = try plan.setup(point: point)
             setup.scenario.seed = Replications.seed(setup.scenario.seed, replication: replication)
             metrics = try Experiment.run(
-                setup.scenario, era: setup.era, workload: setup.scenario.makeWorkload(), options: RunOptions(tracing: false, keepsMailboxText: false),
+                setup.scenario, era: setup.era, workload: setup.scenario.makeWorkload(),
+                options: RunOptions(tracing: false, keepsMailboxText: false),
                 file: plan.scenarioFile
             ).metrics
         } catch {
             throw Failure(description: error.description)
         }
-        if let reason = metrics.stopReason { throw Failure(description: "run \(run) (point \(point)) was stopped: \(reason)") }
-        guard metrics.accountingAddsUp else { throw Failure(description: "run \(run): the accounting does not add up; this is a bug in Mailpath") }
+        if let reason = metrics.stopReason {
+            throw Failure(description: "run \(run) (point \(point)) was stopped: \(reason)")
+        }
+        guard metrics.accountingAddsUp else {
+            throw Failure(description: "run \(run): the accounting does not add up; this is a bug in Mailpath")
+        }
         let values = plan.values(point: point)
         let eraValue = plan.parameters.firstIndex { $0.name == "era" }.map { values[$0] } ?? plan.era.name
         let parameterValues = zip(plan.parameters, values).filter { $0.0.name != "era" }.map(\.1)
@@ -101,7 +113,8 @@ public struct Sweep: Sendable {
             let number = Double(figure.value) != nil ? figure.value : ""
             csvRows.append(fixed + [figure.key, number])
             var fields: [(String, JSON)] = [
-                ("run", .int(run)), ("point", .int(point)), ("replication", .int(replication)), ("seed", .number(String(metrics.seed))),
+                ("run", .int(run)), ("point", .int(point)), ("replication", .int(replication)),
+                ("seed", .number(String(metrics.seed))),
                 ("era", .string(eraValue)),
             ]
             for (parameter, value) in zip(plan.parameters, values) where parameter.name != "era" {
@@ -152,15 +165,22 @@ public struct Sweep: Sendable {
             guard let text = FileText.read(shard + "/plan.json") else {
                 throw Failure(description: "\(shard) is not a sweep's results folder: it has no plan.json")
             }
-            guard text == plan.text else { throw Failure(description: "\(shard) holds the results of another plan than \(plan.file)") }
+            guard text == plan.text else {
+                throw Failure(description: "\(shard) holds the results of another plan than \(plan.file)")
+            }
             let source = try Sweep(plan: plan, folder: shard)
             for run in 0..<plan.runCount where source.isFinished(run) {
                 let csv = FileText.read(source.runFile(run, "csv"))
                 let json = FileText.read(source.runFile(run, "jsonl"))
-                guard let csv, let json else { throw Failure(description: "run \(run)'s files in \(shard)/runs cannot be read") }
+                guard let csv, let json else {
+                    throw Failure(description: "run \(run)'s files in \(shard)/runs cannot be read")
+                }
                 if isFinished(run) {
                     guard FileText.read(runFile(run, "csv")) == csv else {
-                        throw Failure(description: "run \(run) differs between \(shard) and another folder: were they made by the same build?")
+                        throw Failure(
+                            description:
+                                "run \(run) differs between \(shard) and another folder: were they made by the same build?"
+                        )
                     }
                     continue
                 }

@@ -42,25 +42,34 @@ public struct SweepPlan: Sendable {
         do {
             root = try JSONParser.parse(text)
         } catch {
-            throw ScenarioError(file: file, position: error.position, path: "", message: "invalid JSON: " + error.message)
+            throw ScenarioError(
+                file: file, position: error.position, path: "", message: "invalid JSON: " + error.message)
         }
-        let top = try JSONReader(file: file, node: root, path: "").object(allowing: ["format", "scenario", "era", "replications", "grid", "points"])
+        let top = try JSONReader(file: file, node: root, path: "").object(allowing: [
+            "format", "scenario", "era", "replications", "grid", "points",
+        ])
         let format = try top.required("format", "the file format, \"\(format)\"")
-        guard try format.string() == Self.format else { throw format.error("expected \"\(Self.format)\", found \"\(try format.string())\"") }
-        let scenarioFile = Timeline.resolve(try top.required("scenario", "the scenario file, relative to this plan").string(), from: file)
+        guard try format.string() == Self.format else {
+            throw format.error("expected \"\(Self.format)\", found \"\(try format.string())\"")
+        }
+        let scenarioFile = Timeline.resolve(
+            try top.required("scenario", "the scenario file, relative to this plan").string(), from: file)
         let scenarioText: String
         switch FileText.readText(scenarioFile) {
         case .success(let read): scenarioText = read
-        case .failure(let failure): throw try top.required("scenario", "").error("cannot read \(scenarioFile): \(failure.reason)")
+        case .failure(let failure):
+            throw try top.required("scenario", "").error("cannot read \(scenarioFile): \(failure.reason)")
         }
         let document: JSONNode
         do {
             document = try JSONParser.parse(scenarioText)
         } catch {
-            throw ScenarioError(file: scenarioFile, position: error.position, path: "", message: "invalid JSON: " + error.message)
+            throw ScenarioError(
+                file: scenarioFile, position: error.position, path: "", message: "invalid JSON: " + error.message)
         }
         let base = try Scenario.decode(root: document, file: scenarioFile)
-        let era = try Era.named(top.optional("era")?.choice(Era.all.map(\.name), what: "era") ?? base.era ?? "smtp-2001")!
+        let era = try Era.named(
+            top.optional("era")?.choice(Era.all.map(\.name), what: "era") ?? base.era ?? "smtp-2001")!
         let replications = try top.optional("replications")?.integer(in: 1...10_000) ?? 1
 
         var parameters: [Parameter] = []
@@ -71,23 +80,30 @@ public struct SweepPlan: Sendable {
             if name.hasPrefix("factor.") {
                 guard let factor = Factor(rawValue: String(name.dropFirst("factor.".count))) else {
                     throw node.error(
-                        "unknown factor \"\(name.dropFirst("factor.".count))\"; the factors are \(Factor.allCases.map(\.rawValue).joined(separator: ", "))")
+                        "unknown factor \"\(name.dropFirst("factor.".count))\"; the factors are \(Factor.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
                 return Parameter(name: name, kind: .factor(factor))
             }
             guard let path = JSONPath.parse(name) else {
-                throw node.error("\"\(name)\" is not a parameter: write era, factor.NAME, or a path in the scenario such as links[0].latency")
+                throw node.error(
+                    "\"\(name)\" is not a parameter: write era, factor.NAME, or a path in the scenario such as links[0].latency"
+                )
             }
             return Parameter(name: name, kind: .path(path))
         }
         switch (top.optional("grid"), top.optional("points")) {
         case (let grid?, nil):
-            guard case .object(let members) = grid.node.value else { throw grid.error("expected an object of parameters and their values") }
+            guard case .object(let members) = grid.node.value else {
+                throw grid.error("expected an object of parameters and their values")
+            }
             guard !members.isEmpty else { throw grid.error("needs at least one parameter") }
             var axes: [[JSONNode]] = []
             for member in members {
                 let reader = grid.child(member.value, ".\"\(member.key)\"")
-                guard !parameters.contains(where: { $0.name == member.key }) else { throw reader.error("parameter named twice") }
+                guard !parameters.contains(where: { $0.name == member.key }) else {
+                    throw reader.error("parameter named twice")
+                }
                 parameters.append(try parameter(member.key, reader))
                 parameterNodes.append(reader)
                 let values = try reader.array()
@@ -101,18 +117,24 @@ public struct SweepPlan: Sendable {
             let nodes = try list.array()
             guard !nodes.isEmpty else { throw list.error("needs at least one point") }
             for (index, node) in nodes.enumerated() {
-                guard case .object(let members) = node.node.value else { throw node.error("expected an object of parameters and values") }
+                guard case .object(let members) = node.node.value else {
+                    throw node.error("expected an object of parameters and values")
+                }
                 if index == 0 {
                     for member in members {
                         let reader = node.child(member.value, ".\"\(member.key)\"")
-                        guard !parameters.contains(where: { $0.name == member.key }) else { throw reader.error("parameter named twice") }
+                        guard !parameters.contains(where: { $0.name == member.key }) else {
+                            throw reader.error("parameter named twice")
+                        }
                         parameters.append(try parameter(member.key, reader))
                         parameterNodes.append(reader)
                     }
                 }
                 let keys = members.map(\.key)
                 guard Set(keys) == Set(parameters.map(\.name)), keys.count == parameters.count else {
-                    throw node.error("every point sets the same parameters as the first: \(parameters.map(\.name).joined(separator: ", "))")
+                    throw node.error(
+                        "every point sets the same parameters as the first: \(parameters.map(\.name).joined(separator: ", "))"
+                    )
                 }
                 points.append(parameters.map { parameter in members.first { $0.key == parameter.name }!.value })
             }
@@ -122,7 +144,8 @@ public struct SweepPlan: Sendable {
             throw try top.required("points", "").error("give \"grid\" or \"points\", not both")
         }
         let plan = SweepPlan(
-            file: file, scenarioFile: scenarioFile, scenarioDocument: document, parameters: parameters, points: points, replications: replications,
+            file: file, scenarioFile: scenarioFile, scenarioDocument: document, parameters: parameters, points: points,
+            replications: replications,
             era: era, text: text)
         // Every point must make a valid scenario and era.
         for index in plan.points.indices { _ = try plan.setup(point: index) }
@@ -136,7 +159,9 @@ public struct SweepPlan: Sendable {
         var settings: [FactorSetting] = []
         for (parameter, value) in zip(parameters, points[index]) {
             let place = { (message: String) in
-                ScenarioError(file: self.file, position: value.position, path: "\(parameter.name) (point \(index))", message: message)
+                ScenarioError(
+                    file: self.file, position: value.position, path: "\(parameter.name) (point \(index))",
+                    message: message)
             }
             switch parameter.kind {
             case .era:
@@ -167,7 +192,9 @@ public struct SweepPlan: Sendable {
                 guard case .path = parameter.kind, error.position == value.position else { continue }
                 let path = JSONPath.canonical(parameter.name)
                 if error.path.hasPrefix(path) || path.hasPrefix(error.path) {
-                    throw ScenarioError(file: file, position: error.position, path: "\(parameter.name) (point \(index))", message: error.message)
+                    throw ScenarioError(
+                        file: file, position: error.position, path: "\(parameter.name) (point \(index))",
+                        message: error.message)
                 }
             }
             throw error
@@ -196,13 +223,17 @@ public enum JSONPath {
         var rest = Substring(text)
         while !rest.isEmpty {
             if rest.first == "[" {
-                guard let close = rest.firstIndex(of: "]"), let index = Int(rest[rest.index(after: rest.startIndex)..<close]), index >= 0 else { return nil }
+                guard let close = rest.firstIndex(of: "]"),
+                    let index = Int(rest[rest.index(after: rest.startIndex)..<close]), index >= 0
+                else { return nil }
                 components.append(.index(index))
                 rest = rest[rest.index(after: close)...]
                 if rest.first == "." { rest = rest.dropFirst() }
             } else {
                 let key = rest.prefix { $0 != "." && $0 != "[" }
-                guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else { return nil }
+                guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
+                    return nil
+                }
                 components.append(.key(String(key)))
                 rest = rest.dropFirst(key.count)
                 if rest.first == "." { rest = rest.dropFirst() }
@@ -234,7 +265,9 @@ public enum JSONPath {
             if let index = members.firstIndex(where: { $0.key == key }) {
                 switch set(value, at: rest, in: members[index].value) {
                 case .success(let changed): members[index].value = changed
-                case .failure(let failure): return .failure(Failure(message: "\(key)\(failure.message.hasPrefix("[") ? "" : ".")\(failure.message)"))
+                case .failure(let failure):
+                    return .failure(
+                        Failure(message: "\(key)\(failure.message.hasPrefix("[") ? "" : ".")\(failure.message)"))
                 }
             } else if rest.isEmpty {
                 members.append(JSONNode.Member(key: key, keyPosition: value.position, value: value))
@@ -243,10 +276,14 @@ public enum JSONPath {
             }
             node.value = .object(members)
         case (.index(let index), .array(var elements)):
-            guard index < elements.count else { return .failure(Failure(message: "[\(index)]: the array has \(elements.count) elements")) }
+            guard index < elements.count else {
+                return .failure(Failure(message: "[\(index)]: the array has \(elements.count) elements"))
+            }
             switch set(value, at: rest, in: elements[index]) {
             case .success(let changed): elements[index] = changed
-            case .failure(let failure): return .failure(Failure(message: "[\(index)]\(failure.message.hasPrefix("[") ? "" : ".")\(failure.message)"))
+            case .failure(let failure):
+                return .failure(
+                    Failure(message: "[\(index)]\(failure.message.hasPrefix("[") ? "" : ".")\(failure.message)"))
             }
             node.value = .array(elements)
         case (.key(let key), _):
@@ -264,15 +301,23 @@ public enum JSONPath {
         case .number(let text): text
         case .bool(let value): value ? "true" : "false"
         case .null: "null"
-        case .array(let elements): "[" + elements.map { element in
-            if case .string(let text) = element.value { return JSON.quote(text) }
-            return text(element)
-        }.joined(separator: ",") + "]"
-        case .object(let members): "{" + members.map { member in
-            let value: String
-            if case .string(let text) = member.value.value { value = JSON.quote(text) } else { value = text(member.value) }
-            return JSON.quote(member.key) + ":" + value
-        }.joined(separator: ",") + "}"
+        case .array(let elements):
+            "["
+                + elements.map { element in
+                    if case .string(let text) = element.value { return JSON.quote(text) }
+                    return text(element)
+                }.joined(separator: ",") + "]"
+        case .object(let members):
+            "{"
+                + members.map { member in
+                    let value: String
+                    if case .string(let text) = member.value.value {
+                        value = JSON.quote(text)
+                    } else {
+                        value = text(member.value)
+                    }
+                    return JSON.quote(member.key) + ":" + value
+                }.joined(separator: ",") + "}"
         }
     }
 }

@@ -53,7 +53,9 @@ public struct Outgoing: Hashable, Sendable {
     }
 
     /// A MAIL command, written from the caller's path (`SMTPCommand.encodeMail`).
-    public mutating func appendMail(_ mode: DeliveryMode, _ path: Path, _ parameters: MailParameters, _ style: RouteStyle) {
+    public mutating func appendMail(
+        _ mode: DeliveryMode, _ path: Path, _ parameters: MailParameters, _ style: RouteStyle
+    ) {
         reserveForGroup()
         SMTPCommand.encodeMail(mode, path, parameters, style, into: &bytes)
     }

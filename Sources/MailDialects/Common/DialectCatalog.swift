@@ -55,38 +55,75 @@ public enum Dialects {
 
     static func smtpCommands(_ rfc: String, semantics: String, turn: Bool, ehlo: Bool) -> [CommandInfo] {
         var commands: [CommandInfo] = []
-        if ehlo { commands.append(CommandInfo(syntax: "EHLO <SP> <domain>", section: "RFC 1869 §4", summary: "greet and ask for the server's extensions (250 with one keyword per line)")) }
+        if ehlo {
+            commands.append(
+                CommandInfo(
+                    syntax: "EHLO <SP> <domain>", section: "RFC 1869 §4",
+                    summary: "greet and ask for the server's extensions (250 with one keyword per line)"))
+        }
         commands += [
-            CommandInfo(syntax: "HELO <SP> <domain>", section: "\(rfc) \(semantics)", summary: "greet; both sides return to the initial state"),
-            CommandInfo(syntax: "MAIL <SP> FROM:<reverse-path>", section: "\(rfc) \(semantics)", summary: "start a transaction; clears the buffers"),
-            CommandInfo(syntax: "RCPT <SP> TO:<forward-path>", section: "\(rfc) \(semantics)", summary: "add one recipient (may be a source route)"),
-            CommandInfo(syntax: "DATA", section: "\(rfc) \(semantics)", summary: "354, then the text, ended by a line holding only \".\""),
+            CommandInfo(
+                syntax: "HELO <SP> <domain>", section: "\(rfc) \(semantics)",
+                summary: "greet; both sides return to the initial state"),
+            CommandInfo(
+                syntax: "MAIL <SP> FROM:<reverse-path>", section: "\(rfc) \(semantics)",
+                summary: "start a transaction; clears the buffers"),
+            CommandInfo(
+                syntax: "RCPT <SP> TO:<forward-path>", section: "\(rfc) \(semantics)",
+                summary: "add one recipient (may be a source route)"),
+            CommandInfo(
+                syntax: "DATA", section: "\(rfc) \(semantics)",
+                summary: "354, then the text, ended by a line holding only \".\""),
             CommandInfo(syntax: "RSET", section: "\(rfc) \(semantics)", summary: "abort the transaction"),
-            CommandInfo(syntax: "SEND / SOML / SAML <SP> FROM:<reverse-path>", section: "\(rfc) §3.4", summary: "to the terminal; terminal or mailbox; terminal and mailbox"),
+            CommandInfo(
+                syntax: "SEND / SOML / SAML <SP> FROM:<reverse-path>", section: "\(rfc) §3.4",
+                summary: "to the terminal; terminal or mailbox; terminal and mailbox"),
             CommandInfo(syntax: "VRFY <SP> <string>", section: "\(rfc) §3.3", summary: "verify a user name"),
-            CommandInfo(syntax: "EXPN <SP> <string>", section: "\(rfc) §3.3", summary: "expand a mailing list, one mailbox per line"),
+            CommandInfo(
+                syntax: "EXPN <SP> <string>", section: "\(rfc) §3.3",
+                summary: "expand a mailing list, one mailbox per line"),
             CommandInfo(syntax: "HELP [<SP> <string>]", section: "\(rfc) \(semantics)", summary: "214 with help text"),
             CommandInfo(syntax: "NOOP", section: "\(rfc) \(semantics)", summary: "250 OK, nothing else"),
             CommandInfo(syntax: "QUIT", section: "\(rfc) \(semantics)", summary: "221, then the receiver closes"),
         ]
-        if turn { commands.append(CommandInfo(syntax: "TURN", section: "RFC 821 §3.8", summary: "swap sender and receiver roles (250), or refuse (502)")) }
+        if turn {
+            commands.append(
+                CommandInfo(
+                    syntax: "TURN", section: "RFC 821 §3.8",
+                    summary: "swap sender and receiver roles (250), or refuse (502)"))
+        }
         return commands
     }
 
     static let ftp765 = DialectDescriptor(
-        id: .ftp765, title: "RFC 765 FTP mail", rfcs: "RFC 765 (IEN 149), \"Appendix on mail\"", date: "June 1980", year: 1980,
-        summary: "Mail as a feature of FTP: the sending host opens an FTP control connection to port 21 of the recipient's own host and sends MAIL <user>, then the text. The envelope names only a user of that host: no sender, no route, so no relaying. MRSQ and MRCP send one text to several users; MSND, MSOM and MSAM aim at a logged-in user's terminal.",
+        id: .ftp765, title: "RFC 765 FTP mail", rfcs: "RFC 765 (IEN 149), \"Appendix on mail\"", date: "June 1980",
+        year: 1980,
+        summary:
+            "Mail as a feature of FTP: the sending host opens an FTP control connection to port 21 of the recipient's own host and sends MAIL <user>, then the text. The envelope names only a user of that host: no sender, no route, so no relaying. MRSQ and MRCP send one text to several users; MSND, MSOM and MSAM aim at a logged-in user's terminal.",
         routeForm: "none: <ident> is a user name at the server",
         limits: "none stated; Mailpath allows command lines of 512 and text lines of 1000, as RFC 821 later did",
         commands: [
-            CommandInfo(syntax: "MAIL [<SP> <ident>]", section: "RFC 765, Appendix on mail", summary: "354, then the text; without an ident, the selected MRSQ scheme applies"),
-            CommandInfo(syntax: "MSND / MSOM / MSAM [<SP> <ident>]", section: "RFC 765, Appendix on mail", summary: "to the terminal (450 when not logged in); terminal or mailbox, terminal and mailbox (119, then mailed)"),
-            CommandInfo(syntax: "MRSQ [<SP> <scheme>]", section: "RFC 765, Appendix on mail", summary: "R, T or ? (215); 501 for a scheme the server cannot use; every MRSQ resets"),
-            CommandInfo(syntax: "MRCP <SP> <ident>", section: "RFC 765, Appendix on mail", summary: "one recipient under the selected scheme (503 with none; 553 for an unknown user)"),
-            CommandInfo(syntax: "HELP [<SP> <string>]", section: "RFC 765, FTP commands", summary: "214 with help text"),
+            CommandInfo(
+                syntax: "MAIL [<SP> <ident>]", section: "RFC 765, Appendix on mail",
+                summary: "354, then the text; without an ident, the selected MRSQ scheme applies"),
+            CommandInfo(
+                syntax: "MSND / MSOM / MSAM [<SP> <ident>]", section: "RFC 765, Appendix on mail",
+                summary:
+                    "to the terminal (450 when not logged in); terminal or mailbox, terminal and mailbox (119, then mailed)"
+            ),
+            CommandInfo(
+                syntax: "MRSQ [<SP> <scheme>]", section: "RFC 765, Appendix on mail",
+                summary: "R, T or ? (215); 501 for a scheme the server cannot use; every MRSQ resets"),
+            CommandInfo(
+                syntax: "MRCP <SP> <ident>", section: "RFC 765, Appendix on mail",
+                summary: "one recipient under the selected scheme (503 with none; 553 for an unknown user)"),
+            CommandInfo(
+                syntax: "HELP [<SP> <string>]", section: "RFC 765, FTP commands", summary: "214 with help text"),
             CommandInfo(syntax: "NOOP", section: "RFC 765, FTP commands", summary: "200 OK"),
             CommandInfo(syntax: "QUIT", section: "RFC 765, FTP commands", summary: "221, then the server closes"),
-            CommandInfo(syntax: "USER, PASS, RETR, STOR, MLFL, ...", section: "RFC 765, FTP commands", summary: "502: this server does mail only"),
+            CommandInfo(
+                syntax: "USER, PASS, RETR, STOR, MLFL, ...", section: "RFC 765, FTP commands",
+                summary: "502: this server does mail only"),
         ],
         replyCodes: MTPRules.rfc765.replyCodes.map(\.rawValue).sorted(), extensions: [], bytes: historicalBytes,
         oddities: [
@@ -97,15 +134,25 @@ public enum Dialects {
         trace: "none: RFC 765 defines no trace field")
 
     static let mtp772 = DialectDescriptor(
-        id: .mtp772, title: "RFC 772 Mail Transfer Protocol (draft)", rfcs: "RFC 772", date: "September 1980", year: 1980,
-        summary: "The first MTP: FTP's mail commands on their own port, with a sender and a source-routed receiver path in MAIL. There is no CONT or ABRT yet (a 120, 151 or 152 is simply followed by the next reply), the sender is a mailbox without a route, and a scheme the receiver cannot use still gets FTP's 501.",
+        id: .mtp772, title: "RFC 772 Mail Transfer Protocol (draft)", rfcs: "RFC 772", date: "September 1980",
+        year: 1980,
+        summary:
+            "The first MTP: FTP's mail commands on their own port, with a sender and a source-routed receiver path in MAIL. There is no CONT or ABRT yet (a 120, 151 or 152 is simply followed by the next reply), the sender is a mailbox without a route, and a scheme the receiver cannot use still gets FTP's 501.",
         routeForm: "comma form for the receiver: <@ONE,@TWO,JOE@THREE>; the sender is <mailbox> only",
-        limits: "reply line 65 (RFC 772 p. 10); Mailpath takes RFC 780's other sizes: user 40, host 20, path 100, command line 200, text line 1000",
+        limits:
+            "reply line 65 (RFC 772 p. 10); Mailpath takes RFC 780's other sizes: user 40, host 20, path 100, command line 200, text line 1000",
         commands: [
-            CommandInfo(syntax: "MAIL <SP> FROM:<sender> [<SP> TO:<path>]", section: "RFC 772, MTP commands", summary: "354 (after a 151/152, if any), then the text"),
-            CommandInfo(syntax: "MRSQ [<SP> <scheme>]", section: "RFC 772, MTP commands", summary: "R, T or ? (215); 501 for a scheme the receiver cannot use"),
-            CommandInfo(syntax: "MRCP <SP> TO:<path>", section: "RFC 772, MTP commands", summary: "one recipient under the selected scheme (503 with none; 553 for an unknown user)"),
-            CommandInfo(syntax: "HELP [<SP> <string>]", section: "RFC 772, MTP commands", summary: "214 with help text"),
+            CommandInfo(
+                syntax: "MAIL <SP> FROM:<sender> [<SP> TO:<path>]", section: "RFC 772, MTP commands",
+                summary: "354 (after a 151/152, if any), then the text"),
+            CommandInfo(
+                syntax: "MRSQ [<SP> <scheme>]", section: "RFC 772, MTP commands",
+                summary: "R, T or ? (215); 501 for a scheme the receiver cannot use"),
+            CommandInfo(
+                syntax: "MRCP <SP> TO:<path>", section: "RFC 772, MTP commands",
+                summary: "one recipient under the selected scheme (503 with none; 553 for an unknown user)"),
+            CommandInfo(
+                syntax: "HELP [<SP> <string>]", section: "RFC 772, MTP commands", summary: "214 with help text"),
             CommandInfo(syntax: "NOOP", section: "RFC 772, MTP commands", summary: "200 OK"),
             CommandInfo(syntax: "QUIT", section: "RFC 772, MTP commands", summary: "221, then the receiver closes"),
         ],
@@ -118,15 +165,25 @@ public enum Dialects {
         trace: "none: RFC 772 defines no trace field")
 
     static let mtp780 = DialectDescriptor(
-        id: .mtp780, title: "RFC 780 Mail Transfer Protocol", rfcs: "RFC 780 (earlier draft RFC 772)", date: "May 1981", year: 1981,
-        summary: "Mail as its own protocol, still shaped like FTP mail (RFC 765): one MAIL command carries sender and receiver, and the text follows the 354 at once. Several recipients at one host use the MRSQ/MRCP schemes; forwarding is offered with preliminary 151/152 replies answered by CONT or ABRT.",
+        id: .mtp780, title: "RFC 780 Mail Transfer Protocol", rfcs: "RFC 780 (earlier draft RFC 772)", date: "May 1981",
+        year: 1981,
+        summary:
+            "Mail as its own protocol, still shaped like FTP mail (RFC 765): one MAIL command carries sender and receiver, and the text follows the 354 at once. Several recipients at one host use the MRSQ/MRCP schemes; forwarding is offered with preliminary 151/152 replies answered by CONT or ABRT.",
         routeForm: "comma form: <@ONE,@TWO,JOE@THREE> (§3.2, §5.1.2)",
         limits: "user 40, host 20, path 100, command line 200, reply line 65, text line 1000 (§5.5.3)",
         commands: [
-            CommandInfo(syntax: "MAIL <SP> FROM:<sender-path> [<SP> TO:<receiver-path>]", section: "RFC 780 §3, §5.1.1", summary: "one-step transfer: 354 (or 151/152), then the text"),
-            CommandInfo(syntax: "MRSQ [<SP> <scheme>]", section: "RFC 780 §4.1", summary: "R = recipients first, T = text first, ? = preferred (215); every MRSQ resets"),
-            CommandInfo(syntax: "MRCP <SP> TO:<receiver-path>", section: "RFC 780 §4.3", summary: "one recipient under the selected scheme (503 with none)"),
-            CommandInfo(syntax: "CONT", section: "RFC 780 §3.1, §5.3", summary: "go ahead after a 120, 151 or 152 preliminary reply"),
+            CommandInfo(
+                syntax: "MAIL <SP> FROM:<sender-path> [<SP> TO:<receiver-path>]", section: "RFC 780 §3, §5.1.1",
+                summary: "one-step transfer: 354 (or 151/152), then the text"),
+            CommandInfo(
+                syntax: "MRSQ [<SP> <scheme>]", section: "RFC 780 §4.1",
+                summary: "R = recipients first, T = text first, ? = preferred (215); every MRSQ resets"),
+            CommandInfo(
+                syntax: "MRCP <SP> TO:<receiver-path>", section: "RFC 780 §4.3",
+                summary: "one recipient under the selected scheme (503 with none)"),
+            CommandInfo(
+                syntax: "CONT", section: "RFC 780 §3.1, §5.3",
+                summary: "go ahead after a 120, 151 or 152 preliminary reply"),
             CommandInfo(syntax: "ABRT", section: "RFC 780 §3.1", summary: "abort after a preliminary reply (201)"),
             CommandInfo(syntax: "HELP [<SP> <string>]", section: "RFC 780 §5.1.1", summary: "214 with help text"),
             CommandInfo(syntax: "NOOP", section: "RFC 780 §5.1.1", summary: "200 OK"),
@@ -142,22 +199,27 @@ public enum Dialects {
         trace: "none: RFC 780 defines no trace field")
 
     static let smtp788 = DialectDescriptor(
-        id: .smtp788, title: "RFC 788 Simple Mail Transfer Protocol", rfcs: "RFC 788", date: "November 1981", year: 1981,
-        summary: "The first SMTP: MAIL, RCPT and DATA split the envelope from the text, HELO opens the session, and relays stamp each message with a Mail-From: line. Source routes still use the comma form.",
+        id: .smtp788, title: "RFC 788 Simple Mail Transfer Protocol", rfcs: "RFC 788", date: "November 1981",
+        year: 1981,
+        summary:
+            "The first SMTP: MAIL, RCPT and DATA split the envelope from the text, HELO opens the session, and relays stamp each message with a Mail-From: line. Source routes still use the comma form.",
         routeForm: "comma form: <@ONE,@TWO,JOE@THREE> (§3.6, §4.1.2)",
         limits: "user 64, host 40, path 256, command line 512, reply line 512, text line 1000, 100 recipients (§4.5.3)",
         commands: smtpCommands("RFC 788", semantics: "§4.1.1", turn: false, ehlo: false),
         replyCodes: SMTPRules.rfc788.replyCodes.map(\.rawValue).sorted(), extensions: [], bytes: historicalBytes,
         oddities: [
-            "§4.3 lists only 500, 501 and 421 as errors for RCPT and DATA, though §4.2.1 defines 503; Mailpath answers out-of-order commands 503, as RFC 821 later required.",
+            "§4.3 lists only 500, 501 and 421 as errors for RCPT and DATA, though §4.2.1 defines 503; Mailpath answers out-of-order commands 503, as RFC 821 later required."
         ],
         trace: "Mail-From: ABC received by XYZ at 22-OCT-81 09:23:59-UT (§4.1.2)")
 
     static let smtp821 = DialectDescriptor(
-        id: .smtp821, title: "RFC 821 Simple Mail Transfer Protocol", rfcs: "RFC 821 (STD 10)", date: "August 1982", year: 1982,
-        summary: "The SMTP that lasted: colon-form source routes relayed through gateway hosts (each relay moves itself from the forward-path to the reverse-path), TURN, Received: trace lines, and the rule that out-of-order commands get 503 and leave the state alone.",
+        id: .smtp821, title: "RFC 821 Simple Mail Transfer Protocol", rfcs: "RFC 821 (STD 10)", date: "August 1982",
+        year: 1982,
+        summary:
+            "The SMTP that lasted: colon-form source routes relayed through gateway hosts (each relay moves itself from the forward-path to the reverse-path), TURN, Received: trace lines, and the rule that out-of-order commands get 503 and leave the state alone.",
         routeForm: "colon form: <@ONE,@TWO:JOE@THREE> (§3.6, §4.1.2)",
-        limits: "user 64, domain 64, path 256, command line 512, reply line 512, text line 1000, 100 recipients (§4.5.3)",
+        limits:
+            "user 64, domain 64, path 256, command line 512, reply line 512, text line 1000, 100 recipients (§4.5.3)",
         commands: smtpCommands("RFC 821", semantics: "§4.1.1", turn: true, ehlo: false),
         replyCodes: SMTPRules.rfc821.replyCodes.map(\.rawValue).sorted(), extensions: [], bytes: historicalBytes,
         oddities: [
@@ -170,8 +232,12 @@ public enum Dialects {
         trace: "Received: from ABC.ARPA by XYZ.ARPA ; 22 OCT 81 09:23:59 UT (§4.1.2)")
 
     static let esmtp = DialectDescriptor(
-        id: .esmtp, title: "ESMTP: SMTP Service Extensions", rfcs: "RFC 1869 (after 1425, 1651) with RFC 1870 SIZE, RFC 1854 PIPELINING (October 1995; RFC 2920 of 2000 restates it), RFC 1652 8BITMIME", date: "November 1995", year: 1995,
-        summary: "EHLO asks the server what it can do; a server without extensions answers 500 and the client falls back to HELO. SIZE declares the message size up front, PIPELINING sends MAIL, RCPT and DATA in one group, and 8BITMIME carries 8-bit text.",
+        id: .esmtp, title: "ESMTP: SMTP Service Extensions",
+        rfcs:
+            "RFC 1869 (after 1425, 1651) with RFC 1870 SIZE, RFC 1854 PIPELINING (October 1995; RFC 2920 of 2000 restates it), RFC 1652 8BITMIME",
+        date: "November 1995", year: 1995,
+        summary:
+            "EHLO asks the server what it can do; a server without extensions answers 500 and the client falls back to HELO. SIZE declares the message size up front, PIPELINING sends MAIL, RCPT and DATA in one group, and 8BITMIME carries 8-bit text.",
         routeForm: "colon form (RFC 821)",
         limits: "as RFC 821; the command line grows by each extension's parameters (RFC 1869 §4.1.2)",
         commands: smtpCommands("RFC 821", semantics: "§4.1.1", turn: true, ehlo: true),
@@ -186,10 +252,13 @@ public enum Dialects {
         trace: "Received: from bar.com by foo.com with ESMTP; … (RFC 1869 §7)")
 
     static let smtp2821 = DialectDescriptor(
-        id: .smtp2821, title: "RFC 2821 Simple Mail Transfer Protocol", rfcs: "RFC 2821 (obsoletes 821, 974, 1869)", date: "April 2001", year: 2001,
-        summary: "One document for SMTP with extensions and MX routing. Clients deliver straight to the recipient domain's mail exchanger; source routes \"MUST BE accepted, SHOULD NOT be generated, and SHOULD be ignored\"; too many recipients is 452; a second EHLO resets the session.",
+        id: .smtp2821, title: "RFC 2821 Simple Mail Transfer Protocol", rfcs: "RFC 2821 (obsoletes 821, 974, 1869)",
+        date: "April 2001", year: 2001,
+        summary:
+            "One document for SMTP with extensions and MX routing. Clients deliver straight to the recipient domain's mail exchanger; source routes \"MUST BE accepted, SHOULD NOT be generated, and SHOULD be ignored\"; too many recipients is 452; a second EHLO resets the session.",
         routeForm: "colon form, accepted and stripped (§4.1.1.3)",
-        limits: "local part 64, domain 255, path 256, command line 512, reply line 512, text line 1000, 100 recipients (§4.5.3.1)",
+        limits:
+            "local part 64, domain 255, path 256, command line 512, reply line 512, text line 1000, 100 recipients (§4.5.3.1)",
         commands: smtpCommands("RFC 2821", semantics: "§4.1.1", turn: true, ehlo: true).map { command in
             var command = command
             if command.syntax == "TURN" { command.summary = "deprecated (App. F.1): answered 502" }
@@ -208,10 +277,13 @@ public enum Dialects {
         trace: "Received: from bar.com ([10.0.0.1]) by foo.com with ESMTP id 7; Thu, 21 May 1998 05:33:29 +0000 (§4.4)")
 
     static let smtp5321 = DialectDescriptor(
-        id: .smtp5321, title: "RFC 5321 Simple Mail Transfer Protocol", rfcs: "RFC 5321 (obsoletes 2821)", date: "October 2008", year: 2008,
-        summary: "RFC 2821 revised: 455 and 555 are back for MAIL and RCPT parameters, and the examples no longer show source routes.",
+        id: .smtp5321, title: "RFC 5321 Simple Mail Transfer Protocol", rfcs: "RFC 5321 (obsoletes 2821)",
+        date: "October 2008", year: 2008,
+        summary:
+            "RFC 2821 revised: 455 and 555 are back for MAIL and RCPT parameters, and the examples no longer show source routes.",
         routeForm: "colon form, accepted and stripped",
         limits: "as RFC 2821",
-        commands: smtp2821.commands, replyCodes: SMTPRules.rfc5321.replyCodes.map(\.rawValue).sorted(), extensions: smtp2821.extensions,
+        commands: smtp2821.commands, replyCodes: SMTPRules.rfc5321.replyCodes.map(\.rawValue).sorted(),
+        extensions: smtp2821.extensions,
         bytes: modernBytes, oddities: [], trace: smtp2821.trace)
 }

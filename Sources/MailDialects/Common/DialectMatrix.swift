@@ -71,7 +71,9 @@ public enum DialectMatrix {
             }
             if delivered > 0 { summary = "\(delivered) of \(outcomes.count) delivered; " + summary }
         }
-        var cell = Cell(sender: sender, receiver: receiver, delivered: delivered, recipients: outcomes.count, summary: summary, transcript: conversation.transcript)
+        var cell = Cell(
+            sender: sender, receiver: receiver, delivered: delivered, recipients: outcomes.count, summary: summary,
+            transcript: conversation.transcript)
         cell.refusal = refusal
         cell.fellBackToHELO = conversation.report?.fellBackToHELO == true
         cell.pipelined = conversation.report?.pipelined == true

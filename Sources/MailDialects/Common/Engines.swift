@@ -22,7 +22,10 @@ public struct SenderEngine: Sendable {
     ) -> SenderEngine {
         switch dialect {
         case .ftp765, .mtp772, .mtp780:
-            .mtp(MTPSender(configuration: MTPSender.Configuration(rules: .forDialect(dialect), timeouts: timeouts), transactions: transactions))
+            .mtp(
+                MTPSender(
+                    configuration: MTPSender.Configuration(rules: .forDialect(dialect), timeouts: timeouts),
+                    transactions: transactions))
         case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321:
             SenderEngine(
                 smtpEngine: SMTPSender(
@@ -46,23 +49,29 @@ public struct SenderEngine: Sendable {
                 transactions: transactions)
             rulesDialect = dialect
         } else {
-            self = .make(dialect: dialect, clientName: clientName, transactions: transactions, extensions: extensions, timeouts: timeouts)
+            self = .make(
+                dialect: dialect, clientName: clientName, transactions: transactions, extensions: extensions,
+                timeouts: timeouts)
         }
     }
 
     /// `restart` for a session of one transaction (a mail agent's): an SMTP sender keeps the
     /// storage of its transaction list, and its rules if they are the dialect's already.
     public mutating func restart(
-        dialect: DialectID, clientName: String, transaction: consuming OutboundTransaction, extensions: ExtensionSet = .all,
+        dialect: DialectID, clientName: String, transaction: consuming OutboundTransaction,
+        extensions: ExtensionSet = .all,
         timeouts: SenderTimeouts = .rfc2821
     ) {
         if dialect.isSMTP, smtpEngine != nil {
             smtpEngine!.restart(
-                rules: rulesDialect == dialect ? nil : .forDialect(dialect), clientName: clientName, extensions: extensions,
+                rules: rulesDialect == dialect ? nil : .forDialect(dialect), clientName: clientName,
+                extensions: extensions,
                 timeouts: timeouts, transaction: transaction)
             rulesDialect = dialect
         } else {
-            self = .make(dialect: dialect, clientName: clientName, transactions: [transaction], extensions: extensions, timeouts: timeouts)
+            self = .make(
+                dialect: dialect, clientName: clientName, transactions: [transaction], extensions: extensions,
+                timeouts: timeouts)
         }
     }
 
@@ -100,15 +109,21 @@ public struct ReceiverEngine: Sendable {
     /// As `SenderEngine.rulesDialect`.
     private var rulesDialect: DialectID?
 
-    public static func smtp(_ engine: SMTPReceiver) -> ReceiverEngine { ReceiverEngine(smtpEngine: engine, mtpEngine: nil) }
-    public static func mtp(_ engine: MTPReceiver) -> ReceiverEngine { ReceiverEngine(smtpEngine: nil, mtpEngine: engine) }
+    public static func smtp(_ engine: SMTPReceiver) -> ReceiverEngine {
+        ReceiverEngine(smtpEngine: engine, mtpEngine: nil)
+    }
+    public static func mtp(_ engine: MTPReceiver) -> ReceiverEngine {
+        ReceiverEngine(smtpEngine: nil, mtpEngine: engine)
+    }
 
     /// A receiver for a host whose sessions share one policy.
     public static func make(dialect: DialectID, policy: SharedReceiverPolicy) -> ReceiverEngine {
         switch dialect {
         case .ftp765, .mtp772, .mtp780: .mtp(MTPReceiver(rules: .forDialect(dialect), policy: policy.policy))
         case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321:
-            ReceiverEngine(smtpEngine: SMTPReceiver(rules: .forDialect(dialect), sharedPolicy: policy), mtpEngine: nil, rulesDialect: dialect)
+            ReceiverEngine(
+                smtpEngine: SMTPReceiver(rules: .forDialect(dialect), sharedPolicy: policy), mtpEngine: nil,
+                rulesDialect: dialect)
         }
     }
 
@@ -128,7 +143,8 @@ public struct ReceiverEngine: Sendable {
     public static func make(dialect: DialectID, policy: ReceiverPolicy) -> ReceiverEngine {
         switch dialect {
         case .ftp765, .mtp772, .mtp780: .mtp(MTPReceiver(rules: .forDialect(dialect), policy: policy))
-        case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321: .smtp(SMTPReceiver(rules: .forDialect(dialect), policy: policy))
+        case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321:
+            .smtp(SMTPReceiver(rules: .forDialect(dialect), policy: policy))
         }
     }
 
@@ -142,7 +158,8 @@ public struct ReceiverEngine: Sendable {
     }
 
     public mutating func deliveryFinished(_ decision: DeliveryDecision, now: Timestamp) -> [ReceiverAction] {
-        smtpEngine != nil ? smtpEngine!.deliveryFinished(decision, now: now) : mtpEngine!.deliveryFinished(decision, now: now)
+        smtpEngine != nil
+            ? smtpEngine!.deliveryFinished(decision, now: now) : mtpEngine!.deliveryFinished(decision, now: now)
     }
 
     public mutating func connectionClosed() {
@@ -160,7 +177,9 @@ public struct ReceiverEngine: Sendable {
     /// Fault injection: the next command `verb` (such as "RCPT" or "MRCP") gets `reply` instead.
     public mutating func injectReply(_ reply: Reply, forNextCommand verb: String) {
         if smtpEngine != nil {
-            if let smtpVerb = SMTPVerb(rawValue: verb.uppercased()) { smtpEngine!.injectReply(reply, forNext: smtpVerb) }
+            if let smtpVerb = SMTPVerb(rawValue: verb.uppercased()) {
+                smtpEngine!.injectReply(reply, forNext: smtpVerb)
+            }
         } else {
             mtpEngine!.injectReply(reply, forNext: verb)
         }

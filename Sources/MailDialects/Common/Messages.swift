@@ -76,7 +76,8 @@ public enum RecipientStatus: Hashable, Sendable {
     /// The reply as the RFCs write it (`451 Requested action aborted`), or what broke off.
     public var summary: String {
         switch self {
-        case .delivered(let reply), .temporaryFailure(let reply), .permanentFailure(let reply): "\(reply.code) \(reply.text)"
+        case .delivered(let reply), .temporaryFailure(let reply), .permanentFailure(let reply):
+            "\(reply.code) \(reply.text)"
         case .interrupted(let why): "no reply: \(why)"
         }
     }

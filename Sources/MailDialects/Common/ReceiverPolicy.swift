@@ -87,7 +87,8 @@ public struct ReceiverPolicy: Hashable, Sendable {
             keywordLines.append(literal: "\r\n")
         }
         replyTexts = ReplyTexts(
-            greeting: greeting, closing: closing, ehloKeywords: keywords, encodedGreeting: Reply(.serviceReady, greeting).encoded,
+            greeting: greeting, closing: closing, ehloKeywords: keywords,
+            encodedGreeting: Reply(.serviceReady, greeting).encoded,
             encodedClosing: Reply(.closing, closing).encoded, encodedEHLOKeywords: keywordLines)
     }
 
@@ -97,7 +98,8 @@ public struct ReceiverPolicy: Hashable, Sendable {
         relaying: RelayPolicy = .sourceRoutes, activeUsers: Set<String> = [], maxRecipients: Int = 100,
         maxMessageSize: Int? = nil, mailingLists: [String: [String]] = [:], fullNames: [String: String] = [:],
         verifiesUsers: Bool = true, extensions: ExtensionSet = .all, greeting: GreetingMode = .ready,
-        acceptsTURN: Bool = false, mtpSchemes: [MTPScheme] = [.textFirst, .recipientsFirst], mtpRecipientTable: Int = 100,
+        acceptsTURN: Bool = false, mtpSchemes: [MTPScheme] = [.textFirst, .recipientsFirst],
+        mtpRecipientTable: Int = 100,
         commandTimeout: Duration = .seconds(300), mailDomain: Domain? = nil
     ) {
         self.hostName = hostName
@@ -225,7 +227,9 @@ extension ReceiverPolicy {
         if localDomains.contains(domain) || isThisHost(domain) {
             let key = mailbox.localPart.lowercasedKey()
             // Most hosts forward nobody: an empty table is not hashed into.
-            if !forwards.isEmpty, let moved = forwards[key] { return forwardsMovedUsers ? .accept(.forward(moved)) : .pleaseTry(moved) }
+            if !forwards.isEmpty, let moved = forwards[key] {
+                return forwardsMovedUsers ? .accept(.forward(moved)) : .pleaseTry(moved)
+            }
             if userKeyExists(key) { return .accept(.local(mailbox)) }
             return operatorForwardsUnknownUsers ? .accept(.operatorForward) : .unknownUser
         }

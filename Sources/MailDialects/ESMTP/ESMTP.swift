@@ -36,6 +36,8 @@ extension SMTPRules {
         // requeued for a later session (its §8 example).
         retryInNextTransaction: [.exceededStorage],
         replyCodes: classicCodes.union([252, 455, 555].map { ReplyCode($0) }),
-        commands: [.helo, .ehlo, .mail, .rcpt, .data, .rset, .send, .soml, .saml, .vrfy, .expn, .help, .noop, .quit, .turn]
+        commands: [
+            .helo, .ehlo, .mail, .rcpt, .data, .rset, .send, .soml, .saml, .vrfy, .expn, .help, .noop, .quit, .turn,
+        ]
     )
 }

@@ -15,8 +15,11 @@ public enum MTPLimits {
     public static let textLine = 1000
     /// The reply codes of RFC 780 §5.2.2.
     public static let replyCodes: Set<ReplyCode> = Set(
-        [120, 151, 152, 200, 201, 211, 214, 215, 220, 221, 250, 354, 421, 450, 451, 452, 500, 501, 502, 503, 504, 550, 552, 553]
-            .map { ReplyCode($0) })
+        [
+            120, 151, 152, 200, 201, 211, 214, 215, 220, 221, 250, 354, 421, 450, 451, 452, 500, 501, 502, 503, 504,
+            550, 552, 553,
+        ]
+        .map { ReplyCode($0) })
 }
 
 /// The argument of MRSQ (RFC 780 §4.1).
@@ -80,7 +83,8 @@ public enum MTPCommand: Hashable, Sendable {
         case .mail(let from, let to):
             switch rules.addressing {
             case .ident: "MAIL" + (to.map { " " + Self.ident($0) } ?? "")
-            case .mailboxSender: "MAIL FROM:\(from.withoutRoute.text(.comma))" + (to.map { " TO:\($0.text(.comma))" } ?? "")
+            case .mailboxSender:
+                "MAIL FROM:\(from.withoutRoute.text(.comma))" + (to.map { " TO:\($0.text(.comma))" } ?? "")
             case .paths: "MAIL FROM:\(from.text(.comma))" + (to.map { " TO:\($0.text(.comma))" } ?? "")
             }
         case .terminal(let mode, let to): "\(mode.rawValue) \(Self.ident(to))"
@@ -114,12 +118,15 @@ public enum MTPCommand: Hashable, Sendable {
 
     /// The other commands of RFC 765's list ("The following are the FTP commands").
     static let otherFTPCommands: Set<String> = [
-        "USER", "PASS", "ACCT", "REIN", "PORT", "PASV", "TYPE", "STRU", "MODE", "RETR", "STOR", "APPE", "MLFL", "ALLO", "REST",
+        "USER", "PASS", "ACCT", "REIN", "PORT", "PASV", "TYPE", "STRU", "MODE", "RETR", "STOR", "APPE", "MLFL", "ALLO",
+        "REST",
         "RNFR", "RNTO", "ABOR", "DELE", "CWD", "LIST", "NLST", "SITE", "STAT",
     ]
 
     /// Parses a command line (without CR LF) in RFC 780's form.
-    public static func parse(_ line: ArraySlice<UInt8>) -> Result<MTPCommand, ParseError> { parse(line, rules: .rfc780) }
+    public static func parse(_ line: ArraySlice<UInt8>) -> Result<MTPCommand, ParseError> {
+        parse(line, rules: .rfc780)
+    }
 
     /// Parses a command line (without CR LF). Command words and scheme letters are case-insensitive;
     /// "one or more spaces" separate the command from its argument (RFC 780 §5.1.2).
@@ -132,10 +139,13 @@ public enum MTPCommand: Hashable, Sendable {
         case "MAIL" where rules.addressing == .ident:
             if argument.isEmpty { return .success(.mail(from: .null, to: nil)) }
             return identPath(argument, rules).map { .mail(from: .null, to: $0) }
-        case "MSND" where rules.terminalCommands, "MSOM" where rules.terminalCommands, "MSAM" where rules.terminalCommands:
+        case "MSND" where rules.terminalCommands, "MSOM" where rules.terminalCommands,
+            "MSAM" where rules.terminalCommands:
             return identPath(argument, rules).map { .terminal(TerminalMode(rawValue: word)!, to: $0) }
         case "MAIL":
-            guard argument.prefix(5).uppercased() == "FROM:" else { return .failure(.syntax("expected FROM:<sender-path>")) }
+            guard argument.prefix(5).uppercased() == "FROM:" else {
+                return .failure(.syntax("expected FROM:<sender-path>"))
+            }
             let rest = argument.dropFirst(5).drop { $0 == " " }
             guard let close = rest.firstIndex(of: ">") else { return .failure(.syntax("expected FROM:<sender-path>")) }
             let fromText = rest[...close]
@@ -146,7 +156,9 @@ public enum MTPCommand: Hashable, Sendable {
             case .failure(let error): return .failure(.path(error))
             }
             // RFC 772: "<sender> ::= "<" <mailbox> ">"", no route.
-            if rules.addressing == .mailboxSender, !from.route.isEmpty { return .failure(.syntax("the sender is a mailbox, without a route")) }
+            if rules.addressing == .mailboxSender, !from.route.isEmpty {
+                return .failure(.syntax("the sender is a mailbox, without a route"))
+            }
             if after.isEmpty { return .success(.mail(from: from, to: nil)) }
             guard after.prefix(3).uppercased() == "TO:" else { return .failure(.syntax("expected TO:<receiver-path>")) }
             switch Path.parse(after.dropFirst(3).drop { $0 == " " }, style: .comma, limits: rules.pathLimits) {
@@ -164,7 +176,9 @@ public enum MTPCommand: Hashable, Sendable {
         case "MRCP" where rules.addressing == .ident:
             return identPath(argument, rules).map { .mrcp($0) }
         case "MRCP":
-            guard argument.prefix(3).uppercased() == "TO:" else { return .failure(.syntax("expected TO:<receiver-path>")) }
+            guard argument.prefix(3).uppercased() == "TO:" else {
+                return .failure(.syntax("expected TO:<receiver-path>"))
+            }
             switch Path.parse(argument.dropFirst(3).drop { $0 == " " }, style: .comma, limits: rules.pathLimits) {
             case .success(let path): return .success(.mrcp(path))
             case .failure(let error): return .failure(.path(error))
@@ -184,7 +198,9 @@ public enum MTPCommand: Hashable, Sendable {
     /// RFC 765's `<ident>`: one word naming a user of the server.
     private static func identPath(_ argument: Substring, _ rules: MTPRules) -> Result<Path, ParseError> {
         guard !argument.isEmpty, !argument.contains(" ") else { return .failure(.syntax("expected a user name")) }
-        guard argument.utf8.count <= rules.pathLimits.localPart else { return .failure(.path(.localPartTooLong(limit: rules.pathLimits.localPart))) }
+        guard argument.utf8.count <= rules.pathLimits.localPart else {
+            return .failure(.path(.localPartTooLong(limit: rules.pathLimits.localPart)))
+        }
         return .success(Path(Mailbox(localPart: String(argument), domain: nil)))
     }
 }

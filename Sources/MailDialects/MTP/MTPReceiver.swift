@@ -111,7 +111,11 @@ public struct MTPReceiver: Sendable {
             case (.accepted, .basic), (.accepted, .recipientsFirst):
                 send(.okay, "Mail sent")
             case (.accepted, .storedText(let recipient)):
-                if case .relay = recipient.disposition { send(.okay, "Mail accepted for relaying") } else { send(.okay, "Stored mail sent") }
+                if case .relay = recipient.disposition {
+                    send(.okay, "Mail accepted for relaying")
+                } else {
+                    send(.okay, "Stored mail sent")
+                }
             case (.rejected(let reply), _):
                 send(reply.code, reply.text)
             case (.accepted, .textFirst):
@@ -207,7 +211,9 @@ public struct MTPReceiver: Sendable {
                 // Move the state out, so that appending a line does not copy the text collected so far.
                 var current = State.closed
                 swap(&current, &state)
-                guard case .text(let session, let purpose, var assembler) = consume current else { preconditionFailure("lost the text state") }
+                guard case .text(let session, let purpose, var assembler) = consume current else {
+                    preconditionFailure("lost the text state")
+                }
                 guard framer.feedText(to: &assembler) else {
                     state = .text(session, purpose, assembler)
                     break loop
@@ -231,7 +237,8 @@ public struct MTPReceiver: Sendable {
         case .success(let parsed): command = parsed
         case .failure(.unrecognized): return send(.syntaxError, "Syntax error, command unrecognized")
         case .failure(.syntax): return send(.parameterSyntaxError, "Syntax error in parameters or arguments")
-        case .failure(.path(let error)): return send(error.isMailboxProblem ? .mailboxNameNotAllowed : .parameterSyntaxError, "\(error)")
+        case .failure(.path(let error)):
+            return send(error.isMailboxProblem ? .mailboxNameNotAllowed : .parameterSyntaxError, "\(error)")
         case .failure(.unknownScheme): return send(rules.schemeRefusal, "I understand MRSQ but can't use that scheme")
         }
         if case .commands = state, let index = injections.firstIndex(where: { $0.0 == command.verb }) {
@@ -310,7 +317,10 @@ public struct MTPReceiver: Sendable {
                 case .query:
                     // "?" keeps the selection: "The recommended way for doing a reset" (§4.6).
                     let preferred = policy.mtpSchemes.first ?? .textFirst
-                    send(.preferredScheme, "\(preferred.rawValue) \(preferred == .textFirst ? "Text first, please" : "Recipients first, please")")
+                    send(
+                        .preferredScheme,
+                        "\(preferred.rawValue) \(preferred == .textFirst ? "Text first, please" : "Recipients first, please")"
+                    )
                 case .scheme(let scheme):
                     if policy.mtpSchemes.contains(scheme) {
                         session.scheme = scheme
@@ -324,11 +334,12 @@ public struct MTPReceiver: Sendable {
             case .mrcp(let path):
                 recipientReceived(addressed(path), session: session)
             case .help:
-                let verbs = switch rules.dialect {
-                case .ftp765: "MAIL MSND MSOM MSAM MRSQ MRCP HELP QUIT NOOP"
-                case .mtp772: "MAIL MRSQ MRCP HELP QUIT NOOP"
-                default: "MAIL MRSQ MRCP HELP QUIT NOOP CONT ABRT"
-                }
+                let verbs =
+                    switch rules.dialect {
+                    case .ftp765: "MAIL MSND MSOM MSAM MRSQ MRCP HELP QUIT NOOP"
+                    case .mtp772: "MAIL MRSQ MRCP HELP QUIT NOOP"
+                    default: "MAIL MRSQ MRCP HELP QUIT NOOP CONT ABRT"
+                    }
                 send(.helpMessage, ["\(policy.hostName) speaks \(rules.dialect.displayName)", verbs, "End of HELP"])
             case .ftp(let verb):
                 send(.notImplemented, "\(verb) not implemented: this server does mail only")
@@ -353,7 +364,9 @@ public struct MTPReceiver: Sendable {
         let verdict = policy.verdict(for: path, stripRoutes: false)
         switch scheme {
         case .recipientsFirst:
-            guard case .accept(let disposition) = verdict else { return send(rules.recipientRejected, "Recipient name rejected") }
+            guard case .accept(let disposition) = verdict else {
+                return send(rules.recipientRejected, "Recipient name rejected")
+            }
             guard session.storedRecipients.count < policy.mtpRecipientTable else {
                 return send(.insufficientStorage, "Recipient table full, this name not stored")
             }
@@ -362,7 +375,9 @@ public struct MTPReceiver: Sendable {
             send(.commandOkay, "OK, name stored")
         case .textFirst:
             guard session.storedText != nil else { return send(.badSequence, "No stored text; send MAIL first") }
-            guard case .accept(let disposition) = verdict else { return send(rules.recipientRejected, "No such user here") }
+            guard case .accept(let disposition) = verdict else {
+                return send(rules.recipientRejected, "No such user here")
+            }
             offer(session, .storedText(recipient: AcceptedRecipient(path: path, disposition: disposition)))
         }
     }
@@ -400,7 +415,8 @@ public struct MTPReceiver: Sendable {
 
     private mutating func startText(_ session: Session, _ purpose: Purpose) {
         textsStarted += 1
-        state = .text(session, purpose, MessageAssembler(maxSize: policy.maxMessageSize, clearHighBit: textPolicy.clearsHighBit))
+        state = .text(
+            session, purpose, MessageAssembler(maxSize: policy.maxMessageSize, clearHighBit: textPolicy.clearsHighBit))
         framer.terminator = TextPolicy.dataTerminator
         framer.sawBareLineFeed = false
         framer.maxLineLength = rules.textLine
@@ -442,7 +458,8 @@ public struct MTPReceiver: Sendable {
 
     private func message(from: Path, to recipients: [AcceptedRecipient], content: [UInt8]) -> ReceivedMessage {
         ReceivedMessage(
-            dialect: rules.dialect, reversePath: from, recipients: recipients, content: content, mode: .mail, clientName: "",
+            dialect: rules.dialect, reversePath: from, recipients: recipients, content: content, mode: .mail,
+            clientName: "",
             extended: false, body: .sevenBit, declaredSize: nil)
     }
 

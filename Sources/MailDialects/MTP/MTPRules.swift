@@ -47,25 +47,35 @@ public struct MTPRules: Hashable, Sendable {
     /// RFC 765. The RFC sets no line lengths; Mailpath takes RFC 821's 512 for command lines and
     /// 1000 for text lines.
     public static let rfc765 = MTPRules(
-        dialect: .ftp765, addressing: .ident, hasContinuation: false, schemeRefusal: .parameterSyntaxError, recipientRejected: .mailboxNameNotAllowed,
+        dialect: .ftp765, addressing: .ident, hasContinuation: false, schemeRefusal: .parameterSyntaxError,
+        recipientRejected: .mailboxNameNotAllowed,
         terminalCommands: true,
         pathLimits: PathLimits(path: 256, domain: 64, localPart: 64), commandLine: 512, textLine: 1000, replyLine: nil,
-        replyCodes: codes([119, 120, 151, 152, 200, 211, 214, 215, 220, 221, 250, 354, 421, 450, 451, 452, 500, 501, 502, 503, 504, 550, 552, 553]),
+        replyCodes: codes([
+            119, 120, 151, 152, 200, 211, 214, 215, 220, 221, 250, 354, 421, 450, 451, 452, 500, 501, 502, 503, 504,
+            550, 552, 553,
+        ]),
         protocolName: "FTP")
 
     /// RFC 772. It gives only the reply line (65); the other sizes are RFC 780 §5.5.3's.
     public static let rfc772 = MTPRules(
         dialect: .mtp772, addressing: .mailboxSender, hasContinuation: false, schemeRefusal: .parameterSyntaxError,
         recipientRejected: .mailboxNameNotAllowed, terminalCommands: false,
-        pathLimits: MTPLimits.path, commandLine: MTPLimits.commandLine, textLine: MTPLimits.textLine, replyLine: MTPLimits.replyLine,
-        replyCodes: codes([120, 151, 152, 200, 211, 214, 215, 220, 221, 250, 354, 421, 450, 451, 452, 500, 501, 502, 503, 550, 552, 553]),
+        pathLimits: MTPLimits.path, commandLine: MTPLimits.commandLine, textLine: MTPLimits.textLine,
+        replyLine: MTPLimits.replyLine,
+        replyCodes: codes([
+            120, 151, 152, 200, 211, 214, 215, 220, 221, 250, 354, 421, 450, 451, 452, 500, 501, 502, 503, 550, 552,
+            553,
+        ]),
         protocolName: "MTP")
 
     /// RFC 780 (§5.5.3 sizes, §5.2.2 codes).
     public static let rfc780 = MTPRules(
-        dialect: .mtp780, addressing: .paths, hasContinuation: true, schemeRefusal: .parameterNotImplemented, recipientRejected: .mailboxUnavailable,
+        dialect: .mtp780, addressing: .paths, hasContinuation: true, schemeRefusal: .parameterNotImplemented,
+        recipientRejected: .mailboxUnavailable,
         terminalCommands: false,
-        pathLimits: MTPLimits.path, commandLine: MTPLimits.commandLine, textLine: MTPLimits.textLine, replyLine: MTPLimits.replyLine,
+        pathLimits: MTPLimits.path, commandLine: MTPLimits.commandLine, textLine: MTPLimits.textLine,
+        replyLine: MTPLimits.replyLine,
         replyCodes: MTPLimits.replyCodes, protocolName: "MTP")
 
     /// The greeting's text: RFC 765's reply list has "220 Service ready for new user", with no host

@@ -17,7 +17,8 @@ public struct MTPSender: Sendable {
         public var timeouts: SenderTimeouts
 
         public init(
-            rules: MTPRules = .rfc780, acceptsForwarding: Bool = true, usesMultiRecipientSchemes: Bool = true, timeouts: SenderTimeouts = .rfc2821
+            rules: MTPRules = .rfc780, acceptsForwarding: Bool = true, usesMultiRecipientSchemes: Bool = true,
+            timeouts: SenderTimeouts = .rfc2821
         ) {
             self.rules = rules
             self.acceptsForwarding = acceptsForwarding
@@ -159,7 +160,9 @@ public struct MTPSender: Sendable {
             nextRecipient(now: now)
         case .schemeQuery:
             // §4.6: "MRSQ" and "MRSQ ?" are the tests for whether either scheme is implemented.
-            if code == .preferredScheme, let letter = reply.text.first, let preferred = MTPScheme(rawValue: String(letter).uppercased()) {
+            if code == .preferredScheme, let letter = reply.text.first,
+                let preferred = MTPScheme(rawValue: String(letter).uppercased())
+            {
                 send(.mrsq(.scheme(preferred)), expecting: .schemeSelect(preferred), now: now)
             } else {
                 scheme = .some(nil)
@@ -197,7 +200,9 @@ public struct MTPSender: Sendable {
             }
         case .recipientsText:
             // §4.4: the reply covers ALL stored recipients, "regardless of the actual error code".
-            for recipient in stored { settle(recipient, code.isPositiveCompletion ? .delivered(reply) : status(for: reply)) }
+            for recipient in stored {
+                settle(recipient, code.isPositiveCompletion ? .delivered(reply) : status(for: reply))
+            }
             stored = []
             storeNext(now: now)
         case .textMail:
@@ -275,7 +280,9 @@ public struct MTPSender: Sendable {
     private mutating func sendNextBasic(now: Timestamp) {
         guard !queue.isEmpty else { return finishTransaction(now: now, reset: false) }
         let recipient = queue.removeFirst()
-        send(.mail(from: transaction.reversePath, to: transaction.recipients[recipient]), expecting: .basicMail(recipient: recipient), now: now)
+        send(
+            .mail(from: transaction.reversePath, to: transaction.recipients[recipient]),
+            expecting: .basicMail(recipient: recipient), now: now)
     }
 
     private mutating func nextRecipient(now: Timestamp) { sendNextBasic(now: now) }
@@ -363,7 +370,8 @@ public struct MTPSender: Sendable {
                 recipients: transactions[index].recipients.indices.map {
                     RecipientOutcome(
                         recipient: transactions[index].recipients[$0],
-                        status: statuses[index][$0] ?? .interrupted("the session ended before this recipient was tried"))
+                        status: statuses[index][$0] ?? .interrupted("the session ended before this recipient was tried")
+                    )
                 })
         }
         actions.append(.finished(report))

@@ -164,8 +164,12 @@ extension SMTPCommand {
     /// Command words are case-insensitive (RFC 821 §4.1.2). Following Postel's robustness principle
     /// we accept spaces after `FROM:` and `TO:`, which RFC 2821 §4.1.2 says clients must not send.
     /// MAIL and RCPT parameters are accepted only after EHLO (RFC 1869 §6).
-    public static func parse(_ line: ArraySlice<UInt8>, rules: SMTPRules, extended: Bool) throws(SMTPCommandError) -> SMTPCommand {
-        try line.withUnsafeBufferPointer { bytes throws(SMTPCommandError) in try parse(bytes[...], rules: rules, extended: extended) }
+    public static func parse(_ line: ArraySlice<UInt8>, rules: SMTPRules, extended: Bool) throws(SMTPCommandError)
+        -> SMTPCommand
+    {
+        try line.withUnsafeBufferPointer { bytes throws(SMTPCommandError) in
+            try parse(bytes[...], rules: rules, extended: extended)
+        }
     }
 
     /// `parse(_:rules:extended:)` on a line read in place (see `LineFramer.nextRange()`): its
@@ -182,21 +186,28 @@ extension SMTPCommand {
         var argumentStart = wordEnd
         while argumentStart < line.endIndex && line[argumentStart] == 0x20 { argumentStart += 1 }
         var argumentEnd = line.endIndex
-        while argumentEnd > argumentStart && (line[argumentEnd - 1] == 0x20 || line[argumentEnd - 1] == 0x09) { argumentEnd -= 1 }
+        while argumentEnd > argumentStart && (line[argumentEnd - 1] == 0x20 || line[argumentEnd - 1] == 0x09) {
+            argumentEnd -= 1
+        }
         let argument = line[argumentStart..<argumentEnd]
         switch verb {
         case .helo, .ehlo:
-            guard !argument.isEmpty, !argument.contains(0x20), Domain.validate(bytes: argument, maxLength: rules.pathLimits.domain) == nil else {
+            guard !argument.isEmpty, !argument.contains(0x20),
+                Domain.validate(bytes: argument, maxLength: rules.pathLimits.domain) == nil
+            else {
                 throw .syntax(verb, "requires a domain name")
             }
             let name = String(decoding: argument, as: UTF8.self)
             return verb == .helo ? .helo(name) : .ehlo(name)
         case .mail, .send, .soml, .saml:
-            let mode: DeliveryMode = verb == .mail ? .mail : verb == .send ? .send : verb == .soml ? .sendOrMail : .sendAndMail
-            let (path, parameters) = try parsePathArgument(argument, keyword: fromKeyword, verb: verb, rules: rules, extended: extended, reverse: true)
+            let mode: DeliveryMode =
+                verb == .mail ? .mail : verb == .send ? .send : verb == .soml ? .sendOrMail : .sendAndMail
+            let (path, parameters) = try parsePathArgument(
+                argument, keyword: fromKeyword, verb: verb, rules: rules, extended: extended, reverse: true)
             return .mail(mode, path, parameters)
         case .rcpt:
-            let (path, parameters) = try parsePathArgument(argument, keyword: toKeyword, verb: verb, rules: rules, extended: extended, reverse: false)
+            let (path, parameters) = try parsePathArgument(
+                argument, keyword: toKeyword, verb: verb, rules: rules, extended: extended, reverse: false)
             guard parameters == .none else { throw .unknownParameter(.rcpt, "no RCPT parameters are supported") }
             return .rcpt(path)
         case .data, .rset, .quit, .turn:
@@ -232,7 +243,9 @@ extension SMTPCommand {
             var index = bytes.startIndex
             for expected in keyword {
                 let byte = bytes[index]
-                guard byte == expected || (expected >= 0x41 && expected <= 0x5a && byte == expected | 0x20) else { return false }
+                guard byte == expected || (expected >= 0x41 && expected <= 0x5a && byte == expected | 0x20) else {
+                    return false
+                }
                 index += 1
             }
             return true
@@ -279,7 +292,9 @@ extension SMTPCommand {
             let equals = word.firstIndex(of: UInt8(ascii: "="))
             let key = word[word.startIndex..<(equals ?? word.endIndex)]
             let value = equals.map { word[($0 + 1)...] }
-            if hasPrefix(key, sizeKeyword), key.count == sizeKeyword.utf8CodeUnitCount, let value, parameters.size == nil {
+            if hasPrefix(key, sizeKeyword), key.count == sizeKeyword.utf8CodeUnitCount, let value,
+                parameters.size == nil
+            {
                 // RFC 1870 §3: size-value ::= 1*20DIGIT; only one SIZE per MAIL.
                 guard (1...20).contains(value.count), value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
                     throw .syntax(verb, "SIZE needs a number")
@@ -293,7 +308,9 @@ extension SMTPCommand {
                     size = sum
                 }
                 parameters.size = size
-            } else if hasPrefix(key, bodyKeyword), key.count == bodyKeyword.utf8CodeUnitCount, let value, parameters.body == nil {
+            } else if hasPrefix(key, bodyKeyword), key.count == bodyKeyword.utf8CodeUnitCount, let value,
+                parameters.body == nil
+            {
                 // RFC 1652 §3: body-value ::= "7BIT" / "8BITMIME".
                 guard let body = BodyType(rawValue: String(decoding: value, as: UTF8.self).uppercased()) else {
                     throw .unknownParameter(verb, "unknown BODY=\(String(decoding: value.prefix(20), as: UTF8.self))")

@@ -130,8 +130,10 @@ public struct SMTPReceiver: Sendable {
     public var textEnvelope: ReceivedMessage? {
         guard case .text = state, let transaction = session.transaction else { return nil }
         return ReceivedMessage(
-            dialect: rules.dialect, reversePath: transaction.reversePath, recipients: transaction.recipients, content: [],
-            mode: transaction.mode, clientName: session.greeting?.name ?? "", extended: session.greeting?.isExtended ?? false,
+            dialect: rules.dialect, reversePath: transaction.reversePath, recipients: transaction.recipients,
+            content: [],
+            mode: transaction.mode, clientName: session.greeting?.name ?? "",
+            extended: session.greeting?.isExtended ?? false,
             body: transaction.parameters.body ?? .sevenBit, declaredSize: transaction.parameters.size)
     }
 
@@ -209,7 +211,8 @@ public struct SMTPReceiver: Sendable {
     /// Time has passed; if the client was too slow, answer 421 and close (RFC 2821 §4.5.3.2).
     public mutating func timerFired(now: Timestamp) -> [ReceiverAction] {
         guard let deadline, now >= deadline else { return [] }
-        send(Reply(.serviceNotAvailable, "\(policy.hostName) Timeout waiting for command, closing transmission channel"))
+        send(
+            Reply(.serviceNotAvailable, "\(policy.hostName) Timeout waiting for command, closing transmission channel"))
         close()
         return takeActions()
     }
@@ -329,7 +332,11 @@ public struct SMTPReceiver: Sendable {
                 if count == 0 { session.transaction!.recipients.reserveCapacity(4) }
                 session.transaction!.recipients.append(accepted)
             }
-            if let reply { send(reply, bufferable: bufferable) } else { send(encoded: Self.okay, bufferable: bufferable) }
+            if let reply {
+                send(reply, bufferable: bufferable)
+            } else {
+                send(encoded: Self.okay, bufferable: bufferable)
+            }
         case .data:
             guard let recipientCount = session.transaction?.recipients.count else {
                 send(Reply(.badSequence, "Bad sequence of commands: need MAIL and RCPT before DATA"))
@@ -400,7 +407,10 @@ public struct SMTPReceiver: Sendable {
             // RFC 5321 §2.3.8: a client "MUST NOT transmit" a bare LF; the text ended only at
             // <CRLF>.<CRLF> (§4.1.1.4), and it is refused whole rather than stored in part.
             state = .commands
-            send(Reply(.transactionFailed, "Transaction failed: a line of the text ends in a bare LF; lines end with CR LF"))
+            send(
+                Reply(
+                    .transactionFailed, "Transaction failed: a line of the text ends in a bare LF; lines end with CR LF"
+                ))
             return
         }
         flush()
@@ -453,7 +463,8 @@ public struct SMTPReceiver: Sendable {
 
     /// The reply to one RCPT (`nil`: a plain 250 OK, sent from its stored wire form) and the
     /// recipient, if accepted.
-    private func recipientReply(_ path: consuming Path, mode: DeliveryMode, count: Int) -> (Reply?, AcceptedRecipient?) {
+    private func recipientReply(_ path: consuming Path, mode: DeliveryMode, count: Int) -> (Reply?, AcceptedRecipient?)
+    {
         if count >= policy.maxRecipients {
             return (Reply(rules.tooManyRecipients, "Too many recipients, try again in another transaction"), nil)
         }
@@ -465,13 +476,19 @@ public struct SMTPReceiver: Sendable {
                 case (.send, false):
                     return (Reply(.mailboxBusy, "User not active now"), nil)  // RFC 821 §3.4, App. F Scenario 5
                 case (.sendOrMail, false):
-                    return (Reply(.okay, "User not active now, so will do mail."), AcceptedRecipient(path: path, disposition: disposition))
+                    return (
+                        Reply(.okay, "User not active now, so will do mail."),
+                        AcceptedRecipient(path: path, disposition: disposition)
+                    )
                 default: break
                 }
             }
             switch disposition {
             case .forward(let mailbox):
-                return (Reply(.userNotLocalWillForward, "User not local; will forward to <\(mailbox)>"), AcceptedRecipient(path: path, disposition: disposition))
+                return (
+                    Reply(.userNotLocalWillForward, "User not local; will forward to <\(mailbox)>"),
+                    AcceptedRecipient(path: path, disposition: disposition)
+                )
             case .operatorForward:
                 return (Reply(.mailboxUnavailable, "No such user here"), nil)
             case .local, .relay:
@@ -556,7 +573,9 @@ public struct SMTPReceiver: Sendable {
 
     private func help(_ topic: String?) -> Reply {
         let verbs = rules.commands.map(\.rawValue).joined(separator: " ")
-        return Reply(.helpMessage, ["\(policy.hostName) speaks \(rules.dialect.displayName)", "Commands: \(verbs)", "End of HELP info"])
+        return Reply(
+            .helpMessage,
+            ["\(policy.hostName) speaks \(rules.dialect.displayName)", "Commands: \(verbs)", "End of HELP info"])
     }
 
     // MARK: Output

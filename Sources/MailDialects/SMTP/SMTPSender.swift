@@ -166,7 +166,8 @@ public struct SMTPSender: Sendable {
     /// Keeps the storage of the last session's text (the last transaction's) in `spareStorage`
     /// when it is big enough and none is kept yet: the finished transactions are given up here.
     private static func keepTextStorage(of done: inout [OutboundTransaction], in spareStorage: inout [UInt8]) {
-        guard spareStorage.capacity == 0, let last = done.indices.last, done[last].content.capacity >= SMTPReceiver.spareMinimum
+        guard spareStorage.capacity == 0, let last = done.indices.last,
+            done[last].content.capacity >= SMTPReceiver.spareMinimum
         else { return }
         spareStorage = done[last].content
         done.removeAll(keepingCapacity: true)  // the last session's transactions, and their texts but this one, go here
@@ -258,7 +259,9 @@ public struct SMTPSender: Sendable {
                         // bytes (the parser builds no text for it, see `readsText`).
                         readExtension(UnsafeBufferPointer(rebasing: line[4...]))
                     }
-                    switch parser.lineReceived(line, minimumFirstDigit: 2, keepsText: { Self.readsText(of: $0, awaiting: awaited) }) {
+                    switch parser.lineReceived(
+                        line, minimumFirstDigit: 2, keepsText: { Self.readsText(of: $0, awaiting: awaited) })
+                    {
                     case .incomplete: continue
                     case .malformed(let text):
                         interrupt("a malformed reply: \(text.prefix(40))", closing: true)
@@ -394,7 +397,9 @@ public struct SMTPSender: Sendable {
                 if round.accepted.isEmpty {
                     // RFC 2920 §3.1: DATA accepted with no valid recipient: send a single dot.
                     pending.append(.loneDot)
-                    send(.text([UInt8(ascii: "."), 0x0d, 0x0a]), timeout: configuration.timeouts.$dataTermination, now: now)
+                    send(
+                        .text([UInt8(ascii: "."), 0x0d, 0x0a]), timeout: configuration.timeouts.$dataTermination,
+                        now: now)
                 } else {
                     sendText(now: now)
                 }
@@ -429,7 +434,9 @@ public struct SMTPSender: Sendable {
         if pending.isEmpty == false { deadline = deadline ?? now.adding(nanoseconds: configuration.timeouts.$other) }
     }
 
-    private var pipelining: Bool { extended && configuration.extensions.contains(.pipelining) && offered.contains(.pipelining) }
+    private var pipelining: Bool {
+        extended && configuration.extensions.contains(.pipelining) && offered.contains(.pipelining)
+    }
     private var sizeLimit: Int?
     /// The extensions this sender knows that the server's EHLO reply named.
     private var offered: ExtensionSet = []
@@ -458,7 +465,9 @@ public struct SMTPSender: Sendable {
     private static func word(_ word: UnsafeBufferPointer<UInt8>, is literal: StaticString) -> Bool {
         literal.withUTF8Buffer { literal in
             word.count == literal.count
-                && !zip(word, literal).contains { byte, upper in byte != upper && !(upper >= 0x41 && upper <= 0x5a && byte == upper | 0x20) }
+                && !zip(word, literal).contains { byte, upper in
+                    byte != upper && !(upper >= 0x41 && upper <= 0x5a && byte == upper | 0x20)
+                }
         }
     }
 
@@ -490,7 +499,9 @@ public struct SMTPSender: Sendable {
             }
         }
         guard let first, let second, first.count == 4 else { return nil }
-        for (offset, letter) in "size".utf8.enumerated() where bytes[first.lowerBound + offset] | 0x20 != letter { return nil }
+        for (offset, letter) in "size".utf8.enumerated() where bytes[first.lowerBound + offset] | 0x20 != letter {
+            return nil
+        }
         var limit = 0
         for index in second {
             let digit = bytes[index] &- 0x30
@@ -546,7 +557,8 @@ public struct SMTPSender: Sendable {
             }
             // RFC 1870 §4: do not send what the server said it cannot take.
             if let limit = sizeLimit, configuration.extensions.contains(.size), transaction.declaredSize > limit {
-                let reply = Reply(.exceededStorage, "Message size \(transaction.declaredSize) exceeds the server's limit \(limit)")
+                let reply = Reply(
+                    .exceededStorage, "Message size \(transaction.declaredSize) exceeds the server's limit \(limit)")
                 for recipient in transaction.recipients.indices { settle(index, recipient, .permanentFailure(reply)) }
                 continue
             }
@@ -564,7 +576,9 @@ public struct SMTPSender: Sendable {
             parameters.size = transactions[current].declaredSize
             newRound.sizeDeclared = true
         }
-        if extended, configuration.extensions.contains(.eightBitMIME), offered.contains(.eightBitMIME), transactions[current].hasEightBitText {
+        if extended, configuration.extensions.contains(.eightBitMIME), offered.contains(.eightBitMIME),
+            transactions[current].hasEightBitText
+        {
             parameters.body = .eightBitMIME
         }
         round = newRound
@@ -631,7 +645,9 @@ public struct SMTPSender: Sendable {
     }
 
     /// Writes one command and waits for its reply.
-    private mutating func send(_ command: SMTPCommand, expecting expectation: Expectation, timeout: Int64, now: Timestamp) {
+    private mutating func send(
+        _ command: SMTPCommand, expecting expectation: Expectation, timeout: Int64, now: Timestamp
+    ) {
         var outgoing = Outgoing()
         outgoing.append(command, rules.routeStyle)
         pending.append(expectation)
@@ -697,7 +713,9 @@ public struct SMTPSender: Sendable {
                     id: transactions[index].id,
                     recipients: transactions[index].recipients.indices.map {
                         // The status is moved, not copied: nothing reads it here once the report is made.
-                        RecipientOutcome(recipient: transactions[index].recipients[$0], status: statuses[statusStarts[index] + $0].take()!)
+                        RecipientOutcome(
+                            recipient: transactions[index].recipients[$0],
+                            status: statuses[statusStarts[index] + $0].take()!)
                     }))
         }
         actions.append(.finished(report))

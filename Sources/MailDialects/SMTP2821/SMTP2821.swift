@@ -32,7 +32,9 @@ extension SMTPRules {
         // §4.5.3.1: "Clients SHOULD treat a 552 code in this case as a temporary ... failure".
         retryInNextTransaction: [.insufficientStorage, .exceededStorage],
         replyCodes: classicCodes.union([ReplyCode(252)]),
-        commands: [.helo, .ehlo, .mail, .rcpt, .data, .rset, .send, .soml, .saml, .vrfy, .expn, .help, .noop, .quit, .turn]
+        commands: [
+            .helo, .ehlo, .mail, .rcpt, .data, .rset, .send, .soml, .saml, .vrfy, .expn, .help, .noop, .quit, .turn,
+        ]
     )
 
     /// RFC 5321 is RFC 2821 with 455 and 555 restored to the reply lists (§4.3.2).

@@ -14,8 +14,10 @@ extension BenchCommand {
         let quiet = arguments.flag("quiet")
         let small = try measure(domains: 10, messages: messages, seed: seed, context: context, quiet: quiet)
         let large = try measure(domains: domains, messages: messages, seed: seed, context: context, quiet: quiet)
-        var text = "Scale benchmark: generated Internets (mailpath generate internet --seed \(seed)), \(Format.grouped(messages)) messages each\n"
-        text += "  \("".padding(toLength: 24, withPad: " ", startingAt: 0))\(column("10 domains"))\(column("\(Format.grouped(domains)) domains"))\n"
+        var text =
+            "Scale benchmark: generated Internets (mailpath generate internet --seed \(seed)), \(Format.grouped(messages)) messages each\n"
+        text +=
+            "  \("".padding(toLength: 24, withPad: " ", startingAt: 0))\(column("10 domains"))\(column("\(Format.grouped(domains)) domains"))\n"
         func row(_ label: String, _ a: String, _ b: String) {
             text += "  \(label.padding(toLength: 24, withPad: " ", startingAt: 0))\(column(a))\(column(b))\n"
         }
@@ -23,19 +25,27 @@ extension BenchCommand {
         row("scenario file", Format.mebibytes(UInt64(small.bytes)), Format.mebibytes(UInt64(large.bytes)))
         row("load (decode + set up)", "\(Format.decimal(small.load, 3)) s", "\(Format.decimal(large.load, 3)) s")
         row("simulate", "\(Format.decimal(small.run, 3)) s", "\(Format.decimal(large.run, 3)) s")
-        row("per message", "\(Format.decimal(small.run * 1e6 / Double(messages), 1)) us", "\(Format.decimal(large.run * 1e6 / Double(messages), 1)) us")
+        row(
+            "per message", "\(Format.decimal(small.run * 1e6 / Double(messages), 1)) us",
+            "\(Format.decimal(large.run * 1e6 / Double(messages), 1)) us")
         row("events per message", Format.decimal(small.eventsPerMessage, 1), Format.decimal(large.eventsPerMessage, 1))
         row(
             "per event", "\(Format.decimal(small.run * 1e9 / Double(messages) / small.eventsPerMessage, 0)) ns",
             "\(Format.decimal(large.run * 1e9 / Double(messages) / large.eventsPerMessage, 0)) ns")
         row("latency mean / p95", small.latency, large.latency)
-        row("delivered", "\(Format.grouped(small.delivered)) of \(Format.grouped(small.recipients))", "\(Format.grouped(large.delivered)) of \(Format.grouped(large.recipients))")
-        text += "  per-message cost ratio  \(Format.decimal(large.run / max(small.run, 1e-9), 2)) (longer paths take more events: \(Format.decimal(large.eventsPerMessage / small.eventsPerMessage, 2)) times as many)\n"
-        if let peak = ProcessStatistics.peakResidentBytes() { text += "  peak memory             \(Format.mebibytes(peak)) (the process, after both)\n" }
+        row(
+            "delivered", "\(Format.grouped(small.delivered)) of \(Format.grouped(small.recipients))",
+            "\(Format.grouped(large.delivered)) of \(Format.grouped(large.recipients))")
+        text +=
+            "  per-message cost ratio  \(Format.decimal(large.run / max(small.run, 1e-9), 2)) (longer paths take more events: \(Format.decimal(large.eventsPerMessage / small.eventsPerMessage, 2)) times as many)\n"
+        if let peak = ProcessStatistics.peakResidentBytes() {
+            text += "  peak memory             \(Format.mebibytes(peak)) (the process, after both)\n"
+        }
         #if DEBUG
-        text += "  warning                 this is a debug build; use: \(command) --scale\n"
+            text += "  warning                 this is a debug build; use: \(command) --scale\n"
         #endif
-        text += "  reproduce with          \(command) --scale --domains \(domains) --messages \(messages) --seed \(seed)\n"
+        text +=
+            "  reproduce with          \(command) --scale --domains \(domains) --messages \(messages) --seed \(seed)\n"
         context.console.out(text)
         return small.delivered == small.recipients && large.delivered == large.recipients ? .success : .failure
     }
@@ -53,7 +63,9 @@ extension BenchCommand {
         var recipients: Int
     }
 
-    private static func measure(domains: Int, messages: Int, seed: UInt64, context: CommandContext, quiet: Bool) throws -> ScaleFigures {
+    private static func measure(domains: Int, messages: Int, seed: UInt64, context: CommandContext, quiet: Bool) throws
+        -> ScaleFigures
+    {
         let generator = InternetGenerator(domains: domains, messages: messages, rate: 100, seed: seed)
         context.progress("bench --scale: generating \(Format.grouped(domains)) domains", quiet: quiet)
         let text = generator.scenarioText()
@@ -66,13 +78,15 @@ extension BenchCommand {
         do {
             scenario = try Scenario.decode(text, file: "internet-\(domains).json")
             setup = try scenario.setup(
-                era: era, workload: scenario.makeWorkload(), options: RunOptions(tracing: false, keepsMailboxes: false, keepsMailboxText: false, queueSamples: 0))
+                era: era, workload: scenario.makeWorkload(),
+                options: RunOptions(tracing: false, keepsMailboxes: false, keepsMailboxText: false, queueSamples: 0))
             simulation = MailSimulation(setup)
         } catch {
             throw CLIError.failure(error.description)
         }
         let loaded = clock.now
-        simulation.progress = ExperimentSupport.progress(context, quiet: quiet, label: "bench --scale \(Format.grouped(domains)) domains")
+        simulation.progress = ExperimentSupport.progress(
+            context, quiet: quiet, label: "bench --scale \(Format.grouped(domains)) domains")
         let result = simulation.run()
         ExperimentSupport.endProgress(context, quiet: quiet)
         let ran = clock.now
@@ -81,10 +95,15 @@ extension BenchCommand {
         func seconds(_ duration: Duration) -> Double {
             Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         }
-        let latency = metrics.latency.map { "\(Format.decimal(Double($0.mean.nanoseconds) / 1e9, 3)) / \(Format.decimal(Double($0.p95.nanoseconds) / 1e9, 3)) s" } ?? "none"
+        let latency =
+            metrics.latency.map {
+                "\(Format.decimal(Double($0.mean.nanoseconds) / 1e9, 3)) / \(Format.decimal(Double($0.p95.nanoseconds) / 1e9, 3)) s"
+            } ?? "none"
         return ScaleFigures(
-            hosts: scenario.hosts.count, bytes: text.utf8.count, load: seconds(start.duration(to: loaded)), run: seconds(loaded.duration(to: ran)),
-            eventsPerMessage: Double(metrics.events) / Double(messages), latency: latency, delivered: metrics.totals.delivered,
+            hosts: scenario.hosts.count, bytes: text.utf8.count, load: seconds(start.duration(to: loaded)),
+            run: seconds(loaded.duration(to: ran)),
+            eventsPerMessage: Double(metrics.events) / Double(messages), latency: latency,
+            delivered: metrics.totals.delivered,
             recipients: metrics.totals.recipients)
     }
 }

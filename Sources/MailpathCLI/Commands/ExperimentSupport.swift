@@ -25,7 +25,8 @@ enum ExperimentSupport {
         if let era = Era.named(name) { return era }
         let names = Era.all.map(\.name)
         throw CLIError.usage(
-            "unknown era '\(name)'" + (Suggestions.closest(to: name, among: names).map { "; did you mean '\($0)'?" } ?? "")
+            "unknown era '\(name)'"
+                + (Suggestions.closest(to: name, among: names).map { "; did you mean '\($0)'?" } ?? "")
                 + " (see 'mailpath eras')")
     }
 
@@ -61,12 +62,15 @@ enum ExperimentSupport {
     /// interval's half-width, and for neighbouring eras the paired difference), JSON or CSV; with
     /// `out`, replications.json, estimates.csv and differences.csv.
     static func runReplicated(
-        _ scenario: Scenario, eras: [Era], replications: Int, format: String, out: String?, path: String, quiet: Bool, context: CommandContext
+        _ scenario: Scenario, eras: [Era], replications: Int, format: String, out: String?, path: String, quiet: Bool,
+        context: CommandContext
     ) throws {
         let comparison: ReplicatedComparison
         do {
-            comparison = try ReplicatedComparison.run(scenario, eras: eras, replications: replications, file: path) { index, count in
-                context.progress("run \(index + 1) of \(count) (\(eras.count) eras × \(replications) replications)", quiet: quiet)
+            comparison = try ReplicatedComparison.run(scenario, eras: eras, replications: replications, file: path) {
+                index, count in
+                context.progress(
+                    "run \(index + 1) of \(count) (\(eras.count) eras × \(replications) replications)", quiet: quiet)
             }
         } catch {
             throw CLIError.data(error.description)
@@ -76,10 +80,12 @@ enum ExperimentSupport {
         case "json": context.console.out(comparison.json.rendered())
         case "csv": context.console.out(CSV.render(headers: ReplicatedComparison.csvHeaders, rows: comparison.csvRows))
         default:
-            var text = "\(scenario.name): \(replications) replications (seeds \(comparison.seeds.prefix(3).map(String.init).joined(separator: ", "))"
+            var text =
+                "\(scenario.name): \(replications) replications (seeds \(comparison.seeds.prefix(3).map(String.init).joined(separator: ", "))"
             text += replications > 3 ? ", …)" : ")"
             text += eras.count > 1 ? "; every era runs the same seeds\n\n" : " in \(eras[0].name)\n\n"
-            text += "Each figure: mean ± half-width of its 95% confidence interval (Student t, \(replications - 1) degrees of freedom).\n\n"
+            text +=
+                "Each figure: mean ± half-width of its 95% confidence interval (Student t, \(replications - 1) degrees of freedom).\n\n"
             text += comparison.table.text
             for index in eras.indices.dropFirst() {
                 text += "\nPaired differences, seed by seed (figures that differ in some replication):\n"
@@ -90,9 +96,12 @@ enum ExperimentSupport {
         if let out {
             let folder = try OutputFolder(out)
             try folder.write(comparison.json.rendered(), "replications.json")
-            try folder.write(CSV.render(headers: ReplicatedComparison.csvHeaders, rows: comparison.csvRows), "estimates.csv")
+            try folder.write(
+                CSV.render(headers: ReplicatedComparison.csvHeaders, rows: comparison.csvRows), "estimates.csv")
             if eras.count > 1 {
-                try folder.write(CSV.render(headers: ReplicatedComparison.differenceHeaders, rows: comparison.differenceRows), "differences.csv")
+                try folder.write(
+                    CSV.render(headers: ReplicatedComparison.differenceHeaders, rows: comparison.differenceRows),
+                    "differences.csv")
             }
             try folder.commit()
         }
@@ -101,7 +110,8 @@ enum ExperimentSupport {
 
     /// The option every experiment subcommand takes to change a factor of its eras.
     static let pcapOption = OptionSpec.option(
-        "pcap", value: "FILE", help: "Also write every segment and DNS message of the run as pcapng, for Wireshark or tshark.")
+        "pcap", value: "FILE",
+        help: "Also write every segment and DNS message of the run as pcapng, for Wireshark or tshark.")
 
     /// Writes the run's packet trace (`--pcap FILE`): one Ethernet/IPv4 frame a segment, stamped
     /// with the era's date plus the simulated time, each frame's comment naming its trace event.
@@ -146,7 +156,8 @@ enum ExperimentSupport {
     /// The run replayed in a page (`viewer.html`): the topology, every trace record.
     static func viewer(_ outcome: RunOutcome, title: String) -> String {
         let run = viewerRun(outcome, label: "")
-        return ViewerHTML.render(title: title + run.label, hosts: run.hosts, links: run.links, events: run.events, notation: run.notation)
+        return ViewerHTML.render(
+            title: title + run.label, hosts: run.hosts, links: run.links, events: run.events, notation: run.notation)
     }
 
     /// The most events a viewer page holds.
@@ -158,20 +169,27 @@ enum ExperimentSupport {
         let topology = outcome.setup.topology
         let hosts = topology.hosts.enumerated().map { index, host in
             ViewerHTML.Host(
-                name: host.name, networks: host.networks.map { topology.networks[$0.index].name }, isRouter: outcome.setup.agents[index] == nil)
+                name: host.name, networks: host.networks.map { topology.networks[$0.index].name },
+                isRouter: outcome.setup.agents[index] == nil)
         }
-        let links = topology.links.map { (topology.hosts[$0.endpoints.0.index].name, topology.hosts[$0.endpoints.1.index].name) }
+        let links = topology.links.map {
+            (topology.hosts[$0.endpoints.0.index].name, topology.hosts[$0.endpoints.1.index].name)
+        }
         // A page stays usable up to some hundred thousand events; a longer run shows its start.
         let trace = outcome.result.trace
         let events = trace.prefix(limit).map {
-            ViewerHTML.Event(time: Double($0.time.nanoseconds) / 1e9, host: $0.host, kind: $0.kind.rawValue, detail: $0.detail)
+            ViewerHTML.Event(
+                time: Double($0.time.nanoseconds) / 1e9, host: $0.host, kind: $0.kind.rawValue, detail: $0.detail)
         }
-        let shown = trace.count > limit ? " (the first \(Format.grouped(limit)) of \(Format.grouped(trace.count)) events)" : ""
-        return ViewerHTML.Run(label: label + shown, hosts: hosts, links: links, events: events, notation: outcome.era.dialect.notation)
+        let shown =
+            trace.count > limit ? " (the first \(Format.grouped(limit)) of \(Format.grouped(trace.count)) events)" : ""
+        return ViewerHTML.Run(
+            label: label + shown, hosts: hosts, links: links, events: events, notation: outcome.era.dialect.notation)
     }
 
     static let setOption = OptionSpec.option(
-        "set", value: "FACTOR=VALUE", help: "Set a factor of the era otherwise, such as dns=off (repeatable; see 'mailpath eras --factors').",
+        "set", value: "FACTOR=VALUE",
+        help: "Set a factor of the era otherwise, such as dns=off (repeatable; see 'mailpath eras --factors').",
         repeatable: true)
 
     static func seed(_ arguments: ParsedArguments) throws -> UInt64? {
@@ -184,7 +202,8 @@ enum ExperimentSupport {
         guard context.console.errIsTerminal, !quiet else { return nil }
         return { now, end in
             let percent = Int(Double(now.nanoseconds) / Double(max(1, end.nanoseconds)) * 100)
-            context.progress("\(label): \(percent)% of \(SimDuration(nanoseconds: end.nanoseconds)) simulated", quiet: quiet)
+            context.progress(
+                "\(label): \(percent)% of \(SimDuration(nanoseconds: end.nanoseconds)) simulated", quiet: quiet)
         }
     }
 
@@ -196,12 +215,14 @@ enum ExperimentSupport {
     static func checkAccounting(_ metrics: RunMetrics) throws {
         if let reason = metrics.stopReason {
             throw CLIError.failure(
-                "the run in era \(metrics.era) was stopped after \(Format.decimal(Double(metrics.simulatedTime.nanoseconds) / 1e9, 3)) s of simulated time: \(reason)")
+                "the run in era \(metrics.era) was stopped after \(Format.decimal(Double(metrics.simulatedTime.nanoseconds) / 1e9, 3)) s of simulated time: \(reason)"
+            )
         }
         guard metrics.accountingAddsUp else {
             let missing = metrics.missing.prefix(5).joined(separator: ", ")
             throw CLIError.failure(
-                "accounting does not add up in era \(metrics.era): \(metrics.missing.count) recipients are neither delivered, bounced, queued nor lost (\(missing)); this is a bug in Mailpath")
+                "accounting does not add up in era \(metrics.era): \(metrics.missing.count) recipients are neither delivered, bounced, queued nor lost (\(missing)); this is a bug in Mailpath"
+            )
         }
     }
 }

@@ -19,12 +19,21 @@ enum LabCommand: Subcommand {
             Feedback for each question says how to find the answer. Exit 0 when every answer is \
             right, 1 otherwise. 'lab answers N' prints the computed answers, for the teacher.
             """,
-        arguments: [ArgumentSpec(name: "action", help: "list, start N, check N ANSWERS or answers N.", isOptional: false, isVariadic: true)],
+        arguments: [
+            ArgumentSpec(
+                name: "action", help: "list, start N, check N ANSWERS or answers N.", isOptional: false,
+                isVariadic: true)
+        ],
         options: [
             .option("into", value: "DIR", help: "Where 'lab start' puts the lab (default: lab-N)."),
-            .option("labs", value: "DIR", help: "Where the labs are (default: Docs/labs, found from here or from mailpath's own folder)."),
+            .option(
+                "labs", value: "DIR",
+                help: "Where the labs are (default: Docs/labs, found from here or from mailpath's own folder)."),
         ],
-        examples: ["mailpath lab list", "mailpath lab start 2", "mailpath lab check 2 lab-2/answers.txt", "mailpath lab answers 2"])
+        examples: [
+            "mailpath lab list", "mailpath lab start 2", "mailpath lab check 2 lab-2/answers.txt",
+            "mailpath lab answers 2",
+        ])
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         let words = arguments.positionals
@@ -39,23 +48,35 @@ enum LabCommand: Subcommand {
             context.console.out(text)
             return .success
         case "start":
-            guard words.count == 2 else { throw CLIError.usage("'lab start' needs the lab's number, such as: mailpath lab start 2") }
+            guard words.count == 2 else {
+                throw CLIError.usage("'lab start' needs the lab's number, such as: mailpath lab start 2")
+            }
             let lab = try Lab.numbered(words[1], in: root)
             let folder = arguments.value("into") ?? "lab-\(words[1])"
             try lab.start(into: folder)
-            let files = lab.scenarioPath == nil ? "\(folder)/worksheet.md" : "\(folder)/worksheet.md, \(folder)/scenario.json"
+            let files =
+                lab.scenarioPath == nil ? "\(folder)/worksheet.md" : "\(folder)/worksheet.md, \(folder)/scenario.json"
             context.console.out(
-                "lab \(words[1]), \(lab.file.title): \(files); write your answers in \(folder)/answers.txt, then: mailpath lab check \(words[1]) \(folder)/answers.txt\n")
+                "lab \(words[1]), \(lab.file.title): \(files); write your answers in \(folder)/answers.txt, then: mailpath lab check \(words[1]) \(folder)/answers.txt\n"
+            )
             return .success
         case "answers":
-            guard words.count == 2 else { throw CLIError.usage("'lab answers' needs the lab's number, such as: mailpath lab answers 2") }
+            guard words.count == 2 else {
+                throw CLIError.usage("'lab answers' needs the lab's number, such as: mailpath lab answers 2")
+            }
             let lab = try Lab.numbered(words[1], in: root)
             var text = "lab \(words[1]), \(lab.file.title): the answers, as computed now\n"
-            for question in lab.file.questions { text += "\(question.id). \(question.ask)\n   \(try lab.answer(question))\n" }
+            for question in lab.file.questions {
+                text += "\(question.id). \(question.ask)\n   \(try lab.answer(question))\n"
+            }
             context.console.out(text)
             return .success
         case "check":
-            guard words.count == 3 else { throw CLIError.usage("'lab check' needs the lab's number and the answers file, such as: mailpath lab check 2 lab-2/answers.txt") }
+            guard words.count == 3 else {
+                throw CLIError.usage(
+                    "'lab check' needs the lab's number and the answers file, such as: mailpath lab check 2 lab-2/answers.txt"
+                )
+            }
             let lab = try Lab.numbered(words[1], in: root)
             let answers = try Answers(file: words[2])
             var text = "lab \(words[1]), \(lab.file.title)\n"
@@ -78,12 +99,20 @@ enum LabCommand: Subcommand {
     static func labsFolder(_ given: String?) throws -> String {
         let manager = FileManager.default
         if let given {
-            guard manager.fileExists(atPath: given + "/01") || ((try? manager.contentsOfDirectory(atPath: given)) ?? []).contains(where: { $0.first?.isNumber == true }) else {
+            guard
+                manager.fileExists(atPath: given + "/01")
+                    || ((try? manager.contentsOfDirectory(atPath: given)) ?? []).contains(where: {
+                        $0.first?.isNumber == true
+                    })
+            else {
                 throw CLIError.usage("--labs \(given): no labs there (folders such as 01-ftp-mail)")
             }
             return given
         }
-        let starts = [manager.currentDirectoryPath, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path]
+        let starts = [
+            manager.currentDirectoryPath,
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path,
+        ]
         for start in starts {
             var folder = URL(fileURLWithPath: start).standardizedFileURL
             while true {
@@ -93,7 +122,8 @@ enum LabCommand: Subcommand {
                 folder.deleteLastPathComponent()
             }
         }
-        throw CLIError.usage("cannot find the labs (Docs/labs): run mailpath inside the Mailpath folder, or give --labs DIR")
+        throw CLIError.usage(
+            "cannot find the labs (Docs/labs): run mailpath inside the Mailpath folder, or give --labs DIR")
     }
 }
 
@@ -136,7 +166,9 @@ struct Lab {
     let file: File
 
     static func all(in root: String) throws -> [Lab] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter { $0.first?.isNumber == true }.sorted()
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter {
+            $0.first?.isNumber == true
+        }.sorted()
         return try names.map { try Lab(folder: root + "/" + $0) }
     }
 
@@ -165,7 +197,9 @@ struct Lab {
     /// Copies what a student needs (not the teacher's notes) into `target`.
     func start(into target: String) throws {
         let manager = FileManager.default
-        guard !manager.fileExists(atPath: target) else { throw CLIError.failure("\(target) exists already: give another folder with --into") }
+        guard !manager.fileExists(atPath: target) else {
+            throw CLIError.failure("\(target) exists already: give another folder with --into")
+        }
         let template = file.questions.map { "# \($0.id). \($0.ask)\n\($0.id): \n" }.joined(separator: "\n")
         do {
             try manager.createDirectory(atPath: target, withIntermediateDirectories: true)
@@ -187,20 +221,29 @@ struct Lab {
         switch question.kind {
         case "figure":
             guard let era = question.era, let key = question.figure, let scenarioPath else {
-                throw CLIError.data("\(folder)/lab.json: question \(question.id) needs era, figure and the lab's scenario")
+                throw CLIError.data(
+                    "\(folder)/lab.json: question \(question.id) needs era, figure and the lab's scenario")
             }
             let (value, label) = try figure(key, scenario: scenarioPath, era: era, settings: question.set ?? [])
-            let how = "run `mailpath run scenario.json --era \(era)\(question.set.map { $0.map { " --set \($0)" }.joined() } ?? "")` and read \"\(label)\""
+            let how =
+                "run `mailpath run scenario.json --era \(era)\(question.set.map { $0.map { " --set \($0)" }.joined() } ?? "")` and read \"\(label)\""
             guard let given, !given.isEmpty else { return Verdict(right: false, feedback: "no answer yet; \(how)") }
             guard let number = Double(given.replacingOccurrences(of: ",", with: "")) else {
                 return Verdict(right: false, feedback: "'\(given)' is not a number; \(how)")
             }
-            guard let value else { return Verdict(right: false, feedback: "the run has no \(label) (nothing to measure); \(how)") }
+            guard let value else {
+                return Verdict(right: false, feedback: "the run has no \(label) (nothing to measure); \(how)")
+            }
             let right = abs(number - value) <= (question.tolerance ?? 0) + 1e-9
-            return Verdict(right: right, feedback: right ? "\(label) is \(Lab.shown(value))" : "you wrote \(given); \(how)")
+            return Verdict(
+                right: right, feedback: right ? "\(label) is \(Lab.shown(value))" : "you wrote \(given); \(how)")
         case "scenario":
-            guard let era = question.era, let expect = question.expect else { throw CLIError.data("\(folder)/lab.json: question \(question.id) needs era and expect") }
-            guard let given, !given.isEmpty else { return Verdict(right: false, feedback: "no answer yet: give the file of your modified scenario") }
+            guard let era = question.era, let expect = question.expect else {
+                throw CLIError.data("\(folder)/lab.json: question \(question.id) needs era and expect")
+            }
+            guard let given, !given.isEmpty else {
+                return Verdict(right: false, feedback: "no answer yet: give the file of your modified scenario")
+            }
             let path = given.hasPrefix("/") ? given : answers.folder + "/" + given
             let (value, label): (Double?, String)
             do {
@@ -212,9 +255,13 @@ struct Lab {
             let shown = value.map(Lab.shown) ?? "none"
             return Verdict(
                 right: holds,
-                feedback: "in \(era) your scenario gives \(label) = \(shown); the task asks for \(expect.op) \(Lab.shown(expect.value))")
+                feedback:
+                    "in \(era) your scenario gives \(label) = \(shown); the task asks for \(expect.op) \(Lab.shown(expect.value))"
+            )
         case "engine":
-            guard let name = question.dialect, let dialect = Dialects.named(name), let input = question.input, let measure = question.measure else {
+            guard let name = question.dialect, let dialect = Dialects.named(name), let input = question.input,
+                let measure = question.measure
+            else {
                 throw CLIError.data("\(folder)/lab.json: question \(question.id) needs dialect, input and measure")
             }
             let (replies, deliveries) = Self.feed(input, to: dialect)
@@ -233,25 +280,34 @@ struct Lab {
     func answer(_ question: Question) throws -> String {
         switch question.kind {
         case "figure":
-            guard let era = question.era, let key = question.figure, let scenarioPath else { throw CLIError.data("\(folder)/lab.json: question \(question.id) is incomplete") }
+            guard let era = question.era, let key = question.figure, let scenarioPath else {
+                throw CLIError.data("\(folder)/lab.json: question \(question.id) is incomplete")
+            }
             let (value, label) = try figure(key, scenario: scenarioPath, era: era, settings: question.set ?? [])
             let tolerance = question.tolerance.map { " (± \(Lab.shown($0)))" } ?? ""
             return "\(label): \(value.map(Lab.shown) ?? "none")\(tolerance)"
         case "scenario":
-            guard let expect = question.expect else { throw CLIError.data("\(folder)/lab.json: question \(question.id) is incomplete") }
-            return "a scenario whose \(expect.figure) is \(expect.op) \(Lab.shown(expect.value)) in \(question.era ?? "its era")"
+            guard let expect = question.expect else {
+                throw CLIError.data("\(folder)/lab.json: question \(question.id) is incomplete")
+            }
+            return
+                "a scenario whose \(expect.figure) is \(expect.op) \(Lab.shown(expect.value)) in \(question.era ?? "its era")"
         default:
             guard let name = question.dialect, let dialect = Dialects.named(name), let input = question.input else {
                 throw CLIError.data("\(folder)/lab.json: question \(question.id) is incomplete")
             }
             let (replies, deliveries) = Self.feed(input, to: dialect)
-            return question.measure == "deliveries" ? "\(deliveries) stored" : "reply \(replies.last ?? 0) (all replies: \(replies.map(String.init).joined(separator: " ")))"
+            return question.measure == "deliveries"
+                ? "\(deliveries) stored"
+                : "reply \(replies.last ?? 0) (all replies: \(replies.map(String.init).joined(separator: " ")))"
         }
     }
 
     /// One figure of a run: its value (nil when the run has none, such as hops with nothing
     /// delivered) and its label.
-    private func figure(_ key: String, scenario path: String, era name: String, settings: [String]) throws -> (Double?, String) {
+    private func figure(_ key: String, scenario path: String, era name: String, settings: [String]) throws -> (
+        Double?, String
+    ) {
         let scenario = try ExperimentSupport.scenario(path)
         var era = try ExperimentSupport.era(named: name)
         let parsed = try settings.map { text -> FactorSetting in
@@ -263,7 +319,8 @@ struct Lab {
         era = era.setting(parsed)
         let outcome: RunOutcome
         do {
-            outcome = try Experiment.run(scenario, era: era, workload: scenario.makeWorkload(), options: RunOptions(tracing: false), file: path)
+            outcome = try Experiment.run(
+                scenario, era: era, workload: scenario.makeWorkload(), options: RunOptions(tracing: false), file: path)
         } catch {
             throw CLIError.data(error.description)
         }
@@ -291,7 +348,8 @@ struct Lab {
     /// Feeds `input` to a receiver of `dialect` (for the domain b.org, users joe and eve): the
     /// reply codes in order, and the messages it would store.
     static func feed(_ input: String, to dialect: DialectID) -> (replies: [Int], deliveries: Int) {
-        var receiver = ReceiverEngine.make(dialect: dialect, policy: ReceiverPolicy(hostName: "b.org", users: ["joe", "eve"]))
+        var receiver = ReceiverEngine.make(
+            dialect: dialect, policy: ReceiverPolicy(hostName: "b.org", users: ["joe", "eve"]))
         var replies: [Int] = []
         var deliveries = 0
         func act(_ actions: [ReceiverAction]) {

@@ -25,7 +25,10 @@ struct OutputFolder {
         }
         self.target = target
         let url = URL(fileURLWithPath: target).standardizedFileURL
-        staging = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)").path
+        staging =
+            url.deletingLastPathComponent().appendingPathComponent(
+                ".\(url.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)"
+            ).path
         do {
             try? FileManager.default.removeItem(atPath: staging)
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
@@ -52,7 +55,8 @@ struct OutputFolder {
         do {
             if !manager.fileExists(atPath: target) {
                 try manager.createDirectory(
-                    at: URL(fileURLWithPath: target).standardizedFileURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    at: URL(fileURLWithPath: target).standardizedFileURL.deletingLastPathComponent(),
+                    withIntermediateDirectories: true)
                 try manager.moveItem(atPath: staging, toPath: target)
                 return
             }
@@ -60,7 +64,7 @@ struct OutputFolder {
             let files = (manager.enumerator(atPath: staging)?.allObjects as? [String] ?? []).sorted()
             for file in files {
                 var isDirectory: ObjCBool = false
-                manager.fileExists(atPath: staging + "/" + file, isDirectory: &isDirectory)
+                _ = manager.fileExists(atPath: staging + "/" + file, isDirectory: &isDirectory)
                 let destination = target + "/" + file
                 if isDirectory.boolValue {
                     try manager.createDirectory(atPath: destination, withIntermediateDirectories: true)

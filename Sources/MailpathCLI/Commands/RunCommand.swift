@@ -26,12 +26,15 @@ enum RunCommand: Subcommand {
             ExperimentSupport.replicationsOption,
             .option("out", value: "DIR", help: "Write full results to DIR."),
             ExperimentSupport.pcapOption,
-            .flag("keep-text", help: "Keep every delivered message's text and write it under DIR/mailboxes (needs --out)."),
+            .flag(
+                "keep-text", help: "Keep every delivered message's text and write it under DIR/mailboxes (needs --out)."
+            ),
             .option("format", value: "format", help: "text, json or csv.", default: "text"),
             .flag("quiet", short: "q", help: "No progress on standard error."),
         ],
         examples: [
-            "mailpath run Docs/examples/relay-story.json --era smtp-1982", "mailpath run Docs/examples/internet-2001.json --format json",
+            "mailpath run Docs/examples/relay-story.json --era smtp-1982",
+            "mailpath run Docs/examples/internet-2001.json --format json",
             "mailpath run Docs/examples/relay-story.json --out results/ --keep-text",
             "mailpath run Docs/examples/relay-story.json --era mx-1986 --set internet=off",
         ])
@@ -48,15 +51,21 @@ enum RunCommand: Subcommand {
         }
         let replications = try ExperimentSupport.replications(arguments)
         if replications > 1 {
-            guard !keepText else { throw CLIError.usage("--keep-text keeps the texts of one run: leave it out with --replications") }
-            guard arguments.value("pcap") == nil else { throw CLIError.usage("--pcap captures one run: leave it out with --replications") }
+            guard !keepText else {
+                throw CLIError.usage("--keep-text keeps the texts of one run: leave it out with --replications")
+            }
+            guard arguments.value("pcap") == nil else {
+                throw CLIError.usage("--pcap captures one run: leave it out with --replications")
+            }
             try ExperimentSupport.runReplicated(
-                scenario, eras: [era], replications: replications, format: format, out: arguments.value("out"), path: path, quiet: quiet, context: context)
+                scenario, eras: [era], replications: replications, format: format, out: arguments.value("out"),
+                path: path, quiet: quiet, context: context)
             return .success
         }
         // A packet trace names each frame's trace event, so --pcap traces too.
         var options = RunOptions(
-            seed: try ExperimentSupport.seed(arguments), tracing: arguments.value("out") != nil || arguments.value("pcap") != nil, keepsMailboxText: keepText)
+            seed: try ExperimentSupport.seed(arguments),
+            tracing: arguments.value("out") != nil || arguments.value("pcap") != nil, keepsMailboxText: keepText)
         options.capturesPackets = arguments.value("pcap") != nil
         // The viewer in --out shows each text's header as the hops add their trace lines.
         options.tracesText = arguments.value("out") != nil
@@ -90,10 +99,16 @@ enum RunCommand: Subcommand {
     }
 
     static func summary(_ scenario: Scenario, _ era: Era, _ metrics: RunMetrics) -> String {
-        var text = "\(scenario.name) in \(era.name) (\(era.title), \(era.rfcs.joined(separator: ", "))), seed \(metrics.seed)\n\n"
-        text += Table(headers: ["figure", "value"], rows: metrics.figures.map { [$0.label, $0.value] }, alignments: [.left, .right]).text
+        var text =
+            "\(scenario.name) in \(era.name) (\(era.title), \(era.rfcs.joined(separator: ", "))), seed \(metrics.seed)\n\n"
+        text +=
+            Table(
+                headers: ["figure", "value"], rows: metrics.figures.map { [$0.label, $0.value] },
+                alignments: [.left, .right]
+            ).text
         let totals = metrics.totals
-        text += "\naccounting: \(totals.recipients) recipients = \(totals.delivered) delivered + \(totals.bounced) bounced + \(totals.queued) queued + \(totals.lost) lost"
+        text +=
+            "\naccounting: \(totals.recipients) recipients = \(totals.delivered) delivered + \(totals.bounced) bounced + \(totals.queued) queued + \(totals.lost) lost"
         if totals.neverSubmitted > 0 { text += " + \(totals.neverSubmitted) never submitted" }
         text += metrics.accountingAddsUp ? " (adds up)\n" : " (DOES NOT ADD UP)\n"
         return text
@@ -107,13 +122,17 @@ enum RunCommand: Subcommand {
         let records = outcome.result.accounting.records
         try folder.write(
             CSV.render(
-                headers: ["message_id", "recipient", "outcome", "submitted_s", "delivered_s", "latency_s", "transfers", "duplicates", "bounce_reason"],
+                headers: [
+                    "message_id", "recipient", "outcome", "submitted_s", "delivered_s", "latency_s", "transfers",
+                    "duplicates", "bounce_reason",
+                ],
                 rows: records.map { record in
                     [
                         record.messageID, record.mailbox.description, record.outcome?.rawValue ?? "unaccounted",
                         Format.decimal(Double(record.submittedAt.nanoseconds) / 1e9, 6),
                         record.deliveries.first.map { Format.decimal(Double($0.nanoseconds) / 1e9, 6) } ?? "",
-                        record.latency.map { Format.decimal($0.seconds, 6) } ?? "", String(record.transfers), String(record.duplicates),
+                        record.latency.map { Format.decimal($0.seconds, 6) } ?? "", String(record.transfers),
+                        String(record.duplicates),
                         record.bounceReason ?? "",
                     ]
                 }), "recipients.csv")
@@ -125,7 +144,9 @@ enum RunCommand: Subcommand {
                 }),
             "queue.csv")
         try folder.write(outcome.result.traceText, "trace.txt")
-        try folder.write(ExperimentSupport.viewer(outcome, title: "\(metrics.scenario) in \(metrics.era), seed \(metrics.seed)"), "viewer.html")
+        try folder.write(
+            ExperimentSupport.viewer(outcome, title: "\(metrics.scenario) in \(metrics.era), seed \(metrics.seed)"),
+            "viewer.html")
         try writeMailboxes(outcome.result.mailboxes, to: folder)
         try folder.commit()
     }
@@ -137,8 +158,12 @@ enum RunCommand: Subcommand {
         func safe(_ name: String) -> String {
             var result = ""
             for byte in name.utf8 {
-                let plain = (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x2E || byte == 0x2D || byte == 0x5F
-                result += plain && !(result.isEmpty && byte == 0x2E) ? String(UnicodeScalar(byte)) : "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
+                let plain =
+                    (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x2E
+                    || byte == 0x2D || byte == 0x5F
+                result +=
+                    plain && !(result.isEmpty && byte == 0x2E)
+                    ? String(UnicodeScalar(byte)) : "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
             }
             return result
         }
@@ -148,14 +173,20 @@ enum RunCommand: Subcommand {
             for user in users.keys.sorted() {
                 for (index, message) in users[user]!.enumerated() {
                     let digest = String(message.digest, radix: 16).leftPadded(16)
-                    rows.append([host, user, message.messageID, Format.decimal(Double(message.deliveredAt.nanoseconds) / 1e9, 6), String(message.size), digest])
+                    rows.append([
+                        host, user, message.messageID, Format.decimal(Double(message.deliveredAt.nanoseconds) / 1e9, 6),
+                        String(message.size), digest,
+                    ])
                     if !message.content.isEmpty {
-                        try folder.write(bytes: message.content, "mailboxes/\(safe(host))/\(safe(user))/\(index + 1).eml")
+                        try folder.write(
+                            bytes: message.content, "mailboxes/\(safe(host))/\(safe(user))/\(index + 1).eml")
                     }
                 }
             }
         }
-        try folder.write(CSV.render(headers: ["host", "user", "message_id", "delivered_s", "size", "fnv1a64"], rows: rows), "mailboxes.csv")
+        try folder.write(
+            CSV.render(headers: ["host", "user", "message_id", "delivered_s", "size", "fnv1a64"], rows: rows),
+            "mailboxes.csv")
     }
 }
 
@@ -188,7 +219,9 @@ enum CompareCommand: Subcommand {
             .option("seed", value: "N", help: "Seed for every random choice (default: the scenario's)."),
             ExperimentSupport.replicationsOption,
             .option("out", value: "DIR", help: "Write comparison.json, comparison.csv (and attribution.csv) to DIR."),
-            .option("viewer", value: "FILE", help: "With two eras: a page that replays both runs side by side, in lockstep."),
+            .option(
+                "viewer", value: "FILE", help: "With two eras: a page that replays both runs side by side, in lockstep."
+            ),
             .option("format", value: "format", help: "text, json or csv.", default: "text"),
             .flag("quiet", short: "q", help: "No progress on standard error."),
         ],
@@ -202,25 +235,32 @@ enum CompareCommand: Subcommand {
         let path = arguments.positionals[0]
         let format = try RunCommand.format(arguments)
         let scenario = try ExperimentSupport.scenario(path, arguments)
-        let names = arguments.value("eras").map { $0 == "all" ? Era.all.map(\.name) : $0.split(separator: ",").map(String.init) } ?? Era.all.map(\.name)
+        let names =
+            arguments.value("eras").map {
+                $0 == "all" ? Era.all.map(\.name) : $0.split(separator: ",").map(String.init)
+            } ?? Era.all.map(\.name)
         let settings = try ExperimentSupport.settings(arguments)
         let eras = try names.map { try ExperimentSupport.era(named: $0).setting(settings) }
         let quiet = arguments.flag("quiet")
         let replications = try ExperimentSupport.replications(arguments)
         if replications > 1 {
             guard !arguments.flag("attribute") else {
-                throw CLIError.usage("--attribute splits the changes of one seed: run it without --replications (or once per seed)")
+                throw CLIError.usage(
+                    "--attribute splits the changes of one seed: run it without --replications (or once per seed)")
             }
             try ExperimentSupport.runReplicated(
-                scenario, eras: eras, replications: replications, format: format, out: arguments.value("out"), path: path, quiet: quiet, context: context)
+                scenario, eras: eras, replications: replications, format: format, out: arguments.value("out"),
+                path: path, quiet: quiet, context: context)
             return .success
         }
         let viewer = arguments.value("viewer")
         guard viewer == nil || eras.count == 2 else {
-            throw CLIError.usage("--viewer shows two runs side by side: give exactly two eras, such as --eras smtp-1982,mx-1986")
+            throw CLIError.usage(
+                "--viewer shows two runs side by side: give exactly two eras, such as --eras smtp-1982,mx-1986")
         }
         let workload = scenario.makeWorkload()
-        let options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: viewer != nil, keepsMailboxText: false)
+        let options = RunOptions(
+            seed: try ExperimentSupport.seed(arguments), tracing: viewer != nil, keepsMailboxText: false)
         var runs: [RunMetrics] = []
         var outcomes: [RunOutcome] = []
         var attributions: [Attribution?] = []
@@ -235,8 +275,11 @@ enum CompareCommand: Subcommand {
             if arguments.flag("attribute") {
                 for (a, b) in zip(eras, eras.dropFirst()) {
                     attributions.append(
-                        try Attribution.measure(scenario, workload: workload, from: a, to: b, options: options, file: path) { index, count in
-                            context.progress("attributing \(a.name) → \(b.name): run \(index + 1) of \(count)", quiet: quiet)
+                        try Attribution.measure(
+                            scenario, workload: workload, from: a, to: b, options: options, file: path
+                        ) { index, count in
+                            context.progress(
+                                "attributing \(a.name) → \(b.name): run \(index + 1) of \(count)", quiet: quiet)
                         })
                 }
             }
@@ -246,7 +289,8 @@ enum CompareCommand: Subcommand {
         ExperimentSupport.endProgress(context, quiet: quiet)
         if let viewer {
             let page = ViewerHTML.renderComparison(
-                title: "\(scenario.name): \(eras[0].name) beside \(eras[1].name)", runs: outcomes.map { ExperimentSupport.viewerRun($0, label: $0.era.name) })
+                title: "\(scenario.name): \(eras[0].name) beside \(eras[1].name)",
+                runs: outcomes.map { ExperimentSupport.viewerRun($0, label: $0.era.name) })
             do {
                 try FileText.write(page, to: viewer)
             } catch {
@@ -258,15 +302,20 @@ enum CompareCommand: Subcommand {
         case "json": context.console.out(comparison.json.rendered())
         case "csv": context.console.out(comparison.csv)
         default:
-            var text = "\(scenario.name): the same \(workload.count) messages in \(eras.count) eras\n\n" + comparison.table.text
+            var text =
+                "\(scenario.name): the same \(workload.count) messages in \(eras.count) eras\n\n"
+                + comparison.table.text
             text += "\nWhat changed:\n"
             for index in runs.indices.dropFirst() {
                 let changes = comparison.changes(at: index)
-                text += "- \(runs[index - 1].era) → \(runs[index].era): \(changes[0])\n" + changes.dropFirst().map { "    \($0)\n" }.joined()
+                text +=
+                    "- \(runs[index - 1].era) → \(runs[index].era): \(changes[0])\n"
+                    + changes.dropFirst().map { "    \($0)\n" }.joined()
             }
             for case let attribution? in attributions {
                 text += "\nEach factor's share of the change from \(attribution.from.name) to \(attribution.to.name)"
-                text += attribution.method == .shapley
+                text +=
+                    attribution.method == .shapley
                     ? " (Shapley values over \(attribution.runs.count) runs):\n"
                     : " (the factors changed one after another in the order shown, \(attribution.runs.count) runs):\n"
                 text += attribution.factors.isEmpty ? "no factor differs\n" : attribution.table.text
@@ -282,7 +331,8 @@ enum CompareCommand: Subcommand {
                 let rows = measured.flatMap { attribution in
                     attribution.csvRows.map { [attribution.from.name, attribution.to.name] + $0 }
                 }
-                try folder.write(CSV.render(headers: ["from_era", "to_era"] + Attribution.csvHeaders, rows: rows), "attribution.csv")
+                try folder.write(
+                    CSV.render(headers: ["from_era", "to_era"] + Attribution.csvHeaders, rows: rows), "attribution.csv")
             }
             try folder.commit()
         }
@@ -309,9 +359,13 @@ enum ErasCommand: Subcommand {
             return .success
         }
         let rows = Era.all.map { era in
-            [era.name, String(era.year), era.dialect.rawValue, routing(era), era.dns ? "on" : "off", era.retry.name, era.rfcs.joined(separator: ", ")]
+            [
+                era.name, String(era.year), era.dialect.rawValue, routing(era), era.dns ? "on" : "off", era.retry.name,
+                era.rfcs.joined(separator: ", "),
+            ]
         }
-        var text = Table(headers: ["era", "year", "dialect", "routing", "DNS", "retries", "RFCs"], rows: rows).text + "\n"
+        var text =
+            Table(headers: ["era", "year", "dialect", "routing", "DNS", "retries", "RFCs"], rows: rows).text + "\n"
         for era in Era.all { text += "\(era.name): \(era.summary)\n" }
         context.console.out(text)
         return .success
@@ -331,7 +385,8 @@ enum ErasCommand: Subcommand {
         switch era.routing {
         case .directOnly: "direct only (host table)"
         case .sourceRoutes: "host table, source routes"
-        case .mx(let rules): rules.shufflesEqualPreferences || !rules.followsSourceRoutes ? "MX direct (RFC 2821)" : "MX (RFC 974)"
+        case .mx(let rules):
+            rules.shufflesEqualPreferences || !rules.followsSourceRoutes ? "MX direct (RFC 2821)" : "MX (RFC 974)"
         case .smartHost(let host): "smart host \(host)"
         case .gatewayForOthers(let host): "via gateway \(host)"
         }
@@ -373,16 +428,22 @@ enum TraceCommand: Subcommand {
         let scenario = try ExperimentSupport.scenario(path, arguments)
         let era = try ExperimentSupport.era(for: scenario, arguments)
         let format = arguments.value("format") ?? "text"
-        guard ["text", "mermaid"].contains(format) else { throw CLIError.usage("--format expects text or mermaid, got '\(format)'") }
+        guard ["text", "mermaid"].contains(format) else {
+            throw CLIError.usage("--format expects text or mermaid, got '\(format)'")
+        }
         let workload = scenario.makeWorkload()
         let wanted = arguments.value("message") ?? "0"
         let index: Int
         if let number = Int(wanted), number >= 0, number < workload.count {
             index = number
-        } else if let found = workload.index(ofMessageID: wanted) ?? workload.index(ofMessageID: "<\(wanted)@mailpath.invalid>") {
+        } else if let found = workload.index(ofMessageID: wanted)
+            ?? workload.index(ofMessageID: "<\(wanted)@mailpath.invalid>")
+        {
             index = found
         } else {
-            throw CLIError.usage("no message '\(wanted)' in this workload: give a number from 0 to \(workload.count - 1) or a Message-ID such as \(workload.messageID(0))")
+            throw CLIError.usage(
+                "no message '\(wanted)' in this workload: give a number from 0 to \(workload.count - 1) or a Message-ID such as \(workload.messageID(0))"
+            )
         }
         let withText = arguments.flag("text")
         var options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: true, keepsMailboxText: withText)
@@ -392,7 +453,8 @@ enum TraceCommand: Subcommand {
         do {
             outcome = try Experiment.run(
                 scenario, era: era, workload: workload, options: options, file: path,
-                progress: ExperimentSupport.progress(context, quiet: arguments.flag("quiet"), label: "trace \(era.name)"))
+                progress: ExperimentSupport.progress(
+                    context, quiet: arguments.flag("quiet"), label: "trace \(era.name)"))
         } catch {
             throw CLIError.data(error.description)
         }
@@ -402,7 +464,8 @@ enum TraceCommand: Subcommand {
         if let pcap = arguments.value("pcap") { try ExperimentSupport.writePcap(outcome, to: pcap) }
         if let viewer = arguments.value("viewer") {
             do {
-                try FileText.write(ExperimentSupport.viewer(outcome, title: "\(journey.messageID) in \(era.name)"), to: viewer)
+                try FileText.write(
+                    ExperimentSupport.viewer(outcome, title: "\(journey.messageID) in \(era.name)"), to: viewer)
             } catch {
                 throw CLIError.failure("cannot write \(viewer): \(OutputFolder.reason(error))")
             }

@@ -15,7 +15,9 @@ enum SendCommand: Subcommand {
             """,
         arguments: [.optional("file", help: "The message (RFC 822 text); '-' or nothing reads standard input.")],
         options: [
-            .option("dialect", value: "dialect", help: "ftp765, mtp772, mtp780, smtp788, smtp821, esmtp, smtp2821 or smtp5321.", default: "smtp2821"),
+            .option(
+                "dialect", value: "dialect",
+                help: "ftp765, mtp772, mtp780, smtp788, smtp821, esmtp, smtp2821 or smtp5321.", default: "smtp2821"),
             .option("server", value: "HOST:PORT", help: "The server to deliver to.", default: "127.0.0.1:25"),
             .option("from", value: "ADDRESS", help: "The reverse-path (empty for the null path <>)."),
             .option("to", value: "ADDRESS", help: "A recipient.", repeatable: true),
@@ -30,7 +32,10 @@ enum SendCommand: Subcommand {
         let style = dialect.routeStyle
         func path(_ text: String, option: String) throws -> Path {
             let wrapped = text.hasPrefix("<") ? text : "<\(text)>"
-            guard case .success(let path) = Path.parse(Substring(wrapped), style: style, limits: PathLimits(path: 256, domain: 255, localPart: 64), allowNull: option == "--from")
+            guard
+                case .success(let path) = Path.parse(
+                    Substring(wrapped), style: style, limits: PathLimits(path: 256, domain: 255, localPart: 64),
+                    allowNull: option == "--from")
             else { throw CLIError.usage("\(option) expects an address such as ann@example.org, got '\(text)'") }
             return path
         }
@@ -42,7 +47,9 @@ enum SendCommand: Subcommand {
         if file == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
-            guard let contents = FileManager.default.contents(atPath: file) else { throw CLIError.data("\(file): cannot read the file (does it exist?)") }
+            guard let contents = FileManager.default.contents(atPath: file) else {
+                throw CLIError.data("\(file): cannot read the file (does it exist?)")
+            }
             data = contents
         }
         // Lines end with CR LF on the wire (RFC 821 §2.3.7): bare LF in the file becomes CR LF.
@@ -57,8 +64,10 @@ enum SendCommand: Subcommand {
         let report: SessionReport
         do {
             report = try MailClient.send(
-                dialect: dialect, host: server.host, port: server.port, clientName: arguments.value("helo") ?? "localhost",
-                transaction: OutboundTransaction(id: 1, reversePath: reversePath, recipients: recipients, content: content),
+                dialect: dialect, host: server.host, port: server.port,
+                clientName: arguments.value("helo") ?? "localhost",
+                transaction: OutboundTransaction(
+                    id: 1, reversePath: reversePath, recipients: recipients, content: content),
                 transcript: transcript)
         } catch {
             context.console.err("mailpath: error: \(error)\n")

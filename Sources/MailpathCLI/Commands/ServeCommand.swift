@@ -1,13 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Dispatch
 import Experiments
 import MailAgent
 import MailDialects
 import MailSockets
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `mailpath serve`: a real server for any dialect, on 127.0.0.1 unless asked otherwise.
 enum ServeCommand: Subcommand {
@@ -31,14 +32,22 @@ enum ServeCommand: Subcommand {
             of FILE is NAME ADDRESS:PORT NETWORKS [relay]; see Docs/examples/relay-hosts.txt.
             """,
         options: [
-            .option("dialect", value: "dialect", help: "ftp765, mtp772, mtp780, smtp788, smtp821, esmtp, smtp2821 or smtp5321."),
-            .option("listen", value: "ADDR:PORT", help: "Where to listen; [::1]:2525 for IPv6.", default: "127.0.0.1:2525"),
-            .option("domain", value: "NAME", help: "The mail domain this server accepts mail for.", default: "localhost"),
+            .option(
+                "dialect", value: "dialect",
+                help: "ftp765, mtp772, mtp780, smtp788, smtp821, esmtp, smtp2821 or smtp5321."),
+            .option(
+                "listen", value: "ADDR:PORT", help: "Where to listen; [::1]:2525 for IPv6.", default: "127.0.0.1:2525"),
+            .option(
+                "domain", value: "NAME", help: "The mail domain this server accepts mail for.", default: "localhost"),
             .option("mailbox-dir", value: "DIR", help: "Where the recipients' Maildirs are.", default: "mailbox"),
             .option("max-connections", value: "N", help: "Connections served at once; more get 421.", default: "100"),
             .option("max-per-address", value: "N", help: "Connections one client address may hold.", default: "50"),
-            .option("max-size", value: "BYTES", help: "Largest message (announced with SIZE where the dialect has it).", default: "10000000"),
-            .option("timeout", value: "SECONDS", help: "How long to wait for each command before 421 (RFC 2821 §4.5.3.2).", default: "300"),
+            .option(
+                "max-size", value: "BYTES", help: "Largest message (announced with SIZE where the dialect has it).",
+                default: "10000000"),
+            .option(
+                "timeout", value: "SECONDS", help: "How long to wait for each command before 421 (RFC 2821 §4.5.3.2).",
+                default: "300"),
             .option("hosts", value: "FILE", help: "A host table: relay with the mail agent (needs --host-name)."),
             .option("host-name", value: "NAME", help: "This server's host in the --hosts table."),
             .flag("transcript", help: "Log every command and reply to standard error."),
@@ -49,10 +58,13 @@ enum ServeCommand: Subcommand {
         ])
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
-        guard let dialectName = arguments.value("dialect") else { throw CLIError.usage("'serve' needs --dialect (see 'mailpath dialects')") }
+        guard let dialectName = arguments.value("dialect") else {
+            throw CLIError.usage("'serve' needs --dialect (see 'mailpath dialects')")
+        }
         let dialect = try DialectsCommand.dialect(named: dialectName)
         let listen = try HostAndPort(arguments.value("listen") ?? "127.0.0.1:2525", option: "listen")
-        var configuration = MailServer.Configuration(dialect: dialect, mailboxDirectory: arguments.value("mailbox-dir") ?? "mailbox")
+        var configuration = MailServer.Configuration(
+            dialect: dialect, mailboxDirectory: arguments.value("mailbox-dir") ?? "mailbox")
         configuration.host = listen.host
         configuration.port = listen.port
         configuration.domain = arguments.value("domain") ?? "localhost"
@@ -61,10 +73,13 @@ enum ServeCommand: Subcommand {
         configuration.maxMessageSize = try arguments.integer("max-size", default: 10_000_000, in: 1...Int(Int32.max))
         configuration.commandTimeout = .seconds(try arguments.integer("timeout", default: 300, in: 1...86_400))
         if let file = arguments.value("hosts") {
-            guard let name = arguments.value("host-name") else { throw CLIError.usage("--hosts needs --host-name: which host of the table this server is") }
+            guard let name = arguments.value("host-name") else {
+                throw CLIError.usage("--hosts needs --host-name: which host of the table this server is")
+            }
             guard [.mtp772, .mtp780, .smtp788, .smtp821].contains(dialect) else {
                 throw CLIError.usage(
-                    "--hosts relays by source route, which \(dialect.rawValue) does not do; use mtp780, smtp788 or smtp821 (the MX era needs DNS, which live mode does not have)")
+                    "--hosts relays by source route, which \(dialect.rawValue) does not do; use mtp780, smtp788 or smtp821 (the MX era needs DNS, which live mode does not have)"
+                )
             }
             let text: String
             switch FileText.readText(file) {
@@ -102,10 +117,14 @@ enum ServeCommand: Subcommand {
             source.resume()
             return source
         }
-        context.console.err("mailpath: serving \(dialect.rawValue) for \(configuration.domain) on \(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(server.boundPort); mail goes to Maildirs in \(configuration.mailboxDirectory)\n")
+        context.console.err(
+            "mailpath: serving \(dialect.rawValue) for \(configuration.domain) on \(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(server.boundPort); mail goes to Maildirs in \(configuration.mailboxDirectory)\n"
+        )
         server.run()
         sources.forEach { $0.cancel() }
-        context.console.err("mailpath: stopped; \(server.deliveredCount) message cop\(server.deliveredCount == 1 ? "y" : "ies") stored\n")
+        context.console.err(
+            "mailpath: stopped; \(server.deliveredCount) message cop\(server.deliveredCount == 1 ? "y" : "ies") stored\n"
+        )
         return .success
     }
 }

@@ -5,7 +5,8 @@ import Foundation
 /// `mailpath sweep PLAN --out DIR [--jobs N] [--shard K/N]` and `mailpath sweep merge PLAN --out DIR SHARD…`.
 enum SweepCommand: Subcommand {
     static let spec = CommandSpec(
-        name: "sweep", abstract: "Run a plan of many runs (a grid of parameters, eras, factors, replications) into tidy results.",
+        name: "sweep",
+        abstract: "Run a plan of many runs (a grid of parameters, eras, factors, replications) into tidy results.",
         discussion: """
             A plan (Docs/experiments.md, "Sweeps") names a scenario and the parameters to vary: \
             values in the scenario by path (links[0].latency, workload.generate[0].rate), the era, \
@@ -18,7 +19,9 @@ enum SweepCommand: Subcommand {
             whole sweep, the same byte for byte (Docs/cluster.md).
             """,
         arguments: [
-            ArgumentSpec(name: "plan", help: "A sweep plan (JSON); or 'merge PLAN SHARD_DIR…'.", isOptional: false, isVariadic: true)
+            ArgumentSpec(
+                name: "plan", help: "A sweep plan (JSON); or 'merge PLAN SHARD_DIR…'.", isOptional: false,
+                isVariadic: true)
         ],
         options: [
             .option("out", value: "DIR", help: "The results folder (required)."),
@@ -33,10 +36,15 @@ enum SweepCommand: Subcommand {
         ])
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
-        guard let out = arguments.value("out") else { throw CLIError.usage("sweep needs --out DIR, the folder its results go to") }
+        guard let out = arguments.value("out") else {
+            throw CLIError.usage("sweep needs --out DIR, the folder its results go to")
+        }
         let positionals = arguments.positionals
         if positionals[0] == "merge" {
-            guard positionals.count >= 3 else { throw CLIError.usage("sweep merge needs the plan and at least one shard folder: sweep merge PLAN --out DIR SHARD_DIR…") }
+            guard positionals.count >= 3 else {
+                throw CLIError.usage(
+                    "sweep merge needs the plan and at least one shard folder: sweep merge PLAN --out DIR SHARD_DIR…")
+            }
             let sweep = try open(positionals[1], out: out)
             let count: Int
             do {
@@ -44,13 +52,19 @@ enum SweepCommand: Subcommand {
             } catch {
                 throw CLIError.failure(error.description)
             }
-            context.console.out("merged \(positionals.count - 2) folders: \(count) of \(sweep.plan.runCount) runs in \(out)/results.csv and \(out)/results.jsonl\n")
+            context.console.out(
+                "merged \(positionals.count - 2) folders: \(count) of \(sweep.plan.runCount) runs in \(out)/results.csv and \(out)/results.jsonl\n"
+            )
             return .success
         }
-        guard positionals.count == 1 else { throw CLIError.usage("unexpected argument '\(positionals[1])' for 'sweep' (see 'mailpath sweep --help')") }
+        guard positionals.count == 1 else {
+            throw CLIError.usage("unexpected argument '\(positionals[1])' for 'sweep' (see 'mailpath sweep --help')")
+        }
         let shard: Sweep.Shard
         if let text = arguments.value("shard") {
-            guard let parsed = Sweep.Shard.parse(text) else { throw CLIError.usage("--shard expects K/N with 1 ≤ K ≤ N, such as 2/8, got '\(text)'") }
+            guard let parsed = Sweep.Shard.parse(text) else {
+                throw CLIError.usage("--shard expects K/N with 1 ≤ K ≤ N, such as 2/8, got '\(text)'")
+            }
             shard = parsed
         } else {
             shard = Sweep.Shard(index: 0, count: 1)
@@ -62,7 +76,8 @@ enum SweepCommand: Subcommand {
         let pending = sweep.pending(in: shard)
         if !quiet {
             context.console.err(
-                "sweep: \(share) runs\(shard.count > 1 ? " in shard \(shard.index + 1)/\(shard.count)" : ""), \(share - pending.count) already finished, \(min(jobs, max(1, pending.count))) at once\n")
+                "sweep: \(share) runs\(shard.count > 1 ? " in shard \(shard.index + 1)/\(shard.count)" : ""), \(share - pending.count) already finished, \(min(jobs, max(1, pending.count))) at once\n"
+            )
         }
         // On a terminal a line that updates; in a log (a batch job's), a line each tenth of the way.
         let total = pending.count
@@ -107,7 +122,9 @@ enum SweepCommand: Subcommand {
 
     /// Runs `runs` on `jobs` threads, each taking the next run when it is free; returns the first
     /// failure. Each run writes its own files, so the order they finish in does not matter.
-    static func execute(_ sweep: Sweep, _ runs: [Int], jobs: Int, progress: @escaping @Sendable (Int) -> Void) -> String? {
+    static func execute(_ sweep: Sweep, _ runs: [Int], jobs: Int, progress: @escaping @Sendable (Int) -> Void)
+        -> String?
+    {
         final class Work: @unchecked Sendable {
             let lock = NSLock()
             var next = 0

@@ -12,13 +12,20 @@ enum TimelineCommand: Subcommand {
             charts and sequence diagrams as inline SVG, no scripts), report.md (with Mermaid \
             diagrams), results.csv and results.json. A summary goes to standard output.
             """,
-        arguments: [.required("timeline", help: "A timeline file, such as Timelines/mtp-to-esmtp.json (see Docs/timelines.md).")],
+        arguments: [
+            .required("timeline", help: "A timeline file, such as Timelines/mtp-to-esmtp.json (see Docs/timelines.md).")
+        ],
         options: [
             .option("out", value: "DIR", help: "Directory for index.html, report.md, results.csv and results.json."),
-            .flag("attribute", help: "Run each change of era one factor at a time and say which factor moved each figure."),
+            .flag(
+                "attribute", help: "Run each change of era one factor at a time and say which factor moved each figure."
+            ),
             .flag("quiet", short: "q", help: "No progress on standard error."),
         ],
-        examples: ["mailpath timeline Timelines/mtp-to-esmtp.json --out report/", "mailpath timeline Timelines/mtp-to-esmtp.json --attribute"])
+        examples: [
+            "mailpath timeline Timelines/mtp-to-esmtp.json --out report/",
+            "mailpath timeline Timelines/mtp-to-esmtp.json --attribute",
+        ])
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         let path = arguments.positionals[0]
@@ -38,7 +45,8 @@ enum TimelineCommand: Subcommand {
         let quiet = arguments.flag("quiet")
         let report: TimelineReport
         do {
-            report = try timeline.run(scenario, scenarioFile: scenarioFile, attribute: arguments.flag("attribute")) { index, count in
+            report = try timeline.run(scenario, scenarioFile: scenarioFile, attribute: arguments.flag("attribute")) {
+                index, count in
                 context.progress("timeline: milestone \(index + 1) of \(count)", quiet: quiet)
             }
         } catch {
@@ -58,11 +66,13 @@ enum TimelineCommand: Subcommand {
     }
 
     static func summary(_ report: TimelineReport, out: String?) -> String {
-        var text = "\(report.title): \(report.milestones.count) milestones, \(report.simulated.count) simulated on \(report.scenario)\n\n"
+        var text =
+            "\(report.title): \(report.milestones.count) milestones, \(report.simulated.count) simulated on \(report.scenario)\n\n"
         text += TimelineCharts.summaryTable(report).text
         if let out {
             let folder = out.hasSuffix("/") ? String(out.dropLast()) : out
-            text += "\nWrote \(folder)/index.html, \(folder)/report.md, \(folder)/results.csv and \(folder)/results.json\n"
+            text +=
+                "\nWrote \(folder)/index.html, \(folder)/report.md, \(folder)/results.csv and \(folder)/results.json\n"
         }
         return text
     }

@@ -36,7 +36,9 @@ enum ArgumentParser {
             }
             // An empty directory or file name would write into the current folder's root, or "/".
             if value.isEmpty, option.valueName == "DIR" || option.valueName == "FILE" {
-                throw CLIError.usage("--\(option.name) needs a \(option.valueName == "DIR" ? "directory" : "file") name, not an empty one")
+                throw CLIError.usage(
+                    "--\(option.name) needs a \(option.valueName == "DIR" ? "directory" : "file") name, not an empty one"
+                )
             }
             if !option.isRepeatable, parsed.values[option.name] != nil {
                 throw CLIError.usage("--\(option.name) was given more than once")
@@ -82,11 +84,11 @@ enum ArgumentParser {
         }
         if !spec.arguments.contains(where: \.isVariadic), positionals.count > spec.arguments.count {
             let extra = positionals[spec.arguments.count]
-            throw CLIError.usage("unexpected argument '\(extra)' for '\(spec.name)' (see 'mailpath \(spec.name) --help')")
+            throw CLIError.usage(
+                "unexpected argument '\(extra)' for '\(spec.name)' (see 'mailpath \(spec.name) --help')")
         }
     }
 }
-
 
 /// A socket address as a user writes it on the command line: `127.0.0.1:2525`, `[::1]:25`
 /// (RFC 3986 §3.2.2 brackets an IPv6 literal, so that its colons are not the port's).
@@ -101,10 +103,12 @@ struct HostAndPort: Equatable {
 
     init(_ text: String, option: String, example: String = "127.0.0.1:2525") throws {
         guard let (host, portText) = AddressText.split(text) else {
-            throw CLIError.usage("--\(option) expects ADDR:PORT, such as \(example) or [::1]:2525 for IPv6, got '\(text)'")
+            throw CLIError.usage(
+                "--\(option) expects ADDR:PORT, such as \(example) or [::1]:2525 for IPv6, got '\(text)'")
         }
         guard !host.isEmpty, let port = UInt16(portText) else {
-            throw CLIError.usage("--\(option) expects ADDR:PORT with a port from 0 to 65535, such as \(example), got '\(text)'")
+            throw CLIError.usage(
+                "--\(option) expects ADDR:PORT with a port from 0 to 65535, such as \(example), got '\(text)'")
         }
         self.host = String(host)
         self.port = port

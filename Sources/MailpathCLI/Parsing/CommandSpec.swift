@@ -58,7 +58,8 @@ public struct OptionSpec: Sendable {
         repeatable: Bool = false
     ) -> OptionSpec {
         OptionSpec(
-            name: name, short: short, valueName: value, help: help, defaultValue: defaultValue, isRepeatable: repeatable)
+            name: name, short: short, valueName: value, help: help, defaultValue: defaultValue, isRepeatable: repeatable
+        )
     }
 
     var isFlag: Bool { valueName == nil }
@@ -78,7 +79,9 @@ public struct ParsedArguments: Sendable, Equatable {
 
     /// An integer option, with a usage error naming the option when the value is not an integer
     /// in `range`.
-    public func integer(_ name: String, default fallback: Int, in range: ClosedRange<Int> = Int.min...Int.max) throws -> Int {
+    public func integer(_ name: String, default fallback: Int, in range: ClosedRange<Int> = Int.min...Int.max) throws
+        -> Int
+    {
         guard let text = value(name) else { return fallback }
         guard let number = Int(text.replacingUnderscores()), range.contains(number) else {
             let bounds = range == Int.min...Int.max ? "" : " from \(range.lowerBound) to \(range.upperBound)"

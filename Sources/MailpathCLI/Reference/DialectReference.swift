@@ -9,7 +9,8 @@ enum DialectReference {
     /// three; the entry for FTP commands answered 502 gives none).
     static func commandWords(_ dialect: DialectDescriptor) -> [String] {
         dialect.commands.filter { !$0.summary.hasPrefix("502") }.flatMap { command in
-            command.syntax.split(separator: " ").map(String.init).prefix { $0 == "/" || $0.allSatisfy(\.isUppercase) }.filter { $0 != "/" }
+            command.syntax.split(separator: " ").map(String.init).prefix { $0 == "/" || $0.allSatisfy(\.isUppercase) }
+                .filter { $0 != "/" }
         }
     }
 
@@ -17,13 +18,16 @@ enum DialectReference {
     static func list() -> String {
         let rows = Dialects.all.map { dialect in
             [
-                dialect.id.rawValue, dialect.rfcs.split(separator: " ").prefix(2).joined(separator: " "), String(dialect.year),
+                dialect.id.rawValue, dialect.rfcs.split(separator: " ").prefix(2).joined(separator: " "),
+                String(dialect.year),
                 String(dialect.id.port), commandWords(dialect).joined(separator: " "),
-                dialect.extensions.filter { !$0.hasPrefix("EXPN") }.map { String($0.prefix { $0 != " " }) }.joined(separator: " "),
+                dialect.extensions.filter { !$0.hasPrefix("EXPN") }.map { String($0.prefix { $0 != " " }) }.joined(
+                    separator: " "),
             ]
         }
         let table = Table(headers: ["dialect", "RFC", "year", "port", "commands", "extensions"], rows: rows)
-        return table.text + "\nSee 'mailpath dialects NAME' for one dialect in detail, '--matrix' for what happens when they meet.\n"
+        return table.text
+            + "\nSee 'mailpath dialects NAME' for one dialect in detail, '--matrix' for what happens when they meet.\n"
     }
 
     /// One dialect in detail, with a sample session run through its own engines.
@@ -38,7 +42,11 @@ enum DialectReference {
         if !dialect.extensions.isEmpty { text += "Extensions:   \(dialect.extensions.joined(separator: ", "))\n" }
         text += "Replies:      \(dialect.replyCodes.map(String.init).joined(separator: " "))\n\n"
         text += "Commands:\n"
-        text += Table(headers: ["command", "where", "what it does"], rows: dialect.commands.map { [$0.syntax, $0.section, $0.summary] }).text
+        text +=
+            Table(
+                headers: ["command", "where", "what it does"],
+                rows: dialect.commands.map { [$0.syntax, $0.section, $0.summary] }
+            ).text
         text += "\nBytes on the wire:\n" + wrap(dialect.bytes)
         if !dialect.oddities.isEmpty {
             text += "\nOddities in the text:\n" + dialect.oddities.map { wrap("- " + $0) }.joined()
@@ -65,7 +73,8 @@ enum DialectReference {
         let cells = DialectMatrix.cells(routed: routed)
         let dialects = DialectID.allCases
         let rows = dialects.map { sender in
-            [sender.rawValue] + dialects.map { receiver in cells.first { $0.sender == sender && $0.receiver == receiver }!.summary }
+            [sender.rawValue]
+                + dialects.map { receiver in cells.first { $0.sender == sender && $0.receiver == receiver }!.summary }
         }
         return Table(headers: ["sender \\ receiver"] + dialects.map(\.rawValue), rows: rows)
     }
@@ -73,7 +82,8 @@ enum DialectReference {
     static func matrixText() -> String {
         var text = "Each sender (down) delivers one message for two local users to each receiver\n(across):\n\n"
         text += grid(routed: false)
-        text += "\nThe same with the recipient source-routed through the receiver to a third host\n(<@BETA.ARPA:joe@GAMMA.ARPA>, written in the sender's route style):\n\n"
+        text +=
+            "\nThe same with the recipient source-routed through the receiver to a third host\n(<@BETA.ARPA:joe@GAMMA.ARPA>, written in the sender's route style):\n\n"
         text += grid(routed: true)
         return text
     }
@@ -107,7 +117,10 @@ enum DialectReference {
         func trimmed(_ line: String) -> String { String(line.reversed().drop { $0 == " " }.reversed()) }
         var text = trimmed(pad("") + dialects.map { pad($0.rawValue) }.joined()) + "\n"
         for (row, sender) in dialects.enumerated() {
-            text += trimmed(pad(sender.rawValue) + (0..<dialects.count).map { pad(marks[row * dialects.count + $0]) }.joined()) + "\n"
+            text +=
+                trimmed(
+                    pad(sender.rawValue) + (0..<dialects.count).map { pad(marks[row * dialects.count + $0]) }.joined())
+                + "\n"
         }
         text += "\n  ok: delivered; ok+H: after EHLO was refused and HELO used; ok+P: pipelined\n"
         for (index, refusal) in refusals.enumerated() {
@@ -173,19 +186,29 @@ enum DialectReference {
             """
         text += "| dialect | RFC | date | port | source routes |\n| --- | --- | --- | ---: | --- |\n"
         for dialect in Dialects.all {
-            text += "| [`\(dialect.id.rawValue)`](#\(dialect.id.rawValue)) | \(dialect.rfcs) | \(dialect.date) | \(dialect.id.port) | \(md(dialect.routeForm)) |\n"
+            text +=
+                "| [`\(dialect.id.rawValue)`](#\(dialect.id.rawValue)) | \(dialect.rfcs) | \(dialect.date) | \(dialect.id.port) | \(md(dialect.routeForm)) |\n"
         }
         for dialect in Dialects.all {
-            text += "\n## \(dialect.id.rawValue)\n\n**\(dialect.title)**, \(dialect.rfcs), \(dialect.date).\n\n\(md(dialect.summary))\n\n"
-            text += "- Source routes: \(md(dialect.routeForm))\n- Limits: \(dialect.limits)\n- Trace field: \(md(dialect.trace))\n"
+            text +=
+                "\n## \(dialect.id.rawValue)\n\n**\(dialect.title)**, \(dialect.rfcs), \(dialect.date).\n\n\(md(dialect.summary))\n\n"
+            text +=
+                "- Source routes: \(md(dialect.routeForm))\n- Limits: \(dialect.limits)\n- Trace field: \(md(dialect.trace))\n"
             text += "- Reply codes: \(dialect.replyCodes.map(String.init).joined(separator: ", "))\n"
             if !dialect.extensions.isEmpty { text += "- Extensions: \(dialect.extensions.joined(separator: ", "))\n" }
             text += "- Bytes on the wire: \(md(dialect.bytes))\n\n"
-            text += Table(headers: ["command", "RFC", "what it does"], rows: dialect.commands.map { ["`\($0.syntax)`", $0.section, md($0.summary)] }).markdown
+            text +=
+                Table(
+                    headers: ["command", "RFC", "what it does"],
+                    rows: dialect.commands.map { ["`\($0.syntax)`", $0.section, md($0.summary)] }
+                ).markdown
             if !dialect.oddities.isEmpty {
-                text += "\nOddities of the text, and what Mailpath does:\n\n" + dialect.oddities.map { "- \(md($0))\n" }.joined()
+                text +=
+                    "\nOddities of the text, and what Mailpath does:\n\n"
+                    + dialect.oddities.map { "- \(md($0))\n" }.joined()
             }
-            text += "\nA session between our \(dialect.id.rawValue) sender and receiver (one recipient unknown, one text line starting with \".\"):\n\n```\n"
+            text +=
+                "\nA session between our \(dialect.id.rawValue) sender and receiver (one recipient unknown, one text line starting with \".\"):\n\n```\n"
             text += sampleSession(dialect.id).map { $0.notation(dialect.id) + "\n" }.joined()
             text += "```\n"
         }

@@ -51,7 +51,9 @@ public enum SVGChart {
     static let dashes = ["", "6 4", "2 3", "10 3 2 3"]
 
     /// Grouped bars: one group per label, one bar per series, with axis, ticks, unit and legend.
-    public static func bars(title: String, unit: String, labels: [String], series: [Series], width: Int = 640, height: Int = 260) -> String {
+    public static func bars(
+        title: String, unit: String, labels: [String], series: [Series], width: Int = 640, height: Int = 260
+    ) -> String {
         let scale = Scale(series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0)
         let maximum = scale.maximum
         let plot = Frame(width: width, height: height, labelCount: labels.count, scale: scale)
@@ -64,9 +66,13 @@ public enum SVGChart {
                 let x = plot.left + groupWidth * Double(index) + groupWidth * 0.15 + barWidth * Double(seriesIndex)
                 let barHeight = maximum > 0 ? plot.plotHeight * value / maximum : 0
                 let y = plot.top + plot.plotHeight - barHeight
-                svg += "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(barWidth))\" height=\"\(f(barHeight))\" fill=\"\(shades[seriesIndex % 4])\""
-                svg += seriesIndex % 2 == 1 ? " fill-opacity=\"0.45\" stroke=\"\(shades[seriesIndex % 4])\" stroke-width=\"1.5\"" : ""
-                svg += "><title>\(Markup.escape("\(labels[index]): \(line.name) \(number(value)) \(unit)"))</title></rect>\n"
+                svg +=
+                    "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(barWidth))\" height=\"\(f(barHeight))\" fill=\"\(shades[seriesIndex % 4])\""
+                svg +=
+                    seriesIndex % 2 == 1
+                    ? " fill-opacity=\"0.45\" stroke=\"\(shades[seriesIndex % 4])\" stroke-width=\"1.5\"" : ""
+                svg +=
+                    "><title>\(Markup.escape("\(labels[index]): \(line.name) \(number(value)) \(unit)"))</title></rect>\n"
             }
         }
         svg += plot.legend(series.map(\.name), style: .bars)
@@ -74,7 +80,9 @@ public enum SVGChart {
     }
 
     /// Lines with markers: one point per label, gaps where a value is missing.
-    public static func lines(title: String, unit: String, labels: [String], series: [Series], width: Int = 640, height: Int = 260) -> String {
+    public static func lines(
+        title: String, unit: String, labels: [String], series: [Series], width: Int = 640, height: Int = 260
+    ) -> String {
         let scale = Scale(series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0)
         let maximum = scale.maximum
         let plot = Frame(width: width, height: height, labelCount: labels.count, scale: scale)
@@ -95,7 +103,8 @@ public enum SVGChart {
                 svg += " points=\"" + points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " ") + "\"/>\n"
             }
             for (index, point) in points.enumerated() {
-                svg += marker(seriesIndex, x: point.0, y: point.1, shade: shade, title: "\(line.name) \(number(point.2)) \(unit)")
+                svg += marker(
+                    seriesIndex, x: point.0, y: point.1, shade: shade, title: "\(line.name) \(number(point.2)) \(unit)")
                 _ = index
             }
         }
@@ -107,9 +116,15 @@ public enum SVGChart {
         let tip = "<title>\(Markup.escape(title))</title>"
         switch series % 4 {
         case 0: return "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"4\" fill=\"\(shade)\">\(tip)</circle>\n"
-        case 1: return "<rect x=\"\(f(x - 4))\" y=\"\(f(y - 4))\" width=\"8\" height=\"8\" fill=\"white\" stroke=\"\(shade)\" stroke-width=\"2\">\(tip)</rect>\n"
-        case 2: return "<polygon points=\"\(f(x)),\(f(y - 5)) \(f(x + 5)),\(f(y + 4)) \(f(x - 5)),\(f(y + 4))\" fill=\"\(shade)\">\(tip)</polygon>\n"
-        default: return "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"4\" fill=\"white\" stroke=\"\(shade)\" stroke-width=\"2\">\(tip)</circle>\n"
+        case 1:
+            return
+                "<rect x=\"\(f(x - 4))\" y=\"\(f(y - 4))\" width=\"8\" height=\"8\" fill=\"white\" stroke=\"\(shade)\" stroke-width=\"2\">\(tip)</rect>\n"
+        case 2:
+            return
+                "<polygon points=\"\(f(x)),\(f(y - 5)) \(f(x + 5)),\(f(y + 4)) \(f(x - 5)),\(f(y + 4))\" fill=\"\(shade)\">\(tip)</polygon>\n"
+        default:
+            return
+                "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"4\" fill=\"white\" stroke=\"\(shade)\" stroke-width=\"2\">\(tip)</circle>\n"
         }
     }
 
@@ -171,16 +186,22 @@ public enum SVGChart {
             var svg = ""
             for (tick, text) in scale.labels.enumerated() {
                 let y = top + plotHeight - plotHeight * Double(tick) / Double(scale.ticks)
-                svg += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y))\" stroke=\"#d0d0d0\" stroke-width=\"1\"/>\n"
-                svg += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(Markup.escape(text))</text>\n"
+                svg +=
+                    "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y))\" stroke=\"#d0d0d0\" stroke-width=\"1\"/>\n"
+                svg +=
+                    "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(Markup.escape(text))</text>\n"
             }
-            svg += "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(top + plotHeight))\" stroke=\"#333\"/>\n"
-            svg += "<line x1=\"\(f(left))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(top + plotHeight))\" stroke=\"#333\"/>\n"
-            svg += "<text transform=\"translate(14,\(f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(Markup.escape(unit))</text>\n"
+            svg +=
+                "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(top + plotHeight))\" stroke=\"#333\"/>\n"
+            svg +=
+                "<line x1=\"\(f(left))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(top + plotHeight))\" stroke=\"#333\"/>\n"
+            svg +=
+                "<text transform=\"translate(14,\(f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(Markup.escape(unit))</text>\n"
             let step = plotWidth / Double(max(1, labels.count))
             for (index, label) in labels.enumerated() {
                 let x = left + step * (Double(index) + 0.5)
-                svg += "<text x=\"\(f(x))\" y=\"\(f(top + plotHeight + 16))\" text-anchor=\"middle\" font-size=\"11\">\(Markup.escape(label))</text>\n"
+                svg +=
+                    "<text x=\"\(f(x))\" y=\"\(f(top + plotHeight + 16))\" text-anchor=\"middle\" font-size=\"11\">\(Markup.escape(label))</text>\n"
             }
             return svg
         }
@@ -194,9 +215,11 @@ public enum SVGChart {
                 switch style {
                 case .bars:
                     svg += "<rect x=\"\(f(x))\" y=\"\(f(y - 9))\" width=\"12\" height=\"12\" fill=\"\(shade)\""
-                    svg += index % 2 == 1 ? " fill-opacity=\"0.45\" stroke=\"\(shade)\" stroke-width=\"1.5\"/>\n" : "/>\n"
+                    svg +=
+                        index % 2 == 1 ? " fill-opacity=\"0.45\" stroke=\"\(shade)\" stroke-width=\"1.5\"/>\n" : "/>\n"
                 case .lines:
-                    svg += "<line x1=\"\(f(x))\" y1=\"\(f(y - 3))\" x2=\"\(f(x + 22))\" y2=\"\(f(y - 3))\" stroke=\"\(shade)\" stroke-width=\"2\""
+                    svg +=
+                        "<line x1=\"\(f(x))\" y1=\"\(f(y - 3))\" x2=\"\(f(x + 22))\" y2=\"\(f(y - 3))\" stroke=\"\(shade)\" stroke-width=\"2\""
                     svg += dashes[index % 4].isEmpty ? "/>\n" : " stroke-dasharray=\"\(dashes[index % 4])\"/>\n"
                     svg += SVGChart.marker(index, x: x + 11, y: y - 3, shade: shade, title: name)
                 }

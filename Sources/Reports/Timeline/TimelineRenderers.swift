@@ -1,14 +1,17 @@
 /// The figures the charts and the summary table show, in order: (key, chart title, unit).
 public enum TimelineCharts {
     static let summaryKeys = [
-        "latency_p50_s", "latency_p95_s", "hops_mean", "round_trips_per_message", "protocol_bytes", "connections", "dns_queries",
+        "latency_p50_s", "latency_p95_s", "hops_mean", "round_trips_per_message", "protocol_bytes", "connections",
+        "dns_queries",
         "delivered", "bounced",
     ]
 
     /// Labels for chart axes: the era names of the simulated milestones.
     static func labels(_ report: TimelineReport) -> [String] { report.simulated.map { $0.rfcs.first ?? $0.date } }
 
-    static func values(_ report: TimelineReport, _ key: String) -> [Double?] { report.simulated.map { $0.figure(key)?.value } }
+    static func values(_ report: TimelineReport, _ key: String) -> [Double?] {
+        report.simulated.map { $0.figure(key)?.value }
+    }
 
     static func charts(_ report: TimelineReport) -> [String] {
         let labels = labels(report)
@@ -16,9 +19,12 @@ public enum TimelineCharts {
             SVGChart.lines(
                 title: "End-to-end latency", unit: "seconds", labels: labels,
                 series: [
-                    .init(name: "p50", values: values(report, "latency_p50_s")), .init(name: "p95", values: values(report, "latency_p95_s")),
+                    .init(name: "p50", values: values(report, "latency_p50_s")),
+                    .init(name: "p95", values: values(report, "latency_p95_s")),
                 ]),
-            SVGChart.bars(title: "Hops per recipient", unit: "hops", labels: labels, series: [.init(name: "mean hops", values: values(report, "hops_mean"))]),
+            SVGChart.bars(
+                title: "Hops per recipient", unit: "hops", labels: labels,
+                series: [.init(name: "mean hops", values: values(report, "hops_mean"))]),
             SVGChart.bars(
                 title: "Round trips per message", unit: "waits for the server", labels: labels,
                 series: [.init(name: "round trips", values: values(report, "round_trips_per_message"))]),
@@ -31,10 +37,16 @@ public enum TimelineCharts {
                 series: [.init(name: "text bytes, every hop", values: values(report, "text_bytes"))]),
             SVGChart.bars(
                 title: "Connections and DNS queries", unit: "count", labels: labels,
-                series: [.init(name: "TCP connections", values: values(report, "connections")), .init(name: "DNS queries", values: values(report, "dns_queries"))]),
+                series: [
+                    .init(name: "TCP connections", values: values(report, "connections")),
+                    .init(name: "DNS queries", values: values(report, "dns_queries")),
+                ]),
             SVGChart.bars(
                 title: "Recipients delivered and returned", unit: "recipients", labels: labels,
-                series: [.init(name: "delivered", values: values(report, "delivered")), .init(name: "returned to sender", values: values(report, "bounced"))]),
+                series: [
+                    .init(name: "delivered", values: values(report, "delivered")),
+                    .init(name: "returned to sender", values: values(report, "bounced")),
+                ]),
         ]
     }
 
@@ -45,17 +57,22 @@ public enum TimelineCharts {
             [milestone.date, rfcList(milestone.rfcs), milestone.era ?? "not simulated"]
                 + keys.map { milestone.figure($0)?.text ?? "–" }
         }
-        return Table(headers: ["date", "RFCs", "era"] + labels, rows: rows, alignments: [.left, .left, .left] + keys.map { _ in .right })
+        return Table(
+            headers: ["date", "RFCs", "era"] + labels, rows: rows,
+            alignments: [.left, .left, .left] + keys.map { _ in .right })
     }
 
     /// "RFC 1425, 1651, 1869": the word once, then the numbers.
     public static func rfcList(_ rfcs: [String]) -> String {
         guard let first = rfcs.first else { return "" }
-        return ([first] + rfcs.dropFirst().map { $0.hasPrefix("RFC ") ? String($0.dropFirst(4)) : $0 }).joined(separator: ", ")
+        return ([first] + rfcs.dropFirst().map { $0.hasPrefix("RFC ") ? String($0.dropFirst(4)) : $0 }).joined(
+            separator: ", ")
     }
 
     static func figureTable(_ milestone: TimelineReport.Milestone) -> Table {
-        Table(headers: ["figure", "value"], rows: milestone.figures.map { [$0.label, $0.text] }, alignments: [.left, .right])
+        Table(
+            headers: ["figure", "value"], rows: milestone.figures.map { [$0.label, $0.text] },
+            alignments: [.left, .right])
     }
 }
 
@@ -68,13 +85,17 @@ public enum TimelineMarkdown {
         for (index, milestone) in report.milestones.enumerated() {
             text += "## \(index + 1). \(milestone.date) — \(milestone.title)\n\n"
             text += "**\(milestone.rfcs.joined(separator: ", "))**"
-            text += milestone.era.map { " · runs era `\($0)`" + (milestone.eraTitle.map { " (\($0))" } ?? "") } ?? " · not simulated"
+            text +=
+                milestone.era.map { " · runs era `\($0)`" + (milestone.eraTitle.map { " (\($0))" } ?? "") }
+                ?? " · not simulated"
             text += "\n\n\(milestone.text)\n\n"
             if !milestone.changes.isEmpty {
                 text += "What changed in the figures:\n\n" + milestone.changes.map { "- \($0)\n" }.joined() + "\n"
             }
             guard milestone.era != nil else { continue }
-            text += "<details><summary>All figures</summary>\n\n" + TimelineCharts.figureTable(milestone).markdown + "\n</details>\n\n"
+            text +=
+                "<details><summary>All figures</summary>\n\n" + TimelineCharts.figureTable(milestone).markdown
+                + "\n</details>\n\n"
             if let journey = milestone.journey {
                 text += "The journey of \(journey.messageID):\n\n```mermaid\n" + mermaid(journey) + "```\n\n"
             }
@@ -85,13 +106,20 @@ public enum TimelineMarkdown {
     /// A Mermaid sequence diagram; characters Mermaid reserves are written as its entity codes.
     public static func mermaid(_ journey: TimelineReport.Journey) -> String {
         var text = "sequenceDiagram\n"
-        for (index, name) in journey.participants.enumerated() { text += "    participant H\(index + 1) as \(Markup.mermaid(name))\n" }
+        for (index, name) in journey.participants.enumerated() {
+            text += "    participant H\(index + 1) as \(Markup.mermaid(name))\n"
+        }
         for step in journey.steps {
             let time = Format.decimal(step.time, 3)
             switch step.kind {
-            case .command: text += "    H\(step.from + 1)->>H\((step.to ?? step.from) + 1): \(time) \(Markup.mermaid(step.text))\n"
-            case .reply: text += "    H\(step.from + 1)-->>H\((step.to ?? step.from) + 1): \(time) \(Markup.mermaid(step.text))\n"
-            case .note: text += "    Note over H\(step.from + 1): \(time) \(Markup.mermaid(SVGSequence.shortened(step.text, 80)))\n"
+            case .command:
+                text += "    H\(step.from + 1)->>H\((step.to ?? step.from) + 1): \(time) \(Markup.mermaid(step.text))\n"
+            case .reply:
+                text +=
+                    "    H\(step.from + 1)-->>H\((step.to ?? step.from) + 1): \(time) \(Markup.mermaid(step.text))\n"
+            case .note:
+                text +=
+                    "    Note over H\(step.from + 1): \(time) \(Markup.mermaid(SVGSequence.shortened(step.text, 80)))\n"
             }
         }
         return text
@@ -135,15 +163,26 @@ public enum TimelineHTML {
 
             """
         html += "<h1>\(Markup.escape(report.title))</h1>\n<p class=\"lead\">\(Markup.escape(report.summary))</p>\n"
-        html += "<p>Every milestone runs the same scenario, <strong>\(Markup.escape(report.scenario))</strong>: \(Markup.escape(report.scenarioSummary))</p>\n"
-        html += "<h2>The milestones</h2>\n<div class=\"scroll axis\">\n" + SVGTimeAxis.render(report.milestones) + "</div>\n"
-        html += "<h2>At a glance</h2>\n<div class=\"scroll\">\n" + table(TimelineCharts.summaryTable(report)) + "</div>\n"
-        html += "<div class=\"charts\">\n" + TimelineCharts.charts(report).map { "<div class=\"chart\">\n\($0)</div>\n" }.joined() + "</div>\n"
+        html +=
+            "<p>Every milestone runs the same scenario, <strong>\(Markup.escape(report.scenario))</strong>: \(Markup.escape(report.scenarioSummary))</p>\n"
+        html +=
+            "<h2>The milestones</h2>\n<div class=\"scroll axis\">\n" + SVGTimeAxis.render(report.milestones)
+            + "</div>\n"
+        html +=
+            "<h2>At a glance</h2>\n<div class=\"scroll\">\n" + table(TimelineCharts.summaryTable(report)) + "</div>\n"
+        html +=
+            "<div class=\"charts\">\n"
+            + TimelineCharts.charts(report).map { "<div class=\"chart\">\n\($0)</div>\n" }.joined() + "</div>\n"
         for (index, milestone) in report.milestones.enumerated() {
             html += "<section class=\"milestone\" id=\"m\(index + 1)\">\n"
             html += "<h2>\(index + 1). \(Markup.escape(milestone.title))</h2>\n"
-            html += "<p class=\"meta\">\(Markup.escape(milestone.date)) · \(Markup.escape(milestone.rfcs.joined(separator: ", ")))"
-            html += milestone.era.map { " · runs era <code>\(Markup.escape($0))</code>" + (milestone.eraTitle.map { " (\(Markup.escape($0)))" } ?? "") }
+            html +=
+                "<p class=\"meta\">\(Markup.escape(milestone.date)) · \(Markup.escape(milestone.rfcs.joined(separator: ", ")))"
+            html +=
+                milestone.era.map {
+                    " · runs era <code>\(Markup.escape($0))</code>"
+                        + (milestone.eraTitle.map { " (\(Markup.escape($0)))" } ?? "")
+                }
                 ?? " · <span class=\"unsimulated\">not simulated</span>"
             html += "</p>\n<p>\(Markup.escape(milestone.text))</p>\n"
             if !milestone.changes.isEmpty {
@@ -156,13 +195,18 @@ public enum TimelineHTML {
             }
             if let journey = milestone.journey {
                 html += "<h3>The journey of \(Markup.escape(journey.messageID))</h3>\n<div class=\"scroll\">\n"
-                html += SVGSequence.render(journey, title: "The journey of \(journey.messageID) in \(milestone.era ?? "")", id: "m\(index + 1)")
+                html += SVGSequence.render(
+                    journey, title: "The journey of \(journey.messageID) in \(milestone.era ?? "")", id: "m\(index + 1)"
+                )
                 html += "</div>\n"
             }
-            html += "<details><summary>All figures</summary>\n<div class=\"scroll\">\n" + table(TimelineCharts.figureTable(milestone)) + "</div>\n</details>\n"
+            html +=
+                "<details><summary>All figures</summary>\n<div class=\"scroll\">\n"
+                + table(TimelineCharts.figureTable(milestone)) + "</div>\n</details>\n"
             html += "</section>\n"
         }
-        html += "<p class=\"meta\">Made by mailpath timeline. Same timeline, same scenario, same seed: the same page, byte for byte.</p>\n"
+        html +=
+            "<p class=\"meta\">Made by mailpath timeline. Same timeline, same scenario, same seed: the same page, byte for byte.</p>\n"
         return html + "</body>\n</html>\n"
     }
 

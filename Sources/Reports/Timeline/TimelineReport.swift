@@ -48,7 +48,8 @@ public struct TimelineReport: Hashable, Sendable {
         public var journey: Journey?
 
         public init(
-            date: String, rfcs: [String], title: String, text: String, era: String?, eraTitle: String?, figures: [Figure],
+            date: String, rfcs: [String], title: String, text: String, era: String?, eraTitle: String?,
+            figures: [Figure],
             changes: [String], journey: Journey?
         ) {
             self.date = date
@@ -84,7 +85,8 @@ public struct TimelineReport: Hashable, Sendable {
         public var clientLabel: String
         public var serverLabel: String
 
-        public init(messageID: String, participants: [String], steps: [Step], clientLabel: String, serverLabel: String) {
+        public init(messageID: String, participants: [String], steps: [Step], clientLabel: String, serverLabel: String)
+        {
             self.messageID = messageID
             self.participants = participants
             self.steps = steps
@@ -137,7 +139,8 @@ extension TimelineReport {
         let keys = figureKeys
         let rows = milestones.map { milestone in
             [milestone.date, milestone.rfcs.joined(separator: " "), milestone.title, milestone.era ?? ""]
-                + keys.map { key in milestone.figure(key.key).flatMap { $0.value != nil ? $0.text : nil } ?? "" }  // no value: empty
+                // no value: empty
+                + keys.map { key in milestone.figure(key.key).flatMap { $0.value != nil ? $0.text : nil } ?? "" }
         }
         return CSV.render(headers: ["date", "rfcs", "title", "era"] + keys.map(\.key), rows: rows)
     }
@@ -146,20 +149,28 @@ extension TimelineReport {
     public var json: JSON {
         .object([
             ("title", .string(title)), ("summary", .string(summary)), ("scenario", .string(scenario)),
-            ("milestones", .array(milestones.map { milestone in
-                var members: [(String, JSON)] = [
-                    ("date", .string(milestone.date)), ("rfcs", .array(milestone.rfcs.map { .string($0) })),
-                    ("title", .string(milestone.title)), ("text", .string(milestone.text)),
-                    ("era", milestone.era.map { .string($0) } ?? .null),
-                ]
-                members.append(("figures", .object(milestone.figures.map { ($0.key, $0.value != nil ? .number($0.text) : .null) })))
-                members.append(("changes", .array(milestone.changes.map { .string($0) })))
-                if let journey = milestone.journey {
-                    members.append(("sample_message", .string(journey.messageID)))
-                    members.append(("sample_steps", .int(journey.steps.count)))
-                }
-                return .object(members)
-            })),
+            (
+                "milestones",
+                .array(
+                    milestones.map { milestone in
+                        var members: [(String, JSON)] = [
+                            ("date", .string(milestone.date)), ("rfcs", .array(milestone.rfcs.map { .string($0) })),
+                            ("title", .string(milestone.title)), ("text", .string(milestone.text)),
+                            ("era", milestone.era.map { .string($0) } ?? .null),
+                        ]
+                        members.append(
+                            (
+                                "figures",
+                                .object(milestone.figures.map { ($0.key, $0.value != nil ? .number($0.text) : .null) })
+                            ))
+                        members.append(("changes", .array(milestone.changes.map { .string($0) })))
+                        if let journey = milestone.journey {
+                            members.append(("sample_message", .string(journey.messageID)))
+                            members.append(("sample_steps", .int(journey.steps.count)))
+                        }
+                        return .object(members)
+                    })
+            ),
         ])
     }
 }

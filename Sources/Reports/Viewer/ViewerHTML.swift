@@ -46,7 +46,10 @@ public enum ViewerHTML {
         public var links: [(String, String)]
         public var events: [Event]
         public var notation: (client: String, server: String)
-        public init(label: String, hosts: [Host], links: [(String, String)], events: [Event], notation: (client: String, server: String)) {
+        public init(
+            label: String, hosts: [Host], links: [(String, String)], events: [Event],
+            notation: (client: String, server: String)
+        ) {
             self.label = label
             self.hosts = hosts
             self.links = links
@@ -58,7 +61,8 @@ public enum ViewerHTML {
     /// The page. `links` are pairs of host names; `notation` the letters before command and reply
     /// lines in the era's RFC (`S:`/`R:`, `C:`/`S:`…).
     public static func render(
-        title: String, hosts: [Host], links: [(String, String)], events: [Event], notation: (client: String, server: String)
+        title: String, hosts: [Host], links: [(String, String)], events: [Event],
+        notation: (client: String, server: String)
     ) -> String {
         page(title: title, runs: [Run(label: "", hosts: hosts, links: links, events: events, notation: notation)])
     }
@@ -77,28 +81,43 @@ public enum ViewerHTML {
                 ("label", .string(run.label)),
                 ("client", .string(run.notation.client)),
                 ("server", .string(run.notation.server)),
-                ("hosts", .array(layout(run.hosts).map { host in
-                    .object([
-                        ("name", .string(host.name)), ("networks", .array(host.networks.map(JSON.string))), ("router", .bool(host.isRouter)),
-                        ("x", .decimal(host.x, 1)), ("y", .decimal(host.y, 1)),
-                    ])
-                })),
+                (
+                    "hosts",
+                    .array(
+                        layout(run.hosts).map { host in
+                            .object([
+                                ("name", .string(host.name)), ("networks", .array(host.networks.map(JSON.string))),
+                                ("router", .bool(host.isRouter)),
+                                ("x", .decimal(host.x, 1)), ("y", .decimal(host.y, 1)),
+                            ])
+                        })
+                ),
                 ("links", .array(run.links.map { .array([.string($0.0), .string($0.1)]) })),
-                ("events", .array(run.events.map { .array([.decimal($0.time, 6), .string($0.host), .string($0.kind), .string($0.detail)]) })),
+                (
+                    "events",
+                    .array(
+                        run.events.map {
+                            .array([.decimal($0.time, 6), .string($0.host), .string($0.kind), .string($0.detail)])
+                        })
+                ),
             ]).compact
             // "</" cannot end the script element early: JSON allows "<\/".
-            data += "<script id=\"data\(suffix)\" class=\"run-data\" data-suffix=\"\(suffix)\" type=\"application/json\">\(json.replacing("</", with: "<\\/"))</script>\n"
+            data +=
+                "<script id=\"data\(suffix)\" class=\"run-data\" data-suffix=\"\(suffix)\" type=\"application/json\">\(json.replacing("</", with: "<\\/"))</script>\n"
             panes += pane.replacing("@S@", with: suffix).replacing("@LABEL@", with: Markup.escape(run.label))
         }
         let lockstep = runs.count > 1 ? lockstepBar : ""
         return shell.replacing("@TITLE@", with: Markup.escape(title)).replacing("@LOCKSTEP@", with: lockstep)
-            .replacing("@PANES@", with: panes).replacing("@DATA@", with: data).replacing("@COLUMNS@", with: String(runs.count))
+            .replacing("@PANES@", with: panes).replacing("@DATA@", with: data).replacing(
+                "@COLUMNS@", with: String(runs.count))
     }
 
     /// Hosts on a grid in a 600 × 400 picture, row by row, grouped by the networks they are on
     /// (so a network's hosts sit together and its gateways between it and the next).
     static func layout(_ hosts: [Host]) -> [(name: String, networks: [String], isRouter: Bool, x: Double, y: Double)] {
-        let ordered = hosts.sorted { ($0.networks.joined(separator: ","), $0.name) < ($1.networks.joined(separator: ","), $1.name) }
+        let ordered = hosts.sorted {
+            ($0.networks.joined(separator: ","), $0.name) < ($1.networks.joined(separator: ","), $1.name)
+        }
         var columns = 1
         while columns * columns * 2 < ordered.count * 3 { columns += 1 }  // about 1.5 columns a row
         let rows = max(1, (ordered.count + columns - 1) / columns)
