@@ -13,7 +13,8 @@ if [ ! -x "$imap" ]; then
     echo "dovecot-read: $imap not found; install Debian's dovecot-imapd (.ci/run does)" >&2
     exit 2
 fi
-work=$(mktemp -d)
+# As root the copy is read as `nobody`, who must reach it: under /tmp, not a private $TMPDIR.
+if [ "$(id -u)" = 0 ]; then work=$(mktemp -d -p /tmp); else work=$(mktemp -d); fi
 trap 'rm -rf "$work"' EXIT
 cp -r "$maildir" "$work/box"
 if [ "$(id -u)" = 0 ]; then
