@@ -75,33 +75,35 @@ public struct EventQueue<Event> {
 
     /// The heaps, the events by slot, the buckets and the free slots. The per-slot blocks have
     /// `capacity` elements each: there are never more keys (in all three places together) or
-    /// free slots than slots.
+    /// free slots than slots. Its fields are `@exclusivity(unchecked)`: only the queue's own
+    /// methods touch them, which call no code that could reach back into the queue, and the
+    /// run-time check of each access was a quarter of a plain release build's time.
     @usableFromInline
     final class Storage {
         /// The current window's heap.
-        @usableFromInline var heap: UnsafeMutablePointer<Entry>
-        @usableFromInline var heapCount = 0
+        @exclusivity(unchecked) @usableFromInline var heap: UnsafeMutablePointer<Entry>
+        @exclusivity(unchecked) @usableFromInline var heapCount = 0
         /// The heap of events beyond the wheel's horizon.
-        @usableFromInline var far: UnsafeMutablePointer<Entry>
-        @usableFromInline var farCount = 0
+        @exclusivity(unchecked) @usableFromInline var far: UnsafeMutablePointer<Entry>
+        @exclusivity(unchecked) @usableFromInline var farCount = 0
         /// Slots below `slotCount` are initialized; a free one holds `nil`.
-        @usableFromInline var events: UnsafeMutablePointer<Event?>
-        @usableFromInline var slotCount = 0
-        @usableFromInline var freeSlots: UnsafeMutablePointer<Int32>
-        @usableFromInline var freeCount = 0
+        @exclusivity(unchecked) @usableFromInline var events: UnsafeMutablePointer<Event?>
+        @exclusivity(unchecked) @usableFromInline var slotCount = 0
+        @exclusivity(unchecked) @usableFromInline var freeSlots: UnsafeMutablePointer<Int32>
+        @exclusivity(unchecked) @usableFromInline var freeCount = 0
         /// A bucketed event's key, and the next slot in its bucket's list (-1 at the end).
-        @usableFromInline var bucketKeys: UnsafeMutablePointer<Entry>
-        @usableFromInline var bucketNext: UnsafeMutablePointer<Int32>
+        @exclusivity(unchecked) @usableFromInline var bucketKeys: UnsafeMutablePointer<Entry>
+        @exclusivity(unchecked) @usableFromInline var bucketNext: UnsafeMutablePointer<Int32>
         /// The first slot of each bucket's list, -1 for an empty bucket.
-        @usableFromInline var heads: UnsafeMutablePointer<Int32>
+        @exclusivity(unchecked) @usableFromInline var heads: UnsafeMutablePointer<Int32>
         /// One bit a bucket, set when it holds events.
-        @usableFromInline var occupied: UnsafeMutablePointer<UInt64>
-        @usableFromInline var bucketed = 0
+        @exclusivity(unchecked) @usableFromInline var occupied: UnsafeMutablePointer<UInt64>
+        @exclusivity(unchecked) @usableFromInline var bucketed = 0
         /// The current window's number (time >> windowShift). Buckets hold the windows after it,
         /// up to `bucketCount - 1` of them; the bucket of the current window is always empty.
-        @usableFromInline var window: Int64 = 0
-        @usableFromInline var capacity: Int
-        @usableFromInline var nextSequence: UInt64 = 0
+        @exclusivity(unchecked) @usableFromInline var window: Int64 = 0
+        @exclusivity(unchecked) @usableFromInline var capacity: Int
+        @exclusivity(unchecked) @usableFromInline var nextSequence: UInt64 = 0
 
         /// Keys before each heap's root, so that each node's four children (indices 4i+1 to
         /// 4i+4) share one 64-byte cache line: a block is aligned to 64 bytes and its root is its
