@@ -46,6 +46,8 @@ public struct MailAgent: Sendable {
     /// Due times of waiting recipients, sorted: (due, queue id).
     var wakeups: [(Timestamp, UInt64)] = []
     var nextID: UInt64 = 0
+    /// Messages this host has stamped: the id of its trace lines (RFC 2821 §4.4 "ID").
+    var stampedCount = 0
     var actions: [AgentAction] = []
     /// The last stamp's date text and the second it names: a busy relay stamps many messages a second.
     var lastStampDate: (second: Int64, text: String) = (.min, "")
@@ -130,17 +132,7 @@ public struct MailAgent: Sendable {
                 takeActions()
             )
         }
-        let style = traceStyle
-        let content: [UInt8]
-        if style == .none {
-            content = text
-        } else {
-            content = TraceFields.stamping(
-                consume text, style, from: message.clientName.isEmpty ? peer : message.clientName,
-                fromAddress: peerAddress,
-                by: configuration.hostName, protocolName: message.extended ? "ESMTP" : "SMTP", serial: Int(nextID + 1),
-                date: stampDate(now, style))
-        }
+        let content = stamped(consume text, message, peer: peer, peerAddress: peerAddress, now: now)
         // The queue entry's recipients are made here, not from a list of paths made first.
         let due = now.adding(nanoseconds: configuration.$queueDelay)
         var onward: [QueuedRecipient] = []
@@ -427,6 +419,34 @@ public struct MailAgent: Sendable {
         }
         markFinished(queueID, index)
         deliverLocally(messageID: messageID, mailbox: mailbox, reversePath: reversePath, content: content, now: now)
+    }
+
+    /// `text` with this host's trace line in front (RFC 788 `Mail-From:`, RFC 821 and 2821
+    /// `Received:`; nothing for the dialects that define none), naming the client by its HELO name
+    /// (else `peer`) and `peerAddress`, with the count of messages this host has stamped as its id.
+    private mutating func stamped(
+        _ text: consuming [UInt8], _ message: borrowing ReceivedMessage, peer: String, peerAddress: String,
+        now: Timestamp
+    ) -> [UInt8] {
+        let style = traceStyle
+        guard style != .none else { return text }
+        stampedCount += 1
+        return TraceFields.stamping(
+            text, style, from: message.clientName.isEmpty ? peer : message.clientName, fromAddress: peerAddress,
+            by: configuration.hostName, protocolName: message.extended ? "ESMTP" : "SMTP", serial: stampedCount,
+            date: stampDate(now, style))
+    }
+
+    /// What this host writes in front of a text it takes for its own mailboxes: `Return-Path:`
+    /// and its trace line, the same bytes as `messageReceived` followed by local delivery write.
+    /// For a receiver that stores a text as it arrives (`mailpath serve`), before the text is
+    /// whole: `message` is its envelope (`ReceiverEngine.textEnvelope`).
+    public mutating func localDeliveryHeader(
+        for message: ReceivedMessage, peer: String, peerAddress: String, now: Timestamp
+    ) -> [UInt8] {
+        let stamp = stamped([], message, peer: peer, peerAddress: peerAddress, now: now)
+        guard traceStyle != .none else { return stamp }
+        return Array(TraceFields.returnPath(message.reversePath, style: routeStyle).utf8) + stamp
     }
 
     /// Final delivery: "it inserts at the beginning of the mail data a return path line" (RFC 821 §4.1.1).

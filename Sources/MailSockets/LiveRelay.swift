@@ -155,9 +155,8 @@ extension MailServer {
     /// A message received whole: the agent decides; its deliveries and queue entries are written
     /// before the engine hears the decision.
     func relayReceived(_ relay: LiveRelay, _ client: Client, _ message: ReceivedMessage) {
-        let (decision, actions) = relay.agent.messageReceived(
-            message, peer: message.clientName.isEmpty ? client.peer : message.clientName, peerAddress: client.peer,
-            now: now)
+        let (peer, address) = Self.peerNames(client.peer)
+        let (decision, actions) = relay.agent.messageReceived(message, peer: peer, peerAddress: address, now: now)
         perform(relay, actions)
         guard case .accepted = decision, settle(relay, session: client.session) else {
             act(client, client.engine.deliveryFinished(decision, now: now))

@@ -116,7 +116,9 @@ public final class MailServer: @unchecked Sendable {
     private let lock = NSLock()
     private var delivered = 0
     private var peakSessions = 0
-    private let traceStyle: TraceStyle
+    /// The agent of a server that does not relay: it writes the trace lines in front of each
+    /// text, as the simulator's agent of the same dialect does (`MailAgent.localDeliveryHeader`).
+    private var stamper: MailAgent
     /// The mail agent, when the server relays (`Configuration.relay`).
     let relay: LiveRelay?
     /// The port actually bound (useful with port 0).
@@ -124,7 +126,12 @@ public final class MailServer: @unchecked Sendable {
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
-        traceStyle = configuration.dialect.isSMTP ? SMTPRules.forDialect(configuration.dialect).traceStyle : .none
+        // Dates come from the clock the Maildir names use: epoch 0, and `now` the Unix time.
+        stamper = MailAgent(
+            configuration: AgentConfiguration(
+                hostName: configuration.domain, localDomains: [Domain(configuration.domain)],
+                dialect: configuration.dialect, routing: .directOnly, directory: HostDirectory(), epoch: 0,
+                maxMessageSize: configuration.maxMessageSize))
         relay = configuration.relay.map { table in
             // The source-route era's agent: routes through the host table's gateways, open to
             // every client as the hosts of the time were (listen on loopback), queue on disk.
@@ -133,7 +140,7 @@ public final class MailServer: @unchecked Sendable {
                     hostName: table.hostName, localDomains: [Domain(table.hostName), Domain(configuration.domain)],
                     dialect: configuration.dialect, routing: .sourceRoutes, directory: table.hosts,
                     relaysSourceRoutes: true,
-                    epoch: Int64(Date().timeIntervalSince1970), maxMessageSize: configuration.maxMessageSize))
+                    epoch: Int64(configuration.naming.clock().seconds), maxMessageSize: configuration.maxMessageSize))
         }
     }
 
@@ -403,7 +410,7 @@ public final class MailServer: @unchecked Sendable {
         }
         guard client.engine.isReceivingText else { return }
         if client.spooledText == nil, let envelope = client.engine.textEnvelope {
-            spooler.submit(.begin(session: session, header: header(envelope, peer: client.peer)))
+            spooler.submit(.begin(session: session, header: header(envelope, client)))
             client.spooledText = client.engine.textsStarted
         }
         while let chunk = client.engine.takeText(minimum: configuration.chunkSize) {
@@ -420,7 +427,7 @@ public final class MailServer: @unchecked Sendable {
         if client.spooledText == nil || client.spooledText != client.engine.textsStarted {
             // The text arrived whole in one read, or is a stored text (RFC 780 scheme T).
             if client.spooledText != nil { spooler.submit(.abandon(session: session)) }
-            spooler.submit(.begin(session: session, header: header(message, peer: client.peer)))
+            spooler.submit(.begin(session: session, header: header(message, client)))
         }
         client.spooledText = nil
         client.awaitingCommit = true
@@ -446,19 +453,20 @@ public final class MailServer: @unchecked Sendable {
         }
     }
 
-    /// The lines a receiver puts in front of the text: `Return-Path:` and the dialect's own trace
-    /// line (RFC 788 `Mail-From:`, RFC 821 and 2821 `Received:`; none in MTP, as in the simulator).
-    private func header(_ message: ReceivedMessage, peer: String) -> [UInt8] {
-        guard traceStyle != .none else { return [] }
-        // RFC 5321 §4.1.3: an IPv6 address literal is written "IPv6:" and the address.
-        let literal = peer.contains(":") ? "IPv6:" + peer : peer
-        let stamp =
-            TraceFields.stamp(
-                traceStyle, from: message.clientName.isEmpty ? "[\(literal)]" : message.clientName,
-                fromAddress: literal, by: configuration.domain,
-                protocolName: message.extended ? "ESMTP" : "SMTP",
-                at: CivilTime(unixSeconds: Int64(Date().timeIntervalSince1970))) ?? ""
-        return Array((TraceFields.returnPath(message.reversePath, style: message.dialect.routeStyle) + stamp).utf8)
+    /// The lines put in front of a text: `Return-Path:` and the dialect's own trace line, written
+    /// by the agent (see `stamper`).
+    private func header(_ message: ReceivedMessage, _ client: Client) -> [UInt8] {
+        let (peer, address) = Self.peerNames(client.peer)
+        let clock = configuration.naming.clock()
+        return stamper.localDeliveryHeader(
+            for: message, peer: peer, peerAddress: address, now: Timestamp(nanoseconds: Int64(clock.seconds) * 1_000_000_000))
+    }
+
+    /// A client's address as a trace line's peer names it without a HELO name, and as its
+    /// address: `[192.0.2.1]`, and `[IPv6:2001:db8::1]` (RFC 5321 §4.1.3).
+    static func peerNames(_ address: String) -> (peer: String, address: String) {
+        let literal = address.contains(":") ? "IPv6:" + address : address
+        return ("[\(literal)]", literal)
     }
 
     private func drainWake() {
