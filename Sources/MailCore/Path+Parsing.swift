@@ -107,17 +107,19 @@ extension Path {
             let routeEnd: Int
             switch style {
             case .colon:
-                guard let colon = firstUnquoted(UInt8(ascii: ":"), in: inner) else { return .failure(.malformedRoute) }
+                guard let colon = QuotedText.first(UInt8(ascii: ":"), in: inner) else {
+                    return .failure(.malformedRoute)
+                }
                 routeEnd = colon
             case .comma:
-                guard let lastComma = lastUnquoted(UInt8(ascii: ","), in: inner) else {
+                guard let lastComma = QuotedText.last(UInt8(ascii: ","), in: inner) else {
                     return .failure(.malformedRoute)
                 }
                 routeEnd = lastComma
             }
             var elementStart = inner.startIndex
             while elementStart < routeEnd {
-                let elementEnd = firstUnquoted(UInt8(ascii: ","), in: inner[elementStart..<routeEnd]) ?? routeEnd
+                let elementEnd = QuotedText.first(UInt8(ascii: ","), in: inner[elementStart..<routeEnd]) ?? routeEnd
                 let element = inner[elementStart..<elementEnd]
                 guard element.first == UInt8(ascii: "@") else { return .failure(.malformedRoute) }
                 let name = element.dropFirst()
@@ -196,7 +198,7 @@ extension Path {
     static func parseMailbox<Bytes: ByteSlice>(_ bytes: Bytes, limits: PathLimits, allowPostmaster: Bool) -> Result<
         Mailbox, PathError
     > {
-        guard let at = lastUnquoted(UInt8(ascii: "@"), in: bytes) else {
+        guard let at = QuotedText.last(UInt8(ascii: "@"), in: bytes) else {
             let local = String(decoding: bytes, as: UTF8.self)
             if allowPostmaster, local.lowercased() == "postmaster" {
                 return .success(Mailbox(localPart: local, domain: nil))
@@ -253,44 +255,5 @@ extension Path {
             }
         }
         return !quoted && !escaped && !elementStart
-    }
-
-    /// Index of the first `target` outside quotes and not escaped.
-    static func firstUnquoted<Bytes: ByteSlice>(_ target: UInt8, in bytes: Bytes) -> Int? {
-        var quoted = false
-        var escaped = false
-        for index in bytes.startIndex..<bytes.endIndex {  // not `indices`, which a `Slice` does not inline
-            let byte = bytes[index]
-            if escaped {
-                escaped = false
-            } else if byte == UInt8(ascii: "\\") {
-                escaped = true
-            } else if byte == UInt8(ascii: "\"") {
-                quoted.toggle()
-            } else if byte == target && !quoted {
-                return index
-            }
-        }
-        return nil
-    }
-
-    /// Index of the last `target` outside quotes and not escaped.
-    static func lastUnquoted<Bytes: ByteSlice>(_ target: UInt8, in bytes: Bytes) -> Int? {
-        var quoted = false
-        var escaped = false
-        var found: Int?
-        for index in bytes.startIndex..<bytes.endIndex {  // not `indices`, which a `Slice` does not inline
-            let byte = bytes[index]
-            if escaped {
-                escaped = false
-            } else if byte == UInt8(ascii: "\\") {
-                escaped = true
-            } else if byte == UInt8(ascii: "\"") {
-                quoted.toggle()
-            } else if byte == target && !quoted {
-                found = index
-            }
-        }
-        return found
     }
 }

@@ -121,3 +121,30 @@ import Testing
         }
     }
 }
+
+/// The one scanner of quoted text that the path and command parsers share.
+@Suite struct QuotedTextTests {
+    static func bytes(_ text: String) -> ArraySlice<UInt8> { ArraySlice(Array(text.utf8)) }
+
+    @Test("delimiters inside a quoted string or after a backslash are not found")
+    func skipsQuoted() {
+        let text = Self.bytes(#""a@b\"@c"@host.example"#)
+        #expect(QuotedText.first(UInt8(ascii: "@"), in: text) == 9)
+        #expect(QuotedText.last(UInt8(ascii: "@"), in: text) == 9)
+        let escaped = Self.bytes(#"a\@b@c@d"#)
+        #expect(QuotedText.first(UInt8(ascii: "@"), in: escaped) == 4)
+        #expect(QuotedText.last(UInt8(ascii: "@"), in: escaped) == 6)
+        #expect(QuotedText.first(UInt8(ascii: "@"), in: Self.bytes(#""@@""#)) == nil)
+        // An unclosed quote hides everything after it.
+        #expect(QuotedText.first(UInt8(ascii: ">"), in: Self.bytes(#"<"a>b"#), from: 1) == nil)
+        #expect(QuotedText.first(UInt8(ascii: ">"), in: Self.bytes(#"<"a>"b>"#), from: 1) == 6)
+    }
+
+    @Test("a slice keeps its buffer's indices")
+    func sliceIndices() {
+        let whole = Self.bytes("xx,@a,@b:joe@c")
+        let slice = whole[3...]
+        #expect(QuotedText.first(UInt8(ascii: ","), in: slice) == 5)
+        #expect(QuotedText.last(UInt8(ascii: "@"), in: slice) == 12)
+    }
+}

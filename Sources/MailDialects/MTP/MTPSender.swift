@@ -53,7 +53,8 @@ public struct MTPSender: Sendable {
 
     public let configuration: Configuration
     private let transactions: [OutboundTransaction]
-    private var statuses: [[RecipientStatus?]]
+    /// What became of each recipient.
+    private var ledger: RecipientLedger
     private var current = 0
     /// The scheme chosen in this session: nil = not asked yet, .some(nil) = none available.
     private var scheme: MTPScheme??
@@ -74,7 +75,7 @@ public struct MTPSender: Sendable {
     public init(configuration: Configuration = Configuration(), transactions: [OutboundTransaction]) {
         self.configuration = configuration
         self.transactions = transactions
-        statuses = transactions.map { Array(repeating: nil, count: $0.recipients.count) }
+        ledger = RecipientLedger(transactions)
     }
 
     public var isFinished: Bool { finished }
@@ -336,7 +337,7 @@ public struct MTPSender: Sendable {
     }
 
     private mutating func settle(_ recipient: Int, _ status: RecipientStatus) {
-        if statuses[current][recipient] == nil { statuses[current][recipient] = status }
+        ledger.settle(current, recipient, status)
     }
 
     /// The server's `reply` ends the session: every recipient not yet settled waits.
@@ -350,11 +351,7 @@ public struct MTPSender: Sendable {
     }
 
     private mutating func end(_ status: RecipientStatus, closing: Bool) {
-        for transaction in statuses.indices {
-            for recipient in statuses[transaction].indices where statuses[transaction][recipient] == nil {
-                statuses[transaction][recipient] = status
-            }
-        }
+        ledger.settleAll(status)
         if closing { actions.append(.close) }
         finish()
     }
@@ -364,16 +361,7 @@ public struct MTPSender: Sendable {
         finished = true
         deadline = nil
         expectation = nil
-        report.transactions = transactions.indices.map { index in
-            TransactionOutcome(
-                id: transactions[index].id,
-                recipients: transactions[index].recipients.indices.map {
-                    RecipientOutcome(
-                        recipient: transactions[index].recipients[$0],
-                        status: statuses[index][$0] ?? .interrupted("the session ended before this recipient was tried")
-                    )
-                })
-        }
+        ledger.takeOutcomes(of: transactions, into: &report.transactions)
         actions.append(.finished(report))
     }
 

@@ -329,21 +329,7 @@ extension SMTPCommand {
     /// Index of the `>` closing a path that starts at the first byte, skipping quoted text.
     private static func closingBracket(in bytes: Bytes) -> Int? {
         guard bytes.first == UInt8(ascii: "<") else { return nil }
-        var quoted = false
-        var escaped = false
-        for index in (bytes.startIndex + 1)..<bytes.endIndex {  // not `indices`, which a `Slice` does not inline
-            let byte = bytes[index]
-            if escaped {
-                escaped = false
-            } else if byte == UInt8(ascii: "\\") {
-                escaped = true
-            } else if byte == UInt8(ascii: "\"") {
-                quoted.toggle()
-            } else if byte == UInt8(ascii: ">") && !quoted {
-                return index
-            }
-        }
-        return nil
+        return QuotedText.first(UInt8(ascii: ">"), in: bytes, from: bytes.startIndex + 1)
     }
 }
 

@@ -88,10 +88,8 @@ public struct SMTPSender: Sendable {
     public private(set) var configuration: Configuration
     private var rules: SMTPRules { configuration.rules }
     private var transactions: [OutboundTransaction]
-    /// What became of each recipient, all transactions' in one list (`statusStarts` says where
-    /// each transaction's begin).
-    private var statuses: [RecipientStatus?]
-    private var statusStarts: [Int]
+    /// What became of each recipient.
+    private var ledger: RecipientLedger
     private var pending = Expectations()
     private var round: Round?
     private var nextTransaction = 0
@@ -113,14 +111,7 @@ public struct SMTPSender: Sendable {
     public init(configuration: Configuration, transactions: [OutboundTransaction]) {
         self.configuration = configuration
         self.transactions = transactions
-        var starts: [Int] = []
-        var total = 0
-        for index in transactions.indices {
-            starts.append(total)
-            total += transactions[index].recipients.count
-        }
-        statusStarts = starts
-        statuses = Array(repeating: nil, count: total)
+        ledger = RecipientLedger(transactions)
         // Replies are read leniently: a server may send longer lines than the dialect's limit.
         framer = LineFramer(terminator: .lf, maxLineLength: 4096)
         report = SessionReport(
@@ -181,12 +172,7 @@ public struct SMTPSender: Sendable {
 
     /// Resets everything but the configuration and the transactions, as `init` sets it.
     private mutating func resetSession() {
-        statusStarts.removeAll(keepingCapacity: true)
-        statuses.removeAll(keepingCapacity: true)
-        for index in transactions.indices {  // by index: a transaction copied would be retained whole
-            statusStarts.append(statuses.count)
-            statuses.append(contentsOf: repeatElement(nil, count: transactions[index].recipients.count))
-        }
+        ledger.reset(for: transactions)
         pending.removeAll()
         round = nil
         nextTransaction = 0
@@ -328,7 +314,7 @@ public struct SMTPSender: Sendable {
                 fail(reply, closing: true)  // 421: the server closes
             } else {
                 report.failedBeforeTransactions = true
-                settleAll(.temporaryFailure(reply))  // 554 (RFC 2821 §3.1): try another exchanger
+                ledger.settleAll(.temporaryFailure(reply))  // 554 (RFC 2821 §3.1): try another exchanger
                 quit(now: now)
             }
         case .ehlo:
@@ -347,7 +333,7 @@ public struct SMTPSender: Sendable {
                 beginNext(now: now)
             } else {
                 report.failedBeforeTransactions = true
-                settleAll(code.isPermanentFailure ? .permanentFailure(reply) : .temporaryFailure(reply))
+                ledger.settleAll(code.isPermanentFailure ? .permanentFailure(reply) : .temporaryFailure(reply))
                 code == .serviceNotAvailable ? fail(reply, closing: true) : quit(now: now)
             }
         case .mail:
@@ -356,7 +342,7 @@ public struct SMTPSender: Sendable {
             if !code.isPositiveCompletion {
                 round!.mailFailed = true
                 let (transaction, recipients) = (round!.transaction, round!.recipients)
-                for index in recipients { settle(transaction, index, status(for: reply)) }
+                for index in recipients { ledger.settle(transaction, index, status(for: reply)) }
             }
             if !pipelining {
                 if round!.mailFailed { finishRound(now: now) } else { sendRecipient(0, now: now) }
@@ -377,9 +363,10 @@ public struct SMTPSender: Sendable {
                     // as this recipient's refusal, "may not requeue" (§6.4; the §8 example).
                     round!.deferred.append(index)
                 } else if rules.retryInNextTransaction.contains(code), rules.stripsRoutes {
-                    settle(round!.transaction, index, .temporaryFailure(reply))  // 2821 §4.5.3.1: 552 is temporary here
+                    // RFC 2821 §4.5.3.1: a 552 is temporary here.
+                    ledger.settle(round!.transaction, index, .temporaryFailure(reply))
                 } else {
-                    settle(round!.transaction, index, status(for: reply))
+                    ledger.settle(round!.transaction, index, status(for: reply))
                 }
             }
             if !pipelining {
@@ -405,7 +392,7 @@ public struct SMTPSender: Sendable {
                 }
             } else {
                 if !round.mailFailed {
-                    for index in round.accepted { settle(round.transaction, index, status(for: reply)) }
+                    for index in round.accepted { ledger.settle(round.transaction, index, status(for: reply)) }
                     self.round?.accepted = []
                 }
                 finishRound(now: now, serverHasTransaction: !round.mailFailed)
@@ -413,7 +400,7 @@ public struct SMTPSender: Sendable {
         case .text:
             guard let round else { preconditionFailure("text reply outside a round") }
             let outcome: RecipientStatus = code.isPositiveCompletion ? .delivered(reply) : status(for: reply)
-            for index in round.accepted { settle(round.transaction, index, outcome) }
+            for index in round.accepted { ledger.settle(round.transaction, index, outcome) }
             if pending.isEmpty { finishRound(now: now) } else { self.round = nil }
         case .loneDot:
             finishRound(now: now)
@@ -552,14 +539,18 @@ public struct SMTPSender: Sendable {
             // not offer 8BITMIME; without a converter, that is a permanent failure.
             if transaction.hasEightBitText, rules.hasEHLO, !(extended && offered.contains(.eightBitMIME)) {
                 let reply = Reply(.transactionFailed, "8-bit text and the server does not offer 8BITMIME (RFC 1652 §3)")
-                for recipient in transaction.recipients.indices { settle(index, recipient, .permanentFailure(reply)) }
+                for recipient in transaction.recipients.indices {
+                    ledger.settle(index, recipient, .permanentFailure(reply))
+                }
                 continue
             }
             // RFC 1870 §4: do not send what the server said it cannot take.
             if let limit = sizeLimit, configuration.extensions.contains(.size), transaction.declaredSize > limit {
                 let reply = Reply(
                     .exceededStorage, "Message size \(transaction.declaredSize) exceeds the server's limit \(limit)")
-                for recipient in transaction.recipients.indices { settle(index, recipient, .permanentFailure(reply)) }
+                for recipient in transaction.recipients.indices {
+                    ledger.settle(index, recipient, .permanentFailure(reply))
+                }
                 continue
             }
             startRound(Round(transaction: index, recipients: Array(transaction.recipients.indices)), &outgoing)
@@ -669,16 +660,6 @@ public struct SMTPSender: Sendable {
         reply.code.isPermanentFailure ? .permanentFailure(reply) : .temporaryFailure(reply)
     }
 
-    private mutating func settle(_ transaction: Int, _ recipient: Int, _ status: RecipientStatus) {
-        let slot = statusStarts[transaction] + recipient
-        // Unsettled slots are found by pattern: `== nil` copies a status (its reply) to compare it.
-        if case .none = statuses[slot] { statuses[slot] = status }
-    }
-
-    private mutating func settleAll(_ status: RecipientStatus) {
-        for slot in statuses.indices { if case .none = statuses[slot] { statuses[slot] = status } }
-    }
-
     /// Ends the session early: everything unsettled fails temporarily with `reply`.
     /// The server's `reply` (a 421) ends the session: every recipient not yet settled waits.
     private mutating func fail(_ reply: Reply, closing: Bool) {
@@ -692,7 +673,7 @@ public struct SMTPSender: Sendable {
 
     private mutating func end(_ status: RecipientStatus, closing: Bool) {
         if !startedTransaction { report.failedBeforeTransactions = true }
-        settleAll(status)
+        ledger.settleAll(status)
         pending.removeAll()
         if closing { actions.append(.close) }
         finish()
@@ -700,24 +681,10 @@ public struct SMTPSender: Sendable {
 
     private mutating func finish() {
         guard !finished else { return }
-        if statuses.contains(where: { if case .none = $0 { true } else { false } }) {  // by pattern, see `settle`
-            settleAll(.interrupted("the session ended before this recipient was tried"))
-        }
         finished = true
         deadline = nil
         // Into the storage the last session's outcomes left (see `restart`), not a new array.
-        report.transactions.removeAll(keepingCapacity: true)
-        for index in transactions.indices {
-            report.transactions.append(
-                TransactionOutcome(
-                    id: transactions[index].id,
-                    recipients: transactions[index].recipients.indices.map {
-                        // The status is moved, not copied: nothing reads it here once the report is made.
-                        RecipientOutcome(
-                            recipient: transactions[index].recipients[$0],
-                            status: statuses[statusStarts[index] + $0].take()!)
-                    }))
-        }
+        ledger.takeOutcomes(of: transactions, into: &report.transactions)
         actions.append(.finished(report))
     }
 
