@@ -102,27 +102,27 @@ public final class MailServer: @unchecked Sendable {
     }
 
     public let configuration: Configuration
-    private var listener: Int32 = -1
-    private var wakeRead: Int32 = -1
+    var listener: Int32 = -1
+    var wakeRead: Int32 = -1
     /// The write end of the pipe that wakes `run`'s poll; under `lock` once `run` has started.
-    private var wakeWrite: Int32 = -1
+    var wakeWrite: Int32 = -1
     var spooler: Spooler?
-    private var clients: [Int32: Client] = [:]
-    private var sessions: [Int: Client] = [:]
-    private var sessionCount = 0
-    private var perAddress: [String: Int] = [:]
-    private let started = ContinuousClock.now
-    private var stopRequested = false
-    private let lock = NSLock()
-    private var delivered = 0
-    private var peakSessions = 0
+    var clients: [Int32: Client] = [:]
+    var sessions: [Int: Client] = [:]
+    var sessionCount = 0
+    var perAddress: [String: Int] = [:]
+    let started = ContinuousClock.now
+    var stopRequested = false
+    let lock = NSLock()
+    var delivered = 0
+    var peakSessions = 0
     /// The agent of a server that does not relay: it writes the trace lines in front of each
     /// text, as the simulator's agent of the same dialect does (`MailAgent.localDeliveryHeader`).
-    private var stamper: MailAgent
+    var stamper: MailAgent
     /// The mail agent, when the server relays (`Configuration.relay`).
     let relay: LiveRelay?
     /// The port actually bound (useful with port 0).
-    public private(set) var boundPort: UInt16 = 0
+    public internal(set) var boundPort: UInt16 = 0
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
@@ -165,7 +165,7 @@ public final class MailServer: @unchecked Sendable {
         }
     }
 
-    private var shouldStop: Bool { lock.withLock { stopRequested } }
+    var shouldStop: Bool { lock.withLock { stopRequested } }
 
     var now: Timestamp {
         let elapsed = started.duration(to: .now)
@@ -282,89 +282,7 @@ public final class MailServer: @unchecked Sendable {
         close(wakeRead)
     }
 
-    private func acceptClients() {
-        while true {
-            var storage = sockaddr_storage()
-            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let fd = withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &length) }
-            }
-            guard fd >= 0 else { return }
-            setNonBlocking(fd)
-            noSignalOnClosedPeer(fd)
-            let peer = SocketAddress.hostText(storage)
-            let instant = ContinuousClock.now
-            sessionCount += 1
-            let client = Client(
-                descriptor: fd, session: sessionCount, peer: peer,
-                engine: ReceiverEngine.make(dialect: configuration.dialect, policy: policy),
-                now: instant)
-            clients[fd] = client
-            sessions[client.session] = client
-            perAddress[peer, default: 0] += 1
-            // RFC 2821 §3.1 / 821 §4.2: 421 and close when the service cannot take the connection.
-            if perAddress[peer]! > configuration.maxConnectionsPerAddress {
-                refuse(client, "\(configuration.domain) Too many connections from \(peer), try again later")
-                continue
-            }
-            if clients.count > configuration.maxConnections && !evictIdlest(instant) {
-                refuse(client, "\(configuration.domain) Too many connections, try again later")
-                continue
-            }
-            lock.withLock { peakSessions = max(peakSessions, clients.count) }
-            act(client, client.engine.connectionOpened(now: now))
-            writeTo(client)
-        }
-    }
-
-    private func refuse(_ client: Client, _ text: String) {
-        let reply = Reply(.serviceNotAvailable, text)
-        client.output = reply.encoded
-        client.closeAfterWrite = true
-        client.engine.connectionClosed()
-        log(client.peer, "S: " + reply.wireLines.joined(separator: "\nS: "))
-        writeTo(client)
-    }
-
-    /// Every slot is taken: closes the session that has waited longest for a command, if it has
-    /// been idle for `evictableIdle`, so that the new client can be served.
-    private func evictIdlest(_ instant: ContinuousClock.Instant) -> Bool {
-        let idle = clients.values.filter { $0.isIdle && instant - $0.lastActivity >= configuration.evictableIdle }
-        guard let idlest = idle.min(by: { ($0.lastActivity, $0.descriptor) < ($1.lastActivity, $1.descriptor) }) else {
-            return false
-        }
-        closeIdle(idlest)
-        return true
-    }
-
-    /// Under stress (80 % of the slots taken) a session idle for `stressTimeout` is closed.
-    private func expireIdle() {
-        let time = now
-        for fd in clients.keys.sorted() {
-            guard let client = clients[fd], let deadline = client.engine.deadline, deadline <= time else { continue }
-            act(client, client.engine.timerFired(now: time))
-        }
-        guard clients.count * 5 >= configuration.maxConnections * 4 else { return }
-        let instant = ContinuousClock.now
-        for fd in clients.keys.sorted() {
-            guard let client = clients[fd], client.isIdle, instant - client.lastActivity >= configuration.stressTimeout
-            else { continue }
-            closeIdle(client)
-        }
-    }
-
-    private func closeIdle(_ client: Client) {
-        let reply = Reply(
-            .serviceNotAvailable, "\(configuration.domain) Server busy, closing idle connection; try again later")
-        client.output.append(contentsOf: reply.encoded)
-        client.closeAfterWrite = true
-        client.engine.connectionClosed()
-        log(client.peer, "S: " + reply.wireLines.joined(separator: "\nS: "))
-        writeTo(client)
-        drop(client)  // the slot is free now, even if the reply could not be written whole
-    }
-
-    private func readFrom(_ client: Client, _ buffer: inout [UInt8]) {
+    func readFrom(_ client: Client, _ buffer: inout [UInt8]) {
         let count = buffer.withUnsafeMutableBytes { read(client.descriptor, $0.baseAddress, $0.count) }
         if count <= 0 {
             if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return }
@@ -400,7 +318,7 @@ public final class MailServer: @unchecked Sendable {
 
     /// Follows the engine's text: starts writing it out when it begins, hands over each chunk,
     /// and drops the file of a text the engine refused at its end.
-    private func spool(_ client: Client) {
+    func spool(_ client: Client) {
         // A relaying server's agent takes the text whole: it is not written out as it arrives.
         guard relay == nil, let spooler, !client.awaitingCommit else { return }
         let session = client.session
@@ -420,7 +338,7 @@ public final class MailServer: @unchecked Sendable {
 
     /// The final dot: the rest of the text goes to the spooler with its Maildirs; the engine
     /// hears the decision when the spooler reports (`finishCommits`).
-    private func commit(_ client: Client, _ message: ReceivedMessage) {
+    func commit(_ client: Client, _ message: ReceivedMessage) {
         if let relay { return relayReceived(relay, client, message) }
         guard let spooler else { return }
         let session = client.session
@@ -438,7 +356,7 @@ public final class MailServer: @unchecked Sendable {
         spooler.submit(.commit(session: session, rest: message.content, folders: folders))
     }
 
-    private func finishCommits() {
+    func finishCommits() {
         guard let spooler else { return }
         for completion in spooler.takeCompletions() {
             let copies = relay.map { stored($0, completion) } ?? completion.copies ?? 0
@@ -455,11 +373,12 @@ public final class MailServer: @unchecked Sendable {
 
     /// The lines put in front of a text: `Return-Path:` and the dialect's own trace line, written
     /// by the agent (see `stamper`).
-    private func header(_ message: ReceivedMessage, _ client: Client) -> [UInt8] {
+    func header(_ message: ReceivedMessage, _ client: Client) -> [UInt8] {
         let (peer, address) = Self.peerNames(client.peer)
         let clock = configuration.naming.clock()
         return stamper.localDeliveryHeader(
-            for: message, peer: peer, peerAddress: address, now: Timestamp(nanoseconds: Int64(clock.seconds) * 1_000_000_000))
+            for: message, peer: peer, peerAddress: address,
+            now: Timestamp(nanoseconds: Int64(clock.seconds) * 1_000_000_000))
     }
 
     /// A client's address as a trace line's peer names it without a HELO name, and as its
@@ -469,7 +388,7 @@ public final class MailServer: @unchecked Sendable {
         return ("[\(literal)]", literal)
     }
 
-    private func drainWake() {
+    func drainWake() {
         var bytes = [UInt8](repeating: 0, count: 256)
         while bytes.withUnsafeMutableBytes({ read(wakeRead, $0.baseAddress, $0.count) }) > 0 {}
     }
@@ -491,7 +410,7 @@ public final class MailServer: @unchecked Sendable {
         if client.closeAfterWrite && !client.awaitingCommit { drop(client) }
     }
 
-    private func drop(_ client: Client) {
+    func drop(_ client: Client) {
         guard clients.removeValue(forKey: client.descriptor) != nil else { return }
         sessions[client.session] = nil
         if client.spooledText != nil { spooler?.submit(.abandon(session: client.session)) }
@@ -501,7 +420,7 @@ public final class MailServer: @unchecked Sendable {
         close(client.descriptor)
     }
 
-    private func setNonBlocking(_ fd: Int32) {
+    func setNonBlocking(_ fd: Int32) {
         let flags = fcntl(fd, F_GETFL, 0)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
     }

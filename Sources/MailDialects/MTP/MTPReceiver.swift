@@ -57,11 +57,11 @@ public struct MTPReceiver: Sendable {
         case closed
     }
 
-    private var state = State.idle
-    private var framer: LineFramer
-    private var actions: [ReceiverAction] = []
-    private var injections: [(String, Reply)] = []
-    public private(set) var deadline: Timestamp?
+    var state = State.idle
+    var framer: LineFramer
+    var actions: [ReceiverAction] = []
+    var injections: [(String, Reply)] = []
+    public internal(set) var deadline: Timestamp?
 
     public init(rules: MTPRules = .rfc780, policy: ReceiverPolicy) {
         self.rules = rules
@@ -160,7 +160,7 @@ public struct MTPReceiver: Sendable {
     public var isReceivingText: Bool { if case .text = state { true } else { false } }
 
     /// As `SMTPReceiver.textsStarted`.
-    public private(set) var textsStarted = 0
+    public internal(set) var textsStarted = 0
 
     /// As `SMTPReceiver.textEnvelope`.
     public var textEnvelope: ReceivedMessage? {
@@ -194,7 +194,7 @@ public struct MTPReceiver: Sendable {
 
     // MARK: Processing
 
-    private mutating func process(now: Timestamp) {
+    mutating func process(now: Timestamp) {
         loop: while true {
             switch state {
             case .commands, .preliminary, .delayedGreeting:
@@ -231,7 +231,7 @@ public struct MTPReceiver: Sendable {
         }
     }
 
-    private mutating func commandLineReceived(_ line: ArraySlice<UInt8>, now: Timestamp) {
+    mutating func commandLineReceived(_ line: ArraySlice<UInt8>, now: Timestamp) {
         let command: MTPCommand
         switch MTPCommand.parse(line, rules: rules) {
         case .success(let parsed): command = parsed
@@ -357,137 +357,26 @@ public struct MTPReceiver: Sendable {
         }
     }
 
-    /// MRCP under the selected scheme (§4.3).
-    private mutating func recipientReceived(_ path: Path, session: Session) {
-        var session = session
-        guard let scheme = session.scheme else { return send(.badSequence, "No scheme specified yet; use MRSQ") }
-        let verdict = policy.verdict(for: path, stripRoutes: false)
-        switch scheme {
-        case .recipientsFirst:
-            guard case .accept(let disposition) = verdict else {
-                return send(rules.recipientRejected, "Recipient name rejected")
-            }
-            guard session.storedRecipients.count < policy.mtpRecipientTable else {
-                return send(.insufficientStorage, "Recipient table full, this name not stored")
-            }
-            session.storedRecipients.append(AcceptedRecipient(path: path, disposition: disposition))
-            state = .commands(session)
-            send(.commandOkay, "OK, name stored")
-        case .textFirst:
-            guard session.storedText != nil else { return send(.badSequence, "No stored text; send MAIL first") }
-            guard case .accept(let disposition) = verdict else {
-                return send(rules.recipientRejected, "No such user here")
-            }
-            offer(session, .storedText(recipient: AcceptedRecipient(path: path, disposition: disposition)))
-        }
-    }
-
-    /// Replies to an acceptable MAIL or scheme-T MRCP: a preliminary 151/152 for moved or unknown
-    /// users (never for relayed mail, §3.2), otherwise go ahead.
-    private mutating func offer(_ session: Session, _ purpose: Purpose) {
-        let recipient: AcceptedRecipient
-        switch purpose {
-        case .basic(_, let accepted), .storedText(let accepted): recipient = accepted
-        case .recipientsFirst, .textFirst: preconditionFailure("offer is for single recipients")
-        }
-        switch recipient.disposition {
-        case .forward(let mailbox):
-            send(.willForwardPreliminary, "User not local; will forward to \(mailbox)")
-        case .operatorForward:
-            send(.operatorWillForward, "User unknown; operator will forward")
-        case .local, .relay:
-            return continuePurpose(session, purpose)
-        }
-        // RFC 780 waits for CONT or ABRT; RFC 765 and 772 go on with the next reply at once.
-        if rules.hasContinuation { state = .preliminary(session, purpose) } else { continuePurpose(session, purpose) }
-    }
-
-    private mutating func continuePurpose(_ session: Session, _ purpose: Purpose) {
-        switch purpose {
-        case .basic, .recipientsFirst, .textFirst:
-            startText(session, purpose)
-        case .storedText(let recipient):
-            guard let stored = session.storedText else { preconditionFailure("scheme T delivery without stored text") }
-            state = .awaitingDecision(session, purpose)
-            actions.append(.deliver(message(from: stored.from, to: [recipient], content: stored.content)))
-        }
-    }
-
-    private mutating func startText(_ session: Session, _ purpose: Purpose) {
-        textsStarted += 1
-        state = .text(
-            session, purpose, MessageAssembler(maxSize: policy.maxMessageSize, clearHighBit: textPolicy.clearsHighBit))
-        framer.terminator = TextPolicy.dataTerminator
-        framer.sawBareLineFeed = false
-        framer.maxLineLength = rules.textLine
-        send(.startMailInput, rules.startMailInputText)
-    }
-
-    private mutating func textFinished(_ session: Session, _ purpose: Purpose, _ assembler: MessageAssembler) {
-        framer.terminator = TextPolicy.commandTerminator
-        framer.maxLineLength = rules.commandLine
-        var session = session
-        if assembler.exceededSize || assembler.overlongLines > 0 {
-            if case .recipientsFirst = purpose { session.storedRecipients = [] }
-            state = .commands(session)
-            return send(.exceededStorage, "Requested mail action aborted: too much text")
-        }
-        if assembler.bareLineFeeds {
-            // Only "<CRLF>.<CRLF>" ends the text (RFC 780 §5.1.1), so a bare LF never splits it; the
-            // text is refused whole. RFC 780 lists no 554: 552 is the permanent refusal of a text
-            // it gives for MAIL (§5.3), as for a too-long line above.
-            if case .recipientsFirst = purpose { session.storedRecipients = [] }
-            state = .commands(session)
-            return send(.exceededStorage, "Aborted: the text has a bare LF; end lines with CR LF")
-        }
-        switch purpose {
-        case .basic(let from, let recipient):
-            state = .awaitingDecision(session, purpose)
-            actions.append(.deliver(message(from: from, to: [recipient], content: assembler.content)))
-        case .recipientsFirst(let from):
-            state = .awaitingDecision(session, purpose)
-            actions.append(.deliver(message(from: from, to: session.storedRecipients, content: assembler.content)))
-        case .textFirst(let from):
-            session.storedText = (from, assembler.content)
-            state = .commands(session)
-            send(.okay, "Mail stored")
-        case .storedText:
-            preconditionFailure("scheme T recipients take no text")
-        }
-    }
-
-    private func message(from: Path, to recipients: [AcceptedRecipient], content: [UInt8]) -> ReceivedMessage {
-        ReceivedMessage(
-            dialect: rules.dialect, reversePath: from, recipients: recipients, content: content, mode: .mail,
-            clientName: "",
-            extended: false, body: .sevenBit, declaredSize: nil)
-    }
-
-    private mutating func quit() {
-        send(.closing, "\(policy.hostName) Service closing \(rules.channelName)")
-        close()
-    }
-
     // MARK: Output
 
     /// Sends a one-line reply, cut to the 65-character reply line of §5.5.3.
-    private mutating func send(_ code: ReplyCode, _ text: String) {
+    mutating func send(_ code: ReplyCode, _ text: String) {
         send(code, [text])
     }
 
-    private mutating func send(_ code: ReplyCode, _ lines: [String]) {
+    mutating func send(_ code: ReplyCode, _ lines: [String]) {
         guard let limit = rules.replyLine else { return actions.append(.send([Reply(code, lines)])) }
         let room = limit - 6  // "ddd" + separator + CR LF
         actions.append(.send([Reply(code, lines.map { String($0.prefix(room)) })]))
     }
 
     /// A path as the policy sees it: RFC 765's bare user name is a user of this host.
-    private func addressed(_ path: Path) -> Path {
+    func addressed(_ path: Path) -> Path {
         guard rules.addressing == .ident, let mailbox = path.mailbox, mailbox.domain == nil else { return path }
         return Path(Mailbox(localPart: mailbox.localPart, domain: policy.mailDomain))
     }
 
-    private mutating func close() {
+    mutating func close() {
         actions.append(.close)
         state = .closed
         deadline = nil
@@ -497,7 +386,7 @@ public struct MTPReceiver: Sendable {
     /// so that the next call fills it without allocating.
     public mutating func recycle(_ spent: inout [ReceiverAction]) { reuseActionStorage(&spent, into: &actions) }
 
-    private mutating func takeActions() -> [ReceiverAction] {
+    mutating func takeActions() -> [ReceiverAction] {
         defer { actions = [] }
         return actions
     }

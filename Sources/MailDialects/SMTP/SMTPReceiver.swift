@@ -8,8 +8,8 @@ import MailCore
 
 /// A receiver-SMTP, sans I/O: bytes and events in, replies and deliveries out.
 public struct SMTPReceiver: Sendable {
-    public private(set) var rules: SMTPRules
-    private var sharedPolicy: SharedReceiverPolicy
+    public internal(set) var rules: SMTPRules
+    var sharedPolicy: SharedReceiverPolicy
     /// What the host accepts (read through the shared box, never copied per session).
     public var policy: ReceiverPolicy { sharedPolicy.policy }
 
@@ -53,25 +53,25 @@ public struct SMTPReceiver: Sendable {
         case closed
     }
 
-    private var state = State.idle
-    private var session = Session()
-    private var assembler = MessageAssembler(maxSize: nil, clearHighBit: false)
+    var state = State.idle
+    var session = Session()
+    var assembler = MessageAssembler(maxSize: nil, clearHighBit: false)
     /// Whether replies to commands of a pipelined group are held back until the group ends
     /// (RFC 2920 §3.2): once EHLO was given, if this server offers PIPELINING.
-    private var buffersReplies = false
-    private var framer: LineFramer
-    private var actions: [ReceiverAction] = []
-    private var batch = ReplyBatch()
-    private var injections: [(SMTPVerb, Reply)] = []
-    private var shutdownRequested = false
+    var buffersReplies = false
+    var framer: LineFramer
+    var actions: [ReceiverAction] = []
+    var batch = ReplyBatch()
+    var injections: [(SMTPVerb, Reply)] = []
+    var shutdownRequested = false
     /// The storage of the last session's input, emptied, for the next text to be assembled in
     /// (a text arrives in the buffer the sender wrote it in; that buffer is kept here when the
     /// session ends, so that receiving a text allocates nothing once the buffers are warm).
-    private var spareStorage: [UInt8] = []
+    var spareStorage: [UInt8] = []
     /// When the server gives up waiting for the client (421), if it is waiting.
-    public private(set) var deadline: Timestamp?
+    public internal(set) var deadline: Timestamp?
     /// How many texts this session has begun to read (354 sent): tells one text from the next.
-    public private(set) var textsStarted = 0
+    public internal(set) var textsStarted = 0
 
     public init(rules: SMTPRules, policy: ReceiverPolicy) {
         self.init(rules: rules, sharedPolicy: SharedReceiverPolicy(policy))
@@ -81,31 +81,6 @@ public struct SMTPReceiver: Sendable {
         self.rules = rules
         self.sharedPolicy = sharedPolicy
         framer = LineFramer(terminator: TextPolicy.commandTerminator, maxLineLength: Self.commandLimit(rules))
-    }
-
-    /// Makes this engine a new receiver for another session, as `init(rules:sharedPolicy:)` would,
-    /// but keeping the storage of its action list (see `SMTPSender.restart`): every stored
-    /// property is reset in place, as the initial values above and `init` set them.
-    public mutating func restart(rules: SMTPRules, sharedPolicy: SharedReceiverPolicy) {
-        restart(rules: Optional(rules), sharedPolicy: sharedPolicy)
-    }
-
-    /// `restart(rules:sharedPolicy:)`, keeping the rules this receiver has when `rules` is nil.
-    mutating func restart(rules: SMTPRules?, sharedPolicy: SharedReceiverPolicy) {
-        if let rules { self.rules = rules }
-        self.sharedPolicy = sharedPolicy
-        state = .idle
-        session = Session()
-        assembler = MessageAssembler(maxSize: nil, clearHighBit: false)
-        buffersReplies = false
-        if spareStorage.capacity == 0 { spareStorage = framer.takeStorage(minimumCapacity: Self.spareMinimum) }
-        framer = LineFramer(terminator: TextPolicy.commandTerminator, maxLineLength: Self.commandLimit(self.rules))
-        actions.removeAll(keepingCapacity: true)
-        batch = ReplyBatch()
-        injections = []
-        shutdownRequested = false
-        deadline = nil
-        textsStarted = 0
     }
 
     /// The reply to a command line ended by a bare LF: it is not run (RFC 821 §4.1.1: "<CRLF>" ends a
@@ -241,7 +216,7 @@ public struct SMTPReceiver: Sendable {
 
     // MARK: Processing
 
-    private mutating func process(now: Timestamp) {
+    mutating func process(now: Timestamp) {
         // Command lines are read in place from one reference to the framer's bytes (see
         // `LineFramer.bytes`); nothing appends to the framer meanwhile.
         let bytes = framer.bytes
@@ -270,7 +245,7 @@ public struct SMTPReceiver: Sendable {
         }
     }
 
-    private mutating func commandLineReceived(_ line: SMTPCommand.Bytes) {
+    mutating func commandLineReceived(_ line: SMTPCommand.Bytes) {
         if case .refusing = state {
             // RFC 2821 §3.1: after a 554 greeting, "503 bad sequence of commands" to all but QUIT.
             if case .quit? = try? SMTPCommand.parse(line, rules: rules, extended: false) {
@@ -386,7 +361,7 @@ public struct SMTPReceiver: Sendable {
         }
     }
 
-    private mutating func textFinished() {
+    mutating func textFinished() {
         framer.terminator = TextPolicy.commandTerminator
         framer.maxLineLength = Self.commandLimit(rules)
         guard var transaction = session.transaction.take() else { preconditionFailure("text without a transaction") }
@@ -429,197 +404,18 @@ public struct SMTPReceiver: Sendable {
                     declaredSize: transaction.parameters.size)))
     }
 
-    private mutating func quit() {
+    mutating func quit() {
         send(encoded: policy.replyTexts.encodedClosing)
         close()
-    }
-
-    // MARK: Replies
-
-    private func reply(for error: SMTPCommandError) -> Reply {
-        switch error {
-        case .unrecognized: Reply(.syntaxError, "Syntax error, command unrecognized")
-        case .notImplemented(let verb): Reply(.notImplemented, "\(verb.rawValue) not implemented")
-        case .syntax(let verb, let detail): Reply(.parameterSyntaxError, "Syntax error in \(verb.rawValue): \(detail)")
-        case .path(let verb, let error):
-            Reply(error.isMailboxProblem ? .mailboxNameNotAllowed : .parameterSyntaxError, "\(verb.rawValue): \(error)")
-        case .unknownParameter(_, let detail): Reply(rules.unknownParameter, detail)
-        }
-    }
-
-    /// A refusal of MAIL parameters, or `nil` to accept them (RFC 1870 §6.1, RFC 1652 §3).
-    private func refusal(of parameters: MailParameters) -> Reply? {
-        if parameters.size != nil, !policy.extensions.contains(.size) {
-            return Reply(rules.unknownParameter, "SIZE not supported")
-        }
-        if parameters.body != nil, !policy.extensions.contains(.eightBitMIME) {
-            return Reply(rules.unknownParameter, "BODY not supported")
-        }
-        if let size = parameters.size, let maximum = policy.maxMessageSize, size > maximum {
-            return Reply(.exceededStorage, "Message size exceeds fixed maximum message size")
-        }
-        return nil
-    }
-
-    /// The reply to one RCPT (`nil`: a plain 250 OK, sent from its stored wire form) and the
-    /// recipient, if accepted.
-    private func recipientReply(_ path: consuming Path, mode: DeliveryMode, count: Int) -> (Reply?, AcceptedRecipient?)
-    {
-        if count >= policy.maxRecipients {
-            return (Reply(rules.tooManyRecipients, "Too many recipients, try again in another transaction"), nil)
-        }
-        switch policy.verdict(for: path, stripRoutes: rules.stripsRoutes) {
-        case .accept(let disposition):
-            if case .local(let mailbox) = disposition, mode != .mail {
-                let active = policy.activeUsers.contains(mailbox.localPart.lowercasedKey())
-                switch (mode, active) {
-                case (.send, false):
-                    return (Reply(.mailboxBusy, "User not active now"), nil)  // RFC 821 §3.4, App. F Scenario 5
-                case (.sendOrMail, false):
-                    return (
-                        Reply(.okay, "User not active now, so will do mail."),
-                        AcceptedRecipient(path: path, disposition: disposition)
-                    )
-                default: break
-                }
-            }
-            switch disposition {
-            case .forward(let mailbox):
-                return (
-                    Reply(.userNotLocalWillForward, "User not local; will forward to <\(mailbox)>"),
-                    AcceptedRecipient(path: path, disposition: disposition)
-                )
-            case .operatorForward:
-                return (Reply(.mailboxUnavailable, "No such user here"), nil)
-            case .local, .relay:
-                return (nil, AcceptedRecipient(path: path, disposition: disposition))
-            }
-        case .pleaseTry(let mailbox):
-            return (Reply(.userNotLocal, "User not local; please try <\(mailbox)>"), nil)
-        case .unknownUser:
-            return (Reply(.mailboxUnavailable, "No such user here"), nil)
-        case .relayDenied:
-            return (Reply(.mailboxUnavailable, "Relaying not allowed here"), nil)
-        }
-    }
-
-    /// RFC 1869 §4.3: the first line names the server, then one keyword per line
-    /// (`ReceiverPolicy.replyTexts`, written on the wire once per policy).
-    private mutating func sendEHLOReply(for client: String) {
-        let keywords = policy.replyTexts.encodedEHLOKeywords
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(24 + policy.hostName.utf8.count + client.utf8.count + keywords.count)
-        bytes.write { line in
-            line.put(literal: keywords.isEmpty ? "250 " : "250-")
-            line.put(utf8: policy.hostName)
-            line.put(literal: " greets ")
-            line.put(utf8: client)
-            line.put(literal: "\r\n")
-        }
-        bytes.append(contentsOf: keywords)
-        send(encoded: bytes)
-    }
-
-    /// Replies every session sends, as written on the wire.
-    static let okay = Reply(.okay, "OK").encoded
-    static let startMailInput = Reply(.startMailInput, "Start mail input; end with <CRLF>.<CRLF>").encoded
-
-    /// VRFY (RFC 821 §3.3, §4.1.1; RFC 1123 §5.2.3; RFC 2821 §3.5.3).
-    private func verify(_ string: String) -> Reply {
-        guard policy.verifiesUsers else {
-            return rules.hasReply252
-                ? Reply(.cannotVerify, "Cannot VRFY user, but will accept message and attempt delivery")
-                : Reply(.notImplemented, "VRFY not implemented")
-        }
-        var wanted = string.trimmingCharacters(in: "<>")
-        if let at = wanted.lastIndex(of: "@") {
-            guard policy.localDomains.contains(Domain(String(wanted[wanted.index(after: at)...]))) else {
-                return Reply(.mailboxUnavailable, "String does not match anything")
-            }
-            wanted = String(wanted[..<at])
-        }
-        let key = wanted.lowercased()
-        if let moved = policy.forwards[key] {
-            return policy.forwardsMovedUsers
-                ? Reply(.userNotLocalWillForward, "User not local; will forward to <\(moved)>")
-                : Reply(.userNotLocal, "User not local; please try <\(moved)>")
-        }
-        var matches = policy.fullNames.filter { user, name in
-            user == key || name.lowercased().split(separator: " ").contains { $0 == key }
-        }.keys.sorted()
-        if matches.isEmpty, policy.userExists(wanted), policy.users != nil || key == "postmaster" { matches = [key] }
-        switch matches.count {
-        case 0: return Reply(.mailboxUnavailable, "String does not match anything")
-        case 1:
-            let user = matches[0]
-            let address = "<\(originalCase(user))@\(policy.hostName)>"
-            return Reply(.okay, policy.fullNames[user].map { "\($0) \(address)" } ?? address)
-        default:
-            return Reply(.mailboxNameNotAllowed, "User ambiguous")  // RFC 821 §3.3
-        }
-    }
-
-    private func originalCase(_ user: String) -> String {
-        policy.users?.first { $0.lowercasedKey() == user } ?? user
-    }
-
-    /// EXPN (RFC 821 §3.3: one mailbox per line of a multi-line reply).
-    private func expand(_ string: String) -> Reply {
-        guard let members = policy.mailingLists[string.lowercased()], !members.isEmpty else {
-            return Reply(.mailboxUnavailable, "Access denied to you or no such list")
-        }
-        return Reply(.okay, members)
-    }
-
-    private func help(_ topic: String?) -> Reply {
-        let verbs = rules.commands.map(\.rawValue).joined(separator: " ")
-        return Reply(
-            .helpMessage,
-            ["\(policy.hostName) speaks \(rules.dialect.displayName)", "Commands: \(verbs)", "End of HELP info"])
-    }
-
-    // MARK: Output
-
-    private mutating func send(_ reply: Reply, bufferable: Bool = false) {
-        batch.append(reply)
-        if !(bufferable && buffersReplies && state == .commands) { flush() }
-    }
-
-    /// Sends a reply already in wire form (see `ReplyBatch.append(encoded:)`).
-    private mutating func send(encoded reply: [UInt8], bufferable: Bool = false) {
-        batch.append(encoded: reply)
-        if !(bufferable && buffersReplies && state == .commands) { flush() }
-    }
-
-    private mutating func flush() {
-        guard !batch.isEmpty else { return }
-        actions.append(.send(batch))
-        batch = ReplyBatch()
-    }
-
-    private mutating func close() {
-        flush()
-        actions.append(.close)
-        state = .closed
-        deadline = nil
     }
 
     /// Takes back an action list the driver has finished with: emptied, it keeps its storage,
     /// so that the next call fills it without allocating.
     public mutating func recycle(_ spent: inout [ReceiverAction]) { reuseActionStorage(&spent, into: &actions) }
 
-    private mutating func takeActions() -> [ReceiverAction] {
+    mutating func takeActions() -> [ReceiverAction] {
         flush()
         defer { actions = [] }
         return actions
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var result = Substring(self)
-        while let first = result.first, set.contains(first) { result.removeFirst() }
-        while let last = result.last, set.contains(last) { result.removeLast() }
-        return String(result)
     }
 }
