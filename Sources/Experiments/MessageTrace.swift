@@ -105,7 +105,7 @@ public struct MessageTrace: Sendable {
         switch era.dialect {
         case .ftp765: "U: the user (the sending host's FTP), S: the server (RFC 765's notation)"
         case .mtp772, .mtp780: "S: the sender-MTP, R: the receiver-MTP (RFC 780's notation)"
-        case .smtp788, .smtp821: "S: the sender-SMTP, R: the receiver-SMTP (RFC 821's notation)"
+        case .smtp788, .smtp821, .smtp1123: "S: the sender-SMTP, R: the receiver-SMTP (RFC 821's notation)"
         case .esmtp, .smtp2821, .smtp5321: "C: the client (sender), S: the server (receiver)"
         }
     }

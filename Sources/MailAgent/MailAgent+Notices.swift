@@ -35,7 +35,7 @@ extension MailAgent {
             // FTP mail names no sender on the wire (RFC 765); the notice says who wrote it.
             noticeSender = .null
             from = "Mailer at \(configuration.hostName)"
-        case .smtp788, .smtp821:
+        case .smtp788, .smtp821, .smtp1123:
             // The null reverse-path is RFC 821's (§3.6); no RFC here names the notice's author. RFC
             // 822 §6.3's Postmaster, the one mailbox every site must have, is the nearest the
             // sources define (sendmail's MAILER-DAEMON is later practice; Docs/history.md).

@@ -11,7 +11,10 @@ import Testing
         #expect(Era.named("ftp-1980")!.routing == .directOnly)
         #expect(Era.named("smtp-1982")!.routing == .sourceRoutes)
         #expect(Era.named("mx-1986")!.routing == .mx974)
-        #expect(Era.named("esmtp-1995")!.routing == .mx974)
+        // RFC 1123 §5.3.4 (equal preferences at random) and §5.2.6 (no explicit source routes sent)
+        // asked in 1989 for what RFC 2821 made the rule: from smtp-1989 on, the routing is 2821's.
+        #expect(Era.named("smtp-1989")!.routing == .direct2821)
+        #expect(Era.named("esmtp-1995")!.routing == .direct2821)
         #expect(Era.named("smtp-2001")!.routing == .direct2821)
         #expect(RoutingPolicy.direct2821.stripsSourceRoutes && !RoutingPolicy.mx974.stripsSourceRoutes)
         // Only the eras with EHLO pipeline.
@@ -109,7 +112,7 @@ import Testing
         // client, and EHLO alone saves nothing: the −3 needs both factors, so each gets half.
         let scenario = try Examples.load("relay-story")
         let attribution = try Attribution.measure(
-            scenario, workload: scenario.makeWorkload(), from: Era.named("mx-1986")!, to: Era.named("esmtp-1995")!)
+            scenario, workload: scenario.makeWorkload(), from: Era.named("smtp-1989")!, to: Era.named("esmtp-1995")!)
         #expect(attribution.factors == [.dialect, .pipelining])
         #expect(attribution.method == .shapley && attribution.runs.count == 4)
         #expect(attribution.runs.values.map(\.roundTripsPerMessage).sorted() == [4, 7, 7, 7])
@@ -168,12 +171,12 @@ import Testing
     func whatChanged() throws {
         let scenario = try Examples.load("relay-story")
         let workload = scenario.makeWorkload()
-        let eras = [Era.named("mx-1986")!, Era.named("esmtp-1995")!]
+        let eras = [Era.named("smtp-1989")!, Era.named("esmtp-1995")!]
         let runs = try eras.map {
             try Experiment.run(scenario, era: $0, workload: workload, options: RunOptions(tracing: false)).metrics
         }
         let plain = Comparison(scenario: scenario.name, runs: runs, eras: eras).changes(at: 1)
-        #expect(plain.first == "factors changed: dialect smtp821 → esmtp, pipelining off → on")
+        #expect(plain.first == "factors changed: dialect smtp1123 → esmtp, pipelining off → on")
         #expect(plain.contains("round trips per message 7.00 → 4.00"))
         let attribution = try Attribution.measure(scenario, workload: workload, from: eras[0], to: eras[1])
         let measured = Comparison(scenario: scenario.name, runs: runs, eras: eras, attributions: [attribution]).changes(

@@ -51,7 +51,15 @@ enum ShippedTimeline {
         #expect(try figure("mx-1986", "helo_fallbacks") == 0)
         let esmtp = try #require(report.milestones.first { $0.era == "esmtp-1995" })
         // What changed names the factors that differ and the figures that moved, no prepared reasons.
-        #expect(esmtp.changes.first == "factors changed: dialect smtp821 → esmtp, pipelining off → on")
+        #expect(esmtp.changes.first == "factors changed: dialect smtp1123 → esmtp, pipelining off → on")
+        // The 1989 milestone runs its own era (RFC 1123), and what changed says what that era
+        // changes: the dialect (252, the Received: line), random MX ties and no source routes.
+        let hosts = try #require(report.milestones.first { $0.date == "1989-10" })
+        #expect(hosts.era == "smtp-1989")
+        #expect(
+            hosts.changes.first
+                == "factors changed: dialect smtp821 → smtp1123, mx-ties by-name → shuffled, source-routes followed → stripped"
+        )
         #expect(esmtp.changes.contains { $0.hasPrefix("round trips per message ") && !$0.contains("(") })
         #expect(esmtp.changes.contains { $0.hasPrefix("EHLO refused, HELO used 0 → ") })
         // FTP mail reaches only hosts on the sender's own network; the MTP draft's source routes
@@ -155,7 +163,7 @@ enum ShippedTimeline {
             ),
             (
                 #"{"format": "mailpath-timeline/1", "title": "t", "scenario": "s.json", "milestones": [{"date": "1981-05", "rfcs": ["RFC 780"], "title": "x", "text": "y", "era": "mx-1968"}]}"#,
-                #"t.json:1:161: milestones[0].era: unknown era "mx-1968"; did you mean "mx-1986"? (known: ftp-1980, mtp-1980, mtp-1981, smtp-1981, smtp-1982, mx-1986, esmtp-1995, smtp-2001, smtp-2008)"#
+                #"t.json:1:161: milestones[0].era: unknown era "mx-1968"; did you mean "mx-1986"? (known: ftp-1980, mtp-1980, mtp-1981, smtp-1981, smtp-1982, mx-1986, smtp-1989, esmtp-1995, smtp-2001, smtp-2008)"#
             ),
             (
                 #"{"format": "mailpath-timeline/1", "title": "t", "milestones": []}"#,

@@ -160,9 +160,10 @@ struct FixedRandom: RandomNumberGenerator {
     }
 
     @Test(
-        "RFC 821 §3.6 in the MX eras: a relay named in the source route it follows adds itself to the reverse-path; RFC 2821 relays add nothing",
+        "RFC 821 §3.6 in the MX eras: a relay named in the source route it follows adds itself to the reverse-path; from RFC 1123 (§5.2.6: no explicit source routes sent) relays add nothing",
         arguments: [
-            (RoutingPolicy.mx974, DialectID.smtp821, "<@gw.org:a@src.org>"), (.direct2821, .smtp2821, "<a@src.org>"),
+            (RoutingPolicy.mx974, DialectID.smtp821, "<@gw.org:a@src.org>"), (.direct2821, .smtp1123, "<a@src.org>"),
+            (.direct2821, .smtp2821, "<a@src.org>"),
         ])
     func relayOnRoute(routing: RoutingPolicy, dialect: DialectID, reversePath: String) throws {
         let configuration = AgentConfiguration(
@@ -320,6 +321,32 @@ struct FixedRandom: RandomNumberGenerator {
         let (refusal, events) = agent.messageReceived(looped, peer: "x", peerAddress: "10.0.0.9", now: .zero)
         #expect(refusal == .rejected(Reply(.transactionFailed, "Routing loop detected: 100 trace lines")))
         #expect(events == [.event(.loopDetected(messageID: "<x1@src>", reason: "100 trace lines"))])
+    }
+
+    @Test(
+        "RFC 1123 §5.2.8 and §5.2.14: the Received: line names the client by its HELO name and IP address, with a four-digit year; RFC 821's has neither",
+        arguments: [
+            (
+                DialectID.smtp1123,
+                "Received: from mail.src.org ([10.0.0.1]) by dest.org with SMTP id 1; Fri, 6 Oct 1989 00:01:01 +0000\r\n"
+            ),
+            (DialectID.smtp821, "Received: from mail.src.org by dest.org ; 6 OCT 89 00:01:01 UT\r\n"),
+        ])
+    func hostRequirementsStamp(dialect: DialectID, line: String) throws {
+        var agent = MailAgent(
+            configuration: AgentConfiguration(
+                hostName: "dest.org", localDomains: [Domain("dest.org")], dialect: dialect, routing: .mx974,
+                epoch: CivilTime.unixSeconds(year: 1989, month: 10, day: 6)))
+        let message = ReceivedMessage(
+            dialect: dialect, reversePath: Path(Mailbox("a@src.org")),
+            recipients: [
+                AcceptedRecipient(path: Path(Mailbox("joe@dest.org")), disposition: .local(Mailbox("joe@dest.org")))
+            ],
+            content: Self.text, mode: .mail, clientName: "mail.src.org", extended: false, body: .sevenBit,
+            declaredSize: nil)
+        _ = agent.messageReceived(message, peer: "mail.src.org", peerAddress: "10.0.0.1", now: .zero + .seconds(61))
+        let stored = try #require(agent.mailboxes["joe"]?.first)
+        #expect(String(decoding: stored.content, as: UTF8.self).hasPrefix("Return-Path: <a@src.org>\r\n" + line))
     }
 
     @Test("MTP notices come from MTP@host (RFC 780 §3.2) and are never answered by notices")

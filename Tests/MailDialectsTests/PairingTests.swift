@@ -143,7 +143,7 @@ import Testing
                 switch dialect {
                 case .ftp765: "MAIL joe\r\nclean text\r\n.\r\n"
                 case .mtp772, .mtp780: "MAIL FROM:<x@a.org> TO:<joe@b.org>\r\nclean text\r\n.\r\n"
-                case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321:
+                case .smtp788, .smtp821, .smtp1123, .esmtp, .smtp2821, .smtp5321:
                     "MAIL FROM:<x@a.org>\r\nRCPT TO:<joe@b.org>\r\nDATA\r\nclean text\r\n.\r\n"
                 }
             // Accept the clean message.
@@ -187,7 +187,7 @@ struct SplitMix: RandomNumberGenerator {
                 "MRSQ ?\r\nMRSQ T\r\nMAIL\r\nline one\r\n..dot\r\n.\r\nMRCP joe\r\nMRCP nobody\r\nBOGUS\r\nQUIT\r\n"
             case .mtp772, .mtp780:
                 "MRSQ ?\r\nMRSQ T\r\nMAIL FROM:<x@a.org>\r\nline one\r\n..dot\r\n.\r\nMRCP TO:<joe@b.org>\r\nMRCP TO:<nobody@b.org>\r\nBOGUS\r\nQUIT\r\n"
-            case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321:
+            case .smtp788, .smtp821, .smtp1123, .esmtp, .smtp2821, .smtp5321:
                 "HELO a.org\r\nMAIL FROM:<x@a.org>\r\nRCPT TO:<joe@b.org>\r\nRCPT TO:<nobody@b.org>\r\nDATA\r\nline one\r\n..dot\r\n.\r\nBOGUS\r\nQUIT\r\n"
             }
         func run(_ chunks: [[UInt8]]) -> ([String], [[UInt8]]) {

@@ -358,6 +358,10 @@ import Testing
         var old = SMTPReceiver(rules: .rfc821, policy: ReceiverPolicy(hostName: "xyz.org", verifiesUsers: false))
         _ = old.connectionOpened(now: .zero)
         #expect(codes(old.bytesReceived(Array("VRFY joe\r\n".utf8), now: .zero)) == [502])
+        // RFC 1123 §5.2.3 added 252 to RFC 821: "Cannot VRFY user ..., but will take message".
+        var amended = SMTPReceiver(rules: .rfc1123, policy: ReceiverPolicy(hostName: "xyz.org", verifiesUsers: false))
+        _ = amended.connectionOpened(now: .zero)
+        #expect(codes(amended.bytesReceived(Array("VRFY joe\r\n".utf8), now: .zero)) == [252])
     }
 
     @Test("a host's refusal after the final dot is passed on; a client that left meanwhile hears nothing")

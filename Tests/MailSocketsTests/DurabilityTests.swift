@@ -15,7 +15,8 @@ import Testing
         switch dialect {
         case .ftp765: "MAIL \(to.prefix { $0 != "@" })\r\n"
         case .mtp772, .mtp780: "MAIL FROM:<\(from)> TO:<\(to)>\r\n"
-        case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321: "MAIL FROM:<\(from)>\r\nRCPT TO:<\(to)>\r\nDATA\r\n"
+        case .smtp788, .smtp821, .smtp1123, .esmtp, .smtp2821, .smtp5321:
+            "MAIL FROM:<\(from)>\r\nRCPT TO:<\(to)>\r\nDATA\r\n"
         }
     }
 

@@ -212,7 +212,7 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         ),
         (
             "an era that does not exist", #""era": "smtp-1982""#, #""era": "smtp-1892""#,
-            #"bad.json:3:10: era: unknown era "smtp-1892"; did you mean "smtp-1982"? (known: ftp-1980, mtp-1980, mtp-1981, smtp-1981, smtp-1982, mx-1986, esmtp-1995, smtp-2001, smtp-2008)"#
+            #"bad.json:3:10: era: unknown era "smtp-1892"; did you mean "smtp-1982"? (known: ftp-1980, mtp-1980, mtp-1981, smtp-1981, smtp-1982, mx-1986, smtp-1989, esmtp-1995, smtp-2001, smtp-2008)"#
         ),
         (
             "an MX era without a name server", #""era": "smtp-1982""#, #""era": "mx-1986""#,
@@ -302,7 +302,7 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         #expect(result.code == .success)
         #expect(
             result.out.contains(
-                "- mx-1986 → esmtp-1995: factors changed: dialect smtp821 → esmtp, pipelining off → on\n"))
+                "- smtp-1989 → esmtp-1995: factors changed: dialect smtp1123 → esmtp, pipelining off → on\n"))
         #expect(result.out.contains("\n    round trips per message 7.00 → 4.00\n"))
         Golden.check(result.out, matches: "compare-relay-story.txt")
     }
@@ -327,24 +327,24 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
 
     @Test("compare --attribute splits each change among the factors, in text, JSON and attribution.csv")
     func compareAttribute() throws {
-        let result = mailpath("compare", Self.relayStory, "--eras", "mx-1986,esmtp-1995", "--attribute", "--quiet")
+        let result = mailpath("compare", Self.relayStory, "--eras", "smtp-1989,esmtp-1995", "--attribute", "--quiet")
         #expect(result.code == .success)
         #expect(result.out.contains("\n    round trips per message 7.00 → 4.00 (dialect -1.500, pipelining -1.500)\n"))
         #expect(
             result.out.contains(
-                "Each factor's share of the change from mx-1986 to esmtp-1995 (Shapley values over 4 runs):"))
+                "Each factor's share of the change from smtp-1989 to esmtp-1995 (Shapley values over 4 runs):"))
         let json = mailpath(
-            "compare", Self.relayStory, "--eras", "mx-1986,esmtp-1995", "--attribute", "--quiet", "--format", "json")
+            "compare", Self.relayStory, "--eras", "smtp-1989,esmtp-1995", "--attribute", "--quiet", "--format", "json")
         #expect(json.out.contains(#""method": "shapley""#))
         let folder = TemporaryFiles.path("attribute")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect(
             mailpath(
-                "compare", Self.relayStory, "--eras", "mx-1986,esmtp-1995", "--attribute", "--quiet", "--out", folder
+                "compare", Self.relayStory, "--eras", "smtp-1989,esmtp-1995", "--attribute", "--quiet", "--out", folder
             ).code == .success)
         let csv = try String(contentsOfFile: folder + "/attribution.csv", encoding: .utf8)
         #expect(csv.hasPrefix("from_era,to_era,figure,factor,from,to,share\r\n"))
-        #expect(csv.contains("mx-1986,esmtp-1995,round_trips_per_message,pipelining,7.000000,4.000000,-1.500000\r\n"))
+        #expect(csv.contains("smtp-1989,esmtp-1995,round_trips_per_message,pipelining,7.000000,4.000000,-1.500000\r\n"))
     }
 
     @Test(

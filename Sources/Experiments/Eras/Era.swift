@@ -73,16 +73,26 @@ public struct Era: Hashable, Sendable {
             summary:
                 "RFC 821 relaying: the sending host computes a route through gateways from its host table (A→D→P→U→Z)."),
         Era(
-            name: "mx-1986", title: "MX routing", year: 1986, rfcs: ["RFC 821", "RFC 974", "RFC 1123"],
+            name: "mx-1986", title: "MX routing", year: 1986, rfcs: ["RFC 821", "RFC 974"],
             factors: Factors(
                 dialect: .smtp821, routing: .mx, dns: true, internet: true, retry: .rfc1123, pipelining: false),
             summary:
                 "DNS finds the mail exchangers of the recipient's domain (RFC 974); gateways are MX hosts for networks off the Internet."
         ),
         Era(
-            name: "esmtp-1995", title: "ESMTP", year: 1995, rfcs: ["RFC 1869", "RFC 1870", "RFC 1854", "RFC 1652"],
+            name: "smtp-1989", title: "Host requirements", year: 1989, rfcs: ["RFC 1123"],
             factors: Factors(
-                dialect: .esmtp, routing: .mx, dns: true, internet: true, retry: .rfc1123, pipelining: true),
+                dialect: .smtp1123, routing: .mx, mxTies: .shuffled, sourceRoutes: .stripped, dns: true, internet: true,
+                retry: .rfc1123, pipelining: false),
+            summary:
+                "RFC 821 as RFC 1123 amended it: VRFY's 252, Received: lines with the client's address and four-digit years (§5.2.3, §5.2.8, §5.2.14), no explicit source routes sent (§5.2.6), equal MX preferences picked at random (§5.3.4)."
+        ),
+        Era(
+            name: "esmtp-1995", title: "ESMTP", year: 1995, rfcs: ["RFC 1869", "RFC 1870", "RFC 1854", "RFC 1652"],
+            // RFC 1869 extends RFC 821 as RFC 1123 amended it: the 1989 era's routing rules stay.
+            factors: Factors(
+                dialect: .esmtp, routing: .mx, mxTies: .shuffled, sourceRoutes: .stripped, dns: true, internet: true,
+                retry: .rfc1123, pipelining: true),
             summary: "EHLO with SIZE, PIPELINING and 8BITMIME: fewer round trips, sizes known before the text is sent."),
         Era(
             name: "smtp-2001", title: "RFC 2821 direct delivery", year: 2001, rfcs: ["RFC 2821"],

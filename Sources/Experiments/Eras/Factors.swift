@@ -34,7 +34,7 @@ public struct Factors: Hashable, Sendable {
     public enum MXTies: String, Hashable, Sendable, CaseIterable {
         /// "Up to the mailer" (RFC 974): here by name, the same every time.
         case byName = "by-name"
-        /// "The sender-SMTP MUST randomize them" (RFC 2821 §5).
+        /// "The sender-SMTP SHOULD pick one at random" (RFC 1123 §5.3.4); "MUST randomize them" (RFC 2821 §5).
         case shuffled
     }
 
@@ -95,8 +95,9 @@ public enum Factor: String, Hashable, Sendable, CaseIterable {
         switch self {
         case .dialect: "the protocol every host speaks (hosts whose own software is older keep theirs)"
         case .routing: "direct (FTP mail), source-routes (host table and gateways) or mx (DNS)"
-        case .mxTies: "mx routing: exchangers of equal preference by-name (RFC 974) or shuffled (RFC 2821 §5)"
-        case .sourceRoutes: "mx routing: source routes followed and made (RFC 974) or stripped (RFC 2821)"
+        case .mxTies: "mx routing: exchangers of equal preference by-name (RFC 974) or shuffled (RFC 1123 §5.3.4)"
+        case .sourceRoutes:
+            "mx routing: source routes followed and made (RFC 974) or stripped (RFC 1123 §5.2.6, RFC 2821)"
         case .dns: "whether the name server answers (on) or does not exist (off)"
         case .internet: "whether networks joining the Internet are one internet at the packet level"
         case .retry: "the retry schedule: " + RetrySchedule.presets.map(\.name).joined(separator: ", ")

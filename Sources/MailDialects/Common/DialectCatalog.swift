@@ -39,6 +39,7 @@ public enum Dialects {
         case .mtp780: mtp780
         case .smtp788: smtp788
         case .smtp821: smtp821
+        case .smtp1123: smtp1123
         case .esmtp: esmtp
         case .smtp2821: smtp2821
         case .smtp5321: smtp5321
@@ -230,6 +231,24 @@ public enum Dialects {
             "§4.3's MAIL row has no 503, although §4.1.1 requires 503 for out-of-order commands; Mailpath follows §4.1.1.",
         ],
         trace: "Received: from ABC.ARPA by XYZ.ARPA ; 22 OCT 81 09:23:59 UT (§4.1.2)")
+
+    static let smtp1123 = DialectDescriptor(
+        id: .smtp1123, title: "RFC 821 SMTP as RFC 1123 amended it", rfcs: "RFC 821 with RFC 1123 §5 (STD 3)",
+        date: "October 1989", year: 1989,
+        summary:
+            "The host requirements made RFC 821 what sites had to run: every receiver implements VRFY (252: cannot verify, will try), stamps a Received: line naming the client by its HELO name and IP address with a four-digit year, and senders stop sending explicit source routes and pick among equal MX preferences at random.",
+        routeForm:
+            "colon form, accepted but not sent: \"A Sender-SMTP SHOULD NOT send a RCPT TO: command containing an explicit source route\" (§5.2.6)",
+        limits:
+            "user 64, domain 64, path 256, command line 512, reply line 512, text line 1000, 100 recipients (RFC 821 §4.5.3)",
+        commands: smtpCommands("RFC 821", semantics: "§4.1.1", turn: true, ehlo: false),
+        replyCodes: SMTPRules.rfc1123.replyCodes.map(\.rawValue).sorted(), extensions: [], bytes: historicalBytes,
+        oddities: [
+            "§5.2.6 and §5.2.19 discourage source routes in envelopes and headers but require that they still be accepted: a receiver of this dialect follows one it is given."
+        ],
+        trace:
+            "Received: from ABC.EXAMPLE ([10.0.0.1]) by XYZ.EXAMPLE with SMTP id 7; Fri, 6 Oct 1989 09:23:59 +0000 (§5.2.8, §5.2.14)"
+    )
 
     static let esmtp = DialectDescriptor(
         id: .esmtp, title: "ESMTP: SMTP Service Extensions",

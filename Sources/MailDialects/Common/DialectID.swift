@@ -17,6 +17,9 @@ public enum DialectID: String, CaseIterable, Hashable, Sendable, CustomStringCon
     case smtp788
     /// RFC 821 SMTP (August 1982): colon-form routes, TURN, `Received:`.
     case smtp821
+    /// RFC 821 as RFC 1123 §5 amended it (October 1989): VRFY's 252, `Received:` lines naming the
+    /// client's address with four-digit years, no explicit source routes sent.
+    case smtp1123
     /// RFC 1869 SMTP service extensions (November 1995) with SIZE (1870), PIPELINING (2920), 8BITMIME (1652).
     case esmtp
     /// RFC 2821 SMTP (April 2001): routes accepted but stripped, 452 for too many recipients.
@@ -32,7 +35,7 @@ public enum DialectID: String, CaseIterable, Hashable, Sendable, CustomStringCon
         switch self {
         case .ftp765: 21
         case .mtp772, .mtp780: 57
-        case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321: 25
+        case .smtp788, .smtp821, .smtp1123, .esmtp, .smtp2821, .smtp5321: 25
         }
     }
 
@@ -40,7 +43,7 @@ public enum DialectID: String, CaseIterable, Hashable, Sendable, CustomStringCon
     public var isSMTP: Bool {
         switch self {
         case .ftp765, .mtp772, .mtp780: false
-        case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321: true
+        case .smtp788, .smtp821, .smtp1123, .esmtp, .smtp2821, .smtp5321: true
         }
     }
 
@@ -49,7 +52,7 @@ public enum DialectID: String, CaseIterable, Hashable, Sendable, CustomStringCon
     public var routeStyle: RouteStyle {
         switch self {
         case .ftp765, .mtp772, .mtp780, .smtp788: .comma
-        case .smtp821, .esmtp, .smtp2821, .smtp5321: .colon
+        case .smtp821, .smtp1123, .esmtp, .smtp2821, .smtp5321: .colon
         }
     }
 
@@ -59,7 +62,7 @@ public enum DialectID: String, CaseIterable, Hashable, Sendable, CustomStringCon
     public var notation: (client: String, server: String) {
         switch self {
         case .ftp765: ("U:", "S:")
-        case .mtp772, .mtp780, .smtp788, .smtp821: ("S:", "R:")
+        case .mtp772, .mtp780, .smtp788, .smtp821, .smtp1123: ("S:", "R:")
         case .esmtp, .smtp2821, .smtp5321: ("C:", "S:")
         }
     }
@@ -99,6 +102,7 @@ extension DialectID {
         case .mtp780: "RFC 780 MTP"
         case .smtp788: "RFC 788 SMTP"
         case .smtp821: "RFC 821 SMTP"
+        case .smtp1123: "RFC 1123 SMTP"
         case .esmtp: "RFC 1869 ESMTP"
         case .smtp2821: "RFC 2821 SMTP"
         case .smtp5321: "RFC 5321 SMTP"

@@ -26,7 +26,7 @@ public struct SenderEngine: Sendable {
                 MTPSender(
                     configuration: MTPSender.Configuration(rules: .forDialect(dialect), timeouts: timeouts),
                     transactions: transactions))
-        case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321:
+        case .smtp788, .smtp821, .smtp1123, .esmtp, .smtp2821, .smtp5321:
             SenderEngine(
                 smtpEngine: SMTPSender(
                     configuration: SMTPSender.Configuration(
@@ -120,7 +120,7 @@ public struct ReceiverEngine: Sendable {
     public static func make(dialect: DialectID, policy: SharedReceiverPolicy) -> ReceiverEngine {
         switch dialect {
         case .ftp765, .mtp772, .mtp780: .mtp(MTPReceiver(rules: .forDialect(dialect), policy: policy.policy))
-        case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321:
+        case .smtp788, .smtp821, .smtp1123, .esmtp, .smtp2821, .smtp5321:
             ReceiverEngine(
                 smtpEngine: SMTPReceiver(rules: .forDialect(dialect), sharedPolicy: policy), mtpEngine: nil,
                 rulesDialect: dialect)
@@ -143,7 +143,7 @@ public struct ReceiverEngine: Sendable {
     public static func make(dialect: DialectID, policy: ReceiverPolicy) -> ReceiverEngine {
         switch dialect {
         case .ftp765, .mtp772, .mtp780: .mtp(MTPReceiver(rules: .forDialect(dialect), policy: policy))
-        case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321:
+        case .smtp788, .smtp821, .smtp1123, .esmtp, .smtp2821, .smtp5321:
             .smtp(SMTPReceiver(rules: .forDialect(dialect), policy: policy))
         }
     }

@@ -106,7 +106,8 @@ public struct MTPRules: Hashable, Sendable {
         case .ftp765: .rfc765
         case .mtp772: .rfc772
         case .mtp780: .rfc780
-        case .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321: preconditionFailure("\(dialect) is an SMTP dialect")
+        case .smtp788, .smtp821, .smtp1123, .esmtp, .smtp2821, .smtp5321:
+            preconditionFailure("\(dialect) is an SMTP dialect")
         }
     }
 

@@ -80,6 +80,7 @@ extension SMTPRules {
         switch dialect {
         case .smtp788: .rfc788
         case .smtp821: .rfc821
+        case .smtp1123: .rfc1123
         case .esmtp: .rfc1869
         case .smtp2821: .rfc2821
         case .smtp5321: .rfc5321

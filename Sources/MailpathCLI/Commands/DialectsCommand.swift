@@ -6,7 +6,7 @@ enum DialectsCommand: Subcommand {
     static let spec = CommandSpec(
         name: "dialects", abstract: "List the protocol dialects with their RFCs, or show one in detail.",
         discussion: """
-            Without a name, one line per dialect. With a name (ftp765, mtp772, mtp780, smtp788, smtp821, esmtp, smtp2821, \
+            Without a name, one line per dialect. With a name (ftp765, mtp772, mtp780, smtp788, smtp821, smtp1123, esmtp, smtp2821, \
             smtp5321), its commands with RFC sections, limits, reply codes and a sample session run through \
             the engines. --matrix runs every sender against every receiver; --markdown prints the whole \
             reference that Docs/dialects.md holds.

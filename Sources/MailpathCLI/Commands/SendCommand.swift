@@ -17,7 +17,8 @@ enum SendCommand: Subcommand {
         options: [
             .option(
                 "dialect", value: "dialect",
-                help: "ftp765, mtp772, mtp780, smtp788, smtp821, esmtp, smtp2821 or smtp5321.", default: "smtp2821"),
+                help: "ftp765, mtp772, mtp780, smtp788, smtp821, smtp1123, esmtp, smtp2821 or smtp5321.",
+                default: "smtp2821"),
             .option("server", value: "HOST:PORT", help: "The server to deliver to.", default: "127.0.0.1:25"),
             .option("from", value: "ADDRESS", help: "The reverse-path (empty for the null path <>)."),
             .option("to", value: "ADDRESS", help: "A recipient.", repeatable: true),

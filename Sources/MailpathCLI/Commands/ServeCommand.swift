@@ -34,7 +34,7 @@ enum ServeCommand: Subcommand {
         options: [
             .option(
                 "dialect", value: "dialect",
-                help: "ftp765, mtp772, mtp780, smtp788, smtp821, esmtp, smtp2821 or smtp5321."),
+                help: "ftp765, mtp772, mtp780, smtp788, smtp821, smtp1123, esmtp, smtp2821 or smtp5321."),
             .option(
                 "listen", value: "ADDR:PORT", help: "Where to listen; [::1]:2525 for IPv6.", default: "127.0.0.1:2525"),
             .option(

@@ -95,7 +95,9 @@ enum DialectReference {
         let cells = DialectMatrix.cells(routed: routed)
         let dialects = DialectID.allCases
         let width = dialects.map(\.rawValue.count).max()! + 1
-        func pad(_ text: String) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
+        func pad(_ text: String, _ width: Int = width) -> String {
+            text + String(repeating: " ", count: max(0, width - text.count))
+        }
         // One letter for each distinct refusal (reply and command), in the order first met.
         var refusals: [(key: String, reply: Reply, command: String, pairs: [String])] = []
         var marks: [String] = []
@@ -115,11 +117,20 @@ enum DialectReference {
             marks.append(cell.delivered > 0 ? "\(cell.delivered)/\(cell.recipients)" + letter : letter)
         }
         func trimmed(_ line: String) -> String { String(line.reversed().drop { $0 == " " }.reversed()) }
-        var text = trimmed(pad("") + dialects.map { pad($0.rawValue) }.joined()) + "\n"
+        // Cells as wide as the widest mark and two spaces; the receivers' names, wider than a
+        // cell, on two header lines, every other one on each, so that the grid fits 80 columns.
+        let cell = marks.map(\.count).max()! + 2
+        var header = ["", ""].map { _ in pad("") }
+        for (index, dialect) in dialects.enumerated() {
+            let line = index % 2
+            header[line] = pad(header[line], width + index * cell) + dialect.rawValue
+        }
+        var text = header.map(trimmed).joined(separator: "\n") + "\n"
         for (row, sender) in dialects.enumerated() {
             text +=
                 trimmed(
-                    pad(sender.rawValue) + (0..<dialects.count).map { pad(marks[row * dialects.count + $0]) }.joined())
+                    pad(sender.rawValue)
+                        + (0..<dialects.count).map { pad(marks[row * dialects.count + $0], cell) }.joined())
                 + "\n"
         }
         text += "\n  ok: delivered; ok+H: after EHLO was refused and HELO used; ok+P: pipelined\n"
@@ -239,7 +250,7 @@ enum DialectReference {
 
             | dialects | command lines end at | text lines end at | NUL | 8-bit bytes |
             | --- | --- | --- | --- | --- |
-            | ftp765, mtp772, mtp780, smtp788, smtp821 | CR LF; a bare LF gets 500 | CR LF; a bare LF gets the text refused (552 in MTP, 554 in SMTP) | 500 in a command; kept in text | 500 in a command; high bit cleared in text (RFC 780 App. A, RFC 821 §4.5.2) |
+            | ftp765, mtp772, mtp780, smtp788, smtp821, smtp1123 | CR LF; a bare LF gets 500 | CR LF; a bare LF gets the text refused (552 in MTP, 554 in SMTP) | 500 in a command; kept in text | 500 in a command; high bit cleared in text (RFC 780 App. A, RFC 821 §4.5.2) |
             | esmtp, smtp2821, smtp5321 | CR LF; a bare LF gets 500 | CR LF; a bare LF gets the text refused with 554 | 500 in a command; kept in text | 500 in a command; kept in text (RFC 1652 §3, RFC 2821 §2.4) |
 
             Every RFC here ends a command with `<CRLF>` and the text with `<CRLF>.<CRLF>` (RFC 780 §5.1.1,

@@ -1,0 +1,36 @@
+import MailCore
+
+// RFC 821 as RFC 1123 §5 amended it (Requirements for Internet Hosts, October 1989). The
+// receiver's changes are here: §5.2.3 VRFY MUST be implemented, with the new 252 reply; §5.2.8
+// every receiver inserts a `Received:` line whose FROM field SHOULD give the HELO name and an IP
+// domain literal; §5.2.14 four-digit years and numeric time zones. The sender's are the era's
+// factors: §5.2.6 a sender SHOULD NOT send explicit source routes, §5.3.4 exchangers of equal
+// preference SHOULD be chosen at random (Experiments, era `smtp-1989`). Everything else is RFC 821's.
+
+extension SMTPRules {
+    public static let rfc1123 = SMTPRules(
+        dialect: .smtp1123,
+        routeStyle: .colon,
+        // RFC 821 §4.5.3, unchanged.
+        pathLimits: PathLimits(path: 256, domain: 64, localPart: 64),
+        commandLineLimit: 512, replyLineLimit: 512, textLineLimit: 1000,
+        textPolicy: .historical,
+        // §5.2.8 (HELO name and domain literal) and §5.2.14 (four-digit years, numeric zones): the
+        // form RFC 2821 §4.4 later wrote down.
+        traceStyle: .received2821,
+        hasEHLO: false,
+        repeatedGreeting: .resets,
+        hasTURN: true,
+        // §5.2.3: "252 Cannot VRFY user (e.g., info is not local), but will take message for this
+        // user and attempt delivery."
+        hasReply252: true,
+        stripsRoutes: false,
+        acceptsBarePostmaster: false,
+        tooManyRecipients: .exceededStorage,
+        dataWithoutRecipients: .badSequence,
+        unknownParameter: .parameterSyntaxError,
+        retryInNextTransaction: [.exceededStorage],
+        replyCodes: classicCodes.union([ReplyCode(252)]),
+        commands: [.helo, .mail, .rcpt, .data, .rset, .send, .soml, .saml, .vrfy, .expn, .help, .noop, .quit, .turn]
+    )
+}
