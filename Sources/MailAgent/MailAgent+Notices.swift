@@ -23,28 +23,7 @@ extension MailAgent {
         if case .mx = configuration.routing {
             recipient = recipient.withoutRoute  // RFC 2821 §6.1; RFC 1123 §5.3.3 "SHOULD"
         }
-        let noticeSender: Path
-        let from: String
-        switch configuration.dialect {
-        case .mtp772, .mtp780:
-            // RFC 780 §3.2: "the sender-path of the notification message itself will be MTP@<host>".
-            // RFC 772 says nothing of notices, and its <sender> must be a mailbox, so the same.
-            noticeSender = Path(Mailbox(localPart: "MTP", domain: Domain(configuration.hostName)))
-            from = "MTP at \(configuration.hostName)"
-        case .ftp765:
-            // FTP mail names no sender on the wire (RFC 765); the notice says who wrote it.
-            noticeSender = .null
-            from = "Mailer at \(configuration.hostName)"
-        case .smtp788, .smtp821, .smtp1123:
-            // The null reverse-path is RFC 821's (§3.6); no RFC here names the notice's author. RFC
-            // 822 §6.3's Postmaster, the one mailbox every site must have, is the nearest the
-            // sources define (sendmail's MAILER-DAEMON is later practice; Docs/history.md).
-            noticeSender = .null
-            from = "Postmaster@\(configuration.hostName)"
-        case .esmtp, .smtp2821, .smtp5321:
-            noticeSender = .null
-            from = "Mail Delivery Subsystem <MAILER-DAEMON@\(configuration.hostName)>"
-        }
+        let (noticeSender, from) = configuration.dialect.noticeOrigin(host: configuration.hostName)
         var text =
             "Date: \(dateFieldValue(now))\r\nFrom: \(from)\r\nTo: \(recipient.mailbox.map(\.description) ?? "")\r\n"
         text += "Subject: Undeliverable mail\r\nMessage-ID: \(noticeID)\r\nIn-Reply-To: \(entry.messageID)\r\n\r\n"
