@@ -145,7 +145,7 @@ struct FixedRandom: RandomNumberGenerator {
                     recipients: [
                         RecipientOutcome(
                             recipient: Path(Mailbox("joe@dest.org")),
-                            status: .interrupted("timed out waiting for a reply"))
+                            status: .interrupted(.timedOut))
                     ])
             ],
             turnarounds: 4, greeting: nil, usedEHLO: true, fellBackToHELO: false, pipelined: true,

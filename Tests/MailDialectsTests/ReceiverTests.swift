@@ -405,7 +405,7 @@ import Testing
             Issue.record("no report")
             return
         }
-        #expect(report.transactions[0].recipients.allSatisfy { $0.status == .interrupted("the connection was lost") })
+        #expect(report.transactions[0].recipients.allSatisfy { $0.status == .interrupted(.connectionLost) })
         #expect(!report.failedBeforeTransactions)
     }
 

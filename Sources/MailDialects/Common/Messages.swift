@@ -51,6 +51,34 @@ public struct OutboundTransaction: Hashable, Sendable {
     }
 }
 
+/// Why a session broke off without a reply that settles a recipient: failures the client saw
+/// itself, kept apart from anything the server said (a server's 4yz is `temporaryFailure`).
+public enum LocalFailure: Hashable, Sendable, CustomStringConvertible {
+    /// No reply within the time-out (RFC 2821 §4.5.3.2).
+    case timedOut
+    /// The connection closed or broke before the reply.
+    case connectionLost
+    /// A line that is not a reply (its first 40 characters).
+    case malformedReply(String)
+    /// A reply line longer than the client reads.
+    case overlongReply
+    /// A reply when no command was waiting for one.
+    case unexpectedReply(ReplyCode)
+    /// The session ended (by an earlier failure or refusal) before this recipient was tried.
+    case notTried
+
+    public var description: String {
+        switch self {
+        case .timedOut: "timed out waiting for a reply"
+        case .connectionLost: "the connection was lost"
+        case .malformedReply(let text): "a malformed reply: \(text)"
+        case .overlongReply: "a reply line too long"
+        case .unexpectedReply(let code): "a reply to no command: \(code)"
+        case .notTried: "the session ended before this recipient was tried"
+        }
+    }
+}
+
 /// What became of one recipient of an outbound transaction.
 public enum RecipientStatus: Hashable, Sendable {
     /// The receiver took responsibility (250 after the final dot; in MTP, 250 to MAIL or MRCP).
@@ -63,7 +91,7 @@ public enum RecipientStatus: Hashable, Sendable {
     /// to the command, or the session ended before this recipient was tried. The server said
     /// nothing about the recipient, so no reply is quoted for it; the client tries again later,
     /// as for a 4yz ("treat as a temporary failure", RFC 2821 §4.5.3.2 for time-outs).
-    case interrupted(String)
+    case interrupted(LocalFailure)
 
     /// The server's reply that settled the recipient; nil when none did (`interrupted`).
     public var reply: Reply? {

@@ -38,7 +38,7 @@ struct RecipientLedger: Sendable {
     /// out, not copied: the ledger must be `reset` before it is used again.
     mutating func takeOutcomes(of transactions: [OutboundTransaction], into outcomes: inout [TransactionOutcome]) {
         if statuses.contains(where: { if case .none = $0 { true } else { false } }) {  // by pattern, see `settle`
-            settleAll(.interrupted("the session ended before this recipient was tried"))
+            settleAll(.interrupted(.notTried))
         }
         outcomes.removeAll(keepingCapacity: true)
         for index in transactions.indices {

@@ -96,12 +96,12 @@ public struct MTPSender: Sendable {
         while !finished {
             switch framer.next() {
             case .needMoreData: return takeActions()
-            case .overlong: interrupt("a reply line too long")
+            case .overlong: interrupt(.overlongReply)
             case .bareLineFeed: continue  // only in `.crlfReportingBareLF` mode; replies are read leniently
             case .line(let line):
                 switch parser.lineReceived(line, minimumFirstDigit: 1) {
                 case .incomplete: continue
-                case .malformed(let text): interrupt("a malformed reply: \(text.prefix(40))")
+                case .malformed(let text): interrupt(.malformedReply(String(text.prefix(40))))
                 case .reply(let reply): replyReceived(reply, now: now)
                 }
             }
@@ -111,20 +111,20 @@ public struct MTPSender: Sendable {
 
     public mutating func connectionLost() -> [SenderAction] {
         guard !finished else { return [] }
-        if expectation == .quit { finish() } else { interrupt("the connection was lost", closing: false) }
+        if expectation == .quit { finish() } else { interrupt(.connectionLost, closing: false) }
         return takeActions()
     }
 
     public mutating func timerFired(now: Timestamp) -> [SenderAction] {
         guard !finished, let deadline, now >= deadline else { return [] }
-        interrupt("timed out waiting for a reply")
+        interrupt(.timedOut)
         return takeActions()
     }
 
     // MARK: Replies
 
     private mutating func replyReceived(_ reply: Reply, now: Timestamp) {
-        guard let waiting = expectation else { return interrupt("a reply to no command: \(reply.code)") }
+        guard let waiting = expectation else { return interrupt(.unexpectedReply(reply.code)) }
         expectation = nil
         let code = reply.code
         switch waiting {
@@ -346,7 +346,7 @@ public struct MTPSender: Sendable {
     }
 
     /// The session broke off without a reply (see `RecipientStatus.interrupted`).
-    private mutating func interrupt(_ why: String, closing: Bool = true) {
+    private mutating func interrupt(_ why: LocalFailure, closing: Bool = true) {
         end(.interrupted(why), closing: closing)
     }
 

@@ -242,7 +242,7 @@ extension SMTPSender {
     }
 
     /// The session broke off without a reply (see `RecipientStatus.interrupted`).
-    mutating func interrupt(_ why: String, closing: Bool) {
+    mutating func interrupt(_ why: LocalFailure, closing: Bool) {
         end(.interrupted(why), closing: closing)
     }
 

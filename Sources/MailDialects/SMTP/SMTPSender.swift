@@ -154,7 +154,7 @@ public struct SMTPSender: Sendable {
                 case .needMoreData:
                     return
                 case .overlong:
-                    interrupt("a reply line too long", closing: true)
+                    interrupt(.overlongReply, closing: true)
                 case .bareLineFeed:
                     continue  // only in `.crlfReportingBareLF` mode; replies are read leniently
                 case .line(let range):
@@ -170,7 +170,7 @@ public struct SMTPSender: Sendable {
                     {
                     case .incomplete: continue
                     case .malformed(let text):
-                        interrupt("a malformed reply: \(text.prefix(40))", closing: true)
+                        interrupt(.malformedReply(String(text.prefix(40))), closing: true)
                     case .reply(let reply):
                         replyReceived(reply, now: now)
                     }
@@ -188,7 +188,7 @@ public struct SMTPSender: Sendable {
         if pending.isOnly(.quit) || pending.isOnly(.turn) {
             finish()  // everything was settled; the server just closed first
         } else {
-            interrupt("the connection was lost", closing: false)
+            interrupt(.connectionLost, closing: false)
         }
         return takeActions()
     }
@@ -196,7 +196,7 @@ public struct SMTPSender: Sendable {
     /// Time has passed; if the reply is overdue, give up on the session (RFC 2821 §4.5.3.2).
     public mutating func timerFired(now: Timestamp) -> [SenderAction] {
         guard !finished, let deadline, now >= deadline else { return [] }
-        interrupt("timed out waiting for a reply", closing: true)
+        interrupt(.timedOut, closing: true)
         return takeActions()
     }
 
@@ -220,7 +220,7 @@ public struct SMTPSender: Sendable {
 
     mutating func replyReceived(_ reply: Reply, now: Timestamp) {
         guard !pending.isEmpty else {
-            interrupt("a reply to no command: \(reply.code)", closing: true)
+            interrupt(.unexpectedReply(reply.code), closing: true)
             return
         }
         let expectation = pending.removeFirst()
