@@ -20,14 +20,14 @@ public enum FileText {
         else {
             return .failure(ReadFailure(reason: "cannot read the file (permission denied?)"))
         }
-        let bytes = [UInt8](data)
-        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+        // Validated straight from the data: one copy of the file (the string's), not two.
+        if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) {
             return .failure(ReadFailure(reason: "the file is UTF-16; save it as UTF-8"))
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        guard let text = String(validating: data, as: UTF8.self) else {
             // The offset of the first byte that does not decode.
             var parser = Unicode.UTF8.ForwardParser()
-            var iterator = bytes.makeIterator()
+            var iterator = data.makeIterator()
             var offset = 0
             decoding: while true {
                 switch parser.parseScalar(from: &iterator) {
