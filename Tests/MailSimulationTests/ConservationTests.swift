@@ -139,8 +139,10 @@ import Testing
             switch record.outcome {
             case .delivered?: #expect(!record.deliveries.isEmpty, "seed \(seed): \(record)")
             case .bounced?:
-                #expect(
-                    record.deliveries.isEmpty && record.bounceReason != nil && !record.lost, "seed \(seed): \(record)")
+                // A copy may also have been lost: RFC 1047's duplicate (a reply lost after the
+                // final dot) bounced at one host while the retried copy died in another's
+                // volatile queue (seed 40935 of the soak). The sender was told; that is the outcome.
+                #expect(record.deliveries.isEmpty && record.bounceReason != nil, "seed \(seed): \(record)")
             case .lost?: #expect(record.deliveries.isEmpty && record.lost, "seed \(seed): \(record)")
             case .queued?: #expect(record.deliveries.isEmpty && !record.lost, "seed \(seed): \(record)")
             case .neverSubmitted?:
