@@ -8,29 +8,17 @@ import MailCore
 // preference SHOULD be chosen at random (Experiments, era `smtp-1989`). Everything else is RFC 821's.
 
 extension SMTPRules {
-    public static let rfc1123 = SMTPRules(
-        dialect: .smtp1123,
-        routeStyle: .colon,
-        // RFC 821 §4.5.3, unchanged.
-        pathLimits: PathLimits(path: 256, domain: 64, localPart: 64),
-        commandLineLimit: 512, replyLineLimit: 512, textLineLimit: 1000,
-        textPolicy: .historical,
+    /// RFC 821's rules with RFC 1123's amendments to the receiver, and nothing else.
+    public static let rfc1123: SMTPRules = {
+        var rules = SMTPRules.rfc821
+        rules.dialect = .smtp1123
         // §5.2.8 (HELO name and domain literal) and §5.2.14 (four-digit years, numeric zones): the
         // form RFC 2821 §4.4 later wrote down.
-        traceStyle: .received2821,
-        hasEHLO: false,
-        repeatedGreeting: .resets,
-        hasTURN: true,
+        rules.traceStyle = .received2821
         // §5.2.3: "252 Cannot VRFY user (e.g., info is not local), but will take message for this
         // user and attempt delivery."
-        hasReply252: true,
-        stripsRoutes: false,
-        acceptsBarePostmaster: false,
-        tooManyRecipients: .exceededStorage,
-        dataWithoutRecipients: .badSequence,
-        unknownParameter: .parameterSyntaxError,
-        retryInNextTransaction: [.exceededStorage],
-        replyCodes: classicCodes.union([ReplyCode(252)]),
-        commands: [.helo, .mail, .rcpt, .data, .rset, .send, .soml, .saml, .vrfy, .expn, .help, .noop, .quit, .turn]
-    )
+        rules.hasReply252 = true
+        rules.replyCodes.insert(ReplyCode(252))
+        return rules
+    }()
 }
