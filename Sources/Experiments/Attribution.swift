@@ -49,7 +49,7 @@ public struct Attribution: Sendable {
         options: RunOptions = RunOptions(tracing: false, keepsMailboxText: false),
         file: String = "scenario", progress: ((Int, Int) -> Void)? = nil
     ) throws(ScenarioError) -> Attribution {
-        let factors = to.factors.differences(from: from.factors)
+        let factors = scenario.differences(from: from, to: to)
         let method: Method = factors.count <= shapleyLimit ? .shapley : .sequential
         let subsets = method == .shapley ? Array(0..<(1 << factors.count)) : (0...factors.count).map { (1 << $0) - 1 }
         var runs: [Int: RunMetrics] = [:]

@@ -23,7 +23,9 @@ public enum Experiment {
         let simulation = MailSimulation(setup)
         simulation.progress = progress
         let result = simulation.run()
-        let metrics = RunMetrics(scenario: scenario.name, era: era.name, seed: setup.seed, setup: setup, result: result)
+        var metrics = RunMetrics(scenario: scenario.name, era: era.name, seed: setup.seed, setup: setup, result: result)
+        metrics.messagesLeftOut = workload.count - setup.workload.count
+        if !scenario.founded.isEmpty { metrics.networks = scenario.networkStatus(in: era) }
         return RunOutcome(era: era, setup: setup, result: result, metrics: metrics)
     }
 
@@ -77,12 +79,22 @@ public struct Comparison: Sendable {
     public func changes(at index: Int) -> [String] {
         let (a, b) = (runs[index - 1], runs[index])
         let (eraA, eraB) = (eras[index - 1], eras[index])
-        let differing = eraB.factors.differences(from: eraA.factors)
+        // The networks factor is a year: it only changes a run where the scenario's networks differ.
+        let differing = eraB.factors.differences(from: eraA.factors).filter {
+            $0 != .networks || a.networks?.running != b.networks?.running
+        }
         var changes = [
             differing.isEmpty
                 ? "no factor differs"
                 : "factors changed: "
-                    + differing.map { "\($0.rawValue) \($0.value(in: eraA.factors)) → \($0.value(in: eraB.factors))" }
+                    + differing.map { factor in
+                        var text =
+                            "\(factor.rawValue) \(factor.value(in: eraA.factors)) → \(factor.value(in: eraB.factors))"
+                        if factor == .networks, let before = a.networks?.running, let after = b.networks?.running {
+                            text += " (\(before.joined(separator: ", ")) → \(after.joined(separator: ", ")))"
+                        }
+                        return text
+                    }
                     .joined(separator: ", ")
         ]
         let attribution = index - 1 < attributions.count ? attributions[index - 1] : nil

@@ -43,7 +43,9 @@ public struct MessageTrace: Sendable {
         // (its recipients' domains, the hosts it went to) belong to its journey.
         var windows: [String: (SimTime, SimTime)] = [:]
         var names: Set<String> = Set(peers.values.map { $0.server.lowercased() })
-        for record in trace where mentions(record.detail) {
+        // A relay looks its next hop up as it takes the message, before any line names it: the
+        // lines of the connections that carried it count too.
+        for record in trace where mentions(record.detail) || peers[String(record.detail.prefix { $0 != " " })] != nil {
             let window = windows[record.host] ?? (record.time, record.time)
             windows[record.host] = (min(window.0, record.time), max(window.1, record.time))
             if record.kind.rawValue == "submit" || record.kind.rawValue == "relayed" || record.kind.rawValue == "defer"

@@ -116,14 +116,17 @@ public struct Timeline: Sendable {
                     scenario, era: era, workload: workload, options: RunOptions(tracing: true), file: scenarioFile)
                 // The sample message, unless this era never got it to another host (FTP mail for
                 // another network): then the first message that did, so the diagram shows the protocol.
+                // The run's workload leaves out messages of networks not yet founded: its numbers.
                 let accounting = outcome.result.accounting
+                let ran = outcome.setup.workload
+                let first = ran.index(ofMessageID: workload.messageID(sample)) ?? 0
                 let shown =
-                    accounting.crossedHosts(message: sample)
-                    ? sample : (0..<workload.count).first(where: accounting.crossedHosts) ?? sample
+                    accounting.crossedHosts(message: first)
+                    ? first : (0..<ran.count).first(where: accounting.crossedHosts) ?? first
                 let journey =
-                    workload.count > 0
-                    ? Self.journey(
-                        MessageTrace(messageID: workload.messageID(shown), era: era, trace: outcome.result.trace)) : nil
+                    ran.count > 0
+                    ? Self.journey(MessageTrace(messageID: ran.messageID(shown), era: era, trace: outcome.result.trace))
+                    : nil
                 outcomes[era.name] = (outcome.metrics, journey)
             }
             let (metrics, journey) = outcomes[era.name]!
@@ -145,11 +148,12 @@ public struct Timeline: Sendable {
                 }
             }
             previous = (metrics, era)
-            milestonesOut.append(
-                TimelineReport.Milestone(
-                    date: milestone.date, rfcs: milestone.rfcs, title: milestone.title, text: milestone.text,
-                    era: era.name, eraTitle: era.title,
-                    figures: Self.figures(metrics), changes: changes, journey: journey))
+            var out = TimelineReport.Milestone(
+                date: milestone.date, rfcs: milestone.rfcs, title: milestone.title, text: milestone.text,
+                era: era.name, eraTitle: era.title,
+                figures: Self.figures(metrics), changes: changes, journey: journey)
+            out.networks = metrics.networks?.note
+            milestonesOut.append(out)
         }
         return TimelineReport(
             title: title, summary: summary, scenario: scenario.name, scenarioSummary: scenario.description,

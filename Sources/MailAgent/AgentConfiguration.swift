@@ -18,7 +18,8 @@ public enum RoutingPolicy: Hashable, Sendable {
     /// Send everything that is not local to one host (a workstation and its mail server).
     case smartHost(String)
     /// A host off the Internet in the eras of DNS: it cannot reach a name server, so it delivers
-    /// straight to hosts on its own networks (from its host table) and sends the rest to a gateway.
+    /// straight to hosts on its own networks, passes mail on to the next gateway its host table
+    /// names (hop by hop, without source routes), and sends the rest to this relay.
     case gatewayForOthers(String)
 }
 

@@ -57,8 +57,8 @@ extension MailAgent {
             switch configuration.routing {
             case .smartHost(let host):
                 target = host  // every recipient goes to the one relay: one transaction
-            case .gatewayForOthers(let gateway) where !configuration.directory.canReach(configuration.hostName, target):
-                target = gateway
+            case .gatewayForOthers(let gateway):
+                target = nextHost(toward: target, relay: gateway)
             default:
                 break
             }

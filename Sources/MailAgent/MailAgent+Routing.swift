@@ -10,6 +10,22 @@ extension MailAgent {
         return path.route.first { !configuration.isThisHost($0) }
     }
 
+    /// Where a host off the Internet sends mail for `target` (RFC 974: such hosts were reached
+    /// through their network's relay, CSNET-RELAY for CSNET): to `target` itself over a network
+    /// it is on; to the first gateway of its host table's route when that route leaves over a
+    /// network the relay is not on (a gateway between two networks off the Internet passes mail
+    /// on along them, one hop at a time, with no source route); anything else to its relay.
+    func nextHost(toward target: String, relay: String) -> String {
+        let directory = configuration.directory
+        let me = configuration.hostName
+        if directory.canReach(me, target) { return target }
+        guard let first = directory.gateways(from: me, to: target)?.first, let mine = directory.entry(me),
+            let next = directory.entry(first), let toward = directory.entry(relay)
+        else { return relay }
+        let leavingBy = mine.networks.intersection(next.networks)
+        return leavingBy.isDisjoint(with: toward.networks) ? first : relay
+    }
+
     mutating func beginAttempt(_ queueID: UInt64, _ indices: [Int], target: String, now: Timestamp) {
         // Read the paths without keeping a copy of the entry: marking its recipients below would
         // then copy the whole recipient list.
@@ -34,7 +50,7 @@ extension MailAgent {
             attempts[id] = attempt
             resolveCandidate(id)
         case .gatewayForOthers(let gateway):
-            let next = configuration.directory.canReach(configuration.hostName, target) ? target : gateway
+            let next = nextHost(toward: target, relay: gateway)
             attempt.candidates = [Candidate(name: next, address: configuration.directory.entry(next)?.address)]
             attempts[id] = attempt
             resolveCandidate(id)

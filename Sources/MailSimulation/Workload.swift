@@ -72,6 +72,23 @@ public struct Workload: Sendable {
         }
     }
 
+    /// The messages `keep` accepts, in order, each keeping its Message-ID and subject (so a
+    /// message is the same one, by its ID, in a run that leaves others out); the users stay numbered
+    /// as they are.
+    public func keeping(_ keep: (Int) -> Bool) -> Workload {
+        var kept = Workload()
+        kept.users = users
+        kept.userHosts = userHosts
+        kept.userIndex = userIndex
+        for index in 0..<count where keep(index) {
+            kept.add(
+                at: times[index], from: senders[index], to: recipients(index), bodySize: Int(sizes[index]),
+                subject: subjects[index] ?? "Message \(index)", text: explicitTexts[index],
+                messageID: messageID(index))
+        }
+        return kept
+    }
+
     public func sender(_ index: Int) -> Int32 { senders[index] }
 
     public func recipients(_ index: Int) -> ArraySlice<Int32> {
@@ -114,7 +131,9 @@ public struct Workload: Sendable {
             var copy = messageID
             number = copy.withUTF8(Self.generatedIndex)
         }
-        return number.flatMap { $0 < count ? $0 : nil }
+        // A message given its own ID (as every message of a `keeping` workload is) is not found by
+        // the generated form of its place.
+        return number.flatMap { $0 < count && (explicitIDs.isEmpty || explicitIDs[$0] == nil) ? $0 : nil }
     }
 
     /// The number in a generated Message-ID, `<w17@…>`.

@@ -23,9 +23,14 @@ import Testing
                 era.factors.pipelining == (era.dialect.isSMTP && SMTPRules.forDialect(era.dialect).hasEHLO),
                 "\(era.name)")
         }
-        // mx-1986 differs from smtp-1982 in three factors, not one.
-        let differing = Era.named("mx-1986")!.factors.differences(from: Era.named("smtp-1982")!.factors)
-        #expect(differing == [.routing, .dns, .internet])
+        // mx-1986 differs from smtp-1982 in three factors, not one, and in the year of its
+        // networks, which only counts for a scenario whose networks differ between the two years.
+        let (smtp, mx) = (Era.named("smtp-1982")!, Era.named("mx-1986")!)
+        #expect(mx.factors.differences(from: smtp.factors) == [.routing, .dns, .internet, .networks])
+        #expect(try Examples.load("relay-story").differences(from: smtp, to: mx) == [.routing, .dns, .internet])
+        #expect(
+            try Examples.load("relay-story").differences(from: Era.named("mtp-1980")!, to: Era.named("mtp-1981")!)
+                == [.dialect, .networks])
     }
 
     @Test("esmtp-1995 cites the pipelining RFC of its time, RFC 1854 (October 1995), not RFC 2920 (September 2000)")
@@ -68,7 +73,9 @@ import Testing
 
     @Test("a setting changes the run: mx-1986 with its networks kept apart sends its mail as the islands must")
     func settingChangesTheRun() throws {
-        let scenario = try Examples.load("relay-story")
+        // early-1980s keeps CSNET and BITNET off the Internet; all on, they are joined to it.
+        var scenario = try Examples.load("early-1980s")
+        scenario.islands = []
         let workload = scenario.makeWorkload()
         let mx = Era.named("mx-1986")!
         let joined = try Experiment.run(scenario, era: mx, workload: workload, options: RunOptions(tracing: false))
@@ -104,21 +111,22 @@ import Testing
         "esmtp-1995's fewer round trips come from the dialect and PIPELINING together: −1.5 each (RFC 2920), hand-checked"
     )
     func pipeliningSplit() throws {
-        // relay-story: two messages, one recipient each, one session each in MX eras. RFC 821 or
-        // EHLO without pipelining waits for: greeting, HELO/EHLO, MAIL, RCPT, DATA, the text, QUIT
-        // = 7 turnarounds. With PIPELINING, MAIL, RCPT and DATA go as one group, and the text with
-        // QUIT as another ("the actual transfer of message content is explicitly allowed to be the
-        // first 'command' in a group", RFC 2920 §3.1): 4. Pipelining does nothing for an RFC 821
-        // client, and EHLO alone saves nothing: the −3 needs both factors, so each gets half.
+        // relay-story: two messages, one recipient each, four sessions each (A, D, P, U, Z: BITNET
+        // and UUCP never joined the Internet). RFC 821 or EHLO without pipelining waits for:
+        // greeting, HELO/EHLO, MAIL, RCPT, DATA, the text, QUIT = 7 turnarounds a session. With
+        // PIPELINING, MAIL, RCPT and DATA go as one group, and the text with QUIT as another ("the
+        // actual transfer of message content is explicitly allowed to be the first 'command' in a
+        // group", RFC 2920 §3.1): 4. Pipelining does nothing for an RFC 821 client, and EHLO alone
+        // saves nothing: the −3 a session, −12 a message, needs both factors, so each gets half.
         let scenario = try Examples.load("relay-story")
         let attribution = try Attribution.measure(
             scenario, workload: scenario.makeWorkload(), from: Era.named("smtp-1989")!, to: Era.named("esmtp-1995")!)
         #expect(attribution.factors == [.dialect, .pipelining])
         #expect(attribution.method == .shapley && attribution.runs.count == 4)
-        #expect(attribution.runs.values.map(\.roundTripsPerMessage).sorted() == [4, 7, 7, 7])
+        #expect(attribution.runs.values.map(\.roundTripsPerMessage).sorted() == [16, 28, 28, 28])
         let row = try #require(attribution.rows.first { $0.key == "round_trips_per_message" })
-        #expect(row.before == 7 && row.after == 4)
-        #expect(row.shares == [-1.5, -1.5])
+        #expect(row.before == 28 && row.after == 16)
+        #expect(row.shares == [-6, -6])
     }
 
     @Test("smtp-1982 → mx-1986: three factors, eight runs, and every figure's shares add up to its change")
@@ -142,13 +150,14 @@ import Testing
         }
         #expect(split > 20)
         // MX routing without DNS delivers nothing, so hops (of delivered recipients) have no value
-        // on that path, and are not split; connections are: MX routing cuts the most.
+        // on that path, and are not split. With every network but the ARPANET off the Internet,
+        // MX routing reaches Z through the same gateways (RFC 974: D is Z's exchanger): four hops
+        // before and after, and the DNS queries are what MX routing added.
         #expect(attribution.runs[1]!.totals.delivered == 0)
         let hops = try #require(attribution.rows.first { $0.key == "hops_mean" })
-        #expect(hops.before == 4 && hops.after == 1 && hops.shares == nil)
-        let connections = try #require(attribution.rows.first { $0.key == "connections" })
-        let shares = try #require(connections.shares)
-        #expect(connections.change == -6 && shares[0] < shares[1] && shares[0] < shares[2])
+        #expect(hops.before == 4 && hops.after == 4 && hops.shares == nil)
+        let queries = try #require(attribution.rows.first { $0.key == "dns_queries" })
+        #expect(queries.before == 0 && queries.after! > 0)
     }
 
     @Test("past six factors, the factors change one after the other in the documented order")
@@ -177,11 +186,11 @@ import Testing
         }
         let plain = Comparison(scenario: scenario.name, runs: runs, eras: eras).changes(at: 1)
         #expect(plain.first == "factors changed: dialect smtp1123 → esmtp, pipelining off → on")
-        #expect(plain.contains("round trips per message 7.00 → 4.00"))
+        #expect(plain.contains("round trips per message 28.00 → 16.00"))
         let attribution = try Attribution.measure(scenario, workload: workload, from: eras[0], to: eras[1])
         let measured = Comparison(scenario: scenario.name, runs: runs, eras: eras, attributions: [attribution]).changes(
             at: 1)
-        #expect(measured.contains("round trips per message 7.00 → 4.00 (dialect -1.500, pipelining -1.500)"))
+        #expect(measured.contains("round trips per message 28.00 → 16.00 (dialect -6, pipelining -6)"))
         // Two eras alike in every factor say so.
         let same = Comparison(scenario: scenario.name, runs: [runs[1], runs[1]], eras: [eras[1], eras[1]]).changes(
             at: 1)

@@ -292,7 +292,7 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         #expect(json.out.contains(#""round_trips_per_message": 28.00"#))
         let rows = csv.out.split(separator: "\r\n")  // RFC 4180 lines
         #expect(rows.count == 2)
-        #expect(rows[0].hasPrefix("messages,messages_after_end,recipients,delivered,"))
+        #expect(rows[0].hasPrefix("messages,messages_left_out,messages_after_end,recipients,delivered,"))
         Golden.check(json.out, matches: "run-relay-story.json")
     }
 
@@ -303,7 +303,11 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         #expect(
             result.out.contains(
                 "- smtp-1989 → esmtp-1995: factors changed: dialect smtp1123 → esmtp, pipelining off → on\n"))
-        #expect(result.out.contains("\n    round trips per message 7.00 → 4.00\n"))
+        #expect(result.out.contains("\n    round trips per message 28.00 → 16.00\n"))
+        // 1980 runs without the networks founded in 1981, and says so.
+        #expect(
+            result.out.contains(
+                "ftp-1980: networks: ARPANET, UUCP; not yet founded, left out: CSNET (1981), BITNET (1981)\n"))
         Golden.check(result.out, matches: "compare-relay-story.txt")
     }
 
@@ -311,7 +315,7 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
     func missingValues() {
         // FTP mail cannot cross the relay story's networks: nothing delivered, no latency, no hops.
         let text = mailpath("run", Self.relayStory, "--era", "ftp-1980", "--quiet")
-        #expect(text.out.contains("latency mean, delivered (s)                  -\n"))
+        #expect(text.out.contains("latency mean, delivered (s)                         -\n"))
         let json = mailpath("run", Self.relayStory, "--era", "ftp-1980", "--quiet", "--format", "json")
         #expect(
             json.out.contains(#""latency_mean_s": null"#) && json.out.contains(#""hops_mean": null"#)
@@ -329,7 +333,7 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
     func compareAttribute() throws {
         let result = mailpath("compare", Self.relayStory, "--eras", "smtp-1989,esmtp-1995", "--attribute", "--quiet")
         #expect(result.code == .success)
-        #expect(result.out.contains("\n    round trips per message 7.00 → 4.00 (dialect -1.500, pipelining -1.500)\n"))
+        #expect(result.out.contains("\n    round trips per message 28.00 → 16.00 (dialect -6, pipelining -6)\n"))
         #expect(
             result.out.contains(
                 "Each factor's share of the change from smtp-1989 to esmtp-1995 (Shapley values over 4 runs):"))
@@ -344,19 +348,22 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
             ).code == .success)
         let csv = try String(contentsOfFile: folder + "/attribution.csv", encoding: .utf8)
         #expect(csv.hasPrefix("from_era,to_era,figure,factor,from,to,share\r\n"))
-        #expect(csv.contains("smtp-1989,esmtp-1995,round_trips_per_message,pipelining,7.000000,4.000000,-1.500000\r\n"))
+        #expect(
+            csv.contains("smtp-1989,esmtp-1995,round_trips_per_message,pipelining,28.000000,16.000000,-6.000000\r\n"))
     }
 
     @Test(
         "--replications gives every figure a 95% interval in text, JSON and CSV, and marks differences not significant")
     func replications() throws {
-        let text = mailpath("compare", Self.relayStory, "--eras", "smtp-1982,mx-1986", "--replications", "4", "--quiet")
+        let text = mailpath(
+            "compare", Self.relayStory, "--eras", "smtp-1989,esmtp-1995", "--replications", "4", "--quiet")
         #expect(text.code == .success)
         #expect(text.out.contains("4 replications (seeds "))
         #expect(text.out.contains("Student t, 3 degrees of freedom"))
         #expect(text.out.contains("Paired differences, seed by seed"))
-        // Hops fall by 3 in every replication: no spread, significant.
-        #expect(text.out.contains("hops per delivered recipient  ") && text.out.contains("-3 ± 0  yes"))
+        // Round trips fall by 12 in every replication (3 a session, four sessions a message): no
+        // spread, significant.
+        #expect(text.out.contains("round trips per message  ") && text.out.contains("-12 ± 0  yes"))
         let json = mailpath("run", Self.relayStory, "--replications", "3", "--quiet", "--format", "json")
         #expect(json.code == .success && json.out.contains(#""ci95": ["#) && json.out.contains(#""replications": 3"#))
         let csv = mailpath("run", Self.relayStory, "--replications", "3", "--quiet", "--format", "csv")
@@ -385,7 +392,9 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         #expect(factors.code == .success)
         #expect(
             factors.out.contains(
-                "mx-1986     smtp821   mx             by-name   followed       on   on        rfc1123  off"))
+                "mx-1986     smtp821   mx             by-name   followed       on   on        1986      rfc1123  off"))
+        #expect(mailpath("run", Self.relayStory, "--set", "networks=1979").code == .success)
+        #expect(mailpath("run", Self.relayStory, "--set", "networks=soon").err.contains("takes YEAR, all, not 'soon'"))
     }
 
     @Test("trace follows one message through every relay in RFC 821's notation (golden)")

@@ -18,6 +18,8 @@ public struct Era: Hashable, Sendable {
         self.year = year
         self.rfcs = rfcs
         self.factors = factors
+        // An era runs the networks of its own year (see `Factors.networks`).
+        self.factors.networks = .foundedBy(year)
         self.summary = summary
     }
 

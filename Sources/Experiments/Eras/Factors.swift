@@ -17,6 +17,8 @@ public struct Factors: Hashable, Sendable {
     public var dns: Bool
     /// Whether the networks marked as joining the Internet form one internet at the packet level.
     public var internet: Bool
+    /// Which of the scenario's networks exist: an era's are those founded by its year.
+    public var networks: NetworkSet = .all
     public var retry: RetrySchedule
     /// Whether ESMTP servers offer, and clients use, PIPELINING (RFC 2920). Only a dialect with
     /// EHLO can pipeline.
@@ -36,6 +38,40 @@ public struct Factors: Hashable, Sendable {
         case byName = "by-name"
         /// "The sender-SMTP SHOULD pick one at random" (RFC 1123 §5.3.4); "MUST randomize them" (RFC 2821 §5).
         case shuffled
+    }
+
+    /// Which of a scenario's networks run: those founded by a year (`"founded"` in the scenario;
+    /// a network without one always exists), or every one, whenever it was founded.
+    public enum NetworkSet: Hashable, Sendable {
+        case foundedBy(Int)
+        case all
+
+        static let years = 1900...2100
+
+        public init?(written: String) {
+            if written == "all" {
+                self = .all
+            } else if let year = Int(written), Self.years.contains(year) {
+                self = .foundedBy(year)
+            } else {
+                return nil
+            }
+        }
+
+        public var written: String {
+            switch self {
+            case .foundedBy(let year): String(year)
+            case .all: "all"
+            }
+        }
+
+        /// Whether a network founded in `year` (`nil`: no date given) runs.
+        public func includes(founded year: Int?) -> Bool {
+            switch self {
+            case .foundedBy(let limit): (year ?? Int.min) <= limit
+            case .all: true
+            }
+        }
     }
 
     public enum SourceRoutes: String, Hashable, Sendable, CaseIterable {
@@ -87,6 +123,7 @@ public enum Factor: String, Hashable, Sendable, CaseIterable {
     case sourceRoutes = "source-routes"
     case dns
     case internet
+    case networks
     case retry
     case pipelining
 
@@ -100,6 +137,8 @@ public enum Factor: String, Hashable, Sendable, CaseIterable {
             "mx routing: source routes followed and made (RFC 974) or stripped (RFC 1123 §5.2.6, RFC 2821)"
         case .dns: "whether the name server answers (on) or does not exist (off)"
         case .internet: "whether networks joining the Internet are one internet at the packet level"
+        case .networks:
+            "the networks that run: those founded by a year (an era's own year), or all (a counterfactual before a network's founding)"
         case .retry: "the retry schedule: " + RetrySchedule.presets.map(\.name).joined(separator: ", ")
         case .pipelining: "whether ESMTP clients and servers pipeline (RFC 2920); only dialects with EHLO can"
         }
@@ -113,6 +152,7 @@ public enum Factor: String, Hashable, Sendable, CaseIterable {
         case .mxTies: Factors.MXTies.allCases.map(\.rawValue)
         case .sourceRoutes: Factors.SourceRoutes.allCases.map(\.rawValue)
         case .dns, .internet, .pipelining: ["off", "on"]
+        case .networks: ["YEAR", "all"]
         case .retry: RetrySchedule.presets.map(\.name)
         }
     }
@@ -126,6 +166,7 @@ public enum Factor: String, Hashable, Sendable, CaseIterable {
         case .sourceRoutes: factors.sourceRoutes.rawValue
         case .dns: factors.dns ? "on" : "off"
         case .internet: factors.internet ? "on" : "off"
+        case .networks: factors.networks.written
         case .retry: factors.retry.name
         case .pipelining: factors.pipelining ? "on" : "off"
         }
@@ -157,6 +198,9 @@ public enum Factor: String, Hashable, Sendable, CaseIterable {
         case .internet:
             guard let on = flag() else { return nil }
             factors.internet = on
+        case .networks:
+            guard let networks = Factors.NetworkSet(written: written) else { return nil }
+            factors.networks = networks
         case .retry:
             guard let schedule = RetrySchedule.presets.first(where: { $0.name == written }) else { return nil }
             factors.retry = schedule

@@ -10,6 +10,11 @@ public struct RunMetrics: Sendable {
     public var totals: Accounting.Totals
     /// Messages in the workload, whether or not they were due before the run ended.
     public var workloadMessages: Int
+    /// Messages of the scenario's workload the run leaves out: a sender or recipient is on a
+    /// network not founded by the era's year.
+    public var messagesLeftOut = 0
+    /// The networks that ran, where the scenario dates any (see `NetworkStatus`).
+    public var networks: NetworkStatus?
     public var accountingAddsUp: Bool
     /// Recipients lost without a modelled cause (always empty unless Mailpath has a bug).
     public var missing: [String]
@@ -133,6 +138,7 @@ public struct RunMetrics: Sendable {
         func seconds(_ duration: SimDuration?) -> String { duration.map { Format.decimal($0.seconds, 3) } ?? "-" }
         return [
             ("messages", "messages in the workload", String(workloadMessages)),
+            ("messages_left_out", "messages left out (network not yet founded)", String(messagesLeftOut)),
             // Generated arrivals that fall past the run's end (the decoder refuses a generator
             // whose mean span does not fit, but a draw may still run over): never sent, and not
             // among the recipients below.
@@ -186,6 +192,7 @@ public struct RunMetrics: Sendable {
         .object([
             ("scenario", .string(scenario)), ("era", .string(era)), ("seed", .number(String(seed))),
             ("accounting_adds_up", .bool(accountingAddsUp)),
+            ("networks", networks.map(Self.json) ?? .null),
             // A figure without a value ("-" in text: no delivered recipient to measure) is null.
             ("figures", .object(figures.map { ($0.key, Double($0.value) != nil ? .number($0.value) : .null) })),
             ("relay_load", .object(relayLoad.map { ($0.host, .int($0.messages)) })),
@@ -199,6 +206,18 @@ public struct RunMetrics: Sendable {
                         ])
                     })
             ),
+        ])
+    }
+}
+
+extension RunMetrics {
+    static func json(_ status: NetworkStatus) -> JSON {
+        func dated(_ list: [NetworkStatus.Dated]) -> JSON {
+            .array(list.map { .object([("name", .string($0.name)), ("founded", .int($0.founded))]) })
+        }
+        return .object([
+            ("running", .array(status.running.map { .string($0) })), ("not_yet_founded", dated(status.notYetFounded)),
+            ("before_their_time", dated(status.beforeTheirTime)),
         ])
     }
 }

@@ -18,6 +18,9 @@ public struct Scenario: Sendable {
     /// Networks that never join the Internet at the packet level (BITNET, UUCP): in every era
     /// only mail gateways cross into them.
     public var islands: Set<String>
+    /// The year each network was founded, where the scenario says (by the network's lowercased
+    /// name): an era of an earlier year runs without it (`Factors.networks`).
+    public var founded: [String: Int] = [:]
     public var hosts: [Host]
     public var links: [Link]
     public var dns: DNS

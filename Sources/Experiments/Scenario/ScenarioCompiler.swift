@@ -40,6 +40,12 @@ extension Scenario {
         throws(ScenarioError)
         -> SimulationSetup
     {
+        // The era's networks: a host on none of them does not exist in this run (no agent, no
+        // links, no names), and messages to or from its users are left out of the workload.
+        let status = networkStatus(in: era)
+        let absent = absentHosts(status)
+        let running = Set(status.running.map(Topology.key))
+        func exists(_ host: String) -> Bool { !absent.contains(Topology.key(host)) }
         var topology = Topology()
         for network in networks { topology.addNetwork(network) }
         var taken = Set(hosts.compactMap(\.address))
@@ -58,9 +64,15 @@ extension Scenario {
         for (index, host) in hosts.enumerated() {
             topology.addHost(
                 host.name, addresses: [IPv4Address(addresses[index])!],
-                networks: host.networks.map { topology.network(named: $0)! })
+                networks: host.networks.filter { running.contains(Topology.key($0)) }.map {
+                    topology.network(named: $0)!
+                })
         }
-        for link in links {
+        // Links of the running networks, and the scenario's link index → the topology's.
+        var linkIDs: [Int: LinkID] = [:]
+        for (index, link) in links.enumerated()
+        where running.contains(Topology.key(link.network!)) && exists(link.between.0) && exists(link.between.1) {
+            linkIDs[index] = LinkID(linkIDs.count)
             topology.addLink(
                 topology.host(named: link.between.0)!, topology.host(named: link.between.1)!,
                 network: topology.network(named: link.network!)!,
@@ -72,6 +84,13 @@ extension Scenario {
         var outages: [Range<SimTime>] = []
         for fault in faults { if case .dnsOutage(let from, let until) = fault { outages.append(from..<until) } }
         if era.dns {
+            if let serverName = dns.server, !exists(serverName) {
+                throw ScenarioError(
+                    file: file, position: nil, path: "dns.server",
+                    message:
+                        "era \(era.name) uses DNS, but the name server \(serverName) is on no network it runs (\(status.note ?? "")); give the era a later networks year"
+                )
+            }
             guard let serverName = dns.server, let server = topology.host(named: serverName) else {
                 throw ScenarioError(
                     file: file, position: nil, path: "dns.server",
@@ -80,8 +99,10 @@ extension Scenario {
                 )
             }
             var zones = DNSZones(defaultTTL: dns.ttl)
-            for (index, host) in hosts.enumerated() { zones.addAddress(host.name, IPv4Address(addresses[index])!) }
-            let servers = domainServers
+            for (index, host) in hosts.enumerated() where exists(host.name) {
+                zones.addAddress(host.name, IPv4Address(addresses[index])!)
+            }
+            let servers = domainServers.filter { exists($0.host) }
             var explicitMX: [String: Int] = [:]  // by domain key: the first entry of dns.mx
             for (index, entry) in dns.mx.enumerated() where explicitMX[Topology.key(entry.domain)] == nil {
                 explicitMX[Topology.key(entry.domain)] = index
@@ -89,7 +110,7 @@ extension Scenario {
             let served = Set(servers.map { Topology.key($0.domain) })
             for (domain, host) in servers {
                 if let explicit = explicitMX[Topology.key(domain)].map({ dns.mx[$0] }) {
-                    for record in explicit.records {
+                    for record in explicit.records where exists(record.host) {
                         zones.addMX(domain, preference: UInt16(record.preference), exchange: record.host)
                     }
                 } else {
@@ -97,7 +118,7 @@ extension Scenario {
                 }
             }
             for (domain, records) in dns.mx where !served.contains(Topology.key(domain)) {
-                for record in records {
+                for record in records where exists(record.host) {
                     zones.addMX(domain, preference: UInt16(record.preference), exchange: record.host)
                 }
             }
@@ -107,18 +128,22 @@ extension Scenario {
         }
 
         // From mx-1986 on, networks that join the Internet form one internet at the packet level.
-        let joined = era.internet ? Set(networks.filter { !islands.contains($0) }) : []
+        let joined = era.internet ? Set(status.running.filter { !islands.contains($0) }) : []
 
         // The host table: every host, with the domains it serves as nicknames (HOSTS.TXT had both).
         // In the agents' view, the joined networks are one network, "Internet".
         var table = HostTable()
         var directoryEntries: [HostDirectory.Entry] = []
-        for (index, host) in hosts.enumerated() {
+        for (index, host) in hosts.enumerated() where exists(host.name) {
             table.add(
                 HostTable.Entry(
                     names: [host.name] + host.domains.filter { $0.lowercased() != host.name.lowercased() },
-                    addresses: [IPv4Address(addresses[index])!], networks: host.networks))
-            let reach = Set(host.networks.map { joined.contains($0) ? "Internet" : $0 })
+                    addresses: [IPv4Address(addresses[index])!],
+                    networks: host.networks.filter { running.contains(Topology.key($0)) }))
+            let reach = Set(
+                host.networks.filter { running.contains(Topology.key($0)) }.map {
+                    joined.contains($0) ? "Internet" : $0
+                })
             directoryEntries.append(
                 HostDirectory.Entry(name: host.name, networks: reach, relays: host.gateway, address: addresses[index]))
             for domain in host.domains where domain.lowercased() != host.name.lowercased() {
@@ -158,7 +183,7 @@ extension Scenario {
             let retry = host.retry.flatMap { name in RetrySchedule.presets.first { $0.name == name } } ?? era.retry
             let queueDelay = Duration.nanoseconds(host.queueDelay.nanoseconds)
             switch host.role {
-            case .router:
+            case _ where !exists(host.name), .router:
                 agents.append(nil)
             case .client:
                 agents.append(
@@ -186,7 +211,7 @@ extension Scenario {
                         mailDomain: Domain(host.domains.first ?? host.name),
                         users: Set(localUsers), dialect: dialect, extensions: era.factors.extensions,
                         routing: era.dns
-                            ? host.relayHost.map {
+                            ? host.relayHost.flatMap { exists($0) ? $0 : nil }.map {
                                 .gatewayForOthers(topology.hosts[topology.host(named: $0)!.index].name)
                             } ?? era.routing : era.routing,
                         retry: retry,
@@ -208,7 +233,12 @@ extension Scenario {
                     Set([$0.between.0.lowercased(), $0.between.1.lowercased()])
                         == Set([between.0.lowercased(), between.1.lowercased()])
                 }!
-                simulationFaults.append(up ? .linkUp(LinkID(index), at: at) : .linkDown(LinkID(index), at: at))
+                // A link of a network the era does not run has nothing to fail.
+                guard let link = linkIDs[index] else { continue }
+                simulationFaults.append(up ? .linkUp(link, at: at) : .linkDown(link, at: at))
+            case .crash(let host, _, _) where !exists(host), .reply(let host, _, _, _, _, _, _) where !exists(host),
+                .dropAfterDot(let host, _, _) where !exists(host):
+                continue
             case .crash(let host, let at, let restart):
                 simulationFaults.append(.crash(topology.host(named: host)!, at: at))
                 if let restart { simulationFaults.append(.restart(topology.host(named: host)!, at: restart)) }
@@ -224,7 +254,8 @@ extension Scenario {
             }
         }
         var setup = SimulationSetup(
-            topology: topology, dns: dnsConfiguration, hostTable: table, agents: agents, workload: workload,
+            topology: topology, dns: dnsConfiguration, hostTable: table, agents: agents,
+            workload: self.workload(workload, withoutHosts: absent),
             faults: simulationFaults,
             seed: options.seed ?? seed, duration: duration, tracing: options.tracing)
         setup.queueSamples = options.queueSamples

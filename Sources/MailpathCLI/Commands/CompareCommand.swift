@@ -110,7 +110,8 @@ enum CompareCommand: Subcommand {
         case "csv": context.console.out(comparison.csv)
         default:
             var text =
-                "\(scenario.name): the same \(workload.count) messages in \(eras.count) eras\n\n"
+                "\(scenario.name): the same \(workload.count) messages in \(eras.count) eras\n"
+                + runs.compactMap { run in run.networks?.note.map { "\(run.era): \($0)\n" } }.joined() + "\n"
                 + comparison.table.text
             text += "\nWhat changed:\n"
             for index in runs.indices.dropFirst() {

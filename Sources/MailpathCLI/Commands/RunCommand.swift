@@ -100,7 +100,9 @@ enum RunCommand: Subcommand {
 
     static func summary(_ scenario: Scenario, _ era: Era, _ metrics: RunMetrics) -> String {
         var text =
-            "\(scenario.name) in \(era.name) (\(era.title), \(era.rfcs.joined(separator: ", "))), seed \(metrics.seed)\n\n"
+            "\(scenario.name) in \(era.name) (\(era.title), \(era.rfcs.joined(separator: ", "))), seed \(metrics.seed)\n"
+        if let note = metrics.networks?.note { text += note + "\n" }
+        text += "\n"
         text +=
             Table(
                 headers: ["figure", "value"], rows: metrics.figures.map { [$0.label, $0.value] },

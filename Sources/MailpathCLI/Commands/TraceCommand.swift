@@ -68,6 +68,11 @@ enum TraceCommand: Subcommand {
             throw CLIError.data(error.description)
         }
         ExperimentSupport.endProgress(context, quiet: arguments.flag("quiet"))
+        guard outcome.setup.workload.index(ofMessageID: workload.messageID(index)) != nil else {
+            throw CLIError.data(
+                "\(path): message \(workload.messageID(index)) is not in \(era.name)'s run: it has a sender or recipient on a network not founded by then (\(outcome.metrics.networks?.note ?? "")); pick another message, or --set networks=all for a counterfactual"
+            )
+        }
         let journey = MessageTrace(messageID: workload.messageID(index), era: era, trace: outcome.result.trace)
         context.console.out(format == "mermaid" ? journey.mermaid : journey.text)
         if let pcap = arguments.value("pcap") { try ExperimentSupport.writePcap(outcome, to: pcap) }

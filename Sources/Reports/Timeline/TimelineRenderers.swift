@@ -1,7 +1,10 @@
 /// The figures the charts and the summary table show, in order: (key, chart title, unit).
 public enum TimelineCharts {
+    /// The figures of the summary table; recipients first, as a milestone may run fewer (its
+    /// networks not founded yet).
     static let summaryKeys = [
-        "latency_p50_s", "latency_p95_s", "hops_mean", "round_trips_per_message", "protocol_bytes", "connections",
+        "recipients", "latency_p50_s", "latency_p95_s", "hops_mean", "round_trips_per_message", "protocol_bytes",
+        "connections",
         "dns_queries",
         "delivered", "bounced",
     ]
@@ -89,6 +92,9 @@ public enum TimelineMarkdown {
                 milestone.era.map { " · runs era `\($0)`" + (milestone.eraTitle.map { " (\($0))" } ?? "") }
                 ?? " · not simulated"
             text += "\n\n\(milestone.text)\n\n"
+            if let networks = milestone.networks {
+                text += "*\(networks.prefix(1).uppercased() + networks.dropFirst()).*\n\n"
+            }
             if !milestone.changes.isEmpty {
                 text += "What changed in the figures:\n\n" + milestone.changes.map { "- \($0)\n" }.joined() + "\n"
             }
@@ -185,6 +191,10 @@ public enum TimelineHTML {
                 }
                 ?? " · <span class=\"unsimulated\">not simulated</span>"
             html += "</p>\n<p>\(Markup.escape(milestone.text))</p>\n"
+            if let networks = milestone.networks {
+                html +=
+                    "<p class=\"networks\">\(Markup.escape(networks.prefix(1).uppercased() + networks.dropFirst())).</p>\n"
+            }
             if !milestone.changes.isEmpty {
                 html += "<h3>What changed in the figures</h3>\n<ul class=\"changes\">\n"
                 html += milestone.changes.map { "<li>\(Markup.escape($0))</li>\n" }.joined() + "</ul>\n"

@@ -46,6 +46,9 @@ public struct TimelineReport: Hashable, Sendable {
         /// What changed from the previous simulated milestone, with the reasons.
         public var changes: [String]
         public var journey: Journey?
+        /// Which networks ran, where that is not all of the scenario's in their own time (networks
+        /// not yet founded, or a counterfactual), in a line.
+        public var networks: String? = nil
 
         public init(
             date: String, rfcs: [String], title: String, text: String, era: String?, eraTitle: String?,
@@ -164,6 +167,7 @@ extension TimelineReport {
                                 .object(milestone.figures.map { ($0.key, $0.value != nil ? .number($0.text) : .null) })
                             ))
                         members.append(("changes", .array(milestone.changes.map { .string($0) })))
+                        if let networks = milestone.networks { members.append(("networks", .string(networks))) }
                         if let journey = milestone.journey {
                             members.append(("sample_message", .string(journey.messageID)))
                             members.append(("sample_steps", .int(journey.steps.count)))

@@ -1,0 +1,141 @@
+import MailSimulation
+import Testing
+
+@testable import Experiments
+
+/// The historical model around the engines: which networks exist in an era, which are on the
+/// Internet, and how mail for hosts off it is routed, each checked against the RFC it follows.
+@Suite struct HistoryTests {
+    static func run(_ scenario: Scenario, _ era: String) throws -> RunOutcome {
+        try Experiment.run(
+            scenario, era: Era.named(era)!, workload: scenario.makeWorkload(), options: RunOptions(tracing: true))
+    }
+
+    @Test(
+        "RFC 974: with CSNET mail still going to CSNET-RELAY, MX routing alone leaves the reference scenario's hops as they were; joining the networks is what shortens them"
+    )
+    func mxAloneKeepsTheRoutes() throws {
+        let scenario = try ShippedTimeline.load().1
+        #expect(scenario.islands == ["CSNET", "BITNET"])
+        let before = try Self.run(scenario, "smtp-1982").metrics
+        let after = try Self.run(scenario, "mx-1986").metrics
+        #expect(
+            before.totals.delivered == before.totals.recipients && after.totals.delivered == after.totals.recipients)
+        #expect(before.hopsMean == after.hopsMean && before.hopsMean > 1)
+        #expect(before.dnsQueries == 0 && after.dnsQueries > 0)
+        // The same era with every network on the Internet: the hops fall, so a fall in hops is
+        // the joined networks' doing, not MX routing's.
+        var joined = scenario
+        joined.islands = []
+        let together = try Self.run(joined, "mx-1986").metrics
+        #expect(together.hopsMean < after.hopsMean)
+        // And attribution over the shipped scenario credits the hops to no factor at all.
+        let attribution = try Attribution.measure(
+            scenario, workload: scenario.makeWorkload(), from: Era.named("smtp-1982")!, to: Era.named("mx-1986")!)
+        #expect(attribution.rows.first { $0.key == "hops_mean" }?.change == 0)
+    }
+
+    @Test(
+        "RFC 974: the relay story's CSNET, BITNET and UUCP stay off the Internet: D is Z's exchanger and P and U pass the mail on, in every MX era"
+    )
+    func relayStoryOffTheInternet() throws {
+        let scenario = try Examples.load("relay-story")
+        #expect(scenario.islands == ["CSNET", "BITNET", "UUCP"])
+        for era in ["mx-1986", "smtp-1989", "esmtp-1995", "smtp-2001"] {
+            let outcome = try Self.run(scenario, era)
+            let journey = MessageTrace(
+                messageID: scenario.makeWorkload().messageID(0), era: outcome.era, trace: outcome.result.trace
+            ).text
+            #expect(journey.contains("[dns] answer MX Z: MX 10 D"), "\(era)")
+            for relay in ["D", "P", "U"] {
+                #expect(journey.contains("[relayed] <w0@mailpath.invalid> for <joe@Z> accepted by \(relay)"), "\(era)")
+            }
+            #expect(journey.contains("  Z     [deliver] <w0@mailpath.invalid> to <joe@Z>"), "\(era)")
+            // Only U, on UUCP with Z, ever connects to Z.
+            let toZ = journey.split(separator: "\n").filter { $0.contains("[connect]") && $0.contains(" to Z [") }
+            #expect(!toZ.isEmpty && toZ.allSatisfy { $0.contains("  U     [connect]") }, "\(era): \(toZ)")
+            #expect(outcome.metrics.hopsMean == 4 && outcome.metrics.totals.delivered == 2, "\(era)")
+        }
+        // RFC 974 with RFC 821: D, the best exchanger, reaches Z by a source route through the
+        // gateways; from 1989 routes are stripped and each relay finds its own next hop.
+        let mx = MessageTrace(
+            messageID: "<w0@mailpath.invalid>", era: Era.named("mx-1986")!,
+            trace: try Self.run(scenario, "mx-1986").result.trace
+        ).text
+        #expect(mx.contains("RCPT TO:<@P,@U:joe@Z>"))
+    }
+
+    @Test(
+        "networks appear when they were founded: the 1980 eras run the ARPANET alone (RFC 790 of 1981 lists no CSNET, RFC 820 of 1983 does), and running them earlier is a labelled counterfactual"
+    )
+    func foundingDates() throws {
+        let scenario = try ShippedTimeline.load().1
+        #expect(scenario.founded == ["csnet": 1981, "bitnet": 1981])
+        let workload = scenario.makeWorkload()
+        let early = try Self.run(scenario, "mtp-1980")
+        let status = try #require(early.metrics.networks)
+        #expect(status.running == ["ARPANET"])
+        #expect(status.notYetFounded.map(\.name) == ["CSNET", "BITNET"] && status.beforeTheirTime.isEmpty)
+        // Whole messages are left out, each kept message with its own Message-ID.
+        let ran = early.setup.workload
+        #expect(ran.count + early.metrics.messagesLeftOut == workload.count && ran.count > 0)
+        for index in 0..<ran.count {
+            let original = try #require(workload.index(ofMessageID: ran.messageID(index)))
+            #expect(ran.submission(index) == workload.submission(original))
+        }
+        // Every user of a kept message has its mailbox on a host of the ARPANET, and every
+        // message left out has a user elsewhere.
+        let arpanet = Set(scenario.hosts.filter { $0.networks.contains("ARPANET") }.map(\.name))
+        let mailHost = Dictionary(uniqueKeysWithValues: scenario.users.map { ($0.address, $0.mailHost) })
+        func onARPANET(_ index: Int, _ w: Workload) -> Bool {
+            ([w.sender(index)] + w.recipients(index)).allSatisfy {
+                arpanet.contains(mailHost[w.users[Int($0)].description]!)
+            }
+        }
+        #expect((0..<ran.count).allSatisfy { onARPANET($0, ran) })
+        #expect((0..<workload.count).filter { onARPANET($0, workload) }.count == ran.count)
+        #expect(early.metrics.totals.delivered == early.metrics.totals.recipients)
+        // The same era with every network: a counterfactual, named in its name and its note.
+        let what = Era.named("mtp-1980")!.setting([try FactorSetting.parse("networks=all").get()])
+        #expect(what.name == "mtp-1980[networks=all]")
+        let counterfactual = try Experiment.run(scenario, era: what, workload: workload).metrics
+        #expect(counterfactual.messagesLeftOut == 0)
+        #expect(
+            counterfactual.networks?.note
+                == "networks: ARPANET, CSNET, BITNET; counterfactual: CSNET (1981), BITNET (1981) run before their founding"
+        )
+        // An era with no network of its name server's cannot look anything up, and says why.
+        var dated = scenario
+        dated.founded["arpanet"] = 1969
+        let before = Era.named("mx-1986")!.setting([try FactorSetting.parse("networks=1960").get()])
+        #expect {
+            try Experiment.run(dated, era: before, workload: workload)
+        } throws: { error in
+            "\(error)".contains(
+                "the name server SRI-NIC is on no network it runs (networks: none; not yet founded, left out: ARPANET (1969)"
+            )
+        }
+        // In their own time nothing is said.
+        #expect(try Self.run(scenario, "mtp-1981").metrics.networks?.note == nil)
+    }
+
+    @Test("a founding year is a whole year the decoder checks, and only a network object has one")
+    func foundedIsChecked() {
+        func error(_ network: String) -> String {
+            let text = """
+                {"format": "mailpath-scenario/1", "networks": [\(network)],
+                 "hosts": [{"name": "A", "networks": ["N"], "users": ["ann"]}],
+                 "workload": {"messages": [{"at": "0s", "from": "ann@A", "to": ["ann@A"]}]}}
+                """
+            do {
+                _ = try Scenario.decode(text, file: "f.json")
+                return ""
+            } catch {
+                return error.description
+            }
+        }
+        #expect(error(#"{"name": "N", "founded": 1981}"#) == "")
+        #expect(error(#"{"name": "N", "founded": "1981"}"#).hasPrefix("f.json:1:"))
+        #expect(error(#"{"name": "N", "founded": 99999}"#).contains("expected a number from 1900 to 2100"))
+    }
+}
