@@ -26,6 +26,7 @@ public enum Experiment {
         var metrics = RunMetrics(scenario: scenario.name, era: era.name, seed: setup.seed, setup: setup, result: result)
         metrics.messagesLeftOut = workload.count - setup.workload.count
         if !scenario.founded.isEmpty { metrics.networks = scenario.networkStatus(in: era) }
+        metrics.ncpNetworks = scenario.ncpNetworks(in: era)
         return RunOutcome(era: era, setup: setup, result: result, metrics: metrics)
     }
 
@@ -81,7 +82,11 @@ public struct Comparison: Sendable {
         let (eraA, eraB) = (eras[index - 1], eras[index])
         // The networks factor is a year: it only changes a run where the scenario's networks differ.
         let differing = eraB.factors.differences(from: eraA.factors).filter {
-            $0 != .networks || a.networks?.running != b.networks?.running
+            switch $0 {
+            case .networks: a.networks?.running != b.networks?.running
+            case .transport: a.ncpNetworks != b.ncpNetworks
+            default: true
+            }
         }
         var changes = [
             differing.isEmpty

@@ -152,7 +152,7 @@ public struct Timeline: Sendable {
                 date: milestone.date, rfcs: milestone.rfcs, title: milestone.title, text: milestone.text,
                 era: era.name, eraTitle: era.title,
                 figures: Self.figures(metrics), changes: changes, journey: journey)
-            out.networks = metrics.networks?.note
+            out.networks = metrics.networkNote
             milestonesOut.append(out)
         }
         return TimelineReport(

@@ -119,6 +119,7 @@ public final class MailSimulation {
         self.setup = setup
         network = NetworkModel(topology: setup.topology, dns: setup.dns, hostTable: setup.hostTable)
         network.joinedNetworks = setup.joinedNetworks
+        network.ncpNetworks = setup.ncpNetworks
         if setup.capturesPackets { network.capture = PacketCapture(maximumSegmentSize: network.maximumSegmentSize) }
         accounting = Accounting(workload: setup.workload)
         statistics.turnaroundsPerMessage = Array(repeating: 0, count: setup.workload.count)

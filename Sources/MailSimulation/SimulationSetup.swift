@@ -26,6 +26,8 @@ public struct SimulationSetup: Sendable {
     public var sessionBudget: Int?
     /// Networks joined into one internet at the packet level (see `NetworkModel.joinedNetworks`).
     public var joinedNetworks: Set<NetworkID> = []
+    /// Networks that run NCP instead of TCP (see `NetworkModel.ncpNetworks`).
+    public var ncpNetworks: Set<NetworkID> = []
     /// Record every segment and DNS message for a packet trace (`SimulationResult.packets`).
     public var capturesPackets = false
     /// Also trace the header of every text sent and delivered (`trace --text`): the trace lines

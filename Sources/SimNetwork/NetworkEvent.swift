@@ -74,6 +74,13 @@ public enum SegmentKind: Sendable {
     case data(InFlightSlot)
     case fin
     case reset
+    /// NCP: a step of the Initial Connection Protocol after RTS (`syn`) and STR (`synAck`): the
+    /// allocation, the server's socket number with its close and its STR and RTS, the user's
+    /// answers, the server's allocation (see `NetworkModel.connect`).
+    case icp
+    /// NCP: the IMP's Ready For Next Message, back to the sender of a message once it is
+    /// delivered; a link carries one message at a time until its RFNM comes.
+    case rfnm
 }
 
 /// Where the network keeps a value an event carries (a segment's bytes, a DNS answer) while the

@@ -33,6 +33,10 @@ struct Connection {
     var resetInFlight = false
     /// When `connect` was called; the connect timeout counts from here.
     var openedAt = SimTime.zero
+    /// The connection runs over NCP, not TCP (its route is on one of `NetworkModel.ncpNetworks`),
+    /// and how far its Initial Connection Protocol has gone.
+    var ncp = false
+    var icpStep: UInt8 = 0
     /// Whether the connect timeout is scheduled. It is scheduled only once the handshake can
     /// no longer complete: a timeout for every connection would fill the event queue with tens
     /// of thousands of events that almost never fire.
@@ -86,6 +90,8 @@ extension NetworkModel {
         connection.resetInFlight = false
         connection.openedAt = kernel.now
         connection.timeoutArmed = false
+        connection.ncp = false
+        connection.icpStep = 0
         let id = ConnectionID(slot: slot, generation: connection.generation)
         statistics.connectionsOpened += 1
         if capture != nil { capture!.opened(id) }
@@ -93,6 +99,7 @@ extension NetworkModel {
         if let server, let route = route(from: host, to: server) {
             connection.server = server
             connection.route = route
+            connection.ncp = !ncpNetworks.isEmpty && ncpNetworks.contains(route.network)
             connections[Int(slot)] = connection
             send(.syn, on: id, to: .server)
         } else {
@@ -117,6 +124,10 @@ extension NetworkModel {
         let closed = side == .client ? connection.clientSentFin : connection.serverSentFin
         guard !closed, !bytes.isEmpty else { return }
         let payload = bytes.count
+        if connection.ncp {
+            ncpSend(bytes, on: id, from: side)
+            return
+        }
         if capture != nil { captureData(bytes, on: id, from: side) }
         guard payload > maximumSegmentSize else {
             send(.data(segmentData.put(consume bytes)), payload: payload, on: id, to: side.peer)
@@ -155,7 +166,11 @@ extension NetworkModel {
             release(id.slot)
             return
         }
-        send(.fin, on: id, to: side.peer)
+        if connection.ncp {
+            ncpClose(on: id, from: side)  // the CLS follows the messages still waiting for their RFNM
+        } else {
+            send(.fin, on: id, to: side.peer)
+        }
         releaseIfFinished(id)
     }
 
@@ -227,12 +242,19 @@ extension NetworkModel {
     }
 
     /// Sends a segment of `payload` bytes (zero for the control segments).
-    private mutating func send(_ kind: SegmentKind, payload: Int = 0, on id: ConnectionID, to side: ConnectionSide) {
+    mutating func send(_ kind: SegmentKind, payload: Int = 0, on id: ConnectionID, to side: ConnectionSide) {
+        let connection = connections[Int(id.slot)]
+        if connection.ncp {
+            transmit(
+                payload: payload, header: Self.ncpOverhead(kind), over: connection.route, reversed: side == .client,
+                completion: .segment(id, to: side, kind))
+            return
+        }
         if capture != nil { captureControl(kind, on: id, from: side.peer) }
         // A connection's segments in one direction follow one route through FIFO links and
         // so arrive in the order sent: the byte stream stays in order with nothing to enforce it.
         transmit(
-            payload: payload, over: connections[Int(id.slot)].route, reversed: side == .client,
+            payload: payload, over: connection.route, reversed: side == .client,
             completion: .segment(id, to: side, kind))
     }
 
@@ -259,6 +281,7 @@ extension NetworkModel {
             return nil
         case .synAck:
             guard connection.state == .connecting else { return nil }
+            if connection.ncp { return icpStepArrived(id, at: side) }
             connection.state = .established
             connections[Int(id.slot)] = connection
             send(.ack, on: id, to: .server)
@@ -269,7 +292,14 @@ extension NetworkModel {
             connections[Int(id.slot)] = connection
             return .accepted(id, host: host, port: connection.serverPort)
         case .data:
+            // The destination IMP answers a delivered NCP message with its RFNM at once.
+            if connection.ncp { send(.rfnm, on: id, to: side.peer) }
             return .received(id, host: host, side, bytes)
+        case .icp:
+            return icpStepArrived(id, at: side)
+        case .rfnm:
+            ncpReadyForNext(on: id, at: side)
+            return nil
         case .fin:
             if side == .client { connection.clientGotFin = true } else { connection.serverGotFin = true }
             connections[Int(id.slot)] = connection
@@ -327,7 +357,7 @@ extension NetworkModel {
         kernel.schedule(at: max(kernel.now, connection.openedAt + connectTimeout), .connectTimeout(id))
     }
 
-    private mutating func releaseIfFinished(_ id: ConnectionID) {
+    mutating func releaseIfFinished(_ id: ConnectionID) {
         let connection = connections[Int(id.slot)]
         if connection.clientSentFin && connection.serverSentFin && connection.clientGotFin && connection.serverGotFin {
             release(id.slot)
@@ -336,6 +366,7 @@ extension NetworkModel {
 
     mutating func release(_ slot: Int32) {
         guard connections[Int(slot)].inUse else { return }
+        if connections[Int(slot)].ncp { ncpLinks[slot] = nil }
         connections[Int(slot)].inUse = false
         connections[Int(slot)].generation &+= 1
         freeSlots.append(slot)

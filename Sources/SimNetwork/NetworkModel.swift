@@ -11,6 +11,8 @@ import SimKernel
 ///   Each data segment's bytes reach the peer when it arrives; a DNS message when its last does.
 /// - Data needs no acknowledgements and no window: the byte stream is reliable and in order for as
 ///   long as every link on its route is up and both hosts are running; otherwise it is reset.
+/// - On a network in `ncpNetworks` a connection is NCP's instead (`NetworkModel+NCP.swift`): a
+///   longer set-up, and one message at a time in each direction.
 public struct NetworkModel {
     public let topology: Topology
     public var kernel = Kernel<NetworkEvent>()
@@ -67,6 +69,11 @@ public struct NetworkModel {
     public var joinedNetworks: Set<NetworkID> = [] {
         didSet { forgetRoutes() }
     }
+    /// Networks whose hosts speak NCP, the ARPANET's host-to-host protocol before the flag day of
+    /// 1 January 1983, instead of TCP (`NetworkModel+NCP.swift`).
+    public var ncpNetworks: Set<NetworkID> = []
+    /// The messages each NCP connection still has to send, by connection slot.
+    var ncpLinks: [Int32: NCPLinks] = [:]
 
     public var dns: DNSConfiguration
     public var hostTable: HostTable
@@ -245,7 +252,9 @@ public struct NetworkModel {
     /// Puts `payload` bytes on `route` now, in the given direction, and schedules `completion`
     /// for when the last byte arrives. Segments of `maximumSegmentSize` bytes each carry a
     /// header; a zero-byte payload is one bare segment (SYN, FIN, RST, or an empty datagram).
-    mutating func transmit(payload: Int, over route: Route, reversed: Bool, completion: NetworkEvent) {
+    mutating func transmit(
+        payload: Int, header: Int = headerSize, over route: Route, reversed: Bool, completion: NetworkEvent
+    ) {
         let count = route.steps.count / 2
         let first = reversed ? count : 0
         var remaining = payload
@@ -253,13 +262,13 @@ public struct NetworkModel {
             let chunk = min(remaining, maximumSegmentSize)
             remaining -= chunk
             statistics.segments += 1
-            statistics.bytes += chunk + Self.headerSize
+            statistics.bytes += chunk + header
             // Only the last segment carries the completion: the segments of a write follow one
             // path through FIFO links, so the last to leave is the last to arrive.
             forward(
                 Packet(
                     route: route, step: Int32(first), end: Int32(first + count),
-                    size: Int32(clamping: chunk + Self.headerSize),
+                    size: Int32(clamping: chunk + header),
                     completion: remaining == 0 ? completion : nil))
         } while remaining > 0
     }

@@ -117,6 +117,8 @@ public struct PacketCapture: Sendable {
             flags = [.rst, .ack]
             length = 0
             what = "RST"
+        case .icp, .rfnm:
+            return  // NCP has no TCP/IP form: runs over NCP are not captured (`NetworkModel.ncpNetworks`)
         }
         let packet = Packet(
             time: time, source: fromClient ? addresses.client : addresses.server,
@@ -146,7 +148,7 @@ public struct PacketCapture: Sendable {
             var count = UInt32(length)
             if case .fin = kind { count = 1 }
             if side == .client { stream.received.client &+= count } else { stream.received.server &+= count }
-        case .ack, .reset:
+        case .ack, .reset, .icp, .rfnm:
             break
         }
         streams[id] = stream

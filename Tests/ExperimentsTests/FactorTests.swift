@@ -24,10 +24,14 @@ import Testing
                 "\(era.name)")
         }
         // mx-1986 differs from smtp-1982 in three factors, not one, and in the year of its
-        // networks, which only counts for a scenario whose networks differ between the two years.
+        // networks, which only counts for a scenario whose networks differ between the two years,
+        // and in the transport (NCP before 1 January 1983), which only counts for a scenario with
+        // a network that ran NCP.
         let (smtp, mx) = (Era.named("smtp-1982")!, Era.named("mx-1986")!)
-        #expect(mx.factors.differences(from: smtp.factors) == [.routing, .dns, .internet, .networks])
-        #expect(try Examples.load("relay-story").differences(from: smtp, to: mx) == [.routing, .dns, .internet])
+        #expect(mx.factors.differences(from: smtp.factors) == [.routing, .dns, .internet, .networks, .transport])
+        #expect(
+            try Examples.load("relay-story").differences(from: smtp, to: mx) == [.routing, .dns, .internet, .transport])
+        #expect(try Examples.load("internet-2001").differences(from: smtp, to: mx) == [.routing, .dns, .internet])
         #expect(
             try Examples.load("relay-story").differences(from: Era.named("mtp-1980")!, to: Era.named("mtp-1981")!)
                 == [.dialect, .networks])
@@ -129,19 +133,19 @@ import Testing
         #expect(row.shares == [-6, -6])
     }
 
-    @Test("smtp-1982 → mx-1986: three factors, eight runs, and every figure's shares add up to its change")
+    @Test("smtp-1982 → mx-1986: four factors, sixteen runs, and every figure's shares add up to its change")
     func sharesAddUp() throws {
         let scenario = try Examples.load("relay-story")
         let from = Era.named("smtp-1982")!
         let to = Era.named("mx-1986")!
         let workload = scenario.makeWorkload()
         let attribution = try Attribution.measure(scenario, workload: workload, from: from, to: to)
-        #expect(attribution.factors == [.routing, .dns, .internet] && attribution.runs.count == 8)
+        #expect(attribution.factors == [.routing, .dns, .internet, .transport] && attribution.runs.count == 16)
         // The ends are the eras themselves.
         let plainTo = try Experiment.run(
             scenario, era: to, workload: workload, options: RunOptions(tracing: false, keepsMailboxText: false)
         ).metrics
-        #expect(attribution.runs[7]!.figures.map(\.value) == plainTo.figures.map(\.value))
+        #expect(attribution.runs[15]!.figures.map(\.value) == plainTo.figures.map(\.value))
         var split = 0
         for row in attribution.rows {
             guard let shares = row.shares, let change = row.change else { continue }
@@ -167,9 +171,11 @@ import Testing
         let to = Era.named("smtp-2001")!
         let attribution = try Attribution.measure(scenario, workload: scenario.makeWorkload(), from: from, to: to)
         #expect(
-            attribution.factors == [.dialect, .routing, .mxTies, .sourceRoutes, .dns, .internet, .retry, .pipelining])
-        #expect(attribution.method == .sequential && attribution.runs.count == 9)
-        #expect(Set(attribution.runs.keys) == Set((0...8).map { (1 << $0) - 1 }))
+            attribution.factors == [
+                .dialect, .routing, .mxTies, .sourceRoutes, .dns, .internet, .transport, .retry, .pipelining,
+            ])
+        #expect(attribution.method == .sequential && attribution.runs.count == 10)
+        #expect(Set(attribution.runs.keys) == Set((0...9).map { (1 << $0) - 1 }))
         for row in attribution.rows {
             guard let shares = row.shares, let change = row.change else { continue }
             #expect(abs(shares.reduce(0, +) - change) <= 1e-9 * max(1, abs(change)), "\(row.key)")

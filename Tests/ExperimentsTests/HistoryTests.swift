@@ -119,6 +119,39 @@ import Testing
         #expect(try Self.run(scenario, "mtp-1981").metrics.networks?.note == nil)
     }
 
+    @Test(
+        "RFC 821 Appendix B: before the flag day of 1 January 1983 the ARPANET's mail goes over NCP: one round trip more to open, and one a message of 1,002 bytes after the first"
+    )
+    func ncpBeforeTheFlagDay() throws {
+        // A and B, 100 ms apart (a round trip of 200 ms), no bandwidth limit: a 100-byte and a
+        // 3,000-byte message in smtp-1982, over NCP and over TCP.
+        let text = """
+            {"format": "mailpath-scenario/1", "era": "smtp-1982", "duration": "1h",
+             "networks": [{"name": "ARPANET", "ncp": true}],
+             "hosts": [{"name": "A", "networks": ["ARPANET"], "users": ["ann"]},
+                       {"name": "B", "networks": ["ARPANET"], "users": ["bob"]}],
+             "links": [{"between": ["A", "B"], "latency": "100ms"}],
+             "workload": {"messages": [{"at": "0s", "from": "ann@A", "to": ["bob@B"], "size": "100B"},
+                                       {"at": "10m", "from": "ann@A", "to": ["bob@B"], "size": "3000B"}]}}
+            """
+        let scenario = try Scenario.decode(text, file: "ncp.json")
+        let smtp = Era.named("smtp-1982")!
+        #expect(smtp.factors.transport == .ncp && Era.named("mx-1986")!.factors.transport == .tcp)
+        let tcp = smtp.setting([try FactorSetting.parse("transport=tcp").get()])
+        func latencies(_ era: Era) throws -> [Int64] {
+            let outcome = try Experiment.run(scenario, era: era, workload: scenario.makeWorkload())
+            #expect(outcome.metrics.ncpNetworks == (era.factors.transport == .ncp ? ["ARPANET"] : []))
+            return outcome.metrics.latencyByRecipient
+        }
+        let overTCP = try latencies(tcp)
+        let overNCP = try latencies(smtp)
+        // TCP: greeting at 0.4 s, HELO, MAIL, RCPT, DATA, the text: 1.3 s for either.
+        #expect(overTCP == [1_300_000_000, 1_300_000_000])
+        // NCP: the Initial Connection Protocol costs one round trip more (the greeting at 0.6 s);
+        // the 3,112 bytes of the second text are four messages, three waiting for an RFNM.
+        #expect(overNCP == [1_500_000_000, 2_100_000_000])
+    }
+
     @Test("a founding year is a whole year the decoder checks, and only a network object has one")
     func foundedIsChecked() {
         func error(_ network: String) -> String {

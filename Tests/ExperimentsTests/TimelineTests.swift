@@ -46,7 +46,9 @@ enum ShippedTimeline {
         #expect(try figure("smtp-1982", "hops_mean") == figure("mx-1986", "hops_mean"))
         #expect(try figure("smtp-1982", "dns_queries") == 0 && figure("mx-1986", "dns_queries") > 0)
         let mx = try #require(report.milestones.first { $0.era == "mx-1986" })
-        #expect(mx.changes.first == "factors changed: routing source-routes → mx, dns off → on, internet off → on")
+        #expect(
+            mx.changes.first
+                == "factors changed: routing source-routes → mx, dns off → on, internet off → on, transport ncp → tcp")
         #expect(!mx.changes.contains { $0.hasPrefix("hops per delivered recipient") })
         // PIPELINING cuts round trips.
         #expect(try figure("esmtp-1995", "round_trips_per_message") < figure("mx-1986", "round_trips_per_message"))
@@ -74,7 +76,10 @@ enum ShippedTimeline {
         let ftpMilestone = try #require(report.milestones.first { $0.era == "ftp-1980" })
         let draft = try #require(report.milestones.first { $0.era == "mtp-1980" })
         for early in [ftpMilestone, draft] {
-            #expect(early.networks == "networks: ARPANET; not yet founded, left out: CSNET (1981), BITNET (1981)")
+            #expect(
+                early.networks
+                    == "networks: ARPANET; not yet founded, left out: CSNET (1981), BITNET (1981); over NCP, before the flag day of 1 January 1983: ARPANET"
+            )
             #expect(early.figure("messages_left_out")!.value! > 0)
             #expect(
                 early.figure("messages")!.value! + early.figure("messages_left_out")!.value! == Double(workload.count))
@@ -93,7 +98,10 @@ enum ShippedTimeline {
         #expect(
             mtp.changes.first
                 == "factors changed: dialect mtp772 → mtp780, networks 1980 → 1981 (ARPANET → ARPANET, CSNET, BITNET)")
-        #expect(mtp.networks == nil && mtp.journey?.messageID == workloadMessageID(0))
+        #expect(mtp.networks == "over NCP, before the flag day of 1 January 1983: ARPANET")
+        #expect(mtp.journey?.messageID == workloadMessageID(0))
+        // From 1986 the ARPANET runs TCP/IP, and nothing is said.
+        #expect(mx.networks == nil)
         #expect(try figure("mtp-1981", "hops_mean") > 1)
         // From 1981 on, every era delivers the whole identical workload.
         for milestone in report.simulated where !["ftp-1980", "mtp-1980"].contains(milestone.era!) {

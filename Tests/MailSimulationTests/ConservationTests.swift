@@ -101,7 +101,10 @@ import Testing
                 builder.faults.append(.dropAfterFinalDot(host: server, window: at..<(at + .minutes(30))))
             }
         }
-        return builder.build(dns: dns, seed: seed, duration: .hours(horizon + Int64(random.uniform(in: 0...200))))
+        var setup = builder.build(dns: dns, seed: seed, duration: .hours(horizon + Int64(random.uniform(in: 0...200))))
+        // Half the worlds of the eras before 1983 run over NCP (no draw: the worlds stay as they were).
+        if routing == .sourceRoutes && seed % 2 == 0 { setup.ncpNetworks = [net] }
+        return setup
     }
 
     /// How many random worlds the property test runs: 1,000 unless MAILPATH_RANDOM_WORLDS says

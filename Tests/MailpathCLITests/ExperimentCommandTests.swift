@@ -307,7 +307,11 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         // 1980 runs without the networks founded in 1981, and says so.
         #expect(
             result.out.contains(
-                "ftp-1980: networks: ARPANET, UUCP; not yet founded, left out: CSNET (1981), BITNET (1981)\n"))
+                "ftp-1980: networks: ARPANET, UUCP; not yet founded, left out: CSNET (1981), BITNET (1981); over NCP, before the flag day of 1 January 1983: ARPANET\n"
+            ))
+        // So do the eras before the flag day, when the ARPANET ran NCP, and none after.
+        #expect(result.out.contains("\nsmtp-1982: over NCP, before the flag day of 1 January 1983: ARPANET\n"))
+        #expect(!result.out.contains("mx-1986: over NCP"))
         Golden.check(result.out, matches: "compare-relay-story.txt")
     }
 
@@ -384,7 +388,8 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         #expect(compared.code == .success)
         #expect(
             compared.out.contains(
-                "- smtp-1982 → mx-1986[dns=off]: factors changed: routing source-routes → mx, internet off → on\n"))
+                "- smtp-1982 → mx-1986[dns=off]: factors changed: routing source-routes → mx, internet off → on, transport ncp → tcp\n"
+            ))
         let bad = mailpath("run", Self.relayStory, "--set", "pipelining=maybe")
         #expect(bad.code == .usage)
         #expect(bad.err.contains("--set: factor pipelining takes off, on, not 'maybe' (see 'mailpath eras --factors')"))
@@ -392,7 +397,8 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         #expect(factors.code == .success)
         #expect(
             factors.out.contains(
-                "mx-1986     smtp821   mx             by-name   followed       on   on        1986      rfc1123  off"))
+                "mx-1986     smtp821   mx             by-name   followed       on   on        1986      tcp        rfc1123  off"
+            ))
         #expect(mailpath("run", Self.relayStory, "--set", "networks=1979").code == .success)
         #expect(mailpath("run", Self.relayStory, "--set", "networks=soon").err.contains("takes YEAR, all, not 'soon'"))
     }

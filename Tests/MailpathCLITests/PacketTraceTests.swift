@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import Experiments
 @testable import MailpathCLI
 @testable import SimNetwork
 
@@ -25,12 +26,26 @@ import Testing
         return output
     }
 
-    /// Writes a run's trace and returns its path.
+    /// Writes a run's trace and returns its path. Before 1983 the ARPANET runs NCP, which
+    /// pcapng cannot show: those eras are captured with TCP in its place (`transport=tcp`).
     static func capture(_ scenario: String, era: String, command: String = "run") throws -> String {
         let file = TemporaryFiles.path("mailpath", suffix: ".pcapng")
-        let result = mailpath([command, example(scenario), "--era", era, "--pcap", file, "--quiet"])
+        let tcp = Era.named(era)!.year < 1983 ? ["--set", "transport=tcp"] : []
+        let result = mailpath([command, example(scenario), "--era", era, "--pcap", file, "--quiet"] + tcp)
         try #require(result.code == .success, "\(result.err)")
         return file
+    }
+
+    @Test("an era that runs NCP is not captured: the refusal says how to capture the same run over TCP")
+    func ncpIsNotCaptured() {
+        let file = TemporaryFiles.path("mailpath", suffix: ".pcapng")
+        let result = mailpath(["run", Self.example("relay-story.json"), "--era", "smtp-1982", "--pcap", file])
+        #expect(result.code == .usage)
+        #expect(
+            result.err.contains(
+                "--pcap: smtp-1982 runs ARPANET over NCP (before the flag day of 1 January 1983), which pcapng cannot show; add --set transport=tcp"
+            ))
+        #expect(!FileManager.default.fileExists(atPath: file))
     }
 
     /// No malformed packet, no expert warning or error, and frames of each `protocols` decoded.

@@ -18,8 +18,10 @@ public struct Era: Hashable, Sendable {
         self.year = year
         self.rfcs = rfcs
         self.factors = factors
-        // An era runs the networks of its own year (see `Factors.networks`).
+        // An era runs the networks of its own year (see `Factors.networks`), over NCP where they
+        // ran it until the flag day of 1 January 1983.
         self.factors.networks = .foundedBy(year)
+        self.factors.transport = year < 1983 ? .ncp : .tcp
         self.summary = summary
     }
 

@@ -19,6 +19,9 @@ public struct Factors: Hashable, Sendable {
     public var internet: Bool
     /// Which of the scenario's networks exist: an era's are those founded by its year.
     public var networks: NetworkSet = .all
+    /// NCP or TCP on the networks that ran NCP (`"ncp": true`): an era's is NCP before the
+    /// ARPANET's flag day, 1 January 1983.
+    public var transport: Transport = .tcp
     public var retry: RetrySchedule
     /// Whether ESMTP servers offer, and clients use, PIPELINING (RFC 2920). Only a dialect with
     /// EHLO can pipeline.
@@ -74,6 +77,13 @@ public struct Factors: Hashable, Sendable {
         }
     }
 
+    public enum Transport: String, Hashable, Sendable, CaseIterable {
+        /// The Host-to-Host Protocol of the Network Control Program (RFC 821 Appendix B).
+        case ncp
+        /// TCP/IP (RFC 793; RFC 821 Appendix A).
+        case tcp
+    }
+
     public enum SourceRoutes: String, Hashable, Sendable, CaseIterable {
         /// Routes are followed, and made through gateways to an exchanger out of reach (RFC 974 with RFC 821).
         case followed
@@ -124,6 +134,7 @@ public enum Factor: String, Hashable, Sendable, CaseIterable {
     case dns
     case internet
     case networks
+    case transport
     case retry
     case pipelining
 
@@ -139,6 +150,8 @@ public enum Factor: String, Hashable, Sendable, CaseIterable {
         case .internet: "whether networks joining the Internet are one internet at the packet level"
         case .networks:
             "the networks that run: those founded by a year (an era's own year), or all (a counterfactual before a network's founding)"
+        case .transport:
+            "ncp (the ARPANET's Host-to-Host Protocol, before the flag day of 1 January 1983) or tcp, on the networks that ran NCP"
         case .retry: "the retry schedule: " + RetrySchedule.presets.map(\.name).joined(separator: ", ")
         case .pipelining: "whether ESMTP clients and servers pipeline (RFC 2920); only dialects with EHLO can"
         }
@@ -153,6 +166,7 @@ public enum Factor: String, Hashable, Sendable, CaseIterable {
         case .sourceRoutes: Factors.SourceRoutes.allCases.map(\.rawValue)
         case .dns, .internet, .pipelining: ["off", "on"]
         case .networks: ["YEAR", "all"]
+        case .transport: Factors.Transport.allCases.map(\.rawValue)
         case .retry: RetrySchedule.presets.map(\.name)
         }
     }
@@ -167,6 +181,7 @@ public enum Factor: String, Hashable, Sendable, CaseIterable {
         case .dns: factors.dns ? "on" : "off"
         case .internet: factors.internet ? "on" : "off"
         case .networks: factors.networks.written
+        case .transport: factors.transport.rawValue
         case .retry: factors.retry.name
         case .pipelining: factors.pipelining ? "on" : "off"
         }
@@ -201,6 +216,9 @@ public enum Factor: String, Hashable, Sendable, CaseIterable {
         case .networks:
             guard let networks = Factors.NetworkSet(written: written) else { return nil }
             factors.networks = networks
+        case .transport:
+            guard let transport = Factors.Transport(rawValue: written) else { return nil }
+            factors.transport = transport
         case .retry:
             guard let schedule = RetrySchedule.presets.first(where: { $0.name == written }) else { return nil }
             factors.retry = schedule

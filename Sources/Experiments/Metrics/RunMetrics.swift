@@ -15,6 +15,8 @@ public struct RunMetrics: Sendable {
     public var messagesLeftOut = 0
     /// The networks that ran, where the scenario dates any (see `NetworkStatus`).
     public var networks: NetworkStatus?
+    /// The networks that ran NCP rather than TCP (before the flag day of 1 January 1983).
+    public var ncpNetworks: [String] = []
     public var accountingAddsUp: Bool
     /// Recipients lost without a modelled cause (always empty unless Mailpath has a bug).
     public var missing: [String]
@@ -193,6 +195,7 @@ public struct RunMetrics: Sendable {
             ("scenario", .string(scenario)), ("era", .string(era)), ("seed", .number(String(seed))),
             ("accounting_adds_up", .bool(accountingAddsUp)),
             ("networks", networks.map(Self.json) ?? .null),
+            ("ncp_networks", .array(ncpNetworks.map { .string($0) })),
             // A figure without a value ("-" in text: no delivered recipient to measure) is null.
             ("figures", .object(figures.map { ($0.key, Double($0.value) != nil ? .number($0.value) : .null) })),
             ("relay_load", .object(relayLoad.map { ($0.host, .int($0.messages)) })),
@@ -211,6 +214,18 @@ public struct RunMetrics: Sendable {
 }
 
 extension RunMetrics {
+    /// What a report says about the run's networks, in a line: those left out or run before their
+    /// time, and those run over NCP; `nil` when there is nothing to say.
+    public var networkNote: String? {
+        var parts: [String] = []
+        if let note = networks?.note { parts.append(note) }
+        if !ncpNetworks.isEmpty {
+            parts.append(
+                "over NCP, before the flag day of 1 January 1983: " + ncpNetworks.joined(separator: ", "))
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
+    }
+
     static func json(_ status: NetworkStatus) -> JSON {
         func dated(_ list: [NetworkStatus.Dated]) -> JSON {
             .array(list.map { .object([("name", .string($0.name)), ("founded", .int($0.founded))]) })

@@ -53,11 +53,22 @@ extension Scenario {
     }
 
     /// The factors that differ between two eras for this scenario: `networks` only when the two
-    /// eras run different networks of it (most scenarios date none, and every year is then alike).
+    /// eras run different networks of it (most scenarios date none, and every year is then alike),
+    /// `transport` only when one runs NCP on a network of it.
     public func differences(from a: Era, to b: Era) -> [Factor] {
-        b.factors.differences(from: a.factors).filter {
-            $0 != .networks || networkStatus(in: a).running != networkStatus(in: b).running
+        b.factors.differences(from: a.factors).filter { factor in
+            switch factor {
+            case .networks: networkStatus(in: a).running != networkStatus(in: b).running
+            case .transport: ncpNetworks(in: a) != ncpNetworks(in: b)
+            default: true
+            }
         }
+    }
+
+    /// The networks `era` runs over NCP, in the scenario's order.
+    public func ncpNetworks(in era: Era) -> [String] {
+        guard era.factors.transport == .ncp else { return [] }
+        return networkStatus(in: era).running.filter { ncp.contains($0.lowercased()) }
     }
 
     /// The keys of the hosts on none of the running networks: they do not exist in the run.

@@ -21,6 +21,9 @@ public struct Scenario: Sendable {
     /// The year each network was founded, where the scenario says (by the network's lowercased
     /// name): an era of an earlier year runs without it (`Factors.networks`).
     public var founded: [String: Int] = [:]
+    /// Networks that ran NCP until the flag day of 1 January 1983 (the ARPANET; `"ncp": true`),
+    /// by lowercased name: the `transport` factor's `ncp` runs them over it.
+    public var ncp: Set<String> = []
     public var hosts: [Host]
     public var links: [Link]
     public var dns: DNS

@@ -260,6 +260,11 @@ extension Scenario {
             seed: options.seed ?? seed, duration: duration, tracing: options.tracing)
         setup.queueSamples = options.queueSamples
         setup.joinedNetworks = Set(joined.map { topology.network(named: $0)! })
+        // Before the flag day (1 January 1983), the ARPANET's hosts spoke NCP, not TCP.
+        if era.factors.transport == .ncp {
+            setup.ncpNetworks = Set(
+                status.running.filter { ncp.contains($0.lowercased()) }.map { topology.network(named: $0)! })
+        }
         setup.capturesPackets = options.capturesPackets
         setup.tracesText = options.tracesText
         setup.epoch = epoch

@@ -55,12 +55,13 @@ extension Scenario {
         for network in networks {
             var name: String
             if case .object = network.node.value {
-                let fields = try network.object(allowing: ["name", "internet", "founded"])
+                let fields = try network.object(allowing: ["name", "internet", "founded", "ncp"])
                 name = try fields.required("name", "the network's name").string()
                 if try fields.optional("internet")?.bool() == false { scenario.islands.insert(name) }
                 if let year = try fields.optional("founded")?.integer(in: Factors.NetworkSet.years) {
                     scenario.founded[name.lowercased()] = year
                 }
+                if try fields.optional("ncp")?.bool() == true { scenario.ncp.insert(name.lowercased()) }
             } else {
                 name = try network.string()
             }

@@ -111,7 +111,7 @@ enum CompareCommand: Subcommand {
         default:
             var text =
                 "\(scenario.name): the same \(workload.count) messages in \(eras.count) eras\n"
-                + runs.compactMap { run in run.networks?.note.map { "\(run.era): \($0)\n" } }.joined() + "\n"
+                + runs.compactMap { run in run.networkNote.map { "\(run.era): \($0)\n" } }.joined() + "\n"
                 + comparison.table.text
             text += "\nWhat changed:\n"
             for index in runs.indices.dropFirst() {

@@ -113,6 +113,17 @@ enum ExperimentSupport {
         "pcap", value: "FILE",
         help: "Also write every segment and DNS message of the run as pcapng, for Wireshark or tshark.")
 
+    /// Refuses `--pcap` for an era that runs a network over NCP: pcapng shows TCP/IP frames, and
+    /// an NCP connection has none.
+    static func checkCapturable(_ scenario: Scenario, _ era: Era) throws {
+        let ncp = scenario.ncpNetworks(in: era)
+        guard ncp.isEmpty else {
+            throw CLIError.usage(
+                "--pcap: \(era.name) runs \(ncp.joined(separator: ", ")) over NCP (before the flag day of 1 January 1983), which pcapng cannot show; add --set transport=tcp for a TCP/IP capture of the same run"
+            )
+        }
+    }
+
     /// Writes the run's packet trace (`--pcap FILE`): one Ethernet/IPv4 frame a segment, stamped
     /// with the era's date plus the simulated time, each frame's comment naming its trace event.
     static func writePcap(_ outcome: RunOutcome, to path: String) throws {

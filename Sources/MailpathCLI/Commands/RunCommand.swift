@@ -67,6 +67,7 @@ enum RunCommand: Subcommand {
             seed: try ExperimentSupport.seed(arguments),
             tracing: arguments.value("out") != nil || arguments.value("pcap") != nil, keepsMailboxText: keepText)
         options.capturesPackets = arguments.value("pcap") != nil
+        if options.capturesPackets { try ExperimentSupport.checkCapturable(scenario, era) }
         // The viewer in --out shows each text's header as the hops add their trace lines.
         options.tracesText = arguments.value("out") != nil
         let outcome: RunOutcome
@@ -101,7 +102,7 @@ enum RunCommand: Subcommand {
     static func summary(_ scenario: Scenario, _ era: Era, _ metrics: RunMetrics) -> String {
         var text =
             "\(scenario.name) in \(era.name) (\(era.title), \(era.rfcs.joined(separator: ", "))), seed \(metrics.seed)\n"
-        if let note = metrics.networks?.note { text += note + "\n" }
+        if let note = metrics.networkNote { text += note + "\n" }
         text += "\n"
         text +=
             Table(

@@ -57,6 +57,7 @@ enum TraceCommand: Subcommand {
         let withText = arguments.flag("text")
         var options = RunOptions(seed: try ExperimentSupport.seed(arguments), tracing: true, keepsMailboxText: withText)
         options.capturesPackets = arguments.value("pcap") != nil
+        if options.capturesPackets { try ExperimentSupport.checkCapturable(scenario, era) }
         options.tracesText = withText
         let outcome: RunOutcome
         do {
