@@ -24,15 +24,18 @@ extension MailAgent {
     /// `text` with this host's trace line in front (RFC 788 `Mail-From:`, RFC 821 and 2821
     /// `Received:`; nothing for the dialects that define none), naming the client by its HELO name
     /// (else `peer`) and `peerAddress`, with the count of messages this host has stamped as its id.
+    /// RFC 788 §4.1.2 names the protocol of a host reached other than by TCP: `Mail-From: NCP
+    /// host MIT-AI received by USC-ISIE at …` ("if the <ptcl> is not present INTERNET is assumed").
     mutating func stamped(
         _ text: consuming [UInt8], _ message: borrowing ReceivedMessage, peer: String, peerAddress: String,
-        now: Timestamp
+        overNCP: Bool = false, now: Timestamp
     ) -> [UInt8] {
         let style = traceStyle
         guard style != .none else { return text }
         stampedCount += 1
+        let client = message.clientName.isEmpty ? peer : message.clientName
         return TraceFields.stamping(
-            text, style, from: message.clientName.isEmpty ? peer : message.clientName, fromAddress: peerAddress,
+            text, style, from: overNCP && style == .mailFrom ? "NCP host " + client : client, fromAddress: peerAddress,
             by: configuration.hostName, protocolName: message.extended ? "ESMTP" : "SMTP", serial: stampedCount,
             date: stampDate(now, style))
     }

@@ -99,9 +99,11 @@ public struct MailAgent: Sendable {
     }
 
     /// A receiver engine has taken in a message from `peer` (its HELO name or host name) at
-    /// `peerAddress`; the answer becomes the reply to the final dot.
+    /// `peerAddress`, `overNCP` if the connection was NCP's; the answer becomes the reply to the
+    /// final dot.
     public mutating func messageReceived(
-        _ message: consuming ReceivedMessage, peer: String, peerAddress: String, now: Timestamp
+        _ message: consuming ReceivedMessage, peer: String, peerAddress: String, overNCP: Bool = false,
+        now: Timestamp
     ) -> (DeliveryDecision, [AgentAction]) {
         // The text is taken out of the message, so that stamping finds it unshared.
         var text: [UInt8] = []
@@ -132,7 +134,7 @@ public struct MailAgent: Sendable {
                 takeActions()
             )
         }
-        let content = stamped(consume text, message, peer: peer, peerAddress: peerAddress, now: now)
+        let content = stamped(consume text, message, peer: peer, peerAddress: peerAddress, overNCP: overNCP, now: now)
         // The queue entry's recipients are made here, not from a list of paths made first.
         let due = now.adding(nanoseconds: configuration.$queueDelay)
         var onward: [QueuedRecipient] = []

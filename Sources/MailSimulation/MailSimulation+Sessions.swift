@@ -180,7 +180,7 @@ extension MailSimulation {
             markActive(session.host.index)
             // Handed over, not copied: the agent stamps the text in its own storage.
             let (answer, agentActions) = agents[session.host.index]!.messageReceived(
-                consume message, peer: session.peerName, peerAddress: address, now: now)
+                consume message, peer: session.peerName, peerAddress: address, overNCP: network.runsNCP(id), now: now)
             decision = answer
             noteQueue(session.host.index)
             perform(agentActions, for: session.host)

@@ -61,6 +61,9 @@ extension NetworkModel {
         }
     }
 
+    /// Whether a live connection runs over NCP.
+    public func runsNCP(_ id: ConnectionID) -> Bool { live(id)?.ncp ?? false }
+
     /// One step of the Initial Connection Protocol arrives at `side` (after the STR of the contact
     /// connection, at the user; see the notes above). Returns what its host hears.
     mutating func icpStepArrived(_ id: ConnectionID, at side: ConnectionSide) -> NetworkNotification? {

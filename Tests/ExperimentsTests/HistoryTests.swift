@@ -152,6 +152,32 @@ import Testing
         #expect(overNCP == [1_500_000_000, 2_100_000_000])
     }
 
+    @Test(
+        "RFC 788 §4.1.2: a relay reached over NCP stamps 'Mail-From: NCP host A received by D', one reached over TCP leaves the protocol out"
+    )
+    func ncpInTheStamp() throws {
+        let scenario = try Examples.load("relay-story")
+        func stamps(_ era: Era) throws -> [String] {
+            let outcome = try Experiment.run(
+                scenario, era: era, workload: scenario.makeWorkload(),
+                options: RunOptions(tracing: false, keepsMailboxText: true))
+            let text = String(
+                decoding: try #require(outcome.result.mailboxes["Z"]?["joe"]?.first).content, as: UTF8.self)
+            return text.split(separator: "\r\n").filter { $0.hasPrefix("Mail-From: ") }.map {
+                String($0.split(separator: " at ")[0])
+            }
+        }
+        // A to D crosses the ARPANET (NCP in 1981); D to P, P to U and U to Z do not.
+        let smtp = Era.named("smtp-1981")!
+        #expect(
+            try stamps(smtp) == [
+                "Mail-From: U received by Z", "Mail-From: P received by U", "Mail-From: D received by P",
+                "Mail-From: NCP host A received by D",
+            ])
+        let tcp = smtp.setting([try FactorSetting.parse("transport=tcp").get()])
+        #expect(try stamps(tcp).last == "Mail-From: A received by D")
+    }
+
     @Test("a founding year is a whole year the decoder checks, and only a network object has one")
     func foundedIsChecked() {
         func error(_ network: String) -> String {
