@@ -26,6 +26,9 @@ extension MailSimulation {
             host, .init("connect"),
             "conn\(self.nextLabel) to \(request.hostName) [\(request.address)]:\(request.dialect.port) \(request.dialect) for \(request.messageID)"
         )
+        if let call = network.nextCall(id) {
+            trace(host, .init("connect"), "conn\(self.nextLabel) waits for the next call, at \(call)")
+        }
         if let session = spareClients.popLast() {
             session.host = host
             session.attemptID = request.id

@@ -120,6 +120,7 @@ public final class MailSimulation {
         network = NetworkModel(topology: setup.topology, dns: setup.dns, hostTable: setup.hostTable)
         network.joinedNetworks = setup.joinedNetworks
         network.ncpNetworks = setup.ncpNetworks
+        network.pollIntervals = setup.pollIntervals
         if setup.capturesPackets { network.capture = PacketCapture(maximumSegmentSize: network.maximumSegmentSize) }
         accounting = Accounting(workload: setup.workload)
         statistics.turnaroundsPerMessage = Array(repeating: 0, count: setup.workload.count)

@@ -28,6 +28,8 @@ public struct SimulationSetup: Sendable {
     public var joinedNetworks: Set<NetworkID> = []
     /// Networks that run NCP instead of TCP (see `NetworkModel.ncpNetworks`).
     public var ncpNetworks: Set<NetworkID> = []
+    /// Dial-up networks and the time between their calls (see `NetworkModel.pollIntervals`).
+    public var pollIntervals: [NetworkID: SimDuration] = [:]
     /// Record every segment and DNS message for a packet trace (`SimulationResult.packets`).
     public var capturesPackets = false
     /// Also trace the header of every text sent and delivered (`trace --text`): the trace lines

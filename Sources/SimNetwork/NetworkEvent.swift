@@ -151,6 +151,8 @@ public enum NetworkEvent: Sendable {
     case timer(TimerToken)
     case segment(ConnectionID, to: ConnectionSide, SegmentKind)
     case connectTimeout(ConnectionID)
+    /// A connection waiting for its polled network's next call starts (see `pollIntervals`).
+    case dial(ConnectionID)
     case linkChange(LinkID, up: Bool)
     case dnsQueryArrived(LookupID, attempt: Int)
     /// The answer waits in the network's in-flight store (see `InFlightSlot`).

@@ -101,6 +101,11 @@ extension NetworkModel {
             connection.route = route
             connection.ncp = !ncpNetworks.isEmpty && ncpNetworks.contains(route.network)
             connections[Int(slot)] = connection
+            if let call = nextCall(on: route.network) {
+                // A dial-up network between calls: the connection waits for the next.
+                kernel.schedule(at: call, .dial(id))
+                return id
+            }
             send(.syn, on: id, to: .server)
         } else {
             // The SYN goes nowhere; only the timeout will answer.
@@ -111,6 +116,31 @@ extension NetworkModel {
             armConnectTimeout(id)
         }
         return id
+    }
+
+    /// When a connection opened now on a dial-up network will start, if it waits for a call.
+    public func nextCall(_ id: ConnectionID) -> SimTime? {
+        guard !pollIntervals.isEmpty, let connection = live(id), connection.state == .connecting,
+            !connection.handshakeLost
+        else { return nil }
+        return nextCall(on: connection.route.network)
+    }
+
+    /// The next call of `network` after now, if it is a dial-up network and no call is on now:
+    /// calls are at whole multiples of its interval from the start of the run.
+    func nextCall(on network: NetworkID) -> SimTime? {
+        guard !pollIntervals.isEmpty, let interval = pollIntervals[network]?.nanoseconds, interval > 0 else {
+            return nil
+        }
+        let now = kernel.now.nanoseconds
+        let call = (now + interval - 1) / interval * interval
+        return call > now ? SimTime(nanoseconds: call) : nil
+    }
+
+    /// The call a connection waited for has come: its first segment leaves.
+    mutating func dial(_ id: ConnectionID) {
+        guard let connection = live(id), connection.state == .connecting, !connection.handshakeLost else { return }
+        send(.syn, on: id, to: .server)
     }
 
     /// Writes bytes on a connection from one side. Writes after a close or reset are ignored.

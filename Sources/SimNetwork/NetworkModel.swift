@@ -72,6 +72,10 @@ public struct NetworkModel {
     /// Networks whose hosts speak NCP, the ARPANET's host-to-host protocol before the flag day of
     /// 1 January 1983, instead of TCP (`NetworkModel+NCP.swift`).
     public var ncpNetworks: Set<NetworkID> = []
+    /// Networks of dial-up links (UUCP), by the time between calls: a connection on one waits for
+    /// the next call, at a whole multiple of the interval from the start of the run, before its
+    /// first segment leaves; the call then lasts as long as the connection.
+    public var pollIntervals: [NetworkID: SimDuration] = [:]
     /// The messages each NCP connection still has to send, by connection slot.
     var ncpLinks: [Int32: NCPLinks] = [:]
 
@@ -225,6 +229,9 @@ public struct NetworkModel {
             return segmentArrived(id, at: side, kind, bytes)
         case .connectTimeout(let id):
             return connectTimedOut(id)
+        case .dial(let id):
+            dial(id)
+            return nil
         case .linkChange(let link, let up):
             setLink(link, up: up, into: &more)
             return nil

@@ -178,6 +178,34 @@ import Testing
         #expect(try stamps(tcp).last == "Mail-From: A received by D")
     }
 
+    @Test(
+        "UUCP was dial-up, polled on a schedule: in the relay story mail for Z waits at U for the next half-hourly call, and Joe's answer at the hour leaves with that hour's call"
+    )
+    func uucpPolling() throws {
+        let scenario = try Examples.load("relay-story")
+        #expect(scenario.polled == ["uucp": .minutes(30)])
+        for era in ["smtp-1982", "smtp-2001"] {
+            let outcome = try Self.run(scenario, era)
+            let latencies = outcome.metrics.latencyByRecipient
+            // Ann's message reaches U in seconds and Z just after 30 minutes; Joe's leaves Z at
+            // 1 h, a call's instant, and reaches A in seconds.
+            #expect(latencies[0] > 1_800_000_000_000 && latencies[0] < 1_830_000_000_000, "\(era)")
+            #expect(latencies[1] < 60_000_000_000, "\(era)")
+            let journey = MessageTrace(
+                messageID: "<w0@mailpath.invalid>", era: outcome.era, trace: outcome.result.trace
+            ).text
+            #expect(journey.contains("waits for the next call, at t=1800.000s"), "\(era)")
+        }
+        #expect(throws: ScenarioError.self) {
+            try Scenario.decode(
+                """
+                {"format": "mailpath-scenario/1", "networks": [{"name": "UUCP", "polled": "0s"}],
+                 "hosts": [{"name": "A", "networks": ["UUCP"], "users": ["ann"]}],
+                 "workload": {"messages": [{"at": "0s", "from": "ann@A", "to": ["ann@A"]}]}}
+                """, file: "f.json")
+        }
+    }
+
     @Test("a founding year is a whole year the decoder checks, and only a network object has one")
     func foundedIsChecked() {
         func error(_ network: String) -> String {

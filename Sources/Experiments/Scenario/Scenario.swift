@@ -24,6 +24,8 @@ public struct Scenario: Sendable {
     /// Networks that ran NCP until the flag day of 1 January 1983 (the ARPANET; `"ncp": true`),
     /// by lowercased name: the `transport` factor's `ncp` runs them over it.
     public var ncp: Set<String> = []
+    /// Dial-up networks (UUCP), by lowercased name: the time between their calls (`"polled"`).
+    public var polled: [String: SimDuration] = [:]
     public var hosts: [Host]
     public var links: [Link]
     public var dns: DNS

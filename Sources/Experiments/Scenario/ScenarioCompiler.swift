@@ -260,6 +260,11 @@ extension Scenario {
             seed: options.seed ?? seed, duration: duration, tracing: options.tracing)
         setup.queueSamples = options.queueSamples
         setup.joinedNetworks = Set(joined.map { topology.network(named: $0)! })
+        for network in status.running {
+            if let interval = polled[network.lowercased()] {
+                setup.pollIntervals[topology.network(named: network)!] = interval
+            }
+        }
         // Before the flag day (1 January 1983), the ARPANET's hosts spoke NCP, not TCP.
         if era.factors.transport == .ncp {
             setup.ncpNetworks = Set(

@@ -55,13 +55,21 @@ extension Scenario {
         for network in networks {
             var name: String
             if case .object = network.node.value {
-                let fields = try network.object(allowing: ["name", "internet", "founded", "ncp"])
+                let fields = try network.object(allowing: ["name", "internet", "founded", "ncp", "polled"])
                 name = try fields.required("name", "the network's name").string()
                 if try fields.optional("internet")?.bool() == false { scenario.islands.insert(name) }
                 if let year = try fields.optional("founded")?.integer(in: Factors.NetworkSet.years) {
                     scenario.founded[name.lowercased()] = year
                 }
                 if try fields.optional("ncp")?.bool() == true { scenario.ncp.insert(name.lowercased()) }
+                if let node = try fields.optional("polled") {
+                    let interval = try node.duration()
+                    guard interval > .zero else {
+                        throw node.error(
+                            "a network is called at least every so often: give a time above 0, such as \"4h\"")
+                    }
+                    scenario.polled[name.lowercased()] = interval
+                }
             } else {
                 name = try network.string()
             }
