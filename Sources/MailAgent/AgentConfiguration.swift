@@ -91,6 +91,10 @@ public struct AgentConfiguration: Hashable, Sendable {
     public var relayClients: Set<String>?
     /// Whether this host carries source-routed mail (a gateway of the source-route era).
     public var relaysSourceRoutes: Bool
+    /// How this host writes the route through gateways it computes from its host table: in the
+    /// forward-path (`nil`: `<@D,@P,@U:joe@Z>`, RFC 821 §3.6), or in the local part (RFC 1123
+    /// §5.2.16: `joe%Z%U%P@D`, `P!U!Z!joe@D`), which every gateway reads in turn.
+    public var embedsRoutes: EmbeddedRoute? = nil
     /// Reject a message carrying this many trace lines: RFC 2821 §6.2 suggests "at least 100".
     public var maxTraceLines: Int
     /// Unix seconds of the simulation's time zero, for the dates in trace lines.

@@ -77,8 +77,12 @@ extension MailAgent {
                 return
             }
             if let first = chain.first {
+                let relays = chain.map(Domain.init)
                 attempt.paths = attempt.paths.map {
-                    Path(route: chain.map(Domain.init) + $0.route, mailbox: $0.mailbox)
+                    if let encoding = configuration.embedsRoutes, $0.route.isEmpty, let mailbox = $0.mailbox {
+                        return Path(mailbox.embedding(route: relays, as: encoding))
+                    }
+                    return Path(route: relays + $0.route, mailbox: $0.mailbox)
                 }
                 attempt.candidates = [Candidate(name: first, address: configuration.directory.entry(first)?.address)]
             } else {

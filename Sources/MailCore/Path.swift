@@ -1,5 +1,13 @@
 /// A mailbox: `local-part@domain`. The local part is kept exactly as written, quotes and
 /// backslashes included, because "case is important" in it (RFC 780 §5.1.2, RFC 821 §4.1.2).
+/// How a sender writes a route in an address's local part (RFC 1123 §5.2.16).
+public enum EmbeddedRoute: String, Hashable, Sendable, CaseIterable {
+    /// `user%host%relay2@relay1`, the "%-hack".
+    case percent
+    /// `relay2!host!user@relay1`, a UUCP bang path.
+    case bang
+}
+
 public struct Mailbox: Hashable, Sendable, CustomStringConvertible {
     public var localPart: String
     /// `nil` only for the bare `<Postmaster>` that RFC 2821 §4.1.1.3 lets RCPT name.
@@ -20,6 +28,41 @@ public struct Mailbox: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { domain.map { "\(localPart)@\($0.text)" } ?? localPart }
+
+    /// A route carried in the local part (RFC 1123 §5.2.16), for the host its domain names to
+    /// interpret: the "%-hack" first, "a right-binding routing operator" of the lowest precedence
+    /// (`user%domain%relay3%relay2` → `user%domain%relay3@relay2`), else a UUCP bang path
+    /// (`a!b!user` → `b!user@a`). `nil` when the local part carries none.
+    public var embeddedRoute: Mailbox? {
+        let utf8 = localPart.utf8
+        if let percent = utf8.lastIndex(of: UInt8(ascii: "%")) {
+            let next = localPart[localPart.index(after: percent)...]
+            guard percent != utf8.startIndex, !next.isEmpty else { return nil }
+            return Mailbox(localPart: String(localPart[..<percent]), domain: Domain(String(next)))
+        }
+        if let bang = utf8.firstIndex(of: UInt8(ascii: "!")) {
+            let rest = localPart[localPart.index(after: bang)...]
+            guard bang != utf8.startIndex, !rest.isEmpty else { return nil }
+            return Mailbox(localPart: String(rest), domain: Domain(String(localPart[..<bang])))
+        }
+        return nil
+    }
+
+    /// This mailbox reached through `relays` (the first is the one to send to) with the route in
+    /// its local part, as `encoding` writes it (RFC 1123 §5.2.16): for `joe@Z` through D, P and
+    /// U, `joe%Z%U%P@D` or `P!U!Z!joe@D`.
+    public func embedding(route relays: [Domain], as encoding: EmbeddedRoute) -> Mailbox {
+        guard let first = relays.first, let domain else { return self }
+        let rest = relays.dropFirst()
+        switch encoding {
+        case .percent:
+            let hops = ([domain] + rest.reversed()).map { "%" + $0.text }.joined()
+            return Mailbox(localPart: localPart + hops, domain: first)
+        case .bang:
+            let hops = (rest + [domain]).map { $0.text + "!" }.joined()
+            return Mailbox(localPart: hops + localPart, domain: first)
+        }
+    }
 
     /// Appends `local-part@domain` to `bytes`.
     public func write(into bytes: inout [UInt8]) {

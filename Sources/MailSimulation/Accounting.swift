@@ -150,6 +150,15 @@ public struct Accounting: Sendable {
     /// The slot of a recipient of a workload message, if the event is about one.
     func slot(_ messageID: String, _ mailbox: Mailbox) -> Int? {
         guard let message = workload.index(ofMessageID: messageID) else { return nil }
+        if let found = slot(message, mailbox) { return found }
+        // A relay's view of a recipient whose route is in its local part (RFC 1123 §5.2.16:
+        // `joe%Z%U@P`): the mailbox at its end is the workload's.
+        guard var final = mailbox.embeddedRoute else { return nil }
+        while let next = final.embeddedRoute { final = next }
+        return slot(message, final)
+    }
+
+    private func slot(_ message: Int, _ mailbox: Mailbox) -> Int? {
         // A message has a recipient or three: comparing them beats hashing the mailbox. Domains
         // compare as domains (a lower-case name by its text), local parts by their keys.
         var position = starts[message]

@@ -1,3 +1,5 @@
+import MailCore
+import MailDialects
 import MailSimulation
 import Testing
 
@@ -204,6 +206,33 @@ import Testing
                  "workload": {"messages": [{"at": "0s", "from": "ann@A", "to": ["ann@A"]}]}}
                 """, file: "f.json")
         }
+    }
+
+    @Test(
+        "RFC 1123 §5.2.16: a host may write its route in the local part, %-hack or bang path, and every gateway reads its part in turn: the same hops as a source route"
+    )
+    func routesInTheLocalPart() throws {
+        var scenario = try Examples.load("relay-story")
+        let a = scenario.hosts.firstIndex { $0.name == "A" }!
+        for (encoding, first) in [(EmbeddedRoute.percent, "joe%Z%U%P@D"), (.bang, "P!U!Z!joe@D")] {
+            scenario.hosts[a].addressing = encoding
+            for era in ["mtp-1981", "smtp-1982"] {
+                let outcome = try Self.run(scenario, era)
+                let journey = MessageTrace(
+                    messageID: "<w0@mailpath.invalid>", era: outcome.era, trace: outcome.result.trace
+                ).text
+                #expect(journey.contains("TO:<\(first)>"), "\(encoding) \(era)")
+                #expect(!journey.contains("TO:<@"), "no source route: \(encoding) \(era)")
+                #expect(outcome.metrics.hopsMean == 4 && outcome.metrics.totals.delivered == 2, "\(encoding) \(era)")
+            }
+        }
+        // A host that relays nothing reads no route in a local part: an unknown user.
+        let policy = ReceiverPolicy(hostName: "Z", users: ["joe"], relaying: .refuse)
+        #expect(policy.verdict(for: Path(Mailbox("joe%Y@Z")), stripRoutes: false) == .unknownUser)
+        let gateway = ReceiverPolicy(hostName: "U", users: [], relaying: .sourceRoutes)
+        #expect(
+            gateway.verdict(for: Path(Mailbox("joe%Z@U")), stripRoutes: false)
+                == .accept(.relay(Path(Mailbox("joe@Z")))))
     }
 
     @Test("a founding year is a whole year the decoder checks, and only a network object has one")

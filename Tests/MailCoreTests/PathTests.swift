@@ -207,3 +207,42 @@ import Testing
         #expect(TraceFields.returnPath(reverse, style: style) == "Return-Path: <@U,@P,@D\(separator)ann@A>\r\n")
     }
 }
+
+/// RFC 1123 §5.2.16: routes carried in the local part, for the host the domain names.
+@Suite struct EmbeddedRouteTests {
+    @Test("the %-hack binds right and lowest: user%domain%relay3%relay2@relay1 goes to relay2 next (RFC 1123 §5.2.16)")
+    func percent() {
+        #expect(Mailbox("user%domain%relay3%relay2@relay1").embeddedRoute == Mailbox("user%domain%relay3@relay2"))
+        #expect(Mailbox("user%domain@relay3").embeddedRoute == Mailbox("user@domain"))
+        // "a!b%c" is "(a!b)%c": to c first.
+        #expect(Mailbox("a!b%c@gw").embeddedRoute == Mailbox("a!b@c"))
+        #expect(Mailbox("joe@Z").embeddedRoute == nil)
+        // Nothing on one side of the operator: no route.
+        #expect(Mailbox("%c@gw").embeddedRoute == nil && Mailbox("joe%@gw").embeddedRoute == nil)
+    }
+
+    @Test("a UUCP bang path a!b!c!user@gateway-domain goes to a, then b, then c (RFC 1123 §5.2.6 DISCUSSION)")
+    func bang() {
+        #expect(Mailbox("a!b!c!user@gateway").embeddedRoute == Mailbox("b!c!user@a"))
+        #expect(Mailbox("c!user@b").embeddedRoute == Mailbox("user@c"))
+        #expect(Mailbox("!user@b").embeddedRoute == nil && Mailbox("c!@b").embeddedRoute == nil)
+    }
+
+    @Test(
+        "a sender writes the host table's route in the local part, and each relay reading it in turn gets the route back"
+    )
+    func roundTrip() {
+        let relays = [Domain("D"), Domain("P"), Domain("U")]
+        for encoding in EmbeddedRoute.allCases {
+            var mailbox = Mailbox("joe@Z").embedding(route: relays, as: encoding)
+            #expect(mailbox.description == (encoding == .percent ? "joe%Z%U%P@D" : "P!U!Z!joe@D"))
+            var visited: [String] = [mailbox.domain!.text]
+            while let next = mailbox.embeddedRoute {
+                mailbox = next
+                visited.append(next.domain!.text)
+            }
+            #expect(visited == ["D", "P", "U", "Z"] && mailbox == Mailbox("joe@Z"), "\(encoding)")
+        }
+        #expect(Mailbox("joe@Z").embedding(route: [], as: .percent) == Mailbox("joe@Z"))
+    }
+}

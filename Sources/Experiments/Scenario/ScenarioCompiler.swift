@@ -222,6 +222,7 @@ extension Scenario {
                         keepsMailboxes: options.keepsMailboxes,
                         keepsMailboxText: options.keepsMailboxText,
                         maxMessageSize: host.maxMessageSize, queueDelay: queueDelay))
+                agents[agents.count - 1]!.embedsRoutes = host.addressing
             }
         }
 

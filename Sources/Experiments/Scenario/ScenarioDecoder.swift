@@ -119,7 +119,7 @@ extension Scenario {
     static let hostFields = [
         "name", "networks", "role", "address", "domains", "users", "server", "gateway", "queue", "retry",
         "maxMessageSize",
-        "relayFor", "openRelay", "queueDelay", "relayHost", "dialect",
+        "relayFor", "openRelay", "queueDelay", "relayHost", "dialect", "addressing",
     ]
 
     /// The host names (case-folded) and addresses read so far.
@@ -217,6 +217,11 @@ extension Scenario {
             relayHost: try object.optional("relayHost")?.string(),
             dialect: try object.optional("dialect").map { node throws(ScenarioError) in
                 DialectID(rawValue: try node.choice(DialectID.allCases.map(\.rawValue), what: "dialect"))!
+            },
+            addressing: try object.optional("addressing").flatMap { node throws(ScenarioError) in
+                let written = try node.choice(
+                    ["source-route"] + EmbeddedRoute.allCases.map(\.rawValue), what: "addressing")
+                return EmbeddedRoute(rawValue: written)
             })
     }
 

@@ -225,6 +225,9 @@ extension ReceiverPolicy {
             return .accept(.local(Mailbox(localPart: mailbox.localPart, domain: Domain(hostName))))  // <Postmaster>
         }
         if localDomains.contains(domain) || isThisHost(domain) {
+            // A route in the local part is this host's to interpret, as the host its domain
+            // names, when it relays at all (RFC 1123 §5.2.16: the %-hack, a UUCP bang path).
+            if relaying != .refuse, let next = mailbox.embeddedRoute { return .accept(.relay(Path(next))) }
             let key = mailbox.localPart.lowercasedKey()
             // Most hosts forward nobody: an empty table is not hashed into.
             if !forwards.isEmpty, let moved = forwards[key] {
