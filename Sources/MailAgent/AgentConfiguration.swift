@@ -2,6 +2,21 @@ import MailCore
 import MailDialects
 
 /// How an agent finds the next hop for mail it cannot deliver itself: one policy per era.
+/// What a host of the host-table eras does with mail for a host off its networks: the practices
+/// the RFCs record besides the source route.
+public enum GatewayRouting: Hashable, Sendable {
+    /// The route through gateways from the host table, as a source route: `<@D,@P,@U:joe@Z>`
+    /// (RFC 780 §3.2, RFC 821 §3.6).
+    case sourceRoute
+    /// The same route in the local part (RFC 1123 §5.2.16): `joe%Z%U%P@D` or `P!U!Z!joe@D`,
+    /// which every gateway reads in turn.
+    case embedded(EmbeddedRoute)
+    /// To this relay by configuration, the address as it is; the relay finds the rest (RFC 974:
+    /// "most mailers were set up to automatically forward mail addressed to a CSNET host to
+    /// CSNET-RELAY.ARPA").
+    case relay(String)
+}
+
 public enum RoutingPolicy: Hashable, Sendable {
     /// 1980, FTP mail (RFC 765): the sending host opens an FTP connection to the recipient's host.
     /// `MAIL <user>` cannot name another host, so nothing is relayed: a host on a network this host
@@ -91,10 +106,8 @@ public struct AgentConfiguration: Hashable, Sendable {
     public var relayClients: Set<String>?
     /// Whether this host carries source-routed mail (a gateway of the source-route era).
     public var relaysSourceRoutes: Bool
-    /// How this host writes the route through gateways it computes from its host table: in the
-    /// forward-path (`nil`: `<@D,@P,@U:joe@Z>`, RFC 821 §3.6), or in the local part (RFC 1123
-    /// §5.2.16: `joe%Z%U%P@D`, `P!U!Z!joe@D`), which every gateway reads in turn.
-    public var embedsRoutes: EmbeddedRoute? = nil
+    /// How this host sends mail that must pass gateways, under source-route routing.
+    public var gatewayRouting: GatewayRouting = .sourceRoute
     /// Reject a message carrying this many trace lines: RFC 2821 §6.2 suggests "at least 100".
     public var maxTraceLines: Int
     /// Unix seconds of the simulation's time zero, for the dates in trace lines.

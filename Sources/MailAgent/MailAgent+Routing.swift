@@ -69,6 +69,17 @@ extension MailAgent {
             attempts[id] = attempt
             resolveCandidate(id)
         case .sourceRoutes:
+            if case .relay(let relay) = configuration.gatewayRouting,
+                !configuration.directory.canReach(configuration.hostName, target),
+                attempt.paths.allSatisfy(\.route.isEmpty)
+            {
+                // By configuration: mail for a host out of reach goes to the relay, the address as
+                // it is; the relay finds the rest (RFC 974 on CSNET-RELAY).
+                attempt.candidates = [Candidate(name: relay, address: configuration.directory.entry(relay)?.address)]
+                attempts[id] = attempt
+                resolveCandidate(id)
+                return
+            }
             // RFC 821 §3.6 / RFC 780 §3.2: a host out of reach is reached through gateways named
             // in a source route; the first host in the forward-path is the one receiving it.
             guard let chain = configuration.directory.gateways(from: configuration.hostName, to: target) else {
@@ -79,7 +90,9 @@ extension MailAgent {
             if let first = chain.first {
                 let relays = chain.map(Domain.init)
                 attempt.paths = attempt.paths.map {
-                    if let encoding = configuration.embedsRoutes, $0.route.isEmpty, let mailbox = $0.mailbox {
+                    if case .embedded(let encoding) = configuration.gatewayRouting, $0.route.isEmpty,
+                        let mailbox = $0.mailbox
+                    {
                         return Path(mailbox.embedding(route: relays, as: encoding))
                     }
                     return Path(route: relays + $0.route, mailbox: $0.mailbox)

@@ -215,7 +215,7 @@ import Testing
         var scenario = try Examples.load("relay-story")
         let a = scenario.hosts.firstIndex { $0.name == "A" }!
         for (encoding, first) in [(EmbeddedRoute.percent, "joe%Z%U%P@D"), (.bang, "P!U!Z!joe@D")] {
-            scenario.hosts[a].addressing = encoding
+            scenario.hosts[a].gatewayRouting = encoding.rawValue
             for era in ["mtp-1981", "smtp-1982"] {
                 let outcome = try Self.run(scenario, era)
                 let journey = MessageTrace(
@@ -233,6 +233,40 @@ import Testing
         #expect(
             gateway.verdict(for: Path(Mailbox("joe%Z@U")), stripRoutes: false)
                 == .accept(.relay(Path(Mailbox("joe@Z")))))
+    }
+
+    @Test(
+        "RFC 974: a host may send what leaves its network to its relay by configuration, the address as it is; the relay routes it from there"
+    )
+    func relayByConfiguration() throws {
+        var scenario = try Examples.load("relay-story")
+        let z = scenario.hosts.firstIndex { $0.name == "Z" }!
+        scenario.hosts[z].gatewayRouting = "relay"  // Z's relayHost is U
+        let outcome = try Self.run(scenario, "smtp-1982")
+        let journey = MessageTrace(messageID: "<w1@mailpath.invalid>", era: outcome.era, trace: outcome.result.trace)
+            .text
+        // Z hands Joe's answer to U as it is; U, a gateway of the host-table era, source-routes it.
+        #expect(journey.contains("  Z     S: RCPT TO:<ann@A>"))
+        #expect(journey.contains("  U     S: RCPT TO:<@P,@D:ann@A>"))
+        #expect(outcome.metrics.hopsMean == 4 && outcome.metrics.totals.delivered == 2)
+        // "relay" needs a relay.
+        scenario.hosts[z].relayHost = nil
+        let text = """
+            {"format": "mailpath-scenario/1", "networks": ["N"],
+             "hosts": [{"name": "A", "networks": ["N"], "users": ["ann"], "gatewayRouting": "relay"}],
+             "workload": {"messages": [{"at": "0s", "from": "ann@A", "to": ["ann@A"]}]}}
+            """
+        #expect {
+            try Scenario.decode(text, file: "f.json")
+        } throws: { error in
+            "\(error)".hasSuffix(
+                "\"relay\" sends mail to the host's relay: give it \"relayHost\", the mail host it forwards to")
+        }
+        // The shipped scenarios' CSNET and BITNET hosts relay so through their gateways.
+        let reference = try ShippedTimeline.load().1
+        for host in reference.hosts where ["UDEL", "PURDUE", "CUNYVM", "YALEVM"].contains(host.name) {
+            #expect(host.gatewayRouting == "relay" && host.relayHost != nil, "\(host.name)")
+        }
     }
 
     @Test("a founding year is a whole year the decoder checks, and only a network object has one")

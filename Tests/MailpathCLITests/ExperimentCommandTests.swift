@@ -72,7 +72,7 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         ),
         (
             "unknown host field", #""gateway": true"#, #""gatway": true"#,
-            #"bad.json:7:53: hosts[1]: unknown field "gatway"; did you mean "gateway"? (known: name, networks, role, address, domains, users, server, gateway, queue, retry, maxMessageSize, relayFor, openRelay, queueDelay, relayHost, dialect, addressing)"#
+            #"bad.json:7:53: hosts[1]: unknown field "gatway"; did you mean "gateway"? (known: name, networks, role, address, domains, users, server, gateway, queue, retry, maxMessageSize, relayFor, openRelay, queueDelay, relayHost, dialect, gatewayRouting)"#
         ),
         (
             "missing field", "  \"networks\": [\"ARPANET\", \"CSNET\"],\n", "",

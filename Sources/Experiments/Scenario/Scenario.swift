@@ -62,9 +62,10 @@ public struct Scenario: Sendable {
         /// The newest dialect this host's software speaks: in later eras it keeps speaking it
         /// (an old server answering EHLO with 500); in earlier eras it speaks the era's.
         public var dialect: DialectID? = nil
-        /// Host-table eras: how this host writes a route through gateways (`"addressing"`):
-        /// `nil` for a source route, or in the local part (RFC 1123 §5.2.16).
-        public var addressing: EmbeddedRoute? = nil
+        /// Host-table eras: how this host sends mail that must pass gateways
+        /// (`"gatewayRouting"`): `"source-route"` (the default), `"percent"` or `"bang"` (the
+        /// route in the local part, RFC 1123 §5.2.16), or `"relay"` (to its `relayHost`).
+        public var gatewayRouting: String? = nil
     }
 
     public struct Link: Sendable {

@@ -222,7 +222,19 @@ extension Scenario {
                         keepsMailboxes: options.keepsMailboxes,
                         keepsMailboxText: options.keepsMailboxText,
                         maxMessageSize: host.maxMessageSize, queueDelay: queueDelay))
-                agents[agents.count - 1]!.embedsRoutes = host.addressing
+                switch host.gatewayRouting {
+                case "relay":
+                    // To the relay host, by its name in the topology; a relay not in the era's
+                    // networks leaves the source route.
+                    agents[agents.count - 1]!.gatewayRouting =
+                        host.relayHost.flatMap { exists($0) ? topology.host(named: $0) : nil }.map {
+                            .relay(topology.hosts[$0.index].name)
+                        } ?? .sourceRoute
+                case let written?:
+                    agents[agents.count - 1]!.gatewayRouting =
+                        EmbeddedRoute(rawValue: written).map { .embedded($0) } ?? .sourceRoute
+                case nil: break
+                }
             }
         }
 

@@ -119,7 +119,7 @@ extension Scenario {
     static let hostFields = [
         "name", "networks", "role", "address", "domains", "users", "server", "gateway", "queue", "retry",
         "maxMessageSize",
-        "relayFor", "openRelay", "queueDelay", "relayHost", "dialect", "addressing",
+        "relayFor", "openRelay", "queueDelay", "relayHost", "dialect", "gatewayRouting",
     ]
 
     /// The host names (case-folded) and addresses read so far.
@@ -218,12 +218,13 @@ extension Scenario {
             dialect: try object.optional("dialect").map { node throws(ScenarioError) in
                 DialectID(rawValue: try node.choice(DialectID.allCases.map(\.rawValue), what: "dialect"))!
             },
-            addressing: try object.optional("addressing").flatMap { node throws(ScenarioError) in
-                let written = try node.choice(
-                    ["source-route"] + EmbeddedRoute.allCases.map(\.rawValue), what: "addressing")
-                return EmbeddedRoute(rawValue: written)
+            gatewayRouting: try object.optional("gatewayRouting").map { node throws(ScenarioError) in
+                try node.choice(Self.gatewayRoutings, what: "gateway routing")
             })
     }
+
+    /// The values of a host's `"gatewayRouting"`.
+    static let gatewayRoutings = ["source-route"] + EmbeddedRoute.allCases.map(\.rawValue) + ["relay"]
 
     /// Checks what needs all hosts: clients' servers, domains served twice.
     static func check(
@@ -250,6 +251,10 @@ extension Scenario {
             guard !Set(gateway.networks).isDisjoint(with: host.networks) else {
                 throw relayNode.error("\(host.name) and its relay host \(gateway.name) share no network")
             }
+        }
+        if host.gatewayRouting == "relay", host.relayHost == nil {
+            throw try object.required("gatewayRouting", "").error(
+                "\"relay\" sends mail to the host's relay: give it \"relayHost\", the mail host it forwards to")
         }
         for domain in Set(host.domains.map(Topology.key)).sorted() {
             if let other = served.updateValue(host.name, forKey: domain), other != host.name {
