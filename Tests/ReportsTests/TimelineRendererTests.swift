@@ -45,6 +45,11 @@ let sampleReport: TimelineReport = {
             .init(time: 0.435, kind: .command, from: 0, to: 1, text: "RCPT TO:<@D,@P,@U:joe@Z>"),
             .init(time: 0.601, kind: .reply, from: 1, to: 0, text: "354 Start mail input; end with <CRLF>.<CRLF>"),
         ], clientLabel: "S:", serverLabel: "R:")
+    var smtp = TimelineReport.Milestone(
+        date: "1982-08", rfcs: ["RFC 821"], title: "SMTP", text: "Source routes.", era: "smtp-1982",
+        eraTitle: "SMTP with source routes",
+        figures: figures(23.026, 4, 28), changes: [], journey: journey)
+    smtp.networks = "networks: ARPANET & <UUCP>; not yet founded, left out: CSNET (1981)"
     return TimelineReport(
         title: "A & B: <small> timeline", summary: "Two eras \"side by side\".", scenario: "relay-story",
         scenarioSummary: "A writes to Z.",
@@ -52,16 +57,14 @@ let sampleReport: TimelineReport = {
             .init(
                 date: "1980-06", rfcs: ["RFC 765"], title: "FTP mail", text: "Told, not run.", era: nil, eraTitle: nil,
                 figures: [], changes: [], journey: nil),
-            .init(
-                date: "1982-08", rfcs: ["RFC 821"], title: "SMTP", text: "Source routes.", era: "smtp-1982",
-                eraTitle: "SMTP with source routes",
-                figures: figures(23.026, 4, 28), changes: [], journey: journey),
+            smtp,
             .init(
                 date: "1986-01", rfcs: ["RFC 974"], title: "MX", text: "One hop.", era: "mx-1986",
                 eraTitle: "MX routing", figures: figures(8.264, 1, 7),
                 changes: [
-                    "hops per recipient 4.00 → 1.00 (MX records lead to each domain's exchanger instead of through gateways)"
-                ], journey: journey),
+                    "factors changed: routing source-routes → mx", "hops per recipient 4.00 → 1.00 (routing -3)",
+                ],
+                journey: journey),
         ])
 }()
 
@@ -72,6 +75,8 @@ let sampleReport: TimelineReport = {
         #expect(text.contains("```mermaid\nsequenceDiagram\n"))
         #expect(text.contains("H1->>H2: 0.218 HELO A"))
         #expect(text.contains("RCPT TO#58;#lt;@D,@P,@U#58;joe@Z#gt;"), "Mermaid's reserved characters are escaped")
+        // A milestone that ran only some of the scenario's networks says which, in italics.
+        #expect(text.contains("\n*Networks: ARPANET & <UUCP>; not yet founded, left out: CSNET (1981).*\n"))
         Golden.check(text, matches: "timeline.md")
     }
 
@@ -126,6 +131,10 @@ let sampleReport: TimelineReport = {
         let ids = html.components(separatedBy: " id=\"").dropFirst().map { $0.prefix { $0 != "\"" } }
         #expect(ids.count > 2)
         #expect(Set(ids).count == ids.count, "duplicate ids: \(ids)")
+        #expect(
+            html.contains(
+                "<p class=\"networks\">Networks: ARPANET &amp; &lt;UUCP&gt;; not yet founded, left out: CSNET (1981).</p>"
+            ))
         Golden.check(html, matches: "timeline.html")
     }
 

@@ -160,6 +160,7 @@ public enum TimelineHTML {
             .milestone { border-top: 3px solid #1f3a5f; margin-top: 32px; padding-top: 4px; }
             .meta { font-family: Helvetica, Arial, sans-serif; font-size: 0.9em; color: #444; }
             .changes li { margin-bottom: 4px; }
+            .networks { font-style: italic; color: #444; }
             .unsimulated { color: #666; font-style: italic; }
             details summary { cursor: pointer; font-family: Helvetica, Arial, sans-serif; }
             @media print { .milestone { break-inside: avoid-page; } a { color: inherit; text-decoration: none; } }
