@@ -1,7 +1,6 @@
 import MailCore
 import MailDialects
 
-/// How an agent finds the next hop for mail it cannot deliver itself: one policy per era.
 /// What a host of the host-table eras does with mail for a host off its networks: the practices
 /// the RFCs record besides the source route.
 public enum GatewayRouting: Hashable, Sendable {
@@ -17,6 +16,7 @@ public enum GatewayRouting: Hashable, Sendable {
     case relay(String)
 }
 
+/// How an agent finds the next hop for mail it cannot deliver itself: one policy per era.
 public enum RoutingPolicy: Hashable, Sendable {
     /// 1980, FTP mail (RFC 765): the sending host opens an FTP connection to the recipient's host.
     /// `MAIL <user>` cannot name another host, so nothing is relayed: a host on a network this host

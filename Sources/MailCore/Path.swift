@@ -1,5 +1,3 @@
-/// A mailbox: `local-part@domain`. The local part is kept exactly as written, quotes and
-/// backslashes included, because "case is important" in it (RFC 780 §5.1.2, RFC 821 §4.1.2).
 /// How a sender writes a route in an address's local part (RFC 1123 §5.2.16).
 public enum EmbeddedRoute: String, Hashable, Sendable, CaseIterable {
     /// `user%host%relay2@relay1`, the "%-hack".
@@ -8,6 +6,8 @@ public enum EmbeddedRoute: String, Hashable, Sendable, CaseIterable {
     case bang
 }
 
+/// A mailbox: `local-part@domain`. The local part is kept exactly as written, quotes and
+/// backslashes included, because "case is important" in it (RFC 780 §5.1.2, RFC 821 §4.1.2).
 public struct Mailbox: Hashable, Sendable, CustomStringConvertible {
     public var localPart: String
     /// `nil` only for the bare `<Postmaster>` that RFC 2821 §4.1.1.3 lets RCPT name.

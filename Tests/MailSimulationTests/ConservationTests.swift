@@ -104,6 +104,8 @@ import Testing
         var setup = builder.build(dns: dns, seed: seed, duration: .hours(horizon + Int64(random.uniform(in: 0...200))))
         // Half the worlds of the eras before 1983 run over NCP (no draw: the worlds stay as they were).
         if routing == .sourceRoutes && seed % 2 == 0 { setup.ncpNetworks = [net] }
+        // A third of the worlds are dial-up, called every half hour: connections wait for calls.
+        if seed % 3 == 1 { setup.pollIntervals = [net: .minutes(30)] }
         return setup
     }
 

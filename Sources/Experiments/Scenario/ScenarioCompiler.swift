@@ -279,10 +279,7 @@ extension Scenario {
             }
         }
         // Before the flag day (1 January 1983), the ARPANET's hosts spoke NCP, not TCP.
-        if era.factors.transport == .ncp {
-            setup.ncpNetworks = Set(
-                status.running.filter { ncp.contains($0.lowercased()) }.map { topology.network(named: $0)! })
-        }
+        setup.ncpNetworks = Set(ncpNetworks(in: era).map { topology.network(named: $0)! })
         setup.capturesPackets = options.capturesPackets
         setup.tracesText = options.tracesText
         setup.epoch = epoch
