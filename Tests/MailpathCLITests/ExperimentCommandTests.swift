@@ -399,6 +399,10 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
             factors.out.contains(
                 "mx-1986     smtp821   mx             by-name   followed       on   on        1986      tcp        rfc1123  off"
             ))
+        // The plain list says which transport the ARPANET runs: NCP until the flag day of 1 January 1983.
+        let eras = mailpath("eras").out
+        #expect(eras.contains("\nsmtp-1982   1982  smtp821   host table, source routes  off  ncp      rfc1123  "))
+        #expect(eras.contains("\nmx-1986     1986  smtp821   MX (RFC 974)               on   tcp      rfc1123  "))
         #expect(mailpath("run", Self.relayStory, "--set", "networks=1979").code == .success)
         #expect(mailpath("run", Self.relayStory, "--set", "networks=soon").err.contains("takes YEAR, all, not 'soon'"))
     }

@@ -21,13 +21,16 @@ enum ErasCommand: Subcommand {
         }
         let rows = Era.all.map { era in
             [
-                era.name, String(era.year), era.dialect.rawValue, routing(era), era.dns ? "on" : "off", era.retry.name,
-                era.rfcs.joined(separator: ", "),
+                era.name, String(era.year), era.dialect.rawValue, routing(era), era.dns ? "on" : "off",
+                era.factors.transport.rawValue, era.retry.name, era.rfcs.joined(separator: ", "),
             ]
         }
         var text =
-            Table(headers: ["era", "year", "dialect", "routing", "DNS", "retries", "RFCs"], rows: rows).text + "\n"
+            Table(headers: ["era", "year", "dialect", "routing", "DNS", "ARPANET", "retries", "RFCs"], rows: rows).text
+            + "\n"
         for era in Era.all { text += "\(era.name): \(era.summary)\n" }
+        text +=
+            "\nEach era runs the networks of its year (founded by then) and, before the flag day of 1 January 1983, the ARPANET (networks marked \"ncp\") over NCP: 'mailpath eras --factors'.\n"
         context.console.out(text)
         return .success
     }
