@@ -215,7 +215,7 @@ import Testing
         var scenario = try Examples.load("relay-story")
         let a = scenario.hosts.firstIndex { $0.name == "A" }!
         for (encoding, first) in [(EmbeddedRoute.percent, "joe%Z%U%P@D"), (.bang, "P!U!Z!joe@D")] {
-            scenario.hosts[a].gatewayRouting = encoding.rawValue
+            scenario.hosts[a].gatewayRouting = encoding == .percent ? .percent : .bang
             for era in ["mtp-1981", "smtp-1982"] {
                 let outcome = try Self.run(scenario, era)
                 let journey = MessageTrace(
@@ -241,7 +241,7 @@ import Testing
     func relayByConfiguration() throws {
         var scenario = try Examples.load("relay-story")
         let z = scenario.hosts.firstIndex { $0.name == "Z" }!
-        scenario.hosts[z].gatewayRouting = "relay"  // Z's relayHost is U
+        scenario.hosts[z].gatewayRouting = .relay  // Z's relayHost is U
         let outcome = try Self.run(scenario, "smtp-1982")
         let journey = MessageTrace(messageID: "<w1@mailpath.invalid>", era: outcome.era, trace: outcome.result.trace)
             .text
@@ -262,10 +262,17 @@ import Testing
             "\(error)".hasSuffix(
                 "\"relay\" sends mail to the host's relay: give it \"relayHost\", the mail host it forwards to")
         }
+        // An unknown practice is named with the known ones.
+        #expect {
+            try Scenario.decode(text.replacingOccurrences(of: "\"relay\"}", with: "\"pigeon\"}"), file: "f.json")
+        } throws: { error in
+            "\(error)".contains("unknown gateway routing \"pigeon\"")
+                && "\(error)".contains("(known: source-route, percent, bang, relay)")
+        }
         // The shipped scenarios' CSNET and BITNET hosts relay so through their gateways.
         let reference = try ShippedTimeline.load().1
         for host in reference.hosts where ["UDEL", "PURDUE", "CUNYVM", "YALEVM"].contains(host.name) {
-            #expect(host.gatewayRouting == "relay" && host.relayHost != nil, "\(host.name)")
+            #expect(host.gatewayRouting == .relay && host.relayHost != nil, "\(host.name)")
         }
     }
 

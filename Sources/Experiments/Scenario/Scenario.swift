@@ -62,10 +62,18 @@ public struct Scenario: Sendable {
         /// The newest dialect this host's software speaks: in later eras it keeps speaking it
         /// (an old server answering EHLO with 500); in earlier eras it speaks the era's.
         public var dialect: DialectID? = nil
-        /// Host-table eras: how this host sends mail that must pass gateways
-        /// (`"gatewayRouting"`): `"source-route"` (the default), `"percent"` or `"bang"` (the
-        /// route in the local part, RFC 1123 §5.2.16), or `"relay"` (to its `relayHost`).
-        public var gatewayRouting: String? = nil
+        /// Host-table eras: how this host sends mail that must pass gateways (`"gatewayRouting"`).
+        public var gatewayRouting: GatewayPractice = .sourceRoute
+    }
+
+    /// A host's `"gatewayRouting"`: the route from its host table as a source route (the
+    /// default), the same route in the local part (RFC 1123 §5.2.16), or everything to its
+    /// `relayHost` by configuration (RFC 974).
+    public enum GatewayPractice: String, Sendable, CaseIterable {
+        case sourceRoute = "source-route"
+        case percent
+        case bang
+        case relay
     }
 
     public struct Link: Sendable {

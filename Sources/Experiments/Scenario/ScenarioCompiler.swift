@@ -222,19 +222,20 @@ extension Scenario {
                         keepsMailboxes: options.keepsMailboxes,
                         keepsMailboxText: options.keepsMailboxText,
                         maxMessageSize: host.maxMessageSize, queueDelay: queueDelay))
+                let practice: GatewayRouting
                 switch host.gatewayRouting {
-                case "relay":
-                    // To the relay host, by its name in the topology; a relay not in the era's
-                    // networks leaves the source route.
-                    agents[agents.count - 1]!.gatewayRouting =
+                case .sourceRoute: practice = .sourceRoute
+                case .percent: practice = .embedded(.percent)
+                case .bang: practice = .embedded(.bang)
+                case .relay:
+                    // To the relay host (the decoder requires one), by its name in the topology; a
+                    // relay on no network of the era's leaves the source route.
+                    practice =
                         host.relayHost.flatMap { exists($0) ? topology.host(named: $0) : nil }.map {
                             .relay(topology.hosts[$0.index].name)
                         } ?? .sourceRoute
-                case let written?:
-                    agents[agents.count - 1]!.gatewayRouting =
-                        EmbeddedRoute(rawValue: written).map { .embedded($0) } ?? .sourceRoute
-                case nil: break
                 }
+                agents[agents.count - 1]!.gatewayRouting = practice
             }
         }
 

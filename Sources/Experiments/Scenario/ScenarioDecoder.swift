@@ -219,12 +219,10 @@ extension Scenario {
                 DialectID(rawValue: try node.choice(DialectID.allCases.map(\.rawValue), what: "dialect"))!
             },
             gatewayRouting: try object.optional("gatewayRouting").map { node throws(ScenarioError) in
-                try node.choice(Self.gatewayRoutings, what: "gateway routing")
-            })
+                GatewayPractice(
+                    rawValue: try node.choice(GatewayPractice.allCases.map(\.rawValue), what: "gateway routing"))!
+            } ?? .sourceRoute)
     }
-
-    /// The values of a host's `"gatewayRouting"`.
-    static let gatewayRoutings = ["source-route"] + EmbeddedRoute.allCases.map(\.rawValue) + ["relay"]
 
     /// Checks what needs all hosts: clients' servers, domains served twice.
     static func check(
@@ -252,7 +250,7 @@ extension Scenario {
                 throw relayNode.error("\(host.name) and its relay host \(gateway.name) share no network")
             }
         }
-        if host.gatewayRouting == "relay", host.relayHost == nil {
+        if host.gatewayRouting == .relay, host.relayHost == nil {
             throw try object.required("gatewayRouting", "").error(
                 "\"relay\" sends mail to the host's relay: give it \"relayHost\", the mail host it forwards to")
         }
