@@ -196,3 +196,55 @@ final class Scratch {
         #expect(mailpath("sweep", try Self.plan(in: scratch)).code == .usage)
     }
 }
+
+@Suite struct SweepPlaceTests {
+    /// "line:column" of the `occurrence`th (from 1) appearance of `needle` in `text`, counted here
+    /// from the text itself.
+    func place(of needle: String, in text: String, occurrence: Int = 1) -> String {
+        let bytes = Array(text.utf8)
+        let wanted = Array(needle.utf8)
+        let offsets = bytes.indices.filter { bytes[$0...].starts(with: wanted) }
+        let offset = offsets[occurrence - 1]
+        let line = bytes[..<offset].filter { $0 == 0x0a }.count + 1
+        let column = offset - (bytes[..<offset].lastIndex(of: 0x0a).map { $0 + 1 } ?? 0) + 1
+        return "\(line):\(column)"
+    }
+
+    @Test(
+        "an error in a scenario a sweep has edited is placed where it stands: in the scenario file as written, or in the plan's value"
+    )
+    func errorsInEditedScenarios() throws {
+        let scratch = Scratch("sweep-places")
+        let scenario = """
+            {"format": "mailpath-scenario/1", "networks": ["N"],
+             "hosts": [{"name": "A", "networks": "N", "users": "ann"}, {"name": "B", "networks": "N", "users": "bob"}], "links": [{"between": ["A", "B"], "network": "N", "latency": "10ms"}],
+             "workload": {"messages": [{"at": "0s", "from": "ann@A", "to": "bob@B"}]}}
+            """
+        _ = try scratch.write(scenario, "s.json")
+        func error(_ grid: String) throws -> String {
+            let plan = try scratch.write(
+                "{\"format\": \"mailpath-sweep/1\", \"scenario\": \"s.json\",\n \"grid\": \(grid)}", "p.json")
+            let result = mailpath("sweep", plan, "--out", scratch.path + "/out", "--quiet")
+            #expect(result.code == .dataError)
+            return result.err.replacingOccurrences(of: scratch.path + "/", with: "")
+        }
+        // A longer name for A, earlier on the line: the link that still names A is reported at its
+        // column in s.json, not at the column the edited text has.
+        #expect(
+            try error(#"{"hosts[0].name": ["QQQQQQQQ"]}"#)
+                == "mailpath: error: s.json:\(place(of: "\"A\"", in: scenario, occurrence: 2)): links[0].between[0]: unknown host \"A\"\n"
+        )
+        // A whole link from the plan, over two lines, with a bad latency inside it: the plan's place of "slow".
+        let grid = "{\"links[0]\": [{\"between\": [\"A\", \"B\"],\n    \"network\": \"N\", \"latency\": \"slow\"}]}"
+        let planText = "{\"format\": \"mailpath-sweep/1\", \"scenario\": \"s.json\",\n \"grid\": \(grid)}"
+        #expect(
+            try error(grid)
+                == "mailpath: error: p.json:\(place(of: "\"slow\"", in: planText)): links[0].latency (point 0): expected a duration such as \"20ms\", \"1.5s\", \"30m\", \"2h\" or \"5d\", found \"slow\"\n"
+        )
+        // Two edits: the error after both is traced back through each.
+        #expect(
+            try error(#"{"hosts[1].users": ["bobby-the-second"], "hosts[0].name": ["Q"]}"#)
+                == "mailpath: error: s.json:\(place(of: "\"A\"", in: scenario, occurrence: 2)): links[0].between[0]: unknown host \"A\"\n"
+        )
+    }
+}

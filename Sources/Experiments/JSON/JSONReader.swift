@@ -35,7 +35,7 @@ struct JSONReader {
 
     /// An array, or a single value standing for a one-element array.
     func arrayOrSingle() throws(ScenarioError) -> [JSONReader] {
-        if case .array = node.value { return try array() }
+        if node.kind == .array { return try array() }
         return [self]
     }
 
@@ -113,7 +113,7 @@ struct JSONReader {
 
     /// A size in bytes of at most `limit` (1 GB unless a field says less).
     func size(limit: Int = 1_000_000_000, limitText: String = "1GB") throws(ScenarioError) -> Int {
-        if case .number = node.value {
+        if node.kind == .number {
             guard case .number(let number) = node.value, let value = Int(number), value >= 0, value <= limit else {
                 throw error("expected a size from 0 to \(limitText)")
             }

@@ -89,7 +89,7 @@ extension Scenario {
     }
 
     static func sizeDistribution(_ node: JSONReader) throws(ScenarioError) -> SizeDistribution {
-        if case .object = node.node.value {
+        if node.node.kind == .object {
             let fields = try node.object(allowing: ["uniform", "exponential"])
             if let uniform = fields.optional("uniform") {
                 let bounds = try uniform.array()

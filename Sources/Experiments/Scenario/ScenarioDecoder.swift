@@ -50,11 +50,14 @@ extension Scenario {
         if let era = top.optional("era") {
             scenario.era = try era.choice(Era.all.map(\.name), what: "era")
         }
+        // Asked for before the hosts are read: a file without it is refused at once, however many
+        // hosts it has.
+        let workload = try top.required("workload", "the messages to send")
         let networks = try top.required("networks", "the networks, such as [\"ARPANET\", \"CSNET\"]").array()
         guard !networks.isEmpty else { throw try top.required("networks", "").error("needs at least one network") }
         for network in networks {
             var name: String
-            if case .object = network.node.value {
+            if network.node.kind == .object {
                 let fields = try network.object(allowing: ["name", "internet", "founded", "ncp", "polled"])
                 name = try fields.required("name", "the network's name").string()
                 if try fields.optional("internet")?.bool() == false { scenario.islands.insert(name) }
@@ -62,7 +65,7 @@ extension Scenario {
                     scenario.founded[name.lowercased()] = year
                 }
                 if try fields.optional("ncp")?.bool() == true { scenario.ncp.insert(name.lowercased()) }
-                if let node = try fields.optional("polled") {
+                if let node = fields.optional("polled") {
                     let interval = try node.duration()
                     guard interval > .zero else {
                         throw node.error(
@@ -95,8 +98,7 @@ extension Scenario {
         index.connect(scenario.links)
         if let dns = top.optional("dns") { scenario.dns = try decodeDNS(dns, scenario: scenario, index: index) }
         try checkRoutes(scenario, hostNodes: hostNodes, index: index)
-        scenario.workload = try decodeWorkload(
-            try top.required("workload", "the messages to send"), scenario: scenario, index: index)
+        scenario.workload = try decodeWorkload(workload, scenario: scenario, index: index)
         for node in try top.optional("faults")?.array() ?? [] {
             scenario.faults.append(try decodeFault(node, scenario: scenario))
         }

@@ -157,6 +157,9 @@ public struct SweepPlan: Sendable {
         var document = scenarioDocument
         var era = self.era
         var settings: [FactorSetting] = []
+        // The edits made, in order, so that a place in the edited text can be traced back to the
+        // scenario file or to the plan.
+        var edits: [(edit: JSONPath.Edit, value: JSONNode, parameter: String)] = []
         for (parameter, value) in zip(parameters, points[index]) {
             let place = { (message: String) in
                 ScenarioError(
@@ -177,29 +180,55 @@ public struct SweepPlan: Sendable {
                 settings.append(setting)
             case .path(let path):
                 switch JSONPath.set(value, at: path, in: document) {
-                case .success(let changed): document = changed
+                case .success(let edit):
+                    var text = Array(document.document.text.utf8)
+                    text.replaceSubrange(edit.range, with: edit.replacement.utf8)
+                    do {
+                        document = try JSONParser.parse(String(decoding: text, as: UTF8.self))
+                    } catch {
+                        throw place("the value does not fit at \(parameter.name) in \(scenarioFile): \(error.message)")
+                    }
+                    edits.append((edit, value, parameter.name))
                 case .failure(let failure): throw place("\(failure.message) in \(scenarioFile)")
                 }
             }
         }
-        let scenario: Scenario
         do {
-            scenario = try Scenario.decode(root: document, file: scenarioFile)
+            return (try Scenario.decode(root: document, file: scenarioFile), era.setting(settings))
         } catch {
-            // A value set from the plan carries the plan's position: an error there, on its path or
-            // its parent's (a field the scenario does not know), is reported in the plan.
-            for (parameter, value) in zip(parameters, points[index]) {
-                guard case .path = parameter.kind, error.position == value.position else { continue }
-                let path = JSONPath.canonical(parameter.name)
-                if error.path.hasPrefix(path) || path.hasPrefix(error.path) {
-                    throw ScenarioError(
-                        file: file, position: error.position, path: "\(parameter.name) (point \(index))",
-                        message: error.message)
-                }
-            }
-            throw error
+            throw traced(error, in: document.document, through: edits, point: index)
         }
-        return (scenario, era.setting(settings))
+    }
+
+    /// An error found in the edited scenario, at its place in the scenario file, or in the plan
+    /// when it lies in a value the plan set (a field the scenario does not know included).
+    private func traced(
+        _ error: ScenarioError, in edited: JSONDocument,
+        through edits: [(edit: JSONPath.Edit, value: JSONNode, parameter: String)],
+        point index: Int
+    ) -> ScenarioError {
+        guard edits.count > 0, let position = error.position, var offset = edited.offset(of: position) else {
+            return error
+        }
+        // Undo the edits last first: a place after an edit moves back by what it added; a place
+        // inside one is in the plan's value.
+        for (edit, value, parameter) in edits.reversed() {
+            let inserted = edit.replacement.utf8.count
+            if offset >= edit.range.lowerBound + inserted {
+                offset += edit.range.count - inserted
+            } else if offset >= edit.range.lowerBound {
+                let into = max(0, offset - edit.range.lowerBound - edit.valueStart)
+                // The error's own path when it lies deeper in the value (links[0].latency of links[0]).
+                let canonical = JSONPath.canonical(parameter)
+                let path = error.path.hasPrefix(canonical) ? error.path : parameter
+                return ScenarioError(
+                    file: file, position: value.document.position(of: value.offset + into),
+                    path: "\(path) (point \(index))", message: error.message)
+            }
+        }
+        return ScenarioError(
+            file: error.file, position: scenarioDocument.document.position(of: offset), path: error.path,
+            message: error.message)
     }
 
     /// The text of point `index`'s value of each parameter, for the results' columns.
@@ -255,43 +284,54 @@ public enum JSONPath {
         return result
     }
 
-    /// `root` with the value at `path` replaced (or, for the last key of an object, added).
-    public static func set(_ value: JSONNode, at path: [Component], in root: JSONNode) -> Result<JSONNode, Failure> {
-        guard let first = path.first else { return .success(value) }
-        let rest = Array(path.dropFirst())
+    /// An edit of a document's text that sets one value: `replacement` in place of the bytes
+    /// `range`, the value's own text starting `valueStart` bytes into the replacement.
+    public struct Edit: Sendable {
+        public var range: Range<Int>
+        public var replacement: String
+        public var valueStart: Int
+    }
+
+    /// The edit of `root`'s text that replaces the value at `path` with `value`'s text (or, for
+    /// the last key of an object, adds it); a failure names the path as far as it exists.
+    public static func set(_ value: JSONNode, at path: [Component], in root: JSONNode) -> Result<Edit, Failure> {
         var node = root
-        switch (first, root.value) {
-        case (.key(let key), .object(var members)):
-            if let index = members.firstIndex(where: { $0.key == key }) {
-                switch set(value, at: rest, in: members[index].value) {
-                case .success(let changed): members[index].value = changed
-                case .failure(let failure):
-                    return .failure(
-                        Failure(message: "\(key)\(failure.message.hasPrefix("[") ? "" : ".")\(failure.message)"))
+        var walked = ""
+        for (step, component) in path.enumerated() {
+            switch component {
+            case .key(let key):
+                walked += walked.isEmpty ? key : "." + key
+                guard case .object(let members) = node.value else {
+                    return .failure(Failure(message: "\(walked): not in an object (found \(node.kindName))"))
                 }
-            } else if rest.isEmpty {
-                members.append(JSONNode.Member(key: key, keyPosition: value.position, value: value))
-            } else {
-                return .failure(Failure(message: "\(key): no such field"))
+                if let member = members.first(where: { $0.key == key }) {
+                    node = member.value
+                } else if step == path.count - 1 {
+                    // Added first, so that the object's own text around it stays as it was.
+                    let added = JSON.quote(key) + ":"
+                    return .success(
+                        Edit(
+                            range: (node.offset + 1)..<(node.offset + 1),
+                            replacement: added + value.source + (members.isEmpty ? "" : ","),
+                            valueStart: added.utf8.count))
+                } else {
+                    return .failure(Failure(message: "\(walked): no such field"))
+                }
+            case .index(let index):
+                walked += "[\(index)]"
+                guard case .array(let elements) = node.value else {
+                    return .failure(Failure(message: "\(walked): not in an array (found \(node.kindName))"))
+                }
+                guard index < elements.count else {
+                    return .failure(Failure(message: "\(walked): the array has \(elements.count) elements"))
+                }
+                node = elements[index]
             }
-            node.value = .object(members)
-        case (.index(let index), .array(var elements)):
-            guard index < elements.count else {
-                return .failure(Failure(message: "[\(index)]: the array has \(elements.count) elements"))
-            }
-            switch set(value, at: rest, in: elements[index]) {
-            case .success(let changed): elements[index] = changed
-            case .failure(let failure):
-                return .failure(
-                    Failure(message: "[\(index)]\(failure.message.hasPrefix("[") ? "" : ".")\(failure.message)"))
-            }
-            node.value = .array(elements)
-        case (.key(let key), _):
-            return .failure(Failure(message: "\(key): not in an object (found \(root.kindName))"))
-        case (.index(let index), _):
-            return .failure(Failure(message: "[\(index)]: not in an array (found \(root.kindName))"))
         }
-        return .success(node)
+        return .success(
+            Edit(
+                range: node.offset..<node.document.end(ofValueAt: node.offset), replacement: value.source, valueStart: 0
+            ))
     }
 
     /// A value as a results column shows it: a string without quotes, anything else as JSON.
