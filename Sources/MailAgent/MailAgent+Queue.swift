@@ -41,6 +41,7 @@ extension MailAgent {
         // apart so that it needs no list of groups.
         var first: (target: String, indices: [Int])?
         var more: [(target: String, indices: [Int])] = []
+        let router = configuration.router
         // By index, reading each recipient's fields in place rather than copying the recipient.
         for index in recipients.indices {
             guard case .waiting(let due) = recipients[index].state, due <= now else { continue }
@@ -53,15 +54,7 @@ extension MailAgent {
                 atOnce.append(.deliverHere(index))
                 continue
             }
-            var target = hop?.text ?? domain.text
-            switch configuration.routing {
-            case .smartHost(let host):
-                target = host  // every recipient goes to the one relay: one transaction
-            case .gatewayForOthers(let gateway):
-                target = nextHost(toward: target, relay: gateway)
-            default:
-                break
-            }
+            let target = router.sessionTarget(for: hop?.text ?? domain.text, from: configuration)
             // Targets compare as domains do (without regard to case).
             if case .none = first {
                 first = (target, [index])

@@ -3,7 +3,8 @@ import MailDialects
 
 /// A mail transfer agent, sans I/O: it queues, routes, relays, retries, bounces and delivers to
 /// local mailboxes, and asks its driver to look names up and to open sessions. The simulator and
-/// the socket mode are two drivers of this same agent.
+/// the socket mode are two drivers of this same agent. Where mail goes is its routing policy's
+/// `Router`'s decision (Routers.swift); the agent carries it out.
 ///
 /// RFC sections: 780 §3.2 and 821 §3.6 (relaying, notices), 974 (MX routing), 1123 §5.3
 /// (queueing, retries, bounces), 2821 §4.5.4 (retry strategy, "MUST NOT send error messages in

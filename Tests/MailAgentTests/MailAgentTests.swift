@@ -373,3 +373,98 @@ struct FixedRandom: RandomNumberGenerator {
         #expect(agent.mailboxes["ann"]?.count == 1)
     }
 }
+
+/// Each routing policy's router asked directly, on the relay story's host table: what it
+/// decides, apart from the agent that carries it out.
+@Suite struct RouterTests {
+    func host(_ name: String, _ routing: RoutingPolicy, practice: GatewayRouting = .sourceRoute) -> AgentConfiguration {
+        var configuration = AgentConfiguration(
+            hostName: name, address: "", localDomains: [Domain(name)], dialect: .smtp821, routing: routing,
+            directory: HostDirectoryTests.story)
+        configuration.gatewayRouting = practice
+        return configuration
+    }
+    let joe = [Path(Mailbox("joe@Z"))]
+
+    func candidates(_ step: RoutingStep) -> [String]? {
+        if case .deliver(let candidates, _) = step { return candidates.map(\.name) }
+        return nil
+    }
+    func paths(_ step: RoutingStep) -> [String]? {
+        if case .deliver(_, let paths?) = step { return paths.map(\.description) }
+        return nil
+    }
+
+    @Test("FTP mail reaches a neighbour and refuses, permanently, a host on another network (RFC 765)")
+    func direct() {
+        let a = host("A", .directOnly)
+        #expect(candidates(a.router.firstStep(toward: "D", paths: joe, from: a)) == ["D"])
+        guard case .fail(true, let reason) = a.router.firstStep(toward: "Z", paths: joe, from: a) else {
+            Issue.record("FTP mail to Z was not refused")
+            return
+        }
+        #expect(reason.contains("never relayed"))
+        #expect(!a.router.noticesDropRoutes)
+    }
+
+    @Test("source routes: the first gateway receives the mail, the route names all three (RFC 821 §3.6)")
+    func sourceRoutes() {
+        let a = host("A", .sourceRoutes)
+        let step = a.router.firstStep(toward: "Z", paths: joe, from: a)
+        #expect(candidates(step) == ["D"])
+        #expect(paths(step) == ["<@D,@P,@U:joe@Z>"])
+        #expect(a.router.relayAddsItself(viaRoute: false), "every relay of RFC 821 adds itself")
+        // RFC 1123 §5.2.16's percent practice and RFC 974's relay by configuration.
+        let percent = host("A", .sourceRoutes, practice: .embedded(.percent))
+        #expect(paths(percent.router.firstStep(toward: "Z", paths: joe, from: percent)) == ["<joe%Z%U%P@D>"])
+        let relayed = host("A", .sourceRoutes, practice: .relay("D"))
+        let step2 = relayed.router.firstStep(toward: "Z", paths: joe, from: relayed)
+        #expect(candidates(step2) == ["D"])
+        #expect(paths(step2) == nil, "the address goes as it is")
+    }
+
+    @Test("MX routing asks DNS; an unreachable exchanger is approached through gateways in RFC 974, not in RFC 2821")
+    func mx() {
+        let a974 = host("A", .mx974)
+        guard case .lookUpExchangers = a974.router.firstStep(toward: "Z", paths: joe, from: a974) else {
+            Issue.record("MX routing did not look up exchangers")
+            return
+        }
+        let exchanger = MailAgent.Candidate(name: "Z", address: nil)
+        let approached = a974.router.approach(exchanger, paths: joe, from: a974)
+        #expect(approached?.0.name == "D")
+        #expect(approached?.1.map(\.description) == ["<@D,@P,@U,@Z:joe@Z>"])
+        let a2821 = host("A", .direct2821)
+        #expect(a2821.router.approach(exchanger, paths: joe, from: a2821) == nil)
+        #expect(a974.router.relayAddsItself(viaRoute: true) && !a2821.router.relayAddsItself(viaRoute: true))
+        #expect(a974.router.noticesDropRoutes && a2821.router.noticesDropRoutes)
+        var random = FixedRandom(values: [])
+        let answer = NameAnswer.exchangers([
+            Exchanger(preference: 20, name: "backup"), Exchanger(preference: 10, name: "best"),
+        ])
+        #expect(
+            candidates(a974.router.exchangersFound(answer, for: "z.org", paths: joe, from: a974, random: &random))
+                == ["best", "backup"])
+        guard
+            case .fail(true, _) = a974.router.exchangersFound(
+                .noSuchDomain, for: "z.org", paths: joe, from: a974, random: &random)
+        else {
+            Issue.record("no such domain did not bounce")
+            return
+        }
+    }
+
+    @Test("a smart host takes everything in one session; a host off the Internet passes mail along its networks")
+    func relays() {
+        let workstation = host("A", .smartHost("D"))
+        #expect(workstation.router.sessionTarget(for: "Z", from: workstation) == "D")
+        #expect(workstation.router.sessionTarget(for: "Q", from: workstation) == "D")
+        // P is on CSNET and BITNET with relay D (ARPANET, CSNET): mail for Z leaves by BITNET,
+        // which D is not on, so it goes to U; mail for A goes to the relay.
+        let p = host("P", .gatewayForOthers("D"))
+        #expect(p.router.sessionTarget(for: "Z", from: p) == "U")
+        #expect(p.router.sessionTarget(for: "A", from: p) == "D")
+        #expect(p.router.sessionTarget(for: "Q", from: p) == "Q", "a neighbour directly")
+        #expect(candidates(p.router.firstStep(toward: "U", paths: joe, from: p)) == ["U"])
+    }
+}
