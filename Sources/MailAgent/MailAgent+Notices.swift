@@ -20,7 +20,7 @@ extension MailAgent {
         let noticeID = "<notice-\(makeID())@\(configuration.hostName)>"
         record(.bounced(messageID: entry.messageID, mailbox: mailbox, reason: reason, noticeID: noticeID))
         var recipient = entry.reversePath
-        if configuration.router.noticesDropRoutes { recipient = recipient.withoutRoute }
+        if router.noticesDropRoutes { recipient = recipient.withoutRoute }
         let (noticeSender, from) = configuration.dialect.noticeOrigin(host: configuration.hostName)
         var text =
             "Date: \(dateFieldValue(now))\r\nFrom: \(from)\r\nTo: \(recipient.mailbox.map(\.description) ?? "")\r\n"

@@ -41,7 +41,6 @@ extension MailAgent {
         // apart so that it needs no list of groups.
         var first: (target: String, indices: [Int])?
         var more: [(target: String, indices: [Int])] = []
-        let router = configuration.router
         // By index, reading each recipient's fields in place rather than copying the recipient.
         for index in recipients.indices {
             guard case .waiting(let due) = recipients[index].state, due <= now else { continue }

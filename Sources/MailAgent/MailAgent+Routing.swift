@@ -29,7 +29,7 @@ extension MailAgent {
             for index in indices { entry.recipients[index].state = .inFlight(attempt: id) }
         }
         var attempt = Attempt(id: id, queueID: queueID, recipients: indices, paths: paths, started: now)
-        switch configuration.router.firstStep(toward: target, paths: attempt.paths, from: configuration) {
+        switch router.firstStep(toward: target, paths: attempt.paths, from: configuration) {
         case .deliver(let candidates, let routed):
             attempt.candidates = candidates
             if let routed { attempt.paths = routed }
@@ -54,8 +54,8 @@ extension MailAgent {
         // The attempt is changed where it is stored, and copied out only to be failed: a copy
         // alive while the stored one changes would make the change copy its lists.
         guard let paths = attempts.reading(attemptID, { $0.paths }) else { return }
-        let step = configuration.router.exchangersFound(
-            answer, for: target, paths: paths, from: configuration, random: &random)
+        let step = router.exchangersFound(
+            answer, for: target, paths: paths, from: configuration, draw: { random.next() })
         _ = consume paths
         switch step {
         case .deliver(let candidates, let routed):
@@ -78,11 +78,9 @@ extension MailAgent {
     mutating func resolveCandidate(_ id: UInt64) {
         guard var candidate = attempts.reading(id, { $0.candidates[$0.next] }) else { return }
         // A candidate the router reaches another way (through gateways, RFC 974).
-        if let paths = attempts.reading(id, { $0.paths }),
-            let (gateway, routed) = configuration.router.approach(candidate, paths: paths, from: configuration)
-        {
+        if let (gateway, hops) = router.approach(candidate, from: configuration) {
             attempts.updating(id) { attempt in
-                attempt.paths = routed
+                attempt.paths = attempt.paths.map { Path(route: hops + $0.route, mailbox: $0.mailbox) }
                 attempt.candidates[attempt.next] = gateway
             }
             candidate = gateway
@@ -128,7 +126,7 @@ extension MailAgent {
         // "In any case, the SMTP adds its own identifier to the reverse-path"): every relay in
         // the source-route eras, and in the MX eras a relay named in the route it follows, unless
         // routes are stripped (RFC 2821 §4.1.1.3: relays no longer add themselves).
-        if relayed, configuration.router.relayAddsItself(viaRoute: viaRoute) {
+        if relayed, router.relayAddsItself(viaRoute: viaRoute) {
             reversePath = reversePath.pushing(Domain(configuration.hostName))
         }
         let transaction = OutboundTransaction(id: id, reversePath: reversePath, recipients: paths, content: content)

@@ -61,9 +61,12 @@ public struct MailAgent: Sendable {
     /// The configuration's trace style and users in lower case, worked out once.
     let traceStyle: TraceStyle
     let userKeys: Set<String>?
+    /// The routing policy's router, made once (Routers.swift).
+    let router: any Router
 
     public init(configuration: AgentConfiguration) {
         self.configuration = configuration
+        router = configuration.router
         traceStyle = configuration.dialect.isSMTP ? SMTPRules.forDialect(configuration.dialect).traceStyle : .none
         userKeys = configuration.users.map { Set($0.map { $0.lowercased() }) }
     }

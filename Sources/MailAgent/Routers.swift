@@ -19,22 +19,23 @@ enum RoutingStep {
 }
 
 /// One routing policy's decisions.
-protocol Router: Sendable {
+protocol Router: AnyObject, Sendable {
     /// The host that recipients whose next hop is `target` are sent to: recipients with the same
     /// one travel in one session.
     func sessionTarget(for target: String, from host: AgentConfiguration) -> String
     /// Where `paths`, bound for `target`, go first.
     func firstStep(toward target: String, paths: [Path], from host: AgentConfiguration) -> RoutingStep
     /// What DNS's answer to the exchanger query for `target` means (asked only after
-    /// `.lookUpExchangers`).
+    /// `.lookUpExchangers`); `draw` gives random numbers (the driver's, so runs repeat).
     func exchangersFound(
         _ answer: NameAnswer, for target: String, paths: [Path], from host: AgentConfiguration,
-        random: inout some RandomNumberGenerator
+        draw: () -> UInt64
     ) -> RoutingStep
-    /// A candidate this host reaches another way than directly: the host to connect to instead
-    /// and the paths rewritten for it; nil to connect to the candidate itself.
-    func approach(_ candidate: MailAgent.Candidate, paths: [Path], from host: AgentConfiguration) -> (
-        MailAgent.Candidate, [Path]
+    /// A candidate this host reaches another way than directly: the host to connect to instead,
+    /// and the hops to put before the paths' routes (ending at the candidate); nil to connect to
+    /// the candidate itself.
+    func approach(_ candidate: MailAgent.Candidate, from host: AgentConfiguration) -> (
+        MailAgent.Candidate, hops: [Domain]
     )?
     /// Whether a relay puts itself at the beginning of the reverse-path (RFC 780 §3.2; RFC 821
     /// §3.6), for mail that came by a source route (`viaRoute`) or not.
@@ -48,12 +49,12 @@ extension Router {
     func sessionTarget(for target: String, from host: AgentConfiguration) -> String { target }
     func exchangersFound(
         _ answer: NameAnswer, for target: String, paths: [Path], from host: AgentConfiguration,
-        random: inout some RandomNumberGenerator
+        draw: () -> UInt64
     ) -> RoutingStep {
         .fail(permanent: false, reason: "no exchanger lookup under this routing")
     }
-    func approach(_ candidate: MailAgent.Candidate, paths: [Path], from host: AgentConfiguration) -> (
-        MailAgent.Candidate, [Path]
+    func approach(_ candidate: MailAgent.Candidate, from host: AgentConfiguration) -> (
+        MailAgent.Candidate, hops: [Domain]
     )? { nil }
     /// A relay named in the route it follows adds itself.
     func relayAddsItself(viaRoute: Bool) -> Bool { viaRoute }
@@ -80,7 +81,7 @@ extension AgentConfiguration {
 
 /// 1980, FTP mail (RFC 765): `MAIL <user>` goes to the user's own host, over a network both hosts
 /// are on; it cannot name another host, so nothing is relayed.
-struct DirectRouter: Router {
+final class DirectRouter: Router {
     func firstStep(toward target: String, paths: [Path], from host: AgentConfiguration) -> RoutingStep {
         guard host.directory.canReach(host.hostName, target) else {
             return .fail(
@@ -96,7 +97,7 @@ struct DirectRouter: Router {
 /// 1981–1986: a host out of reach is reached through the gateways the host table names, in a
 /// source route (RFC 780 §3.2, RFC 821 §3.6) — or, by the host's practice, a route embedded in
 /// the local part (RFC 1123 §5.2.16) or its relay by configuration (RFC 974 on CSNET-RELAY).
-struct SourceRouteRouter: Router {
+final class SourceRouteRouter: Router {
     func firstStep(toward target: String, paths: [Path], from host: AgentConfiguration) -> RoutingStep {
         if case .relay(let relay) = host.gatewayRouting, !host.directory.canReach(host.hostName, target),
             paths.allSatisfy(\.route.isEmpty)
@@ -127,8 +128,10 @@ struct SourceRouteRouter: Router {
 /// RFC 974 and RFC 2821 §5: the recipient's domain's exchangers, lowest preference first; no MX
 /// means the host itself. `rules` say how equal preferences are ordered and whether routes are
 /// followed (RFC 974) or stripped (RFC 2821).
-struct MXRouter: Router {
-    var rules: MXRules
+final class MXRouter: Router {
+    let rules: MXRules
+
+    init(rules: MXRules) { self.rules = rules }
 
     func firstStep(toward target: String, paths: [Path], from host: AgentConfiguration) -> RoutingStep {
         .lookUpExchangers
@@ -137,7 +140,7 @@ struct MXRouter: Router {
     /// RFC 974 "Interpreting the List of MX RRs" and RFC 2821 §5.
     func exchangersFound(
         _ answer: NameAnswer, for target: String, paths: [Path], from host: AgentConfiguration,
-        random: inout some RandomNumberGenerator
+        draw: () -> UInt64
     ) -> RoutingStep {
         switch answer {
         case .exchangers(let records):
@@ -163,7 +166,7 @@ struct MXRouter: Router {
                     return .deliver(to: [host.candidate(chain.first ?? target)], paths: routed)
                 }
             }
-            let candidates = ordered(list, random: &random).map {
+            let candidates = ordered(list, draw: draw).map {
                 MailAgent.Candidate(name: $0.name, address: $0.addresses.first)
             }
             return .deliver(to: candidates, paths: nil)
@@ -182,7 +185,7 @@ struct MXRouter: Router {
 
     /// Lowest preference first. Equal preferences: RFC 974 leaves the order "up to the mailer"
     /// (here: by name, so runs repeat); RFC 2821 §5: "the sender-SMTP MUST randomize them".
-    func ordered(_ list: [Exchanger], random: inout some RandomNumberGenerator) -> [Exchanger] {
+    func ordered(_ list: [Exchanger], draw: () -> UInt64) -> [Exchanger] {
         guard list.count > 1 else { return list }  // one exchanger (most domains): nothing to sort or shuffle
         let sorted = list.sorted { ($0.preference, $0.name.lowercasedKey()) < ($1.preference, $1.name.lowercasedKey()) }
         guard rules.shufflesEqualPreferences else { return sorted }
@@ -196,9 +199,9 @@ struct MXRouter: Router {
             for i in stride(from: group.count - 1, to: 0, by: -1) {
                 let bound = UInt64(i + 1)
                 let limit = UInt64.max - UInt64.max % bound
-                var draw = random.next()
-                while draw >= limit { draw = random.next() }
-                group.swapAt(i, Int(draw % bound))
+                var drawn = draw()
+                while drawn >= limit { drawn = draw() }
+                group.swapAt(i, Int(drawn % bound))
             }
             result += group
             start = end
@@ -208,14 +211,13 @@ struct MXRouter: Router {
 
     /// RFC 974 era: an exchanger this host cannot reach over its own networks is reached the old
     /// way, through the gateways its host table names, with a source route ending at the exchanger.
-    func approach(_ candidate: MailAgent.Candidate, paths: [Path], from host: AgentConfiguration) -> (
-        MailAgent.Candidate, [Path]
+    func approach(_ candidate: MailAgent.Candidate, from host: AgentConfiguration) -> (
+        MailAgent.Candidate, hops: [Domain]
     )? {
         guard rules.followsSourceRoutes, !host.directory.canReach(host.hostName, candidate.name),
             let chain = host.directory.gateways(from: host.hostName, to: candidate.name), let first = chain.first
         else { return nil }
-        let hops = (chain + [candidate.name]).map(Domain.init)
-        return (host.candidate(first), paths.map { Path(route: hops + $0.route, mailbox: $0.mailbox) })
+        return (host.candidate(first), (chain + [candidate.name]).map(Domain.init))
     }
 
     /// A relay named in the route it follows, unless routes are stripped (RFC 2821 §4.1.1.3:
@@ -228,8 +230,10 @@ struct MXRouter: Router {
 
 /// A workstation and its mail server: everything not local goes to the one relay, in one
 /// transaction.
-struct SmartHostRouter: Router {
-    var host: String
+final class SmartHostRouter: Router {
+    let host: String
+
+    init(host: String) { self.host = host }
 
     func sessionTarget(for target: String, from host: AgentConfiguration) -> String { self.host }
 
@@ -242,8 +246,10 @@ struct SmartHostRouter: Router {
 /// network's relay, CSNET-RELAY for CSNET): it cannot reach a name server, so it delivers straight
 /// to hosts on its own networks, passes mail on to the next gateway its host table names (hop by
 /// hop, without source routes), and sends the rest to its relay.
-struct OffInternetRouter: Router {
-    var relay: String
+final class OffInternetRouter: Router {
+    let relay: String
+
+    init(relay: String) { self.relay = relay }
 
     /// `target` itself over a network this host is on; the first gateway of the host table's
     /// route when that route leaves over a network the relay is not on (a gateway between two

@@ -95,16 +95,19 @@ extension SMTPSender {
 
     /// Appends the commands of the next step to a group being written.
     mutating func appendNextStep(to outgoing: inout Outgoing) {
+        if case .transaction(let last) = state, !lists.deferred.isEmpty {
+            // The deferred recipients are the next round's (their storage swapped in, not copied).
+            swap(&lists.tried, &lists.deferred)
+            lists.deferred.removeAll(keepingCapacity: true)
+            startRound(Round(transaction: last.transaction), &outgoing)
+            return
+        }
         while true {
-            if let last = round, !last.deferred.isEmpty {
-                startRound(Round(transaction: last.transaction, recipients: last.deferred), &outgoing)
-                return
-            }
-            round = nil
             guard nextTransaction < transactions.count else {
                 let command: SMTPCommand = configuration.sendsTURN && rules.hasTURN ? .turn : .quit
                 outgoing.append(command, rules.routeStyle)
                 pending.append(command == .turn ? .turn : .quit)
+                state = .closing
                 return
             }
             let index = nextTransaction
@@ -128,7 +131,10 @@ extension SMTPSender {
                 }
                 continue
             }
-            startRound(Round(transaction: index, recipients: Array(transaction.recipients.indices)), &outgoing)
+            lists.tried.removeAll(keepingCapacity: true)
+            lists.tried.append(contentsOf: transaction.recipients.indices)
+            lists.deferred.removeAll(keepingCapacity: true)
+            startRound(Round(transaction: index), &outgoing)
             return
         }
     }
@@ -147,13 +153,14 @@ extension SMTPSender {
         {
             parameters.body = .eightBitMIME
         }
-        round = newRound
+        state = .transaction(newRound)
+        lists.accepted.removeAll(keepingCapacity: true)
         startedTransaction = true
         outgoing.appendMail(transactions[current].mode, transactions[current].reversePath, parameters, rules.routeStyle)
         pending.append(.mail)
         if pipelining {
             report.pipelined = true
-            for (position, index) in newRound.recipients.enumerated() {
+            for (position, index) in lists.tried.enumerated() {
                 outgoing.appendRecipient(transactions[current].recipients[index], rules.routeStyle)
                 pending.append(.rcpt(position))
             }
@@ -163,13 +170,12 @@ extension SMTPSender {
     }
 
     mutating func sendRecipient(_ position: Int, now: Timestamp) {
-        guard let round else { preconditionFailure("RCPT outside a round") }
-        let path = transactions[round.transaction].recipients[round.recipients[position]]
+        let path = transactions[currentRound("RCPT").transaction].recipients[lists.tried[position]]
         send(.rcpt(path), expecting: .rcpt(position), timeout: configuration.timeouts.$rcpt, now: now)
     }
 
     mutating func sendText(now: Timestamp) {
-        guard let round else { preconditionFailure("text outside a round") }
+        let round = currentRound("the text")
         var storage: [UInt8] = []
         swap(&storage, &spareStorage)
         var outgoing = Outgoing(storage: consume storage)
@@ -177,7 +183,7 @@ extension SMTPSender {
         pending.append(.text)
         // RFC 2920 §3.1: the text may open a group. When nothing else is left to send, QUIT rides
         // along with it, as in RFC 2920 §4's example ("C: ." then "C: QUIT").
-        if pipelining, round.deferred.isEmpty, nextTransaction == transactions.count {
+        if pipelining, lists.deferred.isEmpty, nextTransaction == transactions.count {
             let command: SMTPCommand = configuration.sendsTURN && rules.hasTURN ? .turn : .quit
             outgoing.append(command, rules.routeStyle)
             pending.append(command == .turn ? .turn : .quit)
@@ -187,8 +193,7 @@ extension SMTPSender {
 
     /// After a round: RSET if the server still holds a transaction and more is to come.
     mutating func finishRound(now: Timestamp, serverHasTransaction: Bool = false) {
-        let moreToDo = !(round?.deferred.isEmpty ?? true) || nextTransaction < transactions.count
-        if serverHasTransaction && moreToDo {
+        if serverHasTransaction && (!lists.deferred.isEmpty || nextTransaction < transactions.count) {
             send(.rset, expecting: .rset, timeout: configuration.timeouts.$other, now: now)
         } else {
             beginNext(now: now)
@@ -196,6 +201,7 @@ extension SMTPSender {
     }
 
     mutating func quit(now: Timestamp) {
+        state = .closing
         send(.quit, expecting: .quit, timeout: configuration.timeouts.$other, now: now)
     }
 
@@ -255,8 +261,8 @@ extension SMTPSender {
     }
 
     mutating func finish() {
-        guard !finished else { return }
-        finished = true
+        guard !isFinished else { return }
+        state = .finished
         deadline = nil
         // Into the storage the last session's outcomes left (see `restart`), not a new array.
         ledger.takeOutcomes(of: transactions, into: &report.transactions)

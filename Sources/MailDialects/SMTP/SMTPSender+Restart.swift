@@ -57,11 +57,13 @@ extension SMTPSender {
     /// Resets everything but the configuration and the transactions, as `init` sets it.
     mutating func resetSession() {
         ledger.reset(for: transactions)
+        state = .connecting
+        lists.tried.removeAll(keepingCapacity: true)
+        lists.accepted.removeAll(keepingCapacity: true)
+        lists.deferred.removeAll(keepingCapacity: true)
         pending.removeAll()
-        round = nil
         nextTransaction = 0
         extended = false
-        finished = false
         startedTransaction = false
         framer = LineFramer(terminator: .lf, maxLineLength: 4096)  // as in `init`
         parser = ReplyParser()
@@ -81,5 +83,4 @@ extension SMTPSender {
         offered = []
     }
 
-    public var isFinished: Bool { finished }
 }

@@ -74,15 +74,41 @@ public struct SMTPSender: Sendable {
         }
     }
 
-    /// One attempt at a transaction: MAIL, some of its recipients, DATA, text.
+    /// Where the session stands (RFC 821 §4.3's sequences). `pending` says which reply comes
+    /// next and what it answers (several, when pipelining); the state says what the session is
+    /// doing, and only `.transaction` has a round.
+    enum State: Hashable, Sendable {
+        /// The connection is not open yet.
+        case connecting
+        /// The greeting, then EHLO or HELO: no transaction yet.
+        case opening
+        /// A round of a transaction: MAIL, its recipients, DATA, the text, and the RSET after it
+        /// when the server still holds the transaction; the round's deferred recipients, if
+        /// any, are the next round.
+        case transaction(Round)
+        /// QUIT or TURN sent.
+        case closing
+        /// The session is over and reported; nothing more is read.
+        case finished
+    }
+
+    /// One attempt at a transaction: MAIL, some of its recipients, DATA, text. Its recipient
+    /// lists are the sender's `RoundLists`, storage kept from round to round, so that the state
+    /// is plain values (copied and compared without reference counting; as one payload, it also
+    /// keeps `SenderEngine`'s optional cheap to test).
     struct Round: Hashable, Sendable {
         var transaction: Int
-        /// Indices into the transaction's recipients tried in this round.
-        var recipients: [Int]
-        var accepted: [Int] = []
-        var deferred: [Int] = []
         var mailFailed = false
         var sizeDeclared = false
+    }
+
+    /// The recipients of the round under way, as indices into its transaction's: those tried,
+    /// those the server accepted and those it deferred to another transaction. Meaningful in
+    /// `.transaction` only.
+    struct RoundLists: Sendable {
+        var tried: [Int] = []
+        var accepted: [Int] = []
+        var deferred: [Int] = []
     }
 
     public internal(set) var configuration: Configuration
@@ -90,11 +116,11 @@ public struct SMTPSender: Sendable {
     var transactions: [OutboundTransaction]
     /// What became of each recipient.
     var ledger: RecipientLedger
+    var state = State.connecting
+    var lists = RoundLists()
     var pending = Expectations()
-    var round: Round?
     var nextTransaction = 0
     var extended = false
-    var finished = false
     /// Whether any MAIL was sent: failures before that let the caller try another exchanger.
     var startedTransaction = false
     var framer: LineFramer
@@ -123,7 +149,8 @@ public struct SMTPSender: Sendable {
 
     /// The connection is open; wait for the greeting.
     public mutating func connectionOpened(now: Timestamp) -> [SenderAction] {
-        precondition(pending.isEmpty && !finished, "connectionOpened twice")
+        guard case .connecting = state else { preconditionFailure("connectionOpened twice") }
+        state = .opening
         pending.append(.greeting)
         report.turnarounds = 1
         deadline = now.adding(nanoseconds: configuration.timeouts.$greeting)
@@ -132,14 +159,14 @@ public struct SMTPSender: Sendable {
 
     public mutating func bytesReceived<Bytes: Collection>(_ bytes: Bytes, now: Timestamp) -> [SenderAction]
     where Bytes.Element == UInt8 {
-        guard !finished else { return [] }
+        guard !isFinished else { return [] }
         framer.append(bytes)
         return readReplies(now: now)
     }
 
     /// `bytesReceived` for an array handed over whole: the framer takes it without copying.
     public mutating func bytesReceived(_ bytes: consuming [UInt8], now: Timestamp) -> [SenderAction] {
-        guard !finished else { return [] }
+        guard !isFinished else { return [] }
         framer.append(consume bytes)
         return readReplies(now: now)
     }
@@ -149,7 +176,7 @@ public struct SMTPSender: Sendable {
         // `LineFramer.bytes`); nothing appends to the framer meanwhile.
         let bytes = framer.bytes
         bytes.withUnsafeBufferPointer { bytes in
-            while !finished {
+            while !isFinished {
                 switch framer.nextRange() {
                 case .needMoreData:
                     return
@@ -184,7 +211,7 @@ public struct SMTPSender: Sendable {
     /// as a temporary failure (RFC 821 §4.1.1; "as if a 451 response had been received", 2821 §3.9).
     /// Losing it after the text and before the reply is RFC 1047's duplicate-message gap.
     public mutating func connectionLost() -> [SenderAction] {
-        guard !finished else { return [] }
+        guard !isFinished else { return [] }
         if pending.isOnly(.quit) || pending.isOnly(.turn) {
             finish()  // everything was settled; the server just closed first
         } else {
@@ -195,7 +222,7 @@ public struct SMTPSender: Sendable {
 
     /// Time has passed; if the reply is overdue, give up on the session (RFC 2821 §4.5.3.2).
     public mutating func timerFired(now: Timestamp) -> [SenderAction] {
-        guard !finished, let deadline, now >= deadline else { return [] }
+        guard !isFinished, let deadline, now >= deadline else { return [] }
         interrupt(.timedOut, closing: true)
         return takeActions()
     }
@@ -257,51 +284,49 @@ public struct SMTPSender: Sendable {
                 code == .serviceNotAvailable ? fail(reply, closing: true) : quit(now: now)
             }
         case .mail:
-            // The round is changed in place: a copy held while changing it would copy its lists.
-            guard case .some = round else { preconditionFailure("MAIL reply outside a round") }
+            var round = currentRound("MAIL reply")
             if !code.isPositiveCompletion {
-                round!.mailFailed = true
-                let (transaction, recipients) = (round!.transaction, round!.recipients)
-                for index in recipients { ledger.settle(transaction, index, status(for: reply)) }
+                round.mailFailed = true
+                state = .transaction(round)
+                for index in lists.tried { ledger.settle(round.transaction, index, status(for: reply)) }
             }
             if !pipelining {
-                if round!.mailFailed { finishRound(now: now) } else { sendRecipient(0, now: now) }
+                if round.mailFailed { finishRound(now: now) } else { sendRecipient(0, now: now) }
             }
         case .rcpt(let position):
-            guard case .some = round else { preconditionFailure("RCPT reply outside a round") }
-            let index = round!.recipients[position]
-            if !round!.mailFailed {
+            let round = currentRound("RCPT reply")
+            let index = lists.tried[position]
+            if !round.mailFailed {
                 if code == .okay || code == .userNotLocalWillForward {
-                    if round!.accepted.capacity == 0 { round!.accepted.reserveCapacity(round!.recipients.count) }
-                    round!.accepted.append(index)
-                } else if rules.retryInNextTransaction.contains(code), !round!.accepted.isEmpty,
-                    !(rules.dialect == .esmtp && round!.sizeDeclared && code == .exceededStorage)
+                    lists.accepted.append(index)
+                } else if rules.retryInNextTransaction.contains(code), !lists.accepted.isEmpty,
+                    !(rules.dialect == .esmtp && round.sizeDeclared && code == .exceededStorage)
                 {
                     // "Try again in another transaction" (RFC 821 App. F Scenario 10; 2821
                     // §4.5.3.1: 100-recipient "chunks"), for as long as each transaction takes
                     // some recipients. With SIZE declared, an RFC 1870 client reads a 552 to RCPT
                     // as this recipient's refusal, "may not requeue" (§6.4; the §8 example).
-                    round!.deferred.append(index)
+                    lists.deferred.append(index)
                 } else if rules.retryInNextTransaction.contains(code), rules.stripsRoutes {
                     // RFC 2821 §4.5.3.1: a 552 is temporary here.
-                    ledger.settle(round!.transaction, index, .temporaryFailure(reply))
+                    ledger.settle(round.transaction, index, .temporaryFailure(reply))
                 } else {
-                    ledger.settle(round!.transaction, index, status(for: reply))
+                    ledger.settle(round.transaction, index, status(for: reply))
                 }
             }
             if !pipelining {
-                if position + 1 < round!.recipients.count {
+                if position + 1 < lists.tried.count {
                     sendRecipient(position + 1, now: now)
-                } else if round!.accepted.isEmpty {
+                } else if lists.accepted.isEmpty {
                     finishRound(now: now, serverHasTransaction: true)
                 } else {
                     send(.data, expecting: .data, timeout: configuration.timeouts.$dataInitiation, now: now)
                 }
             }
         case .data:
-            guard let round else { preconditionFailure("DATA reply outside a round") }
+            let round = currentRound("DATA reply")
             if code == .startMailInput {
-                if round.accepted.isEmpty {
+                if lists.accepted.isEmpty {
                     // RFC 2920 §3.1: DATA accepted with no valid recipient: send a single dot.
                     pending.append(.loneDot)
                     send(
@@ -312,16 +337,17 @@ public struct SMTPSender: Sendable {
                 }
             } else {
                 if !round.mailFailed {
-                    for index in round.accepted { ledger.settle(round.transaction, index, status(for: reply)) }
-                    self.round?.accepted = []
+                    for index in lists.accepted { ledger.settle(round.transaction, index, status(for: reply)) }
+                    lists.accepted.removeAll(keepingCapacity: true)
                 }
                 finishRound(now: now, serverHasTransaction: !round.mailFailed)
             }
         case .text:
-            guard let round else { preconditionFailure("text reply outside a round") }
+            let round = currentRound("text reply")
             let outcome: RecipientStatus = code.isPositiveCompletion ? .delivered(reply) : status(for: reply)
-            for index in round.accepted { ledger.settle(round.transaction, index, outcome) }
-            if pending.isEmpty { finishRound(now: now) } else { self.round = nil }
+            for index in lists.accepted { ledger.settle(round.transaction, index, outcome) }
+            // QUIT (or TURN) rode along with the text when nothing else was left (see `sendText`).
+            if pending.isEmpty { finishRound(now: now) } else { state = .closing }
         case .loneDot:
             finishRound(now: now)
         case .rset:
@@ -339,6 +365,19 @@ public struct SMTPSender: Sendable {
             }
         }
         if pending.isEmpty == false { deadline = deadline ?? now.adding(nanoseconds: configuration.timeouts.$other) }
+    }
+
+    public var isFinished: Bool {
+        if case .finished = state { return true }
+        return false
+    }
+
+    /// The round under way; asking outside one is a bug in this engine (`what` says where).
+    func currentRound(_ what: StaticString) -> Round {
+        switch state {
+        case .transaction(let round): round
+        default: preconditionFailure("\(what) outside a transaction")
+        }
     }
 
     var pipelining: Bool {
