@@ -45,3 +45,22 @@ func systemConnect(_ descriptor: Int32, _ address: UnsafePointer<sockaddr>, _ le
 func systemBind(_ descriptor: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
     bind(descriptor, address, length)
 }
+
+/// Flushes every file system buffer of the file system that holds `descriptor` — data and
+/// metadata of every file on it — in one call: `syncfs(2)` on Linux (whose errors it reports
+/// since Linux 5.8), nil where there is none (Darwin), so that the caller flushes file by file.
+func flushWholeFileSystem(_ descriptor: Int32) -> Bool? {
+    guard let syncfs = systemSyncfs else { return nil }
+    return syncfs(descriptor) == 0
+}
+
+/// Glibc declares `syncfs` only for `_GNU_SOURCE`, which the Swift module of the C library does
+/// not set: the function is looked up by name once instead.
+private let systemSyncfs: (@convention(c) (Int32) -> Int32)? = {
+    #if canImport(Glibc)
+        guard let symbol = dlsym(nil, "syncfs") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+    #else
+        return nil
+    #endif
+}()

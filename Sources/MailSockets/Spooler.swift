@@ -200,10 +200,20 @@ final class Spooler: @unchecked Sendable {
     }
 
     /// Makes a batch of texts durable together, then links them into their Maildirs.
+    ///
+    /// On Linux the batch costs two flushes of the file system (`syncfs`), each one journal
+    /// commit, however many texts and folders it has: one for the texts, one for their links.
+    /// A flush per file, two threads at a time, was a journal commit each (some 6 ms a batch of
+    /// eight here). Elsewhere each file and each folder is flushed (`fsync`).
     private func commit(_ commits: [(session: Int, descriptor: Int32, name: String, folders: [String])]) {
-        // 1. The texts' bytes, flushed in parallel: the file system groups the flushes.
+        // 1. The texts' bytes, made durable before any is linked where readers look.
         let descriptors = commits.map(\.descriptor)
-        let flushed = Self.inParallel(descriptors.count) { fsync(descriptors[$0]) == 0 }
+        let flushed: [Bool]
+        if let whole = descriptors.first(where: { $0 >= 0 }).flatMap(flushWholeFileSystem) {
+            flushed = descriptors.map { $0 >= 0 && whole }
+        } else {
+            flushed = Self.inParallel(descriptors.count) { fsync(descriptors[$0]) == 0 }
+        }
         // 2. Each text linked into `new/` of every recipient's Maildir, under a name of its own.
         var directories: Set<String> = []
         var results: [Completion] = []
@@ -238,10 +248,17 @@ final class Spooler: @unchecked Sendable {
         }
         // 3. Every directory whose entries changed, flushed once for the batch.
         let list = directories.sorted()
-        let synced = Self.inParallel(list.count) { index in
-            let descriptor = open(list[index], O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            defer { if descriptor >= 0 { close(descriptor) } }
-            return descriptor >= 0 && fsync(descriptor) == 0
+        let synced: [Bool]
+        let rootDescriptor = list.isEmpty ? -1 : open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        defer { if rootDescriptor >= 0 { close(rootDescriptor) } }
+        if rootDescriptor >= 0, let whole = flushWholeFileSystem(rootDescriptor) {
+            synced = [whole]
+        } else {
+            synced = Self.inParallel(list.count) { index in
+                let descriptor = open(list[index], O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                defer { if descriptor >= 0 { close(descriptor) } }
+                return descriptor >= 0 && fsync(descriptor) == 0
+            }
         }
         if synced.contains(false) {
             // A directory that could not be flushed: nothing in this batch is promised as stored.
