@@ -14,9 +14,9 @@ import Foundation
 /// The event loop submits jobs in order per session: `begin` (the trace lines, before the text),
 /// `append` (text as it arrives), then `commit` (the rest, and the Maildirs it goes to) or
 /// `abandon`. The worker takes every job queued when it wakes as one batch and makes all the
-/// batch's commits durable together (group commit): the files are flushed in parallel, linked
-/// into each recipient's `new/` (see `Maildir`), and each directory touched is flushed once for
-/// the whole batch. Only then are the commits reported, and the server answers 250.
+/// batch's commits durable together (group commit): the files are flushed, linked into each
+/// recipient's `new/` (see `Maildir`), and the links flushed, once for the whole batch (see
+/// `commit`). Only then are the commits reported, and the server answers 250.
 final class Spooler: @unchecked Sendable {
     enum Job {
         case begin(session: Int, header: [UInt8])
