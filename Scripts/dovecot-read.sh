@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Reads a Maildir written by `mailpath serve` with Dovecot's IMAP server (Debian: dovecot-imapd),
-# software we did not write: a preauthenticated IMAP session on standard input selects the
-# Maildir and fetches every message's Subject and Return-Path, as Dovecot parses them.
+# Reads a Maildir (or an mbox file) written by `mailpath serve` with Dovecot's IMAP server
+# (Debian: dovecot-imapd), software we did not write: a preauthenticated IMAP session on standard
+# input selects it and fetches every message's Subject and Return-Path, as Dovecot parses them.
 #
-#   Scripts/dovecot-read.sh mailbox/joe
+#   Scripts/dovecot-read.sh mailbox/joe      # a Maildir (serve's default store) or an mbox file
 #
-# Dovecot refuses to serve mail as root, so as root a copy of the Maildir is read as `nobody`.
+# Dovecot refuses to serve mail as root, so as root a copy is read as `nobody`.
 set -euo pipefail
-maildir=${1:?usage: Scripts/dovecot-read.sh MAILDIR}
+maildir=${1:?usage: Scripts/dovecot-read.sh MAILDIR_OR_MBOX}
 imap=/usr/lib/dovecot/imap
 if [ ! -x "$imap" ]; then
     echo "dovecot-read: $imap not found; install Debian's dovecot-imapd (.ci/run does)" >&2
@@ -30,7 +30,13 @@ first_valid_uid = $uid
 first_valid_gid = $gid
 mail_uid = $uid
 mail_gid = $gid
-mail_location = maildir:$work/box
 EOF
+if [ -f "$maildir" ]; then
+    echo "mail_location = mbox:$work/mail:INBOX=$work/box" >> "$work/dovecot.conf"
+    mkdir "$work/mail"
+    chown "$uid:$gid" "$work/mail"
+else
+    echo "mail_location = maildir:$work/box" >> "$work/dovecot.conf"
+fi
 printf 'a SELECT INBOX\r\nb FETCH 1:* (BODY.PEEK[HEADER.FIELDS (SUBJECT RETURN-PATH)])\r\nc LOGOUT\r\n' \
-    | env -i USER=reader HOME="$work/box" "$imap" -c "$work/dovecot.conf"
+    | env -i USER=reader HOME="$work" "$imap" -c "$work/dovecot.conf"

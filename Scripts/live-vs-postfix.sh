@@ -2,16 +2,18 @@
 # Durable throughput of `mailpath serve` beside Postfix's smtp-sink, measured in one run with
 # Postfix's smtp-source as the client of both (Debian package postfix; see ../NOTES in the issue):
 #
-#   Scripts/live-vs-postfix.sh "$(Scripts/fast-build.sh)" [MESSAGES] [SESSIONS]
+#   Scripts/live-vs-postfix.sh "$(Scripts/fast-build.sh)" [MESSAGES] [SESSIONS] [STORE]
 #
 # smtp-sink answers 250 and keeps nothing; serve flushes every text to disk (group commit) in
-# each recipient's Maildir before its 250. Both run the same workload: MESSAGES messages (5,000)
-# of 2,000 bytes to 2 recipients over SESSIONS parallel sessions (16), one message a session.
-# Prints both rates and their ratio; exits 1 if serve delivered fewer than MESSAGES.
+# each recipient's Maildir (STORE maildir, the default) or mbox file (STORE mbox) before its
+# 250. Both run the same workload: MESSAGES messages (5,000) of 2,000 bytes to 2 recipients over
+# SESSIONS parallel sessions (16), one message a session. Prints both rates and their ratio;
+# exits 1 if serve stored fewer than MESSAGES.
 set -euo pipefail
-binary=${1:?usage: Scripts/live-vs-postfix.sh MAILPATH_BINARY [MESSAGES] [SESSIONS]}
+binary=${1:?usage: Scripts/live-vs-postfix.sh MAILPATH_BINARY [MESSAGES] [SESSIONS] [STORE]}
 messages=${2:-5000}
 sessions=${3:-16}
+store=${4:-maildir}
 for tool in /usr/sbin/smtp-sink /usr/sbin/smtp-source; do
     if [ ! -x "$tool" ]; then
         echo "live-vs-postfix: $tool not found; install Debian's postfix (\"No configuration\")" >&2
@@ -38,7 +40,7 @@ if [ "$(id -u)" = 0 ]; then user_option=(-u nobody); fi
 /usr/sbin/smtp-sink "${user_option[@]}" "127.0.0.1:$sink_port" 1024 &
 pids+=($!)
 serve_port=$(free_port)
-"$binary" serve --dialect esmtp --listen "127.0.0.1:$serve_port" --domain example.org --mailbox-dir "$work/mail" \
+"$binary" serve --dialect esmtp --listen "127.0.0.1:$serve_port" --domain example.org --mailbox-dir "$work/mail" --store "$store" \
     --max-connections $((sessions + 16)) --max-per-address $((sessions + 16)) 2> "$work/serve.log" &
 pids+=($!)
 wait_for "$sink_port"
@@ -54,13 +56,17 @@ run() { # port -> seconds
 }
 sink_seconds=$(run "$sink_port")
 serve_seconds=$(run "$serve_port")
-stored=$(find "$work/mail" -path '*/new/*' -type f | wc -l)
-python3 - "$messages" "$sessions" "$sink_seconds" "$serve_seconds" "$stored" << 'EOF'
+if [ "$store" = mbox ]; then
+    stored=$(cat "$work"/mail/* 2> /dev/null | grep -c '^From ' || true)
+else
+    stored=$(find "$work/mail" -path '*/new/*' -type f | wc -l)
+fi
+python3 - "$messages" "$sessions" "$sink_seconds" "$serve_seconds" "$stored" "$store" << 'EOF'
 import sys
 messages, sessions, sink, serve, stored = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
 print(f"{messages} messages of 2,000 bytes to 2 recipients, {sessions} parallel sessions (smtp-source)")
 print(f"  smtp-sink (keeps nothing)      {messages / sink:8.0f} messages/s  ({sink:.2f} s)")
-print(f"  mailpath serve (durable)       {messages / serve:8.0f} messages/s  ({serve:.2f} s), {stored} copies on disk")
+print(f"  mailpath serve (durable)       {messages / serve:8.0f} messages/s  ({serve:.2f} s), {stored} copies on disk ({sys.argv[6]})")
 print(f"  serve / smtp-sink              {sink / serve:8.2f}")
 EOF
 [ "$stored" -ge "$messages" ] || { echo "live-vs-postfix: serve stored only $stored copies" >&2; exit 1; }

@@ -18,7 +18,8 @@ extension MailServer {
         }
         guard client.engine.isReceivingText else { return }
         if client.spooledText == nil, let envelope = client.engine.textEnvelope {
-            spooler.submit(.begin(session: session, header: header(envelope, client)))
+            spooler.submit(
+                .begin(session: session, header: header(envelope, client), separator: separator(envelope)))
             client.spooledText = client.engine.textsStarted
         }
         while let chunk = client.engine.takeText(minimum: configuration.chunkSize) {
@@ -35,7 +36,8 @@ extension MailServer {
         if client.spooledText == nil || client.spooledText != client.engine.textsStarted {
             // The text arrived whole in one read, or is a stored text (RFC 780 scheme T).
             if client.spooledText != nil { spooler.submit(.abandon(session: session)) }
-            spooler.submit(.begin(session: session, header: header(message, client)))
+            spooler.submit(
+                .begin(session: session, header: header(message, client), separator: separator(message)))
         }
         client.spooledText = nil
         client.awaitingCommit = true
@@ -69,6 +71,13 @@ extension MailServer {
         return stamper.localDeliveryHeader(
             for: message, peer: peer, peerAddress: address,
             now: Timestamp(nanoseconds: Int64(clock.seconds) * 1_000_000_000))
+    }
+
+    /// The `From ` line of an mbox store (empty for a Maildir).
+    func separator(_ message: ReceivedMessage) -> [UInt8] {
+        guard configuration.store == .mbox else { return [] }
+        return Mbox.separator(
+            sender: message.reversePath.mailbox?.description ?? "", seconds: configuration.naming.clock().seconds)
     }
 
     /// A client's address as a trace line's peer names it without a HELO name, and as its

@@ -24,6 +24,11 @@ import MailDialects
 /// every slot is taken, the longest-idle session waiting for a command is closed with 421 to make
 /// room, so idle connections cannot lock new clients out.
 public final class MailServer: @unchecked Sendable {
+    /// How the store keeps mail: a Maildir per recipient (the default), or an mbox file each.
+    public enum StoreFormat: String, Sendable, CaseIterable {
+        case maildir, mbox
+    }
+
     public struct Configuration: Sendable {
         public var dialect: DialectID
         /// An IPv4 or IPv6 address.
@@ -31,8 +36,10 @@ public final class MailServer: @unchecked Sendable {
         public var port: UInt16 = 2525
         /// The domain (and host name) mail is accepted for.
         public var domain: String = "localhost"
-        /// The root of the store: one Maildir per recipient (see `Maildir`).
+        /// The root of the store: one Maildir per recipient (see `Maildir`), or one mbox file
+        /// (see `Mbox`).
         public var mailboxDirectory: String
+        public var store = StoreFormat.maildir
         public var maxConnections: Int = 100
         /// Connections one client address may hold (Postfix's smtpd_client_connection_count_limit).
         public var maxConnectionsPerAddress: Int = 50
@@ -210,7 +217,9 @@ public final class MailServer: @unchecked Sendable {
         wakeWrite = pipeEnds[1]
         setNonBlocking(wakeRead)
         setNonBlocking(wakeWrite)
-        let spooler = Spooler(root: configuration.mailboxDirectory, naming: configuration.naming, wake: wakeWrite)
+        let spooler = Spooler(
+            root: configuration.mailboxDirectory, format: configuration.store, naming: configuration.naming,
+            wake: wakeWrite)
         do {
             try spooler.start()
         } catch {

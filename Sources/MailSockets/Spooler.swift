@@ -19,7 +19,8 @@ import Foundation
 /// `commit`). Only then are the commits reported, and the server answers 250.
 final class Spooler: @unchecked Sendable {
     enum Job {
-        case begin(session: Int, header: [UInt8])
+        /// A text begins: the lines put in front of it, and (for an mbox store) its `From ` line.
+        case begin(session: Int, header: [UInt8], separator: [UInt8])
         case append(session: Int, bytes: [UInt8])
         case commit(session: Int, rest: [UInt8], folders: [String])
         case abandon(session: Int)
@@ -43,6 +44,7 @@ final class Spooler: @unchecked Sendable {
     }
 
     private let root: String
+    private let format: MailServer.StoreFormat
     private let naming: Maildir.Naming
     private let wake: Int32
     private let condition = NSCondition()
@@ -58,12 +60,15 @@ final class Spooler: @unchecked Sendable {
     private var failed: Set<Int> = []
     private var names = 0
     private var folders: Set<String> = []
+    private var mbox: MboxStore
 
     /// `wake` is written a byte whenever completions are ready (the event loop polls it).
-    init(root: String, naming: Maildir.Naming, wake: Int32) {
+    init(root: String, format: MailServer.StoreFormat = .maildir, naming: Maildir.Naming, wake: Int32) {
         self.root = root
+        self.format = format
         self.naming = naming
         self.wake = wake
+        mbox = MboxStore(root: root)
     }
 
     /// Creates `.incoming` (emptied of texts a stopped server left unfinished, never answered
@@ -126,6 +131,7 @@ final class Spooler: @unchecked Sendable {
             while jobs.isEmpty && !stopping { condition.wait() }
             if jobs.isEmpty {
                 condition.unlock()
+                mbox.closeAll()
                 finished.signal()
                 return
             }
@@ -133,18 +139,41 @@ final class Spooler: @unchecked Sendable {
             jobs = []
             condition.unlock()
             var commits: [(session: Int, descriptor: Int32, name: String, folders: [String])] = []
+            var appends: [(session: Int, entry: [UInt8], folders: [String])] = []
             for job in batch {
                 switch job {
-                case .begin(let session, let header):
-                    begin(session, header)
+                case .begin(let session, let header, let separator):
+                    if format == .mbox {
+                        failed.remove(session)
+                        mbox.begin(session, separator: separator, header: header)
+                    } else {
+                        begin(session, header)
+                    }
                 case .append(let session, let bytes):
-                    if !failed.contains(session), let file = files[session], !writeAll(file.descriptor, bytes) {
+                    if format == .mbox {
+                        if !failed.contains(session), !mbox.append(session, bytes, create: create, write: writeAll) {
+                            failed.insert(session)
+                        }
+                    } else if !failed.contains(session), let file = files[session], !writeAll(file.descriptor, bytes) {
                         failed.insert(session)
                     }
                     condition.lock()
                     queued[session, default: 0] -= bytes.count
                     if queued[session] == 0 { queued[session] = nil }
                     condition.unlock()
+                case .commit(let session, let rest, let folders) where format == .mbox:
+                    if !failed.contains(session),
+                        let (separator, text) = mbox.take(session, rest: rest, write: writeAll)
+                    {
+                        appends.append((session, separator + Mbox.entry(text), folders))
+                    } else {
+                        failed.remove(session)
+                        mbox.discard(session)
+                        report([Completion(session: session, copies: nil)])
+                    }
+                case .abandon(let session) where format == .mbox:
+                    failed.remove(session)
+                    mbox.discard(session)
                 case .commit(let session, let rest, let folders):
                     if !failed.contains(session), let file = files[session], writeAll(file.descriptor, rest) {
                         commits.append((session, file.descriptor, file.name, folders))
@@ -167,7 +196,60 @@ final class Spooler: @unchecked Sendable {
                 }
             }
             if !commits.isEmpty { commit(commits) }
+            if !appends.isEmpty { append(appends) }
         }
+    }
+
+    /// Appends a batch of texts to their mbox files and makes them durable together: one flush
+    /// of the file system on Linux (`syncfs`), each file touched (and the root, if a file was
+    /// made) elsewhere. A text that cannot be written whole, or a flush that fails, is cut off
+    /// again (`ftruncate` to the size before it) and reported as not stored.
+    private func append(_ appends: [(session: Int, entry: [UInt8], folders: [String])]) {
+        var sizeBefore: [Int32: off_t] = [:]  // each file's size before the batch
+        var created = false
+        var results: [Completion] = []
+        for item in appends {
+            var written: [(Int32, off_t)] = []
+            var stored = true
+            for folder in Set(item.folders).sorted() {
+                guard let descriptor = mbox.file(folder, created: &created) else {
+                    stored = false
+                    break
+                }
+                let size = lseek(descriptor, 0, SEEK_END)
+                if sizeBefore[descriptor] == nil { sizeBefore[descriptor] = size }
+                guard size >= 0, writeAll(descriptor, item.entry) else {
+                    if size >= 0 { _ = ftruncate(descriptor, size) }
+                    stored = false
+                    break
+                }
+                written.append((descriptor, size))
+            }
+            if !stored { for (descriptor, size) in written { _ = ftruncate(descriptor, size) } }
+            results.append(Completion(session: item.session, copies: stored ? written.count : nil))
+        }
+        let touched = sizeBefore.keys.sorted()
+        var durable: Bool
+        if let first = touched.first, let whole = flushWholeFileSystem(first) {
+            durable = whole
+        } else {
+            durable = touched.allSatisfy { fsync($0) == 0 }
+            if created {
+                let descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                durable = durable && descriptor >= 0 && fsync(descriptor) == 0
+                if descriptor >= 0 { close(descriptor) }
+            }
+        }
+        if !durable {
+            // Nothing of this batch is promised: take it all back out.
+            for (descriptor, size) in sizeBefore { _ = ftruncate(descriptor, size) }
+            results = results.map { Completion(session: $0.session, copies: nil) }
+        }
+        condition.lock()
+        statistics.commits += appends.count
+        statistics.groups += 1
+        condition.unlock()
+        report(results)
     }
 
     private func begin(_ session: Int, _ header: [UInt8]) {
@@ -180,12 +262,12 @@ final class Spooler: @unchecked Sendable {
         if !writeAll(descriptor, header) { failed.insert(session) }
     }
 
-    /// A new file in `.incoming` under a name of its own, open for writing.
+    /// A new file in `.incoming` under a name of its own, open for writing (and reading).
     private func create() -> (Int32, String)? {
         let incoming = root + "/" + Maildir.incoming + "/"
         for _ in 0..<8 {
             let name = nextName()
-            let descriptor = open(incoming + name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            let descriptor = open(incoming + name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
             if descriptor >= 0 { return (descriptor, name) }
             if errno != EEXIST { break }
         }

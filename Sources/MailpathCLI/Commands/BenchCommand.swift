@@ -39,6 +39,8 @@ enum BenchCommand: Subcommand {
                 "delays", value: "kind", help: "Delays of the hold model with --kernel: uniform, exponential or mix.",
                 default: "uniform"),
             .option("concurrency", value: "N", help: "Concurrent client sessions with --live.", default: "16"),
+            .option(
+                "store", value: "FORMAT", help: "The server's store with --live: maildir or mbox.", default: "maildir"),
             .option("events", value: "N", help: "Events to process with --kernel.", default: "20000000"),
             .option("pending", value: "N", help: "Events kept pending with --kernel.", default: "10000"),
             .option("seed", value: "N", help: "Seed of the random delays.", default: "1"),
@@ -201,6 +203,10 @@ extension BenchCommand {
     static func live(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         let messages = try arguments.integer("messages", default: 5000, in: 1...10_000_000)
         let concurrency = try arguments.integer("concurrency", default: 16, in: 1...1000)
+        let storeName = arguments.value("store") ?? "maildir"
+        guard let store = MailServer.StoreFormat(rawValue: storeName) else {
+            throw CLIError.usage("--store takes maildir or mbox, not \(storeName)")
+        }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "mailpath-bench-\(ProcessInfo.processInfo.processIdentifier)"
         ).path
@@ -209,6 +215,7 @@ extension BenchCommand {
         configuration.port = 0
         configuration.domain = "example.org"
         configuration.maxConnections = concurrency + 16
+        configuration.store = store
         let server = MailServer(configuration)
         do { try server.bind() } catch { throw CLIError.failure("\(error)") }
         let serverThread = Thread { server.run() }
@@ -256,11 +263,13 @@ extension BenchCommand {
         text +=
             "  group commit     \(Format.grouped(figures.commits)) messages in \(Format.grouped(figures.groups)) flushes (\(Format.decimal(Double(figures.commits) / Double(max(figures.groups, 1)), 1)) a flush)\n"
         text += "  failed           \(failures.value)\n"
-        text += "  stored copies    \(server.deliveredCount) (2 recipients a message, one Maildir each)\n"
+        text +=
+            "  stored copies    \(server.deliveredCount) (2 recipients a message, \(store == .mbox ? "one mbox file" : "one Maildir") each)\n"
         #if DEBUG
             text += "  warning          this is a debug build; use: \(command) --live\n"
         #endif
-        text += "  reproduce with   \(command) --live --messages \(messages) --concurrency \(concurrency)\n"
+        text +=
+            "  reproduce with   \(command) --live --messages \(messages) --concurrency \(concurrency)\(store == .mbox ? " --store mbox" : "")\n"
         context.console.out(text)
         return failures.value == 0 ? .success : .failure
     }

@@ -20,7 +20,9 @@ enum ServeCommand: Subcommand {
             Mail for --domain is stored in --mailbox-dir as one Maildir per recipient \
             (DIR/joe/new/), with Return-Path: and the dialect's own trace line; the final dot is \
             answered 250 only once the text is flushed to disk. Read the mail with any Maildir \
-            reader (mutt -f DIR/joe, Dovecot, Python's mailbox.Maildir). Nothing is relayed. Each \
+            reader (mutt -f DIR/joe, Dovecot, Python's mailbox.Maildir). With --store mbox each \
+            recipient has one mbox file instead (DIR/joe, mboxrd), which takes mail faster: an \
+            append, not a new file, per message. Nothing is relayed. Each \
             client address may hold --max-per-address connections; when the slots run short, idle \
             sessions are closed sooner, and the longest idle one makes room for a new client. \
             SIGINT or SIGTERM: 421 to connected clients, then exit 0.
@@ -39,7 +41,12 @@ enum ServeCommand: Subcommand {
                 "listen", value: "ADDR:PORT", help: "Where to listen; [::1]:2525 for IPv6.", default: "127.0.0.1:2525"),
             .option(
                 "domain", value: "NAME", help: "The mail domain this server accepts mail for.", default: "localhost"),
-            .option("mailbox-dir", value: "DIR", help: "Where the recipients' Maildirs are.", default: "mailbox"),
+            .option(
+                "mailbox-dir", value: "DIR", help: "Where the recipients' Maildirs (or mbox files) are.",
+                default: "mailbox"),
+            .option(
+                "store", value: "FORMAT", help: "maildir (a folder a recipient) or mbox (a file a recipient).",
+                default: "maildir"),
             .option("max-connections", value: "N", help: "Connections served at once; more get 421.", default: "100"),
             .option("max-per-address", value: "N", help: "Connections one client address may hold.", default: "50"),
             .option(
@@ -72,7 +79,15 @@ enum ServeCommand: Subcommand {
         configuration.maxConnectionsPerAddress = try arguments.integer("max-per-address", default: 50, in: 1...100_000)
         configuration.maxMessageSize = try arguments.integer("max-size", default: 10_000_000, in: 1...Int(Int32.max))
         configuration.commandTimeout = .seconds(try arguments.integer("timeout", default: 300, in: 1...86_400))
+        let storeName = arguments.value("store") ?? "maildir"
+        guard let store = MailServer.StoreFormat(rawValue: storeName) else {
+            throw CLIError.usage("--store takes maildir or mbox, not \(storeName)")
+        }
+        configuration.store = store
         if let file = arguments.value("hosts") {
+            guard store == .maildir else {
+                throw CLIError.usage("--hosts keeps its queue and local mail in Maildirs; leave out --store mbox")
+            }
             guard let name = arguments.value("host-name") else {
                 throw CLIError.usage("--hosts needs --host-name: which host of the table this server is")
             }
@@ -118,7 +133,7 @@ enum ServeCommand: Subcommand {
             return source
         }
         context.console.err(
-            "mailpath: serving \(dialect.rawValue) for \(configuration.domain) on \(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(server.boundPort); mail goes to Maildirs in \(configuration.mailboxDirectory)\n"
+            "mailpath: serving \(dialect.rawValue) for \(configuration.domain) on \(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(server.boundPort); mail goes to \(store == .mbox ? "mbox files" : "Maildirs") in \(configuration.mailboxDirectory)\n"
         )
         server.run()
         sources.forEach { $0.cancel() }

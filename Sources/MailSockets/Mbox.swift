@@ -1,0 +1,173 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The mbox store (`serve --store mbox`): one file per recipient, `ROOT/joe`, each message
+/// appended after a `From ` separator line, in the form known as mboxrd: lines end with LF, and a
+/// line of the text that begins with `From ` after any number of `>` gets one more `>` (readers
+/// remove one). The sources are silent on mailbox formats; mbox is the traditional Unix one
+/// (Dovecot, mutt and Python's `mailbox.mbox` read it). Its point here is speed: a message is
+/// an append to files that exist, not a new file, and a batch of appends is made durable with
+/// one flush (see `Spooler`).
+///
+/// What the format cannot do: a reader that takes no lock may see a message being appended; a
+/// crash in the middle of an append leaves part of a message, never answered 250, at the end of
+/// the file (Maildir has neither problem, which is why it is the default).
+public enum Mbox {
+    /// `From ann@a.org Sat Dec  5 10:37:14 2026` and LF: the sender (`MAILER-DAEMON` for the null
+    /// path, blanks left out) and the time of delivery in UTC, as `asctime` writes it.
+    public static func separator(sender: String, seconds: Int) -> [UInt8] {
+        let name = sender.isEmpty ? "MAILER-DAEMON" : String(sender.filter { !$0.isWhitespace })
+        return Array(("From " + name + " " + asctime(seconds) + "\n").utf8)
+    }
+
+    /// The text (CR LF lines) as it is stored: LF line ends, `>` added to `>*From ` lines, an
+    /// LF at the end if it had none, and the empty line that ends an mbox message.
+    public static func entry(_ text: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count + 16)
+        var lineStart = 0
+        while lineStart < text.count {
+            var end = lineStart
+            while end < text.count && text[end] != 0x0a { end += 1 }
+            var contentEnd = end
+            if contentEnd > lineStart && text[contentEnd - 1] == 0x0d { contentEnd -= 1 }
+            if quotes(text[lineStart..<contentEnd]) { out.append(UInt8(ascii: ">")) }
+            out.append(contentsOf: text[lineStart..<contentEnd])
+            out.append(0x0a)
+            lineStart = end + 1
+        }
+        out.append(0x0a)
+        return out
+    }
+
+    /// Whether a line is `From ` after zero or more `>`.
+    static func quotes(_ line: ArraySlice<UInt8>) -> Bool {
+        var index = line.startIndex
+        while index < line.endIndex && line[index] == UInt8(ascii: ">") { index += 1 }
+        return line[index...].starts(with: "From ".utf8)
+    }
+
+    /// `Sat Dec  5 10:37:14 2026` for seconds since 1970 (UTC), without the C library's time zone.
+    static func asctime(_ seconds: Int) -> String {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let second = seconds - days * 86_400
+        // Days to a civil date (the proleptic Gregorian calendar; H. Hinnant's algorithm).
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let weekday = ((days % 7) + 11) % 7  // 1970-01-01 was a Thursday
+        let names = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let paddedDay = day < 10 ? " \(day)" : "\(day)"
+        return
+            "\(names[weekday]) \(months[month - 1]) \(paddedDay) \(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60)) \(year)"
+    }
+}
+
+/// The spooler's mbox side: texts being received (in memory, or in a file of `.incoming` once
+/// past `spillAt` bytes, so a session's memory stays bounded) and the open mbox files.
+struct MboxStore {
+    enum Text {
+        case memory([UInt8])
+        case file(descriptor: Int32, name: String)
+    }
+
+    let root: String
+    /// Texts past this size are written to a file as they arrive.
+    var spillAt = 256 * 1024
+    var texts: [Int: (separator: [UInt8], text: Text)] = [:]
+    /// Open mbox files, by folder name.
+    var files: [String: Int32] = [:]
+
+    init(root: String) { self.root = root }
+
+    mutating func begin(_ session: Int, separator: [UInt8], header: [UInt8]) {
+        discard(session)
+        texts[session] = (separator, .memory(header))
+    }
+
+    /// Adds text; false when a file for a long text could not be written.
+    mutating func append(
+        _ session: Int, _ bytes: [UInt8], create: () -> (Int32, String)?, write: (Int32, [UInt8]) -> Bool
+    ) -> Bool {
+        guard let (separator, text) = texts[session] else { return false }
+        switch text {
+        case .memory(var held):
+            texts[session] = nil  // the bytes have one owner while they grow
+            held += bytes
+            guard held.count > spillAt else {
+                texts[session] = (separator, .memory(held))
+                return true
+            }
+            guard let (descriptor, name) = create() else { return false }
+            texts[session] = (separator, .file(descriptor: descriptor, name: name))
+            return write(descriptor, held)
+        case .file(let descriptor, _):
+            return write(descriptor, bytes)
+        }
+    }
+
+    /// The whole text of `session` with `rest` added, and its separator; nil if it was lost.
+    mutating func take(_ session: Int, rest: [UInt8], write: (Int32, [UInt8]) -> Bool) -> ([UInt8], [UInt8])? {
+        guard let (separator, text) = texts.removeValue(forKey: session) else { return nil }
+        switch text {
+        case .memory(let held): return (separator, held + rest)
+        case .file(let descriptor, let name):
+            defer {
+                close(descriptor)
+                unlink(root + "/" + Maildir.incoming + "/" + name)
+            }
+            guard write(descriptor, rest) else { return nil }
+            let size = Int(lseek(descriptor, 0, SEEK_END))
+            guard size >= 0 else { return nil }
+            var whole = [UInt8](repeating: 0, count: size)
+            var offset = 0
+            while offset < size {
+                let count = whole.withUnsafeMutableBytes {
+                    pread(descriptor, $0.baseAddress! + offset, size - offset, off_t(offset))
+                }
+                guard count > 0 else { return nil }
+                offset += count
+            }
+            return (separator, whole)
+        }
+    }
+
+    mutating func discard(_ session: Int) {
+        guard let (_, text) = texts.removeValue(forKey: session) else { return }
+        if case .file(let descriptor, let name) = text {
+            close(descriptor)
+            unlink(root + "/" + Maildir.incoming + "/" + name)
+        }
+    }
+
+    /// The open mbox file of `folder`, created if need be (`created` then says so).
+    mutating func file(_ folder: String, created: inout Bool) -> Int32? {
+        if let descriptor = files[folder] { return descriptor }
+        let path = root + "/" + folder
+        var descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        if descriptor < 0 && errno == ENOENT {
+            descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+            created = descriptor >= 0
+        }
+        guard descriptor >= 0 else { return nil }
+        files[folder] = descriptor
+        return descriptor
+    }
+
+    mutating func closeAll() {
+        for descriptor in files.values { close(descriptor) }
+        files = [:]
+        for session in Array(texts.keys) { discard(session) }
+    }
+}
