@@ -14,7 +14,8 @@
 ///
 /// What the format cannot do: a reader that takes no lock may see a message being appended; a
 /// crash in the middle of an append leaves part of a message, never answered 250, at the end of
-/// the file (Maildir has neither problem, which is why it is the default).
+/// the file (Maildir has neither problem, which is why it is the default). The server must be
+/// the files' only writer: a failed append is cut off by size, which assumes nobody else wrote.
 public enum Mbox {
     /// `From ann@a.org Sat Dec  5 10:37:14 2026` and LF: the sender (`MAILER-DAEMON` for the null
     /// path, blanks left out) and the time of delivery in UTC, as `asctime` writes it.
