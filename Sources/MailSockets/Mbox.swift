@@ -12,10 +12,12 @@
 /// an append to files that exist, not a new file, and a batch of appends is made durable with
 /// one flush (see `Spooler`).
 ///
-/// What the format cannot do: a reader that takes no lock may see a message being appended; a
-/// crash in the middle of an append leaves part of a message, never answered 250, at the end of
-/// the file (Maildir has neither problem, which is why it is the default). The server must be
-/// the files' only writer: a failed append is cut off by size, which assumes nobody else wrote.
+/// Each file is locked with `fcntl` while a batch is appended and flushed, so a reader that locks
+/// (Dovecot does) sees whole, durable messages only. What the format cannot do: a reader that
+/// takes no lock may see a message being appended; a crash in the middle of an append leaves
+/// part of a message, never answered 250, at the end of the file (Maildir has neither problem,
+/// which is why it is the default). The server must be the files' only writer: a failed append
+/// is cut off by size, which assumes nobody else wrote (no dot-lock files are made).
 public enum Mbox {
     /// `From ann@a.org Sat Dec  5 10:37:14 2026` and LF: the sender (`MAILER-DAEMON` for the null
     /// path, blanks left out) and the time of delivery in UTC, as `asctime` writes it.
@@ -170,5 +172,65 @@ struct MboxStore {
         for descriptor in files.values { close(descriptor) }
         files = [:]
         for session in Array(texts.keys) { discard(session) }
+    }
+}
+
+// The spooler's batch for an mbox store (its Maildir side is in Spooler.swift).
+extension Spooler {
+    /// Appends a batch of texts to their mbox files and makes them durable together: one flush
+    /// of the file system on Linux (`syncfs`), each file touched (and the root, if a file was
+    /// made) elsewhere. A text that cannot be written whole, or a flush that fails, is cut off
+    /// again (`ftruncate` to the size before it) and reported as not stored. Each file is locked
+    /// (`fcntl`) from its first append to the end of the batch, so a reader that locks sees
+    /// whole, durable messages only.
+    func append(_ appends: [(session: Int, entry: [UInt8], folders: [String])]) {
+        var sizeBefore: [Int32: off_t] = [:]  // each file's size before the batch
+        var created = false
+        var results: [Completion] = []
+        for item in appends {
+            var written: [(Int32, off_t)] = []
+            var stored = true
+            for folder in Set(item.folders).sorted() {
+                guard let descriptor = mbox.file(folder, created: &created),
+                    sizeBefore[descriptor] != nil || lockWholeFile(descriptor, true)
+                else {
+                    stored = false
+                    break
+                }
+                let size = lseek(descriptor, 0, SEEK_END)
+                if sizeBefore[descriptor] == nil { sizeBefore[descriptor] = size }
+                guard size >= 0, writeAll(descriptor, item.entry) else {
+                    if size >= 0 { _ = ftruncate(descriptor, size) }
+                    stored = false
+                    break
+                }
+                written.append((descriptor, size))
+            }
+            if !stored { for (descriptor, size) in written { _ = ftruncate(descriptor, size) } }
+            results.append(Completion(session: item.session, copies: stored ? written.count : nil))
+        }
+        let touched = sizeBefore.keys.sorted()
+        var durable: Bool
+        if let first = touched.first, let whole = flushWholeFileSystem(first) {
+            durable = whole
+        } else {
+            durable = touched.allSatisfy { fsync($0) == 0 }
+            if created {
+                let descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                durable = durable && descriptor >= 0 && fsync(descriptor) == 0
+                if descriptor >= 0 { close(descriptor) }
+            }
+        }
+        if !durable {
+            // Nothing of this batch is promised: take it all back out.
+            for (descriptor, size) in sizeBefore { _ = ftruncate(descriptor, size) }
+            results = results.map { Completion(session: $0.session, copies: nil) }
+        }
+        for descriptor in touched { lockWholeFile(descriptor, false) }
+        condition.lock()
+        statistics.commits += appends.count
+        statistics.groups += 1
+        condition.unlock()
+        report(results)
     }
 }

@@ -64,3 +64,19 @@ private let systemSyncfs: (@convention(c) (Int32) -> Int32)? = {
         return nil
     #endif
 }()
+
+/// Takes (`true`) or gives back a POSIX record lock on the whole file, waiting for readers to
+/// finish: mbox readers such as Dovecot take one (`fcntl`) to read, so none sees an append in
+/// progress.
+@discardableResult
+func lockWholeFile(_ descriptor: Int32, _ take: Bool) -> Bool {
+    var lock = flock()
+    lock.l_type = Int16(take ? F_WRLCK : F_UNLCK)
+    lock.l_whence = Int16(SEEK_SET)
+    lock.l_start = 0
+    lock.l_len = 0  // to the end, however long the file grows
+    while fcntl(descriptor, take ? F_SETLKW : F_SETLK, &lock) != 0 {
+        guard errno == EINTR else { return false }
+    }
+    return true
+}

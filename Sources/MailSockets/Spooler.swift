@@ -43,24 +43,24 @@ final class Spooler: @unchecked Sendable {
         var groups = 0
     }
 
-    private let root: String
+    let root: String
     private let format: MailServer.StoreFormat
     private let naming: Maildir.Naming
     private let wake: Int32
-    private let condition = NSCondition()
+    let condition = NSCondition()
     // Shared with the event loop, under `condition`.
     private var jobs: [Job] = []
     private var completions: [Completion] = []
     private var queued: [Int: Int] = [:]
     private var stopping = false
-    private var statistics = Statistics()
+    var statistics = Statistics()
     private let finished = DispatchSemaphore(value: 0)
     // The worker's own.
     private var files: [Int: (descriptor: Int32, name: String)] = [:]
     private var failed: Set<Int> = []
     private var names = 0
     private var folders: Set<String> = []
-    private var mbox: MboxStore
+    var mbox: MboxStore
 
     /// `wake` is written a byte whenever completions are ready (the event loop polls it).
     init(root: String, format: MailServer.StoreFormat = .maildir, naming: Maildir.Naming, wake: Int32) {
@@ -200,58 +200,6 @@ final class Spooler: @unchecked Sendable {
         }
     }
 
-    /// Appends a batch of texts to their mbox files and makes them durable together: one flush
-    /// of the file system on Linux (`syncfs`), each file touched (and the root, if a file was
-    /// made) elsewhere. A text that cannot be written whole, or a flush that fails, is cut off
-    /// again (`ftruncate` to the size before it) and reported as not stored.
-    private func append(_ appends: [(session: Int, entry: [UInt8], folders: [String])]) {
-        var sizeBefore: [Int32: off_t] = [:]  // each file's size before the batch
-        var created = false
-        var results: [Completion] = []
-        for item in appends {
-            var written: [(Int32, off_t)] = []
-            var stored = true
-            for folder in Set(item.folders).sorted() {
-                guard let descriptor = mbox.file(folder, created: &created) else {
-                    stored = false
-                    break
-                }
-                let size = lseek(descriptor, 0, SEEK_END)
-                if sizeBefore[descriptor] == nil { sizeBefore[descriptor] = size }
-                guard size >= 0, writeAll(descriptor, item.entry) else {
-                    if size >= 0 { _ = ftruncate(descriptor, size) }
-                    stored = false
-                    break
-                }
-                written.append((descriptor, size))
-            }
-            if !stored { for (descriptor, size) in written { _ = ftruncate(descriptor, size) } }
-            results.append(Completion(session: item.session, copies: stored ? written.count : nil))
-        }
-        let touched = sizeBefore.keys.sorted()
-        var durable: Bool
-        if let first = touched.first, let whole = flushWholeFileSystem(first) {
-            durable = whole
-        } else {
-            durable = touched.allSatisfy { fsync($0) == 0 }
-            if created {
-                let descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                durable = durable && descriptor >= 0 && fsync(descriptor) == 0
-                if descriptor >= 0 { close(descriptor) }
-            }
-        }
-        if !durable {
-            // Nothing of this batch is promised: take it all back out.
-            for (descriptor, size) in sizeBefore { _ = ftruncate(descriptor, size) }
-            results = results.map { Completion(session: $0.session, copies: nil) }
-        }
-        condition.lock()
-        statistics.commits += appends.count
-        statistics.groups += 1
-        condition.unlock()
-        report(results)
-    }
-
     private func begin(_ session: Int, _ header: [UInt8]) {
         discard(session)
         guard let (descriptor, name) = create() else {
@@ -378,7 +326,7 @@ final class Spooler: @unchecked Sendable {
         return (0..<count).map { slots.base[$0] }
     }
 
-    private func report(_ results: [Completion]) {
+    func report(_ results: [Completion]) {
         guard !results.isEmpty else { return }
         condition.lock()
         completions += results
@@ -392,7 +340,7 @@ final class Spooler: @unchecked Sendable {
         return naming.name(count: names)
     }
 
-    private func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
+    func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }

@@ -101,4 +101,41 @@ import Testing
         #expect(entries == [".incoming"], "no mbox made for a text never finished: \(entries)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: running.directory + "/.incoming").isEmpty)
     }
+
+    @Test("a reader holding a lock on the mbox (as Dovecot does) sees no append until it lets go")
+    func readersLock() throws {
+        let running = try RunningServer(.esmtp) { $0.store = .mbox }
+        defer { running.stop() }
+        func send(_ subject: String) throws -> Bool {
+            let report = try MailClient.send(
+                dialect: .esmtp, host: "127.0.0.1", port: running.port, clientName: "a.org",
+                transaction: SendTests.transaction(["joe@example.org"], "Subject: \(subject)\r\n\r\nbody\r\n"))
+            return report.transactions[0].recipients.allSatisfy { $0.status.isDelivered }
+        }
+        #expect(try send("first"))
+        let reader = TestEnvironment.process(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                "import fcntl, os, sys, time\nf = open(sys.argv[1], 'rb')\nfcntl.lockf(f, fcntl.LOCK_SH)\nbefore = os.path.getsize(sys.argv[1])\nprint('locked', flush=True)\ntime.sleep(0.5)\nprint(before, os.path.getsize(sys.argv[1]), flush=True)\nfcntl.lockf(f, fcntl.LOCK_UN)",
+                running.directory + "/joe",
+            ])
+        let pipe = Pipe()
+        reader.standardOutput = pipe
+        try reader.run()
+        var output = Data()
+        while !String(decoding: output, as: UTF8.self).contains("locked\n") {
+            let chunk = pipe.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            output += chunk
+        }
+        // Answered 250 only once the append is done, which waits for the reader's lock.
+        #expect(try send("second"))
+        output += pipe.fileHandleForReading.readDataToEndOfFile()
+        reader.waitUntilExit()
+        let sizes = String(decoding: output, as: UTF8.self).split(separator: "\n").last?.split(separator: " ") ?? []
+        #expect(sizes.count == 2 && sizes.first == sizes.last, "the file changed under the lock: \(sizes)")
+        let text = try String(contentsOfFile: running.directory + "/joe", encoding: .utf8)
+        #expect(text.components(separatedBy: "\nFrom ann@a.org ").count == 2 && text.contains("Subject: second"))
+    }
 }
