@@ -51,6 +51,19 @@ public struct MTPSender: Sendable {
         case quit
     }
 
+    /// Where the session stands. RFC 780 has no pipelining: one reply is awaited at a time, and
+    /// which one says everything about the session's place.
+    enum State: Hashable, Sendable {
+        /// The connection is not open yet.
+        case connecting
+        case awaiting(Expectation)
+        /// A reply is being acted on and the next command is not written yet (a reply now would
+        /// be unexpected).
+        case replying
+        /// The session is over and reported.
+        case finished
+    }
+
     public let configuration: Configuration
     private let transactions: [OutboundTransaction]
     /// What became of each recipient.
@@ -58,12 +71,11 @@ public struct MTPSender: Sendable {
     private var current = 0
     /// The scheme chosen in this session: nil = not asked yet, .some(nil) = none available.
     private var scheme: MTPScheme??
-    private var expectation: Expectation?
+    private var state = State.connecting
     /// Recipients (indices) stored under scheme R, waiting for the text.
     private var stored: [Int] = []
     /// Recipients still to be sent for the current transaction.
     private var queue: [Int] = []
-    private var finished = false
     private var framer = LineFramer(terminator: .lf, maxLineLength: 4096)
     private var parser = ReplyParser()
     private var actions: [SenderAction] = []
@@ -78,12 +90,12 @@ public struct MTPSender: Sendable {
         ledger = RecipientLedger(transactions)
     }
 
-    public var isFinished: Bool { finished }
+    public var isFinished: Bool { state == .finished }
 
     // MARK: Inputs
 
     public mutating func connectionOpened(now: Timestamp) -> [SenderAction] {
-        expectation = .greeting
+        state = .awaiting(.greeting)
         report.turnarounds = 1
         deadline = now.adding(nanoseconds: configuration.timeouts.$greeting)
         return takeActions()
@@ -91,9 +103,9 @@ public struct MTPSender: Sendable {
 
     public mutating func bytesReceived<Bytes: Collection>(_ bytes: Bytes, now: Timestamp) -> [SenderAction]
     where Bytes.Element == UInt8 {
-        guard !finished else { return [] }
+        guard !isFinished else { return [] }
         framer.append(bytes)
-        while !finished {
+        while !isFinished {
             switch framer.next() {
             case .needMoreData: return takeActions()
             case .overlong: interrupt(.overlongReply)
@@ -110,13 +122,13 @@ public struct MTPSender: Sendable {
     }
 
     public mutating func connectionLost() -> [SenderAction] {
-        guard !finished else { return [] }
-        if expectation == .quit { finish() } else { interrupt(.connectionLost, closing: false) }
+        guard !isFinished else { return [] }
+        if state == .awaiting(.quit) { finish() } else { interrupt(.connectionLost, closing: false) }
         return takeActions()
     }
 
     public mutating func timerFired(now: Timestamp) -> [SenderAction] {
-        guard !finished, let deadline, now >= deadline else { return [] }
+        guard !isFinished, let deadline, now >= deadline else { return [] }
         interrupt(.timedOut)
         return takeActions()
     }
@@ -124,8 +136,8 @@ public struct MTPSender: Sendable {
     // MARK: Replies
 
     private mutating func replyReceived(_ reply: Reply, now: Timestamp) {
-        guard let waiting = expectation else { return interrupt(.unexpectedReply(reply.code)) }
-        expectation = nil
+        guard case .awaiting(let waiting) = state else { return interrupt(.unexpectedReply(reply.code)) }
+        state = .replying
         let code = reply.code
         switch waiting {
         case .greeting, .delayedGreeting:
@@ -137,7 +149,7 @@ public struct MTPSender: Sendable {
                 if configuration.rules.hasContinuation {
                     send(.cont, expecting: .delayedGreeting, now: now)
                 } else {
-                    expectation = .delayedGreeting
+                    state = .awaiting(.delayedGreeting)
                     deadline = now.adding(nanoseconds: configuration.timeouts.$greeting)
                 }
             } else {
@@ -246,7 +258,7 @@ public struct MTPSender: Sendable {
     /// sender that will not have its mail forwarded hang up instead; this one always accepts.)
     private mutating func answerPreliminary(then next: Expectation, now: Timestamp) {
         guard configuration.rules.hasContinuation else {
-            expectation = next
+            state = .awaiting(next)
             return
         }
         send(configuration.acceptsForwarding ? .cont : .abrt, expecting: next, now: now)
@@ -319,14 +331,14 @@ public struct MTPSender: Sendable {
         outgoing.appendText(stuffing: transaction.content)
         actions.append(.send(outgoing))
         report.turnarounds += 1
-        expectation = next
+        state = .awaiting(next)
         deadline = now.adding(nanoseconds: configuration.timeouts.$dataTermination)
     }
 
     private mutating func send(_ command: MTPCommand, expecting next: Expectation, now: Timestamp) {
         actions.append(.send(.line(command.encoded(configuration.rules))))
         report.turnarounds += 1
-        expectation = next
+        state = .awaiting(next)
         deadline = now.adding(nanoseconds: configuration.timeouts.$other)
     }
 
@@ -357,10 +369,9 @@ public struct MTPSender: Sendable {
     }
 
     private mutating func finish() {
-        guard !finished else { return }
-        finished = true
+        guard !isFinished else { return }
+        state = .finished
         deadline = nil
-        expectation = nil
         ledger.takeOutcomes(of: transactions, into: &report.transactions)
         actions.append(.finished(report))
     }
