@@ -27,13 +27,8 @@ public enum MailClient {
     ) throws -> SessionReport {
         let fd = try connect(host: host, port: port)
         defer { close(fd) }
-        let started = ContinuousClock.now
-        func now() -> Timestamp {
-            let elapsed = started.duration(to: .now)
-            return Timestamp(
-                nanoseconds: elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-            )
-        }
+        let clock = SessionClock()
+        func now() -> Timestamp { clock.now }
         var engine = SenderEngine.make(dialect: dialect, clientName: clientName, transactions: [transaction])
         // The transcript in the dialect's own notation: S:/R: for RFC 780 and 821, C:/S: from RFC 1869.
         let (us, them) = dialect.notation
@@ -83,10 +78,7 @@ public enum MailClient {
                 }
                 let bytes = Array(buffer[0..<count])
                 if let transcript {
-                    for line in bytes.split(separator: 0x0a) {
-                        transcript(
-                            them + " " + String(decoding: line.last == 0x0d ? line.dropLast() : line, as: UTF8.self))
-                    }
+                    for line in TranscriptLine.lines(of: bytes, by: .server) { transcript(them + " " + line.text) }
                 }
                 act(engine.bytesReceived(bytes, now: now()))
             } else if let deadline = engine.deadline, deadline <= now() {

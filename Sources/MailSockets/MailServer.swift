@@ -118,7 +118,7 @@ public final class MailServer: @unchecked Sendable {
     var sessions: [Int: Client] = [:]
     var sessionCount = 0
     var perAddress: [String: Int] = [:]
-    let started = ContinuousClock.now
+    let clock = SessionClock()
     var stopRequested = false
     let lock = NSLock()
     var delivered = 0
@@ -174,11 +174,7 @@ public final class MailServer: @unchecked Sendable {
 
     var shouldStop: Bool { lock.withLock { stopRequested } }
 
-    var now: Timestamp {
-        let elapsed = started.duration(to: .now)
-        return Timestamp(
-            nanoseconds: elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
-    }
+    var now: Timestamp { clock.now }
 
     var policy: ReceiverPolicy {
         if let relay { return relayPolicy(relay) }
@@ -302,9 +298,7 @@ public final class MailServer: @unchecked Sendable {
         client.lastActivity = ContinuousClock.now
         let bytes = Array(buffer[0..<count])
         if configuration.transcript != nil && !client.engine.isReceivingText {
-            for line in bytes.split(separator: 0x0a, omittingEmptySubsequences: true) {
-                log(client.peer, "C: " + String(decoding: line.last == 0x0d ? line.dropLast() : line, as: UTF8.self))
-            }
+            for line in TranscriptLine.lines(of: bytes, by: .client) { log(client.peer, line.description) }
         }
         act(client, client.engine.bytesReceived(bytes, now: now))
         writeTo(client)
