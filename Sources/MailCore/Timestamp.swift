@@ -113,4 +113,10 @@ public struct CivilTime: Hashable, Sendable {
         let month = Self.months[self.month - 1].prefix(1) + Self.months[self.month - 1].dropFirst().lowercased()
         return "\(Self.weekdays[weekday]), \(day) \(month) \(year) \(clock) +0000"
     }
+
+    /// C's `asctime` in UTC, as an mbox `From ` line gives it: `Sat Dec  5 10:37:14 2026`.
+    public var asctime: String {
+        let month = Self.months[self.month - 1].prefix(1) + Self.months[self.month - 1].dropFirst().lowercased()
+        return "\(Self.weekdays[weekday]) \(month) \(day < 10 ? " " : "")\(day) \(clock) \(year)"
+    }
 }

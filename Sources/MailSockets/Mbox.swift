@@ -1,3 +1,5 @@
+import MailCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -23,7 +25,7 @@ public enum Mbox {
     /// path, blanks left out) and the time of delivery in UTC, as `asctime` writes it.
     public static func separator(sender: String, seconds: Int) -> [UInt8] {
         let name = sender.isEmpty ? "MAILER-DAEMON" : String(sender.filter { !$0.isWhitespace })
-        return Array(("From " + name + " " + asctime(seconds) + "\n").utf8)
+        return Array(("From " + name + " " + CivilTime(unixSeconds: Int64(seconds)).asctime + "\n").utf8)
     }
 
     /// The text (CR LF lines) as it is stored: LF line ends, `>` added to `>*From ` lines, an
@@ -51,29 +53,6 @@ public enum Mbox {
         var index = line.startIndex
         while index < line.endIndex && line[index] == UInt8(ascii: ">") { index += 1 }
         return line[index...].starts(with: "From ".utf8)
-    }
-
-    /// `Sat Dec  5 10:37:14 2026` for seconds since 1970 (UTC), without the C library's time zone.
-    static func asctime(_ seconds: Int) -> String {
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let second = seconds - days * 86_400
-        // Days to a civil date (the proleptic Gregorian calendar; H. Hinnant's algorithm).
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        let weekday = ((days % 7) + 11) % 7  // 1970-01-01 was a Thursday
-        let names = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let paddedDay = day < 10 ? " \(day)" : "\(day)"
-        return
-            "\(names[weekday]) \(months[month - 1]) \(paddedDay) \(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60)) \(year)"
     }
 }
 

@@ -172,12 +172,7 @@ import Testing
         // runner's to absorb there). The server writes with MSG_NOSIGNAL, so a peer that vanished
         // between a read and the reply's write is an error, not a signal; this test cannot force
         // that race, but checks the process survives resets amid a flood of replies.
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-            "mailpath"
-        ).path
-        try #require(
-            FileManager.default.isExecutableFile(atPath: binary),
-            "swift test builds mailpath beside the tests: \(binary)")
+        let binary = try BuiltBinary.mailpath()
         let port = try LiveRelayTests.freePorts(1)[0]
         let directory = TemporaryFiles.path("sigpipe")
         let server = TestEnvironment.process(

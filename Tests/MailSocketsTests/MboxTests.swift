@@ -36,7 +36,7 @@ import Testing
         var buffer = [CChar](repeating: 0, count: 64)
         strftime(&buffer, buffer.count, "%a %b %e %H:%M:%S %Y", &parts)
         let expected = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        #expect(Mbox.asctime(seconds) == expected)
+        #expect(CivilTime(unixSeconds: Int64(seconds)).asctime == expected)
         #expect(
             String(decoding: Mbox.separator(sender: "", seconds: seconds), as: UTF8.self)
                 == "From MAILER-DAEMON \(expected)\n")

@@ -270,12 +270,7 @@ func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: Strin
 @Suite struct OutputFailureTests {
     @Test("a result that cannot be written to standard output (a full disk) exits 74 with one line saying so")
     func fullDisk() throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-            "mailpath"
-        ).path
-        try #require(
-            FileManager.default.isExecutableFile(atPath: binary),
-            "swift test builds mailpath beside the tests: \(binary)")
+        let binary = try BuiltBinary.mailpath()
         let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
         let process = TestEnvironment.process(binary, ["eras"])
         process.standardOutput = full

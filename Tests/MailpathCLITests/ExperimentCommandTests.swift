@@ -604,12 +604,7 @@ func scratchFile(_ text: String, name: String = "bad.json") throws -> (directory
         "one scenario and seed give byte-identical output in two separate processes, whatever their locale and time zone"
     )
     func identicalAcrossProcesses() throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-            "mailpath"
-        ).path
-        try #require(
-            FileManager.default.isExecutableFile(atPath: binary),
-            "swift test builds mailpath beside the tests: \(binary)")
+        let binary = try BuiltBinary.mailpath()
         func output(_ environment: [String: String]) throws -> Data {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)

@@ -7,12 +7,7 @@ import Testing
         "a 20 MB scenario file of a million tiny objects is refused in less memory than twice its size (a tree of it took eight times)"
     )
     func memoryOfAFileOfTinyObjects() throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-            "mailpath"
-        ).path
-        try #require(
-            FileManager.default.isExecutableFile(atPath: binary),
-            "swift test builds mailpath beside the tests: \(binary)")
+        let binary = try BuiltBinary.mailpath()
         // Refused for its missing "format" after the whole text is parsed, as a file with
         // one bad host at its end would be after its hosts.
         var text = Array(#"{"hosts": ["#.utf8)

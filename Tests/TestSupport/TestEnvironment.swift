@@ -65,3 +65,20 @@ public enum PeakMemory {
         return ((status >> 8) & 0xff, Int(kibibytes))
     }
 }
+
+/// The `mailpath` binary `swift test` builds beside the tests, for tests that need a process of
+/// its own (signals, peak memory, environment); a missing binary fails the test that asks.
+public enum BuiltBinary {
+    public struct Missing: Error, CustomStringConvertible {
+        public var path: String
+        public var description: String { "swift test builds mailpath beside the tests, but \(path) is not there" }
+    }
+
+    public static func mailpath() throws -> String {
+        let path = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "mailpath"
+        ).path
+        guard FileManager.default.isExecutableFile(atPath: path) else { throw Missing(path: path) }
+        return path
+    }
+}
