@@ -40,6 +40,28 @@ struct SmallNet {
     }
 }
 
+/// A (10.0.0.1) and B (10.0.0.2) on one network, joined by one link: the pair the timing, NCP
+/// and dial-up tests time by hand.
+struct HostPair {
+    var model: NetworkModel
+    let a: HostID, b: HostID
+    let network: NetworkID
+
+    /// `back` is B→A's bandwidth when it differs from A→B's.
+    init(
+        network name: String = "ARPANET", latency: SimDuration = .milliseconds(10), bandwidth: UInt64? = nil,
+        back: UInt64?? = .none
+    ) {
+        var topology = Topology()
+        network = topology.addNetwork(name)
+        a = topology.addHost("A", addresses: [IPv4Address(10, 0, 0, 1)], networks: [network])
+        b = topology.addHost("B", addresses: [IPv4Address(10, 0, 0, 2)], networks: [network])
+        topology.addLink(
+            a, b, network: network, latency: latency, bandwidth: bandwidth, bandwidthBack: back ?? bandwidth)
+        model = NetworkModel(topology: topology)
+    }
+}
+
 @Suite struct ConnectionTests {
     @Test("handshake, data both ways, orderly close: the client may send after one round trip")
     func lifecycle() {

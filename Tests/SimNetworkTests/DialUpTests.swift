@@ -9,13 +9,10 @@ import Testing
     /// A and B on a network called every hour, 10 ms apart: when A hears `connected` for a
     /// connection opened at `second`.
     static func connected(openedAt second: Int64, polled: Bool = true) -> Int64 {
-        var topology = Topology()
-        let uucp = topology.addNetwork("UUCP")
-        let a = topology.addHost("A", addresses: [IPv4Address(10, 0, 0, 1)], networks: [uucp])
-        let b = topology.addHost("B", addresses: [IPv4Address(10, 0, 0, 2)], networks: [uucp])
-        topology.addLink(a, b, network: uucp, latency: .milliseconds(10), bandwidth: nil)
-        var model = NetworkModel(topology: topology)
-        if polled { model.pollIntervals = [uucp: .hours(1)] }
+        let pair = HostPair(network: "UUCP")
+        let (a, b) = (pair.a, pair.b)
+        var model = pair.model
+        if polled { model.pollIntervals = [pair.network: .hours(1)] }
         model.listen(b, port: 25)
         model.scheduleTimer(TimerToken(host: a, tag: 0, value: 0), at: SimTime.zero + .seconds(second))
         var at: Int64 = -1

@@ -54,12 +54,7 @@ struct Probes {
     static let a = HostID(0), b = HostID(1)
 
     func pair(latency: SimDuration, bandwidth: UInt64?, back: UInt64?? = .none) -> NetworkModel {
-        var topology = Topology()
-        let net = topology.addNetwork("ARPANET")
-        let a = topology.addHost("A", addresses: [IPv4Address(10, 0, 0, 1)], networks: [net])
-        let b = topology.addHost("B", addresses: [IPv4Address(10, 0, 0, 2)], networks: [net])
-        topology.addLink(a, b, network: net, latency: latency, bandwidth: bandwidth, bandwidthBack: back ?? bandwidth)
-        return NetworkModel(topology: topology)
+        HostPair(latency: latency, bandwidth: bandwidth, back: back).model
     }
 
     func send(_ payload: Int, at nanoseconds: Int64 = 0, _ from: HostID = a, _ to: HostID = b, segmented: Bool = false)

@@ -5,20 +5,17 @@ import Testing
 
 /// NCP, the ARPANET's host-to-host protocol before 1 January 1983 (RFC 821 Appendix B: the
 /// Initial Connection Protocol gives "a pair of simplex connections"), timed by hand on A—B with
-/// 10 ms links (`SmallNet`) and no bandwidth limit unless given.
+/// a 10 ms link (`HostPair`) and no bandwidth limit unless given.
 @Suite struct NCPTests {
     /// Runs a session: A connects to B:25, B sends `greeting` when it accepts, A sends `text`
     /// when connected and closes; B closes when A's close arrives. The log of what each hears.
     static func session(ncp: Bool, greeting: Int = 3, text: Int = 4, bandwidth: UInt64? = nil) -> (
         log: [String], bytes: Int
     ) {
-        var topology = Topology()
-        let arpanet = topology.addNetwork("ARPANET")
-        let a = topology.addHost("A", addresses: [IPv4Address(10, 0, 0, 1)], networks: [arpanet])
-        let b = topology.addHost("B", addresses: [IPv4Address(10, 0, 0, 2)], networks: [arpanet])
-        topology.addLink(a, b, network: arpanet, latency: .milliseconds(10), bandwidth: bandwidth)
-        var model = NetworkModel(topology: topology)
-        if ncp { model.ncpNetworks = [arpanet] }
+        let pair = HostPair(bandwidth: bandwidth)
+        let (a, b) = (pair.a, pair.b)
+        var model = pair.model
+        if ncp { model.ncpNetworks = [pair.network] }
         model.listen(b, port: 25)
         _ = model.connect(from: a, to: IPv4Address(10, 0, 0, 2), port: 25)
         var log: [String] = []
