@@ -19,6 +19,11 @@ extension EventQueue {
         @exclusivity(unchecked) @usableFromInline var slotCount = 0
         @exclusivity(unchecked) @usableFromInline var freeSlots: UnsafeMutablePointer<Int32>
         @exclusivity(unchecked) @usableFromInline var freeCount = 0
+        /// Each slot's event's insertion sequence, and whether it was cancelled (initialized
+        /// below `slotCount`, like `events`).
+        @exclusivity(unchecked) @usableFromInline var slotSequences: UnsafeMutablePointer<UInt64>
+        @exclusivity(unchecked) @usableFromInline var cancelled: UnsafeMutablePointer<Bool>
+        @exclusivity(unchecked) @usableFromInline var cancelledCount = 0
         /// A bucketed event's key, and the next slot in its bucket's list (-1 at the end).
         @exclusivity(unchecked) @usableFromInline var bucketKeys: UnsafeMutablePointer<Entry>
         @exclusivity(unchecked) @usableFromInline var bucketNext: UnsafeMutablePointer<Int32>
@@ -45,6 +50,8 @@ extension EventQueue {
             far = Self.allocateHeap(capacity)
             events = .allocate(capacity: capacity)
             freeSlots = .allocate(capacity: capacity)
+            slotSequences = .allocate(capacity: capacity)
+            cancelled = .allocate(capacity: capacity)
             bucketKeys = .allocate(capacity: capacity)
             bucketNext = .allocate(capacity: capacity)
             heads = .allocate(capacity: EventQueue.bucketCount)
@@ -65,6 +72,8 @@ extension EventQueue {
             UnsafeMutableRawPointer(far - Self.heapOffset).deallocate()
             events.deallocate()
             freeSlots.deallocate()
+            slotSequences.deallocate()
+            cancelled.deallocate()
             bucketKeys.deallocate()
             bucketNext.deallocate()
             heads.deallocate()
@@ -83,6 +92,9 @@ extension EventQueue {
             copy.slotCount = slotCount
             copy.freeSlots.initialize(from: freeSlots, count: freeCount)
             copy.freeCount = freeCount
+            copy.slotSequences.initialize(from: slotSequences, count: slotCount)
+            copy.cancelled.initialize(from: cancelled, count: slotCount)
+            copy.cancelledCount = cancelledCount
             copy.bucketKeys.initialize(from: bucketKeys, count: slotCount)
             copy.bucketNext.initialize(from: bucketNext, count: slotCount)
             copy.heads.update(from: heads, count: EventQueue.bucketCount)

@@ -3,9 +3,21 @@
 public struct EventID: Hashable, Comparable, Sendable {
     /// The insertion sequence number; unique within one queue.
     public let sequence: UInt64
+    /// The slot the event waits in, so that cancelling it marks the slot (no table to look up
+    /// at every step). Identity is the sequence alone.
+    @usableFromInline let slot: Int32
 
     @inlinable
-    init(sequence: UInt64) { self.sequence = sequence }
+    init(sequence: UInt64, slot: Int32) {
+        self.sequence = sequence
+        self.slot = slot
+    }
+
+    @inlinable
+    public static func == (lhs: EventID, rhs: EventID) -> Bool { lhs.sequence == rhs.sequence }
+
+    @inlinable
+    public func hash(into hasher: inout Hasher) { hasher.combine(sequence) }
 
     @inlinable
     public static func < (lhs: EventID, rhs: EventID) -> Bool { lhs.sequence < rhs.sequence }
@@ -82,6 +94,44 @@ public struct EventQueue<Event> {
     @inlinable
     public var count: Int { storage.heapCount + storage.farCount + storage.bucketed }
 
+    /// Number of cancelled events still in the queue.
+    @inlinable
+    public var cancelledCount: Int { storage.cancelledCount }
+
+    /// Marks the pending event `id` cancelled: it stays where it is and `dropCancelled()` takes it
+    /// out when it comes first. A mark in its slot (checked against the sequence, so that an
+    /// identifier of an event that already ran cancels nothing) rather than a set of
+    /// identifiers: the set was hashed at every step while any cancelled event waited, and with
+    /// DNS time-outs cancelled all the time that was every step.
+    @inlinable
+    public mutating func cancel(_ id: EventID) {
+        let slot = Int(id.slot)
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(capacity: storage.capacity) }
+        guard slot >= 0, slot < storage.slotCount, storage.slotSequences[slot] == id.sequence,
+            storage.events[slot] != nil, !storage.cancelled[slot]
+        else { return }
+        storage.cancelled[slot] = true
+        storage.cancelledCount &+= 1
+    }
+
+    /// Removes the cancelled events at the front of the queue, so that the first is one to run.
+    @inlinable
+    public mutating func dropCancelled() {
+        guard storage.cancelledCount > 0 else { return }
+        dropCancelledEvents()
+    }
+
+    @inlinable @inline(never)
+    mutating func dropCancelledEvents() {
+        while !isEmpty {
+            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(capacity: storage.capacity) }
+            _ = storage.prepareFirst()
+            let slot = (storage.firstIsFar ? storage.far[0] : storage.heap[0]).slot
+            guard storage.cancelled[slot] else { return }
+            _ = popFirst()
+        }
+    }
+
     @inlinable
     public var isEmpty: Bool { count == 0 }
 
@@ -91,7 +141,9 @@ public struct EventQueue<Event> {
 
     /// The identifier of the earliest event, if any.
     @inlinable
-    public var earliestID: EventID? { earliest.map { EventID(sequence: $0.sequence) } }
+    public var earliestID: EventID? {
+        earliest.map { EventID(sequence: $0.sequence, slot: Int32(truncatingIfNeeded: $0.slot)) }
+    }
 
     /// The first entry, found without moving anything (the current heap may be empty while the
     /// next window's events still wait in their bucket).
@@ -122,7 +174,10 @@ public struct EventQueue<Event> {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(capacity: storage.capacity) }
         _ = storage.prepareFirst()
         let entry = storage.firstIsFar ? storage.far[0] : storage.heap[0]
-        return (SimTime(nanoseconds: entry.time), EventID(sequence: entry.sequence))
+        return (
+            SimTime(nanoseconds: entry.time),
+            EventID(sequence: entry.sequence, slot: Int32(truncatingIfNeeded: entry.slot))
+        )
     }
 
     /// Whether the event `id` is waiting in the queue (a linear search, for assertions).
@@ -165,8 +220,10 @@ public struct EventQueue<Event> {
             slot = storage.slotCount
             precondition(slot < 1 << 24, "more than 2^24 events pending at once")
             (storage.events + slot).initialize(to: consume event)
+            (storage.cancelled + slot).initialize(to: false)
             storage.slotCount &+= 1
         }
+        storage.slotSequences[slot] = sequence
         let entry = Entry(time: time.nanoseconds, sequence: sequence, slot: slot)
         let ahead = time.nanoseconds >> Self.windowShift &- storage.window
         if ahead <= 0 {
@@ -183,7 +240,7 @@ public struct EventQueue<Event> {
         } else {
             storage.pushFar(entry)
         }
-        return EventID(sequence: sequence)
+        return EventID(sequence: sequence, slot: Int32(truncatingIfNeeded: slot))
     }
 
     /// Removes and returns the earliest event with its time and identifier.
@@ -211,7 +268,14 @@ public struct EventQueue<Event> {
         let slot = first.slot
         storage.freeSlots[storage.freeCount] = Int32(truncatingIfNeeded: slot)
         storage.freeCount &+= 1
-        return (SimTime(nanoseconds: first.time), EventID(sequence: first.sequence), storage.events[slot].take()!)
+        if storage.cancelled[slot] {
+            storage.cancelled[slot] = false
+            storage.cancelledCount &-= 1
+        }
+        return (
+            SimTime(nanoseconds: first.time), EventID(sequence: first.sequence, slot: Int32(truncatingIfNeeded: slot)),
+            storage.events[slot].take()!
+        )
     }
 
     @inlinable @inline(never)

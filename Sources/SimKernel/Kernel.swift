@@ -11,9 +11,8 @@
 /// ```
 @frozen
 public struct Kernel<Event> {
+    /// The pending events; cancelled ones stay in, marked, and are skipped when they come first.
     @usableFromInline var queue = EventQueue<Event>()
-    /// Identifiers of cancelled events still in the queue; skipped (and forgotten) when popped.
-    @usableFromInline var cancelled: Set<EventID> = []
 
     @usableFromInline var clock: SimTime = .zero
     @usableFromInline var processed: UInt64 = 0
@@ -31,7 +30,7 @@ public struct Kernel<Event> {
 
     /// Number of events waiting, excluding cancelled ones.
     @inlinable
-    public var pendingCount: Int { queue.count - cancelled.count }
+    public var pendingCount: Int { queue.count - queue.cancelledCount }
 
     /// Schedules `event` at the absolute time `time`, which must not be in the past.
     @inlinable
@@ -56,7 +55,7 @@ public struct Kernel<Event> {
     @inlinable
     public mutating func cancel(_ id: EventID) {
         assert(queue.contains(id), "cancelled event \(id.sequence), which is not pending")
-        cancelled.insert(id)
+        queue.cancel(id)
     }
 
     /// The time of the next event that will run, if any.
@@ -96,10 +95,5 @@ public struct Kernel<Event> {
     }
 
     @inlinable
-    mutating func skipCancelled() {
-        guard !cancelled.isEmpty else { return }
-        while let first = queue.first()?.id, cancelled.remove(first) != nil {
-            _ = queue.popFirst()
-        }
-    }
+    mutating func skipCancelled() { queue.dropCancelled() }
 }

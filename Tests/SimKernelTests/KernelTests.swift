@@ -191,6 +191,64 @@ import Testing
         #expect(kernel.pendingCount == 0)
     }
 
+    @Test("cancellation against a model: random schedules and cancels, near, bucketed and far, with slots reused")
+    func cancelAgainstModel() {
+        var random = RandomStream(seed: 11, stream: "cancel model")
+        var kernel = Kernel<Int>()
+        // The model: every event scheduled and not run, with whether it was cancelled.
+        var model: [(time: Int64, sequence: Int, id: EventID, cancelled: Bool)] = []
+        var ran: [Int] = []
+        var expected: [Int] = []
+        var sequence = 0
+        for _ in 0..<20_000 {
+            switch random.uniform(below: 10) {
+            case 0..<5:
+                // Near (same window), on the wheel, or beyond its horizon.
+                let scale: [Int64] = [1_000, 10_000_000, 1_000_000_000]
+                let delay = Int64(random.uniform(below: UInt64(scale[Int(random.uniform(below: 3))])))
+                let time = kernel.now.nanoseconds + delay
+                let id = kernel.schedule(at: SimTime(nanoseconds: time), sequence)
+                model.append((time, sequence, id, false))
+                sequence += 1
+            case 5..<7:
+                let live = model.indices.filter { !model[$0].cancelled }
+                guard !live.isEmpty else { continue }
+                let chosen = live[Int(random.uniform(below: UInt64(live.count)))]
+                kernel.cancel(model[chosen].id)
+                model[chosen].cancelled = true
+            default:
+                model.sort { ($0.time, $0.sequence) < ($1.time, $1.sequence) }
+                while let first = model.first, first.cancelled { model.removeFirst() }
+                guard let next = model.first else {
+                    #expect(kernel.step() == nil)
+                    continue
+                }
+                model.removeFirst()
+                expected.append(next.sequence)
+                if let event = kernel.step() { ran.append(event) }
+                #expect(kernel.now.nanoseconds == next.time)
+            }
+            #expect(kernel.pendingCount == model.filter { !$0.cancelled }.count)
+        }
+        #expect(ran == expected)
+        #expect(ran.count > 5_000)
+    }
+
+    @Test("an identifier of an event that already ran cancels nothing, though its slot holds another event")
+    func staleIdentifier() {
+        var queue = EventQueue<String>()
+        let old = queue.insert("first", at: SimTime(nanoseconds: 1))
+        #expect(queue.popFirst()?.event == "first")
+        let reused = queue.insert("second", at: SimTime(nanoseconds: 2))  // the slot "first" left
+        #expect(reused != old)
+        queue.cancel(old)
+        #expect(queue.cancelledCount == 0)
+        queue.dropCancelled()
+        #expect(queue.popFirst()?.event == "second")
+        queue.cancel(reused)  // ran too: nothing to cancel
+        #expect(queue.cancelledCount == 0)
+    }
+
     @Test("cancelling the earliest event moves nextEventTime to the next one")
     func cancelEarliest() {
         var kernel = Kernel<Int>()
