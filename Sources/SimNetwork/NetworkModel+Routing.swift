@@ -273,8 +273,8 @@ extension NetworkModel {
             ?? RouteStructure(topology: topology, adjacency: adjacency) { [linkUp] link in
                 linkUp[link] && onNetworks[link]
             }
-        let slots = structure.path(from: source.index, to: destination.index) { from, to, core in
-            search(from: from, to: to, over: core, onNetworks)
+        let slots = structure.path(from: source.index, to: destination.index) { from, core in
+            searchAll(from: from, over: core, onNetworks)
         }
         structures[networks] = structure
         return slots
@@ -308,9 +308,24 @@ extension NetworkModel {
             timings: linkTimings)
     }
 
+    /// Every host the search from `source` reaches (see `search(from:to:over:_:)`, which this
+    /// runs without a destination), with the link slot it was reached by and the host before it.
+    private mutating func searchAll(
+        from source: Int, over adjacency: [[Adjacency]], _ onNetworks: [Bool]
+    ) -> [(host: Int32, slot: Int32, from: Int32)] {
+        _ = search(from: source, to: -1, over: adjacency, onNetworks)
+        return routeSearch.touched.compactMap { host in
+            let slot = routeSearch.previous[Int(host)]
+            guard slot >= 0 else { return nil }
+            let ends = topology.links[Int(slot / 2)].endpoints
+            return (host, slot, Int32((slot % 2 == 0 ? ends.0 : ends.1).index))
+        }
+    }
+
     /// Dijkstra over the up links of the given networks whose intermediate hosts are running,
     /// with a binary heap ordered by (distance, hops, host): the hosts are settled in the order
-    /// the tie-breaking rule of `route(from:to:)` gives, and the search stops at the destination.
+    /// the tie-breaking rule of `route(from:to:)` gives, and the search stops at the destination
+    /// (-1: at none; every host it reaches is then in `routeSearch.touched`).
     /// It walks `adjacency` (every host's links, or the core's alone) over the links that are up
     /// and in `onNetworks`. Returns the path's link slots.
     private mutating func search(

@@ -10,7 +10,10 @@ import SimKernel
 /// (or, for a component that is a tree, the last host left) its subtree hangs from. A path
 /// between two hosts of one tree is the tree's only path between them; a path between two
 /// trees runs up one, through the core, and down the other, and only the core part needs a
-/// search — over the core alone, once for each pair of roots.
+/// search — over the core alone, once for each root a path starts from: one search from a root
+/// settles every core host, and the tree of shortest paths it leaves answers for every
+/// destination (a search stopped at one destination would have chosen the same path to it:
+/// nothing a search settles is changed by what it settles later).
 ///
 /// These are the routes `NetworkModel.route(from:to:)` defines (shortest by latency, then by
 /// hops, then settled first by host index): a tree's paths are the only simple ones, and seen
@@ -30,9 +33,16 @@ struct RouteStructure {
     /// Each core host's usable links to other core hosts (empty for the others): what a search
     /// of the core walks, without the links to the trees hanging off it.
     private var coreAdjacency: [[Adjacency]]
-    /// Core paths found so far, by pair of roots: the slots from the first to the second, or nil
-    /// when the core does not join them. (Looked up, never iterated.)
-    private var corePaths: [UInt64: [Int32]?] = [:]
+    /// Each host's place among the core's hosts (-1 for the others), and how many there are.
+    private var coreIndex: [Int32]
+    private var coreCount: Int32
+    /// The shortest-path trees of the core found so far, by the core index of their source: for
+    /// each core host (by core index), the link slot its path arrives by and the host it comes
+    /// from; -1 for the source and for hosts the core does not join to it.
+    private var trees: [Int32: (slots: [Int32], from: [Int32])] = [:]
+    /// Trees kept at most (their size grows with the core's): beyond it they are forgotten and
+    /// found again when asked, so a large core costs searches, not memory without bound.
+    private var treeLimit: Int
 
     init(topology: Topology, adjacency: [[Adjacency]], usable: (Int) -> Bool) {
         let count = topology.hosts.count
@@ -69,14 +79,24 @@ struct RouteStructure {
             root[Int(host)] = root[up]
             depth[Int(host)] = depth[up] + 1
         }
+        var coreIndex = Array(repeating: Int32(-1), count: count)
+        var coreCount: Int32 = 0
+        for host in 0..<count where inCore[host] {
+            coreIndex[host] = coreCount
+            coreCount += 1
+        }
+        self.coreIndex = coreIndex
+        self.coreCount = coreCount
+        treeLimit = max(64, (16 << 20) / max(1, Int(coreCount)))  // 16 Mi entries, 128 MiB
     }
 
     /// The hops from `source` to `destination` (two different hosts), or nil when no path
-    /// joins them. `coreSearch` finds the path between two core hosts over the core alone,
-    /// given the core's links.
+    /// joins them. `coreSearch` searches the core alone (given the core's links) from a core
+    /// host, to every core host it reaches: it returns them with the link slot each was reached
+    /// by and the host it was reached from.
     mutating func path(
         from source: Int, to destination: Int,
-        coreSearch: (_ from: Int, _ to: Int, _ coreAdjacency: [[Adjacency]]) -> [Int32]?
+        coreSearch: (_ from: Int, _ coreAdjacency: [[Adjacency]]) -> [(host: Int32, slot: Int32, from: Int32)]
     ) -> [Int32]? {
         let sourceRoot = Int(root[source]), destinationRoot = Int(root[destination])
         var up: [Int32] = []  // slots from the source upwards
@@ -94,19 +114,41 @@ struct RouteStructure {
             guard inCore[sourceRoot], inCore[destinationRoot] else { return nil }
             while a != sourceRoot { up.append(upSlot[a]); a = Int(parent[a]) }
             while b != destinationRoot { down.append(upSlot[b]); b = Int(parent[b]) }
-            let key = UInt64(UInt32(sourceRoot)) << 32 | UInt64(UInt32(destinationRoot))
-            let core: [Int32]?
-            if let known = corePaths[key] {
-                core = known
-            } else {
-                core = coreSearch(sourceRoot, destinationRoot, coreAdjacency)
-                corePaths[key] = .some(core)
+            let tree = self.tree(from: sourceRoot, coreSearch)
+            // The core part, from the destination's root back to the source's.
+            var core: [Int32] = []
+            var cursor = destinationRoot
+            while cursor != sourceRoot {
+                let index = Int(coreIndex[cursor])
+                guard tree.slots[index] >= 0 else { return nil }
+                core.append(tree.slots[index])
+                cursor = Int(tree.from[index])
             }
-            guard let core else { return nil }
-            up.append(contentsOf: core)
+            up.append(contentsOf: core.reversed())
         }
         // Going down a link is its other direction.
         for slot in down.reversed() { up.append(slot ^ 1) }
         return up
+    }
+
+    /// The shortest-path tree of the core from the core host `source`.
+    private mutating func tree(
+        from source: Int,
+        _ coreSearch: (_ from: Int, _ coreAdjacency: [[Adjacency]]) -> [(host: Int32, slot: Int32, from: Int32)]
+    ) -> (slots: [Int32], from: [Int32]) {
+        let key = coreIndex[source]
+        if let known = trees[key] { return known }
+        var tree = (
+            slots: Array(repeating: Int32(-1), count: Int(coreCount)),
+            from: Array(repeating: Int32(-1), count: Int(coreCount))
+        )
+        for reached in coreSearch(source, coreAdjacency) {
+            let index = Int(coreIndex[Int(reached.host)])
+            tree.slots[index] = reached.slot
+            tree.from[index] = reached.from
+        }
+        if trees.count >= treeLimit { trees.removeAll(keepingCapacity: true) }
+        trees[key] = tree
+        return tree
     }
 }
