@@ -140,7 +140,10 @@ public struct IDMap<Value>: ExpressibleByDictionaryLiteral {
     @inlinable mutating func grow() {
         let oldKeys = slotKeys
         var oldValues = slotValues
-        let capacity = max(16, slotKeys.count * 2)
+        // Four slots to begin with: most of a large run's tables (a user's host's queue, its
+        // attempts, its lookups) hold one entry for one message, and sixteen slots of a queue
+        // entry each were much of the memory such a host took on when it first sent.
+        let capacity = max(4, slotKeys.count * 2)
         slotKeys = Array(repeating: Self.vacant, count: capacity)
         slotValues = Array(repeating: nil, count: capacity)
         shift = 64 - capacity.trailingZeroBitCount
