@@ -325,6 +325,9 @@ extension MailSimulation {
         var queues: [String: [QueueEntry]] = [:]
         var mailboxes: [String: [String: [StoredMessage]]] = [:]
         var queueLength = 0
+        let agentCount = hasAgent.count { $0 }
+        queues.reserveCapacity(agentCount)
+        mailboxes.reserveCapacity(agentCount)
         for index in agents.indices where hasAgent[index] {
             guard isActive[index] else {
                 // Given nothing to do: its queue and mailboxes are empty (and reading it would copy it).

@@ -114,7 +114,8 @@ public struct EventQueue<Event> {
         storage.cancelledCount &+= 1
     }
 
-    /// Removes the cancelled events at the front of the queue, so that the first is one to run.
+    /// Removes the cancelled events at the front of the queue, so that the first is one to run
+    /// (`popFirst` skips them itself; `first()` and `earliest` do not).
     @inlinable
     public mutating func dropCancelled() {
         guard storage.cancelledCount > 0 else { return }
@@ -123,12 +124,14 @@ public struct EventQueue<Event> {
 
     @inlinable @inline(never)
     mutating func dropCancelledEvents() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(capacity: storage.capacity) }
         while !isEmpty {
-            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(capacity: storage.capacity) }
             _ = storage.prepareFirst()
-            let slot = (storage.firstIsFar ? storage.far[0] : storage.heap[0]).slot
-            guard storage.cancelled[slot] else { return }
-            _ = popFirst()
+            guard storage.cancelled[(storage.firstIsFar ? storage.far[0] : storage.heap[0]).slot] else { return }
+            let slot = takeFirst().slot
+            storage.cancelled[slot] = false
+            storage.cancelledCount &-= 1
+            storage.events[slot] = nil
         }
     }
 
@@ -249,33 +252,45 @@ public struct EventQueue<Event> {
         popFirst(notAfter: .distantFuture)
     }
 
-    /// Removes and returns the earliest event if it is not later than `limit`.
+    /// Removes and returns the earliest event that was not cancelled, if it is not later than
+    /// `limit`; the cancelled events before it are taken out on the way.
     @inlinable
     public mutating func popFirst(notAfter limit: SimTime) -> (time: SimTime, id: EventID, event: Event)? {
-        guard !isEmpty else { return nil }
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(capacity: storage.capacity) }
-        _ = storage.prepareFirst()
+        while !isEmpty {
+            _ = storage.prepareFirst()
+            guard (storage.firstIsFar ? storage.far[0] : storage.heap[0]).time <= limit.nanoseconds else { return nil }
+            let first = takeFirst()
+            let slot = first.slot
+            let event = storage.events[slot].take()!
+            if storage.cancelledCount > 0 && storage.cancelled[slot] {
+                storage.cancelled[slot] = false
+                storage.cancelledCount &-= 1
+                continue
+            }
+            return (
+                SimTime(nanoseconds: first.time),
+                EventID(sequence: first.sequence, slot: Int32(truncatingIfNeeded: slot)), event
+            )
+        }
+        return nil
+    }
+
+    /// Takes the first key out of its heap and frees its slot (the event is still in it); the
+    /// storage is unshared and `prepareFirst()` has returned `true`.
+    @inlinable
+    mutating func takeFirst() -> Entry {
         let first: Entry
         if storage.firstIsFar {
-            guard storage.far[0].time <= limit.nanoseconds else { return nil }
             first = storage.popFar()
         } else {
-            guard storage.heap[0].time <= limit.nanoseconds else { return nil }
             storage.heapCount &-= 1
             let last = storage.heap[storage.heapCount]
             first = storage.heapCount == 0 ? last : Self.siftDown(storage.heap, count: storage.heapCount, placing: last)
         }
-        let slot = first.slot
-        storage.freeSlots[storage.freeCount] = Int32(truncatingIfNeeded: slot)
+        storage.freeSlots[storage.freeCount] = Int32(truncatingIfNeeded: first.slot)
         storage.freeCount &+= 1
-        if storage.cancelled[slot] {
-            storage.cancelled[slot] = false
-            storage.cancelledCount &-= 1
-        }
-        return (
-            SimTime(nanoseconds: first.time), EventID(sequence: first.sequence, slot: Int32(truncatingIfNeeded: slot)),
-            storage.events[slot].take()!
-        )
+        return first
     }
 
     @inlinable @inline(never)

@@ -69,7 +69,6 @@ public struct Kernel<Event> {
     /// or the next event is later than `limit`.
     @inlinable
     public mutating func step(until limit: SimTime = .distantFuture) -> Event? {
-        skipCancelled()
         guard let next = queue.popFirst(notAfter: limit) else { return nil }
         clock = next.time
         processed &+= 1

@@ -234,21 +234,24 @@ extension NetworkModel {
                 latency: .zero,
                 timings: linkTimings)
         } else {
-            var choices: [Set<NetworkID>] = []
-            let shared = Set(topology.hosts[destination.index].networks)
-            for network in topology.hosts[source.index].networks where shared.contains(network) {
-                choices.append([network])
+            // A path within one network both hosts are on (a choice is the network's index), or
+            // across the networks joined into one internet, which carry connections across each
+            // other at gateway hosts (the choice after the last network's).
+            let sourceNetworks = topology.hosts[source.index].networks
+            let destinationNetworks = topology.hosts[destination.index].networks
+            var choices: [Int] = []
+            for network in sourceNetworks where destinationNetworks.contains(network) {
+                choices.append(network.index)
             }
-            // Networks joined into one internet carry connections across each other at gateway hosts.
-            if !joinedNetworks.isEmpty,
-                topology.hosts[source.index].networks.contains(where: joinedNetworks.contains),
-                topology.hosts[destination.index].networks.contains(where: joinedNetworks.contains)
+            if !joinedNetworks.isEmpty, sourceNetworks.contains(where: joinedNetworks.contains),
+                destinationNetworks.contains(where: joinedNetworks.contains)
             {
-                choices.append(joinedNetworks)
+                choices.append(topology.networks.count)
             }
-            for networks in choices {
-                guard let slots = path(from: source, to: destination, on: networks) else { continue }
-                let candidate = makeRoute(from: source, slots, on: networks)
+            for choice in choices {
+                guard let slots = path(from: source, to: destination, choice: choice) else { continue }
+                let network = choice < topology.networks.count ? NetworkID(choice) : joinedNetworks.min()!
+                let candidate = makeRoute(from: source, slots, network: network)
                 if best == nil
                     || (candidate.latency, candidate.hops.count) < (best!.latency, best!.hops.count)
                 {
@@ -261,36 +264,42 @@ extension NetworkModel {
         return best
     }
 
-    /// The link slots of the shortest path on `networks`, from the network's shape while every
-    /// host runs (`RouteStructure`), else by a search over every host.
-    private mutating func path(from source: HostID, to destination: HostID, on networks: Set<NetworkID>) -> [Int32]? {
-        let onNetworks = linkMask(networks)
+    /// The link slots of the shortest path in one choice of networks (see `route(from:to:)`), from
+    /// the network's shape while every host runs (`RouteStructure`), else by a search over every
+    /// host.
+    private mutating func path(from source: HostID, to destination: HostID, choice: Int) -> [Int32]? {
+        let onNetworks = linkMask(choice)
         guard hostsDown == 0 else {
             return search(from: source.index, to: destination.index, over: adjacency, onNetworks)
         }
+        if structures.count <= choice { structures += Array(repeating: nil, count: choice + 1 - structures.count) }
         var structure =
-            structures.removeValue(forKey: networks)
+            structures[choice].take()
             ?? RouteStructure(topology: topology, adjacency: adjacency) { [linkUp] link in
                 linkUp[link] && onNetworks[link]
             }
         let slots = structure.path(from: source.index, to: destination.index) { from, core in
             searchAll(from: from, over: core, onNetworks)
         }
-        structures[networks] = structure
+        structures[choice] = structure
         return slots
     }
 
-    /// Which links are on `networks`, by link (made once a set of networks: a search asks it
-    /// of every link it looks at, and a set would hash each question).
-    private mutating func linkMask(_ networks: Set<NetworkID>) -> [Bool] {
-        if let mask = linkMasks[networks] { return mask }
-        let mask = topology.links.map { networks.contains($0.network) }
-        linkMasks[networks] = mask
+    /// Which links a choice of networks has, by link (made once a choice: a search asks it of
+    /// every link it looks at).
+    private mutating func linkMask(_ choice: Int) -> [Bool] {
+        if linkMasks.count <= choice { linkMasks += Array(repeating: nil, count: choice + 1 - linkMasks.count) }
+        if let mask = linkMasks[choice] { return mask }
+        let mask =
+            choice < topology.networks.count
+            ? topology.links.map { $0.network.index == choice }
+            : topology.links.map { joinedNetworks.contains($0.network) }
+        linkMasks[choice] = mask
         return mask
     }
 
     /// A route from `source` along the given link slots.
-    private func makeRoute(from source: HostID, _ slots: [Int32], on networks: Set<NetworkID>) -> Route {
+    private func makeRoute(from source: HostID, _ slots: [Int32], network: NetworkID) -> Route {
         var hops: [Hop] = []
         var hosts = [source]
         var latency: Int64 = 0
@@ -304,7 +313,7 @@ extension NetworkModel {
             latency += link.latency.nanoseconds
         }
         return Route(
-            network: networks.min()!, hops: hops, hosts: hosts, latency: SimDuration(nanoseconds: latency),
+            network: network, hops: hops, hosts: hosts, latency: SimDuration(nanoseconds: latency),
             timings: linkTimings)
     }
 

@@ -48,12 +48,14 @@ public struct NetworkModel {
     let hostByAddress: [(address: IPv4Address, host: HostID)]
     var routeCache = RouteTable()
     var routeSearch = RouteSearch()
-    /// The shape of each set of networks routes were asked on, while nothing changes.
-    var structures: [Set<NetworkID>: RouteStructure] = [:]
+    /// The shape of each choice of networks routes were asked on (by network index, and the
+    /// joined networks after the last), while nothing changes.
+    var structures: [RouteStructure?] = []
     /// Hosts crashed and not restarted.
     var hostsDown = 0
-    /// Which links are on each set of networks routes were asked on (the topology's, so kept).
-    var linkMasks: [Set<NetworkID>: [Bool]] = [:]
+    /// Which links are in each choice of networks routes were asked on, indexed like
+    /// `structures` (kept while the joined networks stay the same).
+    var linkMasks: [[Bool]?] = []
     /// Every route ever handed to a connection, kept alive here: connections hold theirs
     /// `unowned(unsafe)`, so that copying a connection costs no reference counting.
     var keptRoutes: [Route] = []
@@ -67,7 +69,10 @@ public struct NetworkModel {
     /// Networks joined into one internet: a connection may cross from one to another at a host on
     /// both (an IP gateway). Networks not in the set stay islands that only mail gateways join.
     public var joinedNetworks: Set<NetworkID> = [] {
-        didSet { forgetRoutes() }
+        didSet {
+            forgetRoutes()
+            linkMasks = []
+        }
     }
     /// Networks whose hosts speak NCP, the ARPANET's host-to-host protocol before the flag day of
     /// 1 January 1983, instead of TCP (`NetworkModel+NCP.swift`).
