@@ -243,7 +243,8 @@ extension NetworkModel {
             for network in sourceNetworks where destinationNetworks.contains(network) {
                 choices.append(network.index)
             }
-            if !joinedNetworks.isEmpty, sourceNetworks.contains(where: joinedNetworks.contains),
+            // (One network joined to nothing else is no other choice: both hosts are on it.)
+            if joinedNetworks.count > 1, sourceNetworks.contains(where: joinedNetworks.contains),
                 destinationNetworks.contains(where: joinedNetworks.contains)
             {
                 choices.append(topology.networks.count)
