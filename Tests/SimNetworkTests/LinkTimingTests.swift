@@ -411,6 +411,40 @@ struct Probes {
         #expect(found > 500, "most pairs are connected")
     }
 
+    @Test("one network joined to no other routes as the network alone, from one shape of it")
+    func singleJoinedNetwork() {
+        var random = RandomStream(seed: 9, stream: "single joined")
+        var topology = Topology()
+        let net = topology.addNetwork("Internet")
+        for index in 0..<30 {
+            topology.addHost("H\(index)", addresses: [IPv4Address(UInt32(0x0a00_0001 + index))], networks: [net])
+        }
+        for index in 1..<30 {
+            topology.addLink(
+                HostID(index), HostID(Int(random.uniform(below: UInt64(index)))), network: net,
+                latency: .milliseconds(1 + Int64(random.uniform(below: 3))), bandwidth: nil)
+        }
+        for _ in 0..<6 {
+            let a = Int(random.uniform(below: 30)), b = Int(random.uniform(below: 30))
+            if a != b {
+                topology.addLink(HostID(a), HostID(b), network: net, latency: .milliseconds(2), bandwidth: nil)
+            }
+        }
+        var alone = NetworkModel(topology: topology)
+        var joined = NetworkModel(topology: topology)
+        joined.joinedNetworks = [net]
+        for source in 0..<30 {
+            for destination in 0..<30 where source != destination {
+                let expected = alone.route(from: HostID(source), to: HostID(destination))
+                let route = joined.route(from: HostID(source), to: HostID(destination))
+                #expect(route == expected, "H\(source) to H\(destination)")
+                #expect(route?.network == net)
+            }
+        }
+        #expect(joined.structures.compactMap { $0 }.count == 1)
+        #expect(joined.keptRoutes.count == alone.keptRoutes.count)
+    }
+
     @Test(
         "routes read from the network's shape are the plain rule's: trees hanging off a core, links down",
         arguments: [4, 5, 6, 7] as [UInt64])
