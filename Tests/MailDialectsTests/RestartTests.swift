@@ -194,3 +194,28 @@ import Testing
         }
     }
 }
+
+/// `SenderEngine` and `ReceiverEngine` pass each call to the one engine they hold; what an
+/// engine answers "nothing" must come back as nothing, not as the other engine's default.
+@Suite struct EngineForwardingTests {
+    static let dialects: [DialectID] = [.ftp765, .mtp772, .mtp780, .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321]
+
+    @Test("a receiver with no text gives none; an SMTP receiver in a text gives what it holds", arguments: dialects)
+    func takeText(dialect: DialectID) {
+        var receiver = ReceiverEngine.make(dialect: dialect, policy: RestartTests.policy)
+        _ = receiver.connectionOpened(now: .zero)
+        #expect(receiver.takeText(minimum: 0) == nil)
+        #expect(receiver.textEnvelope == nil)
+        #expect(!receiver.isReceivingText)
+        #expect(!receiver.isClosed)
+        guard dialect.isSMTP else { return }
+        _ = receiver.bytesReceived(
+            Array("HELO abc.org\r\nMAIL FROM:<a@abc.org>\r\nRCPT TO:<joe@xyz.org>\r\nDATA\r\nfirst line\r\n".utf8),
+            now: .zero)
+        #expect(receiver.isReceivingText)
+        #expect(receiver.textEnvelope != nil)
+        #expect(receiver.takeText(minimum: 1_000) == nil)
+        #expect(receiver.takeText(minimum: 1).map { Array($0.suffix(12)) } == Array("first line\r\n".utf8))
+        #expect(receiver.takeText(minimum: 1) == nil)
+    }
+}

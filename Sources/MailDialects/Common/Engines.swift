@@ -2,9 +2,12 @@ import MailCore
 
 /// A sender engine of any dialect, so that drivers can hold MTP and SMTP senders alike.
 ///
-/// The engine sits in an optional stored property rather than an enum payload: `smtp!.method()`
-/// mutates it in place, where switching over an enum would copy the engine out and back in (and
-/// retain and release every buffer it holds) on every call.
+/// Exactly one of the two engines is there (the initializers are private). Each sits in an
+/// optional stored property rather than an enum payload: `smtpEngine?.method()` mutates it in
+/// place, where switching over an enum would move the engine (some 500 bytes) out and back in
+/// on every call. A call goes to the SMTP engine if there is one, else to the MTP engine; the
+/// last fallback of each (`?? []`, `?? false`) is for the state with neither, which no
+/// initializer makes.
 public struct SenderEngine: Sendable {
     private var smtpEngine: SMTPSender?
     private var mtpEngine: MTPSender?
@@ -43,7 +46,7 @@ public struct SenderEngine: Sendable {
         timeouts: SenderTimeouts = .rfc2821
     ) {
         if dialect.isSMTP, smtpEngine != nil {
-            smtpEngine!.restart(
+            smtpEngine?.restart(
                 configuration: SMTPSender.Configuration(
                     rules: .forDialect(dialect), clientName: clientName, extensions: extensions, timeouts: timeouts),
                 transactions: transactions)
@@ -63,7 +66,7 @@ public struct SenderEngine: Sendable {
         timeouts: SenderTimeouts = .rfc2821
     ) {
         if dialect.isSMTP, smtpEngine != nil {
-            smtpEngine!.restart(
+            smtpEngine?.restart(
                 rules: rulesDialect == dialect ? nil : .forDialect(dialect), clientName: clientName,
                 extensions: extensions,
                 timeouts: timeouts, transaction: transaction)
@@ -76,30 +79,30 @@ public struct SenderEngine: Sendable {
     }
 
     public mutating func connectionOpened(now: Timestamp) -> [SenderAction] {
-        smtpEngine != nil ? smtpEngine!.connectionOpened(now: now) : mtpEngine!.connectionOpened(now: now)
+        smtpEngine?.connectionOpened(now: now) ?? mtpEngine?.connectionOpened(now: now) ?? []
     }
 
     public mutating func bytesReceived(_ bytes: consuming [UInt8], now: Timestamp) -> [SenderAction] {
-        smtpEngine != nil
-            ? smtpEngine!.bytesReceived(consume bytes, now: now) : mtpEngine!.bytesReceived(bytes, now: now)
+        if smtpEngine != nil { return smtpEngine?.bytesReceived(consume bytes, now: now) ?? [] }
+        return mtpEngine?.bytesReceived(bytes, now: now) ?? []
     }
 
     public mutating func connectionLost() -> [SenderAction] {
-        smtpEngine != nil ? smtpEngine!.connectionLost() : mtpEngine!.connectionLost()
+        smtpEngine?.connectionLost() ?? mtpEngine?.connectionLost() ?? []
     }
 
     public mutating func timerFired(now: Timestamp) -> [SenderAction] {
-        smtpEngine != nil ? smtpEngine!.timerFired(now: now) : mtpEngine!.timerFired(now: now)
+        smtpEngine?.timerFired(now: now) ?? mtpEngine?.timerFired(now: now) ?? []
     }
 
     /// Gives back a finished-with action list, so that the engine's next call reuses its storage.
     public mutating func recycle(_ spent: inout [SenderAction]) {
-        if smtpEngine != nil { smtpEngine!.recycle(&spent) } else { mtpEngine!.recycle(&spent) }
+        if smtpEngine != nil { smtpEngine?.recycle(&spent) } else { mtpEngine?.recycle(&spent) }
     }
 
     public var deadline: Timestamp? { smtpEngine?.deadline ?? mtpEngine?.deadline }
 
-    public var isFinished: Bool { smtpEngine?.isFinished ?? mtpEngine!.isFinished }
+    public var isFinished: Bool { smtpEngine?.isFinished ?? mtpEngine?.isFinished ?? true }
 }
 
 /// A receiver engine of any dialect (stored like `SenderEngine`, for the same reason).
@@ -133,7 +136,7 @@ public struct ReceiverEngine: Sendable {
         if dialect.isSMTP, smtpEngine != nil {
             // Rules are copied in only when they change: a copy retains, and the old one's
             // destruction releases, every set and list in them.
-            smtpEngine!.restart(rules: rulesDialect == dialect ? nil : .forDialect(dialect), sharedPolicy: policy)
+            smtpEngine?.restart(rules: rulesDialect == dialect ? nil : .forDialect(dialect), sharedPolicy: policy)
             rulesDialect = dialect
         } else {
             self = .make(dialect: dialect, policy: policy)
@@ -149,62 +152,64 @@ public struct ReceiverEngine: Sendable {
     }
 
     public mutating func connectionOpened(now: Timestamp) -> [ReceiverAction] {
-        smtpEngine != nil ? smtpEngine!.connectionOpened(now: now) : mtpEngine!.connectionOpened(now: now)
+        smtpEngine?.connectionOpened(now: now) ?? mtpEngine?.connectionOpened(now: now) ?? []
     }
 
     public mutating func bytesReceived(_ bytes: consuming [UInt8], now: Timestamp) -> [ReceiverAction] {
-        smtpEngine != nil
-            ? smtpEngine!.bytesReceived(consume bytes, now: now) : mtpEngine!.bytesReceived(bytes, now: now)
+        if smtpEngine != nil { return smtpEngine?.bytesReceived(consume bytes, now: now) ?? [] }
+        return mtpEngine?.bytesReceived(bytes, now: now) ?? []
     }
 
     public mutating func deliveryFinished(_ decision: DeliveryDecision, now: Timestamp) -> [ReceiverAction] {
-        smtpEngine != nil
-            ? smtpEngine!.deliveryFinished(decision, now: now) : mtpEngine!.deliveryFinished(decision, now: now)
+        smtpEngine?.deliveryFinished(decision, now: now) ?? mtpEngine?.deliveryFinished(decision, now: now) ?? []
     }
 
     public mutating func connectionClosed() {
-        if smtpEngine != nil { smtpEngine!.connectionClosed() } else { mtpEngine!.connectionClosed() }
+        if smtpEngine != nil { smtpEngine?.connectionClosed() } else { mtpEngine?.connectionClosed() }
     }
 
     public mutating func timerFired(now: Timestamp) -> [ReceiverAction] {
-        smtpEngine != nil ? smtpEngine!.timerFired(now: now) : mtpEngine!.timerFired(now: now)
+        smtpEngine?.timerFired(now: now) ?? mtpEngine?.timerFired(now: now) ?? []
     }
 
     public mutating func shutdown() -> [ReceiverAction] {
-        smtpEngine != nil ? smtpEngine!.shutdown() : mtpEngine!.shutdown()
+        smtpEngine?.shutdown() ?? mtpEngine?.shutdown() ?? []
     }
 
     /// Fault injection: the next command `verb` (such as "RCPT" or "MRCP") gets `reply` instead.
     public mutating func injectReply(_ reply: Reply, forNextCommand verb: String) {
         if smtpEngine != nil {
             if let smtpVerb = SMTPVerb(rawValue: verb.uppercased()) {
-                smtpEngine!.injectReply(reply, forNext: smtpVerb)
+                smtpEngine?.injectReply(reply, forNext: smtpVerb)
             }
         } else {
-            mtpEngine!.injectReply(reply, forNext: verb)
+            mtpEngine?.injectReply(reply, forNext: verb)
         }
     }
 
     /// Gives back a finished-with action list, so that the engine's next call reuses its storage.
     public mutating func recycle(_ spent: inout [ReceiverAction]) {
-        if smtpEngine != nil { smtpEngine!.recycle(&spent) } else { mtpEngine!.recycle(&spent) }
+        if smtpEngine != nil { smtpEngine?.recycle(&spent) } else { mtpEngine?.recycle(&spent) }
     }
 
     public var deadline: Timestamp? { smtpEngine?.deadline ?? mtpEngine?.deadline }
 
-    public var isClosed: Bool { smtpEngine?.isClosed ?? mtpEngine!.isClosed }
+    public var isClosed: Bool { smtpEngine?.isClosed ?? mtpEngine?.isClosed ?? true }
 
     /// Whether a message text is being read (after 354, before its final dot).
-    public var isReceivingText: Bool { smtpEngine?.isReceivingText ?? mtpEngine!.isReceivingText }
+    public var isReceivingText: Bool { smtpEngine?.isReceivingText ?? mtpEngine?.isReceivingText ?? false }
 
     /// See `SMTPReceiver.textsStarted`.
-    public var textsStarted: Int { smtpEngine?.textsStarted ?? mtpEngine!.textsStarted }
+    public var textsStarted: Int { smtpEngine?.textsStarted ?? mtpEngine?.textsStarted ?? 0 }
 
     /// See `SMTPReceiver.textEnvelope`.
-    public var textEnvelope: ReceivedMessage? { smtpEngine != nil ? smtpEngine!.textEnvelope : mtpEngine!.textEnvelope }
+    public var textEnvelope: ReceivedMessage? {
+        smtpEngine != nil ? smtpEngine?.textEnvelope : mtpEngine?.textEnvelope
+    }
 
     /// See `SMTPReceiver.takeText(minimum:)`.
     public mutating func takeText(minimum: Int) -> [UInt8]? {
-        smtpEngine != nil ? smtpEngine!.takeText(minimum: minimum) : mtpEngine!.takeText(minimum: minimum)
+        // (Not `??`: a nil from the SMTP engine means no text, not "ask the other engine".)
+        smtpEngine != nil ? smtpEngine?.takeText(minimum: minimum) : mtpEngine?.takeText(minimum: minimum)
     }
 }
