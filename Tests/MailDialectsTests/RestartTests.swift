@@ -200,6 +200,31 @@ import Testing
 @Suite struct EngineForwardingTests {
     static let dialects: [DialectID] = [.ftp765, .mtp772, .mtp780, .smtp788, .smtp821, .esmtp, .smtp2821, .smtp5321]
 
+    @Test("an MTP engine behind its box is a value: a copy changed leaves the original as it was")
+    func mtpEnginesAreValues() {
+        let transaction = RestartTests.first
+        let original = SenderEngine.make(dialect: .mtp780, clientName: "abc.org", transactions: [transaction])
+        var copy = original
+        let before = RestartTests.dumped(original)
+        _ = copy.connectionOpened(now: .zero)
+        _ = copy.bytesReceived(Array("300 ready\r\n".utf8), now: .zero)
+        #expect(RestartTests.dumped(copy) != before)
+        #expect(RestartTests.dumped(original) == before)
+
+        let receiver = ReceiverEngine.make(dialect: .mtp780, policy: RestartTests.policy)
+        var receiverCopy = receiver
+        let receiverBefore = RestartTests.dumped(receiver)
+        _ = receiverCopy.connectionOpened(now: .zero)
+        #expect(RestartTests.dumped(receiverCopy) != receiverBefore)
+        #expect(RestartTests.dumped(receiver) == receiverBefore)
+    }
+
+    @Test("a sender or receiver engine takes about the room of its SMTP engine, not of both families")
+    func engineSizes() {
+        #expect(MemoryLayout<SenderEngine>.size <= MemoryLayout<SMTPSender>.size + 32)
+        #expect(MemoryLayout<ReceiverEngine>.size <= MemoryLayout<SMTPReceiver>.size + 32)
+    }
+
     @Test("a receiver with no text gives none; an SMTP receiver in a text gives what it holds", arguments: dialects)
     func takeText(dialect: DialectID) {
         var receiver = ReceiverEngine.make(dialect: dialect, policy: RestartTests.policy)
