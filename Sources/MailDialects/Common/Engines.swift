@@ -225,7 +225,7 @@ public struct ReceiverEngine: Sendable {
 /// An engine behind a reference, copied on write: `inPlace` copies it first when another value
 /// shares it, so the value holding the box keeps value semantics (and a shared box is only ever
 /// read, which makes it safe to send).
-final class EngineBox<Engine>: @unchecked Sendable {
+final class EngineBox<Engine: Sendable>: @unchecked Sendable {
     // Unchecked: only `inPlace` writes it, through a box no other value holds.
     @exclusivity(unchecked) var engine: Engine
 
