@@ -61,7 +61,7 @@ public struct Kernel<Event> {
     /// The time of the next event that will run, if any.
     @inlinable
     public mutating func nextEventTime() -> SimTime? {
-        skipCancelled()
+        queue.dropCancelled()
         return queue.first()?.time
     }
 
@@ -92,7 +92,4 @@ public struct Kernel<Event> {
         if let next = nextEventTime() { precondition(next >= time, "advanced past a pending event at \(next)") }
         clock = time
     }
-
-    @inlinable
-    mutating func skipCancelled() { queue.dropCancelled() }
 }

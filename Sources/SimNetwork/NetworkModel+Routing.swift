@@ -273,7 +273,6 @@ extension NetworkModel {
         guard hostsDown == 0 else {
             return search(from: source.index, to: destination.index, over: adjacency, onNetworks)
         }
-        if structures.count <= choice { structures += Array(repeating: nil, count: choice + 1 - structures.count) }
         var structure =
             structures[choice].take()
             ?? RouteStructure(topology: topology, adjacency: adjacency) { [linkUp] link in
@@ -289,7 +288,6 @@ extension NetworkModel {
     /// Which links a choice of networks has, by link (made once a choice: a search asks it of
     /// every link it looks at).
     private mutating func linkMask(_ choice: Int) -> [Bool] {
-        if linkMasks.count <= choice { linkMasks += Array(repeating: nil, count: choice + 1 - linkMasks.count) }
         if let mask = linkMasks[choice] { return mask }
         let mask =
             choice < topology.networks.count

@@ -50,12 +50,12 @@ public struct NetworkModel {
     var routeSearch = RouteSearch()
     /// The shape of each choice of networks routes were asked on (by network index, and the
     /// joined networks after the last), while nothing changes.
-    var structures: [RouteStructure?] = []
+    var structures: [RouteStructure?]
     /// Hosts crashed and not restarted.
     var hostsDown = 0
     /// Which links are in each choice of networks routes were asked on, indexed like
-    /// `structures` (kept while the joined networks stay the same).
-    var linkMasks: [[Bool]?] = []
+    /// `structures` (the joined networks' dropped when they change).
+    var linkMasks: [[Bool]?]
     /// Every route ever handed to a connection, kept alive here: connections hold theirs
     /// `unowned(unsafe)`, so that copying a connection costs no reference counting.
     var keptRoutes: [Route] = []
@@ -71,7 +71,7 @@ public struct NetworkModel {
     public var joinedNetworks: Set<NetworkID> = [] {
         didSet {
             forgetRoutes()
-            linkMasks = []
+            linkMasks[topology.networks.count] = nil
         }
     }
     /// Networks whose hosts speak NCP, the ARPANET's host-to-host protocol before the flag day of
@@ -139,6 +139,8 @@ public struct NetworkModel {
         }
         hostByAddress.sort { $0.address < $1.address }  // the topology gives each address to one host
         self.hostByAddress = hostByAddress
+        structures = Array(repeating: nil, count: topology.networks.count + 1)
+        linkMasks = Array(repeating: nil, count: topology.networks.count + 1)
     }
 
     public var now: SimTime { kernel.now }
@@ -209,7 +211,7 @@ public struct NetworkModel {
     /// Forgets the routes and shapes known (a link, a host or the joined networks changed).
     mutating func forgetRoutes() {
         routeCache.removeAll()
-        structures.removeAll()
+        for choice in structures.indices { structures[choice] = nil }
     }
 
     // MARK: Event dispatch

@@ -411,6 +411,35 @@ struct Probes {
         #expect(found > 500, "most pairs are connected")
     }
 
+    @Test("changing the joined networks changes the routes across them, asked before and after")
+    func joinedNetworksChange() {
+        var topology = Topology()
+        let east = topology.addNetwork("East"), west = topology.addNetwork("West")
+        let north = topology.addNetwork("North")
+        let a = topology.addHost("A", addresses: [IPv4Address(10, 0, 0, 1)], networks: [east])
+        let gateway = topology.addHost(
+            "G", addresses: [IPv4Address(10, 0, 0, 2), IPv4Address(10, 1, 0, 2), IPv4Address(10, 2, 0, 2)],
+            networks: [east, west, north])
+        let b = topology.addHost("B", addresses: [IPv4Address(10, 1, 0, 1)], networks: [west])
+        let c = topology.addHost("C", addresses: [IPv4Address(10, 2, 0, 1)], networks: [north])
+        topology.addLink(a, gateway, network: east, latency: .milliseconds(1), bandwidth: nil)
+        topology.addLink(gateway, b, network: west, latency: .milliseconds(1), bandwidth: nil)
+        topology.addLink(gateway, c, network: north, latency: .milliseconds(1), bandwidth: nil)
+        var model = NetworkModel(topology: topology)
+        #expect(model.route(from: a, to: b) == nil)
+        model.joinedNetworks = [east, west]
+        #expect(model.route(from: a, to: b)?.hosts == [a, gateway, b])
+        #expect(model.route(from: a, to: c) == nil)
+        #expect(model.route(from: a, to: gateway)?.network == east)
+        // Another pair of networks joined: the links of the first pair no longer carry A to B.
+        model.joinedNetworks = [east, north]
+        #expect(model.route(from: a, to: b) == nil)
+        #expect(model.route(from: a, to: c)?.hosts == [a, gateway, c])
+        model.joinedNetworks = [east]
+        #expect(model.route(from: a, to: c) == nil)
+        #expect(model.route(from: a, to: gateway)?.hosts == [a, gateway])
+    }
+
     @Test("one network joined to no other routes as the network alone, from one shape of it")
     func singleJoinedNetwork() {
         var random = RandomStream(seed: 9, stream: "single joined")
