@@ -35,9 +35,13 @@ final class RunningServer: @unchecked Sendable {
 
     var port: UInt16 { server.boundPort }
 
+    /// Stops the server and waits until its loop has returned (up to 30 s: under a loaded test
+    /// run two seconds were not always enough, and a server still running after `stop` relayed a
+    /// queued message that its successor on the same directory then relayed again).
     func stop() {
         server.stop()
-        for _ in 0..<100 where !thread.isFinished { Thread.sleep(forTimeInterval: 0.02) }
+        for _ in 0..<1_500 where !thread.isFinished { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(thread.isFinished, "the server's loop is still running 30 s after stop()")
     }
 
     /// The stored messages: every Maildir's `new/`, by folder and then file name.
