@@ -45,7 +45,7 @@ public struct MailAgent: Sendable {
     var attempts = IDMap<Attempt>()
     var lookups = IDMap<PendingLookup>()
     /// Due times of waiting recipients, sorted: (due, queue id).
-    var wakeups: [(Timestamp, UInt64)] = []
+    @usableFromInline var wakeups: [(Timestamp, UInt64)] = []
     var nextID: UInt64 = 0
     /// Messages this host has stamped: the id of its trace lines (RFC 2821 §4.4 "ID").
     var stampedCount = 0
@@ -71,8 +71,9 @@ public struct MailAgent: Sendable {
         userKeys = configuration.users.map { Set($0.map { $0.lowercased() }) }
     }
 
-    /// When the agent next wants `wake(now:)`.
-    public var nextWake: Timestamp? { wakeups.first?.0 }
+    /// When the agent next wants `wake(now:)`. Inlinable: the simulation asks after every call
+    /// into the agent, and a call across modules on an agent kept in an array copies the agent.
+    @inlinable public var nextWake: Timestamp? { wakeups.first?.0 }
 
     /// Queue ids in ascending order.
     public var queueIDs: [UInt64] { queue.keys }

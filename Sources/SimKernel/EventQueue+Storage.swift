@@ -107,7 +107,7 @@ extension EventQueue {
 
         /// How many windows after the current one the next bucket with events is (1 or more);
         /// there must be one.
-        @usableFromInline
+        @inlinable
         func distanceToNextBucket() -> Int64 {
             let mask = EventQueue.bucketCount &- 1
             let current = Int(truncatingIfNeeded: window) & mask
@@ -133,7 +133,8 @@ extension EventQueue {
             return advance()
         }
 
-        @usableFromInline
+        /// Inlinable (specialised for the caller's events) but out of line, like the far heap's paths below.
+        @inlinable @inline(never)
         func advance() -> Bool {
             guard bucketed > 0 || farCount > 0 else { return false }
             let farWindow = farCount > 0 ? far[0].time >> EventQueue.windowShift : .max

@@ -81,9 +81,9 @@ public struct EventQueue<Event> {
     }
 
     /// A window is 2^windowShift nanoseconds.
-    @usableFromInline static var windowShift: Int64 { 16 }
+    @inlinable static var windowShift: Int64 { 16 }
     /// Buckets on the wheel (a power of two): the current window's and the next ones'.
-    @usableFromInline static var bucketCount: Int { 2048 }
+    @inlinable static var bucketCount: Int { 2048 }
 
     @usableFromInline var storage = Storage(capacity: 16)
 

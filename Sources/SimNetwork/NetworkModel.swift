@@ -62,6 +62,8 @@ public struct NetworkModel {
 
     var connections: [Connection] = []
     var freeSlots: [Int32] = []
+    /// Number of connections the network still tracks (slots in use).
+    public internal(set) var liveConnectionCount = 0
     /// The ports each host listens on (a host listens on one or two: a list, searched in order).
     var listeners: [[UInt16]]
     var nextEphemeralPort: [UInt16]
@@ -143,7 +145,10 @@ public struct NetworkModel {
         linkMasks = Array(repeating: nil, count: topology.networks.count + 1)
     }
 
-    public var now: SimTime { kernel.now }
+    /// Inlinable, like the other queries the simulation makes at every event: a call into this
+    /// module on a model stored in a class copies the whole model (the callee could otherwise see
+    /// it change), unless cross-module optimisation inlines it (see Docs/performance.md).
+    @inlinable public var now: SimTime { kernel.now }
 
     /// The host at `address`, if any.
     func host(at address: IPv4Address) -> HostID? {

@@ -162,7 +162,10 @@ public struct SenderTimeouts: Hashable, Sendable {
 
 /// Moves an action list the driver has finished with into an engine's (empty) list, emptied but
 /// with its storage kept, so that the engine's next call fills it without allocating. (Mail
-/// agents hand their action lists out and take them back the same way.)
+/// agents hand their action lists out and take them back the same way.) Inlinable: the mail agent
+/// calls it from its own module, where an unspecialised generic call asks the runtime for the
+/// metadata of `[Action]` and `Action?` at every call.
+@inlinable
 public func reuseActionStorage<Action>(_ spent: inout [Action], into actions: inout [Action]) {
     // A list holds one to three actions: taking them off the end is cheaper than
     // `removeAll(keepingCapacity:)`, which goes through the general `replaceSubrange`.
