@@ -269,4 +269,46 @@ struct HostPair {
         #expect(route == second.route(from: hosts[0], to: hosts[3]))
         #expect(route.hosts == [hosts[0], hosts[1], hosts[3]])
     }
+
+    @Test("the count of live connections follows every way a connection begins and ends")
+    func liveConnectionCountFollowsSlots() {
+        // The count is kept as slots are taken and freed, not counted from them: checked against
+        // the slots in use after every notification of a random run of connects (some refused),
+        // closes, aborts, a link going down and a host crashing and coming back.
+        var net = SmallNet()
+        net.model.listen(net.b, port: 25)
+        net.model.listen(net.g, port: 25)
+        var random = RandomStream(seed: 7, stream: "connections")
+        let targets = [IPv4Address(10, 0, 0, 2), IPv4Address(10, 0, 0, 3)]
+        for index in 0..<200 {
+            let host = index % 3 == 0 ? net.g : net.a
+            let port: UInt16 = random.bernoulli(0.1) ? 26 : 25  // nothing listens on 26: refused
+            _ = net.model.connect(from: host, to: targets[index % 2], port: port)
+            var steps = random.uniform(in: 0...6)
+            var mismatches = 0
+            net.model.run(until: net.model.now + .milliseconds(Int64(random.uniform(in: 1...30)))) { model, note in
+                if model.liveConnectionCount != model.connections.filter(\.inUse).count { mismatches += 1 }
+                steps -= 1
+                switch note {
+                case .connected(let id, _) where steps < 2: model.abort(id, from: .client)
+                case .connected(let id, _): model.send(Array("HELO".utf8), on: id, from: .client)
+                case .received(let id, _, .server, _): model.close(id, from: .server)
+                case .peerClosed(let id, _, let side): model.close(id, from: side)
+                default: break
+                }
+            }
+            #expect(mismatches == 0)
+            var notes: [NetworkNotification] = []
+            if index == 60 { net.model.setLink(net.ab, up: false, into: &notes) }
+            if index == 90 { net.model.setLink(net.ab, up: true, into: &notes) }
+            if index == 120 { net.model.crash(net.b, into: &notes) }
+            if index == 150 { net.model.restart(net.b) }
+            #expect(net.model.liveConnectionCount == net.model.connections.filter(\.inUse).count)
+        }
+        net.model.run(until: .distantFuture) { model, note in
+            if case .peerClosed(let id, _, let side) = note { model.close(id, from: side) }
+        }
+        #expect(net.model.liveConnectionCount == net.model.connections.filter(\.inUse).count)
+        #expect(net.model.statistics.connectionsOpened > 100)
+    }
 }
