@@ -98,81 +98,85 @@ extension MailSimulation {
 
     // MARK: Engine actions
 
-    /// Carries out a sender engine's actions, then hands the list back to the engine to reuse.
+    /// Carries out a sender engine's actions (`ClientDriver`).
     func clientActs(_ id: ConnectionID, _ session: ClientSession, _ actions: consuming [SenderAction]) {
-        var actions = actions
-        defer { session.engine.recycle(&actions) }
-        // Moved off the list rather than copied from it (see `serverActs`).
-        actions.reverseByMoving()
-        while let action = actions.popLast() {
-            switch consume action {
-            case .send(let outgoing):
-                statistics.protocolBytes += outgoing.protocolByteCount
-                statistics.textBytes += outgoing.textByteCount
-                if trace.isEnabled {
-                    for piece in outgoing.pieces {
-                        switch piece {
-                        case .line(let line):
-                            trace(
-                                session.host, .init("C"),
-                                "conn\(session.label) " + String(decoding: line.dropLast(2), as: UTF8.self))
-                        case .text(let text):
-                            trace(session.host, .init("C"), "conn\(session.label) <message text, \(text.count) bytes>")
-                            if setup.tracesText {
-                                for line in Self.headerLines(text, stuffed: true) {
-                                    trace(session.host, .init("text"), "conn\(session.label) | " + line)
-                                }
-                            }
-                        }
-                    }
-                }
-                // The write's bytes are handed over whole (the action is spent), not copied out.
-                network.send((consume outgoing).bytes, on: id, from: .client)
-            case .close:
-                network.close(id, from: .client)
-            case .finished(let report):
-                session.reported = true
-                statistics.turnarounds += report.turnarounds
-                if let message = setup.workload.index(ofMessageID: session.messageID) {
-                    statistics.turnaroundsPerMessage[message] += Int32(report.turnarounds)
-                }
-                if report.pipelined { statistics.pipelinedSessions += 1 }
-                if report.fellBackToHELO { statistics.heloFallbacks += 1 }
-                agentActs(session.host) { $0.sessionFinished(session.attemptID, report, now: self.stamp) }
-            case .turn:
-                network.close(id, from: .client)  // role swaps are not simulated
-            }
-        }
+        var driver = ClientDriver(simulation: self, id: id, session: session)
+        driver.carryOut(actions)
     }
 
-    /// Carries out a receiver engine's actions, then hands the list back to the engine to reuse.
+    /// Carries out a receiver engine's actions (`ServerDriver`).
     func serverActs(_ id: ConnectionID, _ session: ServerSession, _ actions: consuming [ReceiverAction]) {
-        var actions = actions
-        // Each action is moved off the list, not copied from it: reversed, the list is taken
-        // from its end.
-        actions.reverseByMoving()
-        while let action = actions.popLast() {
-            switch consume action {
-            case .send(let replies):
-                if trace.isEnabled {
-                    for line in replies.wireLines { trace(session.host, .init("S"), "conn\(session.label) \(line)") }
+        var driver = ServerDriver(simulation: self, id: id, session: session)
+        driver.carryOut(actions)
+    }
+
+    /// What a sender engine's actions mean on a simulated connection: each goes to the
+    /// simulation's method for it. (Its references are strong: each `unowned(unsafe)` one was
+    /// retained at every call through it.)
+    struct ClientDriver: SenderDriver {
+        let simulation: MailSimulation
+        let id: ConnectionID
+        let session: ClientSession
+
+        func send(_ outgoing: consuming Outgoing) { simulation.clientSends(consume outgoing, id, session) }
+        func close() { simulation.network.close(id, from: .client) }
+        func turn() { simulation.network.close(id, from: .client) }  // role swaps are not simulated
+        func finished(_ report: consuming SessionReport) { simulation.clientFinished(consume report, session) }
+        func recycle(_ spent: inout [SenderAction]) { session.engine.recycle(&spent) }
+    }
+
+    /// What a receiver engine's actions mean on a simulated connection (see `ClientDriver`).
+    struct ServerDriver: ReceiverDriver {
+        let simulation: MailSimulation
+        let id: ConnectionID
+        let session: ServerSession
+
+        func send(_ replies: consuming ReplyBatch) { simulation.serverSends(consume replies, id, session) }
+        func deliver(_ message: consuming ReceivedMessage) { simulation.deliver(consume message, id, session) }
+        func close() { simulation.network.close(id, from: .server) }
+        func turn() { simulation.network.close(id, from: .server) }
+        func recycle(_ spent: inout [ReceiverAction]) { session.engine.recycle(&spent) }
+    }
+
+    func clientSends(_ outgoing: consuming Outgoing, _ id: ConnectionID, _ session: ClientSession) {
+        statistics.protocolBytes += outgoing.protocolByteCount
+        statistics.textBytes += outgoing.textByteCount
+        if trace.isEnabled { traceClientWrite(outgoing, session) }
+        // The write's bytes are handed over whole (the action is spent), not copied out.
+        network.send((consume outgoing).bytes, on: id, from: .client)
+    }
+
+    func clientFinished(_ report: consuming SessionReport, _ session: ClientSession) {
+        session.reported = true
+        statistics.turnarounds += report.turnarounds
+        if let message = setup.workload.index(ofMessageID: session.messageID) {
+            statistics.turnaroundsPerMessage[message] += Int32(report.turnarounds)
+        }
+        if report.pipelined { statistics.pipelinedSessions += 1 }
+        if report.fellBackToHELO { statistics.heloFallbacks += 1 }
+        let report = copy report
+        agentActs(session.host) { $0.sessionFinished(session.attemptID, report, now: self.stamp) }
+    }
+
+    func serverSends(_ replies: consuming ReplyBatch, _ id: ConnectionID, _ session: ServerSession) {
+        if trace.isEnabled {
+            for line in replies.wireLines { trace(session.host, .init("S"), "conn\(session.label) \(line)") }
+        }
+        statistics.protocolBytes += replies.bytes.count
+        network.send((consume replies).bytes, on: id, from: .server)
+    }
+
+    /// A client's write in the trace: its command lines, and its text's size (and with
+    /// `tracesText`, the text's header).
+    func traceClientWrite(_ outgoing: borrowing Outgoing, _ session: ClientSession) {
+        for piece in outgoing.pieces {
+            trace(session.host, .init("C"), "conn\(session.label) " + piece.transcriptLine)
+            if case .text(let text) = piece, setup.tracesText {
+                for line in Self.headerLines(text, stuffed: true) {
+                    trace(session.host, .init("text"), "conn\(session.label) | " + line)
                 }
-                statistics.protocolBytes += replies.bytes.count
-                network.send((consume replies).bytes, on: id, from: .server)
-            case .deliver(let message):
-                // A delivery is always the last action of its list. It is carried out after the
-                // list went back to the engine, so that the engine's answer fills the same storage.
-                assert(actions.isEmpty, "an action after a delivery")
-                session.engine.recycle(&actions)
-                deliver(message, id, session)
-                return
-            case .close:
-                network.close(id, from: .server)
-            case .turn:
-                network.close(id, from: .server)
             }
         }
-        session.engine.recycle(&actions)
     }
 
     /// Hands a received message to the host's agent and its decision back to the receiver.

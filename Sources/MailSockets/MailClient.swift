@@ -28,66 +28,68 @@ public enum MailClient {
         let fd = try connect(host: host, port: port)
         defer { close(fd) }
         let clock = SessionClock()
-        func now() -> Timestamp { clock.now }
-        var engine = SenderEngine.make(dialect: dialect, clientName: clientName, transactions: [transaction])
-        // The transcript in the dialect's own notation: S:/R: for RFC 780 and 821, C:/S: from RFC 1869.
-        let (us, them) = dialect.notation
-        var report: SessionReport?
-        var open = true
-        func act(_ actions: [SenderAction]) {
-            for action in actions {
-                switch action {
-                case .send(let outgoing):
-                    if let transcript {
-                        for piece in outgoing.pieces {
-                            switch piece {
-                            case .line(let line):
-                                transcript(us + " " + String(decoding: line.dropLast(2), as: UTF8.self))
-                            case .text(let text): transcript(us + " <message text, \(text.count) bytes>")
-                            }
-                        }
-                    }
-                    var offset = 0
-                    let bytes = outgoing.bytes
-                    while offset < bytes.count {
-                        // A server that has gone away is an error here, not a SIGPIPE (sendFlags).
-                        let written = bytes[offset...].withUnsafeBytes { systemSend(fd, $0) }
-                        if written <= 0 {
-                            open = false
-                            return
-                        }
-                        offset += written
-                    }
-                case .close, .turn:
-                    open = false
-                case .finished(let finished):
-                    report = finished
-                }
-            }
-        }
-        act(engine.connectionOpened(now: now()))
+        var driver = Driver(
+            engine: .make(dialect: dialect, clientName: clientName, transactions: [transaction]), fd: fd,
+            transcript: transcript, notation: dialect.notation)
+        driver.carryOut(driver.engine.connectionOpened(now: clock.now))
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while open, report == nil {
+        while driver.open, driver.report == nil {
             var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&descriptor, 1, 250)
             if ready > 0 {
                 let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if count <= 0 {
-                    act(engine.connectionLost())
+                    driver.carryOut(driver.engine.connectionLost())
                     break
                 }
                 let bytes = Array(buffer[0..<count])
                 if let transcript {
-                    for line in TranscriptLine.lines(of: bytes, by: .server) { transcript(them + " " + line.text) }
+                    for line in TranscriptLine.lines(of: bytes, by: .server) {
+                        transcript(dialect.notation.server + " " + line.text)
+                    }
                 }
-                act(engine.bytesReceived(bytes, now: now()))
-            } else if let deadline = engine.deadline, deadline <= now() {
-                act(engine.timerFired(now: now()))
+                driver.carryOut(driver.engine.bytesReceived(bytes, now: clock.now))
+            } else if let deadline = driver.engine.deadline, deadline <= clock.now {
+                driver.carryOut(driver.engine.timerFired(now: clock.now))
             }
         }
-        if report == nil { act(engine.connectionLost()) }
-        guard let report else { throw ClientError.connect("the session ended without a report") }
+        if driver.report == nil { driver.carryOut(driver.engine.connectionLost()) }
+        guard let report = driver.report else { throw ClientError.connect("the session ended without a report") }
         return report
+    }
+
+    /// What the sender engine's actions mean on the socket. The transcript is in the dialect's own
+    /// notation: S:/R: for RFC 780 and 821, C:/S: from RFC 1869.
+    struct Driver: SenderDriver {
+        var engine: SenderEngine
+        let fd: Int32
+        let transcript: (@Sendable (String) -> Void)?
+        let notation: (client: String, server: String)
+        var open = true
+        var report: SessionReport?
+
+        mutating func send(_ outgoing: consuming Outgoing) {
+            guard open else { return }  // a write failed: the rest is not sent
+            if let transcript {
+                for line in outgoing.transcriptLines { transcript(notation.client + " " + line) }
+            }
+            var offset = 0
+            let bytes = outgoing.bytes
+            while offset < bytes.count {
+                // A server that has gone away is an error here, not a SIGPIPE (sendFlags).
+                let written = bytes[offset...].withUnsafeBytes { systemSend(fd, $0) }
+                if written <= 0 {
+                    open = false
+                    return
+                }
+                offset += written
+            }
+        }
+        mutating func close() { open = false }
+        mutating func turn() { open = false }
+        /// Kept even after a failed write: the report is of the replies the engine had.
+        mutating func finished(_ report: consuming SessionReport) { self.report = report }
+        mutating func recycle(_ spent: inout [SenderAction]) { engine.recycle(&spent) }
     }
 
     static func connect(host: String, port: UInt16) throws -> Int32 {

@@ -304,19 +304,28 @@ public final class MailServer: @unchecked Sendable {
         writeTo(client)
     }
 
+    /// Carries out a client's receiver engine's actions (`ClientDriver`), then writes any text
+    /// that has arrived out to the spool.
     func act(_ client: Client, _ actions: [ReceiverAction]) {
-        for action in actions {
-            switch action {
-            case .send(let replies):
-                client.output.append(contentsOf: replies.bytes)
-                for line in replies.wireLines { log(client.peer, "S: " + line) }
-            case .deliver(let message):
-                commit(client, message)
-            case .close, .turn:
-                client.closeAfterWrite = true
-            }
-        }
+        var driver = ClientDriver(server: self, client: client)
+        driver.carryOut(actions)
         spool(client)
+    }
+
+    /// What a receiver engine's actions mean on a client's socket: replies go to its output
+    /// buffer, a message to the store (or the relay's agent), and a close once the output is out.
+    struct ClientDriver: ReceiverDriver {
+        unowned let server: MailServer
+        let client: Client
+
+        func send(_ replies: consuming ReplyBatch) {
+            client.output.append(contentsOf: replies.bytes)
+            for line in replies.wireLines { server.log(client.peer, "S: " + line) }
+        }
+        func deliver(_ message: consuming ReceivedMessage) { server.commit(client, message) }
+        func close() { client.closeAfterWrite = true }
+        func turn() { client.closeAfterWrite = true }
+        func recycle(_ spent: inout [ReceiverAction]) { client.engine.recycle(&spent) }
     }
 
     func drainWake() {

@@ -51,66 +51,84 @@ public struct Conversation: Sendable {
         sender: SenderEngine, receiver: ReceiverEngine, maxSteps: Int = 100_000, recordTranscript: Bool = true,
         decide: (ReceivedMessage) -> DeliveryDecision = { _ in .accepted }
     ) -> Conversation {
+        withoutActuallyEscaping(decide) { decide in
+            let wire = Wire(sender: sender, receiver: receiver, recordTranscript: recordTranscript, decide: decide)
+            var client = ClientSide(wire: wire)
+            var server = ServerSide(wire: wire)
+            server.carryOut(wire.receiver.connectionOpened(now: .zero))
+            client.carryOut(wire.sender.connectionOpened(now: .zero))
+            var steps = 0
+            while steps < maxSteps {
+                steps += 1
+                if !wire.toServer.isEmpty, !wire.serverClosed {
+                    server.carryOut(wire.receiver.bytesReceived(wire.toServer.removeFirst(), now: .zero))
+                } else if !wire.toClient.isEmpty, !wire.clientClosed {
+                    client.carryOut(wire.sender.bytesReceived(wire.toClient.removeFirst(), now: .zero))
+                } else {
+                    break
+                }
+            }
+            if !wire.sender.isFinished { client.carryOut(wire.sender.connectionLost()) }
+            if !wire.receiver.isClosed { wire.receiver.connectionClosed() }
+            return wire.conversation
+        }
+    }
+
+    /// The two engines, the writes on their way each way, and what the session has shown so far.
+    private final class Wire {
+        var sender: SenderEngine
+        var receiver: ReceiverEngine
+        let recordTranscript: Bool
+        let decide: (ReceivedMessage) -> DeliveryDecision
         var conversation = Conversation()
-        var sender = sender
-        var receiver = receiver
         var toServer: [[UInt8]] = []
         var toClient: [[UInt8]] = []
         var serverClosed = false
         var clientClosed = false
-        let now = Timestamp.zero
 
-        func receiverActs(_ actions: [ReceiverAction]) {
-            for action in actions {
-                switch action {
-                case .send(let replies):
-                    let bytes = replies.bytes
-                    if recordTranscript { conversation.transcript += TranscriptLine.lines(of: bytes, by: .server) }
-                    toClient.append(bytes)
-                case .deliver(let message):
-                    conversation.delivered.append(message)
-                    receiverActs(receiver.deliveryFinished(decide(message), now: now))
-                case .close:
-                    serverClosed = true
-                case .turn:
-                    conversation.turned = true
-                    serverClosed = true
-                }
-            }
+        init(
+            sender: SenderEngine, receiver: ReceiverEngine, recordTranscript: Bool,
+            decide: @escaping (ReceivedMessage) -> DeliveryDecision
+        ) {
+            self.sender = sender
+            self.receiver = receiver
+            self.recordTranscript = recordTranscript
+            self.decide = decide
         }
+    }
 
-        func senderActs(_ actions: [SenderAction]) {
-            for action in actions {
-                switch action {
-                case .send(let outgoing):
-                    let bytes = outgoing.bytes
-                    if recordTranscript { conversation.transcript += TranscriptLine.lines(of: bytes, by: .client) }
-                    toServer.append(bytes)
-                case .close:
-                    clientClosed = true
-                case .finished(let report):
-                    conversation.report = report
-                case .turn:
-                    conversation.turned = true
-                }
-            }
-        }
+    private struct ClientSide: SenderDriver {
+        let wire: Wire
 
-        receiverActs(receiver.connectionOpened(now: now))
-        senderActs(sender.connectionOpened(now: now))
-        var steps = 0
-        while steps < maxSteps {
-            steps += 1
-            if !toServer.isEmpty, !serverClosed {
-                receiverActs(receiver.bytesReceived(toServer.removeFirst(), now: now))
-            } else if !toClient.isEmpty, !clientClosed {
-                senderActs(sender.bytesReceived(toClient.removeFirst(), now: now))
-            } else {
-                break
-            }
+        func send(_ outgoing: consuming Outgoing) {
+            let bytes = outgoing.bytes
+            if wire.recordTranscript { wire.conversation.transcript += TranscriptLine.lines(of: bytes, by: .client) }
+            wire.toServer.append(bytes)
         }
-        if !sender.isFinished { senderActs(sender.connectionLost()) }
-        if !receiver.isClosed { receiver.connectionClosed() }
-        return conversation
+        func close() { wire.clientClosed = true }
+        func finished(_ report: consuming SessionReport) { wire.conversation.report = report }
+        func turn() { wire.conversation.turned = true }
+        func recycle(_ spent: inout [SenderAction]) { wire.sender.recycle(&spent) }
+    }
+
+    private struct ServerSide: ReceiverDriver {
+        let wire: Wire
+
+        func send(_ replies: consuming ReplyBatch) {
+            let bytes = replies.bytes
+            if wire.recordTranscript { wire.conversation.transcript += TranscriptLine.lines(of: bytes, by: .server) }
+            wire.toClient.append(bytes)
+        }
+        mutating func deliver(_ message: consuming ReceivedMessage) {
+            let message = copy message
+            wire.conversation.delivered.append(message)
+            carryOut(wire.receiver.deliveryFinished(wire.decide(message), now: .zero))
+        }
+        func close() { wire.serverClosed = true }
+        func turn() {
+            wire.conversation.turned = true
+            wire.serverClosed = true
+        }
+        func recycle(_ spent: inout [ReceiverAction]) { wire.receiver.recycle(&spent) }
     }
 }

@@ -348,24 +348,27 @@ struct Lab {
     /// Feeds `input` to a receiver of `dialect` (for the domain b.org, users joe and eve): the
     /// reply codes in order, and the messages it would store.
     static func feed(_ input: String, to dialect: DialectID) -> (replies: [Int], deliveries: Int) {
-        var receiver = ReceiverEngine.make(
-            dialect: dialect, policy: ReceiverPolicy(hostName: "b.org", users: ["joe", "eve"]))
+        var driver = Feed(
+            receiver: .make(dialect: dialect, policy: ReceiverPolicy(hostName: "b.org", users: ["joe", "eve"])))
+        driver.carryOut(driver.receiver.connectionOpened(now: .zero))
+        driver.carryOut(driver.receiver.bytesReceived(Array(input.utf8), now: .zero))
+        return (driver.replies, driver.deliveries)
+    }
+
+    /// A receiver fed by hand: its reply codes are noted, and every message is accepted.
+    struct Feed: ReceiverDriver {
+        var receiver: ReceiverEngine
         var replies: [Int] = []
         var deliveries = 0
-        func act(_ actions: [ReceiverAction]) {
-            for action in actions {
-                switch action {
-                case .send(let batch): replies += batch.map { $0.code.rawValue }
-                case .deliver:
-                    deliveries += 1
-                    act(receiver.deliveryFinished(.accepted, now: .zero))
-                case .close, .turn: break
-                }
-            }
+
+        mutating func send(_ replies: consuming ReplyBatch) { self.replies += replies.map { $0.code.rawValue } }
+        mutating func deliver(_ message: consuming ReceivedMessage) {
+            deliveries += 1
+            carryOut(receiver.deliveryFinished(.accepted, now: .zero))
         }
-        act(receiver.connectionOpened(now: .zero))
-        act(receiver.bytesReceived(Array(input.utf8), now: .zero))
-        return (replies, deliveries)
+        func close() {}
+        func turn() {}
+        mutating func recycle(_ spent: inout [ReceiverAction]) { receiver.recycle(&spent) }
     }
 }
 

@@ -1,6 +1,5 @@
+import MailCore
 import Testing
-
-@testable import MailSimulation
 
 /// The drivers take each action off its list by reversing the list and popping it: the order
 /// must be exactly the list's, and no element may be left shared by a copy.
