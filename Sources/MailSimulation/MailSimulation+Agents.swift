@@ -19,31 +19,38 @@ extension MailSimulation {
         perform(actions, for: host)
     }
 
-    /// Carries out an agent's actions, then hands the list back to the agent to reuse.
+    /// Carries out an agent's actions (`AgentHost`), then arms the agent's wake-up timer.
     func perform(_ actions: consuming [AgentAction], for host: HostID) {
-        var actions = actions
-        // Moved off the list rather than copied from it (see `serverActs`).
-        actions.reverseByMoving()
-        while let action = actions.popLast() {
-            switch consume action {
-            case .lookup(let id, let name, let type):
-                let pending = PendingLookup(host: host, id: id, question: .init(name: name, type: type))
-                trace(host, .init("dns"), "query \(pending.question)")
-                let queryType: DNSQueryType = type == .mailExchanger ? .mx : .a
-                if let answer = network.answerAtOnce(name, queryType, from: host) {
-                    answersAtOnce.append((pending, answer))
-                } else {
-                    lookups[network.lookup(name, queryType, from: host).value] = pending
-                }
-            case .openSession(let request):
-                openSession(request, from: host)
-            case .event(let event):
-                accounting.record(event, at: network.now)
-                traceEvent(event, at: host)
-            }
-        }
-        agents[host.index]!.recycle(&actions)
+        var driver = AgentHost(simulation: self, host: host)
+        driver.carryOut(actions)
         armWake(host)
+    }
+
+    /// What an agent's actions mean in the simulation (see `ClientDriver`).
+    struct AgentHost: AgentDriver {
+        let simulation: MailSimulation
+        let host: HostID
+
+        func lookUp(_ id: UInt64, _ name: String, _ type: LookupType) { simulation.lookUp(id, name, type, for: host) }
+        func openSession(_ request: consuming SessionRequest) { simulation.openSession(consume request, from: host) }
+        func note(_ event: AgentEvent) {
+            simulation.accounting.record(event, at: simulation.network.now)
+            simulation.traceEvent(event, at: host)
+        }
+        func recycle(_ spent: inout [AgentAction]) { simulation.agents[host.index]!.recycle(&spent) }
+    }
+
+    /// Answers a lookup at once from a cache or the host table where the network can, and asks
+    /// the network otherwise.
+    func lookUp(_ id: UInt64, _ name: String, _ type: LookupType, for host: HostID) {
+        let pending = PendingLookup(host: host, id: id, question: .init(name: name, type: type))
+        trace(host, .init("dns"), "query \(pending.question)")
+        let queryType: DNSQueryType = type == .mailExchanger ? .mx : .a
+        if let answer = network.answerAtOnce(name, queryType, from: host) {
+            answersAtOnce.append((pending, answer))
+        } else {
+            lookups[network.lookup(name, queryType, from: host).value] = pending
+        }
     }
 
     /// Hands agents the answers their resolvers knew at once (a cache, the host table), in the

@@ -165,40 +165,52 @@ extension MailServer {
         client.awaitingCommit = true
     }
 
-    /// Carries out the agent's actions: lookups are answered from the host table at once (there
-    /// is no DNS in live mode), sessions start on threads, events go to the transcript.
+    /// Carries out the agent's actions (`RelayDriver`).
     func perform(_ relay: LiveRelay, _ actions: [AgentAction]) {
-        for action in actions {
-            switch action {
-            case .lookup(let id, let name, let type):
-                let answer: NameAnswer
-                if type == .address, let address = relay.agent.configuration.directory.entry(name)?.address {
-                    answer = .addresses([address])
-                } else {
-                    answer = .unavailable
-                }
-                perform(relay, relay.answer(id, answer, now: now))
-            case .openSession(let request):
-                log("agent", "session \(request.id) to \(request.hostName) at \(request.address)")
-                let thread = Thread {
-                    let outcome: LiveRelay.Outcome
-                    do {
-                        let address = try LiveAddress(request.address)
-                        outcome = .report(
-                            try MailClient.send(
-                                dialect: request.dialect, host: address.host, port: address.port,
-                                clientName: request.clientName,
-                                transaction: request.transaction))
-                    } catch {
-                        outcome = .failed("\(error)")
-                    }
-                    relay.sessionEnded(request.id, outcome)
-                }
-                thread.start()
-            case .event(let event):
-                log("agent", "\(event)")
+        var driver = RelayDriver(server: self, relay: relay)
+        driver.carryOut(actions)
+    }
+
+    /// What the agent's actions mean on a live relay: lookups are answered from the host table at
+    /// once (there is no DNS in live mode), sessions start on threads, events go to the transcript.
+    struct RelayDriver: AgentDriver {
+        let server: MailServer
+        let relay: LiveRelay
+
+        mutating func lookUp(_ id: UInt64, _ name: String, _ type: LookupType) {
+            let answer: NameAnswer
+            if type == .address, let address = relay.agent.configuration.directory.entry(name)?.address {
+                answer = .addresses([address])
+            } else {
+                answer = .unavailable
             }
+            carryOut(relay.answer(id, answer, now: server.now))
         }
+
+        func openSession(_ request: consuming SessionRequest) {
+            let request = copy request
+            server.log("agent", "session \(request.id) to \(request.hostName) at \(request.address)")
+            let relay = relay
+            let thread = Thread {
+                let outcome: LiveRelay.Outcome
+                do {
+                    let address = try LiveAddress(request.address)
+                    outcome = .report(
+                        try MailClient.send(
+                            dialect: request.dialect, host: address.host, port: address.port,
+                            clientName: request.clientName,
+                            transaction: request.transaction))
+                } catch {
+                    outcome = .failed("\(error)")
+                }
+                relay.sessionEnded(request.id, outcome)
+            }
+            thread.start()
+        }
+
+        func note(_ event: AgentEvent) { server.log("agent", "\(event)") }
+
+        func recycle(_ spent: inout [AgentAction]) { relay.agent.recycle(&spent) }
     }
 
     /// Outbound sessions that have ended, told to the agent; and the agent's timer.

@@ -467,3 +467,35 @@ struct FixedRandom: RandomNumberGenerator {
         #expect(candidates(p.router.firstStep(toward: "U", paths: joe, from: p)) == ["U"])
     }
 }
+
+/// The agents' one action loop (`AgentDriver.carryOut`), as the simulation and a live relay run it.
+@Suite struct AgentDriverTests {
+    struct Log: AgentDriver {
+        var log: [String] = []
+        var recycled: (count: Int, capacity: Int)?
+        mutating func lookUp(_ id: UInt64, _ name: String, _ type: LookupType) { log.append("lookup \(id) \(name)") }
+        mutating func openSession(_ request: consuming SessionRequest) { log.append("open \(request.hostName)") }
+        mutating func note(_ event: AgentEvent) { log.append("event") }
+        mutating func recycle(_ spent: inout [AgentAction]) {
+            log.append("recycle")
+            recycled = (spent.count, spent.capacity)
+        }
+    }
+
+    @Test("an agent's actions are carried out in order, and the emptied list goes back with its storage")
+    func order() throws {
+        var actions: [AgentAction] = []
+        actions.reserveCapacity(8)
+        let capacity = actions.capacity
+        let lost = AgentEvent.lost(messageID: "<m@x>", mailbox: Mailbox("joe@dest.org"))
+        actions += [
+            .lookup(id: 1, name: "dest.org", type: .mailExchanger), .event(lost),
+            .lookup(id: 2, name: "other.org", type: .address),
+        ]
+        var driver = Log()
+        driver.carryOut(consume actions)
+        #expect(driver.log == ["lookup 1 dest.org", "event", "lookup 2 other.org", "recycle"])
+        let recycled = try #require(driver.recycled)
+        #expect(recycled.count == 0 && recycled.capacity == capacity)
+    }
+}
