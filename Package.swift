@@ -18,21 +18,24 @@ let package = Package(
         .library(name: "MailpathKit", targets: ["MailpathCLI"]),
     ],
     targets: [
+        // Beneath both: name case folding, the FNV-1a hash, moving arrays.
+        .target(name: "MailpathBase"),
+
         // Simulation substrate.
-        .target(name: "SimKernel"),
-        .target(name: "SimNetwork", dependencies: ["SimKernel"]),
+        .target(name: "SimKernel", dependencies: ["MailpathBase"]),
+        .target(name: "SimNetwork", dependencies: ["MailpathBase", "SimKernel"]),
 
         // Mail protocols, free of I/O, clocks and the simulator.
-        .target(name: "MailCore"),
-        .target(name: "MailDialects", dependencies: ["MailCore"]),
-        .target(name: "MailAgent", dependencies: ["MailCore", "MailDialects"]),
+        .target(name: "MailCore", dependencies: ["MailpathBase"]),
+        .target(name: "MailDialects", dependencies: ["MailpathBase", "MailCore"]),
+        .target(name: "MailAgent", dependencies: ["MailpathBase", "MailCore", "MailDialects"]),
 
         // Drivers of the protocol engines.
         .target(
             name: "MailSimulation",
-            dependencies: ["SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent"]
+            dependencies: ["MailpathBase", "SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent"]
         ),
-        .target(name: "MailSockets", dependencies: ["MailCore", "MailDialects", "MailAgent"]),
+        .target(name: "MailSockets", dependencies: ["MailpathBase", "MailCore", "MailDialects", "MailAgent"]),
 
         // Presentation and experiments.
         .target(name: "Reports"),
@@ -55,6 +58,7 @@ let package = Package(
 
         // Tests.
         .target(name: "TestSupport", dependencies: ["MailCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "MailpathBaseTests", dependencies: ["MailpathBase"]),
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
         .testTarget(name: "SimNetworkTests", dependencies: ["SimKernel", "SimNetwork"]),
         .testTarget(name: "MailCoreTests", dependencies: ["MailCore", "TestSupport"]),

@@ -1,4 +1,5 @@
 import MailCore
+import MailpathBase
 
 /// What a mail agent's actions mean to the driver that runs it: the simulation (lookups over
 /// the simulated DNS or host table, sessions on simulated connections) or a live relay

@@ -1,5 +1,6 @@
 import MailCore
 import MailDialects
+import MailpathBase
 
 /// A message handed to an agent by a local user (or the workload).
 public struct Submission: Hashable, Sendable {
@@ -122,11 +123,7 @@ public struct StoredMessage: Hashable, Sendable {
     public var deliveredAt: Timestamp
 
     /// FNV-1a over `bytes` (64-bit offset basis and prime).
-    public static func digest(_ bytes: [UInt8]) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        return hash
-    }
+    public static func digest(_ bytes: [UInt8]) -> UInt64 { FNV1a.hash(bytes) }
 }
 
 extension Mailbox {

@@ -1,5 +1,6 @@
 import MailCore
 import MailDialects
+import MailpathBase
 
 /// A mail transfer agent, sans I/O: it queues, routes, relays, retries, bounces and delivers to
 /// local mailboxes, and asks its driver to look names up and to open sessions. The simulator and

@@ -1,3 +1,5 @@
+import MailpathBase
+
 /// A host or domain as written in a path: a name (`USC-ISIF.ARPA`), a host number (`#123`,
 /// RFC 780 §5.1.2, RFC 821 §4.1.2) or an address literal (`[10.0.0.73]`).
 ///
@@ -11,7 +13,7 @@ public struct Domain: Hashable, Sendable, CustomStringConvertible {
     private let isOwnKey: Bool
 
     /// `text` in lower case, used for comparison and hashing.
-    public var key: String { isOwnKey ? text : Self.asciiLowercased(text) }
+    public var key: String { isOwnKey ? text : ASCII.lowercased(text) }
 
     public enum Kind: Hashable, Sendable {
         case name
@@ -32,30 +34,6 @@ public struct Domain: Hashable, Sendable, CustomStringConvertible {
         self.isOwnKey = !hasUpperCase
     }
 
-    /// `text` in lower case; a fast path for ASCII, which every valid domain is.
-    public static func asciiLowercased(_ text: String) -> String {
-        // One pass over the bytes in place (`withUTF8`; stepping through `text.utf8` costs several
-        // times more a byte): whether any is not ASCII, and whether any is an upper-case letter.
-        var text = text
-        return text.withUTF8 { bytes in
-            var nonASCII: UInt8 = 0
-            var upper = false
-            for byte in bytes {
-                nonASCII |= byte & 0x80
-                upper = upper || (byte >= 0x41 && byte <= 0x5a)
-            }
-            guard nonASCII == 0 else { return String(decoding: bytes, as: UTF8.self).lowercased() }
-            guard upper else { return nil }
-            return String(unsafeUninitializedCapacity: bytes.count) { buffer in
-                for index in bytes.indices {
-                    let byte = bytes[index]
-                    buffer[index] = byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte
-                }
-                return bytes.count
-            }
-        } ?? text
-    }
-
     public static func == (lhs: Domain, rhs: Domain) -> Bool {
         lhs.isOwnKey && rhs.isOwnKey ? lhs.text == rhs.text : lhs.key == rhs.key
     }
@@ -63,7 +41,7 @@ public struct Domain: Hashable, Sendable, CustomStringConvertible {
 
     /// Whether two names are the same domain, as `==` compares domains, without making either.
     public static func sameName(_ name: String, _ other: String) -> Bool {
-        name == other || asciiLowercased(name) == asciiLowercased(other)
+        name == other || ASCII.lowercased(name) == ASCII.lowercased(other)
     }
     public var description: String { text }
 
@@ -149,5 +127,5 @@ public enum DomainError: Error, Hashable, Sendable {
 extension String {
     /// The same as `lowercased()`, without Unicode case mapping when the text is ASCII (names,
     /// local parts and keys almost always are), and without a copy when it is already lower case.
-    public func lowercasedKey() -> String { Domain.asciiLowercased(self) }
+    public func lowercasedKey() -> String { ASCII.lowercased(self) }
 }

@@ -1,6 +1,7 @@
 import MailAgent
 import MailCore
 import MailDialects
+import MailpathBase
 import SimKernel
 import SimNetwork
 

@@ -1,3 +1,5 @@
+import MailpathBase
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -42,7 +44,7 @@ public enum Maildir {
         }
         if name.isEmpty { return "%00" }
         guard name.utf8.count > 200 else { return name }
-        return String(name.prefix(150)) + "~" + String(fnv1a(localPart), radix: 16)
+        return String(name.prefix(150)) + "~" + String(FNV1a.hash(localPart.utf8), radix: 16)
     }
 
     /// A file name in the Maildir convention, `SECONDS.MmicrosPpidQcountRrandom.host`: unique
@@ -129,12 +131,4 @@ public enum Maildir {
         return String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0x0f)])
     }
 
-    private static func fnv1a(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        return hash
-    }
 }

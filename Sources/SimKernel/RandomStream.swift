@@ -1,3 +1,5 @@
+import MailpathBase
+
 /// A seeded pseudo-random generator with named, independent streams: xoshiro256** seeded by SplitMix64.
 ///
 /// Every random choice in a simulation comes from a stream derived from (run seed, stream name),
@@ -14,10 +16,7 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
 
     /// The stream named `stream` of the run seeded with `seed`.
     public init(seed: UInt64, stream: String) {
-        var nameHash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a 64 offset basis
-        for byte in stream.utf8 {
-            nameHash = (nameHash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-        }
+        let nameHash = FNV1a.hash(stream.utf8)
         var mixer = SplitMix64(state: seed)
         mixer = SplitMix64(state: mixer.next() ^ nameHash)
         s0 = mixer.next()

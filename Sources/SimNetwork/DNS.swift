@@ -1,3 +1,4 @@
+import MailpathBase
 import SimKernel
 
 /// A mail exchanger record: "MX preference exchange" (RFC 974).
@@ -123,20 +124,10 @@ public struct DNSZones: Sendable {
 
     /// Case-folded form used for lookups (DNS names are case-insensitive).
     public static func key(_ name: String) -> String {
-        // Most names are already keys: ASCII, lower case, no final dot. Then there is nothing to do.
-        // The bytes are read in place (`withUTF8`): stepping through `name.utf8` cost some 400
-        // instructions for a short name, once a session.
-        var name = name
-        let isKey = name.withUTF8 { bytes in
-            guard bytes.last != UInt8(ascii: ".") else { return false }
-            var other: UInt8 = 0
-            for byte in bytes { other |= byte & 0x80 | (byte >= 0x41 && byte <= 0x5a ? 1 : 0) }
-            return other == 0
-        }
-        if isKey { return name }
-        name = name.lowercased()
-        if name.hasSuffix(".") { name.removeLast() }
-        return name
+        // Most names are already keys: ASCII, lower case, no final dot; then this copies nothing.
+        var key = ASCII.lowercased(name)
+        if key.utf8.last == UInt8(ascii: ".") { key.removeLast() }
+        return key
     }
 }
 

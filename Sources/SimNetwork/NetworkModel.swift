@@ -1,3 +1,4 @@
+import MailpathBase
 import SimKernel
 
 /// The running network: link and host state, connections, DNS, and the kernel that orders it all.

@@ -1,3 +1,4 @@
+import MailpathBase
 import SimKernel
 
 /// The static shape of a simulated internet: networks, hosts on them, and links.
@@ -126,15 +127,7 @@ public struct Topology: Sendable {
 
     /// The one case-folded form under which names are compared: ASCII letters folded directly
     /// (host names are ASCII, RFC 952), anything else by `lowercased()`.
-    public static func key(_ name: String) -> String {
-        var needsFolding = false
-        for byte in name.utf8 {
-            if byte >= 0x80 { return name.lowercased() }
-            if byte >= 0x41 && byte <= 0x5A { needsFolding = true }
-        }
-        guard needsFolding else { return name }
-        return String(decoding: name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
-    }
+    public static func key(_ name: String) -> String { ASCII.lowercased(name) }
 
     /// Whether two hosts share at least one network (not whether a path exists right now).
     public func shareNetwork(_ a: HostID, _ b: HostID) -> Bool {

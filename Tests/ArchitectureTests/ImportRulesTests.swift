@@ -12,13 +12,16 @@ import Testing
     static let toolchain: Set<String> = ["Foundation", "Glibc", "Darwin", "Dispatch", "Synchronization"]
 
     static let allowed: [String: Set<String>] = [
-        "SimKernel": [],
-        "SimNetwork": ["SimKernel"],
-        "MailCore": [],
-        "MailDialects": ["MailCore"],
-        "MailAgent": ["MailCore", "MailDialects"],
-        "MailSimulation": ["SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent"],
-        "MailSockets": ["MailCore", "MailDialects", "MailAgent", "Foundation", "Glibc", "Darwin", "Dispatch"],
+        "MailpathBase": [],
+        "SimKernel": ["MailpathBase"],
+        "SimNetwork": ["MailpathBase", "SimKernel"],
+        "MailCore": ["MailpathBase"],
+        "MailDialects": ["MailpathBase", "MailCore"],
+        "MailAgent": ["MailpathBase", "MailCore", "MailDialects"],
+        "MailSimulation": ["MailpathBase", "SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent"],
+        "MailSockets": [
+            "MailpathBase", "MailCore", "MailDialects", "MailAgent", "Foundation", "Glibc", "Darwin", "Dispatch",
+        ],
         "Reports": [],
         "Experiments": [
             "SimKernel", "SimNetwork", "MailCore", "MailDialects", "MailAgent", "MailSimulation", "Reports",

@@ -1,4 +1,5 @@
 import MailCore
+import MailpathBase
 
 // The one loop that carries out an engine's actions, shared by every driver of the engines: the
 // simulation (`MailSimulation`), the socket server and client (`MailServer`, `MailClient`),

@@ -37,15 +37,7 @@ public struct NameTable<Value> {
 
     /// FNV-1a over the name's bytes, then the kind.
     @inlinable static func hash(_ name: String, _ kind: UInt8) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        let prime: UInt64 = 0x0000_0100_0000_01b3
-        let done: Void? = name.utf8.withContiguousStorageIfAvailable { bytes in
-            for byte in bytes { hash = (hash ^ UInt64(byte)) &* prime }
-        }
-        if case .none = done {
-            for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* prime }
-        }
-        return (hash ^ UInt64(kind)) &* prime
+        FNV1a.hash(CollectionOfOne(kind), continuing: FNV1a.hash(utf8: name))
     }
 
     /// The slot holding the entry for a name and kind, or the empty slot where it would go.

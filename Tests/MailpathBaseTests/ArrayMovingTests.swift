@@ -1,4 +1,4 @@
-import MailCore
+import MailpathBase
 import Testing
 
 /// The drivers take each action off its list by reversing the list and popping it: the order

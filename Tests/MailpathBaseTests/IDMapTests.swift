@@ -1,6 +1,6 @@
 import Testing
 
-@testable import MailCore
+@testable import MailpathBase
 
 @Suite struct IDMapTests {
     @Test("inserts, in-place updates and removals agree with a Dictionary over many random operations")

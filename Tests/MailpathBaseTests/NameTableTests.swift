@@ -1,6 +1,6 @@
 import Testing
 
-@testable import SimKernel
+@testable import MailpathBase
 
 @Suite struct NameTableTests {
     struct Key: Hashable {
@@ -10,7 +10,7 @@ import Testing
 
     @Test("sets and lookups agree with a Dictionary over many random operations, through growth and emptying")
     func matchesDictionary() {
-        var random = RandomStream(seed: 7, stream: "names")
+        var random = SplitMix(state: 7)
         // Short names (stored inline in the string) and long ones (on the heap), some differing only in case.
         let names = (0..<300).map { index in
             index % 3 == 0
@@ -20,9 +20,9 @@ import Testing
         var table = NameTable<Int>()
         var reference: [Key: Int] = [:]
         for step in 0..<20_000 {
-            let name = names[Int(random.uniform(below: UInt64(names.count)))]
-            let kind: UInt8 = random.uniform(below: 2) == 0 ? 1 : 15
-            if random.uniform(below: 3) == 0 {
+            let name = names[Int(random.next() % UInt64(names.count))]
+            let kind: UInt8 = random.next() % 2 == 0 ? 1 : 15
+            if random.next() % 3 == 0 {
                 table.set(step, name, kind: kind)
                 reference[Key(name: name, kind: kind)] = step
             } else {
@@ -42,5 +42,18 @@ import Testing
         #expect(cased.value("D1.NET", kind: 1) == nil)
         #expect(cased.value("d1.net", kind: 15) == nil)
         #expect(cased.value("d1.net", kind: 1) == "lower")
+    }
+}
+
+/// SplitMix64 (Steele, Lea and Flood), a seeded generator for the random operations of these
+/// tests: this module sits beneath SimKernel's `RandomStream`.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
     }
 }
