@@ -58,7 +58,7 @@ let package = Package(
 
         // Tests.
         .target(name: "TestSupport", dependencies: ["MailCore"], path: "Tests/TestSupport"),
-        .testTarget(name: "MailpathBaseTests", dependencies: ["MailpathBase"]),
+        .testTarget(name: "MailpathBaseTests", dependencies: ["MailpathBase", "TestSupport"]),
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
         .testTarget(name: "SimNetworkTests", dependencies: ["SimKernel", "SimNetwork"]),
         .testTarget(name: "MailCoreTests", dependencies: ["MailCore", "TestSupport"]),

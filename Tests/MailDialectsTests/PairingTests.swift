@@ -1,4 +1,5 @@
 import MailCore
+import TestSupport
 import Testing
 
 @testable import MailDialects
@@ -163,17 +164,6 @@ import Testing
             #expect(deliveries == 1, "\(dialect) seed \(seed): no clean delivery; replies \(replies.map(\.code))")
             #expect(replies.last?.code == .okay, "\(dialect) seed \(seed): \(replies.map(\.code))")
         }
-    }
-}
-
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import MailpathBase
@@ -42,18 +43,5 @@ import Testing
         #expect(cased.value("D1.NET", kind: 1) == nil)
         #expect(cased.value("d1.net", kind: 15) == nil)
         #expect(cased.value("d1.net", kind: 1) == "lower")
-    }
-}
-
-/// SplitMix64 (Steele, Lea and Flood), a seeded generator for the random operations of these
-/// tests: this module sits beneath SimKernel's `RandomStream`.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }
