@@ -1,7 +1,6 @@
 import MailAgent
 import MailCore
 import MailDialects
-import MailpathBase
 import SimKernel
 import SimNetwork
 
