@@ -31,7 +31,7 @@ build=.build/fuzz
 swift build -c release --target Experiments -Xswiftc -sanitize=fuzzer,address --build-path "$build" >&2
 release="$build/release"
 objects=()
-for module in SimKernel SimNetwork MailCore MailDialects MailAgent MailSimulation Reports Experiments; do
+for module in MailpathBase SimKernel SimNetwork MailCore MailDialects MailAgent MailSimulation Reports Experiments; do
     objects+=("$release/$module.build"/*.o)
 done
 swiftc -O -parse-as-library -sanitize=fuzzer,address -I "$release/Modules" "$source" "${objects[@]}" -o "$build/fuzz-$target" 2> "$build/link-$target.log" \

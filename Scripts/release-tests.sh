@@ -8,4 +8,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift test -c release --scratch-path .build/release-tests -Xswiftc -enforce-exclusivity=unchecked \
-    --filter 'SimKernelTests|SimNetworkTests|MailCoreTests|MailDialectsTests|MailAgentTests|MailSimulationTests' "$@"
+    --filter 'MailpathBaseTests|SimKernelTests|SimNetworkTests|MailCoreTests|MailDialectsTests|MailAgentTests|MailSimulationTests' "$@"
