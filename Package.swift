@@ -58,11 +58,12 @@ let package = Package(
 
         // Tests.
         .target(name: "TestSupport", dependencies: ["MailCore"], path: "Tests/TestSupport"),
-        .testTarget(name: "MailpathBaseTests", dependencies: ["MailpathBase", "TestSupport"]),
+        .testTarget(name: "MailpathBaseTests", dependencies: ["MailpathBase"]),
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
         .testTarget(name: "SimNetworkTests", dependencies: ["SimKernel", "SimNetwork"]),
-        .testTarget(name: "MailCoreTests", dependencies: ["MailCore", "TestSupport"]),
-        .testTarget(name: "MailDialectsTests", dependencies: ["MailCore", "MailDialects", "TestSupport"]),
+        .testTarget(name: "MailCoreTests", dependencies: ["MailpathBase", "MailCore", "TestSupport"]),
+        .testTarget(
+            name: "MailDialectsTests", dependencies: ["MailpathBase", "MailCore", "MailDialects", "TestSupport"]),
         .testTarget(name: "MailAgentTests", dependencies: ["MailCore", "MailDialects", "MailAgent", "TestSupport"]),
         .testTarget(
             name: "MailSimulationTests",

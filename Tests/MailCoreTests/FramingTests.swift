@@ -1,4 +1,4 @@
-import TestSupport
+import MailpathBase
 import Testing
 
 @testable import MailCore
@@ -145,7 +145,7 @@ func frameInPlace(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit:
 
     @Test("fed whole or one byte at a time, the framer gives the same lines", arguments: 0..<30)
     func byteAtATime(seed: Int) {
-        var generator = SplitMix(state: UInt64(seed))
+        var generator = SplitMix64(state: UInt64(seed))
         let alphabet: [UInt8] = Array("ab.\r\n\r\n \0\u{7f}".utf8) + [0xe9]
         let input = (0..<600).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
         for terminator in [LineFramer.Terminator.lf, .crlf] {
@@ -176,7 +176,7 @@ func frameInPlace(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit:
 
     @Test("stuffing then assembling gives back the text, for random texts", arguments: 0..<25)
     func roundTrip(seed: Int) {
-        var generator = SplitMix(state: UInt64(seed) &+ 100)
+        var generator = SplitMix64(state: UInt64(seed) &+ 100)
         let pieces = ["", ".", "..", "a", ".a", "text line", " . ", "From: x"]
         let content = Array(
             (0..<Int(generator.next() % 30)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] + "\r\n" }
@@ -199,7 +199,7 @@ func frameInPlace(_ chunks: [[UInt8]], terminator: LineFramer.Terminator, limit:
         "feedText (whole runs of plain lines at once) builds exactly what next() and lineReceived build line by line",
         arguments: 0..<40)
     func bulkText(seed: Int) {
-        var generator = SplitMix(state: UInt64(seed) &+ 7000)
+        var generator = SplitMix64(state: UInt64(seed) &+ 7000)
         let pieces: [[UInt8]] = [
             "plain", "", ".", "..dot", "x\ny", "bare\r", String(repeating: "long", count: 12), " . ", "caf\u{e9}",
         ].map { Array($0.utf8) }

@@ -1,5 +1,5 @@
 import MailCore
-import TestSupport
+import MailpathBase
 import Testing
 
 @testable import MailDialects
@@ -79,7 +79,7 @@ import Testing
         "MAIL a b",
     ].map { Array($0.utf8) }
 
-    static func noise(_ random: inout SplitMix) -> [UInt8] {
+    static func noise(_ random: inout SplitMix64) -> [UInt8] {
         var bytes: [UInt8] = []
         for _ in 0..<Int(random.next() % 12) {
             switch random.next() % 10 {
@@ -100,7 +100,7 @@ import Testing
         let allowed =
             dialect.isSMTP ? SMTPRules.forDialect(dialect).replyCodes : MTPRules.forDialect(dialect).replyCodes
         for seed in 0..<150 {
-            var random = SplitMix(state: UInt64(seed) &* 7919 &+ UInt64(DialectID.allCases.firstIndex(of: dialect)!))
+            var random = SplitMix64(state: UInt64(seed) &* 7919 &+ UInt64(DialectID.allCases.firstIndex(of: dialect)!))
             let policy = ReceiverPolicy(
                 hostName: "b.org", users: ["joe"], maxRecipients: 3, maxMessageSize: 5000,
                 mailingLists: ["list": ["<joe@b.org>"]])

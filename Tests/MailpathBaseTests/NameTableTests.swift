@@ -1,4 +1,3 @@
-import TestSupport
 import Testing
 
 @testable import MailpathBase
@@ -11,7 +10,7 @@ import Testing
 
     @Test("sets and lookups agree with a Dictionary over many random operations, through growth and emptying")
     func matchesDictionary() {
-        var random = SplitMix(state: 7)
+        var random = SplitMix64(state: 7)
         // Short names (stored inline in the string) and long ones (on the heap), some differing only in case.
         let names = (0..<300).map { index in
             index % 3 == 0

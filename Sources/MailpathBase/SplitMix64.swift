@@ -1,8 +1,10 @@
-/// SplitMix64 (Steele, Lea and Flood): a tiny seeded generator for the random inputs of tests in
-/// modules beneath SimKernel's `RandomStream`, which cannot import it.
-public struct SplitMix: RandomNumberGenerator {
+/// SplitMix64 (Steele, Lea & Flood 2014): expands a seed into `RandomStream`'s xoshiro state, and
+/// gives the tests of modules beneath SimKernel their seeded inputs.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     public var state: UInt64
+
     public init(state: UInt64) { self.state = state }
+
     public mutating func next() -> UInt64 {
         state &+= 0x9e37_79b9_7f4a_7c15
         var z = state
