@@ -1,6 +1,7 @@
 import SimKernel
 
 /// The network's record of one TCP-like connection.
+@usableFromInline
 struct Connection {
     enum State {
         /// SYN sent; waiting for SYN-ACK.
@@ -405,11 +406,9 @@ extension NetworkModel {
         connections[Int(slot)].inUse = false
         connections[Int(slot)].generation &+= 1
         freeSlots.append(slot)
-        liveConnectionCount -= 1
     }
 
     private mutating func allocateSlot() -> Int32 {
-        liveConnectionCount += 1
         if let slot = freeSlots.popLast() { return slot }
         connections.append(Connection())
         return Int32(connections.count - 1)

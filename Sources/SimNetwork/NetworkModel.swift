@@ -61,10 +61,11 @@ public struct NetworkModel {
     /// `unowned(unsafe)`, so that copying a connection costs no reference counting.
     var keptRoutes: [Route] = []
 
-    var connections: [Connection] = []
-    var freeSlots: [Int32] = []
-    /// Number of connections the network still tracks (slots in use).
-    public internal(set) var liveConnectionCount = 0
+    @usableFromInline var connections: [Connection] = []
+    @usableFromInline var freeSlots: [Int32] = []
+    /// Number of connections the network still tracks (slots in use). Inlinable: the simulation
+    /// reads it after every event (see `now`).
+    @inlinable public var liveConnectionCount: Int { connections.count - freeSlots.count }
     /// The ports each host listens on (a host listens on one or two: a list, searched in order).
     var listeners: [[UInt16]]
     var nextEphemeralPort: [UInt16]

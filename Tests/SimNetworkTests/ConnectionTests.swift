@@ -272,9 +272,9 @@ struct HostPair {
 
     @Test("the count of live connections follows every way a connection begins and ends")
     func liveConnectionCountFollowsSlots() {
-        // The count is kept as slots are taken and freed, not counted from them: checked against
-        // the slots in use after every notification of a random run of connects (some refused),
-        // closes, aborts, a link going down and a host crashing and coming back.
+        // The count is the slots ever taken less the free list: checked against the slots in use
+        // after every notification of a random run of connects (some refused), closes, aborts, a
+        // link going down and a host crashing and coming back.
         var net = SmallNet()
         net.model.listen(net.b, port: 25)
         net.model.listen(net.g, port: 25)
