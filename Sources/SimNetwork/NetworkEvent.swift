@@ -169,9 +169,10 @@ public enum NetworkEvent: Sendable {
 /// A segment on its way along a route: the hop it has reached and the event its arrival brings
 /// about (a data segment's delivery; of a DNS message's segments, only the last has one).
 struct Packet {
-    /// Kept alive by `NetworkModel.keptRoutes`, so a packet is plain data.
-    unowned(unsafe) var route: Route
-    /// The index in `route.steps` of the link the segment crosses next, and the index past its last.
+    /// Its route's steps (`Route.steps`; the route is kept alive by `NetworkModel.keptRoutes`),
+    /// so a packet is plain data and moving it takes no reference counting.
+    var steps: UnsafePointer<LinkStep>
+    /// The index in `steps` of the link the segment crosses next, and the index past its last.
     var step: Int32
     var end: Int32
     /// Bytes on the wire, header included.

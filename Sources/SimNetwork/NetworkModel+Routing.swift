@@ -8,7 +8,9 @@ public struct Hop: Hashable, Sendable {
 
 /// A path between two hosts. Immutable and shared (the route cache hands the same instance to
 /// every connection between two hosts), so copying a connection's record copies one reference.
-public final class Route: Hashable, Sendable {
+/// `@unchecked Sendable`: its one mutable-looking property, the block of steps, is written in
+/// `init` and only read after.
+public final class Route: Hashable, @unchecked Sendable {
     /// The network the path runs on (the lowest of several joined networks).
     public let network: NetworkID
     /// Hops from the source to the destination.
@@ -17,9 +19,12 @@ public final class Route: Hashable, Sendable {
     public let hosts: [HostID]
     /// Sum of the links' one-way latencies.
     public let latency: SimDuration
-    /// What link timing needs of each hop, in one list: the hops from the source first, then
-    /// those from the destination back (`NetworkModel.forward` reads one run of it per segment).
-    let steps: [LinkStep]
+    /// What link timing needs of each hop, in one block the route owns: the hops from the source
+    /// first, then those from the destination back (`stepCount` = 2 × hops). A segment on its way
+    /// points into it, so moving a segment from hop to hop takes no reference counting (the
+    /// network keeps every route it hands out alive; see `NetworkModel.keptRoutes`).
+    let steps: UnsafeMutablePointer<LinkStep>
+    let stepCount: Int
 
     /// `timings` are the network's, by link direction (`NetworkModel.linkTimings`).
     init(network: NetworkID, hops: [Hop], hosts: [HostID], latency: SimDuration, timings: [NetworkModel.LinkTiming]) {
@@ -27,17 +32,23 @@ public final class Route: Hashable, Sendable {
         self.hops = hops
         self.hosts = hosts
         self.latency = latency
-        var steps: [LinkStep] = []
-        steps.reserveCapacity(hops.count * 2)
+        stepCount = hops.count * 2
+        steps = .allocate(capacity: max(1, stepCount))
+        var index = 0
         for reversed in [false, true] {
-            for index in hops.indices {
-                let hop = hops[reversed ? hops.count - 1 - index : index]
+            for position in hops.indices {
+                let hop = hops[reversed ? hops.count - 1 - position : position]
                 let forward = hop.forward != reversed
                 let slot = hop.link * 2 + (forward ? 0 : 1)
-                steps.append(LinkStep(slot: slot, timing: timings[slot]))
+                (steps + index).initialize(to: LinkStep(slot: slot, timing: timings[slot]))
+                index += 1
             }
         }
-        self.steps = steps
+    }
+
+    deinit {
+        steps.deinitialize(count: stepCount)
+        steps.deallocate()
     }
 
     /// The route of a connection that has none (no path was found).

@@ -276,7 +276,7 @@ public struct NetworkModel {
     mutating func transmit(
         payload: Int, header: Int = headerSize, over route: Route, reversed: Bool, completion: NetworkEvent
     ) {
-        let count = route.steps.count / 2
+        let count = route.stepCount / 2
         let first = reversed ? count : 0
         var remaining = payload
         repeat {
@@ -288,7 +288,7 @@ public struct NetworkModel {
             // path through FIFO links, so the last to leave is the last to arrive.
             forward(
                 Packet(
-                    route: route, step: Int32(first), end: Int32(first + count),
+                    steps: route.steps, step: Int32(first), end: Int32(first + count),
                     size: Int32(clamping: chunk + header),
                     completion: remaining == 0 ? completion : nil))
         } while remaining > 0
@@ -297,7 +297,7 @@ public struct NetworkModel {
     /// Moves a segment that has just been sent (see `cross`); if it has hops left after this
     /// instant, it waits in `packets` for its `.hop` event.
     mutating func forward(_ packet: Packet) {
-        let (step, time) = cross(packet.route, from: packet.step, to: packet.end, size: packet.size)
+        let (step, time) = cross(packet.steps, from: packet.step, to: packet.end, size: packet.size)
         if step < packet.end {
             var waiting = packet
             waiting.step = step
@@ -310,7 +310,7 @@ public struct NetworkModel {
     /// Moves the segment waiting in `slot`, which has arrived at its next hop now.
     mutating func hopReached(_ slot: InFlightSlot) {
         let packet = packets[slot]
-        let (step, time) = cross(packet.route, from: packet.step, to: packet.end, size: packet.size)
+        let (step, time) = cross(packet.steps, from: packet.step, to: packet.end, size: packet.size)
         if step < packet.end {
             packets[slot].step = step
             kernel.schedule(at: time, .hop(slot))
@@ -320,32 +320,32 @@ public struct NetworkModel {
         }
     }
 
-    /// Moves a segment of `size` bytes that is at `route.steps[step]` now: it joins the queue of
-    /// that link direction (FIFO: it is served after every segment that arrived there before
-    /// it), is serialised, and crosses the link, going on at once while it reaches the next hop
-    /// at this same instant. Returns the step it has reached and when it arrives there. A
-    /// segment's reservation of a link is made when the segment is at that link and no sooner,
+    /// Moves a segment of `size` bytes that is at `steps[step]` of its route now: it joins the
+    /// queue of that link direction (FIFO: it is served after every segment that arrived there
+    /// before it), is serialised, and crosses the link, going on at once while it reaches the
+    /// next hop at this same instant. Returns the step it has reached and when it arrives there.
+    /// A segment's reservation of a link is made when the segment is at that link and no sooner,
     /// so no segment ever waits for traffic that has not arrived (store-and-forward).
     @inline(__always)
-    mutating func cross(_ route: Route, from first: Int32, to end: Int32, size: Int32) -> (step: Int32, time: SimTime) {
+    mutating func cross(_ steps: UnsafePointer<LinkStep>, from first: Int32, to end: Int32, size: Int32) -> (
+        step: Int32, time: SimTime
+    ) {
         let now = kernel.now.nanoseconds
         var time = now
         var step = Int(first)
         let size = Int64(size)
-        route.steps.withUnsafeBufferPointer { steps in
-            linkFreeAt.withUnsafeMutableBufferPointer { freeAt in
-                while step < Int(end) && time == now {
-                    let link = steps[step]
-                    let begin = max(now, freeAt[link.slot])
-                    // ⌈size·8·10⁹/bandwidth⌉ is exactly size·(8·10⁹/bandwidth) when the bandwidth divides 8·10⁹.
-                    let serialisation =
-                        link.nanosecondsPerByte >= 0
-                        ? size * link.nanosecondsPerByte
-                        : Self.serialisationTime(bytes: Int(size), bandwidth: link.bandwidth)
-                    freeAt[link.slot] = begin + serialisation
-                    time = begin + serialisation + link.latency
-                    step += 1
-                }
+        linkFreeAt.withUnsafeMutableBufferPointer { freeAt in
+            while step < Int(end) && time == now {
+                let link = steps[step]
+                let begin = max(now, freeAt[link.slot])
+                // ⌈size·8·10⁹/bandwidth⌉ is exactly size·(8·10⁹/bandwidth) when the bandwidth divides 8·10⁹.
+                let serialisation =
+                    link.nanosecondsPerByte >= 0
+                    ? size * link.nanosecondsPerByte
+                    : Self.serialisationTime(bytes: Int(size), bandwidth: link.bandwidth)
+                freeAt[link.slot] = begin + serialisation
+                time = begin + serialisation + link.latency
+                step += 1
             }
         }
         return (Int32(step), SimTime(nanoseconds: time))
@@ -361,10 +361,10 @@ public struct NetworkModel {
         guard hostUp[source.index], let route = route(from: source, to: destination) else { return false }
         statistics.segments += 1
         statistics.bytes += payload + Self.headerSize
-        let count = route.steps.count / 2
+        let count = route.stepCount / 2
         forward(
             Packet(
-                route: route, step: 0, end: Int32(count), size: Int32(clamping: payload + Self.headerSize),
+                steps: route.steps, step: 0, end: Int32(count), size: Int32(clamping: payload + Self.headerSize),
                 completion: .datagram(tag: tag, to: destination)))
         return true
     }
