@@ -42,9 +42,9 @@ enum HelpFormatter {
 
     static func topLevel(commands: [CommandSpec], version: String) -> String {
         var text = """
-            OVERVIEW: Mailpath simulates how e-mail crossed networks from 1980 to 2001 — RFC 780 MTP, \
-            RFC 821 SMTP with source routes, RFC 974 MX routing, ESMTP and RFC 2821 — and compares the \
-            eras on identical workloads.
+            OVERVIEW: Mailpath simulates how e-mail crossed networks from 1980 to 2008 — RFC 765 mail \
+            in FTP, RFC 772 and 780 MTP, RFC 821 SMTP with source routes, RFC 974 MX routing, ESMTP, \
+            RFC 2821 and RFC 5321 — and compares the eras on identical workloads.
             """
         text = wrap(text, indent: 0)
         text += "\nUSAGE: mailpath <subcommand> [<arguments>] [<options>]\n"
