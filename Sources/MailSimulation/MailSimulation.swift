@@ -183,6 +183,12 @@ public final class MailSimulation {
         let end = SimTime.zero + setup.duration
         var untilProgress = 1 << 16
         while stopReason == nil, let event = network.kernel.step(until: end) {
+            if case .hop = event {
+                // A segment reaching a hop on its way tells no host anything and changes none of
+                // the levels below (most events are these).
+                _ = network.handle(event, more: &notifications)
+                continue
+            }
             if let notification = network.handle(event, more: &notifications) { dispatch(notification) }
             if !notifications.isEmpty {
                 // A link went down: every connection over it was reset.
