@@ -1,6 +1,31 @@
 // The event queue's storage: the heaps' keys, the slab of events, the wheel's buckets and the
 // free slots, in blocks of one capacity (see `EventQueue` for the design).
 extension EventQueue {
+    /// What the queue keeps of one pending event, in one record, so that scheduling an event
+    /// and taking it out touch one cache line of it rather than one in each of five arrays (its
+    /// event, its sequence, its cancellation mark, and while it waits in a bucket its key and the
+    /// next slot in the bucket's list). The key comes first for its 16-byte alignment.
+    @usableFromInline
+    struct Slot {
+        /// The event's key while it waits in a bucket (the heaps hold their own copies).
+        @usableFromInline var key: Entry
+        @usableFromInline var event: Event?
+        /// The insertion sequence of the slot's event (checked by `cancel`).
+        @usableFromInline var sequence: UInt64
+        /// The next slot in the same bucket, -1 at the end.
+        @usableFromInline var next: Int32
+        @usableFromInline var cancelled: Bool
+
+        @inlinable
+        init(key: Entry, event: consuming Event?, sequence: UInt64, next: Int32, cancelled: Bool) {
+            self.key = key
+            self.event = event
+            self.sequence = sequence
+            self.next = next
+            self.cancelled = cancelled
+        }
+    }
+
     /// The heaps, the events by slot, the buckets and the free slots. The per-slot blocks have
     /// `capacity` elements each: there are never more keys (in all three places together) or
     /// free slots than slots. Its fields are `@exclusivity(unchecked)`: only the queue's own
@@ -14,19 +39,13 @@ extension EventQueue {
         /// The heap of events beyond the wheel's horizon.
         @exclusivity(unchecked) @usableFromInline var far: UnsafeMutablePointer<Entry>
         @exclusivity(unchecked) @usableFromInline var farCount = 0
-        /// Slots below `slotCount` are initialized; a free one holds `nil`.
-        @exclusivity(unchecked) @usableFromInline var events: UnsafeMutablePointer<Event?>
+        /// Everything the queue keeps of each event, by slot (see `Slot`). Slots below
+        /// `slotCount` are initialized; a free one's event is `nil`.
+        @exclusivity(unchecked) @usableFromInline var slots: UnsafeMutablePointer<Slot>
         @exclusivity(unchecked) @usableFromInline var slotCount = 0
         @exclusivity(unchecked) @usableFromInline var freeSlots: UnsafeMutablePointer<Int32>
         @exclusivity(unchecked) @usableFromInline var freeCount = 0
-        /// Each slot's event's insertion sequence, and whether it was cancelled (initialized
-        /// below `slotCount`, like `events`).
-        @exclusivity(unchecked) @usableFromInline var slotSequences: UnsafeMutablePointer<UInt64>
-        @exclusivity(unchecked) @usableFromInline var cancelled: UnsafeMutablePointer<Bool>
         @exclusivity(unchecked) @usableFromInline var cancelledCount = 0
-        /// A bucketed event's key, and the next slot in its bucket's list (-1 at the end).
-        @exclusivity(unchecked) @usableFromInline var bucketKeys: UnsafeMutablePointer<Entry>
-        @exclusivity(unchecked) @usableFromInline var bucketNext: UnsafeMutablePointer<Int32>
         /// The first slot of each bucket's list, -1 for an empty bucket.
         @exclusivity(unchecked) @usableFromInline var heads: UnsafeMutablePointer<Int32>
         /// One bit a bucket, set when it holds events.
@@ -48,12 +67,10 @@ extension EventQueue {
             self.capacity = capacity
             heap = Self.allocateHeap(capacity)
             far = Self.allocateHeap(capacity)
-            events = .allocate(capacity: capacity)
+            slots = UnsafeMutableRawPointer.allocate(
+                byteCount: capacity * MemoryLayout<Slot>.stride, alignment: max(64, MemoryLayout<Slot>.alignment)
+            ).bindMemory(to: Slot.self, capacity: capacity)
             freeSlots = .allocate(capacity: capacity)
-            slotSequences = .allocate(capacity: capacity)
-            cancelled = .allocate(capacity: capacity)
-            bucketKeys = .allocate(capacity: capacity)
-            bucketNext = .allocate(capacity: capacity)
             heads = .allocate(capacity: EventQueue.bucketCount)
             heads.initialize(repeating: -1, count: EventQueue.bucketCount)
             occupied = .allocate(capacity: EventQueue.bucketCount / 64)
@@ -67,15 +84,11 @@ extension EventQueue {
         }
 
         deinit {
-            events.deinitialize(count: slotCount)
+            slots.deinitialize(count: slotCount)
             UnsafeMutableRawPointer(heap - Self.heapOffset).deallocate()
             UnsafeMutableRawPointer(far - Self.heapOffset).deallocate()
-            events.deallocate()
+            UnsafeMutableRawPointer(slots).deallocate()
             freeSlots.deallocate()
-            slotSequences.deallocate()
-            cancelled.deallocate()
-            bucketKeys.deallocate()
-            bucketNext.deallocate()
             heads.deallocate()
             occupied.deallocate()
         }
@@ -88,15 +101,11 @@ extension EventQueue {
             copy.heapCount = heapCount
             copy.far.initialize(from: far, count: farCount)
             copy.farCount = farCount
-            copy.events.initialize(from: events, count: slotCount)
+            copy.slots.initialize(from: slots, count: slotCount)
             copy.slotCount = slotCount
             copy.freeSlots.initialize(from: freeSlots, count: freeCount)
             copy.freeCount = freeCount
-            copy.slotSequences.initialize(from: slotSequences, count: slotCount)
-            copy.cancelled.initialize(from: cancelled, count: slotCount)
             copy.cancelledCount = cancelledCount
-            copy.bucketKeys.initialize(from: bucketKeys, count: slotCount)
-            copy.bucketNext.initialize(from: bucketNext, count: slotCount)
             copy.heads.update(from: heads, count: EventQueue.bucketCount)
             copy.occupied.update(from: occupied, count: EventQueue.bucketCount / 64)
             copy.bucketed = bucketed
@@ -152,11 +161,11 @@ extension EventQueue {
             heads[bucket] = -1
             occupied[bucket &>> 6] &= ~(1 &<< UInt64(bucket & 63))
             while slot >= 0 {
-                heap[heapCount] = bucketKeys[Int(slot)]
+                heap[heapCount] = slots[Int(slot)].key
                 heapCount &+= 1
                 EventQueue.siftUp(heap, from: heapCount &- 1)
                 bucketed &-= 1
-                slot = bucketNext[Int(slot)]
+                slot = slots[Int(slot)].next
             }
             return true
         }

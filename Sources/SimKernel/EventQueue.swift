@@ -107,10 +107,10 @@ public struct EventQueue<Event> {
     public mutating func cancel(_ id: EventID) {
         let slot = Int(id.slot)
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(capacity: storage.capacity) }
-        guard slot >= 0, slot < storage.slotCount, storage.slotSequences[slot] == id.sequence,
-            storage.events[slot] != nil, !storage.cancelled[slot]
+        guard slot >= 0, slot < storage.slotCount, storage.slots[slot].sequence == id.sequence,
+            storage.slots[slot].event != nil, !storage.slots[slot].cancelled
         else { return }
-        storage.cancelled[slot] = true
+        storage.slots[slot].cancelled = true
         storage.cancelledCount &+= 1
     }
 
@@ -127,11 +127,11 @@ public struct EventQueue<Event> {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(capacity: storage.capacity) }
         while !isEmpty {
             _ = storage.prepareFirst()
-            guard storage.cancelled[(storage.firstIsFar ? storage.far[0] : storage.heap[0]).slot] else { return }
+            guard storage.slots[(storage.firstIsFar ? storage.far[0] : storage.heap[0]).slot].cancelled else { return }
             let slot = takeFirst().slot
-            storage.cancelled[slot] = false
+            storage.slots[slot].cancelled = false
             storage.cancelledCount &-= 1
-            storage.events[slot] = nil
+            storage.slots[slot].event = nil
         }
     }
 
@@ -160,9 +160,9 @@ public struct EventQueue<Event> {
                 Int(truncatingIfNeeded: storage.window &+ storage.distanceToNextBucket()) & (Self.bucketCount &- 1)
             var slot = storage.heads[bucket]
             while slot >= 0 {
-                let entry = storage.bucketKeys[Int(slot)]
+                let entry = storage.slots[Int(slot)].key
                 if best.map({ entry.precedes($0) }) ?? true { best = entry }
-                slot = storage.bucketNext[Int(slot)]
+                slot = storage.slots[Int(slot)].next
             }
         }
         if storage.farCount > 0, best.map({ storage.far[0].precedes($0) }) ?? true { best = storage.far[0] }
@@ -197,8 +197,8 @@ public struct EventQueue<Event> {
         for bucket in 0..<Self.bucketCount {
             var slot = storage.heads[bucket]
             while slot >= 0 {
-                if storage.bucketKeys[Int(slot)].sequence == id.sequence { return true }
-                slot = storage.bucketNext[Int(slot)]
+                if storage.slots[Int(slot)].key.sequence == id.sequence { return true }
+                slot = storage.slots[Int(slot)].next
             }
         }
         return false
@@ -218,15 +218,17 @@ public struct EventQueue<Event> {
         if storage.freeCount > 0 {
             storage.freeCount &-= 1
             slot = Int(storage.freeSlots[storage.freeCount])
-            storage.events[slot] = consume event
+            storage.slots[slot].event = consume event
+            storage.slots[slot].sequence = sequence
         } else {
             slot = storage.slotCount
             precondition(slot < 1 << 24, "more than 2^24 events pending at once")
-            (storage.events + slot).initialize(to: consume event)
-            (storage.cancelled + slot).initialize(to: false)
+            (storage.slots + slot).initialize(
+                to: Slot(
+                    key: Entry(time: 0, sequence: 0, slot: 0), event: consume event, sequence: sequence, next: -1,
+                    cancelled: false))
             storage.slotCount &+= 1
         }
-        storage.slotSequences[slot] = sequence
         let entry = Entry(time: time.nanoseconds, sequence: sequence, slot: slot)
         let ahead = time.nanoseconds >> Self.windowShift &- storage.window
         if ahead <= 0 {
@@ -235,8 +237,8 @@ public struct EventQueue<Event> {
             Self.siftUp(storage.heap, from: storage.heapCount &- 1)
         } else if ahead < Self.bucketCount {
             let bucket = Int(truncatingIfNeeded: time.nanoseconds >> Self.windowShift) & (Self.bucketCount &- 1)
-            storage.bucketKeys[slot] = entry
-            storage.bucketNext[slot] = storage.heads[bucket]
+            storage.slots[slot].key = entry
+            storage.slots[slot].next = storage.heads[bucket]
             storage.heads[bucket] = Int32(truncatingIfNeeded: slot)
             storage.occupied[bucket &>> 6] |= 1 &<< UInt64(bucket & 63)
             storage.bucketed &+= 1
@@ -262,9 +264,9 @@ public struct EventQueue<Event> {
             guard (storage.firstIsFar ? storage.far[0] : storage.heap[0]).time <= limit.nanoseconds else { return nil }
             let first = takeFirst()
             let slot = first.slot
-            let event = storage.events[slot].take()!
-            if storage.cancelledCount > 0 && storage.cancelled[slot] {
-                storage.cancelled[slot] = false
+            let event = storage.slots[slot].event.take()!
+            if storage.cancelledCount > 0 && storage.slots[slot].cancelled {
+                storage.slots[slot].cancelled = false
                 storage.cancelledCount &-= 1
                 continue
             }
