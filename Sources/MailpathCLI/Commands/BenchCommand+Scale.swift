@@ -36,8 +36,13 @@ extension BenchCommand {
         row(
             "delivered", "\(Format.grouped(small.delivered)) of \(Format.grouped(small.recipients))",
             "\(Format.grouped(large.delivered)) of \(Format.grouped(large.recipients))")
+        // A message's cost is its events times an event's cost: the larger Internet asks for more
+        // events (longer paths, DNS answers rarely cached), and the simulator's own growth with
+        // size is what an event costs.
+        let eventRatio = large.eventsPerMessage / max(small.eventsPerMessage, 1e-9)
+        let costRatio = large.run / max(small.run, 1e-9)
         text +=
-            "  per-message cost ratio  \(Format.decimal(large.run / max(small.run, 1e-9), 2)) (longer paths take more events: \(Format.decimal(large.eventsPerMessage / small.eventsPerMessage, 2)) times as many)\n"
+            "  per-message cost ratio  \(Format.decimal(costRatio, 2)) (\(Format.decimal(eventRatio, 2)) times the events a message: longer paths, fewer DNS answers cached; an event costs \(Format.decimal(costRatio / max(eventRatio, 1e-9), 2)) times as much)\n"
         if let peak = ProcessStatistics.peakResidentBytes() {
             text += "  peak memory             \(Format.mebibytes(peak)) (the process, after both)\n"
         }
