@@ -127,8 +127,9 @@ public struct EventQueue<Event> {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(capacity: storage.capacity) }
         while !isEmpty {
             _ = storage.prepareFirst()
-            guard storage.slots[(storage.firstIsFar ? storage.far[0] : storage.heap[0]).slot].cancelled else { return }
-            let slot = takeFirst().slot
+            let fromFar = storage.firstIsFar
+            guard storage.slots[(fromFar ? storage.far[0] : storage.heap[0]).slot].cancelled else { return }
+            let slot = takeFirst(fromFar: fromFar).slot
             storage.slots[slot].cancelled = false
             storage.cancelledCount &-= 1
             storage.slots[slot].event = nil
@@ -259,10 +260,10 @@ public struct EventQueue<Event> {
     @inlinable
     public mutating func popFirst(notAfter limit: SimTime) -> (time: SimTime, id: EventID, event: Event)? {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(capacity: storage.capacity) }
-        while !isEmpty {
-            _ = storage.prepareFirst()
-            guard (storage.firstIsFar ? storage.far[0] : storage.heap[0]).time <= limit.nanoseconds else { return nil }
-            let first = takeFirst()
+        while storage.prepareFirst() {
+            let fromFar = storage.firstIsFar
+            guard (fromFar ? storage.far[0] : storage.heap[0]).time <= limit.nanoseconds else { return nil }
+            let first = takeFirst(fromFar: fromFar)
             let slot = first.slot
             let event = storage.slots[slot].event.take()!
             if storage.cancelledCount > 0 && storage.slots[slot].cancelled {
@@ -278,12 +279,13 @@ public struct EventQueue<Event> {
         return nil
     }
 
-    /// Takes the first key out of its heap and frees its slot (the event is still in it); the
-    /// storage is unshared and `prepareFirst()` has returned `true`.
+    /// Takes the first key out of its heap (the far one when `fromFar`, which must be
+    /// `storage.firstIsFar`) and frees its slot (the event is still in it); the storage is
+    /// unshared and `prepareFirst()` has returned `true`.
     @inlinable
-    mutating func takeFirst() -> Entry {
+    mutating func takeFirst(fromFar: Bool) -> Entry {
         let first: Entry
-        if storage.firstIsFar {
+        if fromFar {
             first = storage.popFar()
         } else {
             storage.heapCount &-= 1
