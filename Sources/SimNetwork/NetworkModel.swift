@@ -103,6 +103,9 @@ public struct NetworkModel {
     /// Counters over a whole run.
     public struct Statistics: Sendable, Equatable {
         public var segments = 0
+        /// Events at which a segment reached a router or gateway on its way (`.hop`): what
+        /// store-and-forward adds to a run's events, and what grows with the length of paths.
+        public var hopEvents = 0
         /// Every byte put on a link, headers included, counted once per segment (not per hop).
         public var bytes = 0
         public var connectionsOpened = 0
@@ -309,6 +312,7 @@ public struct NetworkModel {
 
     /// Moves the segment waiting in `slot`, which has arrived at its next hop now.
     mutating func hopReached(_ slot: InFlightSlot) {
+        statistics.hopEvents &+= 1
         let packet = packets[slot]
         let (step, time) = cross(packet.steps, from: packet.step, to: packet.end, size: packet.size)
         if step < packet.end {

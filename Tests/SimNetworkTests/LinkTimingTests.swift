@@ -147,6 +147,28 @@ struct Probes {
         let arrivals = Probes.arrivals([send(100, HostID(0), HostID(2)), send(100, HostID(2), HostID(0))], on: &model)
         let expected: [Int64] = [31_120_000, 31_120_000]  // 1.12 ms + 10 ms + 20 ms either way
         #expect(arrivals == expected)
+        // Each segment has one event at the hop in the middle (and one where it arrives).
+        #expect(model.statistics.segments == 2)
+        #expect(model.statistics.hopEvents == 2)
+    }
+
+    @Test("a hop reached at the instant the segment left the last one is crossed at the same event")
+    func instantHop() {
+        // A ─(1 Mbit/s, 10 ms)─ G ─(unlimited, 0 ms)─ B.
+        var topology = Topology()
+        let net = topology.addNetwork("ARPANET")
+        let hosts = ["A", "G", "B"].enumerated().map { index, name in
+            topology.addHost(name, addresses: [IPv4Address(10, 0, 0, UInt8(index + 1))], networks: [net])
+        }
+        topology.addLink(hosts[0], hosts[1], network: net, latency: .milliseconds(10), bandwidth: Self.megabit)
+        topology.addLink(hosts[1], hosts[2], network: net, latency: .zero, bandwidth: nil)
+        var model = NetworkModel(topology: topology)
+        // B to A reaches G as it leaves B: no event there. A to B, sent at 20 ms, reaches G
+        // 11.12 ms later: one.
+        #expect(Probes.arrivals([send(100, HostID(2), HostID(0))], on: &model) == [11_120_000])
+        #expect(model.statistics.hopEvents == 0)
+        #expect(Probes.arrivals([send(100, at: 20_000_000, HostID(0), HostID(2))], on: &model) == [31_120_000])
+        #expect(model.statistics.hopEvents == 1)
     }
 
     /// A ─(10 ms)─ G ─(1 ms)─ B and C ─(50 ms)─ G, every link 1 Mbit/s: A's and C's traffic

@@ -47,6 +47,9 @@ public struct RunMetrics: Sendable {
     public var inFlight: LevelStatistics
     public var openConnections: LevelStatistics
     public var events: UInt64
+    /// Of `events`, those at which a segment reached a hop on its way (see
+    /// `NetworkModel.Statistics.hopEvents`): a larger network's longer paths show here.
+    public var hopEvents: Int
     /// Why the run was stopped before its end (a runaway), if it was.
     public var stopReason: String?
     public var simulatedTime: SimDuration
@@ -107,6 +110,7 @@ public struct RunMetrics: Sendable {
         inFlight = result.statistics.inFlight
         openConnections = result.statistics.connections
         events = result.eventsProcessed
+        hopEvents = result.network.hopEvents
         stopReason = result.stopReason
         simulatedTime = result.endTime - .zero
     }

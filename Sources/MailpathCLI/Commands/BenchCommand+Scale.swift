@@ -30,6 +30,9 @@ extension BenchCommand {
             "\(Format.decimal(large.run * 1e6 / Double(messages), 1)) us")
         row("events per message", Format.decimal(small.eventsPerMessage, 1), Format.decimal(large.eventsPerMessage, 1))
         row(
+            "  of them hops", Format.decimal(small.hopEventsPerMessage, 1),
+            Format.decimal(large.hopEventsPerMessage, 1))
+        row(
             "per event", "\(Format.decimal(small.run * 1e9 / Double(messages) / small.eventsPerMessage, 0)) ns",
             "\(Format.decimal(large.run * 1e9 / Double(messages) / large.eventsPerMessage, 0)) ns")
         row("latency mean / p95", small.latency, large.latency)
@@ -37,12 +40,16 @@ extension BenchCommand {
             "delivered", "\(Format.grouped(small.delivered)) of \(Format.grouped(small.recipients))",
             "\(Format.grouped(large.delivered)) of \(Format.grouped(large.recipients))")
         // A message's cost is its events times an event's cost: the larger Internet asks for more
-        // events (longer paths, DNS answers rarely cached), and the simulator's own growth with
-        // size is what an event costs.
+        // events (hops: its paths are longer), and the simulator's own growth with size is what
+        // an event costs.
         let eventRatio = large.eventsPerMessage / max(small.eventsPerMessage, 1e-9)
+        let hopRatio = large.hopEventsPerMessage / max(small.hopEventsPerMessage, 1e-9)
+        let otherRatio =
+            (large.eventsPerMessage - large.hopEventsPerMessage)
+            / max(small.eventsPerMessage - small.hopEventsPerMessage, 1e-9)
         let costRatio = large.run / max(small.run, 1e-9)
         text +=
-            "  per-message cost ratio  \(Format.decimal(costRatio, 2)) (\(Format.decimal(eventRatio, 2)) times the events a message: longer paths, fewer DNS answers cached; an event costs \(Format.decimal(costRatio / max(eventRatio, 1e-9), 2)) times as much)\n"
+            "  per-message cost ratio  \(Format.decimal(costRatio, 2)) (\(Format.decimal(eventRatio, 2)) times the events a message: \(Format.decimal(hopRatio, 2)) times the hops, longer paths, and \(Format.decimal(otherRatio, 2)) times the other events; an event costs \(Format.decimal(costRatio / max(eventRatio, 1e-9), 2)) times as much)\n"
         if let peak = ProcessStatistics.peakResidentBytes() {
             text += "  peak memory             \(Format.mebibytes(peak)) (the process, after both)\n"
         }
@@ -63,6 +70,7 @@ extension BenchCommand {
         var load: Double
         var run: Double
         var eventsPerMessage: Double
+        var hopEventsPerMessage: Double
         var latency: String
         var delivered: Int
         var recipients: Int
@@ -107,7 +115,8 @@ extension BenchCommand {
         return ScaleFigures(
             hosts: scenario.hosts.count, bytes: text.utf8.count, load: seconds(start.duration(to: loaded)),
             run: seconds(loaded.duration(to: ran)),
-            eventsPerMessage: Double(metrics.events) / Double(messages), latency: latency,
+            eventsPerMessage: Double(metrics.events) / Double(messages),
+            hopEventsPerMessage: Double(metrics.hopEvents) / Double(messages), latency: latency,
             delivered: metrics.totals.delivered,
             recipients: metrics.totals.recipients)
     }

@@ -128,7 +128,7 @@ extension BenchCommand {
         text +=
             "  messages/second        \(Format.grouped(Int(Double(complete) / max(seconds, 1e-9)))) (delivered to all their recipients, per second of wall time)\n"
         text +=
-            "  events/second          \(Format.decimal(Double(metrics.events) / max(seconds, 1e-9) / 1e6, 2)) million (\(Format.grouped(Int(metrics.events))) events, \(Format.decimal(Double(metrics.events) / Double(max(1, messages)), 1)) a message)\n"
+            "  events/second          \(Format.decimal(Double(metrics.events) / max(seconds, 1e-9) / 1e6, 2)) million (\(Format.grouped(Int(metrics.events))) events, \(Format.decimal(Double(metrics.events) / Double(max(1, messages)), 1)) a message, \(Format.decimal(Double(metrics.hopEvents) / Double(max(1, messages)), 1)) of them hops)\n"
         if let latency = metrics.latency {
             text +=
                 "  latency simulated      mean \(Format.decimal(Double(latency.mean.nanoseconds) / 1e9, 3)) s, p95 \(Format.decimal(Double(latency.p95.nanoseconds) / 1e9, 3)) s\n"
