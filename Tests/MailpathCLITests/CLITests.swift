@@ -164,6 +164,29 @@ func mailpath(_ arguments: [String]) -> (code: ExitCode, out: String, err: Strin
                 "reproduce with   \"$(Scripts/fast-build.sh)\" bench --live --messages 40 --concurrency 4"))
     }
 
+    @Test("the scale benchmark delivers every message in both Internets and splits their events into hops and the rest")
+    func scaleBench() {
+        let result = mailpath("bench", "--scale", "--domains", "40", "--messages", "300", "--quiet")
+        #expect(result.code == .success, "\(result.err)")
+        func row(_ label: String) -> [Double] {
+            let line = result.out.split(separator: "\n").first { $0.hasPrefix("  \(label)  ") } ?? ""
+            return line.dropFirst(2 + label.count).split(separator: " ").compactMap { Double($0) }
+        }
+        let events = row("events per message")
+        let hops = row("  of them hops")
+        #expect(events.count == 2 && hops.count == 2, "\(result.out)")
+        if events.count == 2, hops.count == 2 {
+            // Every message crosses routers, and does more than cross them; the larger Internet's
+            // paths are no shorter.
+            #expect(hops[0] > 0 && hops[0] < events[0] && hops[1] < events[1])
+            #expect(hops[1] >= hops[0])
+        }
+        #expect(result.out.contains("  hosts                   110  "))
+        #expect(result.out.contains("delivered               "))
+        #expect(result.out.contains(" times: hops "))
+        #expect(result.out.contains("bench --scale --domains 40 --messages 300 --seed 1\n"))
+    }
+
     @Test("the kernel benchmark runs and reports its figures and the command to reproduce them")
     func kernelBench() {
         let result = mailpath("bench", "--kernel", "--events", "20_000", "--pending", "500")

@@ -49,7 +49,7 @@ extension BenchCommand {
             / max(small.eventsPerMessage - small.hopEventsPerMessage, 1e-9)
         let costRatio = large.run / max(small.run, 1e-9)
         text +=
-            "  per-message cost ratio  \(Format.decimal(costRatio, 2)) (\(Format.decimal(eventRatio, 2)) times the events a message: \(Format.decimal(hopRatio, 2)) times the hops, longer paths, and \(Format.decimal(otherRatio, 2)) times the other events; an event costs \(Format.decimal(costRatio / max(eventRatio, 1e-9), 2)) times as much)\n"
+            "  per-message cost ratio  \(Format.decimal(costRatio, 2)) (events a message \(Format.decimal(eventRatio, 2)) times: hops \(Format.decimal(hopRatio, 2)) times, other events \(Format.decimal(otherRatio, 2)) times; an event costs \(Format.decimal(costRatio / max(eventRatio, 1e-9), 2)) times as much)\n"
         if let peak = ProcessStatistics.peakResidentBytes() {
             text += "  peak memory             \(Format.mebibytes(peak)) (the process, after both)\n"
         }
