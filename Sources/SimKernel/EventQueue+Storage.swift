@@ -162,8 +162,9 @@ extension EventQueue {
             occupied[bucket &>> 6] &= ~(1 &<< UInt64(bucket & 63))
             while slot >= 0 {
                 heap[heapCount] = slots[Int(slot)].key
+                // (A window usually holds one event or two: the first key needs no sift.)
+                if heapCount > 0 { EventQueue.siftUp(heap, from: heapCount) }
                 heapCount &+= 1
-                EventQueue.siftUp(heap, from: heapCount &- 1)
                 bucketed &-= 1
                 slot = slots[Int(slot)].next
             }

@@ -234,8 +234,8 @@ public struct EventQueue<Event> {
         let ahead = time.nanoseconds >> Self.windowShift &- storage.window
         if ahead <= 0 {
             storage.heap[storage.heapCount] = entry
+            if storage.heapCount > 0 { Self.siftUp(storage.heap, from: storage.heapCount) }
             storage.heapCount &+= 1
-            Self.siftUp(storage.heap, from: storage.heapCount &- 1)
         } else if ahead < Self.bucketCount {
             let bucket = Int(truncatingIfNeeded: time.nanoseconds >> Self.windowShift) & (Self.bucketCount &- 1)
             storage.slots[slot].key = entry
