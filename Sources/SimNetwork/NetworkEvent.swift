@@ -198,10 +198,11 @@ struct PacketStore {
         return InFlightSlot(index: Int32(packets.count - 1))
     }
 
-    subscript(slot: InFlightSlot) -> Packet {
-        get { packets[Int(slot.index)] }
-        set { packets[Int(slot.index)] = newValue }
-    }
+    subscript(slot: InFlightSlot) -> Packet { packets[Int(slot.index)] }
+
+    /// Moves the segment in `slot` on to `step` of its route, writing that field alone (setting
+    /// the whole record through a subscript copies it out and back at every hop).
+    mutating func advance(_ slot: InFlightSlot, to step: Int32) { packets[Int(slot.index)].step = step }
 
     mutating func remove(_ slot: InFlightSlot) { free.append(slot.index) }
 }

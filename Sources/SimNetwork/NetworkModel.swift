@@ -316,7 +316,7 @@ public struct NetworkModel {
         let packet = packets[slot]
         let (step, time) = cross(packet.steps, from: packet.step, to: packet.end, size: packet.size)
         if step < packet.end {
-            packets[slot].step = step
+            packets.advance(slot, to: step)
             kernel.schedule(at: time, .hop(slot))
         } else {
             packets.remove(slot)
