@@ -16,7 +16,7 @@ enum BenchCommand: Subcommand {
         discussion: """
             Run it in the fast release build, which Scripts/fast-build.sh makes and names: \
             "$(Scripts/fast-build.sh)" bench --kernel (link-time optimisation, the runtime linked \
-            statically, cross-module optimisation; a plain release build is some 30% slower). \
+            statically, cross-module optimisation; a plain release build is some 15% slower). \
             Figures from a debug build are not meaningful. Each report ends with the command that \
             reproduces it.
             """,
