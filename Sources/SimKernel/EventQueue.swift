@@ -125,8 +125,7 @@ public struct EventQueue<Event> {
     @inlinable @inline(never)
     mutating func dropCancelledEvents() {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(capacity: storage.capacity) }
-        while !isEmpty {
-            _ = storage.prepareFirst()
+        while storage.prepareFirst() {
             let fromFar = storage.firstIsFar
             guard storage.slots[(fromFar ? storage.far[0] : storage.heap[0]).slot].cancelled else { return }
             let slot = takeFirst(fromFar: fromFar).slot
